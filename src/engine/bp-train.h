@@ -1,0 +1,174 @@
+/* bp-train.h — the training loop: epochs, seeded shuffling, mini-batches, monitors, early
+ * stopping, the learning-rate schedule and live hyperparameter changes
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The trainer knows nothing of threads. A caller that wants training in the background runs
+ * bp_trainer_step() or bp_trainer_run() on a thread of its own, passes a cancel flag, and copies
+ * the parameters it wants to show from the progress callback.
+ */
+#pragma once
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bp-dataset.h"
+#include "bp-error.h"
+#include "bp-network.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum
+{
+  BP_EXPAND_NONE,
+  BP_EXPAND_SHIFTS, /* expand_mnist.py: each image and its four 1-pixel shifts (5× the data) */
+  BP_EXPAND_AFFINE, /* a fresh random small rotation, scale and shift per image per mini-batch */
+} BpExpand;
+
+const char *bp_expand_to_string (BpExpand expand);
+bool        bp_expand_from_string (const char *s, BpExpand *out);
+
+typedef enum
+{
+  BP_MONITOR_TRAIN_COST     = 1 << 0,
+  BP_MONITOR_TRAIN_ACCURACY = 1 << 1,
+  BP_MONITOR_EVAL_COST      = 1 << 2, /* on the validation set */
+  BP_MONITOR_EVAL_ACCURACY  = 1 << 3, /* on the validation set */
+  BP_MONITOR_TEST_ACCURACY  = 1 << 4,
+  BP_MONITOR_ALL            = 0x1f,
+} BpMonitor;
+
+/* The hyperparameters that may change between two mini-batches without a reset. */
+typedef struct
+{
+  float  eta;        /* > 0 and ≤ 1000 */
+  float  lambda_l2;  /* ≥ 0 and ≤ 1e6 */
+  float  lambda_l1;  /* ≥ 0 and ≤ 1e6 */
+  float  momentum;   /* in [0, 1) */
+  float  dropout;    /* in [0, 1) */
+  size_t batch_size; /* 1 … 60,000 */
+} BpHyperparams;
+
+typedef struct
+{
+  BpHyperparams hyper;
+  unsigned      epochs;      /* 1 … 100,000 */
+  uint64_t      seed;
+  BpInit        init;        /* used by callers that create the network; recorded in models */
+  unsigned      early_stop;  /* stop after this many epochs without a new best validation accuracy; 0 = off */
+  unsigned      schedule;    /* halve η after this many epochs without improvement; stop at η₀/128; 0 = off */
+  BpExpand      expand;
+  unsigned      monitor;     /* BpMonitor flags */
+  BpKernel      kernel;
+} BpTrainConfig;
+
+/* The book's chapter-1 settings: η 3.0, mini-batch 10, 30 epochs, seed 1, every monitor on. */
+void bp_train_config_init (BpTrainConfig *config);
+
+/* Check every field against its range; the message names the field, the value and the range. */
+bool bp_hyperparams_check (const BpHyperparams *hyper,
+                           BpError             *error);
+bool bp_train_config_check (const BpTrainConfig *config,
+                            BpError             *error);
+
+/* What one epoch measured. Fields not monitored are NaN. */
+typedef struct
+{
+  unsigned epoch;               /* 1-based: the number of passes done */
+  double   train_cost;
+  double   train_accuracy;      /* fractions in [0, 1] */
+  double   validation_cost;
+  double   validation_accuracy;
+  double   test_cost;
+  double   test_accuracy;
+  double   seconds;             /* the training pass alone, without the monitors */
+  float    eta;                 /* η at the end of the epoch */
+} BpEpochMetrics;
+
+/* Reported after every mini-batch. */
+typedef struct
+{
+  unsigned epoch;          /* the epoch in progress, 1-based */
+  size_t   batch;          /* mini-batches done in this epoch */
+  size_t   n_batches;      /* mini-batches in this epoch */
+  size_t   examples_seen;  /* in this epoch */
+  double   batch_cost;     /* mean cost of the last mini-batch (no regularisation) */
+} BpProgress;
+
+typedef void (*BpProgressFunc) (const BpProgress *progress,
+                                void             *user_data);
+typedef void (*BpEpochFunc) (const BpEpochMetrics *metrics,
+                             void                 *user_data);
+
+typedef struct _BpTrainer BpTrainer;
+
+/* A trainer for @net (borrowed: it is trained in place and must outlive the trainer) on @train,
+ * monitoring @validation and @test (either may be NULL or empty). The data sets are borrowed.
+ * Checks @config and that the data fits the network (pixels = input size, classes ≤ outputs).
+ * Allocates everything training needs now, so training never runs out of memory half-way. */
+BpTrainer *bp_trainer_new (BpNetwork           *net,
+                           const BpTrainConfig *config,
+                           const BpDataset     *train,
+                           const BpDataset     *validation,
+                           const BpDataset     *test,
+                           BpError             *error);
+
+void bp_trainer_free (BpTrainer *trainer);
+
+const BpTrainConfig *bp_trainer_get_config (const BpTrainer *trainer);
+
+/* Change the live hyperparameters; they apply from the next mini-batch. A new batch size applies
+ * from the next mini-batch too (the rest of the epoch is cut into mini-batches of the new size). */
+bool bp_trainer_set_hyperparams (BpTrainer           *trainer,
+                                 const BpHyperparams *hyper,
+                                 BpError             *error);
+
+/* Train on one mini-batch. Starts a new epoch (reshuffling) when the previous one is complete.
+ * On divergence (NaN or ∞ cost or parameters) returns false with BP_ERROR_DIVERGED, a message
+ * naming the epoch and mini-batch and suggesting a smaller η, and the network restored to the
+ * parameters it had at the start of the epoch. */
+bool bp_trainer_step (BpTrainer *trainer,
+                      BpError   *error);
+
+/* True when the mini-batches of the current epoch are all done (and before the first step). */
+bool bp_trainer_epoch_complete (const BpTrainer *trainer);
+
+/* Where training is. */
+void bp_trainer_get_progress (const BpTrainer *trainer,
+                              BpProgress      *progress);
+
+/* After the last mini-batch of an epoch: compute the monitors, append them to the history, and
+ * apply early stopping and the schedule. *@stop is set when training should end (early stop,
+ * schedule finished, or the configured epoch count reached). Fails with BP_ERROR_DIVERGED if the
+ * parameters are not finite. */
+bool bp_trainer_finish_epoch (BpTrainer      *trainer,
+                              BpEpochMetrics *metrics,
+                              bool           *stop,
+                              BpError        *error);
+
+/* The whole run: epochs of steps, @progress after every mini-batch, @epoch_done after every
+ * epoch. @cancel (may be NULL) is read between mini-batches; when it becomes non-zero the run
+ * stops with BP_ERROR_CANCELLED and the network keeps its parameters at that point. */
+bool bp_trainer_run (BpTrainer      *trainer,
+                     atomic_int     *cancel,
+                     BpProgressFunc  progress,
+                     BpEpochFunc     epoch_done,
+                     void           *user_data,
+                     BpError        *error);
+
+/* The metrics of every finished epoch, oldest first. */
+const BpEpochMetrics *bp_trainer_get_history (const BpTrainer *trainer,
+                                              size_t          *n_epochs);
+
+/* The momentum velocities (n_params), or NULL while μ has always been 0. */
+const float *bp_trainer_get_velocity (const BpTrainer *trainer);
+
+/* Seconds spent in training passes so far. */
+double bp_trainer_get_train_seconds (const BpTrainer *trainer);
+
+#ifdef __cplusplus
+}
+#endif

@@ -33,18 +33,29 @@ bp_error_prefix (BpError    *error,
                  ...)
 {
   char prefix[BP_ERROR_MESSAGE_MAX];
-  char joined[BP_ERROR_MESSAGE_MAX];
+  size_t plen, mlen;
   va_list args;
+  int n;
 
   if (error == NULL)
     return;
 
   va_start (args, format);
-  vsnprintf (prefix, sizeof prefix, format, args);
+  n = vsnprintf (prefix, sizeof prefix, format, args);
   va_end (args);
+  if (n <= 0)
+    return;
 
-  snprintf (joined, sizeof joined, "%s%s", prefix, error->message);
-  memcpy (error->message, joined, sizeof joined);
+  /* Shift the message right to make room, truncating its end if the whole does not fit. */
+  plen = strlen (prefix);
+  mlen = strnlen (error->message, sizeof error->message - 1);
+  if (plen > sizeof error->message - 1)
+    plen = sizeof error->message - 1;
+  if (plen + mlen > sizeof error->message - 1)
+    mlen = sizeof error->message - 1 - plen;
+  memmove (error->message + plen, error->message, mlen);
+  memcpy (error->message, prefix, plen);
+  error->message[plen + mlen] = '\0';
 }
 
 void

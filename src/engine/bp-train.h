@@ -166,6 +166,17 @@ const BpEpochMetrics *bp_trainer_get_history (const BpTrainer *trainer,
 /* The momentum velocities (n_params), or NULL while μ has always been 0. */
 const float *bp_trainer_get_velocity (const BpTrainer *trainer);
 
+typedef enum
+{
+  BP_STOP_NONE,     /* still running, or stopped by the caller */
+  BP_STOP_EPOCHS,   /* the configured number of epochs is done */
+  BP_STOP_EARLY,    /* early stopping: no better validation accuracy in `early_stop` epochs */
+  BP_STOP_SCHEDULE, /* the schedule halved η down to η₀/128 */
+} BpStopReason;
+
+/* Why bp_trainer_finish_epoch() last asked to stop. */
+BpStopReason bp_trainer_get_stop_reason (const BpTrainer *trainer);
+
 /* Seconds spent in training passes so far. */
 double bp_trainer_get_train_seconds (const BpTrainer *trainer);
 

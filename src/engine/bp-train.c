@@ -1,0 +1,702 @@
+/* bp-train.c — the training loop: epochs, shuffling, mini-batches, monitors, early stopping,
+ * the learning-rate schedule, divergence and live hyperparameter changes
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "bp-train.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bp-metrics.h"
+
+struct _BpTrainer
+{
+  BpNetwork       *net;          /* borrowed, trained in place */
+  BpTrainConfig    config;
+  const BpDataset *train_src;    /* the caller's training set */
+  const BpDataset *validation;
+  const BpDataset *test;
+  BpDataset       *expanded;     /* owned: train_src with its 1-pixel shifts, or NULL */
+  const BpDataset *train;        /* what mini-batches are drawn from */
+
+  size_t          *order;        /* (train->n) this epoch's shuffled indices */
+  size_t           cursor;       /* examples of this epoch done */
+  size_t           batches_done; /* mini-batches of this epoch done */
+  bool             in_epoch;
+  unsigned         epochs_done;
+
+  BpWorkspace     *ws;
+  float           *x;            /* (max_batch, n_pixels) the gathered mini-batch */
+  uint8_t         *y;            /* (max_batch) its labels */
+  float           *velocity;     /* (n_params) momentum state */
+  bool             velocity_live;
+  float           *good_params;  /* (n_params) parameters at the start of this epoch */
+
+  BpRng            shuffle_rng;
+  BpRng            dropout_rng;
+  BpRng            distort_rng;
+
+  double           epoch_seconds;
+  double           total_seconds;
+  double           last_batch_cost;
+
+  float            eta0;         /* η when the schedule started */
+  double           best_validation;
+  unsigned         epochs_since_best;
+  BpStopReason     stop_reason;
+
+  BpEpochMetrics  *history;
+  size_t           n_history;
+  size_t           history_capacity;
+};
+
+static const char *const expand_names[] = { "none", "shifts", "affine" };
+
+const char *
+bp_expand_to_string (BpExpand expand)
+{
+  return (unsigned) expand <= BP_EXPAND_AFFINE ? expand_names[expand] : "?";
+}
+
+bool
+bp_expand_from_string (const char *s,
+                       BpExpand   *out)
+{
+  for (unsigned i = 0; s != NULL && i <= BP_EXPAND_AFFINE; i++)
+    if (strcmp (s, expand_names[i]) == 0)
+      {
+        *out = (BpExpand) i;
+        return true;
+      }
+  return false;
+}
+
+void
+bp_train_config_init (BpTrainConfig *config)
+{
+  memset (config, 0, sizeof *config);
+  config->hyper.eta = 3.0f;
+  config->hyper.batch_size = 10;
+  config->epochs = 30;
+  config->seed = 1;
+  config->init = BP_INIT_LARGE;
+  config->expand = BP_EXPAND_NONE;
+  config->monitor = BP_MONITOR_ALL;
+  config->kernel = BP_KERNEL_FAST;
+}
+
+/* A range check whose message names the setting, its value and what is allowed. NaN fails every
+ * comparison, so it is caught by writing the checks as "inside the range". */
+static bool
+check_range (const char *name,
+             double      value,
+             double      lo,
+             bool        lo_inclusive,
+             double      hi,
+             bool        hi_inclusive,
+             BpError    *error)
+{
+  bool ok_lo = lo_inclusive ? value >= lo : value > lo;
+  bool ok_hi = hi_inclusive ? value <= hi : value < hi;
+
+  if (ok_lo && ok_hi)
+    return true;
+  return bp_error_set (error, BP_ERROR_INVALID, "%s = %g is out of range: it must be %s %g and %s %g",
+                       name, value, lo_inclusive ? "≥" : ">", lo, hi_inclusive ? "≤" : "<", hi);
+}
+
+bool
+bp_hyperparams_check (const BpHyperparams *h,
+                      BpError             *error)
+{
+  return check_range ("η (learning rate)", h->eta, 0.0, false, 1000.0, true, error)
+         && check_range ("λ (L2 regularisation)", h->lambda_l2, 0.0, true, 1e6, true, error)
+         && check_range ("λ₁ (L1 regularisation)", h->lambda_l1, 0.0, true, 1e6, true, error)
+         && check_range ("μ (momentum)", h->momentum, 0.0, true, 1.0, false, error)
+         && check_range ("dropout probability", h->dropout, 0.0, true, 1.0, false, error)
+         && check_range ("mini-batch size", (double) h->batch_size, 1.0, true, 60000.0, true, error);
+}
+
+bool
+bp_train_config_check (const BpTrainConfig *c,
+                       BpError             *error)
+{
+  if (!bp_hyperparams_check (&c->hyper, error))
+    return false;
+  if (!check_range ("epochs", c->epochs, 1.0, true, 100000.0, true, error))
+    return false;
+  if ((unsigned) c->expand > BP_EXPAND_AFFINE)
+    return bp_error_set (error, BP_ERROR_INVALID, "unknown data expansion");
+  if ((unsigned) c->init > BP_INIT_LARGE)
+    return bp_error_set (error, BP_ERROR_INVALID, "unknown initialiser");
+  if (c->early_stop > 100000 || c->schedule > 100000)
+    return bp_error_set (error, BP_ERROR_INVALID,
+                         "early stopping and the schedule take a patience of 0 to 100000 epochs");
+  return true;
+}
+
+static double
+now_seconds (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
+
+static bool
+ensure_batch_capacity (BpTrainer *self,
+                       size_t     batch,
+                       BpError   *error)
+{
+  BpWorkspace *ws;
+  float *x;
+  uint8_t *y;
+
+  if (self->ws != NULL && bp_workspace_max_batch (self->ws) >= batch)
+    return true;
+
+  ws = bp_workspace_new (self->net, batch, error);
+  x = ws != NULL ? aligned_alloc (64, ((batch * self->train->n_pixels * sizeof (float)) + 63) & ~(size_t) 63) : NULL;
+  y = x != NULL ? malloc (batch) : NULL;
+  if (y == NULL)
+    {
+      bp_workspace_free (ws);
+      free (x);
+      return bp_error_set (error, BP_ERROR_NOMEM, "not enough memory for mini-batches of %zu", batch);
+    }
+
+  bp_workspace_free (self->ws);
+  free (self->x);
+  free (self->y);
+  self->ws = ws;
+  self->x = x;
+  self->y = y;
+  return true;
+}
+
+BpTrainer *
+bp_trainer_new (BpNetwork           *net,
+                const BpTrainConfig *config,
+                const BpDataset     *train,
+                const BpDataset     *validation,
+                const BpDataset     *test,
+                BpError             *error)
+{
+  BpTrainer *self;
+  size_t n_out = net->sizes[net->n_layers - 1];
+  const BpDataset *sets[3] = { train, validation, test };
+  const char *set_names[3] = { "training", "validation", "test" };
+
+  if (!bp_train_config_check (config, error))
+    return NULL;
+  if (train == NULL || train->n == 0)
+    {
+      bp_error_set (error, BP_ERROR_INVALID, "the training set is empty");
+      return NULL;
+    }
+  for (int i = 0; i < 3; i++)
+    {
+      if (sets[i] == NULL || sets[i]->n == 0)
+        continue;
+      if (sets[i]->n_pixels != net->sizes[0])
+        {
+          bp_error_set (error, BP_ERROR_INVALID,
+                        "the %s images have %zu pixels but the network's input layer has %zu neurons",
+                        set_names[i], sets[i]->n_pixels, net->sizes[0]);
+          return NULL;
+        }
+      if (sets[i]->n_classes > n_out)
+        {
+          bp_error_set (error, BP_ERROR_INVALID,
+                        "the %s set has %zu classes but the network has only %zu outputs",
+                        set_names[i], sets[i]->n_classes, n_out);
+          return NULL;
+        }
+    }
+  if ((config->early_stop > 0 || config->schedule > 0) && (validation == NULL || validation->n == 0))
+    {
+      bp_error_set (error, BP_ERROR_INVALID,
+                    "early stopping and the learning-rate schedule need a validation set");
+      return NULL;
+    }
+
+  self = calloc (1, sizeof *self);
+  if (self == NULL)
+    goto nomem;
+
+  self->net = net;
+  self->config = *config;
+  self->train_src = train;
+  self->validation = validation;
+  self->test = test;
+  self->train = train;
+
+  if (config->expand == BP_EXPAND_SHIFTS)
+    {
+      self->expanded = bp_dataset_expand_shifts (train, error);
+      if (self->expanded == NULL)
+        {
+          free (self);
+          return NULL;
+        }
+      self->train = self->expanded;
+    }
+
+  self->order = malloc (self->train->n * sizeof *self->order);
+  self->velocity = calloc (net->n_params, sizeof (float));
+  self->good_params = malloc (net->n_params * sizeof (float));
+  self->history_capacity = config->epochs < 1024 ? config->epochs : 1024;
+  self->history = calloc (self->history_capacity, sizeof *self->history);
+  if (self->order == NULL || self->velocity == NULL || self->good_params == NULL
+      || self->history == NULL)
+    goto nomem;
+  if (!ensure_batch_capacity (self, config->hyper.batch_size, error))
+    {
+      bp_trainer_free (self);
+      return NULL;
+    }
+
+  for (size_t i = 0; i < self->train->n; i++)
+    self->order[i] = i;
+
+  bp_rng_seed (&self->shuffle_rng, config->seed, BP_RNG_STREAM_SHUFFLE);
+  bp_rng_seed (&self->dropout_rng, config->seed, BP_RNG_STREAM_DROPOUT);
+  bp_rng_seed (&self->distort_rng, config->seed, BP_RNG_STREAM_DISTORT);
+
+  self->eta0 = config->hyper.eta;
+  self->best_validation = -1.0;
+  self->last_batch_cost = NAN;
+  return self;
+
+nomem:
+  bp_trainer_free (self);
+  bp_error_set (error, BP_ERROR_NOMEM, "not enough memory to train this network");
+  return NULL;
+}
+
+void
+bp_trainer_free (BpTrainer *self)
+{
+  if (self == NULL)
+    return;
+  bp_dataset_free (self->expanded);
+  bp_workspace_free (self->ws);
+  free (self->x);
+  free (self->y);
+  free (self->order);
+  free (self->velocity);
+  free (self->good_params);
+  free (self->history);
+  free (self);
+}
+
+const BpTrainConfig *
+bp_trainer_get_config (const BpTrainer *self)
+{
+  return &self->config;
+}
+
+bool
+bp_trainer_set_hyperparams (BpTrainer           *self,
+                            const BpHyperparams *hyper,
+                            BpError             *error)
+{
+  if (!bp_hyperparams_check (hyper, error))
+    return false;
+  if (!ensure_batch_capacity (self, hyper->batch_size, error))
+    return false;
+
+  /* A run that turns momentum on starts from rest, not from a velocity left over from before. */
+  if (self->config.hyper.momentum == 0.0f && hyper->momentum > 0.0f)
+    memset (self->velocity, 0, self->net->n_params * sizeof (float));
+  /* A new η restarts the schedule's count from there. */
+  if (hyper->eta != self->config.hyper.eta)
+    self->eta0 = hyper->eta;
+
+  self->config.hyper = *hyper;
+  return true;
+}
+
+/* ── Affine distortion ─────────────────────────────────────────────────────────────────────── */
+
+/* Draw a small random affine map (rotation, scale, aspect, shear, shift) and resample @src
+ * (rows, cols) through it with bilinear interpolation into @dst, as floats in [0, 1]. The map
+ * keeps the image's centre near the centre, as MNIST's centring would. */
+static void
+distort_image (const uint8_t *src,
+               size_t         rows,
+               size_t         cols,
+               float         *dst,
+               BpRng         *rng)
+{
+  const double deg = 3.14159265358979323846 / 180.0;
+  double angle = (bp_rng_uniform (rng) * 2.0 - 1.0) * 12.0 * deg;
+  double scale = 0.9 + 0.2 * bp_rng_uniform (rng);
+  double aspect = 0.92 + 0.16 * bp_rng_uniform (rng);
+  double shear = (bp_rng_uniform (rng) * 2.0 - 1.0) * 0.12;
+  double tx = (bp_rng_uniform (rng) * 2.0 - 1.0) * 2.0;
+  double ty = (bp_rng_uniform (rng) * 2.0 - 1.0) * 2.0;
+  double cx = 0.5 * (double) (cols - 1);
+  double cy = 0.5 * (double) (rows - 1);
+  double c = cos (angle);
+  double s = sin (angle);
+  /* Forward map A = R · Shear · diag(scale·aspect, scale/aspect); we need A⁻¹ to look up the
+   * source of each destination pixel. */
+  double sx = scale * aspect;
+  double sy = scale / aspect;
+  double a00 = c * sx, a01 = c * shear * sy - s * sy;
+  double a10 = s * sx, a11 = s * shear * sy + c * sy;
+  double det = a00 * a11 - a01 * a10;
+  double i00 = a11 / det, i01 = -a01 / det;
+  double i10 = -a10 / det, i11 = a00 / det;
+  const float inv255 = 1.0f / 255.0f;
+
+  for (size_t v = 0; v < rows; v++)
+    for (size_t u = 0; u < cols; u++)
+      {
+        double dx = (double) u - cx - tx;
+        double dy = (double) v - cy - ty;
+        double x = i00 * dx + i01 * dy + cx;
+        double y = i10 * dx + i11 * dy + cy;
+        double fx = floor (x);
+        double fy = floor (y);
+        long x0 = (long) fx;
+        long y0 = (long) fy;
+        double ax = x - fx;
+        double ay = y - fy;
+        double acc = 0.0;
+
+        for (int k = 0; k < 4; k++)
+          {
+            long xx = x0 + (k & 1);
+            long yy = y0 + (k >> 1);
+            double wgt = ((k & 1) ? ax : 1.0 - ax) * ((k >> 1) ? ay : 1.0 - ay);
+
+            if (xx >= 0 && yy >= 0 && (size_t) xx < cols && (size_t) yy < rows)
+              acc += wgt * src[(size_t) yy * cols + (size_t) xx];
+          }
+        dst[v * cols + u] = (float) acc * inv255;
+      }
+}
+
+/* ── Steps ─────────────────────────────────────────────────────────────────────────────────── */
+
+static void
+start_epoch (BpTrainer *self)
+{
+  bp_rng_shuffle (&self->shuffle_rng, self->order, self->train->n);
+  self->cursor = 0;
+  self->batches_done = 0;
+  self->epoch_seconds = 0.0;
+  self->in_epoch = true;
+  memcpy (self->good_params, self->net->params, self->net->n_params * sizeof (float));
+}
+
+/* Put the parameters back to the start of the epoch and drop the epoch in progress. */
+static void
+restore_good_state (BpTrainer *self)
+{
+  memcpy (self->net->params, self->good_params, self->net->n_params * sizeof (float));
+  memset (self->velocity, 0, self->net->n_params * sizeof (float));
+  self->in_epoch = false;
+  self->cursor = 0;
+  self->batches_done = 0;
+}
+
+static size_t
+batches_in_epoch (const BpTrainer *self)
+{
+  size_t m = self->config.hyper.batch_size;
+  size_t left = self->train->n - self->cursor;
+
+  return self->batches_done + (left + m - 1) / m;
+}
+
+bool
+bp_trainer_step (BpTrainer *self,
+                 BpError   *error)
+{
+  const BpHyperparams *h = &self->config.hyper;
+  const BpDataset *data = self->train;
+  BpSgdParams sgd;
+  size_t batch;
+  double t0, cost;
+  float *velocity = NULL;
+
+  if (!self->in_epoch)
+    start_epoch (self);
+
+  t0 = now_seconds ();
+  batch = data->n - self->cursor < h->batch_size ? data->n - self->cursor : h->batch_size;
+
+  if (self->config.expand == BP_EXPAND_AFFINE)
+    for (size_t i = 0; i < batch; i++)
+      {
+        size_t idx = self->order[self->cursor + i];
+
+        distort_image (data->pixels + idx * data->n_pixels, data->rows, data->cols,
+                       self->x + i * data->n_pixels, &self->distort_rng);
+      }
+  else
+    bp_dataset_gather (data, self->order + self->cursor, batch, self->x);
+  for (size_t i = 0; i < batch; i++)
+    self->y[i] = data->labels[self->order[self->cursor + i]];
+
+  sgd.eta = h->eta;
+  sgd.lambda_l2 = h->lambda_l2;
+  sgd.lambda_l1 = h->lambda_l1;
+  sgd.momentum = h->momentum;
+  sgd.dropout = h->dropout;
+  sgd.n_train = data->n;
+  if (h->momentum > 0.0f)
+    {
+      velocity = self->velocity;
+      self->velocity_live = true;
+    }
+
+  cost = bp_network_train_batch (self->net, self->ws, self->x, self->y, batch, &sgd, velocity,
+                                 &self->dropout_rng, self->config.kernel);
+
+  if (!isfinite (cost))
+    {
+      unsigned epoch = self->epochs_done + 1;
+      size_t batch_no = self->batches_done + 1;
+      size_t n_batches = batches_in_epoch (self);
+
+      restore_good_state (self);
+      return bp_error_set (error, BP_ERROR_DIVERGED,
+                           "training diverged at epoch %u, mini-batch %zu of %zu: the cost became %s; "
+                           "the network is back to its parameters at the start of epoch %u; "
+                           "try a smaller η (now %g)",
+                           epoch, batch_no, n_batches, isnan (cost) ? "NaN" : "infinite", epoch,
+                           (double) h->eta);
+    }
+
+  self->cursor += batch;
+  self->batches_done++;
+  self->last_batch_cost = cost / (double) batch;
+  self->epoch_seconds += now_seconds () - t0;
+
+  if (self->cursor == data->n)
+    {
+      self->in_epoch = false;
+      self->epochs_done++;
+      self->total_seconds += self->epoch_seconds;
+    }
+  return true;
+}
+
+bool
+bp_trainer_epoch_complete (const BpTrainer *self)
+{
+  return !self->in_epoch;
+}
+
+void
+bp_trainer_get_progress (const BpTrainer *self,
+                         BpProgress      *progress)
+{
+  progress->epoch = self->epochs_done + (self->in_epoch ? 1 : 0);
+  progress->batch = self->in_epoch ? self->batches_done : 0;
+  progress->examples_seen = self->in_epoch ? self->cursor : 0;
+  progress->n_batches = self->in_epoch ? batches_in_epoch (self)
+                                       : (self->train->n + self->config.hyper.batch_size - 1)
+                                           / self->config.hyper.batch_size;
+  if (!self->in_epoch && self->epochs_done > 0)
+    {
+      /* Between epochs, report the epoch just finished as complete. */
+      progress->epoch = self->epochs_done;
+      progress->batch = progress->n_batches;
+      progress->examples_seen = self->train->n;
+    }
+  progress->batch_cost = self->last_batch_cost;
+}
+
+static bool
+append_history (BpTrainer            *self,
+                const BpEpochMetrics *m,
+                BpError              *error)
+{
+  if (self->n_history == self->history_capacity)
+    {
+      size_t cap = self->history_capacity ? 2 * self->history_capacity : 16;
+      BpEpochMetrics *h = realloc (self->history, cap * sizeof *h);
+
+      if (h == NULL)
+        return bp_error_set (error, BP_ERROR_NOMEM, "not enough memory for the metric history");
+      self->history = h;
+      self->history_capacity = cap;
+    }
+  self->history[self->n_history++] = *m;
+  return true;
+}
+
+bool
+bp_trainer_finish_epoch (BpTrainer      *self,
+                         BpEpochMetrics *m,
+                         bool           *stop,
+                         BpError        *error)
+{
+  const BpHyperparams *h = &self->config.hyper;
+  unsigned mon = self->config.monitor;
+  size_t n = self->train->n;
+  bool need_validation = self->config.early_stop > 0 || self->config.schedule > 0;
+  BpEvaluation ev;
+
+  *stop = false;
+  m->epoch = self->epochs_done;
+  m->train_cost = m->train_accuracy = NAN;
+  m->validation_cost = m->validation_accuracy = NAN;
+  m->test_cost = m->test_accuracy = NAN;
+  m->seconds = self->epoch_seconds;
+  m->eta = h->eta;
+
+  if (!bp_network_is_finite (self->net))
+    {
+      unsigned epoch = self->epochs_done;
+
+      restore_good_state (self);
+      self->epochs_done--;
+      return bp_error_set (error, BP_ERROR_DIVERGED,
+                           "training diverged in epoch %u: some parameters became NaN or infinite; "
+                           "the network is back to its parameters at the start of the epoch; "
+                           "try a smaller η (now %g)",
+                           epoch, (double) h->eta);
+    }
+
+  if (mon & (BP_MONITOR_TRAIN_COST | BP_MONITOR_TRAIN_ACCURACY))
+    {
+      if (!bp_evaluate (self->net, self->train_src, h->lambda_l2, h->lambda_l1, n, false, &ev, error))
+        return false;
+      if (mon & BP_MONITOR_TRAIN_COST)
+        m->train_cost = ev.cost;
+      if (mon & BP_MONITOR_TRAIN_ACCURACY)
+        m->train_accuracy = ev.accuracy;
+    }
+  if (self->validation != NULL && self->validation->n > 0
+      && (need_validation || (mon & (BP_MONITOR_EVAL_COST | BP_MONITOR_EVAL_ACCURACY))))
+    {
+      if (!bp_evaluate (self->net, self->validation, h->lambda_l2, h->lambda_l1, n, false, &ev, error))
+        return false;
+      if ((mon & BP_MONITOR_EVAL_COST) || need_validation)
+        m->validation_cost = ev.cost;
+      m->validation_accuracy = ev.accuracy;
+    }
+  if (self->test != NULL && self->test->n > 0 && (mon & BP_MONITOR_TEST_ACCURACY))
+    {
+      if (!bp_evaluate (self->net, self->test, h->lambda_l2, h->lambda_l1, n, false, &ev, error))
+        return false;
+      m->test_cost = ev.cost;
+      m->test_accuracy = ev.accuracy;
+    }
+
+  /* Early stopping and the schedule (chapter 3's exercises) count epochs since the best
+   * validation accuracy so far. */
+  if (need_validation)
+    {
+      if (m->validation_accuracy > self->best_validation)
+        {
+          self->best_validation = m->validation_accuracy;
+          self->epochs_since_best = 0;
+        }
+      else
+        self->epochs_since_best++;
+
+      if (self->config.early_stop > 0 && self->epochs_since_best >= self->config.early_stop)
+        {
+          self->stop_reason = BP_STOP_EARLY;
+          *stop = true;
+        }
+
+      if (self->config.schedule > 0 && self->epochs_since_best >= self->config.schedule)
+        {
+          self->config.hyper.eta *= 0.5f;
+          self->epochs_since_best = 0;
+          /* Stop once η has been halved down to η₀/128 (seven halvings). */
+          if (self->config.hyper.eta <= self->eta0 / 128.0f * 1.0001f)
+            {
+              self->stop_reason = BP_STOP_SCHEDULE;
+              *stop = true;
+            }
+        }
+    }
+
+  if (!*stop && self->epochs_done >= self->config.epochs)
+    {
+      self->stop_reason = BP_STOP_EPOCHS;
+      *stop = true;
+    }
+
+  return append_history (self, m, error);
+}
+
+bool
+bp_trainer_run (BpTrainer      *self,
+                atomic_int     *cancel,
+                BpProgressFunc  progress,
+                BpEpochFunc     epoch_done,
+                void           *user_data,
+                BpError        *error)
+{
+  for (;;)
+    {
+      BpEpochMetrics m;
+      bool stop = false;
+
+      if (cancel != NULL && atomic_load (cancel) != 0)
+        return bp_error_set (error, BP_ERROR_CANCELLED, "training was cancelled");
+
+      if (!bp_trainer_step (self, error))
+        return false;
+
+      if (progress != NULL)
+        {
+          BpProgress p;
+
+          bp_trainer_get_progress (self, &p);
+          progress (&p, user_data);
+        }
+
+      if (!bp_trainer_epoch_complete (self))
+        continue;
+
+      if (!bp_trainer_finish_epoch (self, &m, &stop, error))
+        return false;
+      if (epoch_done != NULL)
+        epoch_done (&m, user_data);
+      if (stop)
+        return true;
+    }
+}
+
+const BpEpochMetrics *
+bp_trainer_get_history (const BpTrainer *self,
+                        size_t          *n_epochs)
+{
+  *n_epochs = self->n_history;
+  return self->history;
+}
+
+const float *
+bp_trainer_get_velocity (const BpTrainer *self)
+{
+  return self->config.hyper.momentum > 0.0f || self->velocity_live ? self->velocity : NULL;
+}
+
+double
+bp_trainer_get_train_seconds (const BpTrainer *self)
+{
+  return self->total_seconds;
+}
+
+BpStopReason
+bp_trainer_get_stop_reason (const BpTrainer *self)
+{
+  return self->stop_reason;
+}

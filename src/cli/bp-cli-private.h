@@ -1,0 +1,72 @@
+/* bp-cli-private.h — what the backprop-cli subcommands share: exit codes, errors, options
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bp-dataset.h"
+#include "bp-error.h"
+#include "bp-network.h"
+
+G_BEGIN_DECLS
+
+/* The exit codes every subcommand uses. */
+#define BP_CLI_EXIT_OK          0
+#define BP_CLI_EXIT_FAILURE     1   /* a run-time failure: a bad file, divergence, missing data */
+#define BP_CLI_EXIT_USAGE       2   /* an unknown subcommand or option, a value out of range */
+#define BP_CLI_EXIT_INTERRUPTED 130 /* 128 + SIGINT, as a shell reports a Ctrl+C */
+
+int bp_cli_train (int    argc,
+                  char **argv);
+int bp_cli_eval (int    argc,
+                 char **argv);
+int bp_cli_bench (int    argc,
+                  char **argv);
+
+/* Print "backprop-cli: <message>" as ONE line on stderr (newlines in the message become
+ * spaces) and return @exit_code, so that `return bp_cli_fail (...)` ends a subcommand. */
+int bp_cli_fail (int         exit_code,
+                 const char *format,
+                 ...) G_GNUC_PRINTF (2, 3);
+
+/* The same for a usage error inside a parser: prints the line and returns false. */
+bool bp_cli_usage (const char *format,
+                   ...) G_GNUC_PRINTF (1, 2);
+
+/* Print an informational line on stderr with the same prefix. */
+void bp_cli_note (const char *format,
+                  ...) G_GNUC_PRINTF (1, 2);
+
+/* Run @context over the subcommand's arguments (argv[0] is the subcommand's name). On a
+ * GOption error or a stray positional argument, prints the one-line error and returns false. */
+bool bp_cli_parse_options (GOptionContext *context,
+                           int            *argc,
+                           char         ***argv);
+
+/* Numbers given as option strings: the message names the option and the text. A double must be
+ * finite; range checks are left to the engine's bp_*_check functions, which name the range. */
+bool bp_cli_parse_double (const char *option,
+                          const char *text,
+                          double     *out);
+bool bp_cli_parse_unsigned (const char *option,
+                            const char *text,
+                            guint64     max,
+                            guint64    *out);
+
+/* Load MNIST from the folder bp_mnist_find_dir() picks for @data_dir. On failure prints the
+ * engine's message (which names the folder and the set-up script) and returns false. */
+bool bp_cli_load_mnist (BpMnist    *mnist,
+                        const char *data_dir,
+                        size_t      train_size);
+
+/* printf's %.4f, but "nan" for a value that was not measured (never "-nan"). */
+void bp_cli_format_fixed (char   *buf,
+                          size_t  buf_size,
+                          int     decimals,
+                          double  value);
+
+G_END_DECLS

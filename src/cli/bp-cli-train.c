@@ -1,0 +1,761 @@
+/* bp-cli-train.c — `backprop-cli train`: options, the training run, per-epoch lines, saving
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "bp-cli-private.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bp-model-io.h"
+#include "bp-train.h"
+
+/* The option values as typed; NULL when an option was not given, so that a model loaded with
+ * --load can supply what the command line leaves out. */
+typedef struct
+{
+  char *layers;
+  char *eta;
+  char *lambda;
+  char *l1;
+  char *batch;
+  char *epochs;
+  char *cost;
+  char *init;
+  char *seed;
+  char *train_size;
+  char *data_dir;
+  char *early_stop;
+  char *schedule;
+  char *load;
+  char *save;
+  char *csv;
+  char *activation;
+  char *output;
+  char *dropout;
+  char *momentum;
+  char *expand;
+  char *kernel;
+} TrainOptions;
+
+/* Everything the callbacks of one run need. */
+typedef struct
+{
+  BpNetwork     *net;
+  BpTrainer     *trainer;
+  BpTrainConfig  config;
+  const char    *save_path;
+  const char    *csv_path;
+  size_t         train_size;     /* examples in the training set, recorded in the model */
+  GArray        *history;        /* BpEpochMetrics: the loaded model's epochs, then this run's */
+  unsigned       epoch_offset;   /* epochs the loaded model had already done */
+  bool           progress_bar;   /* stderr is a terminal */
+  bool           bar_shown;
+  gint64         last_bar_time;
+  bool           write_failed;   /* a per-epoch save or CSV write failed; the run was cancelled */
+  char          *write_error;
+} TrainRun;
+
+/* The one piece of process-wide state: a signal handler can reach nothing else. The trainer
+ * polls it between mini-batches. */
+static atomic_int cancel_flag;
+
+static void
+sigint_cb (int signum)
+{
+  atomic_store (&cancel_flag, 1);
+}
+
+static void
+install_sigint_handler (void)
+{
+  struct sigaction action;
+
+  memset (&action, 0, sizeof action);
+  action.sa_handler = sigint_cb;
+  sigemptyset (&action.sa_mask);
+  /* A second Ctrl+C gets the default action and ends the process at once, for a person who
+   * does not want to wait for the current mini-batch and the save. */
+  action.sa_flags = SA_RESETHAND;
+  sigaction (SIGINT, &action, NULL);
+}
+
+static void
+train_options_clear (TrainOptions *options)
+{
+  char **fields[] = {
+    &options->layers, &options->eta, &options->lambda, &options->l1, &options->batch,
+    &options->epochs, &options->cost, &options->init, &options->seed, &options->train_size,
+    &options->data_dir, &options->early_stop, &options->schedule, &options->load,
+    &options->save, &options->csv, &options->activation, &options->output, &options->dropout,
+    &options->momentum, &options->expand, &options->kernel,
+  };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (fields); i++)
+    g_clear_pointer (fields[i], g_free);
+}
+
+static bool
+parse_float_option (const char *option,
+                    const char *text,
+                    float      *out)
+{
+  double value;
+
+  if (text == NULL)
+    return true;
+  if (!bp_cli_parse_double (option, text, &value))
+    return false;
+  *out = (float) value;
+  return true;
+}
+
+static bool
+parse_unsigned_option (const char *option,
+                       const char *text,
+                       guint64     max,
+                       guint64    *out)
+{
+  if (text == NULL)
+    return true;
+  return bp_cli_parse_unsigned (option, text, max, out);
+}
+
+static bool
+same_layers (const BpNetwork *net,
+             const size_t    *sizes,
+             size_t           n_layers)
+{
+  if (net->n_layers != n_layers)
+    return false;
+  for (size_t l = 0; l < n_layers; l++)
+    if (net->sizes[l] != sizes[l])
+      return false;
+  return true;
+}
+
+/* Write @value for a CSV cell: empty for a metric that was not measured, as spreadsheets and
+ * pandas read an empty cell as missing. */
+static void
+append_csv_number (GString *out,
+                   double   value)
+{
+  g_string_append_c (out, ',');
+  if (!isnan (value))
+    g_string_append_printf (out, "%.9g", value);
+}
+
+static bool
+write_csv (TrainRun *run,
+           GError  **error)
+{
+  g_autoptr(GString) out = g_string_new ("epoch,train_cost,train_accuracy,validation_cost,"
+                                         "validation_accuracy,test_cost,test_accuracy,"
+                                         "seconds,eta\n");
+
+  for (guint i = 0; i < run->history->len; i++)
+    {
+      const BpEpochMetrics *m = &g_array_index (run->history, BpEpochMetrics, i);
+
+      g_string_append_printf (out, "%u", m->epoch);
+      append_csv_number (out, m->train_cost);
+      append_csv_number (out, m->train_accuracy);
+      append_csv_number (out, m->validation_cost);
+      append_csv_number (out, m->validation_accuracy);
+      append_csv_number (out, m->test_cost);
+      append_csv_number (out, m->test_accuracy);
+      append_csv_number (out, m->seconds);
+      append_csv_number (out, m->eta);
+      g_string_append_c (out, '\n');
+    }
+
+  /* g_file_set_contents() writes a temporary file and renames it over the old one, so a reader
+   * never sees half a table. */
+  return g_file_set_contents (run->csv_path, out->str, (gssize) out->len, error);
+}
+
+static bool
+save_model (TrainRun *run,
+            BpError  *error)
+{
+  BpModelInfo info = { 0 };
+
+  info.has_config = true;
+  info.config = run->config;
+  info.train_size = run->train_size;
+  info.history = (BpEpochMetrics *) (void *) run->history->data;
+  info.n_history = run->history->len;
+  /* Borrowed for the call; @info is not cleared, so the trainer keeps its buffer. */
+  info.velocity = (float *) bp_trainer_get_velocity (run->trainer);
+
+  return bp_model_save (run->net, &info, run->save_path, error);
+}
+
+/* Save and write the CSV after an epoch, so an interrupted run loses at most one epoch. A
+ * failure cancels the run: training on for hours with nowhere to save would waste them. */
+static void
+write_outputs (TrainRun *run)
+{
+  if (run->write_failed)
+    return;
+
+  if (run->save_path != NULL)
+    {
+      BpError error = { 0 };
+
+      if (!save_model (run, &error))
+        {
+          run->write_failed = true;
+          run->write_error = g_strdup (error.message);
+          atomic_store (&cancel_flag, 1);
+          return;
+        }
+    }
+
+  if (run->csv_path != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!write_csv (run, &error))
+        {
+          run->write_failed = true;
+          run->write_error = g_strdup (error->message);
+          atomic_store (&cancel_flag, 1);
+        }
+    }
+}
+
+static void
+erase_progress_bar (TrainRun *run)
+{
+  if (!run->bar_shown)
+    return;
+  fputs ("\r\033[K", stderr);
+  fflush (stderr);
+  run->bar_shown = false;
+}
+
+static void
+progress_cb (const BpProgress *progress,
+             void             *user_data)
+{
+  TrainRun *run = user_data;
+  enum { BAR_WIDTH = 30 };
+  char bar[BAR_WIDTH + 1];
+  size_t filled;
+  gint64 now;
+
+  if (!run->progress_bar || progress->n_batches == 0)
+    return;
+
+  /* A terminal redrawn after every mini-batch (5,000 per epoch) would cost more than the
+   * training; ten updates a second look smooth. */
+  now = g_get_monotonic_time ();
+  if (run->bar_shown && now - run->last_bar_time < G_USEC_PER_SEC / 10)
+    return;
+  run->last_bar_time = now;
+
+  filled = progress->batch * BAR_WIDTH / progress->n_batches;
+  for (size_t i = 0; i < BAR_WIDTH; i++)
+    bar[i] = i < filled ? '#' : '.';
+  bar[BAR_WIDTH] = '\0';
+
+  fprintf (stderr, "\r\033[Kepoch %u/%u [%s] %3u%% cost %.4f",
+           progress->epoch + run->epoch_offset,
+           run->config.epochs + run->epoch_offset,
+           bar,
+           (unsigned) (progress->batch * 100 / progress->n_batches),
+           progress->batch_cost);
+  fflush (stderr);
+  run->bar_shown = true;
+}
+
+static void
+epoch_done_cb (const BpEpochMetrics *metrics,
+               void                 *user_data)
+{
+  TrainRun *run = user_data;
+  BpEpochMetrics m = *metrics;
+  char train_cost[32], train_acc[32], val_acc[32], test_acc[32];
+
+  m.epoch += run->epoch_offset;
+  g_array_append_val (run->history, m);
+
+  bp_cli_format_fixed (train_cost, sizeof train_cost, 4, m.train_cost);
+  bp_cli_format_fixed (train_acc, sizeof train_acc, 4, m.train_accuracy);
+  bp_cli_format_fixed (val_acc, sizeof val_acc, 4, m.validation_accuracy);
+  bp_cli_format_fixed (test_acc, sizeof test_acc, 4, m.test_accuracy);
+
+  erase_progress_bar (run);
+  printf ("epoch %u train_cost %s train_acc %s val_acc %s test_acc %s seconds %.3f\n",
+          m.epoch, train_cost, train_acc, val_acc, test_acc, m.seconds);
+  fflush (stdout);
+
+  write_outputs (run);
+}
+
+/* One line on stderr before training, so a log says what produced the numbers below it. */
+static void
+print_summary (const TrainRun  *run,
+               const BpMnist   *mnist,
+               const char      *load_path)
+{
+  const BpTrainConfig *c = &run->config;
+  g_autoptr(GString) line = g_string_new ("train");
+  char layers[256];
+
+  bp_format_layers (run->net->sizes, run->net->n_layers, '-', layers, sizeof layers);
+  g_string_append_printf (line, " layers %s activation %s output %s cost %s",
+                          layers,
+                          bp_activation_to_string (run->net->activation),
+                          bp_output_to_string (run->net->output),
+                          bp_cost_to_string (run->net->cost));
+  if (load_path != NULL)
+    g_string_append_printf (line, " loaded %s (%u epochs done)", load_path, run->epoch_offset);
+  else
+    g_string_append_printf (line, " init %s", bp_init_to_string (c->init));
+  g_string_append_printf (line, " eta %g lambda %g batch %zu epochs %u seed %" G_GUINT64_FORMAT,
+                          c->hyper.eta, c->hyper.lambda_l2, c->hyper.batch_size, c->epochs,
+                          (guint64) c->seed);
+  if (c->hyper.lambda_l1 > 0)
+    g_string_append_printf (line, " l1 %g", c->hyper.lambda_l1);
+  if (c->hyper.momentum > 0)
+    g_string_append_printf (line, " momentum %g", c->hyper.momentum);
+  if (c->hyper.dropout > 0)
+    g_string_append_printf (line, " dropout %g", c->hyper.dropout);
+  if (c->expand != BP_EXPAND_NONE)
+    g_string_append_printf (line, " expand %s", bp_expand_to_string (c->expand));
+  if (c->early_stop > 0)
+    g_string_append_printf (line, " early_stop %u", c->early_stop);
+  if (c->schedule > 0)
+    g_string_append_printf (line, " schedule %u", c->schedule);
+  g_string_append_printf (line, " train %zu val %zu test %zu kernel %s",
+                          mnist->train != NULL ? mnist->train->n : 0,
+                          mnist->validation != NULL ? mnist->validation->n : 0,
+                          mnist->test != NULL ? mnist->test->n : 0,
+                          c->kernel == BP_KERNEL_NAIVE ? "naive" : bp_kernel_fast_name ());
+
+  bp_cli_note ("%s", line->str);
+}
+
+/* Say why a run that succeeded did fewer epochs than asked; a full run needs no comment. */
+static void
+print_early_end (const TrainRun *run)
+{
+  unsigned last_epoch = run->history->len;
+  unsigned asked = run->config.epochs + run->epoch_offset;
+
+  switch (bp_trainer_get_stop_reason (run->trainer))
+    {
+    case BP_STOP_EARLY:
+      bp_cli_note ("stopped after epoch %u of %u: no new best validation accuracy in %u epochs "
+                   "(--early-stop %u)",
+                   last_epoch, asked, run->config.early_stop, run->config.early_stop);
+      break;
+
+    case BP_STOP_SCHEDULE:
+      bp_cli_note ("stopped after epoch %u of %u: the learning-rate schedule (--schedule %u) "
+                   "halved eta from %g down to %g, eta/128",
+                   last_epoch, asked, run->config.schedule, run->config.hyper.eta,
+                   bp_trainer_get_config (run->trainer)->hyper.eta);
+      break;
+
+    case BP_STOP_NONE:
+    case BP_STOP_EPOCHS:
+    default:
+      break;
+    }
+}
+
+/* The parsed command line, with the defaults or the loaded model's values filled in. */
+typedef struct
+{
+  BpTrainConfig config;
+  size_t        sizes[BP_MAX_LAYERS];
+  size_t        n_layers;
+  BpActivation  activation;
+  BpOutput      output;
+  BpCost        cost;
+  size_t        train_size;  /* 0 = the whole training set */
+} TrainSetup;
+
+/* Fill @setup from @options over @base (the chapter-1 defaults, or the loaded model's recorded
+ * hyperparameters). Prints the usage error and returns false on a bad value. */
+static bool
+build_setup (const TrainOptions *options,
+             const BpNetwork    *loaded,
+             const char         *load_path,
+             TrainSetup         *setup)
+{
+  BpHyperparams *hyper = &setup->config.hyper;
+  BpError error = { 0 };
+  guint64 value;
+  bool have_cost, have_output;
+
+  if (!parse_float_option ("--eta", options->eta, &hyper->eta)
+      || !parse_float_option ("--lambda", options->lambda, &hyper->lambda_l2)
+      || !parse_float_option ("--l1", options->l1, &hyper->lambda_l1)
+      || !parse_float_option ("--momentum", options->momentum, &hyper->momentum)
+      || !parse_float_option ("--dropout", options->dropout, &hyper->dropout))
+    return false;
+
+  value = hyper->batch_size;
+  if (!parse_unsigned_option ("--batch", options->batch, G_MAXSIZE, &value))
+    return false;
+  hyper->batch_size = (size_t) value;
+
+  value = setup->config.epochs;
+  if (!parse_unsigned_option ("--epochs", options->epochs, G_MAXUINT, &value))
+    return false;
+  setup->config.epochs = (unsigned) value;
+
+  value = setup->config.early_stop;
+  if (!parse_unsigned_option ("--early-stop", options->early_stop, G_MAXUINT, &value))
+    return false;
+  setup->config.early_stop = (unsigned) value;
+
+  value = setup->config.schedule;
+  if (!parse_unsigned_option ("--schedule", options->schedule, G_MAXUINT, &value))
+    return false;
+  setup->config.schedule = (unsigned) value;
+
+  value = setup->config.seed;
+  if (!parse_unsigned_option ("--seed", options->seed, G_MAXUINT64, &value))
+    return false;
+  setup->config.seed = value;
+
+  value = 0;
+  if (!parse_unsigned_option ("--train-size", options->train_size, G_MAXSIZE, &value))
+    return false;
+  if (options->train_size != NULL && value == 0)
+    return bp_cli_usage ("--train-size: must be at least 1");
+  setup->train_size = (size_t) value;
+
+  if (options->init != NULL && !bp_init_from_string (options->init, &setup->config.init))
+    return bp_cli_usage ("--init: unknown initialiser '%s' (use default or large)",
+                         options->init);
+
+  if (options->expand != NULL && !bp_expand_from_string (options->expand, &setup->config.expand))
+    return bp_cli_usage ("--expand: unknown expansion '%s' (use none, shifts or affine)",
+                         options->expand);
+
+  if (options->kernel != NULL)
+    {
+      if (strcmp (options->kernel, "fast") == 0)
+        setup->config.kernel = BP_KERNEL_FAST;
+      else if (strcmp (options->kernel, "naive") == 0)
+        setup->config.kernel = BP_KERNEL_NAIVE;
+      else
+        return bp_cli_usage ("--kernel: unknown kernel '%s' (use fast or naive)",
+                             options->kernel);
+    }
+
+  if (options->activation != NULL
+      && !bp_activation_from_string (options->activation, &setup->activation))
+    return bp_cli_usage ("--activation: unknown activation '%s' (use sigmoid, tanh or relu)",
+                         options->activation);
+
+  have_output = options->output != NULL;
+  if (have_output && !bp_output_from_string (options->output, &setup->output))
+    return bp_cli_usage ("--output: unknown output layer '%s' (use sigmoid or softmax)",
+                         options->output);
+
+  have_cost = options->cost != NULL;
+  if (have_cost && !bp_cost_from_string (options->cost, &setup->cost))
+    return bp_cli_usage ("--cost: unknown cost '%s' (use quadratic, cross-entropy or "
+                         "log-likelihood)", options->cost);
+
+  if (options->layers != NULL
+      && !bp_parse_layers (options->layers, setup->sizes, &setup->n_layers, &error))
+    return bp_cli_usage ("--layers: %s", error.message);
+
+  if (loaded != NULL)
+    {
+      char file_layers[256];
+
+      /* The architecture comes from the file; a different one on the command line is a
+       * mistake worth stopping for, not something to guess about. */
+      bp_format_layers (loaded->sizes, loaded->n_layers, ',', file_layers, sizeof file_layers);
+      if (options->layers != NULL && !same_layers (loaded, setup->sizes, setup->n_layers))
+        return bp_cli_usage ("--layers %s conflicts with the model in %s (%s); leave --layers "
+                             "out to continue training it",
+                             options->layers, load_path, file_layers);
+      if (options->activation != NULL && setup->activation != loaded->activation)
+        return bp_cli_usage ("--activation %s conflicts with the model in %s (%s)",
+                             options->activation, load_path,
+                             bp_activation_to_string (loaded->activation));
+      if (have_output && setup->output != loaded->output)
+        return bp_cli_usage ("--output %s conflicts with the model in %s (%s)",
+                             options->output, load_path,
+                             bp_output_to_string (loaded->output));
+
+      setup->n_layers = loaded->n_layers;
+      memcpy (setup->sizes, loaded->sizes, sizeof setup->sizes);
+      setup->activation = loaded->activation;
+      setup->output = loaded->output;
+      if (!have_cost)
+        setup->cost = loaded->cost;
+    }
+  else
+    {
+      /* Each of a softmax output and the log-likelihood cost implies the other, so either
+       * alone is enough to ask for chapter 3's softmax layer. */
+      if (have_cost && !have_output)
+        setup->output = setup->cost == BP_COST_LOG_LIKELIHOOD ? BP_OUTPUT_SOFTMAX
+                                                               : BP_OUTPUT_SIGMOID;
+      else if (have_output && !have_cost)
+        setup->cost = setup->output == BP_OUTPUT_SOFTMAX ? BP_COST_LOG_LIKELIHOOD
+                                                         : BP_COST_QUADRATIC;
+    }
+
+  if (!bp_cost_check_output (setup->cost, setup->output, &error))
+    return bp_cli_usage ("--cost %s with --output %s: %s",
+                         bp_cost_to_string (setup->cost), bp_output_to_string (setup->output),
+                         error.message);
+
+  if (!bp_hyperparams_check (hyper, &error) || !bp_train_config_check (&setup->config, &error))
+    return bp_cli_usage ("%s", error.message);
+
+  return true;
+}
+
+static void
+setup_defaults (TrainSetup        *setup,
+                const BpModelInfo *info)
+{
+  memset (setup, 0, sizeof *setup);
+
+  /* The chapter-1 program: network.py's 784-30-10 sigmoid network with the quadratic cost,
+   * N(0, 1) weights, η 3.0, mini-batches of 10, 30 epochs. */
+  bp_train_config_init (&setup->config);
+  setup->config.init = BP_INIT_LARGE;
+  setup->config.kernel = BP_KERNEL_FAST;
+  setup->n_layers = 3;
+  setup->sizes[0] = 784;
+  setup->sizes[1] = 30;
+  setup->sizes[2] = 10;
+  setup->activation = BP_ACTIVATION_SIGMOID;
+  setup->output = BP_OUTPUT_SIGMOID;
+  setup->cost = BP_COST_QUADRATIC;
+
+  /* Continuing a run: what the command line leaves out is what the run recorded. */
+  if (info != NULL && info->has_config)
+    {
+      setup->config = info->config;
+      setup->config.monitor = BP_MONITOR_ALL;
+      setup->config.kernel = BP_KERNEL_FAST;
+    }
+}
+
+int
+bp_cli_train (int    argc,
+              char **argv)
+{
+  TrainOptions options = { 0 };
+  TrainSetup setup;
+  TrainRun run = { 0 };
+  BpModelInfo info = { 0 };
+  BpNetwork *loaded = NULL;
+  BpMnist mnist = { 0 };
+  BpError error = { 0 };
+  g_autoptr(GOptionContext) context = NULL;
+  unsigned epochs_done;
+  int status = BP_CLI_EXIT_FAILURE;
+  bool ok;
+  const GOptionEntry entries[] = {
+    { "layers", 0, 0, G_OPTION_ARG_STRING, &options.layers,
+      "Layer sizes, input first (default 784,30,10)", "N,N,…" },
+    { "activation", 0, 0, G_OPTION_ARG_STRING, &options.activation,
+      "Hidden activation: sigmoid (default), tanh or relu", "NAME" },
+    { "output", 0, 0, G_OPTION_ARG_STRING, &options.output,
+      "Output layer: sigmoid (default) or softmax", "NAME" },
+    { "cost", 0, 0, G_OPTION_ARG_STRING, &options.cost,
+      "Cost: quadratic (default), cross-entropy or log-likelihood (softmax)", "NAME" },
+    { "init", 0, 0, G_OPTION_ARG_STRING, &options.init,
+      "Weights: large, N(0,1) as network.py (default), or default, N(0,1/√n_in)", "NAME" },
+    { "eta", 0, 0, G_OPTION_ARG_STRING, &options.eta,
+      "Learning rate η (default 3.0)", "η" },
+    { "lambda", 0, 0, G_OPTION_ARG_STRING, &options.lambda,
+      "L2 regularisation λ, network2.py's weight decay (default 0)", "λ" },
+    { "l1", 0, 0, G_OPTION_ARG_STRING, &options.l1,
+      "L1 regularisation λ (default 0)", "λ" },
+    { "momentum", 0, 0, G_OPTION_ARG_STRING, &options.momentum,
+      "Momentum μ in [0, 1) (default 0)", "μ" },
+    { "dropout", 0, 0, G_OPTION_ARG_STRING, &options.dropout,
+      "Probability of dropping a hidden neuron, in [0, 1) (default 0)", "P" },
+    { "batch", 0, 0, G_OPTION_ARG_STRING, &options.batch,
+      "Mini-batch size (default 10)", "M" },
+    { "epochs", 0, 0, G_OPTION_ARG_STRING, &options.epochs,
+      "Epochs to train (default 30)", "N" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &options.seed,
+      "Random seed: the same seed repeats a run bit for bit (default 1)", "N" },
+    { "train-size", 0, 0, G_OPTION_ARG_STRING, &options.train_size,
+      "Train on the first N of the 50,000 training images", "N" },
+    { "expand", 0, 0, G_OPTION_ARG_STRING, &options.expand,
+      "Data expansion: none (default), shifts (expand_mnist.py) or affine", "KIND" },
+    { "early-stop", 0, 0, G_OPTION_ARG_STRING, &options.early_stop,
+      "Stop after N epochs without a new best validation accuracy", "N" },
+    { "schedule", 0, 0, G_OPTION_ARG_STRING, &options.schedule,
+      "Halve η after N epochs without improvement; stop at η/128", "N" },
+    { "kernel", 0, 0, G_OPTION_ARG_STRING, &options.kernel,
+      "Compute kernel: fast (default) or naive", "KIND" },
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &options.data_dir,
+      "Folder of the MNIST IDX files", "DIR" },
+    { "load", 0, 0, G_OPTION_ARG_FILENAME, &options.load,
+      "Continue training the model in FILE (architecture and unset options from it)", "FILE" },
+    { "save", 0, 0, G_OPTION_ARG_FILENAME, &options.save,
+      "Save the model to FILE after every epoch and at the end", "FILE" },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &options.csv,
+      "Write the metrics of every epoch to FILE", "FILE" },
+    { NULL },
+  };
+
+  context = g_option_context_new ("— train a network on MNIST");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context,
+    "Prints one line per epoch on stdout:\n"
+    "  epoch N train_cost C train_acc A val_acc V test_acc T seconds S\n"
+    "(accuracies are fractions; seconds count the training pass alone). Ctrl+C stops between\n"
+    "mini-batches, saves the model if --save was given and exits with 130.\n"
+    "Exit codes: 0 done (also after early stopping), 1 run-time failure (bad file, missing\n"
+    "data, divergence), 2 usage error.");
+
+  if (!bp_cli_parse_options (context, &argc, &argv))
+    {
+      train_options_clear (&options);
+      return BP_CLI_EXIT_USAGE;
+    }
+
+  if (options.load != NULL)
+    {
+      loaded = bp_model_load (options.load, &info, &error);
+      if (loaded == NULL)
+        {
+          status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
+          goto out;
+        }
+    }
+
+  setup_defaults (&setup, loaded != NULL ? &info : NULL);
+  if (!build_setup (&options, loaded, options.load, &setup))
+    {
+      status = BP_CLI_EXIT_USAGE;
+      goto out;
+    }
+
+  if (loaded != NULL)
+    {
+      run.net = g_steal_pointer (&loaded);
+      run.net->cost = setup.cost;
+      run.epoch_offset = (unsigned) info.n_history;
+    }
+  else
+    {
+      BpRng rng;
+
+      run.net = bp_network_new (setup.sizes, setup.n_layers, setup.activation, setup.output,
+                                setup.cost, &error);
+      if (run.net == NULL)
+        {
+          status = bp_cli_fail (error.code == BP_ERROR_NOMEM ? BP_CLI_EXIT_FAILURE
+                                                             : BP_CLI_EXIT_USAGE,
+                                "%s", error.message);
+          goto out;
+        }
+      bp_rng_seed (&rng, setup.config.seed, BP_RNG_STREAM_INIT);
+      bp_network_init (run.net, setup.config.init, &rng);
+    }
+
+  if (!bp_cli_load_mnist (&mnist, options.data_dir, setup.train_size))
+    goto out;
+
+  run.config = setup.config;
+  run.save_path = options.save;
+  run.csv_path = options.csv;
+  run.train_size = mnist.train->n;
+  run.progress_bar = isatty (STDERR_FILENO);
+  run.history = g_array_new (FALSE, FALSE, sizeof (BpEpochMetrics));
+  if (info.n_history > 0)
+    g_array_append_vals (run.history, info.history, (guint) info.n_history);
+
+  run.trainer = bp_trainer_new (run.net, &run.config, mnist.train, mnist.validation, mnist.test,
+                                &error);
+  if (run.trainer == NULL)
+    {
+      /* The data not fitting the network (--layers 100,10 on 784-pixel images) is a usage
+       * error; running out of memory is not. */
+      status = bp_cli_fail (error.code == BP_ERROR_INVALID ? BP_CLI_EXIT_USAGE
+                                                           : BP_CLI_EXIT_FAILURE,
+                            "%s", error.message);
+      goto out;
+    }
+
+  print_summary (&run, &mnist, options.load);
+
+  atomic_store (&cancel_flag, 0);
+  install_sigint_handler ();
+  ok = bp_trainer_run (run.trainer, &cancel_flag, progress_cb, epoch_done_cb, &run, &error);
+  signal (SIGINT, SIG_DFL);
+  erase_progress_bar (&run);
+  epochs_done = run.history->len - run.epoch_offset;
+
+  if (run.write_failed)
+    {
+      status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", run.write_error);
+      goto out;
+    }
+
+  if (ok)
+    {
+      print_early_end (&run);
+      status = BP_CLI_EXIT_OK;
+    }
+  else if (error.code == BP_ERROR_CANCELLED)
+    {
+      if (options.save != NULL)
+        bp_cli_note ("interrupted in epoch %u; saving the model to %s",
+                     run.epoch_offset + epochs_done + 1, options.save);
+      else
+        bp_cli_note ("interrupted in epoch %u", run.epoch_offset + epochs_done + 1);
+      status = BP_CLI_EXIT_INTERRUPTED;
+    }
+  else
+    {
+      /* Divergence: the trainer has put back the parameters of the start of the epoch, the
+       * last good ones, and those are what gets saved below. */
+      status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
+    }
+
+  /* The end-of-run save: after an interruption it keeps the mini-batches done in the last,
+   * incomplete epoch; otherwise it repeats the last epoch's save. Never write non-finite
+   * numbers over a good file. */
+  if (options.save != NULL && bp_network_is_finite (run.net))
+    {
+      BpError save_error = { 0 };
+
+      if (!save_model (&run, &save_error))
+        status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", save_error.message);
+    }
+
+out:
+  if (run.trainer != NULL)
+    bp_trainer_free (run.trainer);
+  if (run.net != NULL)
+    bp_network_free (run.net);
+  if (loaded != NULL)
+    bp_network_free (loaded);
+  if (run.history != NULL)
+    g_array_unref (run.history);
+  g_free (run.write_error);
+  bp_mnist_clear (&mnist);
+  bp_model_info_clear (&info);
+  train_options_clear (&options);
+
+  return status;
+}

@@ -1,0 +1,250 @@
+/* bp-cli.c — backprop-cli: subcommand dispatch and the helpers the subcommands share
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "bp-cli-private.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct
+{
+  const char *name;
+  int       (*run) (int    argc,
+                    char **argv);
+  const char *summary;
+} Subcommand;
+
+static const Subcommand subcommands[] = {
+  { "train", bp_cli_train, "train a network on MNIST, one line of metrics per epoch" },
+  { "eval",  bp_cli_eval,  "test accuracy and confusion matrix of a saved model" },
+  { "bench", bp_cli_bench, "time one training pass of the standard configurations" },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out,
+           "Usage:\n"
+           "  backprop-cli COMMAND [OPTION…]\n"
+           "\n"
+           "Train and test fully connected networks on MNIST, as in Michael Nielsen's\n"
+           "\"Neural Networks and Deep Learning\".\n"
+           "\n"
+           "Commands:\n");
+  for (size_t i = 0; i < G_N_ELEMENTS (subcommands); i++)
+    fprintf (out, "  %-7s %s\n", subcommands[i].name, subcommands[i].summary);
+  fprintf (out,
+           "\n"
+           "Options:\n"
+           "  -h, --help     show this help\n"
+           "  --version      show the version\n"
+           "\n"
+           "Run `backprop-cli COMMAND --help` for the options of a command.\n");
+}
+
+static void
+vprint_line (const char *format,
+             va_list     args)
+{
+  g_autofree char *message = g_strdup_vprintf (format, args);
+
+  /* Scripts read errors as one line: a message that spans lines would be cut in two. */
+  for (char *p = message; *p != '\0'; p++)
+    if (*p == '\n' || *p == '\r')
+      *p = ' ';
+  fprintf (stderr, "backprop-cli: %s\n", message);
+  fflush (stderr);
+}
+
+int
+bp_cli_fail (int         exit_code,
+             const char *format,
+             ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  vprint_line (format, args);
+  va_end (args);
+
+  return exit_code;
+}
+
+bool
+bp_cli_usage (const char *format,
+              ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  vprint_line (format, args);
+  va_end (args);
+
+  return false;
+}
+
+void
+bp_cli_note (const char *format,
+             ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  vprint_line (format, args);
+  va_end (args);
+}
+
+bool
+bp_cli_parse_options (GOptionContext *context,
+                      int            *argc,
+                      char         ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      bp_cli_fail (BP_CLI_EXIT_USAGE, "%s (see `%s --help`)", error->message, g_get_prgname ());
+      return false;
+    }
+
+  if (*argc > 1)
+    {
+      bp_cli_fail (BP_CLI_EXIT_USAGE, "unexpected argument '%s' (see `%s --help`)",
+                   (*argv)[1], g_get_prgname ());
+      return false;
+    }
+
+  return true;
+}
+
+bool
+bp_cli_parse_double (const char *option,
+                     const char *text,
+                     double     *out)
+{
+  char *end = NULL;
+  double value;
+
+  errno = 0;
+  value = g_ascii_strtod (text, &end);
+  if (end == text || *end != '\0' || errno == ERANGE || !isfinite (value))
+    {
+      bp_cli_fail (BP_CLI_EXIT_USAGE, "%s: '%s' is not a finite number", option, text);
+      return false;
+    }
+
+  *out = value;
+  return true;
+}
+
+bool
+bp_cli_parse_unsigned (const char *option,
+                       const char *text,
+                       guint64     max,
+                       guint64    *out)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 0, max, out, &error))
+    {
+      bp_cli_fail (BP_CLI_EXIT_USAGE, "%s: %s", option, error->message);
+      return false;
+    }
+
+  return true;
+}
+
+bool
+bp_cli_load_mnist (BpMnist    *mnist,
+                   const char *data_dir,
+                   size_t      train_size)
+{
+  BpError error = { 0 };
+  char *dir;
+  bool ok;
+
+  dir = bp_mnist_find_dir (data_dir);
+  if (dir == NULL)
+    {
+      bp_cli_fail (BP_CLI_EXIT_FAILURE, "out of memory");
+      return false;
+    }
+
+  ok = bp_mnist_load (mnist, dir, train_size, &error);
+  free (dir);
+  if (!ok)
+    bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
+
+  return ok;
+}
+
+void
+bp_cli_format_fixed (char   *buf,
+                     size_t  buf_size,
+                     int     decimals,
+                     double  value)
+{
+  if (isnan (value))
+    g_strlcpy (buf, "nan", buf_size);
+  else
+    g_snprintf (buf, buf_size, "%.*f", decimals, value);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  /* Messages may be translated, but numbers are always written with a decimal point so that
+   * the per-epoch lines parse the same everywhere. */
+  setlocale (LC_ALL, "");
+  setlocale (LC_NUMERIC, "C");
+
+  if (argc < 2)
+    {
+      g_set_prgname ("backprop-cli");
+      return bp_cli_fail (BP_CLI_EXIT_USAGE,
+                          "no command given: use train, eval or bench (see `backprop-cli --help`)");
+    }
+
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
+      || strcmp (argv[1], "help") == 0)
+    {
+      print_usage (stdout);
+      return BP_CLI_EXIT_OK;
+    }
+
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("backprop-cli %s\n", PACKAGE_VERSION);
+      return BP_CLI_EXIT_OK;
+    }
+
+  for (size_t i = 0; i < G_N_ELEMENTS (subcommands); i++)
+    {
+      if (strcmp (argv[1], subcommands[i].name) == 0)
+        {
+          g_autofree char *prgname = g_strdup_printf ("backprop-cli %s", subcommands[i].name);
+
+          /* GOption's --help names the program from here: "Usage: backprop-cli train …". */
+          g_set_prgname (prgname);
+          return subcommands[i].run (argc - 1, argv + 1);
+        }
+    }
+
+  g_set_prgname ("backprop-cli");
+  if (argv[1][0] == '-')
+    return bp_cli_fail (BP_CLI_EXIT_USAGE,
+                        "unknown option '%s' before the command (see `backprop-cli --help`)",
+                        argv[1]);
+
+  return bp_cli_fail (BP_CLI_EXIT_USAGE,
+                      "unknown command '%s': use train, eval or bench (see `backprop-cli --help`)",
+                      argv[1]);
+}

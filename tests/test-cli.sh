@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# tests/test-cli.sh — backprop-cli's exit codes, one-line errors and output formats, as TAP
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Meson runs it with the tool's path in $BACKPROP_CLI. The cases that train need MNIST and are
+# reported as skipped without it; the rest run anywhere. The whole script takes a few seconds.
+set -u
+
+CLI=${BACKPROP_CLI:?BACKPROP_CLI must name the backprop-cli executable}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+n=0
+status=0
+out=$tmp/out
+err=$tmp/err
+
+pass ()
+{
+  n=$((n + 1))
+  echo "ok $n - $1"
+}
+
+fail ()
+{
+  n=$((n + 1))
+  echo "not ok $n - $1"
+  shift
+  local line
+  for line in "$@"; do
+    echo "# $line"
+  done
+  echo "# stdout:"
+  sed 's/^/#   /' "$out"
+  echo "# stderr:"
+  sed 's/^/#   /' "$err"
+}
+
+skip ()
+{
+  n=$((n + 1))
+  echo "ok $n # SKIP $1"
+}
+
+# run ARGS…: the tool's exit status in $status, its output in $out and $err.
+run ()
+{
+  "$CLI" "$@" >"$out" 2>"$err" </dev/null
+  status=$?
+}
+
+# expect_error CODE DESCRIPTION PATTERN ARGS…: exit CODE, nothing on stdout, and exactly one
+# line on stderr that starts with "backprop-cli: " and matches PATTERN (extended regex).
+expect_error ()
+{
+  local code=$1 description=$2 pattern=$3
+  shift 3
+  run "$@"
+  local lines
+  lines=$(wc -l <"$err")
+  if [ "$status" -ne "$code" ]; then
+    fail "$description" "exit status $status, expected $code"
+  elif [ "$lines" -ne 1 ]; then
+    fail "$description" "$lines lines on stderr, expected 1"
+  elif ! grep -Eq "^backprop-cli: .*($pattern)" "$err"; then
+    fail "$description" "stderr does not match /$pattern/"
+  elif [ -s "$out" ]; then
+    fail "$description" "unexpected output on stdout"
+  else
+    pass "$description"
+  fi
+}
+
+# ── Anywhere: usage and file errors ─────────────────────────────────────────────────────────
+
+expect_error 2 "an unknown option is a usage error" "frobnicate" train --frobnicate
+expect_error 2 "an unknown command is a usage error" "teach" teach
+expect_error 2 "no command is a usage error" "command"
+expect_error 2 "--eta -1 is a usage error naming η" "η|eta" train --eta -1
+expect_error 2 "--eta=abc is a usage error" "eta.*abc" train --eta=abc
+expect_error 2 "--batch 0 is a usage error naming the batch size" "batch" train --batch 0
+expect_error 2 "--layers 784,abc is a usage error" "layers" train --layers 784,abc
+expect_error 2 "--epochs 0 is a usage error" "epoch" train --epochs 0
+expect_error 2 "--cost log-likelihood with --output sigmoid is a usage error" \
+  "log-likelihood.*sigmoid" train --cost log-likelihood --output sigmoid
+expect_error 2 "--cost cross-entropy with --output softmax is a usage error" \
+  "cross-entropy.*softmax" train --cost cross-entropy --output softmax
+expect_error 2 "an unknown activation is a usage error" "swish" train --activation swish
+expect_error 2 "--train-size 0 is a usage error" "train-size" train --train-size 0
+expect_error 2 "a stray argument is a usage error" "extra" train extra
+expect_error 2 "eval without --model is a usage error" "--model" eval
+expect_error 2 "bench --kernel bogus is a usage error" "bogus" bench --kernel bogus
+
+printf 'this is not JSON' >"$tmp/bad.json"
+expect_error 1 "eval of a malformed model file fails naming the file" "$tmp/bad.json" \
+  eval --model "$tmp/bad.json"
+expect_error 1 "eval of a missing model file fails naming the file" "$tmp/missing.json" \
+  eval --model "$tmp/missing.json"
+expect_error 1 "train --load of a malformed model fails naming the file" "$tmp/bad.json" \
+  train --load "$tmp/bad.json"
+expect_error 1 "a missing data folder is a run-time error naming the folder" "$tmp/no-mnist" \
+  train --epochs 1 --data-dir "$tmp/no-mnist"
+
+run --version
+if [ "$status" -eq 0 ] && grep -Eq '^backprop-cli [0-9]+\.[0-9]+' "$out"; then
+  pass "--version prints the version"
+else
+  fail "--version prints the version"
+fi
+
+help_ok=true
+for command in train eval bench; do
+  run "$command" --help
+  if [ "$status" -ne 0 ] || ! grep -q "backprop-cli $command" "$out"; then
+    help_ok=false
+    break
+  fi
+done
+if $help_ok; then
+  pass "every command has --help"
+else
+  fail "every command has --help" "$command --help failed"
+fi
+
+# ── With MNIST: training, saving, evaluating ────────────────────────────────────────────────
+
+data_dir=${BACKPROP_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/backprop/mnist}
+have_mnist=false
+if [ -e "$data_dir/train-images-idx3-ubyte" ] || [ -e "$data_dir/train-images-idx3-ubyte.gz" ]; then
+  have_mnist=true
+fi
+
+mnist_cases=(
+  "train prints exactly one well-formed line per epoch"
+  "train's stderr is the one summary line"
+  "--csv writes a header and one row per epoch"
+  "eval prints test_acc and a 10x10 confusion matrix over the 10,000 test images"
+  "eval of the saved model agrees with the last epoch's test_acc"
+  "--load with conflicting --layers is a usage error"
+  "--load continues training and numbers epochs on"
+  "a diverging run exits 1 with the engine's message"
+  "a diverging run still saves a finite model"
+  "Ctrl+C stops the run, saves the model and exits 130"
+)
+
+if ! $have_mnist; then
+  for description in "${mnist_cases[@]}"; do
+    skip "$description (no MNIST in $data_dir)"
+  done
+  echo "1..$n"
+  exit 0
+fi
+
+number='[0-9]+\.[0-9]{4}'
+epoch_line="^epoch [0-9]+ train_cost $number train_acc $number val_acc $number test_acc $number seconds [0-9]+\.[0-9]{3}\$"
+
+run train --train-size 1000 --epochs 2 --layers 784,10,10 --data-dir "$data_dir" \
+  --save "$tmp/model.json" --csv "$tmp/history.csv"
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$out")" -eq 2 ] &&
+   [ "$(grep -Ec "$epoch_line" "$out")" -eq 2 ] &&
+   grep -q '^epoch 1 ' "$out" && sed -n 2p "$out" | grep -q '^epoch 2 '; then
+  pass "${mnist_cases[0]}"
+else
+  fail "${mnist_cases[0]}" "exit status $status"
+fi
+last_test_acc=$(sed -n 2p "$out" | awk '{ print $10 }')
+
+if [ "$(wc -l <"$err")" -eq 1 ] &&
+   grep -Eq '^backprop-cli: train layers 784-10-10 .*train 1000 val 10000 test 10000 kernel [a-z0-9]+$' "$err"; then
+  pass "${mnist_cases[1]}"
+else
+  fail "${mnist_cases[1]}"
+fi
+
+if [ -f "$tmp/history.csv" ] && [ "$(wc -l <"$tmp/history.csv")" -eq 3 ] &&
+   head -n 1 "$tmp/history.csv" | grep -q '^epoch,train_cost,train_accuracy,' &&
+   sed -n 3p "$tmp/history.csv" | grep -Eq '^2,[0-9.eE+-]+,'; then
+  pass "${mnist_cases[2]}"
+else
+  fail "${mnist_cases[2]}" "history.csv: $(cat "$tmp/history.csv" 2>&1)"
+fi
+
+run eval --model "$tmp/model.json" --data-dir "$data_dir"
+# Line 1 is test_acc, line 2 the header of predicted labels 0…9, lines 3–12 one row per true
+# label: the label, then ten counts, which add up to the size of the test set.
+if [ "$status" -eq 0 ] && grep -Eq "^test_acc $number\$" <(head -n 1 "$out") &&
+   awk 'NR == 2 { if (NF != 11) exit 1; for (i = 2; i <= 11; i++) if ($i != i - 2) exit 1 }
+        NR >= 3 && NR <= 12 { if (NF != 11 || $1 != NR - 3) exit 1;
+                              for (i = 2; i <= 11; i++) sum += $i }
+        END { if (NR < 12 || sum != 10000) exit 1 }' "$out"; then
+  pass "${mnist_cases[3]}"
+else
+  fail "${mnist_cases[3]}" "exit status $status"
+fi
+
+eval_test_acc=$(head -n 1 "$out" | awk '{ print $2 }')
+if [ -n "$last_test_acc" ] && [ "$eval_test_acc" = "$last_test_acc" ]; then
+  pass "${mnist_cases[4]}"
+else
+  fail "${mnist_cases[4]}" "eval says '$eval_test_acc', the last epoch said '$last_test_acc'"
+fi
+
+expect_error 2 "${mnist_cases[5]}" "784,30,10.*conflicts.*784,10,10" \
+  train --load "$tmp/model.json" --layers 784,30,10 --epochs 1 --data-dir "$data_dir"
+
+run train --load "$tmp/model.json" --epochs 1 --train-size 1000 --data-dir "$data_dir" \
+  --save "$tmp/model.json"
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$out")" -eq 1 ] && grep -Eq "${epoch_line/\[0-9\]+/3}" "$out"; then
+  pass "${mnist_cases[6]}"
+else
+  fail "${mnist_cases[6]}" "exit status $status"
+fi
+
+# With η = 1000 and λ = 1000 on 1,000 images, weight decay multiplies every weight by
+# 1 − ηλ/n = −999 per mini-batch: the weights overflow to ∞ within a few dozen steps. (ReLU and
+# softmax at η = 1000 alone do not get there: the ReLUs die and the cost stays finite.)
+run train --train-size 1000 --epochs 2 --layers 784,30,10 --eta 1000 --lambda 1000 \
+  --data-dir "$data_dir" --save "$tmp/diverged.json"
+if [ "$status" -eq 1 ] && [ ! -s "$out" ] && [ "$(grep -c '' "$err")" -eq 2 ] &&
+   grep -Eiq '^backprop-cli: .*(diverg|nan|infinite)' "$err"; then
+  pass "${mnist_cases[7]}"
+else
+  fail "${mnist_cases[7]}" "exit status $status"
+fi
+
+# The model loader rejects any non-finite number, so a successful eval proves the file finite.
+run eval --model "$tmp/diverged.json" --data-dir "$data_dir"
+if [ -f "$tmp/diverged.json" ] && [ "$status" -eq 0 ]; then
+  pass "${mnist_cases[8]}"
+else
+  fail "${mnist_cases[8]}" "exit status $status"
+fi
+
+# A background job of a non-interactive shell starts with SIGINT ignored; the tool installs its
+# own handler, so the signal still reaches it. Wait for the summary line (data loaded, training
+# started) before sending it.
+"$CLI" train --layers 784,30,10 --epochs 30 --data-dir "$data_dir" --save "$tmp/interrupted.json" \
+  >"$out" 2>"$err" </dev/null &
+pid=$!
+for _ in $(seq 100); do
+  grep -q '^backprop-cli: train ' "$err" 2>/dev/null && break
+  sleep 0.1
+done
+sleep 0.5
+kill -INT "$pid" 2>/dev/null
+wait "$pid"
+status=$?
+if [ "$status" -eq 130 ] && grep -q 'interrupted' "$err" && [ -f "$tmp/interrupted.json" ] &&
+   "$CLI" eval --model "$tmp/interrupted.json" --data-dir "$data_dir" >/dev/null 2>&1; then
+  pass "${mnist_cases[9]}"
+else
+  fail "${mnist_cases[9]}" "exit status $status"
+fi
+
+echo "1..$n"

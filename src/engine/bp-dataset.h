@@ -51,6 +51,16 @@ bool bp_idx_parse (const uint8_t *data,
                    BpIdx         *out,
                    BpError       *error);
 
+/* Like bp_idx_parse(), but @data may also be gzip-compressed (detected by its magic bytes 1f 8b).
+ * The stream is inflated only as far as the header says the file reaches (plus whatever is needed
+ * to count trailing bytes, at most 64 MiB more), and never beyond 2 GiB, so a gzip bomb cannot
+ * exhaust memory. This is what bp_idx_load() does with a file's bytes; the fuzz target uses it. */
+bool bp_idx_decode (const uint8_t *data,
+                    size_t         len,
+                    const char    *name,
+                    BpIdx         *out,
+                    BpError       *error);
+
 /* Read @path (raw, or gzip-compressed: detected from the content, not the name) and parse it. */
 bool bp_idx_load (const char *path,
                   BpIdx      *out,
@@ -59,8 +69,9 @@ bool bp_idx_load (const char *path,
 void bp_idx_clear (BpIdx *idx);
 
 /* Load an image file (3-D IDX) and a label file (1-D IDX) as one data set. Checks that both
- * hold the same number of examples, that images are at most BP_DATASET_MAX_SIDE square-ish
- * pixels, and that labels are below @max_classes (10 for MNIST). Returns NULL on error. */
+ * hold the same number of examples, that images are at most BP_DATASET_MAX_SIDE pixels on each
+ * side, and that labels are below @max_classes (1 to 256; 10 for MNIST). The set's n_classes is
+ * 1 + the largest label found. Returns NULL on error. */
 BpDataset *bp_dataset_load (const char *images_path,
                             const char *labels_path,
                             size_t      max_classes,
@@ -82,15 +93,18 @@ BpDataset *bp_dataset_view (const BpDataset *src,
                             size_t           n,
                             BpError         *error);
 
-/* expand_mnist.py: a new set holding every image of @src followed by its four one-pixel shifts
- * (up, down, left, right; the row or column that would wrap round is zeroed), so 5 × n examples,
- * in the order image 0, its 4 shifts, image 1, … Returns NULL on allocation failure. */
+/* expand_mnist.py: a new set holding every image of @src followed by its four one-pixel shifts,
+ * so 5 × n examples, in the order image 0, its 4 shifts, image 1, … The shifts come in
+ * expand_mnist.py's order: content moved down one row (np.roll by +1 on the rows, row 0 zeroed),
+ * up (roll −1, last row zeroed), right (roll +1 on the columns, column 0 zeroed) and left (roll −1,
+ * last column zeroed). Labels are copied; nothing is shuffled.
+ * Returns NULL on allocation failure. */
 BpDataset *bp_dataset_expand_shifts (const BpDataset *src,
                                      BpError         *error);
 
 void bp_dataset_free (BpDataset *dataset);
 
-/* The book's three sets. */
+/* The book's three sets. All four data sets have n_classes = 10. */
 typedef struct
 {
   BpDataset *all_train;  /* the 60,000 training images, owned */
@@ -101,16 +115,21 @@ typedef struct
 } BpMnist;
 
 /* The data folder to use: @explicit_dir if not NULL, else $BACKPROP_DATA_DIR, else
- * $XDG_DATA_HOME/backprop/mnist, else ~/.local/share/backprop/mnist. Returns a newly allocated
- * string (free()); never NULL except on allocation failure. */
+ * $XDG_DATA_HOME/backprop/mnist, else ~/.local/share/backprop/mnist. An empty string counts as
+ * unset, and so does a relative $XDG_DATA_HOME (the XDG spec says to ignore it). The folder need
+ * not exist. Returns a newly allocated string (free()); never NULL except on allocation failure. */
 char *bp_mnist_find_dir (const char *explicit_dir);
 
 /* Load train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and
- * t10k-labels-idx1-ubyte from @dir (each raw, or with a .gz suffix). Splits the training file
- * as the book does: the first 50,000 for training (or all but the last 10,000 when the file is
- * smaller; if it holds 10,000 or fewer, the validation set is empty), the last 10,000 for
- * validation. @train_size > 0 keeps only the first @train_size training examples.
- * On error @out is left zeroed. */
+ * t10k-labels-idx1-ubyte from @dir (each raw, or with a .gz suffix; the raw name wins when both
+ * exist). Labels must be below 10; images may have any size up to BP_DATASET_MAX_SIDE, the same in
+ * both files. Splits the training file as the book does: the last 10,000 for validation and all
+ * before them for training (the first 50,000 of MNIST's 60,000). A training file of 10,000 or
+ * fewer examples is all training and the validation set is empty (n = 0), rather than being
+ * split into a useless sliver. @train_size > 0 keeps only the first @train_size training
+ * examples (all of them if there are fewer, as Python's training_data[:train_size] would).
+ * A missing file gives a BP_ERROR_IO that names the folder and the files and says how to get
+ * them. On error @out is left zeroed. */
 bool bp_mnist_load (BpMnist    *out,
                     const char *dir,
                     size_t      train_size,
@@ -118,7 +137,8 @@ bool bp_mnist_load (BpMnist    *out,
 
 void bp_mnist_clear (BpMnist *mnist);
 
-/* Convert examples to floats in [0, 1] (pixel / 255): @out is (n_idx, n_pixels). */
+/* Convert examples to floats in [0, 1] (pixel / 255.0f, bit for bit): @out is (n_idx, n_pixels).
+ * Every index must be below dataset->n (asserted). Called once per mini-batch. */
 void bp_dataset_gather (const BpDataset *dataset,
                         const size_t    *indices,
                         size_t           n_idx,

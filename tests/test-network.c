@@ -201,7 +201,7 @@ test_regularisation_update (void)
   uint8_t labels[4];
 
   random_batch (x, labels, batch, 6, 3, 9);
-  bp_network_train_batch (net, ws, x, labels, batch, &p, NULL, NULL, BP_KERNEL_NAIVE);
+  bp_network_train_batch (net, ws, x, labels, batch, &p, NULL, NULL, false, BP_KERNEL_NAIVE);
 
   for (size_t l = 1; l < net->n_layers; l++)
     for (size_t i = 0; i < sizes[l] * sizes[l - 1] + sizes[l]; i++)
@@ -276,9 +276,9 @@ test_kernels_agree (gconstpointer data)
         g_assert_cmpfloat_with_epsilon (oa[i], ob[i], 1e-5);
 
       bp_network_train_batch (a, wsa, x, labels, kc->batch, &p, kc->momentum > 0 ? va : NULL,
-                              NULL, BP_KERNEL_NAIVE);
+                              NULL, false, BP_KERNEL_NAIVE);
       bp_network_train_batch (b, wsb, x, labels, kc->batch, &p, kc->momentum > 0 ? vb : NULL,
-                              NULL, BP_KERNEL_FAST);
+                              NULL, false, BP_KERNEL_FAST);
     }
 
   for (size_t i = 0; i < a->n_params; i++)
@@ -325,7 +325,7 @@ train_steps (BpKernel kernel,
     {
       random_batch (x, labels, 8, 20, 4, 300 + step);
       bp_network_train_batch (net, ws, x, labels, 8, &p, with_velocity ? v : NULL,
-                              with_rng ? &rng : NULL, kernel);
+                              with_rng ? &rng : NULL, false, kernel);
     }
   g_free (v);
   bp_workspace_free (ws);

@@ -492,14 +492,50 @@ bp_workspace_gradient (BpWorkspace *ws)
 
 /* ── Activations ───────────────────────────────────────────────────────────────────────────── */
 
+/* eˣ in float, written so that GCC vectorises loops calling it (libm's expf does not vectorise
+ * without -ffast-math) and so that every machine computes the same bits: Cody–Waite range
+ * reduction and Cephes' degree-6 polynomial, relative error under 2·10⁻⁷. Inputs are clamped to
+ * the finite range; NaN goes through as NaN, which is how divergence is detected. */
+static inline float
+exp_approx (float x)
+{
+  const float round_magic = 12582912.0f; /* 1.5·2²³: adding it rounds to an integer */
+  float n, r, p;
+  int32_t bits;
+  float scale;
+
+  x = x < -87.0f ? -87.0f : x;
+  x = x > 88.0f ? 88.0f : x;
+  n = (x * 1.44269504088896341f + round_magic) - round_magic;
+  r = x - n * 0.693359375f;
+  r = r + n * 2.12194440e-4f;
+  p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  bits = ((int32_t) n + 127) << 23;
+  memcpy (&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
 static inline float
 sigmoidf (float z)
 {
-  return 1.0f / (1.0f + expf (-z));
+  return 1.0f / (1.0f + exp_approx (-z));
+}
+
+static inline float
+tanh_approx (float z)
+{
+  /* tanh z = 1 − 2/(e^{2z} + 1), exact at the clamp limits, vectorisable. */
+  return 1.0f - 2.0f / (exp_approx (2.0f * z) + 1.0f);
 }
 
 /* a = f(z) in place over n values; when @deriv is not NULL also f′(z) (from a). */
-static void
+BP_TARGET_CLONES static void
 activate (BpActivation activation,
           float       *a,
           float       *deriv,
@@ -517,7 +553,7 @@ activate (BpActivation activation,
 
     case BP_ACTIVATION_TANH:
       for (size_t i = 0; i < n; i++)
-        a[i] = tanhf (a[i]);
+        a[i] = tanh_approx (a[i]);
       if (deriv != NULL)
         for (size_t i = 0; i < n; i++)
           deriv[i] = 1.0f - a[i] * a[i];
@@ -563,10 +599,9 @@ activate_output (BpOutput output,
       for (size_t j = 1; j < n; j++)
         max = row[j] > max ? row[j] : max;
       for (size_t j = 0; j < n; j++)
-        {
-          row[j] = expf (row[j] - max);
-          sum += row[j];
-        }
+        row[j] = exp_approx (row[j] - max);
+      for (size_t j = 0; j < n; j++)
+        sum += row[j];
       for (size_t j = 0; j < n; j++)
         row[j] /= sum;
     }
@@ -911,13 +946,24 @@ bp_network_train_batch (BpNetwork         *net,
                         const BpSgdParams *params,
                         float             *velocity,
                         BpRng             *dropout_rng,
+                        bool               want_cost,
                         BpKernel           kernel)
 {
   const BpKernelTable *k;
-  double cost;
+  const float *z = ws->out_z;
+  size_t n_z = batch * net->sizes[net->n_layers - 1];
+  double cost = 0.0;
+  float probe = 0.0f;
 
   forward (net, ws, x, batch, true, params->dropout, dropout_rng, kernel);
-  cost = bp_network_batch_cost (net, ws, labels, batch);
+
+  /* 0·z sums to NaN exactly when some output pre-activation is NaN or infinite. */
+  for (size_t i = 0; i < n_z; i++)
+    probe += 0.0f * z[i];
+  if (probe != 0.0f)
+    return NAN;
+  if (want_cost)
+    cost = bp_network_batch_cost (net, ws, labels, batch);
 
   if (kernel == BP_KERNEL_NAIVE)
     {

@@ -209,8 +209,10 @@ void bp_sgd_apply (BpNetwork         *net,
 /* One training step on a mini-batch: forward (with dropout), backward, update. With
  * BP_KERNEL_NAIVE this is bp_network_forward_train + bp_network_backward + bp_sgd_apply; the
  * fast kernel fuses the gradient into the update and never writes a gradient buffer.
- * Returns the batch's summed cost (before the update); NaN or ∞ means the step diverged, in which
- * case the parameters may already be damaged (the trainer restores them). */
+ * Returns the batch's summed cost (before the update) when @want_cost, else 0 — in both cases
+ * NaN when the outputs were not finite: the step diverged, and the parameters may already be
+ * damaged (the trainer restores them). Computing the cost costs a logarithm per output, so
+ * the trainer asks for it only now and then. */
 double bp_network_train_batch (BpNetwork         *net,
                                BpWorkspace       *ws,
                                const float       *x,
@@ -219,6 +221,7 @@ double bp_network_train_batch (BpNetwork         *net,
                                const BpSgdParams *params,
                                float             *velocity,
                                BpRng             *dropout_rng,
+                               bool               want_cost,
                                BpKernel           kernel);
 
 /* ── Single examples, for the UI ──────────────────────────────────────────────────────────── */

@@ -387,6 +387,33 @@ distort_image (const uint8_t *src,
 
 /* ── Steps ─────────────────────────────────────────────────────────────────────────────────── */
 
+/* The mean cost reported with the progress comes from one mini-batch in this many. */
+#define COST_EVERY 64
+
+static void
+prefetch_batch (const BpTrainer *self,
+                size_t           first)
+{
+#if defined(__GNUC__)
+  const BpDataset *data = self->train;
+  size_t end = first + self->config.hyper.batch_size;
+
+  if (self->config.hyper.batch_size > 64)
+    return; /* large batches already stream well; prefetching them would evict the weights */
+  end = end < data->n ? end : data->n;
+  for (size_t i = first; i < end; i++)
+    {
+      const uint8_t *img = data->pixels + self->order[i] * data->n_pixels;
+
+      for (size_t off = 0; off < data->n_pixels; off += 64)
+        __builtin_prefetch (img + off);
+    }
+#else
+  (void) self;
+  (void) first;
+#endif
+}
+
 static void
 start_epoch (BpTrainer *self)
 {
@@ -428,6 +455,7 @@ bp_trainer_step (BpTrainer *self,
   size_t batch;
   double t0, cost;
   float *velocity = NULL;
+  bool want_cost;
 
   if (!self->in_epoch)
     start_epoch (self);
@@ -460,8 +488,12 @@ bp_trainer_step (BpTrainer *self,
       self->velocity_live = true;
     }
 
+  /* Hide the memory latency of the next mini-batch's randomly placed images behind this one. */
+  prefetch_batch (self, self->cursor + batch);
+
+  want_cost = self->batches_done % COST_EVERY == 0 || self->cursor + batch == data->n;
   cost = bp_network_train_batch (self->net, self->ws, self->x, self->y, batch, &sgd, velocity,
-                                 &self->dropout_rng, self->config.kernel);
+                                 &self->dropout_rng, want_cost, self->config.kernel);
 
   if (!isfinite (cost))
     {
@@ -480,7 +512,8 @@ bp_trainer_step (BpTrainer *self,
 
   self->cursor += batch;
   self->batches_done++;
-  self->last_batch_cost = cost / (double) batch;
+  if (want_cost)
+    self->last_batch_cost = cost / (double) batch;
   self->epoch_seconds += now_seconds () - t0;
 
   if (self->cursor == data->n)

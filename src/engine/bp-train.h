@@ -95,7 +95,7 @@ typedef struct
   size_t   batch;          /* mini-batches done in this epoch */
   size_t   n_batches;      /* mini-batches in this epoch */
   size_t   examples_seen;  /* in this epoch */
-  double   batch_cost;     /* mean cost of the last mini-batch (no regularisation) */
+  double   batch_cost;     /* mean cost of a recent mini-batch (one in 64 is measured; no regularisation) */
 } BpProgress;
 
 typedef void (*BpProgressFunc) (const BpProgress *progress,

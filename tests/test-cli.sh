@@ -100,6 +100,8 @@ expect_error 1 "train --load of a malformed model fails naming the file" "$tmp/b
   train --load "$tmp/bad.json"
 expect_error 1 "a missing data folder is a run-time error naming the folder" "$tmp/no-mnist" \
   train --epochs 1 --data-dir "$tmp/no-mnist"
+expect_error 1 "an unwritable --save path fails before training, naming it" \
+  "$tmp/no-folder/model.json" train --save "$tmp/no-folder/model.json"
 
 run --version
 if [ "$status" -eq 0 ] && grep -Eq '^backprop-cli [0-9]+\.[0-9]+' "$out"; then

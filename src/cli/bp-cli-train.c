@@ -5,6 +5,7 @@
 
 #include "bp-cli-private.h"
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -373,6 +374,27 @@ print_early_end (const TrainRun *run)
     }
 }
 
+/* Fail before training rather than after the first epoch when @path cannot be written: an hour
+ * of training should not end in "No such file or directory". */
+static bool
+check_writable (const char *path)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s: is a folder, not a file", path);
+      return false;
+    }
+  if (access (folder, W_OK) != 0)
+    {
+      bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s: cannot write in the folder %s: %s",
+                   path, folder, g_strerror (errno));
+      return false;
+    }
+  return true;
+}
+
 /* The parsed command line, with the defaults or the loaded model's values filled in. */
 typedef struct
 {
@@ -578,7 +600,8 @@ bp_cli_train (int    argc,
     { "cost", 0, 0, G_OPTION_ARG_STRING, &options.cost,
       "Cost: quadratic (default), cross-entropy or log-likelihood (softmax)", "NAME" },
     { "init", 0, 0, G_OPTION_ARG_STRING, &options.init,
-      "Weights: large, N(0,1) as network.py (default), or default, N(0,1/√n_in)", "NAME" },
+      "Initial weights: large, N(0,1) as in network.py (the default), or default, N(0,1/√n_in)",
+      "NAME" },
     { "eta", 0, 0, G_OPTION_ARG_STRING, &options.eta,
       "Learning rate η (default 3.0)", "η" },
     { "lambda", 0, 0, G_OPTION_ARG_STRING, &options.lambda,
@@ -671,6 +694,10 @@ bp_cli_train (int    argc,
       bp_rng_seed (&rng, setup.config.seed, BP_RNG_STREAM_INIT);
       bp_network_init (run.net, setup.config.init, &rng);
     }
+
+  if ((options.save != NULL && !check_writable (options.save))
+      || (options.csv != NULL && !check_writable (options.csv)))
+    goto out;
 
   if (!bp_cli_load_mnist (&mnist, options.data_dir, setup.train_size))
     goto out;

@@ -452,7 +452,7 @@ build_setup (const TrainOptions *options,
     return false;
   setup->config.seed = value;
 
-  value = 0;
+  value = setup->train_size;
   if (!parse_unsigned_option ("--train-size", options->train_size, G_MAXSIZE, &value))
     return false;
   if (options->train_size != NULL && value == 0)
@@ -573,6 +573,8 @@ setup_defaults (TrainSetup        *setup,
       setup->config.monitor = BP_MONITOR_ALL;
       setup->config.kernel = BP_KERNEL_FAST;
     }
+  if (info != NULL)
+    setup->train_size = info->train_size;
 }
 
 int

@@ -501,13 +501,22 @@ bp_trainer_step (BpTrainer *self,
       size_t batch_no = self->batches_done + 1;
       size_t n_batches = batches_in_epoch (self);
 
+      double decay = (double) h->eta * h->lambda_l2 / (double) data->n;
+
       restore_good_state (self);
+      if (decay >= 1.0)
+        return bp_error_set (error, BP_ERROR_DIVERGED,
+                             "training diverged at epoch %u, mini-batch %zu of %zu: the outputs became "
+                             "NaN or infinite; the network is back to its parameters at the start of "
+                             "epoch %u; ηλ/n = %.3g ≥ 1 makes the weight decay overshoot: try a smaller "
+                             "η (now %g) or λ (now %g)",
+                             epoch, batch_no, n_batches, epoch, decay, (double) h->eta,
+                             (double) h->lambda_l2);
       return bp_error_set (error, BP_ERROR_DIVERGED,
-                           "training diverged at epoch %u, mini-batch %zu of %zu: the cost became %s; "
-                           "the network is back to its parameters at the start of epoch %u; "
-                           "try a smaller η (now %g)",
-                           epoch, batch_no, n_batches, isnan (cost) ? "NaN" : "infinite", epoch,
-                           (double) h->eta);
+                           "training diverged at epoch %u, mini-batch %zu of %zu: the outputs became "
+                           "NaN or infinite; the network is back to its parameters at the start of "
+                           "epoch %u; try a smaller η (now %g)",
+                           epoch, batch_no, n_batches, epoch, (double) h->eta);
     }
 
   self->cursor += batch;

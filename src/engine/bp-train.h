@@ -85,7 +85,7 @@ typedef struct
   double   test_cost;
   double   test_accuracy;
   double   seconds;             /* the training pass alone, without the monitors */
-  float    eta;                 /* η at the end of the epoch */
+  float    eta;                 /* the η this epoch trained with */
 } BpEpochMetrics;
 
 /* Reported after every mini-batch. */

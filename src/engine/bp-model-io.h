@@ -11,7 +11,7 @@
  *                       early_stop, schedule}, "seed", "train_size",
  *   "history": [{epoch, train_cost, train_accuracy, validation_cost, validation_accuracy,
  *                test_cost, test_accuracy, seconds, eta}, …]   (NaN is written as null),
- *   "velocity": momentum state in the layout of "weights"/"biases" (optional).
+ *   "velocity": {"weights": …, "biases": …}, momentum state in the layout of those two.
  * A softmax/log-likelihood model writes "cost": "CrossEntropyCost": network2.py then predicts
  * the same digits (sigmoid and softmax rank the outputs alike) although it cannot train it as
  * we do.
@@ -48,7 +48,9 @@ typedef struct
 void bp_model_info_clear (BpModelInfo *info);
 
 /* Write @net (and @info, may be NULL) to @path atomically: a temporary file in the same folder,
- * flushed, then renamed over @path. On failure @path is untouched and the message says why. */
+ * flushed, then renamed over @path. On failure @path is untouched and the message says why.
+ * Parameters or velocities that are NaN or infinite (JSON has no such numbers) and
+ * hyperparameters that fail bp_train_config_check() are refused with BP_ERROR_INVALID. */
 bool bp_model_save (const BpNetwork   *net,
                     const BpModelInfo *info,
                     const char        *path,
@@ -58,7 +60,8 @@ bool bp_model_save (const BpNetwork   *net,
  * BP_MAX_LAYERS positive entries, that every weight and bias array has exactly the shape the
  * sizes call for, and that every number is finite. Fills @info (may be NULL) with our extra
  * fields. On error returns NULL, @info is zeroed, and the message names @path and the problem
- * (e.g. "weights[1] has 9 rows, expected 10"). */
+ * (e.g. "weights[1] has 9 rows, expected 10"). Shapes are checked before the network is
+ * allocated, so memory stays proportional to the file, and files over 256 MiB are refused. */
 BpNetwork *bp_model_load (const char  *path,
                           BpModelInfo *info,
                           BpError     *error);
@@ -70,8 +73,9 @@ BpNetwork *bp_model_load_from_data (const char  *data,
                                     BpModelInfo *info,
                                     BpError     *error);
 
-/* Features of @net that network2.py cannot represent, as a human sentence ("softmax output,
- * ReLU hidden layers"), or NULL when network2.py represents it fully. Static string. */
+/* Features of @net that network2.py cannot represent, as a human sentence ("softmax output
+ * with log-likelihood cost, ReLU hidden layers") written into @buf (cut to @buf_size like
+ * snprintf) and returned, or NULL when network2.py represents it fully. */
 const char *bp_model_describe_extensions (const BpNetwork *net,
                                           char            *buf,
                                           size_t           buf_size);

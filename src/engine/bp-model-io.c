@@ -1,0 +1,1292 @@
+/* bp-model-io.c — models as JSON files that network2.py reads and writes
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Reading goes through json-glib's JsonParser after a quick lexical pass of our own (see
+ * check_lexical()). Writing is a plain walk over the parameter views into one string: json-glib's
+ * generator prints every double with 17 digits, and a float needs only 9 to come back bit for
+ * bit, which keeps a 784-100-10 model near 1 MB instead of 1.7 MB. Every string we write is one
+ * of our own identifiers, so no escaping is involved. The bytes then reach the disk through
+ * g_file_set_contents_full(), which writes a temporary file beside the target, flushes it and
+ * renames it over the target.
+ */
+#include "config.h"
+
+#include "bp-model-io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-glib/json-glib.h>
+
+/* Our own files nest at most 5 deep (velocity → weights → layer → row → number). json-glib 1.6
+ * parses recursively and overflows the stack on a few hundred thousand brackets, so deeper input
+ * is refused before it reaches the parser. */
+#define MAX_NESTING 32
+
+/* The parser keeps roughly ten times a file's size in nodes. 256 MiB is room for about twenty
+ * million parameters (784-4096-4096-10), far beyond what trains on a CPU in this program, and
+ * keeps a hostile file from costing more than a few GB while it is being refused. */
+#define MAX_FILE_BYTES ((size_t) 256 << 20)
+
+#define NETWORK2_QUADRATIC     "QuadraticCost"
+#define NETWORK2_CROSS_ENTROPY "CrossEntropyCost"
+
+void
+bp_model_info_clear (BpModelInfo *info)
+{
+  if (info == NULL)
+    return;
+
+  free (info->history);
+  free (info->velocity);
+  memset (info, 0, sizeof *info);
+}
+
+/* ── Writing ─────────────────────────────────────────────────────────────────────────────── */
+
+/* The shortest of 6 … 9 significant digits that reads back as the same float. Nine digits
+ * always do (2^24 < 10^9 with room to spare, also after the parser's detour through double);
+ * shorter forms keep round numbers such as 0.1 readable. */
+static void
+append_float (GString *out,
+              float    value)
+{
+  static const char *const formats[] = { "%.6g", "%.7g", "%.8g" };
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  const char *text = NULL;
+
+  for (size_t i = 0; i < G_N_ELEMENTS (formats) && text == NULL; i++)
+    {
+      g_ascii_formatd (buf, sizeof buf, formats[i], value);
+      if ((float) g_ascii_strtod (buf, NULL) == value)
+        text = buf;
+    }
+  if (text == NULL)
+    text = g_ascii_formatd (buf, sizeof buf, "%.9g", value);
+
+  g_string_append (out, text);
+  /* "-0" and "16777216" would be read as integers, and an integer has no negative zero:
+   * write floats as floats, as Python's json module does. */
+  if (strpbrk (text, ".e") == NULL)
+    g_string_append (out, ".0");
+}
+
+/* Doubles (metrics) with 17 digits, which round-trip any double; JSON has no NaN or ∞, so those
+ * become null. */
+static void
+append_double_or_null (GString *out,
+                       double   value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    g_string_append (out, "null");
+  else
+    g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.17g", value));
+}
+
+static void
+append_float_or_null (GString *out,
+                      float    value)
+{
+  if (!isfinite (value))
+    g_string_append (out, "null");
+  else
+    append_float (out, value);
+}
+
+/* One set of per-layer matrices in network2.py's layout: weights as sizes[l] rows of
+ * sizes[l−1] numbers, biases as sizes[l] rows of one number. One row per line. */
+static void
+append_layers (GString         *out,
+               const BpNetwork *net,
+               const float     *buf,
+               bool             biases,
+               const char      *indent)
+{
+  g_string_append_c (out, '[');
+  for (size_t l = 1; l < net->n_layers; l++)
+    {
+      size_t rows = net->sizes[l];
+      size_t cols = biases ? 1 : net->sizes[l - 1];
+      const float *m = buf + (biases ? net->b_offset[l] : net->w_offset[l]);
+
+      if (l > 1)
+        g_string_append_printf (out, ",\n%s ", indent);
+      g_string_append_c (out, '[');
+      for (size_t r = 0; r < rows; r++)
+        {
+          if (r > 0)
+            g_string_append_printf (out, ",\n%s  ", indent);
+          g_string_append_c (out, '[');
+          for (size_t c = 0; c < cols; c++)
+            {
+              if (c > 0)
+                g_string_append (out, ", ");
+              append_float (out, m[r * cols + c]);
+            }
+          g_string_append_c (out, ']');
+        }
+      g_string_append_c (out, ']');
+    }
+  g_string_append_c (out, ']');
+}
+
+static void
+append_config (GString             *out,
+               const BpTrainConfig *config)
+{
+  const BpHyperparams *h = &config->hyper;
+
+  g_string_append (out, "  \"hyperparameters\": {\"eta\": ");
+  append_float (out, h->eta);
+  g_string_append (out, ", \"lambda\": ");
+  append_float (out, h->lambda_l2);
+  g_string_append (out, ", \"l1\": ");
+  append_float (out, h->lambda_l1);
+  g_string_append (out, ", \"momentum\": ");
+  append_float (out, h->momentum);
+  g_string_append (out, ", \"dropout\": ");
+  append_float (out, h->dropout);
+  g_string_append_printf (out,
+                          ", \"batch_size\": %zu, \"epochs\": %u, \"init\": \"%s\", "
+                          "\"expand\": \"%s\", \"early_stop\": %u, \"schedule\": %u},\n",
+                          h->batch_size, config->epochs, bp_init_to_string (config->init),
+                          bp_expand_to_string (config->expand), config->early_stop,
+                          config->schedule);
+  /* Seeds are unsigned 64-bit; json-glib reads integers as int64 and wraps the top half
+   * round, which the reader undoes, so every seed comes back bit for bit. */
+  g_string_append_printf (out, "  \"seed\": %" G_GUINT64_FORMAT ",\n", config->seed);
+}
+
+static void
+append_history (GString              *out,
+                const BpEpochMetrics *history,
+                size_t                n_history)
+{
+  g_string_append (out, "  \"history\": [");
+  for (size_t i = 0; i < n_history; i++)
+    {
+      const BpEpochMetrics *m = &history[i];
+
+      g_string_append_printf (out, "%s\n    {\"epoch\": %u, \"train_cost\": ",
+                              i > 0 ? "," : "", m->epoch);
+      append_double_or_null (out, m->train_cost);
+      g_string_append (out, ", \"train_accuracy\": ");
+      append_double_or_null (out, m->train_accuracy);
+      g_string_append (out, ", \"validation_cost\": ");
+      append_double_or_null (out, m->validation_cost);
+      g_string_append (out, ", \"validation_accuracy\": ");
+      append_double_or_null (out, m->validation_accuracy);
+      g_string_append (out, ", \"test_cost\": ");
+      append_double_or_null (out, m->test_cost);
+      g_string_append (out, ", \"test_accuracy\": ");
+      append_double_or_null (out, m->test_accuracy);
+      g_string_append (out, ", \"seconds\": ");
+      append_double_or_null (out, m->seconds);
+      g_string_append (out, ", \"eta\": ");
+      append_float_or_null (out, m->eta);
+      g_string_append_c (out, '}');
+    }
+  g_string_append (out, "\n  ],\n");
+}
+
+static bool
+all_finite (const float *values,
+            size_t       n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite (values[i]))
+      return false;
+  return true;
+}
+
+static const char *
+network2_cost_name (BpCost cost)
+{
+  /* network2.py knows no log-likelihood; "CrossEntropyCost" lets it load the file and rank the
+   * outputs as we do, and "backprop_cost" tells us the truth. */
+  return cost == BP_COST_QUADRATIC ? NETWORK2_QUADRATIC : NETWORK2_CROSS_ENTROPY;
+}
+
+bool
+bp_model_save (const BpNetwork   *net,
+               const BpModelInfo *info,
+               const char        *path,
+               BpError           *error)
+{
+  g_autoptr (GString) out = NULL;
+  g_autoptr (GError) gerror = NULL;
+
+  g_return_val_if_fail (net != NULL, false);
+  g_return_val_if_fail (path != NULL, false);
+  g_return_val_if_fail (net->n_layers >= 2 && net->n_layers <= BP_MAX_LAYERS, false);
+
+  /* JSON has no NaN, and a file we would refuse to read back is worse than no file. */
+  if (!all_finite (net->params, net->n_params))
+    return bp_error_set (error, BP_ERROR_INVALID,
+                         "%s: not saved: the network has NaN or infinite parameters", path);
+  if (info != NULL && info->velocity != NULL && !all_finite (info->velocity, net->n_params))
+    return bp_error_set (error, BP_ERROR_INVALID,
+                         "%s: not saved: the momentum velocities contain NaN or infinite values",
+                         path);
+  if (info != NULL && info->has_config && !bp_train_config_check (&info->config, error))
+    {
+      bp_error_prefix (error, "%s: not saved: hyperparameters: ", path);
+      return false;
+    }
+
+  out = g_string_sized_new (16 * net->n_params + 4096);
+  g_string_append_printf (out, "{\n  \"format\": \"backprop-model\",\n  \"format_version\": %d,\n",
+                          BP_MODEL_FORMAT_VERSION);
+  g_string_append (out, "  \"sizes\": [");
+  for (size_t l = 0; l < net->n_layers; l++)
+    g_string_append_printf (out, "%s%zu", l > 0 ? ", " : "", net->sizes[l]);
+  g_string_append (out, "],\n");
+  g_string_append_printf (out,
+                          "  \"cost\": \"%s\",\n  \"backprop_cost\": \"%s\",\n"
+                          "  \"activation\": \"%s\",\n  \"output\": \"%s\",\n",
+                          network2_cost_name (net->cost), bp_cost_to_string (net->cost),
+                          bp_activation_to_string (net->activation),
+                          bp_output_to_string (net->output));
+  if (info != NULL && info->has_config)
+    append_config (out, &info->config);
+  if (info != NULL && info->train_size > 0)
+    g_string_append_printf (out, "  \"train_size\": %zu,\n", info->train_size);
+  if (info != NULL && info->n_history > 0)
+    append_history (out, info->history, info->n_history);
+  if (info != NULL && info->velocity != NULL)
+    {
+      g_string_append (out, "  \"velocity\": {\"weights\": ");
+      append_layers (out, net, info->velocity, false, "               ");
+      g_string_append (out, ",\n               \"biases\": ");
+      append_layers (out, net, info->velocity, true, "               ");
+      g_string_append (out, "},\n");
+    }
+  g_string_append (out, "  \"weights\": ");
+  append_layers (out, net, net->params, false, "  ");
+  g_string_append (out, ",\n  \"biases\": ");
+  append_layers (out, net, net->params, true, "  ");
+  g_string_append (out, "\n}\n");
+
+  if (!g_file_set_contents_full (path, out->str, (gssize) out->len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0666, &gerror))
+    return bp_error_set (error, BP_ERROR_IO, "%s: not saved: %s", path, gerror->message);
+
+  return true;
+}
+
+/* ── Reading ─────────────────────────────────────────────────────────────────────────────── */
+
+typedef struct
+{
+  const char *name;  /* the file, in messages */
+  BpError    *error;
+} Reader;
+
+static bool
+fail (Reader     *rd,
+      const char *format,
+      ...) G_GNUC_PRINTF (2, 3);
+
+/* Set the error with the file's name in front. Returns false. */
+static bool
+fail (Reader     *rd,
+      const char *format,
+      ...)
+{
+  char message[BP_ERROR_MESSAGE_MAX];
+  va_list args;
+
+  va_start (args, format);
+  g_vsnprintf (message, sizeof message, format, args);
+  va_end (args);
+
+  return bp_error_set (rd->error, BP_ERROR_FORMAT, "%s: %s", rd->name, message);
+}
+
+/* A string from the file, quoted and escaped for a message, and cut short if long: names in
+ * messages must not carry control characters or megabytes of text to the terminal. */
+static char *
+quote_for_message (const char *s)
+{
+  g_autofree char *escaped = g_strescape (s, NULL);
+
+  if (strlen (escaped) > 40)
+    {
+      /* Cut on a character boundary: g_strescape leaves only ASCII except for UTF-8 it keeps,
+       * so step back to the start of a UTF-8 sequence. */
+      size_t cut = 40;
+
+      while (cut > 0 && ((unsigned char) escaped[cut] & 0xc0) == 0x80)
+        cut--;
+      return g_strdup_printf ("\"%.*s…\"", (int) cut, escaped);
+    }
+  return g_strdup_printf ("\"%s\"", escaped);
+}
+
+/* What a node holds, for "is …, expected …" messages. */
+static const char *
+describe_node (JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      return "an object";
+    case JSON_NODE_ARRAY:
+      return "an array";
+    case JSON_NODE_NULL:
+      return "null";
+    case JSON_NODE_VALUE:
+    default:
+      break;
+    }
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return "a string";
+    case G_TYPE_BOOLEAN:
+      return "a boolean";
+    case G_TYPE_INT64:
+      return "an integer";
+    case G_TYPE_DOUBLE:
+      return "a fractional number";
+    default:
+      return "an unknown value";
+    }
+}
+
+static bool
+node_is_number (JsonNode *node)
+{
+  GType type;
+
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return false;
+  type = json_node_get_value_type (node);
+  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
+}
+
+/* Before json-glib sees the bytes: refuse nesting deeper than MAX_NESTING (its parser recurses
+ * per level), and anything outside double-quoted strings that plain JSON does not have —
+ * json-glib also takes single-quoted strings and C comments, in which brackets would escape the
+ * depth count. Plain JSON therefore passes; the parser then judges the grammar. */
+static bool
+check_lexical (Reader     *rd,
+               const char *data,
+               size_t      len)
+{
+  size_t depth = 0;
+  unsigned line = 1, column = 1;
+  bool in_string = false;
+
+  for (size_t i = 0; i < len; i++, column++)
+    {
+      unsigned char c = (unsigned char) data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            {
+              i++;
+              column++;
+            }
+          else if (c == '"')
+            in_string = false;
+          else if (c == '\n')
+            {
+              line++;
+              column = 0;
+            }
+          continue;
+        }
+
+      switch (c)
+        {
+        case '\n':
+          line++;
+          column = 0;
+          break;
+        case ' ':
+        case '\t':
+        case '\r':
+        case ',':
+        case ':':
+          break;
+        case '"':
+          in_string = true;
+          break;
+        case '[':
+        case '{':
+          if (++depth > MAX_NESTING)
+            return fail (rd, "%u:%u: nested deeper than %d levels", line, column, MAX_NESTING);
+          break;
+        case ']':
+        case '}':
+          if (depth > 0)
+            depth--;
+          break;
+        default:
+          if (!g_ascii_isalnum (c) && c != '-' && c != '+' && c != '.')
+            {
+              if (g_ascii_isprint (c))
+                return fail (rd, "%u:%u: unexpected character '%c'", line, column, c);
+              return fail (rd, "%u:%u: unexpected byte 0x%02x", line, column, c);
+            }
+          break;
+        }
+    }
+
+  return true;
+}
+
+/* Doubles from here on round to ±FLT_MAX; from 2^128 − 2^103 (half a unit beyond) they round
+ * to infinity. A file may well hold such a number: the shortest decimal that reads back as
+ * FLT_MAX, 3.4028235e+38, is a little above FLT_MAX. */
+#define FLOAT_OVERFLOW 0x1.ffffffp+127
+
+/* @value as a float, if it rounds to a finite one. */
+static inline bool
+to_float (double value,
+          float *out)
+{
+  /* The comparison is false for NaN too. */
+  if (!(fabs (value) < FLOAT_OVERFLOW))
+    return false;
+  /* Clamped by hand so that no conversion ever goes out of range. */
+  if (fabs (value) > FLT_MAX)
+    *out = value > 0 ? FLT_MAX : -FLT_MAX;
+  else
+    *out = (float) value;
+  return true;
+}
+
+/* A finite number that fits in a float. @what names it in messages. */
+static bool
+read_float (Reader     *rd,
+            JsonNode   *node,
+            const char *what,
+            float      *out)
+{
+  double value;
+
+  if (!node_is_number (node))
+    return fail (rd, "%s is %s, expected a number", what, describe_node (node));
+
+  value = json_node_get_double (node);
+  if (!to_float (value, out))
+    return fail (rd, "%s is %g, which is not a finite float", what, value);
+
+  return true;
+}
+
+/* A finite double, or null (NaN), for the history's metrics. */
+static bool
+read_double_or_null (Reader     *rd,
+                     JsonNode   *node,
+                     const char *what,
+                     double     *out)
+{
+  double value;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      *out = NAN;
+      return true;
+    }
+  if (!node_is_number (node))
+    return fail (rd, "%s is %s, expected a number or null", what, describe_node (node));
+
+  value = json_node_get_double (node);
+  if (!isfinite (value))
+    return fail (rd, "%s is %g, expected a finite number", what, value);
+
+  *out = value;
+  return true;
+}
+
+/* An integer from @min (≥ 0) to @max. */
+static bool
+read_uint (Reader     *rd,
+           JsonNode   *node,
+           const char *what,
+           gint64      min,
+           uint64_t    max,
+           uint64_t   *out)
+{
+  gint64 value;
+
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return fail (rd, "%s is %s, expected an integer", what, describe_node (node));
+
+  /* json-glib saturates integers beyond 2^64 and wraps those above 2^63 to negative values,
+   * so a huge number always shows up here as negative (not worth echoing) or above @max. */
+  value = json_node_get_int (node);
+  if (value < min || (uint64_t) value > max)
+    {
+      if (value < 0)
+        return fail (rd, "%s is out of range, expected %" G_GINT64_FORMAT " to %" G_GUINT64_FORMAT,
+                     what, min, max);
+      return fail (rd, "%s is %" G_GINT64_FORMAT ", expected %" G_GINT64_FORMAT " to %"
+                   G_GUINT64_FORMAT, what, value, min, max);
+    }
+
+  *out = (uint64_t) value;
+  return true;
+}
+
+/* @member of @object as a string, or NULL in *@out when it is absent. */
+static bool
+read_string_member (Reader      *rd,
+                    JsonObject  *object,
+                    const char  *member,
+                    const char **out)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  *out = NULL;
+  if (node == NULL)
+    return true;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return fail (rd, "\"%s\" is %s, expected a string", member, describe_node (node));
+
+  *out = json_node_get_string (node);
+  return true;
+}
+
+static bool
+read_sizes (Reader     *rd,
+            JsonObject *root,
+            size_t     *sizes,
+            size_t     *n_layers)
+{
+  JsonNode *node = json_object_get_member (root, "sizes");
+  JsonArray *array;
+  guint n;
+
+  if (node == NULL)
+    return fail (rd, "missing \"sizes\"");
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return fail (rd, "\"sizes\" is %s, expected a list of layer sizes", describe_node (node));
+
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+  if (n < 2 || n > BP_MAX_LAYERS)
+    return fail (rd, "\"sizes\" has %u entr%s, expected 2 to %d layers",
+                 n, n == 1 ? "y" : "ies", BP_MAX_LAYERS);
+
+  for (guint l = 0; l < n; l++)
+    {
+      JsonNode *element = json_array_get_element (array, l);
+      char what[32];
+      uint64_t size;
+
+      g_snprintf (what, sizeof what, "sizes[%u]", l);
+      if (!read_uint (rd, element, what, 1, BP_MAX_LAYER_SIZE, &size))
+        return false;
+      sizes[l] = (size_t) size;
+    }
+
+  *n_layers = n;
+  return true;
+}
+
+/* Cost, activation and output. "backprop_cost" wins over network2.py's "cost"; a file without
+ * "activation" or "output" is a sigmoid network, as every network2.py file is. */
+static bool
+read_kind (Reader       *rd,
+           JsonObject   *root,
+           BpActivation *activation,
+           BpOutput     *output,
+           BpCost       *cost)
+{
+  const char *network2_cost, *our_cost, *activation_name, *output_name;
+  BpError check;
+
+  if (!read_string_member (rd, root, "cost", &network2_cost) ||
+      !read_string_member (rd, root, "backprop_cost", &our_cost) ||
+      !read_string_member (rd, root, "activation", &activation_name) ||
+      !read_string_member (rd, root, "output", &output_name))
+    return false;
+
+  if (network2_cost == NULL && our_cost == NULL)
+    return fail (rd, "missing \"cost\"");
+  if (network2_cost != NULL)
+    {
+      if (strcmp (network2_cost, NETWORK2_QUADRATIC) == 0)
+        *cost = BP_COST_QUADRATIC;
+      else if (strcmp (network2_cost, NETWORK2_CROSS_ENTROPY) == 0)
+        *cost = BP_COST_CROSS_ENTROPY;
+      else
+        {
+          g_autofree char *quoted = quote_for_message (network2_cost);
+
+          return fail (rd, "unknown cost %s, expected \"%s\" or \"%s\"",
+                       quoted, NETWORK2_QUADRATIC, NETWORK2_CROSS_ENTROPY);
+        }
+    }
+  if (our_cost != NULL && !bp_cost_from_string (our_cost, cost))
+    {
+      g_autofree char *quoted = quote_for_message (our_cost);
+
+      return fail (rd, "unknown backprop_cost %s, expected \"%s\", \"%s\" or \"%s\"", quoted,
+                   bp_cost_to_string (BP_COST_QUADRATIC),
+                   bp_cost_to_string (BP_COST_CROSS_ENTROPY),
+                   bp_cost_to_string (BP_COST_LOG_LIKELIHOOD));
+    }
+
+  *activation = BP_ACTIVATION_SIGMOID;
+  if (activation_name != NULL && !bp_activation_from_string (activation_name, activation))
+    {
+      g_autofree char *quoted = quote_for_message (activation_name);
+
+      return fail (rd, "unknown activation %s, expected \"%s\", \"%s\" or \"%s\"", quoted,
+                   bp_activation_to_string (BP_ACTIVATION_SIGMOID),
+                   bp_activation_to_string (BP_ACTIVATION_TANH),
+                   bp_activation_to_string (BP_ACTIVATION_RELU));
+    }
+
+  *output = BP_OUTPUT_SIGMOID;
+  if (output_name != NULL && !bp_output_from_string (output_name, output))
+    {
+      g_autofree char *quoted = quote_for_message (output_name);
+
+      return fail (rd, "unknown output %s, expected \"%s\" or \"%s\"", quoted,
+                   bp_output_to_string (BP_OUTPUT_SIGMOID),
+                   bp_output_to_string (BP_OUTPUT_SOFTMAX));
+    }
+
+  bp_error_clear (&check);
+  if (!bp_cost_check_output (*cost, *output, &check))
+    return fail (rd, "%s", check.message);
+
+  return true;
+}
+
+/* One set of per-layer matrices shaped as network2.py's @field: for "weights" sizes[l] rows of
+ * sizes[l−1] numbers, for "biases" sizes[l] rows of one number. With @dest NULL only checks;
+ * otherwise copies into @dest at the network's offsets (after a check, so it cannot fail). */
+static bool
+read_layers (Reader          *rd,
+             JsonNode        *node,
+             const char      *field,
+             bool             biases,
+             const size_t    *sizes,
+             size_t           n_layers,
+             const BpNetwork *net,
+             float           *dest)
+{
+  JsonArray *layers;
+  guint n;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return fail (rd, "%s is %s, expected a list of layers", field, describe_node (node));
+
+  layers = json_node_get_array (node);
+  n = json_array_get_length (layers);
+  if (n != n_layers - 1)
+    return fail (rd, "%s has %u layers, expected %zu (one per layer after the input)",
+                 field, n, n_layers - 1);
+
+  for (size_t l = 1; l < n_layers; l++)
+    {
+      JsonNode *layer_node = json_array_get_element (layers, (guint) (l - 1));
+      size_t rows = sizes[l];
+      size_t cols = biases ? 1 : sizes[l - 1];
+      float *m = NULL;
+      JsonArray *layer;
+
+      if (dest != NULL)
+        m = dest + (biases ? net->b_offset[l] : net->w_offset[l]);
+
+      if (!JSON_NODE_HOLDS_ARRAY (layer_node))
+        return fail (rd, "%s[%zu] is %s, expected a list of rows",
+                     field, l - 1, describe_node (layer_node));
+      layer = json_node_get_array (layer_node);
+      if (json_array_get_length (layer) != rows)
+        return fail (rd, "%s[%zu] has %u rows, expected %zu",
+                     field, l - 1, json_array_get_length (layer), rows);
+
+      for (size_t r = 0; r < rows; r++)
+        {
+          JsonNode *row_node = json_array_get_element (layer, (guint) r);
+          JsonArray *row;
+
+          if (!JSON_NODE_HOLDS_ARRAY (row_node))
+            return fail (rd, "%s[%zu][%zu] is %s, expected a list of %zu number%s",
+                         field, l - 1, r, describe_node (row_node), cols, cols == 1 ? "" : "s");
+          row = json_node_get_array (row_node);
+          if (json_array_get_length (row) != cols)
+            return fail (rd, "%s[%zu][%zu] has %u columns, expected %zu",
+                         field, l - 1, r, json_array_get_length (row), cols);
+
+          for (size_t c = 0; c < cols; c++)
+            {
+              JsonNode *value = json_array_get_element (row, (guint) c);
+              char what[96];
+              float v;
+
+              /* The common case stays free of formatting: the name is built only on error. */
+              if (node_is_number (value) && to_float (json_node_get_double (value), &v))
+                {
+                  if (m != NULL)
+                    m[r * cols + c] = v;
+                  continue;
+                }
+              g_snprintf (what, sizeof what, "%s[%zu][%zu][%zu]", field, l - 1, r, c);
+              if (!read_float (rd, value, what, &v))
+                return false;
+            }
+        }
+    }
+
+  return true;
+}
+
+/* "weights" and "biases" of @object, both required. @prefix is "" or "velocity.". */
+static bool
+read_parameters (Reader          *rd,
+                 JsonObject      *object,
+                 const char      *prefix,
+                 const size_t    *sizes,
+                 size_t           n_layers,
+                 const BpNetwork *net,
+                 float           *dest)
+{
+  static const char *const fields[] = { "weights", "biases" };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      JsonNode *node = json_object_get_member (object, fields[i]);
+      char field[32];
+
+      g_snprintf (field, sizeof field, "%s%s", prefix, fields[i]);
+      if (node == NULL)
+        return fail (rd, "missing \"%s\"", field);
+      if (!read_layers (rd, node, field, i == 1, sizes, n_layers, net, dest))
+        return false;
+    }
+
+  return true;
+}
+
+/* Optional float member of "hyperparameters". */
+static bool
+read_hyper_float (Reader     *rd,
+                  JsonObject *object,
+                  const char *member,
+                  float      *out)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  char what[64];
+
+  if (node == NULL)
+    return true;
+  g_snprintf (what, sizeof what, "hyperparameters.%s", member);
+  return read_float (rd, node, what, out);
+}
+
+/* Optional integer member of "hyperparameters". */
+static bool
+read_hyper_uint (Reader     *rd,
+                 JsonObject *object,
+                 const char *member,
+                 uint64_t    max,
+                 uint64_t   *out,
+                 bool       *present)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  char what[64];
+
+  *present = node != NULL;
+  if (node == NULL)
+    return true;
+  g_snprintf (what, sizeof what, "hyperparameters.%s", member);
+  return read_uint (rd, node, what, 0, max, out);
+}
+
+/* "hyperparameters" and "seed". Fields a file leaves out keep bp_train_config_init()'s values;
+ * the monitors and the kernel are choices of the run, not of the model, and are never stored. */
+static bool
+read_config (Reader        *rd,
+             JsonObject    *root,
+             BpTrainConfig *config,
+             bool          *has_config)
+{
+  JsonNode *node = json_object_get_member (root, "hyperparameters");
+  JsonNode *seed = json_object_get_member (root, "seed");
+  JsonObject *object;
+  const char *name;
+  uint64_t value;
+  bool present;
+
+  bp_train_config_init (config);
+  *has_config = false;
+
+  if (seed != NULL)
+    {
+      /* Seeds of 2^63 and above were written as unsigned numbers, which json-glib hands back
+       * wrapped to negative int64: take the bits as they are. */
+      if (!JSON_NODE_HOLDS_VALUE (seed) || json_node_get_value_type (seed) != G_TYPE_INT64)
+        return fail (rd, "\"seed\" is %s, expected an integer", describe_node (seed));
+      config->seed = (uint64_t) json_node_get_int (seed);
+    }
+
+  if (node == NULL)
+    return true;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return fail (rd, "\"hyperparameters\" is %s, expected an object", describe_node (node));
+  object = json_node_get_object (node);
+
+  if (!read_hyper_float (rd, object, "eta", &config->hyper.eta) ||
+      !read_hyper_float (rd, object, "lambda", &config->hyper.lambda_l2) ||
+      !read_hyper_float (rd, object, "l1", &config->hyper.lambda_l1) ||
+      !read_hyper_float (rd, object, "momentum", &config->hyper.momentum) ||
+      !read_hyper_float (rd, object, "dropout", &config->hyper.dropout))
+    return false;
+
+  if (!read_hyper_uint (rd, object, "batch_size", SIZE_MAX, &value, &present))
+    return false;
+  if (present)
+    config->hyper.batch_size = (size_t) value;
+  if (!read_hyper_uint (rd, object, "epochs", UINT_MAX, &value, &present))
+    return false;
+  if (present)
+    config->epochs = (unsigned) value;
+  if (!read_hyper_uint (rd, object, "early_stop", UINT_MAX, &value, &present))
+    return false;
+  if (present)
+    config->early_stop = (unsigned) value;
+  if (!read_hyper_uint (rd, object, "schedule", UINT_MAX, &value, &present))
+    return false;
+  if (present)
+    config->schedule = (unsigned) value;
+
+  if (!read_string_member (rd, object, "init", &name))
+    return false;
+  if (name != NULL && !bp_init_from_string (name, &config->init))
+    {
+      g_autofree char *quoted = quote_for_message (name);
+
+      return fail (rd, "unknown hyperparameters.init %s, expected \"%s\" or \"%s\"", quoted,
+                   bp_init_to_string (BP_INIT_DEFAULT), bp_init_to_string (BP_INIT_LARGE));
+    }
+  if (!read_string_member (rd, object, "expand", &name))
+    return false;
+  if (name != NULL && !bp_expand_from_string (name, &config->expand))
+    {
+      g_autofree char *quoted = quote_for_message (name);
+
+      return fail (rd, "unknown hyperparameters.expand %s, expected \"%s\", \"%s\" or \"%s\"",
+                   quoted, bp_expand_to_string (BP_EXPAND_NONE),
+                   bp_expand_to_string (BP_EXPAND_SHIFTS),
+                   bp_expand_to_string (BP_EXPAND_AFFINE));
+    }
+
+  {
+    BpError check;
+
+    bp_error_clear (&check);
+    if (!bp_train_config_check (config, &check))
+      return fail (rd, "hyperparameters: %s", check.message);
+  }
+
+  *has_config = true;
+  return true;
+}
+
+/* "history": a list of per-epoch objects. With @dest NULL only checks and counts. */
+static bool
+read_history (Reader         *rd,
+              JsonNode       *node,
+              BpEpochMetrics *dest,
+              size_t         *n_history)
+{
+  static const struct
+  {
+    const char *name;
+    size_t      offset;
+  } metrics[] = {
+    { "train_cost", G_STRUCT_OFFSET (BpEpochMetrics, train_cost) },
+    { "train_accuracy", G_STRUCT_OFFSET (BpEpochMetrics, train_accuracy) },
+    { "validation_cost", G_STRUCT_OFFSET (BpEpochMetrics, validation_cost) },
+    { "validation_accuracy", G_STRUCT_OFFSET (BpEpochMetrics, validation_accuracy) },
+    { "test_cost", G_STRUCT_OFFSET (BpEpochMetrics, test_cost) },
+    { "test_accuracy", G_STRUCT_OFFSET (BpEpochMetrics, test_accuracy) },
+    { "seconds", G_STRUCT_OFFSET (BpEpochMetrics, seconds) },
+  };
+  JsonArray *array;
+  guint n;
+
+  *n_history = 0;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return true;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return fail (rd, "\"history\" is %s, expected a list of epochs", describe_node (node));
+
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      BpEpochMetrics m;
+      JsonObject *object;
+      JsonNode *member;
+      char what[64];
+      uint64_t epoch;
+      double eta;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        return fail (rd, "history[%u] is %s, expected an object", i, describe_node (element));
+      object = json_node_get_object (element);
+
+      member = json_object_get_member (object, "epoch");
+      if (member == NULL)
+        return fail (rd, "history[%u] has no \"epoch\"", i);
+      g_snprintf (what, sizeof what, "history[%u].epoch", i);
+      if (!read_uint (rd, member, what, 0, UINT_MAX, &epoch))
+        return false;
+      m.epoch = (unsigned) epoch;
+
+      for (size_t k = 0; k < G_N_ELEMENTS (metrics); k++)
+        {
+          g_snprintf (what, sizeof what, "history[%u].%s", i, metrics[k].name);
+          if (!read_double_or_null (rd, json_object_get_member (object, metrics[k].name), what,
+                                    G_STRUCT_MEMBER_P (&m, metrics[k].offset)))
+            return false;
+        }
+
+      g_snprintf (what, sizeof what, "history[%u].eta", i);
+      if (!read_double_or_null (rd, json_object_get_member (object, "eta"), what, &eta))
+        return false;
+      if (isnan (eta))
+        m.eta = NAN;
+      else if (!to_float (eta, &m.eta))
+        return fail (rd, "%s is %g, which is not a finite float", what, eta);
+
+      if (dest != NULL)
+        dest[i] = m;
+    }
+
+  *n_history = n;
+  return true;
+}
+
+/* The document is parsed and @root is its top-level object: check everything, and only then
+ * allocate, so a file whose "sizes" promise gigabytes is refused on the shape of its arrays
+ * (which are only as large as the file) before anything of that size is allocated. */
+static BpNetwork *
+read_model (Reader      *rd,
+            JsonObject  *root,
+            BpModelInfo *info)
+{
+  size_t sizes[BP_MAX_LAYERS];
+  size_t n_layers = 0;
+  BpActivation activation;
+  BpOutput output;
+  BpCost cost;
+  JsonNode *node, *velocity_node, *history_node;
+  JsonObject *velocity_object = NULL;
+  BpTrainConfig config;
+  bool has_config;
+  uint64_t train_size = 0;
+  size_t n_history;
+  BpEpochMetrics *history = NULL;
+  float *velocity = NULL;
+  BpNetwork *net;
+  const char *format;
+
+  if (!read_string_member (rd, root, "format", &format))
+    return NULL;
+  if (format != NULL && strcmp (format, "backprop-model") != 0)
+    {
+      g_autofree char *quoted = quote_for_message (format);
+
+      fail (rd, "\"format\" is %s, expected \"backprop-model\"", quoted);
+      return NULL;
+    }
+  node = json_object_get_member (root, "format_version");
+  if (node != NULL)
+    {
+      uint64_t version;
+
+      if (!read_uint (rd, node, "\"format_version\"", 0, UINT64_MAX, &version))
+        return NULL;
+      if (version > BP_MODEL_FORMAT_VERSION)
+        {
+          fail (rd, "format version %" G_GUINT64_FORMAT " is newer than this program reads (%d)",
+                version, BP_MODEL_FORMAT_VERSION);
+          return NULL;
+        }
+    }
+
+  if (!read_sizes (rd, root, sizes, &n_layers) ||
+      !read_kind (rd, root, &activation, &output, &cost) ||
+      !read_parameters (rd, root, "", sizes, n_layers, NULL, NULL))
+    return NULL;
+
+  velocity_node = json_object_get_member (root, "velocity");
+  if (velocity_node != NULL && !JSON_NODE_HOLDS_NULL (velocity_node))
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (velocity_node))
+        {
+          fail (rd, "\"velocity\" is %s, expected an object with \"weights\" and \"biases\"",
+                describe_node (velocity_node));
+          return NULL;
+        }
+      velocity_object = json_node_get_object (velocity_node);
+      if (!read_parameters (rd, velocity_object, "velocity.", sizes, n_layers, NULL, NULL))
+        return NULL;
+    }
+
+  if (!read_config (rd, root, &config, &has_config))
+    return NULL;
+  node = json_object_get_member (root, "train_size");
+  if (node != NULL && !read_uint (rd, node, "\"train_size\"", 0, SIZE_MAX, &train_size))
+    return NULL;
+  history_node = json_object_get_member (root, "history");
+  if (!read_history (rd, history_node, NULL, &n_history))
+    return NULL;
+
+  /* Everything is checked: allocate, then copy (which cannot fail). */
+  {
+    BpError new_error;
+
+    bp_error_clear (&new_error);
+    net = bp_network_new (sizes, n_layers, activation, output, cost, &new_error);
+    if (net == NULL)
+      {
+        bp_error_set (rd->error, new_error.code, "%s: %s", rd->name, new_error.message);
+        return NULL;
+      }
+  }
+  if (info != NULL && velocity_object != NULL)
+    velocity = calloc (net->n_params, sizeof *velocity);
+  if (info != NULL && n_history > 0)
+    history = calloc (n_history, sizeof *history);
+  if ((info != NULL && velocity_object != NULL && velocity == NULL) ||
+      (info != NULL && n_history > 0 && history == NULL))
+    {
+      free (velocity);
+      free (history);
+      bp_network_free (net);
+      bp_error_set (rd->error, BP_ERROR_NOMEM, "%s: out of memory", rd->name);
+      return NULL;
+    }
+
+  read_parameters (rd, root, "", sizes, n_layers, net, net->params);
+  if (info == NULL)
+    return net;
+
+  if (velocity != NULL)
+    read_parameters (rd, velocity_object, "velocity.", sizes, n_layers, net, velocity);
+  if (history != NULL)
+    read_history (rd, history_node, history, &n_history);
+
+  info->has_config = has_config;
+  info->config = config;
+  info->train_size = (size_t) train_size;
+  info->history = history;
+  info->n_history = history != NULL ? n_history : 0;
+  info->velocity = velocity;
+  return net;
+}
+
+BpNetwork *
+bp_model_load_from_data (const char  *data,
+                         size_t       len,
+                         const char  *name,
+                         BpModelInfo *info,
+                         BpError     *error)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  g_autoptr (GError) gerror = NULL;
+  Reader rd = { name != NULL ? name : "model", error };
+  JsonNode *root;
+
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+
+  if (info != NULL)
+    memset (info, 0, sizeof *info);
+
+  if (len > MAX_FILE_BYTES)
+    {
+      bp_error_set (error, BP_ERROR_FORMAT,
+                    "%s: %zu bytes is too large for a model (the limit is %zu MiB)",
+                    rd.name, len, MAX_FILE_BYTES >> 20);
+      return NULL;
+    }
+  if (!check_lexical (&rd, data, len))
+    return NULL;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, len > 0 ? data : "", (gssize) len, &gerror))
+    {
+      /* json-glib says "<data>:LINE:COLUMN: Parse error: …": put the file's name in place of
+       * "<data>" so that the message points into the file. */
+      const char *message = gerror->message;
+
+      if (g_str_has_prefix (message, "<data>:"))
+        bp_error_set (error, BP_ERROR_FORMAT, "%s:%s", rd.name, message + strlen ("<data>:"));
+      else
+        bp_error_set (error, BP_ERROR_FORMAT, "%s: %s", rd.name, message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL)
+    {
+      fail (&rd, "the file is empty, expected a JSON object");
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      fail (&rd, "the top level is %s, expected an object", describe_node (root));
+      return NULL;
+    }
+
+  return read_model (&rd, json_node_get_object (root), info);
+}
+
+/* The whole file into memory, with errno's reason on failure. */
+static char *
+read_file (const char *path,
+           size_t     *len,
+           BpError    *error)
+{
+  g_autofree char *data = NULL;
+  struct stat st;
+  size_t size, done = 0;
+  int fd;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      bp_error_set (error, BP_ERROR_IO, "%s: %s", path, g_strerror (errno));
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      bp_error_set (error, BP_ERROR_IO, "%s: %s", path, g_strerror (saved));
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      close (fd);
+      bp_error_set (error, BP_ERROR_IO, "%s: %s", path,
+                    S_ISDIR (st.st_mode) ? "is a folder, not a model file" : "not a regular file");
+      return NULL;
+    }
+  if ((uint64_t) st.st_size > MAX_FILE_BYTES)
+    {
+      close (fd);
+      bp_error_set (error, BP_ERROR_FORMAT,
+                    "%s: %jd bytes is too large for a model (the limit is %zu MiB)",
+                    path, (intmax_t) st.st_size, MAX_FILE_BYTES >> 20);
+      return NULL;
+    }
+
+  size = (size_t) st.st_size;
+  data = g_try_malloc (size + 1);
+  if (data == NULL)
+    {
+      close (fd);
+      bp_error_set (error, BP_ERROR_NOMEM, "%s: out of memory", path);
+      return NULL;
+    }
+  while (done < size)
+    {
+      ssize_t n = read (fd, data + done, size - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          close (fd);
+          bp_error_set (error, BP_ERROR_IO, "%s: %s", path, g_strerror (saved));
+          return NULL;
+        }
+      if (n == 0)
+        break;  /* The file shrank while we read it: parse what there is. */
+      done += (size_t) n;
+    }
+  close (fd);
+
+  data[done] = '\0';
+  *len = done;
+  return g_steal_pointer (&data);
+}
+
+BpNetwork *
+bp_model_load (const char  *path,
+               BpModelInfo *info,
+               BpError     *error)
+{
+  g_autofree char *data = NULL;
+  size_t len = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (info != NULL)
+    memset (info, 0, sizeof *info);
+
+  data = read_file (path, &len, error);
+  if (data == NULL)
+    return NULL;
+
+  return bp_model_load_from_data (data, len, path, info, error);
+}
+
+/* ── What network2.py cannot represent ───────────────────────────────────────────────────── */
+
+const char *
+bp_model_describe_extensions (const BpNetwork *net,
+                              char            *buf,
+                              size_t           buf_size)
+{
+  const char *parts[2];
+  size_t n = 0;
+
+  g_return_val_if_fail (net != NULL, NULL);
+  g_return_val_if_fail (buf != NULL && buf_size > 0, NULL);
+
+  if (net->output == BP_OUTPUT_SOFTMAX || net->cost == BP_COST_LOG_LIKELIHOOD)
+    parts[n++] = "softmax output with log-likelihood cost";
+
+  /* The hidden activation only matters when there are hidden layers. */
+  if (net->n_layers > 2)
+    {
+      if (net->activation == BP_ACTIVATION_TANH)
+        parts[n++] = "tanh hidden layers";
+      else if (net->activation == BP_ACTIVATION_RELU)
+        parts[n++] = "ReLU hidden layers";
+    }
+
+  if (n == 0)
+    return NULL;
+
+  /* Truncated to @buf_size if need be, like snprintf. */
+  buf[0] = '\0';
+  for (size_t i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_strlcat (buf, ", ", buf_size);
+      g_strlcat (buf, parts[i], buf_size);
+    }
+  return buf;
+}

@@ -79,18 +79,34 @@ append_float (GString *out,
     g_string_append (out, ".0");
 }
 
-/* Doubles (metrics) with 17 digits, which round-trip any double; JSON has no NaN or ∞, so those
- * become null. */
+/* Doubles (metrics) with the shortest of 15 … 17 digits that reads back the same (17 always
+ * do); JSON has no NaN or ∞, so those become null. */
 static void
 append_double_or_null (GString *out,
                        double   value)
 {
+  static const char *const formats[] = { "%.15g", "%.16g" };
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  const char *text = NULL;
 
   if (!isfinite (value))
-    g_string_append (out, "null");
-  else
-    g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.17g", value));
+    {
+      g_string_append (out, "null");
+      return;
+    }
+
+  for (size_t i = 0; i < G_N_ELEMENTS (formats) && text == NULL; i++)
+    {
+      g_ascii_formatd (buf, sizeof buf, formats[i], value);
+      if (g_ascii_strtod (buf, NULL) == value)
+        text = buf;
+    }
+  if (text == NULL)
+    text = g_ascii_formatd (buf, sizeof buf, "%.17g", value);
+
+  g_string_append (out, text);
+  if (strpbrk (text, ".e") == NULL)
+    g_string_append (out, ".0");
 }
 
 static void
@@ -104,7 +120,8 @@ append_float_or_null (GString *out,
 }
 
 /* One set of per-layer matrices in network2.py's layout: weights as sizes[l] rows of
- * sizes[l−1] numbers, biases as sizes[l] rows of one number. One row per line. */
+ * sizes[l−1] numbers, one row per line; biases as sizes[l] rows of one number, one layer per
+ * line. @indent is that of the line holding the key. */
 static void
 append_layers (GString         *out,
                const BpNetwork *net,
@@ -112,20 +129,20 @@ append_layers (GString         *out,
                bool             biases,
                const char      *indent)
 {
-  g_string_append_c (out, '[');
+  g_string_append (out, "[\n");
   for (size_t l = 1; l < net->n_layers; l++)
     {
       size_t rows = net->sizes[l];
       size_t cols = biases ? 1 : net->sizes[l - 1];
       const float *m = buf + (biases ? net->b_offset[l] : net->w_offset[l]);
 
-      if (l > 1)
-        g_string_append_printf (out, ",\n%s ", indent);
-      g_string_append_c (out, '[');
+      g_string_append_printf (out, "%s  [", indent);
       for (size_t r = 0; r < rows; r++)
         {
-          if (r > 0)
-            g_string_append_printf (out, ",\n%s  ", indent);
+          if (r > 0 && biases)
+            g_string_append (out, ", ");
+          else if (r > 0)
+            g_string_append_printf (out, ",\n%s   ", indent);
           g_string_append_c (out, '[');
           for (size_t c = 0; c < cols; c++)
             {
@@ -135,9 +152,9 @@ append_layers (GString         *out,
             }
           g_string_append_c (out, ']');
         }
-      g_string_append_c (out, ']');
+      g_string_append_printf (out, "]%s\n", l + 1 < net->n_layers ? "," : "");
     }
-  g_string_append_c (out, ']');
+  g_string_append_printf (out, "%s]", indent);
 }
 
 static void
@@ -265,11 +282,11 @@ bp_model_save (const BpNetwork   *net,
     append_history (out, info->history, info->n_history);
   if (info != NULL && info->velocity != NULL)
     {
-      g_string_append (out, "  \"velocity\": {\"weights\": ");
-      append_layers (out, net, info->velocity, false, "               ");
-      g_string_append (out, ",\n               \"biases\": ");
-      append_layers (out, net, info->velocity, true, "               ");
-      g_string_append (out, "},\n");
+      g_string_append (out, "  \"velocity\": {\n    \"weights\": ");
+      append_layers (out, net, info->velocity, false, "    ");
+      g_string_append (out, ",\n    \"biases\": ");
+      append_layers (out, net, info->velocity, true, "    ");
+      g_string_append (out, "\n  },\n");
     }
   g_string_append (out, "  \"weights\": ");
   append_layers (out, net, net->params, false, "  ");

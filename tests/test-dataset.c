@@ -161,6 +161,11 @@ test_idx_parse_memory (void)
   assert_contains (error.message, "tiny.gz: bad magic");
   assert_contains (error.message, "gzip");
 
+  /* Too short for even the four-byte prefix. */
+  g_assert_false (bp_idx_parse ((const uint8_t *) bytes, 3, "short", &idx, &error));
+  assert_contains (error.message,
+                   "short: truncated header: the file has 3 bytes, an IDX header needs at least 4");
+
   /* Empty input, even with a NULL pointer. */
   g_assert_false (bp_idx_parse (NULL, 0, "nothing", &idx, &error));
   assert_contains (error.message, "nothing: empty file");
@@ -366,8 +371,29 @@ test_error_bad_gzip (void)
 static void
 test_error_truncated_gzip (void)
 {
+  g_autofree char *path = data_path ("tiny-images-idx3-ubyte.gz");
+  g_autofree uint8_t *gz = NULL;
+  g_autofree uint8_t *longer = NULL;
+  BpError error = { 0 };
+  BpIdx idx;
+  gsize len;
+
   assert_idx_error ("truncated-idx3-ubyte.gz", BP_ERROR_FORMAT,
                     "truncated gzip data: the compressed stream ends before its end marker");
+
+  /* Every byte of the IDX is there but the 8-byte trailer (CRC-32 and length) is cut off: still
+   * refused, since nothing vouches for those bytes. */
+  g_assert_true (g_file_get_contents (path, (char **) &gz, &len, NULL));
+  g_assert_false (bp_idx_decode (gz, len - 8, "no-trailer.gz", &idx, &error));
+  assert_contains (error.message, "no-trailer.gz: truncated gzip data: the compressed stream ends "
+                   "before its end marker, after 76 decompressed bytes");
+
+  /* Bytes after the gzip member that are not another member. */
+  longer = g_malloc (len + 4);
+  memcpy (longer, gz, len);
+  memcpy (longer + len, "junk", 4);
+  g_assert_false (bp_idx_decode (longer, len + 4, "junk.gz", &idx, &error));
+  assert_contains (error.message, "junk.gz: bad gzip data: incorrect header check");
 }
 
 static void
@@ -869,7 +895,22 @@ test_mnist_tiny (void)
     bp_mnist_clear (&m);
   }
 
-  /* A bad file in the folder: the error names that file. */
+  /* A bad training file: the error names it. */
+  {
+    g_autofree char *images = g_build_filename (dir, "train-images-idx3-ubyte", NULL);
+    g_autofree char *saved = NULL;
+    gsize len;
+
+    g_assert_true (g_file_get_contents (images, &saved, &len, NULL));
+    g_assert_true (g_file_set_contents (images, saved, (gssize) len - 1, NULL));
+    g_assert_false (bp_mnist_load (&m, dir, 0, &error));
+    assert_contains (error.message, images);
+    assert_contains (error.message, "truncated: header says 12×28×28 = 9408 pixel bytes, file has "
+                     "9407");
+    g_assert_true (g_file_set_contents (images, saved, (gssize) len, NULL));
+  }
+
+  /* A bad test file: the error names that file. */
   {
     g_autofree char *labels = g_build_filename (dir, "t10k-labels-idx1-ubyte", NULL);
     const uint8_t bad[4] = { 0, 1, 2, 10 };
@@ -933,6 +974,15 @@ test_mnist_missing (void)
   assert_contains (error.message, "or train-images-idx3-ubyte.gz), train-labels-idx1-ubyte");
   assert_contains (error.message, "t10k-labels-idx1-ubyte (or t10k-labels-idx1-ubyte.gz); run");
 
+  /* A file where the folder should be. */
+  {
+    g_autofree char *file = data_path ("tiny-images-idx3-ubyte");
+
+    g_assert_false (bp_mnist_load (&m, file, 0, &error));
+    assert_contains (error.message,
+                     "tiny-images-idx3-ubyte: MNIST folder not found (not a folder)");
+  }
+
   /* No folder at all. */
   g_assert_false (bp_mnist_load (&m, nowhere, 0, &error));
   g_assert_cmpint (error.code, ==, BP_ERROR_IO);
@@ -989,6 +1039,17 @@ test_mnist_find_dir (void)
   assert_find_dir ("", "/home/someone/.local/share/backprop/mnist");
   set_env ("XDG_DATA_HOME", "relative/dir");
   assert_find_dir (NULL, "/home/someone/.local/share/backprop/mnist");
+
+  /* No $HOME: the password database's home folder, still an absolute path. */
+  set_env ("HOME", NULL);
+  {
+    char *dir = bp_mnist_find_dir (NULL);
+
+    g_assert_nonnull (dir);
+    g_assert_true (dir[0] == '/');
+    g_assert_true (g_str_has_suffix (dir, "/.local/share/backprop/mnist"));
+    free (dir);
+  }
 
   set_env ("BACKPROP_DATA_DIR", saved_data);
   set_env ("XDG_DATA_HOME", saved_xdg);

@@ -263,7 +263,7 @@ check_length (const IdxHeader *hdr,
 typedef struct
 {
   const char    *name;
-  FILE          *file;        /* NULL when reading from memory */
+  FILE          *file;        /* NULL when reading gzip data from memory */
   const uint8_t *mem;         /* the whole input when reading from memory */
   size_t         mem_len;
   size_t         mem_pos;
@@ -309,16 +309,8 @@ source_read_raw (Source  *s,
 {
   size_t done = 0;
 
-  if (s->file == NULL)
-    {
-      done = s->mem_len - s->mem_pos;
-      if (done > want)
-        done = want;
-      memcpy (dst, s->mem + s->mem_pos, done);
-      s->mem_pos += done;
-      *got = done;
-      return true;
-    }
+  /* Raw bytes in memory never come here: bp_idx_parse() reads them in place. */
+  assert (s->file != NULL);
 
   /* First the bytes read while sniffing for the gzip magic, then straight from the file. */
   if (s->in_pos < s->in_len)

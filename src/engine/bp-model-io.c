@@ -18,7 +18,6 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -332,22 +331,16 @@ fail (Reader     *rd,
 }
 
 /* A string from the file, quoted and escaped for a message, and cut short if long: names in
- * messages must not carry control characters or megabytes of text to the terminal. */
+ * messages must not carry control characters or megabytes of text to the terminal. g_strescape
+ * turns every byte outside printable ASCII into an escape, so the cut cannot split a character
+ * (at worst an escape, which is still plain ASCII). */
 static char *
 quote_for_message (const char *s)
 {
   g_autofree char *escaped = g_strescape (s, NULL);
 
   if (strlen (escaped) > 40)
-    {
-      /* Cut on a character boundary: g_strescape leaves only ASCII except for UTF-8 it keeps,
-       * so step back to the start of a UTF-8 sequence. */
-      size_t cut = 40;
-
-      while (cut > 0 && ((unsigned char) escaped[cut] & 0xc0) == 0x80)
-        cut--;
-      return g_strdup_printf ("\"%.*s…\"", (int) cut, escaped);
-    }
+    return g_strdup_printf ("\"%.40s…\"", escaped);
   return g_strdup_printf ("\"%s\"", escaped);
 }
 

@@ -49,6 +49,9 @@ print_usage (FILE *out)
            "Run `backprop-cli COMMAND --help` for the options of a command.\n");
 }
 
+static void vprint_line (const char *format,
+                         va_list     args) G_GNUC_PRINTF (1, 0);
+
 static void
 vprint_line (const char *format,
              va_list     args)

@@ -1,0 +1,117 @@
+/* test-presets.c — each of the book's experiments has the settings the book gives
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The expected values are copied from the book (chapters 1, 3 and 5), independently of the
+ * table in bp-book-presets.c, so that an edit to one without the other fails here.
+ */
+#include "config.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "bp-book-presets.h"
+
+typedef struct
+{
+  const char *name;
+  const char *layers;
+  const char *cost;
+  const char *init;
+  double      eta;
+  double      lambda;
+  unsigned    epochs;
+  size_t      train_size;
+  const char *metric;
+} Expected;
+
+static const Expected book[] = {
+  { "ch1-30", "784-30-10", "quadratic", "large", 3.0, 0.0, 30, 0, "test" },
+  { "ch1-100", "784-100-10", "quadratic", "large", 3.0, 0.0, 30, 0, "test" },
+  { "ch3-xent", "784-30-10", "cross-entropy", "large", 0.5, 0.0, 30, 0, "test" },
+  { "ch3-overfit", "784-30-10", "cross-entropy", "large", 0.5, 0.0, 400, 1000, "test" },
+  { "ch3-overfit-l2", "784-30-10", "cross-entropy", "large", 0.5, 0.1, 400, 1000, "test" },
+  { "ch3-l2", "784-30-10", "cross-entropy", "large", 0.5, 5.0, 30, 0, "test" },
+  { "ch3-100", "784-100-10", "cross-entropy", "large", 0.5, 5.0, 30, 0, "validation" },
+  { "ch3-100-60", "784-100-10", "cross-entropy", "large", 0.1, 5.0, 60, 0, "validation" },
+  { "ch3-init", "784-30-10", "cross-entropy", "default", 0.1, 5.0, 30, 0, "validation" },
+  { "ch3-eta", "784-30-10", "cross-entropy", "default", 0.25, 5.0, 30, 0, "training cost" },
+  { "ch3-data-size", "784-30-10", "cross-entropy", "large", 0.5, 5.0, 30, 0, "validation" },
+  { "ch5-depth", "784-30-10", "cross-entropy", "default", 0.1, 5.0, 30, 0, "validation" },
+};
+
+static void
+test_book_settings (void)
+{
+  size_t n;
+  const BpBookPreset *all = bp_book_presets (&n);
+
+  /* Every stable name is there, and nothing else but best-mlp. */
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (book) + 1);
+  g_assert_nonnull (bp_book_preset_find ("best-mlp"));
+  g_assert_null (bp_book_preset_find ("ch9"));
+
+  for (size_t i = 0; i < G_N_ELEMENTS (book); i++)
+    {
+      const Expected *e = &book[i];
+      const BpBookPreset *p = bp_book_preset_find (e->name);
+      char layers[64];
+
+      g_test_message ("%s", e->name);
+      g_assert_nonnull (p);
+      g_assert_true (p == &all[i]); /* in the book's order */
+      bp_format_layers (p->sizes, p->n_layers, '-', layers, sizeof layers);
+      g_assert_cmpstr (layers, ==, e->layers);
+      g_assert_cmpstr (bp_cost_to_string (p->cost), ==, e->cost);
+      g_assert_cmpstr (bp_init_to_string (p->init), ==, e->init);
+      g_assert_cmpint (p->activation, ==, BP_ACTIVATION_SIGMOID);
+      g_assert_cmpint (p->output, ==, BP_OUTPUT_SIGMOID);
+      g_assert_cmpfloat_with_epsilon (p->eta, e->eta, 1e-7);
+      g_assert_cmpfloat_with_epsilon (p->lambda_l2, e->lambda, 1e-7);
+      g_assert_cmpuint (p->epochs, ==, e->epochs);
+      g_assert_cmpuint (p->train_size, ==, e->train_size);
+      g_assert_cmpuint (p->batch_size, ==, 10);
+      g_assert_cmpstr (p->book_metric, ==, e->metric);
+      g_assert_true (p->momentum == 0.0f && p->dropout == 0.0f && p->lambda_l1 == 0.0f);
+      g_assert_nonnull (p->description);
+      g_assert_nonnull (p->book_figures);
+    }
+}
+
+static void
+test_apply (void)
+{
+  BpTrainConfig c;
+
+  bp_train_config_init (&c);
+  c.seed = 99;
+  bp_book_preset_apply (bp_book_preset_find ("ch3-overfit-l2"), 0, &c);
+  g_assert_cmpfloat (c.hyper.eta, ==, 0.5f);
+  g_assert_cmpfloat (c.hyper.lambda_l2, ==, 0.1f);
+  g_assert_cmpuint (c.epochs, ==, 400);
+  g_assert_cmpuint (c.seed, ==, 99); /* the seed is the caller's */
+
+  /* The data-size experiment keeps 1.5 million examples seen and λ per example constant. */
+  bp_book_preset_apply (bp_book_preset_find ("ch3-data-size"), 100, &c);
+  g_assert_cmpuint (c.epochs, ==, 15000);
+  g_assert_cmpfloat_with_epsilon (c.hyper.lambda_l2, 0.01, 1e-7);
+  bp_book_preset_apply (bp_book_preset_find ("ch3-data-size"), 50000, &c);
+  g_assert_cmpuint (c.epochs, ==, 30);
+  g_assert_cmpfloat (c.hyper.lambda_l2, ==, 5.0f);
+
+  /* best-mlp uses every chapter-3 technique. */
+  bp_book_preset_apply (bp_book_preset_find ("best-mlp"), 0, &c);
+  g_assert_cmpint (c.expand, ==, BP_EXPAND_AFFINE);
+  g_assert_cmpfloat (c.hyper.momentum, >, 0.0f);
+  g_assert_cmpfloat (c.hyper.dropout, >, 0.0f);
+  g_assert_true (bp_train_config_check (&c, NULL));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/presets/book-settings", test_book_settings);
+  g_test_add_func ("/presets/apply", test_apply);
+  return g_test_run ();
+}

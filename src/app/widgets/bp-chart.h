@@ -1,0 +1,152 @@
+/* bp-chart.h — the data and the Cairo drawing of a line chart, without GTK (BpPlot shows one)
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Keeping the chart apart from the widget (as Sysprof keeps its series apart from its layers)
+ * lets the same code draw into a widget snapshot, an exported PNG, SVG or PDF, and the golden
+ * images of the tests, which then need no display.
+ */
+#pragma once
+
+#include <cairo.h>
+#include <glib.h>
+#include <pango/pango.h>
+
+G_BEGIN_DECLS
+
+typedef struct _BpChart BpChart;
+
+typedef struct
+{
+  double red;
+  double green;
+  double blue;
+  double alpha;
+} BpChartColor;
+
+/* How to draw: the foreground colour (text, axes, grid), the background (painted only when
+ * @paint_background; the tooltip box uses it anyway), @dark to pick the series colours that
+ * read on a dark background, and the pointer position for the hover read-out. */
+typedef struct
+{
+  BpChartColor foreground;
+  BpChartColor background;
+  gboolean     dark;
+  gboolean     paint_background;
+  gboolean     hover;
+  double       hover_x;
+  double       hover_y;
+} BpChartStyle;
+
+/* The largest number of ticks an axis gets. */
+#define BP_CHART_MAX_TICKS 32
+
+BpChart *bp_chart_new (void);
+void     bp_chart_free (BpChart *chart);
+
+/* The Pango context whose font the text is set in (a widget's, so the chart follows the
+ * desktop's font and text scale); NULL returns to the default "Sans 9". The chart keeps a
+ * reference. */
+void bp_chart_set_text_context (BpChart      *chart,
+                                PangoContext *context);
+
+void        bp_chart_set_title (BpChart    *chart,
+                                const char *title);
+const char *bp_chart_get_title (BpChart *chart);
+void        bp_chart_set_x_label (BpChart    *chart,
+                                  const char *label);
+const char *bp_chart_get_x_label (BpChart *chart);
+void        bp_chart_set_y_label (BpChart    *chart,
+                                  const char *label);
+const char *bp_chart_get_y_label (BpChart *chart);
+void        bp_chart_set_log_y (BpChart *chart,
+                                gboolean log_y);
+gboolean    bp_chart_get_log_y (BpChart *chart);
+/* A fixed y range; @min > @max returns to a range that follows the data. */
+void        bp_chart_set_y_range (BpChart *chart,
+                                  double   min,
+                                  double   max);
+
+/* Add a series drawn in palette colour @color_index; returns its id (0, 1, 2, … in order). */
+guint bp_chart_add_series (BpChart    *chart,
+                           const char *name,
+                           guint       color_index);
+/* Append a point to @series; a NaN or infinite coordinate is ignored. Returns whether the
+ * point was kept. */
+gboolean bp_chart_append (BpChart *chart,
+                          guint    series,
+                          double   x,
+                          double   y);
+/* Remove the points of the live series (the series themselves and the pins stay). */
+void  bp_chart_clear (BpChart *chart);
+/* Keep the live series' points as a pinned run labelled @label, then clear the live series.
+ * Does nothing when the live series hold no points. Returns whether a pin was made. */
+gboolean bp_chart_pin_run (BpChart    *chart,
+                           const char *label);
+void  bp_chart_clear_pins (BpChart *chart);
+
+guint bp_chart_get_n_series (BpChart *chart);
+guint bp_chart_get_n_points (BpChart *chart,
+                             guint    series);
+guint bp_chart_get_n_pins (BpChart *chart);
+/* The number of points pinned run @pin keeps for series @series (0 when it had none). */
+guint bp_chart_get_n_pinned_points (BpChart *chart,
+                                    guint    pin,
+                                    guint    series);
+/* The latest point of @series; FALSE when it has none. */
+gboolean bp_chart_get_last_point (BpChart *chart,
+                                  guint    series,
+                                  double  *x,
+                                  double  *y);
+
+/* Draw the whole chart into the box (0, 0, @width, @height) of @cr. */
+void bp_chart_draw (BpChart            *chart,
+                    cairo_t            *cr,
+                    int                 width,
+                    int                 height,
+                    const BpChartStyle *style);
+
+/* "Validation accuracy: 0.9541 at epoch 12.0" for the point drawn nearest to (@x, @y) in a
+ * chart of @width × @height, live or pinned; NULL when the chart has no points. */
+char *bp_chart_describe_nearest (BpChart *chart,
+                                 double   x,
+                                 double   y,
+                                 int      width,
+                                 int      height);
+
+/* A one-sentence summary of the latest value of each live series, for assistive technology;
+ * NULL when there are no points. */
+char *bp_chart_describe_latest (BpChart *chart);
+
+/* The colours of the built-in Okabe–Ito palette; each reads on a white background and
+ * (@dark) on libadwaita's dark view background. */
+void  bp_chart_palette_color (guint         index,
+                              gboolean      dark,
+                              BpChartColor *color);
+guint bp_chart_palette_size (void);
+
+/* Fill @style with libadwaita's view colours for the light or dark style. */
+void bp_chart_style_init (BpChartStyle *style,
+                          gboolean      dark);
+
+/* Choose an axis for data in @min … @max with about @target ticks: 1, 2 or 5 × 10^k steps on
+ * a linear axis; on a log axis powers of ten, or 1, 2 and 5 × 10^k over a short span (@min
+ * must then be > 0). Writes the axis ends to @lo and @hi (they enclose the data and are ticks
+ * themselves) and the ticks, ascending, to @ticks; returns their number (2 … @max_ticks). */
+guint bp_chart_nice_ticks (double   min,
+                           double   max,
+                           gboolean log_scale,
+                           guint    target,
+                           double  *lo,
+                           double  *hi,
+                           double  *ticks,
+                           guint    max_ticks);
+
+/* A tick label for @value: on a linear axis with @step between ticks, as many decimals as the
+ * step needs; on a log axis, plain for 0.001 … 99999 and as m×10ⁿ outside. */
+char *bp_chart_format_tick (double   value,
+                            double   step,
+                            gboolean log_scale);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BpChart, bp_chart_free)
+
+G_END_DECLS

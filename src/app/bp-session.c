@@ -103,6 +103,7 @@ typedef struct
   guint64         batches_done;
   guint           epochs_done;
   guint64         snapshot_serial;
+  guint64         snapshot_batches;  /* batches_done when the last snapshot was taken */
   Snapshot       *spare;
   gint64          last_progress;
   gint64          last_snapshot;
@@ -144,6 +145,7 @@ struct _BpSession
   Progress        progress;
   gboolean        busy;
   gboolean        has_network;
+  guint64         snapshot_serial;  /* of the last snapshot announced */
 
   GThread        *thread;
   Worker          worker;
@@ -194,6 +196,7 @@ enum {
   PROP_BUSY,
   PROP_HAS_DATA,
   PROP_CAN_START,
+  PROP_SNAPSHOT_SERIAL,
   N_PROPS
 };
 
@@ -311,6 +314,8 @@ worker_publish_snapshot (BpSession *self,
 {
   Snapshot *old;
 
+  /* Set first: a snapshot that cannot be allocated is skipped, not retried in a loop. */
+  w->snapshot_batches = w->batches_done;
   if (w->spare != NULL
       && (!g_atomic_ref_count_compare (&w->spare->ref, 1)
           || !bp_network_same_shape (w->spare->net, w->net)))
@@ -649,6 +654,15 @@ worker_main (gpointer data)
         }
       else if (mode == MODE_PARK)
         {
+          if (w->trainer != NULL && w->snapshot_batches != w->batches_done)
+            {
+              /* Parking: publish the parameters trained since the last snapshot, so that the
+               * views show the network exactly as it stands. */
+              g_mutex_unlock (&self->lock);
+              worker_publish_snapshot (self, w);
+              g_mutex_lock (&self->lock);
+              continue;
+            }
           if (!self->worker_idle || self->requests_seen != self->requests)
             {
               /* Tell the main thread that everything it asked for is done. */
@@ -868,6 +882,7 @@ deliver_cb (gpointer data)
   g_autoptr(GArray) events = NULL;
   gboolean fresh, idle;
   Progress progress;
+  guint64 snapshot_serial;
 
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->idle_source, g_source_unref);
@@ -892,6 +907,16 @@ deliver_cb (gpointer data)
     }
   if (fresh && progress.generation == self->generation)
     apply_progress (self, &progress);
+
+  /* Announce a new snapshot; views read it when they next draw. */
+  g_mutex_lock (&self->snapshot_lock);
+  snapshot_serial = self->snapshot != NULL ? self->snapshot->pub.serial : 0;
+  g_mutex_unlock (&self->snapshot_lock);
+  if (snapshot_serial != self->snapshot_serial)
+    {
+      self->snapshot_serial = snapshot_serial;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SNAPSHOT_SERIAL]);
+    }
   if (idle)
     {
       /* The worker caught up with every request, but a handler above may have made a new one. */
@@ -1181,7 +1206,12 @@ bp_session_set_hyperparams (BpSession           *self,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s", bp_error.message);
       return FALSE;
     }
-  if (memcmp (hyper, &self->hyper, sizeof *hyper) == 0)
+  if (hyper->eta == self->hyper.eta
+      && hyper->lambda_l2 == self->hyper.lambda_l2
+      && hyper->lambda_l1 == self->hyper.lambda_l1
+      && hyper->momentum == self->hyper.momentum
+      && hyper->dropout == self->hyper.dropout
+      && hyper->batch_size == self->hyper.batch_size)
     return TRUE;
 
   self->hyper = *hyper;
@@ -1523,6 +1553,10 @@ bp_session_get_property (GObject    *object,
       g_value_set_boolean (value, bp_session_can_start (self));
       break;
 
+    case PROP_SNAPSHOT_SERIAL:
+      g_value_set_uint64 (value, self->snapshot_serial);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1585,6 +1619,10 @@ bp_session_class_init (BpSessionClass *klass)
     g_param_spec_boolean ("has-data", NULL, NULL, FALSE, ro);
   properties[PROP_CAN_START] =
     g_param_spec_boolean ("can-start", NULL, NULL, FALSE, ro);
+  /* Changes when a new weight snapshot is there to read (bp_session_dup_snapshot()); announced
+   * with the progress, so at most about 20 times a second. */
+  properties[PROP_SNAPSHOT_SERIAL] =
+    g_param_spec_uint64 ("snapshot-serial", NULL, NULL, 0, G_MAXUINT64, 0, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* (const BpEpochMetrics *metrics): valid during the emission. */

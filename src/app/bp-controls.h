@@ -1,0 +1,21 @@
+/* bp-controls.h — the controls panel: network, learning and run settings of a session
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "bp-session.h"
+
+G_BEGIN_DECLS
+
+#define BP_TYPE_CONTROLS (bp_controls_get_type ())
+G_DECLARE_FINAL_TYPE (BpControls, bp_controls, BP, CONTROLS, AdwBin)
+
+BpSession *bp_controls_get_session (BpControls *self);
+void       bp_controls_set_session (BpControls *self,
+                                    BpSession  *session);
+/* The learning-rate field, for the test mode's widget line. */
+GtkWidget *bp_controls_get_eta_widget (BpControls *self);
+
+G_END_DECLS

@@ -1,0 +1,276 @@
+/* bp-neuron-dialog.c — one neuron of the first layer, large: its weights, bias and outputs
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The picture is the neuron's incoming weights as an image, on a colour scale of ±max|w| with
+ * its legend; the bars are the weights from this neuron to each neuron of the next layer (the
+ * digits, in a 784-N-10 network), which say which digits it votes for and against.
+ */
+#include "config.h"
+
+#include "bp-neuron-dialog.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "bp-colormap.h"
+
+struct _BpNeuronDialog
+{
+  AdwWindow       parent_instance;
+
+  /* Template children */
+  AdwWindowTitle *window_title;
+  GtkDrawingArea *picture_area;
+  GtkLabel       *bias_label;
+  GtkLabel       *outgoing_label;
+  GtkDrawingArea *outgoing_area;
+
+  guint           neuron;
+  BpSnapshot     *snapshot;
+  guint           image_rows;
+  guint           image_cols;
+};
+
+G_DEFINE_FINAL_TYPE (BpNeuronDialog, bp_neuron_dialog, ADW_TYPE_WINDOW)
+
+static void
+foreground_color (GtkWidget *widget,
+                  GdkRGBA   *color)
+{
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
+}
+
+static gboolean
+is_dark (void)
+{
+  return adw_style_manager_get_dark (adw_style_manager_get_default ());
+}
+
+static void
+draw_picture_cb (GtkDrawingArea *area,
+                 cairo_t        *cr,
+                 int             width,
+                 int             height,
+                 gpointer        user_data)
+{
+  BpNeuronDialog *self = BP_NEURON_DIALOG (user_data);
+  const BpNetwork *net;
+  const float *w;
+  cairo_surface_t *surface;
+  guint8 *data;
+  int stride;
+  double max_abs = 0.0, side, scale;
+  const double legend_height = 44.0, gap = 12.0;
+  size_t n_inputs;
+
+  if (self->snapshot == NULL)
+    return;
+  net = self->snapshot->net;
+  n_inputs = net->sizes[0];
+  w = net->params + net->w_offset[1] + (size_t) self->neuron * n_inputs;
+  for (size_t i = 0; i < n_inputs; i++)
+    max_abs = MAX (max_abs, fabs (w[i]));
+  if (max_abs == 0.0)
+    max_abs = 1.0;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) self->image_cols, (int) self->image_rows);
+  cairo_surface_flush (surface);
+  data = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (guint r = 0; r < self->image_rows; r++)
+    for (guint c = 0; c < self->image_cols; c++)
+      ((guint32 *) (gpointer) (data + r * (size_t) stride))[c] =
+        bp_colormap_diverging_pixel (w[r * self->image_cols + c] / max_abs);
+  cairo_surface_mark_dirty (surface);
+
+  /* Whole pixels per weight keep the picture sharp. */
+  side = MIN ((double) width, (double) height - legend_height - gap);
+  scale = floor (side / MAX (self->image_rows, self->image_cols));
+  if (scale < 1.0)
+    scale = side / MAX (self->image_rows, self->image_cols);
+
+  cairo_save (cr);
+  cairo_scale (cr, scale, scale);
+  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+  cairo_paint (cr);
+  cairo_restore (cr);
+  cairo_surface_destroy (surface);
+
+  bp_colormap_draw_legend (cr, 0, scale * self->image_rows + gap, scale * self->image_cols,
+                           legend_height, max_abs, is_dark ());
+}
+
+static void
+draw_outgoing_cb (GtkDrawingArea *area,
+                  cairo_t        *cr,
+                  int             width,
+                  int             height,
+                  gpointer        user_data)
+{
+  BpNeuronDialog *self = BP_NEURON_DIALOG (user_data);
+  const BpNetwork *net;
+  size_t n_out, n_hidden;
+  const float *w;
+  double max_abs = 0.0, bar, zero_y, half;
+  const double label_height = 20.0;
+  GdkRGBA fg;
+
+  if (self->snapshot == NULL || self->snapshot->net->n_layers < 3)
+    return;
+  net = self->snapshot->net;
+  n_hidden = net->sizes[1];
+  n_out = net->sizes[2];
+  /* W_2 is (n_out, n_hidden): this neuron's outgoing weights are its column. */
+  w = net->params + net->w_offset[2] + self->neuron;
+  for (size_t k = 0; k < n_out; k++)
+    max_abs = MAX (max_abs, fabs (w[k * n_hidden]));
+  if (max_abs == 0.0)
+    max_abs = 1.0;
+
+  foreground_color (GTK_WIDGET (area), &fg);
+  bar = (double) width / (double) n_out;
+  half = (height - label_height) / 2.0 - 4.0;
+  zero_y = 4.0 + half;
+
+  for (size_t k = 0; k < n_out; k++)
+    {
+      double v = w[k * n_hidden];
+      double r, g, b;
+      double h = fabs (v) / max_abs * half;
+      g_autofree char *label = NULL;
+      PangoLayout *layout;
+      int lw, lh;
+
+      bp_colormap_diverging (v / max_abs, &r, &g, &b);
+      cairo_set_source_rgb (cr, r, g, b);
+      cairo_rectangle (cr, k * bar + bar * 0.15, v >= 0 ? zero_y - h : zero_y, bar * 0.7, h);
+      cairo_fill_preserve (cr);
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.35);
+      cairo_set_line_width (cr, 1.0);
+      cairo_stroke (cr);
+
+      /* Outputs of a 10-way output layer are the digits 0–9; other layers count from 1. */
+      label = net->n_layers == 3 ? g_strdup_printf ("%zu", k) : g_strdup_printf ("%zu", k + 1);
+      layout = gtk_widget_create_pango_layout (GTK_WIDGET (area), label);
+      pango_layout_get_pixel_size (layout, &lw, &lh);
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, fg.alpha);
+      cairo_move_to (cr, k * bar + (bar - lw) / 2.0, height - label_height + (label_height - lh) / 2.0);
+      pango_cairo_show_layout (cr, layout);
+      g_object_unref (layout);
+    }
+
+  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.6);
+  cairo_set_line_width (cr, 1.0);
+  cairo_move_to (cr, 0, floor (zero_y) + 0.5);
+  cairo_line_to (cr, width, floor (zero_y) + 0.5);
+  cairo_stroke (cr);
+}
+
+static void
+update_labels (BpNeuronDialog *self)
+{
+  const BpNetwork *net = self->snapshot->net;
+  g_autofree char *title = NULL;
+  g_autofree char *bias = NULL;
+  g_autofree char *subtitle = NULL;
+  float b = net->params[net->b_offset[1] + self->neuron];
+
+  if (net->n_layers > 2)
+    title = g_strdup_printf (_("Hidden Neuron %u of %zu"), self->neuron + 1, net->sizes[1]);
+  else
+    title = g_strdup_printf (_("Output Neuron %u"), self->neuron);
+  adw_window_title_set_title (self->window_title, title);
+  /* Translators: the epoch the weights shown were taken at. */
+  subtitle = g_strdup_printf (_("After %u epochs"), self->snapshot->epoch);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+
+  bias = g_strdup_printf (_("Bias %+.4f"), (double) b);
+  gtk_label_set_text (self->bias_label, bias);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->outgoing_label), net->n_layers > 2);
+  gtk_widget_set_visible (GTK_WIDGET (self->outgoing_area), net->n_layers > 2);
+  if (net->n_layers == 3)
+    gtk_label_set_text (self->outgoing_label, _("Outgoing weights to the digits"));
+  else
+    gtk_label_set_text (self->outgoing_label, _("Outgoing weights to the next layer"));
+}
+
+void
+bp_neuron_dialog_set_snapshot (BpNeuronDialog *self,
+                               BpSnapshot     *snapshot,
+                               guint           image_rows,
+                               guint           image_cols)
+{
+  g_return_if_fail (BP_IS_NEURON_DIALOG (self));
+  g_return_if_fail (snapshot != NULL);
+  g_return_if_fail (self->neuron < snapshot->net->sizes[1]);
+  g_return_if_fail ((size_t) image_rows * image_cols == snapshot->net->sizes[0]);
+
+  bp_snapshot_ref (snapshot);
+  g_clear_pointer (&self->snapshot, bp_snapshot_unref);
+  self->snapshot = snapshot;
+  self->image_rows = image_rows;
+  self->image_cols = image_cols;
+  update_labels (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->picture_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->outgoing_area));
+}
+
+guint
+bp_neuron_dialog_get_neuron (BpNeuronDialog *self)
+{
+  g_return_val_if_fail (BP_IS_NEURON_DIALOG (self), 0);
+
+  return self->neuron;
+}
+
+static void
+bp_neuron_dialog_dispose (GObject *object)
+{
+  BpNeuronDialog *self = BP_NEURON_DIALOG (object);
+
+  g_clear_pointer (&self->snapshot, bp_snapshot_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_NEURON_DIALOG);
+
+  G_OBJECT_CLASS (bp_neuron_dialog_parent_class)->dispose (object);
+}
+
+static void
+bp_neuron_dialog_class_init (BpNeuronDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = bp_neuron_dialog_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-neuron-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, BpNeuronDialog, window_title);
+  gtk_widget_class_bind_template_child (widget_class, BpNeuronDialog, picture_area);
+  gtk_widget_class_bind_template_child (widget_class, BpNeuronDialog, bias_label);
+  gtk_widget_class_bind_template_child (widget_class, BpNeuronDialog, outgoing_label);
+  gtk_widget_class_bind_template_child (widget_class, BpNeuronDialog, outgoing_area);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+bp_neuron_dialog_init (BpNeuronDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_drawing_area_set_draw_func (self->picture_area, draw_picture_cb, self, NULL);
+  gtk_drawing_area_set_draw_func (self->outgoing_area, draw_outgoing_cb, self, NULL);
+}
+
+BpNeuronDialog *
+bp_neuron_dialog_new (GtkWindow *parent,
+                      guint      neuron)
+{
+  BpNeuronDialog *self = g_object_new (BP_TYPE_NEURON_DIALOG,
+                                       "transient-for", parent,
+                                       NULL);
+
+  self->neuron = neuron;
+  return self;
+}

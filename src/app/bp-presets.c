@@ -1,0 +1,150 @@
+/* bp-presets.c — the book's experiments (bp-book-presets) as the controls panel offers them
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The table itself lives in the engine, shared with `backprop-cli train --preset`; this file
+ * turns each entry into the session's terms once, with a title short enough for a menu.
+ */
+#include "config.h"
+
+#include "bp-presets.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "bp-book-presets.h"
+
+static GArray *presets;  /* BpPreset, built on first use */
+
+static char *
+make_title (const BpBookPreset *p)
+{
+  g_autoptr(GString) title = g_string_new (NULL);
+  char layers[128];
+
+  if (g_strcmp0 (p->chapter, "beyond") == 0)
+    g_string_append (title, _("Beyond"));
+  else
+    /* Translators: "Ch." abbreviates "Chapter". */
+    g_string_append_printf (title, _("Ch. %s"), p->chapter);
+
+  bp_format_layers (p->sizes, p->n_layers, '-', layers, sizeof layers);
+  g_string_append_printf (title, " · %s", layers);
+  switch (p->cost)
+    {
+    case BP_COST_QUADRATIC:
+      g_string_append_printf (title, " · %s", _("quadratic"));
+      break;
+    case BP_COST_CROSS_ENTROPY:
+      g_string_append_printf (title, " · %s", _("cross-entropy"));
+      break;
+    case BP_COST_LOG_LIKELIHOOD:
+    default:
+      g_string_append_printf (title, " · %s", _("softmax"));
+      break;
+    }
+  g_string_append_printf (title, " · η %g", (double) p->eta);
+  if (p->lambda_l2 > 0.0f)
+    g_string_append_printf (title, " · λ %g", (double) p->lambda_l2);
+  if (p->train_size > 0)
+    g_string_append_printf (title, " · %zu", p->train_size);
+  return g_string_free (g_steal_pointer (&title), FALSE);
+}
+
+static void
+preset_clear (gpointer data)
+{
+  BpPreset *preset = data;
+
+  g_free (preset->title);
+  g_free (preset->description);
+}
+
+static void
+ensure_presets (void)
+{
+  const BpBookPreset *book;
+  size_t n;
+
+  if (presets != NULL)
+    return;
+
+  presets = g_array_new (FALSE, TRUE, sizeof (BpPreset));
+  g_array_set_clear_func (presets, preset_clear);
+  book = bp_book_presets (&n);
+  for (size_t i = 0; i < n; i++)
+    {
+      const BpBookPreset *p = &book[i];
+      BpPreset preset = { 0 };
+      BpTrainConfig config;
+
+      bp_session_setup_init (&preset.setup);
+      memcpy (preset.setup.sizes, p->sizes, sizeof preset.setup.sizes);
+      preset.setup.n_layers = p->n_layers;
+      preset.setup.activation = p->activation;
+      preset.setup.output = p->output;
+      preset.setup.cost = p->cost;
+      preset.setup.init = p->init;
+      preset.setup.train_size = p->train_size;
+
+      bp_train_config_init (&config);
+      bp_book_preset_apply (p, 0, &config);
+      preset.hyper = config.hyper;
+      preset.epochs = config.epochs;
+      preset.setup.early_stop = config.early_stop;
+      preset.setup.schedule = config.schedule;
+      preset.setup.expand = config.expand;
+
+      preset.title = make_title (p);
+      preset.description = g_strdup_printf ("%c%s", g_ascii_toupper (p->description[0]),
+                                            p->description + 1);
+      g_array_append_val (presets, preset);
+    }
+}
+
+guint
+bp_presets_get_count (void)
+{
+  ensure_presets ();
+  return presets->len;
+}
+
+const BpPreset *
+bp_presets_get (guint index)
+{
+  ensure_presets ();
+  g_return_val_if_fail (index < presets->len, NULL);
+
+  return &g_array_index (presets, BpPreset, index);
+}
+
+static gboolean
+hyper_equal (const BpHyperparams *a,
+             const BpHyperparams *b)
+{
+  return a->eta == b->eta
+         && a->lambda_l2 == b->lambda_l2
+         && a->lambda_l1 == b->lambda_l1
+         && a->momentum == b->momentum
+         && a->dropout == b->dropout
+         && a->batch_size == b->batch_size;
+}
+
+int
+bp_presets_find (const BpSessionSetup *setup,
+                 const BpHyperparams  *hyper,
+                 guint                 epochs)
+{
+  ensure_presets ();
+  for (guint i = 0; i < presets->len; i++)
+    {
+      const BpPreset *p = &g_array_index (presets, BpPreset, i);
+      BpSessionSetup candidate = p->setup;
+
+      candidate.seed = setup->seed;
+      if (bp_session_setup_equal (&candidate, setup)
+          && hyper_equal (&p->hyper, hyper)
+          && p->epochs == epochs)
+        return (int) i;
+    }
+  return -1;
+}

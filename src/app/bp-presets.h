@@ -1,0 +1,30 @@
+/* bp-presets.h — the book's experiments (bp-book-presets) as the controls panel offers them
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "bp-session.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char          *title;       /* short, for the preset menu: "Ch. 3 · 784-30-10 · λ 5" */
+  char          *description; /* the engine's one-line description, capitalised */
+  BpSessionSetup setup;       /* seed 1 */
+  BpHyperparams  hyper;
+  guint          epochs;
+} BpPreset;
+
+guint           bp_presets_get_count (void);
+/* The preset at @index (below bp_presets_get_count()). */
+const BpPreset *bp_presets_get (guint index);
+/* The index of the preset whose network, training-set size, run options and learning settings
+ * match @setup, @hyper and @epochs (the seed aside), or -1 for a custom configuration. */
+int             bp_presets_find (const BpSessionSetup *setup,
+                                 const BpHyperparams  *hyper,
+                                 guint                 epochs);
+
+G_END_DECLS

@@ -1,0 +1,375 @@
+/* bp-train-view.c — the Train view: progress, speed, and the live accuracy and cost curves
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every finished epoch adds a point to each curve; between epochs, the session's held-out
+ * sample adds points of its own, so the curves move within a second of pressing Start even
+ * when an epoch takes minutes.
+ */
+#include "config.h"
+
+#include "bp-train-view.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "bp-plot.h"
+
+/* Series of the accuracy plot and of the cost plot, in the order they are added. */
+enum {
+  ACCURACY_TRAIN,
+  ACCURACY_VALIDATION,
+  ACCURACY_TEST,
+  ACCURACY_SAMPLE,
+};
+
+enum {
+  COST_TRAIN,
+  COST_VALIDATION,
+  COST_SAMPLE,
+};
+
+struct _BpTrainView
+{
+  AdwBin           parent_instance;
+
+  /* Template children */
+  GtkLabel        *epoch_label;
+  GtkProgressBar  *progress_bar;
+  GtkLabel        *speed_label;
+  GtkLabel        *time_left_label;
+  GtkLabel        *accuracy_label;
+  GtkToggleButton *log_button;
+  BpPlot          *accuracy_plot;
+  BpPlot          *cost_plot;
+
+  BpSession       *session;
+  GSignalGroup    *session_signals;
+};
+
+G_DEFINE_FINAL_TYPE (BpTrainView, bp_train_view, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+update_epoch_label (BpTrainView *self)
+{
+  g_autofree char *text = NULL;
+  guint epoch = bp_session_get_epoch (self->session);
+  guint epochs = bp_session_get_epochs (self->session);
+  double progress = bp_session_get_progress (self->session);
+
+  /* The epoch in progress, or the last one finished between epochs. */
+  if (progress > 0.0 && epoch < epochs)
+    text = g_strdup_printf (_("Epoch %u of %u"), epoch + 1, epochs);
+  else
+    text = g_strdup_printf (_("Epoch %u of %u"), epoch, epochs);
+  gtk_label_set_text (self->epoch_label, text);
+  gtk_progress_bar_set_fraction (self->progress_bar, progress);
+}
+
+static void
+update_speed (BpTrainView *self)
+{
+  g_autofree char *speed = NULL;
+  g_autofree char *left = NULL;
+  double rate = 0.0, seconds = -1.0;
+  BpSessionState state = BP_SESSION_STATE_STOPPED;
+
+  if (self->session != NULL)
+    {
+      g_object_get (self->session, "images-per-second", &rate, "seconds-left", &seconds, NULL);
+      state = bp_session_get_state (self->session);
+    }
+
+  if (rate > 0.0)
+    /* Translators: training speed. */
+    speed = g_strdup_printf (_("%.0f images/s"), rate);
+  gtk_label_set_text (self->speed_label, speed != NULL ? speed : "");
+
+  if (state == BP_SESSION_STATE_RUNNING && seconds >= 0.0)
+    {
+      guint s = (guint) ceil (seconds);
+
+      if (s < 60)
+        left = g_strdup_printf (_("%u s left"), s);
+      else if (s < 3600)
+        left = g_strdup_printf (_("%u min %02u s left"), s / 60, s % 60);
+      else
+        left = g_strdup_printf (_("%u h %02u min left"), s / 3600, (s / 60) % 60);
+    }
+  gtk_label_set_text (self->time_left_label, left != NULL ? left : "");
+}
+
+static void
+append_percent (GString    *text,
+                const char *name,
+                double      value)
+{
+  if (value < 0.0)
+    return;
+  if (text->len > 0)
+    g_string_append (text, "   ");
+  /* Translators: a data set's name and its accuracy in percent. */
+  g_string_append_printf (text, _("%s %.2f %%"), name, 100.0 * value);
+}
+
+static void
+update_accuracy_label (BpTrainView *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  double train, validation, test;
+
+  g_object_get (self->session,
+                "train-accuracy", &train,
+                "validation-accuracy", &validation,
+                "test-accuracy", &test,
+                NULL);
+  append_percent (text, _("Training"), train);
+  append_percent (text, _("Validation"), validation);
+  append_percent (text, _("Test"), test);
+  if (text->len == 0)
+    g_string_assign (text, _("Press Start or Space to train; the curves appear here."));
+  gtk_label_set_text (self->accuracy_label, text->str);
+}
+
+static void
+add_epoch (BpTrainView          *self,
+           const BpEpochMetrics *m)
+{
+  double x = m->epoch;
+
+  bp_plot_append (self->accuracy_plot, ACCURACY_TRAIN, x, m->train_accuracy);
+  bp_plot_append (self->accuracy_plot, ACCURACY_VALIDATION, x, m->validation_accuracy);
+  bp_plot_append (self->accuracy_plot, ACCURACY_TEST, x, m->test_accuracy);
+  bp_plot_append (self->cost_plot, COST_TRAIN, x, m->train_cost);
+  bp_plot_append (self->cost_plot, COST_VALIDATION, x, m->validation_cost);
+}
+
+static void
+epoch_finished_cb (BpTrainView          *self,
+                   const BpEpochMetrics *m)
+{
+  add_epoch (self, m);
+  update_accuracy_label (self);
+  update_epoch_label (self);
+}
+
+static void
+metrics_sampled_cb (BpTrainView *self,
+                    double       x,
+                    double       accuracy,
+                    double       cost)
+{
+  bp_plot_append (self->accuracy_plot, ACCURACY_SAMPLE, x, accuracy);
+  bp_plot_append (self->cost_plot, COST_SAMPLE, x, cost);
+}
+
+/* Redraw everything from the session: after a reset, or for a new session. */
+static void
+reload (BpTrainView *self)
+{
+  const BpEpochMetrics *history;
+  guint n;
+
+  bp_plot_clear (self->accuracy_plot);
+  bp_plot_clear (self->cost_plot);
+  if (self->session == NULL)
+    return;
+
+  history = bp_session_get_history (self->session, &n);
+  for (guint i = 0; i < n; i++)
+    add_epoch (self, &history[i]);
+  update_accuracy_label (self);
+  update_epoch_label (self);
+  update_speed (self);
+}
+
+void
+bp_train_view_pin_run (BpTrainView *self)
+{
+  g_autofree char *label = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  BpSessionSetup setup;
+  BpHyperparams hyper;
+  char layers[128];
+
+  g_return_if_fail (BP_IS_TRAIN_VIEW (self));
+
+  if (self->session == NULL)
+    return;
+
+  /* The label says what distinguishes the run: its network, cost and learning settings. */
+  bp_session_get_setup (self->session, &setup);
+  bp_session_get_hyperparams (self->session, &hyper);
+  bp_format_layers (setup.sizes, setup.n_layers, '-', layers, sizeof layers);
+  g_string_append_printf (text, "%s %s η %g", layers, bp_cost_to_string (setup.cost),
+                          (double) hyper.eta);
+  if (hyper.lambda_l2 > 0.0f)
+    g_string_append_printf (text, " λ %g", (double) hyper.lambda_l2);
+  if (hyper.batch_size != 10)
+    g_string_append_printf (text, " m %zu", hyper.batch_size);
+  if (setup.activation != BP_ACTIVATION_SIGMOID)
+    g_string_append_printf (text, " %s", bp_activation_to_string (setup.activation));
+
+  bp_plot_pin_run (self->accuracy_plot, text->str);
+  bp_plot_pin_run (self->cost_plot, text->str);
+}
+
+void
+bp_train_view_clear_pins (BpTrainView *self)
+{
+  g_return_if_fail (BP_IS_TRAIN_VIEW (self));
+
+  bp_plot_clear_pins (self->accuracy_plot);
+  bp_plot_clear_pins (self->cost_plot);
+}
+
+BpSession *
+bp_train_view_get_session (BpTrainView *self)
+{
+  g_return_val_if_fail (BP_IS_TRAIN_VIEW (self), NULL);
+
+  return self->session;
+}
+
+void
+bp_train_view_set_session (BpTrainView *self,
+                           BpSession   *session)
+{
+  g_return_if_fail (BP_IS_TRAIN_VIEW (self));
+  g_return_if_fail (session == NULL || BP_IS_SESSION (session));
+
+  if (!g_set_object (&self->session, session))
+    return;
+  g_signal_group_set_target (self->session_signals, session);
+  reload (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+static void
+bp_train_view_dispose (GObject *object)
+{
+  BpTrainView *self = BP_TRAIN_VIEW (object);
+
+  if (self->session_signals != NULL)
+    g_signal_group_set_target (self->session_signals, NULL);
+  g_clear_object (&self->session_signals);
+  g_clear_object (&self->session);
+  gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_TRAIN_VIEW);
+
+  G_OBJECT_CLASS (bp_train_view_parent_class)->dispose (object);
+}
+
+static void
+bp_train_view_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  BpTrainView *self = BP_TRAIN_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bp_train_view_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  BpTrainView *self = BP_TRAIN_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      bp_train_view_set_session (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bp_train_view_class_init (BpTrainViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = bp_train_view_dispose;
+  object_class->get_property = bp_train_view_get_property;
+  object_class->set_property = bp_train_view_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, BP_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (BP_TYPE_PLOT);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-train-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, BpTrainView, epoch_label);
+  gtk_widget_class_bind_template_child (widget_class, BpTrainView, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, BpTrainView, speed_label);
+  gtk_widget_class_bind_template_child (widget_class, BpTrainView, time_left_label);
+  gtk_widget_class_bind_template_child (widget_class, BpTrainView, accuracy_label);
+  gtk_widget_class_bind_template_child (widget_class, BpTrainView, log_button);
+  gtk_widget_class_bind_template_child (widget_class, BpTrainView, accuracy_plot);
+  gtk_widget_class_bind_template_child (widget_class, BpTrainView, cost_plot);
+}
+
+static void
+bp_train_view_init (BpTrainView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Colours: the same data set has the same colour in both plots. */
+  bp_plot_set_title (self->accuracy_plot, _("Accuracy"));
+  bp_plot_set_x_label (self->accuracy_plot, _("Epoch"));
+  bp_plot_set_y_label (self->accuracy_plot, _("Fraction correct"));
+  bp_plot_add_series (self->accuracy_plot, _("Training"), 0);
+  bp_plot_add_series (self->accuracy_plot, _("Validation"), 1);
+  bp_plot_add_series (self->accuracy_plot, _("Test"), 2);
+  bp_plot_add_series (self->accuracy_plot, _("Held-out sample (500)"), 3);
+
+  bp_plot_set_title (self->cost_plot, _("Cost"));
+  bp_plot_set_x_label (self->cost_plot, _("Epoch"));
+  bp_plot_set_y_label (self->cost_plot, _("Cost"));
+  bp_plot_add_series (self->cost_plot, _("Training"), 0);
+  bp_plot_add_series (self->cost_plot, _("Validation"), 1);
+  bp_plot_add_series (self->cost_plot, _("Held-out sample (500)"), 3);
+
+  g_object_bind_property (self->log_button, "active", self->cost_plot, "log-y",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+
+  self->session_signals = g_signal_group_new (BP_TYPE_SESSION);
+  g_signal_group_connect_swapped (self->session_signals, "epoch-finished",
+                                  G_CALLBACK (epoch_finished_cb), self);
+  g_signal_group_connect_swapped (self->session_signals, "metrics-sampled",
+                                  G_CALLBACK (metrics_sampled_cb), self);
+  g_signal_group_connect_swapped (self->session_signals, "network-reset",
+                                  G_CALLBACK (reload), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::progress",
+                                  G_CALLBACK (update_epoch_label), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::epochs",
+                                  G_CALLBACK (update_epoch_label), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::images-per-second",
+                                  G_CALLBACK (update_speed), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::seconds-left",
+                                  G_CALLBACK (update_speed), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::state",
+                                  G_CALLBACK (update_speed), self);
+}

@@ -1,0 +1,22 @@
+/* bp-train-view.h — the Train view: progress, speed, and the live accuracy and cost curves
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "bp-session.h"
+
+G_BEGIN_DECLS
+
+#define BP_TYPE_TRAIN_VIEW (bp_train_view_get_type ())
+G_DECLARE_FINAL_TYPE (BpTrainView, bp_train_view, BP, TRAIN_VIEW, AdwBin)
+
+BpSession *bp_train_view_get_session (BpTrainView *self);
+void       bp_train_view_set_session (BpTrainView *self,
+                                      BpSession   *session);
+/* Keep the curves drawn so far, dimmed, beside those of the runs to come. */
+void       bp_train_view_pin_run (BpTrainView *self);
+void       bp_train_view_clear_pins (BpTrainView *self);
+
+G_END_DECLS

@@ -1,0 +1,415 @@
+/* bp-weights-view.c — the Weights view: the first layer as pictures, deeper layers as matrices
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The view reads the session's latest weight snapshot at frame time: when the session announces
+ * a new one, a one-shot tick callback picks it up at the next frame, so the pictures follow
+ * training as often as the session announces snapshots (about 20 times a second) and cost
+ * nothing while the view is hidden.
+ */
+#include "config.h"
+
+#include "bp-weights-view.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "bp-colormap.h"
+#include "bp-neuron-dialog.h"
+#include "bp-weight-grid.h"
+
+struct _BpWeightsView
+{
+  AdwBin          parent_instance;
+
+  /* Template children */
+  GtkLabel       *caption_label;
+  BpWeightGrid   *grid;
+  GtkLabel       *deeper_label;
+  GtkDrawingArea *deeper_area;
+
+  BpSession      *session;
+  GSignalGroup   *session_signals;
+  BpSnapshot     *snapshot;
+  guint           tick_id;
+  BpNeuronDialog *dialog;  /* weak */
+};
+
+G_DEFINE_FINAL_TYPE (BpWeightsView, bp_weights_view, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+image_size (BpWeightsView *self,
+            guint         *rows,
+            guint         *cols)
+{
+  const BpDataset *train = self->session != NULL ? bp_session_get_train_set (self->session) : NULL;
+  size_t n_inputs = self->snapshot->net->sizes[0];
+
+  if (train != NULL && train->rows * train->cols == n_inputs)
+    {
+      *rows = (guint) train->rows;
+      *cols = (guint) train->cols;
+    }
+  else
+    {
+      /* Not an image: one row of inputs. */
+      *rows = 1;
+      *cols = (guint) n_inputs;
+    }
+}
+
+static void
+update_captions (BpWeightsView *self)
+{
+  const BpNetwork *net = self->snapshot->net;
+  g_autofree char *caption = NULL;
+  g_autoptr(GString) deeper = g_string_new (NULL);
+  guint rows, cols;
+
+  image_size (self, &rows, &cols);
+  if (net->n_layers > 2)
+    caption = g_strdup_printf (_("First hidden layer: %zu neurons. Each picture shows one neuron’s %zu "
+                                 "incoming weights as a %u×%u image, red positive and blue negative. "
+                                 "Click one to see it large."),
+                               net->sizes[1], net->sizes[0], rows, cols);
+  else
+    caption = g_strdup_printf (_("Output layer: %zu neurons. Each picture shows one neuron’s %zu "
+                                 "incoming weights as a %u×%u image, red positive and blue negative. "
+                                 "Click one to see it large."),
+                               net->sizes[1], net->sizes[0], rows, cols);
+  gtk_label_set_text (self->caption_label, caption);
+
+  for (size_t l = 2; l < net->n_layers; l++)
+    {
+      if (deeper->len > 0)
+        g_string_append (deeper, " · ");
+      g_string_append_printf (deeper, _("layer %zu: %zu × %zu"), l, net->sizes[l], net->sizes[l - 1]);
+    }
+  if (deeper->len > 0)
+    {
+      g_autofree char *text = g_strdup_printf (_("Deeper layers as weight matrices, one row per neuron (%s)"),
+                                               deeper->str);
+      gtk_label_set_text (self->deeper_label, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->deeper_label), net->n_layers > 2);
+  gtk_widget_set_visible (GTK_WIDGET (self->deeper_area), net->n_layers > 2);
+}
+
+/* Show the latest snapshot if it is new. */
+static void
+refresh (BpWeightsView *self)
+{
+  g_autoptr(BpSnapshot) snapshot = NULL;
+  const BpNetwork *net;
+  gboolean new_shape;
+  guint rows, cols;
+
+  if (self->session == NULL)
+    return;
+  snapshot = bp_session_dup_snapshot (self->session);
+  if (snapshot == NULL)
+    return;
+  if (self->snapshot != NULL && self->snapshot->serial == snapshot->serial)
+    return;
+
+  new_shape = self->snapshot == NULL || self->snapshot->generation != snapshot->generation;
+  g_clear_pointer (&self->snapshot, bp_snapshot_unref);
+  self->snapshot = g_steal_pointer (&snapshot);
+  net = self->snapshot->net;
+
+  image_size (self, &rows, &cols);
+  bp_weight_grid_set_weights (self->grid, net->params + net->w_offset[1], (guint) net->sizes[1],
+                              (guint) net->sizes[0], rows, cols);
+  if (new_shape)
+    {
+      update_captions (self);
+      if (self->dialog != NULL)
+        gtk_window_close (GTK_WINDOW (self->dialog));
+      bp_weight_grid_set_selected (self->grid, -1);
+    }
+  if (net->n_layers > 2)
+    gtk_widget_queue_draw (GTK_WIDGET (self->deeper_area));
+  if (self->dialog != NULL)
+    bp_neuron_dialog_set_snapshot (self->dialog, self->snapshot, rows, cols);
+}
+
+static gboolean
+refresh_tick_cb (GtkWidget     *widget,
+                 GdkFrameClock *clock,
+                 gpointer       user_data)
+{
+  BpWeightsView *self = BP_WEIGHTS_VIEW (widget);
+
+  self->tick_id = 0;
+  refresh (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+snapshot_announced_cb (BpWeightsView *self)
+{
+  if (self->tick_id != 0 || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), refresh_tick_cb, NULL, NULL);
+}
+
+static void
+network_reset_cb (BpWeightsView *self)
+{
+  if (self->dialog != NULL)
+    gtk_window_close (GTK_WINDOW (self->dialog));
+}
+
+/* One weight matrix as an image: a pixel per weight, coloured on the scale ±max|w|. */
+static cairo_surface_t *
+matrix_surface (const float *w,
+                size_t       n_rows,
+                size_t       n_cols,
+                double      *limit)
+{
+  cairo_surface_t *surface;
+  guint8 *data;
+  int stride;
+  double max_abs = 0.0;
+
+  for (size_t i = 0; i < n_rows * n_cols; i++)
+    max_abs = MAX (max_abs, fabs (w[i]));
+  if (max_abs == 0.0)
+    max_abs = 1.0;
+  *limit = max_abs;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) n_cols, (int) n_rows);
+  cairo_surface_flush (surface);
+  data = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (size_t r = 0; r < n_rows; r++)
+    {
+      guint32 *row = (guint32 *) (gpointer) (data + r * (size_t) stride);
+
+      for (size_t c = 0; c < n_cols; c++)
+        row[c] = bp_colormap_diverging_pixel (w[r * n_cols + c] / max_abs);
+    }
+  cairo_surface_mark_dirty (surface);
+  return surface;
+}
+
+static void
+draw_deeper_cb (GtkDrawingArea *area,
+                cairo_t        *cr,
+                int             width,
+                int             height,
+                gpointer        user_data)
+{
+  BpWeightsView *self = BP_WEIGHTS_VIEW (user_data);
+  const BpNetwork *net;
+  const double pad = 12.0, legend_width = 150.0;
+  double slot, x;
+  size_t n;
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  double limit = 0.0;
+
+  if (self->snapshot == NULL || self->snapshot->net->n_layers <= 2)
+    return;
+  net = self->snapshot->net;
+  n = net->n_layers - 2;
+  slot = (width - legend_width - pad * (double) (n + 2)) / (double) n;
+  if (slot <= 0.0)
+    return;
+
+  x = pad;
+  for (size_t l = 2; l < net->n_layers; l++)
+    {
+      cairo_surface_t *surface;
+      double layer_limit;
+
+      surface = matrix_surface (net->params + net->w_offset[l], net->sizes[l], net->sizes[l - 1],
+                                &layer_limit);
+      limit = MAX (limit, layer_limit);
+
+      cairo_save (cr);
+      cairo_rectangle (cr, x, pad, slot, height - 2 * pad);
+      cairo_clip (cr);
+      cairo_translate (cr, x, pad);
+      /* Stretch to the slot: a matrix of 10 × 100 weights is a strip, not a picture. */
+      cairo_scale (cr, slot / (double) net->sizes[l - 1], (height - 2 * pad) / (double) net->sizes[l]);
+      cairo_set_source_surface (cr, surface, 0, 0);
+      cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+      cairo_paint (cr);
+      cairo_restore (cr);
+      cairo_surface_destroy (surface);
+      x += slot + pad;
+    }
+
+  /* Each matrix is coloured on its own scale; the legend shows the widest. */
+  bp_colormap_draw_legend (cr, width - legend_width - pad, pad, legend_width, MIN (48.0, height - 2 * pad),
+                           limit, adw_style_manager_get_dark (style));
+}
+
+static void
+neuron_activated_cb (BpWeightsView *self,
+                     guint          neuron)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  guint rows, cols;
+
+  if (self->snapshot == NULL)
+    return;
+  if (self->dialog != NULL)
+    gtk_window_close (GTK_WINDOW (self->dialog));
+
+  self->dialog = bp_neuron_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, neuron);
+  g_object_add_weak_pointer (G_OBJECT (self->dialog), (gpointer *) &self->dialog);
+  image_size (self, &rows, &cols);
+  bp_neuron_dialog_set_snapshot (self->dialog, self->snapshot, rows, cols);
+  gtk_window_present (GTK_WINDOW (self->dialog));
+}
+
+BpSession *
+bp_weights_view_get_session (BpWeightsView *self)
+{
+  g_return_val_if_fail (BP_IS_WEIGHTS_VIEW (self), NULL);
+
+  return self->session;
+}
+
+void
+bp_weights_view_set_session (BpWeightsView *self,
+                             BpSession     *session)
+{
+  g_return_if_fail (BP_IS_WEIGHTS_VIEW (self));
+  g_return_if_fail (session == NULL || BP_IS_SESSION (session));
+
+  if (!g_set_object (&self->session, session))
+    return;
+  g_signal_group_set_target (self->session_signals, session);
+  g_clear_pointer (&self->snapshot, bp_snapshot_unref);
+  refresh (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+static void
+bp_weights_view_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (bp_weights_view_parent_class)->map (widget);
+
+  /* Snapshots announced while hidden were skipped: catch up. */
+  refresh (BP_WEIGHTS_VIEW (widget));
+}
+
+static void
+bp_weights_view_unmap (GtkWidget *widget)
+{
+  BpWeightsView *self = BP_WEIGHTS_VIEW (widget);
+
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (widget, self->tick_id);
+      self->tick_id = 0;
+    }
+  GTK_WIDGET_CLASS (bp_weights_view_parent_class)->unmap (widget);
+}
+
+static void
+bp_weights_view_dispose (GObject *object)
+{
+  BpWeightsView *self = BP_WEIGHTS_VIEW (object);
+
+  if (self->dialog != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->dialog), (gpointer *) &self->dialog);
+      gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->dialog)));
+    }
+  if (self->session_signals != NULL)
+    g_signal_group_set_target (self->session_signals, NULL);
+  g_clear_object (&self->session_signals);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->snapshot, bp_snapshot_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_WEIGHTS_VIEW);
+
+  G_OBJECT_CLASS (bp_weights_view_parent_class)->dispose (object);
+}
+
+static void
+bp_weights_view_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  BpWeightsView *self = BP_WEIGHTS_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bp_weights_view_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  BpWeightsView *self = BP_WEIGHTS_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      bp_weights_view_set_session (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bp_weights_view_class_init (BpWeightsViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = bp_weights_view_dispose;
+  object_class->get_property = bp_weights_view_get_property;
+  object_class->set_property = bp_weights_view_set_property;
+  widget_class->map = bp_weights_view_map;
+  widget_class->unmap = bp_weights_view_unmap;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, BP_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (BP_TYPE_WEIGHT_GRID);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-weights-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, BpWeightsView, caption_label);
+  gtk_widget_class_bind_template_child (widget_class, BpWeightsView, grid);
+  gtk_widget_class_bind_template_child (widget_class, BpWeightsView, deeper_label);
+  gtk_widget_class_bind_template_child (widget_class, BpWeightsView, deeper_area);
+}
+
+static void
+bp_weights_view_init (BpWeightsView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_drawing_area_set_draw_func (self->deeper_area, draw_deeper_cb, self, NULL);
+  g_signal_connect_swapped (self->grid, "neuron-activated", G_CALLBACK (neuron_activated_cb), self);
+
+  self->session_signals = g_signal_group_new (BP_TYPE_SESSION);
+  g_signal_group_connect_swapped (self->session_signals, "notify::snapshot-serial",
+                                  G_CALLBACK (snapshot_announced_cb), self);
+  g_signal_group_connect_swapped (self->session_signals, "network-reset",
+                                  G_CALLBACK (network_reset_cb), self);
+}

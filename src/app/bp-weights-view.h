@@ -1,0 +1,19 @@
+/* bp-weights-view.h — the Weights view: the first layer as pictures, deeper layers as matrices
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "bp-session.h"
+
+G_BEGIN_DECLS
+
+#define BP_TYPE_WEIGHTS_VIEW (bp_weights_view_get_type ())
+G_DECLARE_FINAL_TYPE (BpWeightsView, bp_weights_view, BP, WEIGHTS_VIEW, AdwBin)
+
+BpSession *bp_weights_view_get_session (BpWeightsView *self);
+void       bp_weights_view_set_session (BpWeightsView *self,
+                                        BpSession     *session);
+
+G_END_DECLS

@@ -1,0 +1,683 @@
+/* bp-window.c — the main window: header bar, views, data pages, the train.* actions
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window owns the BpSession and hands it to its views; they observe it through its
+ * properties and signals. Actions are the verbs (train.start, train.pause, train.step,
+ * train.step-epoch, train.reset, win.show-view, …), enabled by the session's state; buttons,
+ * menus and shortcuts only name them.
+ */
+#include "config.h"
+
+#include "bp-window.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "bp-controls.h"
+#include "bp-test-events.h"
+#include "bp-train-view.h"
+#include "bp-weights-view.h"
+
+struct _BpWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template children */
+  AdwToastOverlay      *toast_overlay;
+  GtkButton            *start_button;
+  AdwButtonContent     *start_content;
+  AdwSplitButton       *step_button;
+  GtkButton            *reset_button;
+  AdwViewSwitcherTitle *switcher_title;
+  GtkStack             *main_stack;
+  AdwStatusPage        *missing_page;
+  GtkLabel             *missing_error_label;
+  BpControls           *controls;
+  AdwViewStack         *view_stack;
+  BpTrainView          *train_view;
+  BpWeightsView        *weights_view;
+
+  BpSession            *session;
+  GSignalGroup         *session_signals;
+  BpSession            *loading_session;  /* a data folder being loaded */
+  GCancellable         *cancellable;
+  GSettings            *settings;         /* NULL when the schema is not installed */
+  GtkFileChooserNative *chooser;
+  BpFrameStats         *frame_stats;
+  guint                 ready_tick;
+  gboolean              ready_printed;
+};
+
+G_DEFINE_FINAL_TYPE (BpWindow, bp_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* ── State → actions and header bar ──────────────────────────────────────────────────────── */
+
+static void
+update_actions (BpWindow *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  gboolean has_data = self->session != NULL && bp_session_has_data (self->session);
+  BpSessionState state = self->session != NULL ? bp_session_get_state (self->session)
+                                               : BP_SESSION_STATE_STOPPED;
+  gboolean running = state == BP_SESSION_STATE_RUNNING;
+  gboolean can_start = self->session != NULL && bp_session_can_start (self->session);
+
+  gtk_widget_action_set_enabled (widget, "train.start", can_start);
+  gtk_widget_action_set_enabled (widget, "train.pause", has_data && running);
+  gtk_widget_action_set_enabled (widget, "train.step", has_data && !running);
+  gtk_widget_action_set_enabled (widget, "train.step-epoch", has_data && !running);
+  gtk_widget_action_set_enabled (widget, "train.reset", has_data);
+  gtk_widget_action_set_enabled (widget, "train.pin-run", has_data);
+  gtk_widget_action_set_enabled (widget, "train.clear-pins", has_data);
+  gtk_widget_action_set_enabled (widget, "win.show-view", has_data);
+
+  /* One button that starts or pauses: its action follows the state. */
+  if (running)
+    {
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->start_button), "train.pause");
+      adw_button_content_set_icon_name (self->start_content, "media-playback-pause-symbolic");
+      adw_button_content_set_label (self->start_content, _("_Pause"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button), _("Pause training (Space)"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->start_button), "suggested-action");
+    }
+  else
+    {
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->start_button), "train.start");
+      adw_button_content_set_icon_name (self->start_content, "media-playback-start-symbolic");
+      adw_button_content_set_label (self->start_content,
+                                    state == BP_SESSION_STATE_PAUSED ? _("_Resume") : _("_Start"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->start_button),
+                                   can_start || !has_data
+                                     ? _("Start training (Space)")
+                                     : _("All epochs are done: raise the epoch count to train on, or reset"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->start_button), "suggested-action");
+    }
+}
+
+static void
+update_subtitle (BpWindow *self)
+{
+  BpSessionSetup setup;
+  g_autofree char *text = NULL;
+  char layers[128];
+
+  if (self->session == NULL || !bp_session_has_data (self->session))
+    {
+      adw_view_switcher_title_set_subtitle (self->switcher_title, NULL);
+      return;
+    }
+
+  bp_session_get_setup (self->session, &setup);
+  bp_format_layers (setup.sizes, setup.n_layers, '-', layers, sizeof layers);
+  /* Translators: the network's layer sizes, then the epochs done and asked for. */
+  text = g_strdup_printf (_("%s · epoch %u of %u"), layers,
+                          bp_session_get_epoch (self->session),
+                          bp_session_get_epochs (self->session));
+  adw_view_switcher_title_set_subtitle (self->switcher_title, text);
+}
+
+static void
+session_state_cb (BpWindow *self)
+{
+  update_actions (self);
+  bp_test_event ("state %s", bp_session_state_to_string (bp_session_get_state (self->session)));
+}
+
+static void
+session_epoch_finished_cb (BpWindow             *self,
+                           const BpEpochMetrics *m)
+{
+  update_subtitle (self);
+  bp_test_event ("epoch %u train_acc %.4f val_acc %.4f test_acc %.4f seconds %.3f eta %g",
+                 m->epoch, m->train_accuracy, m->validation_accuracy, m->test_accuracy,
+                 m->seconds, (double) m->eta);
+}
+
+static void
+session_diverged_cb (BpWindow   *self,
+                     const char *message)
+{
+  g_autofree char *text = NULL;
+  AdwToast *toast;
+
+  /* The engine's message starts in lower case, to follow "backprop-cli: " on a terminal. */
+  text = g_strdup_printf ("%c%s", g_ascii_toupper (message[0]), message + 1);
+  toast = adw_toast_new (text);
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  bp_test_event ("diverged %s", message);
+}
+
+static void
+session_failed_cb (BpWindow   *self,
+                   const char *message)
+{
+  g_autofree char *text = g_strdup_printf (_("Could not build the network: %s"), message);
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+  bp_test_event ("failed %s", message);
+}
+
+static void
+session_reset_cb (BpWindow *self)
+{
+  update_subtitle (self);
+  bp_test_event ("reset");
+}
+
+static void
+set_session (BpWindow  *self,
+             BpSession *session)
+{
+  if (self->session == session)
+    return;
+
+  if (self->session != NULL)
+    bp_session_stop (self->session);
+  g_set_object (&self->session, session);
+  g_signal_group_set_target (self->session_signals, session);
+
+  bp_controls_set_session (self->controls, session);
+  bp_train_view_set_session (self->train_view, session);
+  bp_weights_view_set_session (self->weights_view, session);
+
+  update_actions (self);
+  update_subtitle (self);
+}
+
+/* ── Test mode ────────────────────────────────────────────────────────────────────────────── */
+
+/* Once the lab is laid out and painted, say where the controls a test needs are, then "ready". */
+static gboolean
+ready_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  BpWindow *self = BP_WINDOW (widget);
+  GtkWidget *eta = bp_controls_get_eta_widget (self->controls);
+
+  if (!gtk_widget_get_mapped (eta) || gtk_widget_get_width (eta) == 0)
+    return G_SOURCE_CONTINUE;
+
+  self->ready_tick = 0;
+  self->ready_printed = TRUE;
+  bp_test_event_widget ("eta", eta);
+  bp_test_event_widget ("start", GTK_WIDGET (self->start_button));
+  bp_test_event ("ready");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+maybe_ready (BpWindow *self)
+{
+  if (self->ready_printed || self->ready_tick != 0 || !bp_test_events_enabled ())
+    return;
+  self->ready_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), ready_tick_cb, NULL, NULL);
+}
+
+void
+bp_window_print_frame_stats (BpWindow *self)
+{
+  g_return_if_fail (BP_IS_WINDOW (self));
+
+  if (self->frame_stats == NULL)
+    return;
+  bp_frame_stats_print (self->frame_stats);
+  g_clear_pointer (&self->frame_stats, bp_frame_stats_free);
+}
+
+/* ── Data ─────────────────────────────────────────────────────────────────────────────────── */
+
+/* Settings for tests and quick experiments, applied to a new session before its data arrives:
+ * BACKPROP_TRAIN_SIZE trains on the first N images, BACKPROP_EPOCHS sets the epoch count. */
+static void
+apply_environment (BpSession *session)
+{
+  const char *train_size = g_getenv ("BACKPROP_TRAIN_SIZE");
+  const char *epochs = g_getenv ("BACKPROP_EPOCHS");
+  BpSessionSetup setup;
+  guint64 value;
+
+  if (train_size != NULL && *train_size != '\0')
+    {
+      bp_session_get_setup (session, &setup);
+      setup.train_size = (gsize) g_ascii_strtoull (train_size, NULL, 10);
+      bp_session_reset (session, &setup);
+    }
+  if (epochs != NULL && *epochs != '\0')
+    {
+      value = g_ascii_strtoull (epochs, NULL, 10);
+      if (value >= 1 && value <= 10000)
+        bp_session_set_epochs (session, (guint) value);
+    }
+}
+
+static void
+show_missing (BpWindow   *self,
+              const char *message)
+{
+  g_autofree char *description = NULL;
+  g_autofree char *dir = NULL;
+  char *found = bp_mnist_find_dir (NULL);
+
+  dir = g_strdup (found);
+  free (found);
+  description = g_markup_printf_escaped (
+    _("Backprop trains networks on the MNIST handwritten digits. It looks for the four files "
+      "<tt>train-images-idx3-ubyte</tt>, <tt>train-labels-idx1-ubyte</tt>, "
+      "<tt>t10k-images-idx3-ubyte</tt> and <tt>t10k-labels-idx1-ubyte</tt> (or the same "
+      "with <tt>.gz</tt>) in <tt>%s</tt>."),
+    dir);
+  adw_status_page_set_description (self->missing_page, description);
+  gtk_label_set_text (self->missing_error_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->missing_error_label), message != NULL);
+  gtk_stack_set_visible_child_name (self->main_stack, "missing");
+  bp_test_event ("missing-data");
+}
+
+static void
+load_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(BpWindow) self = user_data;
+  BpSession *session = BP_SESSION (source);
+  g_autoptr(GError) error = NULL;
+  GApplication *app = g_application_get_default ();
+
+  if (app != NULL)
+    g_application_release (app);
+
+  if (!bp_session_load_mnist_finish (session, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->session_signals == NULL)
+        return;
+      if (session == self->loading_session)
+        g_clear_object (&self->loading_session);
+      if (self->session != NULL && bp_session_has_data (self->session))
+        {
+          /* A new folder that did not work: keep training on the old one. */
+          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+          gtk_stack_set_visible_child_name (self->main_stack, "lab");
+        }
+      else
+        show_missing (self, error->message);
+      return;
+    }
+
+  /* The window was closed while loading. */
+  if (self->session_signals == NULL || session != self->loading_session)
+    return;
+
+  if (self->settings != NULL && g_getenv ("BACKPROP_DATA_DIR") == NULL)
+    g_settings_set_string (self->settings, "data-dir", bp_session_get_data_dir (session));
+
+  set_session (self, session);
+  g_clear_object (&self->loading_session);
+  gtk_stack_set_visible_child_name (self->main_stack, "lab");
+  maybe_ready (self);
+}
+
+static void
+load_data (BpWindow   *self,
+           const char *dir)
+{
+  GApplication *app = g_application_get_default ();
+  g_autoptr(BpSession) session = bp_session_new ();
+
+  if (self->loading_session != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  apply_environment (session);
+  g_set_object (&self->loading_session, session);
+  gtk_stack_set_visible_child_name (self->main_stack, "loading");
+
+  /* Keep the application alive until the files are read, even if the window closes. */
+  if (app != NULL)
+    g_application_hold (app);
+  bp_session_load_mnist_async (session, dir, self->cancellable, load_done_cb, g_object_ref (self));
+}
+
+static void
+chooser_response_cb (BpWindow             *self,
+                     int                   response,
+                     GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) folder = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->chooser);
+  if (folder == NULL)
+    return;
+
+  path = g_file_get_path (folder);
+  if (path == NULL)
+    return;
+  load_data (self, path);
+}
+
+static void
+choose_data_folder_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  BpWindow *self = BP_WINDOW (widget);
+
+  if (self->chooser != NULL)
+    return;
+  self->chooser = gtk_file_chooser_native_new (_("Choose the MNIST Folder"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                               _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect_swapped (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+/* ── Actions ──────────────────────────────────────────────────────────────────────────────── */
+
+static void
+train_start_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  BpWindow *self = BP_WINDOW (widget);
+
+  if (bp_session_can_start (self->session))
+    bp_session_start (self->session);
+}
+
+static void
+train_pause_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  bp_session_pause (BP_WINDOW (widget)->session);
+}
+
+static void
+train_step_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  bp_session_step (BP_WINDOW (widget)->session);
+}
+
+static void
+train_step_epoch_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  bp_session_step_epoch (BP_WINDOW (widget)->session);
+}
+
+static void
+train_reset_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  bp_session_reset (BP_WINDOW (widget)->session, NULL);
+}
+
+static void
+train_pin_run_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  bp_train_view_pin_run (BP_WINDOW (widget)->train_view);
+}
+
+static void
+train_clear_pins_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  bp_train_view_clear_pins (BP_WINDOW (widget)->train_view);
+}
+
+static void
+show_view_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  BpWindow *self = BP_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (adw_view_stack_get_child_by_name (self->view_stack, name) != NULL)
+    adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+/* Space starts and pauses, Shift+Space trains to the end of the epoch, wherever the focus is —
+ * except in a text field or a menu, where Space has its own meaning. In a spin button, whose
+ * numbers have no spaces, the value typed so far is committed first. */
+static gboolean
+key_pressed_cb (BpWindow              *self,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                GtkEventControllerKey *controller)
+{
+  GtkWidget *focus;
+  GtkWidget *spin;
+
+  if (keyval != GDK_KEY_space && keyval != GDK_KEY_KP_Space)
+    return FALSE;
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)) != 0)
+    return FALSE;
+  if (self->session == NULL || !bp_session_has_data (self->session)
+      || g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "lab") != 0)
+    return FALSE;
+
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  spin = focus != NULL ? gtk_widget_get_ancestor (focus, GTK_TYPE_SPIN_BUTTON) : NULL;
+  if (focus != NULL && spin == NULL
+      && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT_VIEW (focus)
+          || gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER) != NULL))
+    return FALSE;
+  if (spin != NULL)
+    gtk_spin_button_update (GTK_SPIN_BUTTON (spin));
+
+  if (state & GDK_SHIFT_MASK)
+    gtk_widget_activate_action (GTK_WIDGET (self), "train.step-epoch", NULL);
+  else if (bp_session_get_state (self->session) == BP_SESSION_STATE_RUNNING)
+    gtk_widget_activate_action (GTK_WIDGET (self), "train.pause", NULL);
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self), "train.start", NULL);
+  return TRUE;
+}
+
+/* ── GObject ──────────────────────────────────────────────────────────────────────────────── */
+
+static GSettings *
+settings_new_if_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_message ("The settings schema %s is not installed; window size and data folder will "
+                 "not be remembered", APPLICATION_ID);
+      return NULL;
+    }
+  return g_settings_new (APPLICATION_ID);
+}
+
+static gboolean
+bp_window_close_request (GtkWindow *window)
+{
+  BpWindow *self = BP_WINDOW (window);
+  int width, height;
+
+  if (self->settings != NULL)
+    {
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set (self->settings, "window-size", "(ii)", width, height);
+      g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+    }
+  return GTK_WINDOW_CLASS (bp_window_parent_class)->close_request (window);
+}
+
+static void
+bp_window_constructed (GObject *object)
+{
+  BpWindow *self = BP_WINDOW (object);
+  g_autofree char *dir = NULL;
+
+  G_OBJECT_CLASS (bp_window_parent_class)->constructed (object);
+
+  /* BACKPROP_DATA_DIR wins (bp_mnist_find_dir() reads it), then the folder chosen last time. */
+  if (self->settings != NULL && g_getenv ("BACKPROP_DATA_DIR") == NULL)
+    {
+      dir = g_settings_get_string (self->settings, "data-dir");
+      if (*dir == '\0')
+        g_clear_pointer (&dir, g_free);
+    }
+  load_data (self, dir);
+}
+
+static void
+bp_window_dispose (GObject *object)
+{
+  BpWindow *self = BP_WINDOW (object);
+
+  bp_window_print_frame_stats (self);
+  if (self->ready_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->ready_tick);
+      self->ready_tick = 0;
+    }
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+
+  /* Stop training at once; the views let go of the session with the template, and dropping
+   * the last reference joins its worker. */
+  if (self->session_signals != NULL)
+    g_signal_group_set_target (self->session_signals, NULL);
+  g_clear_object (&self->session_signals);
+  if (self->session != NULL)
+    bp_session_stop (self->session);
+  gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_WINDOW);
+  g_clear_object (&self->session);
+  g_clear_object (&self->loading_session);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (bp_window_parent_class)->dispose (object);
+}
+
+static void
+bp_window_class_init (BpWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = bp_window_constructed;
+  object_class->dispose = bp_window_dispose;
+  window_class->close_request = bp_window_close_request;
+
+  g_type_ensure (BP_TYPE_CONTROLS);
+  g_type_ensure (BP_TYPE_TRAIN_VIEW);
+  g_type_ensure (BP_TYPE_WEIGHTS_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, start_button);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, start_content);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, step_button);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, reset_button);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, missing_page);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, missing_error_label);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, controls);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, train_view);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, weights_view);
+
+  gtk_widget_class_install_action (widget_class, "train.start", NULL, train_start_action);
+  gtk_widget_class_install_action (widget_class, "train.pause", NULL, train_pause_action);
+  gtk_widget_class_install_action (widget_class, "train.step", NULL, train_step_action);
+  gtk_widget_class_install_action (widget_class, "train.step-epoch", NULL, train_step_epoch_action);
+  gtk_widget_class_install_action (widget_class, "train.reset", NULL, train_reset_action);
+  gtk_widget_class_install_action (widget_class, "train.pin-run", NULL, train_pin_run_action);
+  gtk_widget_class_install_action (widget_class, "train.clear-pins", NULL, train_clear_pins_action);
+  gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-data-folder", NULL,
+                                   choose_data_folder_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK,
+                                       "win.show-view", "s", "train");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK,
+                                       "win.show-view", "s", "weights");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
+                                       "train.reset", NULL);
+}
+
+static void
+bp_window_init (BpWindow *self)
+{
+  GtkEventController *key;
+  int width = 0, height = 0;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = settings_new_if_installed ();
+  if (self->settings != NULL)
+    {
+      g_settings_get (self->settings, "window-size", "(ii)", &width, &height);
+      if (width > 0 && height > 0)
+        gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+    }
+
+  self->session_signals = g_signal_group_new (BP_TYPE_SESSION);
+  g_signal_group_connect_swapped (self->session_signals, "notify::state",
+                                  G_CALLBACK (session_state_cb), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::can-start",
+                                  G_CALLBACK (update_actions), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::epochs",
+                                  G_CALLBACK (update_subtitle), self);
+  g_signal_group_connect_swapped (self->session_signals, "epoch-finished",
+                                  G_CALLBACK (session_epoch_finished_cb), self);
+  g_signal_group_connect_swapped (self->session_signals, "diverged",
+                                  G_CALLBACK (session_diverged_cb), self);
+  g_signal_group_connect_swapped (self->session_signals, "failed",
+                                  G_CALLBACK (session_failed_cb), self);
+  g_signal_group_connect_swapped (self->session_signals, "network-reset",
+                                  G_CALLBACK (session_reset_cb), self);
+
+  key = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (key, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), key);
+
+  if (bp_test_events_enabled ())
+    self->frame_stats = bp_frame_stats_new (GTK_WIDGET (self));
+
+  update_actions (self);
+}
+
+BpWindow *
+bp_window_new (GtkApplication *application)
+{
+  return g_object_new (BP_TYPE_WINDOW, "application", application, NULL);
+}
+
+BpSession *
+bp_window_get_session (BpWindow *self)
+{
+  g_return_val_if_fail (BP_IS_WINDOW (self), NULL);
+
+  return self->session;
+}

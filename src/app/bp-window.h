@@ -1,0 +1,20 @@
+/* bp-window.h — the main window: header bar, views, data pages, the train.* actions
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "bp-session.h"
+
+G_BEGIN_DECLS
+
+#define BP_TYPE_WINDOW (bp_window_get_type ())
+G_DECLARE_FINAL_TYPE (BpWindow, bp_window, BP, WINDOW, AdwApplicationWindow)
+
+BpWindow  *bp_window_new (GtkApplication *application);
+BpSession *bp_window_get_session (BpWindow *self);
+/* Print the test mode's frame-stats line for this window (once). */
+void       bp_window_print_frame_stats (BpWindow *self);
+
+G_END_DECLS

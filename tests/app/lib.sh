@@ -1,0 +1,186 @@
+# tests/app/lib.sh — shared helpers of the UI tests: start the real app, read its event lines
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Sourced by the tests/app/test-*.sh scripts, which meson runs under
+# `xvfb-run -a -s '-screen 0 1280x1024x24'` with BACKPROP_APP (the binary) and
+# BACKPROP_BUILD_DIR set. The app prints one line per event on stdout in its test mode
+# (BACKPROP_TEST_EVENTS=1, see the README's developer section); the tests drive it with xdotool
+# and read those lines back. Output is TAP.
+
+set -u
+
+TEST_NAME=$(basename "$0" .sh)
+OUT_DIR=${BACKPROP_BUILD_DIR:?}/tests/app/$TEST_NAME
+mkdir -p "$OUT_DIR"
+EVENTS=$OUT_DIR/events.log
+APP_STDERR=$OUT_DIR/stderr.log
+APP_PID=
+WID=
+N_TESTS=0
+N_FAILED=0
+
+skip_all ()
+{
+  echo "1..0 # SKIP $*"
+  exit 77
+}
+
+# Skip (77) without a display, the tools, or MNIST.
+require_environment ()
+{
+  [ -n "${DISPLAY:-}" ] || skip_all "no display"
+  for tool in xdotool import; do
+    command -v "$tool" >/dev/null 2>&1 || skip_all "$tool is not installed"
+  done
+  [ -x "${BACKPROP_APP:-}" ] || skip_all "the app was not built"
+}
+
+mnist_dir ()
+{
+  if [ -n "${BACKPROP_DATA_DIR:-}" ]; then
+    echo "$BACKPROP_DATA_DIR"
+  elif [ -n "${XDG_DATA_HOME:-}" ] && [ "${XDG_DATA_HOME#/}" != "$XDG_DATA_HOME" ]; then
+    echo "$XDG_DATA_HOME/backprop/mnist"
+  else
+    echo "$HOME/.local/share/backprop/mnist"
+  fi
+}
+
+require_mnist ()
+{
+  local dir f
+  dir=$(mnist_dir)
+  for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte \
+           t10k-labels-idx1-ubyte; do
+    [ -f "$dir/$f" ] || [ -f "$dir/$f.gz" ] || skip_all "MNIST is not in $dir (build-aux/fetch-mnist.sh)"
+  done
+}
+
+ok ()
+{
+  N_TESTS=$((N_TESTS + 1))
+  echo "ok $N_TESTS - $*"
+}
+
+not_ok ()
+{
+  N_TESTS=$((N_TESTS + 1))
+  N_FAILED=$((N_FAILED + 1))
+  echo "not ok $N_TESTS - $*"
+  if [ -f "$EVENTS" ]; then
+    sed 's/^/# event: /' "$EVENTS" | tail -n 15
+  fi
+  if [ -s "$APP_STDERR" ]; then
+    sed 's/^/# stderr: /' "$APP_STDERR" | tail -n 15
+  fi
+}
+
+check ()
+{
+  local description=$1
+  shift
+  if "$@"; then
+    ok "$description"
+  else
+    not_ok "$description"
+  fi
+}
+
+finish ()
+{
+  if [ -n "$APP_PID" ] && kill -0 "$APP_PID" 2>/dev/null; then
+    kill "$APP_PID" 2>/dev/null
+    wait "$APP_PID" 2>/dev/null
+  fi
+  echo "1..$N_TESTS"
+  [ "$N_FAILED" -eq 0 ]
+  exit $?
+}
+
+# Start the app in its test mode with the given extra environment (NAME=VALUE…).
+start_app ()
+{
+  : >"$EVENTS"
+  env GSK_RENDERER=cairo GTK_A11Y=none GSETTINGS_BACKEND=memory \
+      GSETTINGS_SCHEMA_DIR="$BACKPROP_BUILD_DIR/data" BACKPROP_TEST_EVENTS=1 \
+      "$@" "$BACKPROP_APP" >"$EVENTS" 2>"$APP_STDERR" &
+  APP_PID=$!
+}
+
+# The number of event lines so far, to wait for lines after a point.
+mark ()
+{
+  wc -l <"$EVENTS"
+}
+
+# wait_for REGEX [TIMEOUT_SECONDS] [AFTER_LINE]: wait until a line after AFTER_LINE matches.
+wait_for ()
+{
+  local regex=$1 timeout=${2:-30} after=${3:-0}
+  local deadline=$((SECONDS + timeout))
+  while [ $SECONDS -lt $deadline ]; do
+    if tail -n "+$((after + 1))" "$EVENTS" | grep -Eq "$regex"; then
+      return 0
+    fi
+    if ! kill -0 "$APP_PID" 2>/dev/null; then
+      tail -n "+$((after + 1))" "$EVENTS" | grep -Eq "$regex"
+      return $?
+    fi
+    sleep 0.05
+  done
+  return 1
+}
+
+# The first line after AFTER_LINE matching REGEX.
+line_after ()
+{
+  tail -n "+$(($2 + 1))" "$EVENTS" | grep -E "$1" | head -n 1
+}
+
+# Find the app's window and give it the keyboard focus (there is no window manager).
+focus_window ()
+{
+  WID=$(timeout 20 xdotool search --sync --onlyvisible --pid "$APP_PID" | head -n 1)
+  [ -n "$WID" ] || return 1
+  xdotool windowfocus --sync "$WID"
+}
+
+key ()
+{
+  xdotool key --clearmodifiers "$@"
+}
+
+# Click the middle of the widget a "widget NAME X Y W H" line placed (X, Y from the window's
+# top left corner).
+click_widget ()
+{
+  local name=$1 line x y w h X Y
+  line=$(grep -E "^widget $name " "$EVENTS" | tail -n 1)
+  [ -n "$line" ] || return 1
+  read -r _ _ x y w h <<<"$line"
+  eval "$(xdotool getwindowgeometry --shell "$WID")"
+  xdotool mousemove --sync $((X + x + w / 4)) $((Y + y + h / 2)) click 1
+}
+
+screenshot ()
+{
+  import -window root "$OUT_DIR/$1.png"
+}
+
+# Wait up to TIMEOUT seconds for the app to exit; sets EXIT_STATUS to its status, or
+# "timeout".
+wait_exit ()
+{
+  local timeout=${1:-20} deadline
+  deadline=$((SECONDS + timeout))
+  EXIT_STATUS=timeout
+  while kill -0 "$APP_PID" 2>/dev/null; do
+    if [ $SECONDS -ge $deadline ]; then
+      return 1
+    fi
+    sleep 0.05
+  done
+  wait "$APP_PID"
+  EXIT_STATUS=$?
+  APP_PID=
+}

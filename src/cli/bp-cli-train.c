@@ -724,6 +724,9 @@ bp_cli_train (int    argc,
                             "%s", error.message);
       goto out;
     }
+  /* A continued run picks up its momentum where the saved one left it. */
+  if (info.velocity != NULL)
+    bp_trainer_set_velocity (run.trainer, info.velocity);
 
   print_summary (&run, &mnist, options.load);
 

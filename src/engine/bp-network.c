@@ -500,14 +500,17 @@ static inline float
 exp_approx (float x)
 {
   const float round_magic = 12582912.0f; /* 1.5·2²³: adding it rounds to an integer */
-  float n, r, p;
-  int32_t bits;
+  float n, r, p, xc;
+  uint32_t bits;
   float scale;
 
-  x = x < -87.0f ? -87.0f : x;
-  x = x > 88.0f ? 88.0f : x;
-  n = (x * 1.44269504088896341f + round_magic) - round_magic;
-  r = x - n * 0.693359375f;
+  /* NaN is computed as 0 (so the integer conversion below stays defined) and put back at the
+   * end; both selects vectorise as blends. */
+  xc = x == x ? x : 0.0f;
+  xc = xc < -87.0f ? -87.0f : xc;
+  xc = xc > 88.0f ? 88.0f : xc;
+  n = (xc * 1.44269504088896341f + round_magic) - round_magic;
+  r = xc - n * 0.693359375f;
   r = r + n * 2.12194440e-4f;
   p = 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
@@ -516,9 +519,9 @@ exp_approx (float x)
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  bits = ((int32_t) n + 127) << 23;
+  bits = (uint32_t) ((int32_t) n + 127) << 23;
   memcpy (&scale, &bits, sizeof scale);
-  return p * scale;
+  return x == x ? p * scale : x;
 }
 
 static inline float

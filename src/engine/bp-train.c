@@ -742,3 +742,11 @@ bp_trainer_get_stop_reason (const BpTrainer *self)
 {
   return self->stop_reason;
 }
+
+void
+bp_trainer_set_velocity (BpTrainer   *self,
+                         const float *velocity)
+{
+  memcpy (self->velocity, velocity, self->net->n_params * sizeof (float));
+  self->velocity_live = true;
+}

@@ -177,6 +177,11 @@ typedef enum
 /* Why bp_trainer_finish_epoch() last asked to stop. */
 BpStopReason bp_trainer_get_stop_reason (const BpTrainer *trainer);
 
+/* Resume momentum from a saved state: copy @velocity (n_params, the network's layout) into the
+ * trainer. It is used from the next mini-batch on when μ > 0. */
+void bp_trainer_set_velocity (BpTrainer   *trainer,
+                              const float *velocity);
+
 /* Seconds spent in training passes so far. */
 double bp_trainer_get_train_seconds (const BpTrainer *trainer);
 

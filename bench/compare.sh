@@ -8,7 +8,8 @@
 #   1. backprop-cli bench (from $BACKPROP_CLI, or _build, set up with build-aux/backprop-dev),
 #   2. bench/pytorch_reference.py --mode matmul (a hand-written loop of matrix products),
 #   3. bench/pytorch_reference.py --mode autograd (nn.Linear, autograd, manual SGD),
-#   4. bench/numpy_reference.py (network.py's per-example backprop, part of an epoch, scaled),
+#   4. bench/pytorch_reference.py --mode optim (the tutorial loop: nn.MSELoss, torch.optim.SGD),
+#   5. bench/numpy_reference.py (network.py's per-example backprop, part of an epoch, scaled),
 # then prints a table of seconds per epoch and, for each reference, the ratio
 # reference seconds / backprop-cli seconds (above 1: backprop-cli is faster).
 #
@@ -88,6 +89,11 @@ if $run_autograd; then
     "${data_args[@]}" | tee "$tmp/autograd" >&2
   columns+=("$tmp/autograd")
   titles+=("PyTorch autograd")
+  echo "== PyTorch, the tutorial loop (nn.MSELoss, torch.optim.SGD)" >&2
+  "$PYTHON" "$SRCDIR/bench/pytorch_reference.py" --mode optim --epochs "$epochs" \
+    "${data_args[@]}" | tee "$tmp/optim" >&2
+  columns+=("$tmp/optim")
+  titles+=("PyTorch optim")
 fi
 if $run_numpy; then
   echo "== network.py-style NumPy (extrapolated)" >&2

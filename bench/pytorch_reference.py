@@ -13,7 +13,9 @@ quadratic cost, ½‖a − y‖² per example, and the update is network.py's w 
 
 --mode matmul (the default) is a hand-written loop of matrix products with in-place updates:
 the fastest way to write this network in PyTorch. --mode autograd builds it from nn.Linear and
-lets autograd find the gradients, with the same manual SGD step: what most PyTorch code does.
+lets autograd find the gradients, with the same manual SGD step. --mode optim is the loop of
+PyTorch's own tutorials: nn.Sequential, nn.MSELoss, torch.optim.SGD with zero_grad(), backward()
+and step() — what most PyTorch code does.
 """
 
 import argparse
@@ -93,11 +95,25 @@ def epoch_autograd(x_all, y_all, model, batch, eta, gen):
                 p.add_(p.grad, alpha=step)
 
 
+def epoch_optim(x_all, y_all, model, loss_fn, optimizer, batch, gen):
+    """The tutorial loop: a loss module, torch.optim.SGD, zero_grad / backward / step."""
+    n = x_all.shape[0]
+    order = torch.randperm(n, generator=gen)
+    for start in range(0, n, batch):
+        idx = order[start:start + batch]
+        x = x_all.index_select(0, idx)
+        y = y_all.index_select(0, idx)
+        optimizer.zero_grad()
+        loss = 0.5 * loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=3,
                         help="timed epochs per configuration after one warm-up (default 3); the median is printed")
-    parser.add_argument("--mode", choices=("matmul", "autograd"), default="matmul")
+    parser.add_argument("--mode", choices=("matmul", "autograd", "optim"), default="matmul")
     parser.add_argument("--data-dir", default=None, help="folder of the MNIST IDX files")
     args = parser.parse_args()
     if args.epochs < 1:
@@ -105,7 +121,7 @@ def main():
 
     # One thread, like backprop-cli: the comparison is of kernels, not of core counts.
     torch.set_num_threads(1)
-    torch.set_grad_enabled(args.mode == "autograd")
+    torch.set_grad_enabled(args.mode != "matmul")
 
     images, labels, source = mnist_idx.load_train(args.data_dir)
     n = images.shape[0]
@@ -121,9 +137,15 @@ def main():
         if args.mode == "matmul":
             weights, biases = make_params(sizes, gen)
             run = lambda: epoch_matmul(x_all, y_all, weights, biases, batch, 3.0, gen)
-        else:
+        elif args.mode == "autograd":
             model = make_autograd_model(sizes, gen)
             run = lambda: epoch_autograd(x_all, y_all, model, batch, 3.0, gen)
+        else:
+            # Σ½‖a − y‖² with torch.optim.SGD at lr η/m: the same update as network.py.
+            model = make_autograd_model(sizes, gen)
+            loss_fn = torch.nn.MSELoss(reduction="sum")
+            optimizer = torch.optim.SGD(model.parameters(), lr=3.0 / batch)
+            run = lambda: epoch_optim(x_all, y_all, model, loss_fn, optimizer, batch, gen)
 
         times = []
         for _ in range(1 + args.epochs):

@@ -93,6 +93,7 @@ test_apply (void)
   /* The data-size experiment keeps 1.5 million examples seen and λ per example constant. */
   bp_book_preset_apply (bp_book_preset_find ("ch3-data-size"), 100, &c);
   g_assert_cmpuint (c.epochs, ==, 15000);
+  g_assert_cmpuint (c.monitor_every, ==, 500);
   g_assert_cmpfloat_with_epsilon (c.hyper.lambda_l2, 0.01, 1e-7);
   bp_book_preset_apply (bp_book_preset_find ("ch3-data-size"), 50000, &c);
   g_assert_cmpuint (c.epochs, ==, 30);

@@ -190,6 +190,17 @@ test_learns_and_monitors (Fixture       *f,
   g_assert_true (isnan (last->validation_accuracy));
   g_assert_false (isnan (last->test_accuracy));
   bp_network_free (net);
+
+  /* monitor_every: measured on epochs 3 and 4 (the last) only. */
+  c.monitor = BP_MONITOR_ALL;
+  c.epochs = 4;
+  c.monitor_every = 3;
+  g_array_unref (g_steal_pointer (&h));
+  net = train_once (f, &c, &h);
+  g_assert_cmpuint (h->len, ==, 4);
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpint (isnan (g_array_index (h, BpEpochMetrics, i).test_accuracy), ==, i < 2);
+  bp_network_free (net);
 }
 
 /* Early stopping: once validation accuracy is perfect it cannot improve, so a patience of 2

@@ -138,5 +138,7 @@ bp_book_preset_apply (const BpBookPreset *p,
        * example constant as the training set shrinks: λ ∝ n, epochs ∝ 1/n. */
       config->hyper.lambda_l2 = p->lambda_l2 * (float) n / 50000.0f;
       config->epochs = (unsigned) ((p->epochs * (size_t) 50000 + n / 2) / n);
+      /* 15,000 epochs of 100 images: measure 30 times, not after each. */
+      config->monitor_every = config->epochs > p->epochs ? config->epochs / p->epochs : 1;
     }
 }

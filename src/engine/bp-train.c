@@ -134,6 +134,8 @@ bp_train_config_check (const BpTrainConfig *c,
     return bp_error_set (error, BP_ERROR_INVALID, "unknown data expansion");
   if ((unsigned) c->init > BP_INIT_LARGE)
     return bp_error_set (error, BP_ERROR_INVALID, "unknown initialiser");
+  if (c->monitor_every > 100000)
+    return bp_error_set (error, BP_ERROR_INVALID, "monitor_every = %u is out of range", c->monitor_every);
   if (c->early_stop > 100000 || c->schedule > 100000)
     return bp_error_set (error, BP_ERROR_INVALID,
                          "early stopping and the schedule take a patience of 0 to 100000 epochs");
@@ -592,6 +594,9 @@ bp_trainer_finish_epoch (BpTrainer      *self,
   BpEvaluation ev;
 
   *stop = false;
+  if (self->config.monitor_every > 1 && self->epochs_done % self->config.monitor_every != 0
+      && self->epochs_done < self->config.epochs)
+    mon = 0;
   m->epoch = self->epochs_done;
   m->train_cost = m->train_accuracy = NAN;
   m->validation_cost = m->validation_accuracy = NAN;

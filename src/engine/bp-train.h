@@ -62,6 +62,9 @@ typedef struct
   unsigned      schedule;    /* halve η after this many epochs without improvement; stop at η₀/128; 0 = off */
   BpExpand      expand;
   unsigned      monitor;     /* BpMonitor flags */
+  unsigned      monitor_every; /* compute the monitors every this many epochs (and after the
+                                * last); 0 or 1 = every epoch. Early stopping and the schedule
+                                * still look at the validation set every epoch. */
   BpKernel      kernel;
 } BpTrainConfig;
 
@@ -74,7 +77,7 @@ bool bp_hyperparams_check (const BpHyperparams *hyper,
 bool bp_train_config_check (const BpTrainConfig *config,
                             BpError             *error);
 
-/* What one epoch measured. Fields not monitored are NaN. */
+/* What one epoch measured. Fields not monitored (or not this epoch) are NaN. */
 typedef struct
 {
   unsigned epoch;               /* 1-based: the number of passes done */

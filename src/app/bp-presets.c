@@ -94,6 +94,7 @@ ensure_presets (void)
       preset.setup.schedule = config.schedule;
       preset.setup.expand = config.expand;
 
+      preset.name = p->name;
       preset.title = make_title (p);
       preset.description = g_strdup_printf ("%c%s", g_ascii_toupper (p->description[0]),
                                             p->description + 1);
@@ -115,6 +116,16 @@ bp_presets_get (guint index)
   g_return_val_if_fail (index < presets->len, NULL);
 
   return &g_array_index (presets, BpPreset, index);
+}
+
+int
+bp_presets_find_by_name (const char *name)
+{
+  ensure_presets ();
+  for (guint i = 0; i < presets->len; i++)
+    if (g_strcmp0 (g_array_index (presets, BpPreset, i).name, name) == 0)
+      return (int) i;
+  return -1;
 }
 
 static gboolean

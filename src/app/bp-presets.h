@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 
 typedef struct
 {
+  const char    *name;        /* the engine's stable name: "ch1-30", "ch3-l2", … */
   char          *title;       /* short, for the preset menu: "Ch. 3 · 784-30-10 · λ 5" */
   char          *description; /* the engine's one-line description, capitalised */
   BpSessionSetup setup;       /* seed 1 */
@@ -21,6 +22,8 @@ typedef struct
 guint           bp_presets_get_count (void);
 /* The preset at @index (below bp_presets_get_count()). */
 const BpPreset *bp_presets_get (guint index);
+/* The index of the preset called @name (the engine's stable names), or -1. */
+int             bp_presets_find_by_name (const char *name);
 /* The index of the preset whose network, training-set size, run options and learning settings
  * match @setup, @hyper and @epochs (the seed aside), or -1 for a custom configuration. */
 int             bp_presets_find (const BpSessionSetup *setup,

@@ -70,6 +70,8 @@ struct _BpFrameStats
   GtkWidget     *window;     /* weak */
   GdkFrameClock *clock;
   GArray        *durations;  /* double, milliseconds */
+  GArray        *running;    /* the same, of the frames painted while training ran */
+  gboolean       is_running;
   gint64         frame_start;
   gulong         before_id;
   gulong         after_id;
@@ -95,7 +97,11 @@ after_paint_cb (GdkFrameClock *clock,
   ms = (double) (g_get_monotonic_time () - stats->frame_start) / 1000.0;
   stats->frame_start = 0;
   if (stats->window != NULL && gtk_widget_get_mapped (stats->window))
-    g_array_append_val (stats->durations, ms);
+    {
+      g_array_append_val (stats->durations, ms);
+      if (stats->is_running)
+        g_array_append_val (stats->running, ms);
+    }
 }
 
 static void
@@ -136,6 +142,7 @@ bp_frame_stats_new (GtkWidget *window)
   BpFrameStats *stats = g_new0 (BpFrameStats, 1);
 
   stats->durations = g_array_new (FALSE, FALSE, sizeof (double));
+  stats->running = g_array_new (FALSE, FALSE, sizeof (double));
   stats->window = window;
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &stats->window);
   stats->realize_id = g_signal_connect (window, "realize", G_CALLBACK (window_realize_cb), stats);
@@ -158,6 +165,7 @@ bp_frame_stats_free (BpFrameStats *stats)
       g_object_remove_weak_pointer (G_OBJECT (stats->window), (gpointer *) &stats->window);
     }
   g_array_unref (stats->durations);
+  g_array_unref (stats->running);
   g_free (stats);
 }
 
@@ -186,16 +194,32 @@ percentile (const GArray *values,
 }
 
 void
-bp_frame_stats_print (BpFrameStats *stats)
+bp_frame_stats_set_running (BpFrameStats *stats,
+                            gboolean      running)
 {
-  g_autoptr(GArray) sorted = NULL;
-
   g_return_if_fail (stats != NULL);
 
-  sorted = g_array_copy (stats->durations);
+  stats->is_running = running;
+}
+
+static void
+print_line (const char   *name,
+            const GArray *durations)
+{
+  g_autoptr(GArray) sorted = g_array_copy ((GArray *) durations);
+
   g_array_sort (sorted, compare_doubles);
-  bp_test_event ("frame-stats p50 %.2f p95 %.2f max %.2f frames %u",
+  bp_test_event ("%s p50 %.2f p95 %.2f max %.2f frames %u", name,
                  percentile (sorted, 50.0), percentile (sorted, 95.0),
                  sorted->len > 0 ? g_array_index (sorted, double, sorted->len - 1) : 0.0,
                  sorted->len);
+}
+
+void
+bp_frame_stats_print (BpFrameStats *stats)
+{
+  g_return_if_fail (stats != NULL);
+
+  print_line ("frame-stats-running", stats->running);
+  print_line ("frame-stats", stats->durations);
 }

@@ -30,7 +30,11 @@ typedef struct _BpFrameStats BpFrameStats;
 
 BpFrameStats *bp_frame_stats_new (GtkWidget *window);
 void          bp_frame_stats_free (BpFrameStats *stats);
-/* Print "frame-stats p50 MS p95 MS max MS frames N". */
+/* Whether training runs: those frames are also counted apart. */
+void          bp_frame_stats_set_running (BpFrameStats *stats,
+                                          gboolean      running);
+/* Print "frame-stats-running p50 MS p95 MS max MS frames N" for the frames painted while
+ * training ran, then "frame-stats …" for all of them. */
 void          bp_frame_stats_print (BpFrameStats *stats);
 
 G_END_DECLS

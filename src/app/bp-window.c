@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "bp-controls.h"
+#include "bp-presets.h"
 #include "bp-test-events.h"
 #include "bp-train-view.h"
 #include "bp-weights-view.h"
@@ -120,6 +121,9 @@ static void
 session_state_cb (BpWindow *self)
 {
   update_actions (self);
+  if (self->frame_stats != NULL)
+    bp_frame_stats_set_running (self->frame_stats,
+                                bp_session_get_state (self->session) == BP_SESSION_STATE_RUNNING);
   bp_test_event ("state %s", bp_session_state_to_string (bp_session_get_state (self->session)));
 }
 
@@ -230,15 +234,33 @@ bp_window_print_frame_stats (BpWindow *self)
 /* ── Data ─────────────────────────────────────────────────────────────────────────────────── */
 
 /* Settings for tests and quick experiments, applied to a new session before its data arrives:
- * BACKPROP_TRAIN_SIZE trains on the first N images, BACKPROP_EPOCHS sets the epoch count. */
+ * BACKPROP_PRESET starts from one of the book's configurations (by the engine's names in
+ * bp-book-presets.c: ch1-30, ch3-100, …), BACKPROP_TRAIN_SIZE trains on the first N images, BACKPROP_EPOCHS sets the
+ * epoch count. */
 static void
 apply_environment (BpSession *session)
 {
+  const char *preset_name = g_getenv ("BACKPROP_PRESET");
   const char *train_size = g_getenv ("BACKPROP_TRAIN_SIZE");
   const char *epochs = g_getenv ("BACKPROP_EPOCHS");
   BpSessionSetup setup;
   guint64 value;
 
+  if (preset_name != NULL && *preset_name != '\0')
+    {
+      int index = bp_presets_find_by_name (preset_name);
+
+      if (index >= 0)
+        {
+          const BpPreset *preset = bp_presets_get ((guint) index);
+
+          bp_session_reset (session, &preset->setup);
+          bp_session_set_hyperparams (session, &preset->hyper, NULL);
+          bp_session_set_epochs (session, preset->epochs);
+        }
+      else
+        g_warning ("BACKPROP_PRESET: no preset is called “%s”", preset_name);
+    }
   if (train_size != NULL && *train_size != '\0')
     {
       bp_session_get_setup (session, &setup);

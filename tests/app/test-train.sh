@@ -74,5 +74,8 @@ key ctrl+w
 wait_exit 20
 check "Ctrl+W while training exits cleanly (status $EXIT_STATUS)" test "$EXIT_STATUS" = 0
 check "frame times are reported at exit" wait_for '^frame-stats p50 [0-9.]+ p95 [0-9.]+ max [0-9.]+ frames [0-9]+$' 1
+check "frame times while training are reported" \
+  wait_for '^frame-stats-running p50 [0-9.]+ p95 [0-9.]+ max [0-9.]+ frames [1-9][0-9]*$' 1
 check "nothing was logged on stderr" test ! -s "$APP_STDERR"
 grep '^frame-stats' "$EVENTS" | sed 's/^/# /'
+# Informational, not a pass/fail criterion: a shared machine's load moves these figures.

@@ -91,6 +91,33 @@ expect_error 2 "a stray argument is a usage error" "extra" train extra
 expect_error 2 "eval without --model is a usage error" "--model" eval
 expect_error 2 "bench --kernel bogus is a usage error" "bogus" bench --kernel bogus
 
+expect_error 2 "an unknown preset is a usage error listing the valid names" \
+  "unknown preset 'bogus'.*ch1-30.*ch3-data-size.*best-mlp" train --preset bogus
+expect_error 2 "--preset with --load is a usage error" "preset.*--load" \
+  train --preset ch1-30 --load "$tmp/model.json"
+expect_error 2 "--monitor-every abc is a usage error" "monitor-every.*abc" \
+  train --monitor-every abc
+
+# The 13 names are stable (the issue fixes them); each starts a line, padded to one column, and
+# the presets that compare runs have an indented "variants:" line under them.
+presets=(ch1-30 ch1-100 ch3-xent ch3-overfit ch3-overfit-l2 ch3-l2 ch3-100 ch3-100-60 ch3-init
+         ch3-eta ch3-data-size ch5-depth best-mlp)
+run train --list-presets
+missing=
+for preset in "${presets[@]}"; do
+  grep -Eq "^$preset +(chapter|beyond)" "$out" || missing="$missing $preset"
+done
+if [ "$status" -eq 0 ] && [ -z "$missing" ] && [ "$(grep -c '^[^ ]' "$out")" -eq 13 ] &&
+   [ "$(grep -Ec '^ +variants: --' "$out")" -eq 4 ] &&
+   [ "$(awk '/^[^ ]/ { print index($0, $2) }' "$out" | sort -u | wc -l)" -eq 1 ] &&
+   grep -A1 '^ch3-eta ' "$out" | grep -q 'variants: --eta 0.025 | --eta 0.25 | --eta 2.5' &&
+   [ ! -s "$err" ]; then
+  pass "--list-presets lists the 13 presets in one column, with their variants"
+else
+  fail "--list-presets lists the 13 presets in one column, with their variants" \
+    "exit status $status; missing:$missing"
+fi
+
 printf 'this is not JSON' >"$tmp/bad.json"
 expect_error 1 "eval of a malformed model file fails naming the file" "$tmp/bad.json" \
   eval --model "$tmp/bad.json"
@@ -143,6 +170,10 @@ mnist_cases=(
   "a diverging run exits 1 with the engine's message"
   "a diverging run still saves a finite model"
   "Ctrl+C stops the run, saves the model and exits 130"
+  "--preset ch3-overfit --epochs 2 prints 2 lines and names the preset"
+  "options given with --preset override it and keep the rest"
+  "--preset ch3-data-size --train-size 100 scales λ, the epochs and the monitoring"
+  "with --monitor-every 2 only measured epochs print a line; the CSV keeps every epoch"
 )
 
 if ! $have_mnist; then
@@ -252,6 +283,56 @@ if [ "$status" -eq 130 ] && grep -q 'interrupted' "$err" && [ -f "$tmp/interrupt
   pass "${mnist_cases[9]}"
 else
   fail "${mnist_cases[9]}" "exit status $status"
+fi
+
+# ── Presets ──
+
+run train --preset ch3-overfit --epochs 2 --data-dir "$data_dir"
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$out")" -eq 2 ] && [ "$(grep -Ec "$epoch_line" "$out")" -eq 2 ] &&
+   grep -Eq '^backprop-cli: train preset ch3-overfit layers 784-30-10 .*cost cross-entropy init large eta 0.5 lambda 0 batch 10 epochs 2 .*train 1000 ' "$err"; then
+  pass "${mnist_cases[10]}"
+else
+  fail "${mnist_cases[10]}" "exit status $status"
+fi
+
+run train --preset ch3-overfit-l2 --epochs 1 --eta 0.25 --batch 20 --init default \
+  --data-dir "$data_dir"
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$out")" -eq 1 ] &&
+   grep -Eq '^backprop-cli: train preset ch3-overfit-l2 layers 784-30-10 activation sigmoid output sigmoid cost cross-entropy init default eta 0.25 lambda 0.1 batch 20 epochs 1 .*train 1000 ' "$err"; then
+  pass "${mnist_cases[11]}"
+else
+  fail "${mnist_cases[11]}" "exit status $status"
+fi
+
+# 1.5 million examples as 15,000 epochs of 100 with λ = 5·100/50,000, measured 30 times: read
+# the summary line, then stop the run (the whole of it takes a few seconds).
+"$CLI" train --preset ch3-data-size --train-size 100 --data-dir "$data_dir" \
+  >"$out" 2>"$err" </dev/null &
+pid=$!
+for _ in $(seq 100); do
+  grep -q '^backprop-cli: train ' "$err" 2>/dev/null && break
+  sleep 0.1
+done
+kill -INT "$pid" 2>/dev/null
+wait "$pid"
+status=$?
+if { [ "$status" -eq 130 ] || [ "$status" -eq 0 ]; } &&
+   grep -Eq '^backprop-cli: train preset ch3-data-size .* lambda 0.01 batch 10 epochs 15000 seed 1 monitor_every 500 train 100 ' "$err"; then
+  pass "${mnist_cases[12]}"
+else
+  fail "${mnist_cases[12]}" "exit status $status"
+fi
+
+run train --preset ch3-data-size --train-size 1000 --epochs 4 --monitor-every 2 \
+  --data-dir "$data_dir" --csv "$tmp/monitored.csv"
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$out")" -eq 2 ] && [ "$(grep -Ec "$epoch_line" "$out")" -eq 2 ] &&
+   grep -q '^epoch 2 ' "$out" && sed -n 2p "$out" | grep -q '^epoch 4 ' &&
+   grep -Eq ' lambda 0.1 batch 10 epochs 4 seed 1 monitor_every 2 train 1000 ' "$err" &&
+   [ "$(wc -l <"$tmp/monitored.csv")" -eq 5 ] && grep -q '^1,,,,,,,[0-9]' "$tmp/monitored.csv" &&
+   grep -Eq '^4,[0-9]' "$tmp/monitored.csv"; then
+  pass "${mnist_cases[13]}"
+else
+  fail "${mnist_cases[13]}" "exit status $status" "csv: $(cat "$tmp/monitored.csv" 2>&1)"
 fi
 
 echo "1..$n"

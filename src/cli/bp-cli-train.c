@@ -14,35 +14,39 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bp-book-presets.h"
 #include "bp-model-io.h"
 #include "bp-train.h"
 
-/* The option values as typed; NULL when an option was not given, so that a model loaded with
- * --load can supply what the command line leaves out. */
+/* The option values as typed; NULL when an option was not given, so that a preset or a model
+ * loaded with --load can supply what the command line leaves out. */
 typedef struct
 {
-  char *layers;
-  char *eta;
-  char *lambda;
-  char *l1;
-  char *batch;
-  char *epochs;
-  char *cost;
-  char *init;
-  char *seed;
-  char *train_size;
-  char *data_dir;
-  char *early_stop;
-  char *schedule;
-  char *load;
-  char *save;
-  char *csv;
-  char *activation;
-  char *output;
-  char *dropout;
-  char *momentum;
-  char *expand;
-  char *kernel;
+  char     *preset;
+  gboolean  list_presets;
+  char     *monitor_every;
+  char     *layers;
+  char     *eta;
+  char     *lambda;
+  char     *l1;
+  char     *batch;
+  char     *epochs;
+  char     *cost;
+  char     *init;
+  char     *seed;
+  char     *train_size;
+  char     *data_dir;
+  char     *early_stop;
+  char     *schedule;
+  char     *load;
+  char     *save;
+  char     *csv;
+  char     *activation;
+  char     *output;
+  char     *dropout;
+  char     *momentum;
+  char     *expand;
+  char     *kernel;
 } TrainOptions;
 
 /* Everything the callbacks of one run need. */
@@ -95,7 +99,8 @@ train_options_clear (TrainOptions *options)
     &options->epochs, &options->cost, &options->init, &options->seed, &options->train_size,
     &options->data_dir, &options->early_stop, &options->schedule, &options->load,
     &options->save, &options->csv, &options->activation, &options->output, &options->dropout,
-    &options->momentum, &options->expand, &options->kernel,
+    &options->momentum, &options->expand, &options->kernel, &options->preset,
+    &options->monitor_every,
   };
 
   for (size_t i = 0; i < G_N_ELEMENTS (fields); i++)
@@ -277,6 +282,17 @@ progress_cb (const BpProgress *progress,
   run->bar_shown = true;
 }
 
+/* Whether the trainer computed the monitors after epoch @epoch of this run (1-based, not
+ * counting a loaded model's epochs): the rule of bp_trainer_finish_epoch(). */
+static bool
+epoch_measured (const BpTrainConfig *config,
+                unsigned             epoch)
+{
+  return config->monitor_every <= 1
+         || epoch % config->monitor_every == 0
+         || epoch >= config->epochs;
+}
+
 static void
 epoch_done_cb (const BpEpochMetrics *metrics,
                void                 *user_data)
@@ -287,6 +303,13 @@ epoch_done_cb (const BpEpochMetrics *metrics,
 
   m.epoch += run->epoch_offset;
   g_array_append_val (run->history, m);
+
+  /* An epoch without measurements has nothing to print: a line of "nan"s every epoch would
+   * drown the 30 measured ones among 15,000 (--preset ch3-data-size --train-size 100). Saving
+   * and the CSV wait for the next measured epoch too; rewriting both after every one of
+   * 15,000 tiny epochs would cost more than the training. The run's end writes both again. */
+  if (!epoch_measured (&run->config, metrics->epoch))
+    return;
 
   bp_cli_format_fixed (train_cost, sizeof train_cost, 4, m.train_cost);
   bp_cli_format_fixed (train_acc, sizeof train_acc, 4, m.train_accuracy);
@@ -303,14 +326,17 @@ epoch_done_cb (const BpEpochMetrics *metrics,
 
 /* One line on stderr before training, so a log says what produced the numbers below it. */
 static void
-print_summary (const TrainRun  *run,
-               const BpMnist   *mnist,
-               const char      *load_path)
+print_summary (const TrainRun     *run,
+               const BpMnist      *mnist,
+               const BpBookPreset *preset,
+               const char         *load_path)
 {
   const BpTrainConfig *c = &run->config;
   g_autoptr(GString) line = g_string_new ("train");
   char layers[256];
 
+  if (preset != NULL)
+    g_string_append_printf (line, " preset %s", preset->name);
   bp_format_layers (run->net->sizes, run->net->n_layers, '-', layers, sizeof layers);
   g_string_append_printf (line, " layers %s activation %s output %s cost %s",
                           layers,
@@ -336,6 +362,8 @@ print_summary (const TrainRun  *run,
     g_string_append_printf (line, " early_stop %u", c->early_stop);
   if (c->schedule > 0)
     g_string_append_printf (line, " schedule %u", c->schedule);
+  if (c->monitor_every > 1)
+    g_string_append_printf (line, " monitor_every %u", c->monitor_every);
   g_string_append_printf (line, " train %zu val %zu test %zu kernel %s",
                           mnist->train != NULL ? mnist->train->n : 0,
                           mnist->validation != NULL ? mnist->validation->n : 0,
@@ -447,6 +475,11 @@ build_setup (const TrainOptions *options,
     return false;
   setup->config.schedule = (unsigned) value;
 
+  value = setup->config.monitor_every;
+  if (!parse_unsigned_option ("--monitor-every", options->monitor_every, G_MAXUINT, &value))
+    return false;
+  setup->config.monitor_every = (unsigned) value;
+
   value = setup->config.seed;
   if (!parse_unsigned_option ("--seed", options->seed, G_MAXUINT64, &value))
     return false;
@@ -524,16 +557,19 @@ build_setup (const TrainOptions *options,
       if (!have_cost)
         setup->cost = loaded->cost;
     }
-  else
+  else if (have_cost != have_output && !bp_cost_check_output (setup->cost, setup->output, NULL))
     {
       /* Each of a softmax output and the log-likelihood cost implies the other, so either
-       * alone is enough to ask for chapter 3's softmax layer. */
-      if (have_cost && !have_output)
+       * alone is enough to ask for chapter 3's softmax layer. The one not given changes only
+       * when it no longer fits: `--preset ch3-xent --output sigmoid` keeps cross-entropy.
+       * A sigmoid output taking over from a softmax one (`--preset best-mlp --output sigmoid`)
+       * gets chapter 3's cross-entropy rather than chapter 1's quadratic cost. */
+      if (have_cost)
         setup->output = setup->cost == BP_COST_LOG_LIKELIHOOD ? BP_OUTPUT_SOFTMAX
                                                                : BP_OUTPUT_SIGMOID;
-      else if (have_output && !have_cost)
+      else
         setup->cost = setup->output == BP_OUTPUT_SOFTMAX ? BP_COST_LOG_LIKELIHOOD
-                                                         : BP_COST_QUADRATIC;
+                                                         : BP_COST_CROSS_ENTROPY;
     }
 
   if (!bp_cost_check_output (setup->cost, setup->output, &error))
@@ -544,6 +580,68 @@ build_setup (const TrainOptions *options,
   if (!bp_hyperparams_check (hyper, &error) || !bp_train_config_check (&setup->config, &error))
     return bp_cli_usage ("%s", error.message);
 
+  return true;
+}
+
+/* --list-presets: "NAME  description", the names padded to one column, and under a preset that
+ * compares runs the flags that vary, as bench/book-results.sh reads them. */
+static void
+print_presets (void)
+{
+  const BpBookPreset *presets;
+  size_t n_presets, width = 0;
+
+  presets = bp_book_presets (&n_presets);
+  for (size_t i = 0; i < n_presets; i++)
+    width = MAX (width, strlen (presets[i].name));
+
+  for (size_t i = 0; i < n_presets; i++)
+    {
+      printf ("%-*s  %s\n", (int) width, presets[i].name, presets[i].description);
+      if (presets[i].variants != NULL)
+        printf ("%-*s  variants: %s\n", (int) width, "", presets[i].variants);
+    }
+}
+
+/* The preset called @name; NULL after a usage error that lists the valid names. */
+static const BpBookPreset *
+find_preset (const char *name)
+{
+  const BpBookPreset *preset = bp_book_preset_find (name);
+  const BpBookPreset *presets;
+  g_autoptr(GString) names = g_string_new (NULL);
+  size_t n_presets;
+
+  if (preset != NULL)
+    return preset;
+
+  presets = bp_book_presets (&n_presets);
+  for (size_t i = 0; i < n_presets; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", presets[i].name);
+  bp_cli_usage ("--preset: unknown preset '%s' (use %s; see --list-presets)", name, names->str);
+  return NULL;
+}
+
+/* Start @setup from @preset: the options given on the command line are applied over it later,
+ * by build_setup(). A --train-size given for ch3-data-size rescales λ, the epochs and how often
+ * to measure, as the book does; --lambda, --epochs or --monitor-every, if given, win again. */
+static bool
+apply_preset (const BpBookPreset *preset,
+              const TrainOptions *options,
+              TrainSetup         *setup)
+{
+  guint64 train_size = 0;
+
+  if (!parse_unsigned_option ("--train-size", options->train_size, G_MAXSIZE, &train_size))
+    return false;
+
+  memcpy (setup->sizes, preset->sizes, sizeof setup->sizes);
+  setup->n_layers = preset->n_layers;
+  setup->activation = preset->activation;
+  setup->output = preset->output;
+  setup->cost = preset->cost;
+  setup->train_size = preset->train_size;
+  bp_book_preset_apply (preset, (size_t) train_size, &setup->config);
   return true;
 }
 
@@ -582,6 +680,7 @@ bp_cli_train (int    argc,
               char **argv)
 {
   TrainOptions options = { 0 };
+  const BpBookPreset *preset = NULL;
   TrainSetup setup;
   TrainRun run = { 0 };
   BpModelInfo info = { 0 };
@@ -593,6 +692,10 @@ bp_cli_train (int    argc,
   int status = BP_CLI_EXIT_FAILURE;
   bool ok;
   const GOptionEntry entries[] = {
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &options.preset,
+      "Start from one of the book's experiments; the options given override it", "NAME" },
+    { "list-presets", 0, 0, G_OPTION_ARG_NONE, &options.list_presets,
+      "List the presets and exit", NULL },
     { "layers", 0, 0, G_OPTION_ARG_STRING, &options.layers,
       "Layer sizes, input first (default 784,30,10)", "N,N,…" },
     { "activation", 0, 0, G_OPTION_ARG_STRING, &options.activation,
@@ -624,6 +727,8 @@ bp_cli_train (int    argc,
       "Train on the first N of the 50,000 training images", "N" },
     { "expand", 0, 0, G_OPTION_ARG_STRING, &options.expand,
       "Data expansion: none (default), shifts (expand_mnist.py) or affine", "KIND" },
+    { "monitor-every", 0, 0, G_OPTION_ARG_STRING, &options.monitor_every,
+      "Measure every Nth epoch and the last one only (default 1, every epoch)", "N" },
     { "early-stop", 0, 0, G_OPTION_ARG_STRING, &options.early_stop,
       "Stop after N epochs without a new best validation accuracy", "N" },
     { "schedule", 0, 0, G_OPTION_ARG_STRING, &options.schedule,
@@ -646,8 +751,12 @@ bp_cli_train (int    argc,
   g_option_context_set_description (context,
     "Prints one line per epoch on stdout:\n"
     "  epoch N train_cost C train_acc A val_acc V test_acc T seconds S\n"
-    "(accuracies are fractions; seconds count the training pass alone). Ctrl+C stops between\n"
-    "mini-batches, saves the model if --save was given and exits with 130.\n"
+    "(accuracies are fractions; seconds count the training pass alone); with --monitor-every N\n"
+    "only measured epochs print a line. Ctrl+C stops between mini-batches, saves the model if\n"
+    "--save was given and exits with 130.\n"
+    "--preset NAME starts from one of the book's experiments (see --list-presets): its network\n"
+    "and settings replace the defaults above, and every option given on the command line\n"
+    "overrides the preset's value.\n"
     "Exit codes: 0 done (also after early stopping), 1 run-time failure (bad file, missing\n"
     "data, divergence), 2 usage error.");
 
@@ -655,6 +764,31 @@ bp_cli_train (int    argc,
     {
       train_options_clear (&options);
       return BP_CLI_EXIT_USAGE;
+    }
+
+  if (options.list_presets)
+    {
+      print_presets ();
+      status = BP_CLI_EXIT_OK;
+      goto out;
+    }
+
+  if (options.preset != NULL)
+    {
+      preset = find_preset (options.preset);
+      if (preset == NULL)
+        {
+          status = BP_CLI_EXIT_USAGE;
+          goto out;
+        }
+      /* A preset describes a new network; a loaded model brings its own and its settings. */
+      if (options.load != NULL)
+        {
+          status = bp_cli_fail (BP_CLI_EXIT_USAGE,
+                                "--preset starts a new network and cannot be combined with "
+                                "--load %s", options.load);
+          goto out;
+        }
     }
 
   if (options.load != NULL)
@@ -668,7 +802,8 @@ bp_cli_train (int    argc,
     }
 
   setup_defaults (&setup, loaded != NULL ? &info : NULL);
-  if (!build_setup (&options, loaded, options.load, &setup))
+  if ((preset != NULL && !apply_preset (preset, &options, &setup))
+      || !build_setup (&options, loaded, options.load, &setup))
     {
       status = BP_CLI_EXIT_USAGE;
       goto out;
@@ -728,7 +863,7 @@ bp_cli_train (int    argc,
   if (info.velocity != NULL)
     bp_trainer_set_velocity (run.trainer, info.velocity);
 
-  print_summary (&run, &mnist, options.load);
+  print_summary (&run, &mnist, preset, options.load);
 
   atomic_store (&cancel_flag, 0);
   install_sigint_handler ();
@@ -773,6 +908,15 @@ bp_cli_train (int    argc,
 
       if (!save_model (&run, &save_error))
         status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", save_error.message);
+    }
+
+  /* With --monitor-every the epochs after the last measured one are not in the CSV yet. */
+  if (options.csv != NULL)
+    {
+      g_autoptr(GError) csv_error = NULL;
+
+      if (!write_csv (&run, &csv_error))
+        status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", csv_error->message);
     }
 
 out:

@@ -236,6 +236,21 @@ void bp_network_predict (const BpNetwork *net,
                          float           *out,
                          float           *scratch);
 
+/* Floats of scratch bp_network_input_gradient() needs: every layer's activations and two
+ * delta vectors. */
+size_t bp_network_input_gradient_scratch_size (const BpNetwork *net);
+
+/* Saliency: the gradient of output @class_index — its activation, or for a softmax output its
+ * probability — with respect to the input pixels, ∂a_L[k]/∂x, written into @grad (sizes[0]).
+ * Chapter 2's backpropagation carried one step further: the output delta is that of a_L[k]
+ * instead of a cost's, and W₁ᵀδ₁ gives the input's gradient. @scratch is the caller's, so
+ * several threads may use one network that nobody is writing. */
+void bp_network_input_gradient (const BpNetwork *net,
+                                const float     *x,
+                                size_t           class_index,
+                                float           *grad,
+                                float           *scratch);
+
 /* Name of the fast kernel picked for this CPU ("avx512", "avx2", "generic"). */
 const char *bp_kernel_fast_name (void);
 

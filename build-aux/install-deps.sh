@@ -8,7 +8,7 @@ set -euo pipefail
 PACKAGES=(
   # build
   meson ninja-build pkg-config gcc libc6-dev zlib1g-dev
-  libglib2.0-dev libglib2.0-bin libjson-glib-dev libgtk-4-dev libadwaita-1-dev
+  libglib2.0-dev libglib2.0-bin libjson-glib-dev libcairo2-dev libgtk-4-dev libadwaita-1-dev
   libopenblas-dev gettext
   # tests: Xvfb for the window, xdotool for real input, imagemagick for screenshots,
   # validators for the desktop files, clang for the fuzz targets, numpy for network2.py interop

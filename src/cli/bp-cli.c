@@ -24,6 +24,7 @@ typedef struct
 static const Subcommand subcommands[] = {
   { "train", bp_cli_train, "train a network on MNIST, one line of metrics per epoch" },
   { "eval",  bp_cli_eval,  "test accuracy and confusion matrix of a saved model" },
+  { "classify", bp_cli_classify, "the digit in each PNG image, by the embedded or a saved model" },
   { "bench", bp_cli_bench, "time one training pass of the standard configurations" },
 };
 
@@ -39,7 +40,7 @@ print_usage (FILE *out)
            "\n"
            "Commands:\n");
   for (size_t i = 0; i < G_N_ELEMENTS (subcommands); i++)
-    fprintf (out, "  %-7s %s\n", subcommands[i].name, subcommands[i].summary);
+    fprintf (out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
   fprintf (out,
            "\n"
            "Options:\n"
@@ -213,7 +214,7 @@ main (int    argc,
     {
       g_set_prgname ("backprop-cli");
       return bp_cli_fail (BP_CLI_EXIT_USAGE,
-                          "no command given: use train, eval or bench (see `backprop-cli --help`)");
+                          "no command given: use train, eval, classify or bench (see `backprop-cli --help`)");
     }
 
   if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
@@ -248,6 +249,6 @@ main (int    argc,
                         argv[1]);
 
   return bp_cli_fail (BP_CLI_EXIT_USAGE,
-                      "unknown command '%s': use train, eval or bench (see `backprop-cli --help`)",
+                      "unknown command '%s': use train, eval, classify or bench (see `backprop-cli --help`)",
                       argv[1]);
 }

@@ -1,0 +1,368 @@
+/* bp-cli-classify.c — `backprop-cli classify`: the digit in each PNG, by the embedded or a given model
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "bp-cli-private.h"
+
+#include <cairo.h>
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bp-model-io.h"
+#include "bp-preprocess.h"
+
+/* Where resources/backprop-model.gresource.xml puts the default model. */
+#define DEFAULT_MODEL_RESOURCE "/io/github/nndl/Backprop/model/default-model.json"
+
+static const unsigned char png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+typedef struct
+{
+  const guint8 *data;
+  gsize         len;
+  gsize         pos;
+} PngReader;
+
+static cairo_status_t
+png_read_cb (void          *closure,
+             unsigned char *data,
+             unsigned int   length)
+{
+  PngReader *reader = closure;
+
+  if (length > reader->len - reader->pos)
+    return CAIRO_STATUS_READ_ERROR;
+  memcpy (data, reader->data + reader->pos, length);
+  reader->pos += length;
+  return CAIRO_STATUS_SUCCESS;
+}
+
+/* Decode @path into 8-bit grey (0 black), alpha-composited on white first so that a transparent
+ * PNG with black strokes reads as black on white. On failure returns NULL and sets @message
+ * to a sentence that does not repeat the file name. */
+static guint8 *
+load_grey (const char  *path,
+           int         *width,
+           int         *height,
+           char       **message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+  PngReader reader;
+  cairo_surface_t *png, *flat;
+  cairo_t *cr;
+  guint8 *grey;
+  const guint8 *data;
+  int w, h, stride;
+
+  if (!g_file_get_contents (path, &bytes, &len, &error))
+    {
+      *message = g_strdup (error->message);
+      return NULL;
+    }
+  if (len < sizeof png_signature || memcmp (bytes, png_signature, sizeof png_signature) != 0)
+    {
+      *message = g_strdup ("not a PNG file (classify reads PNG images only)");
+      return NULL;
+    }
+
+  reader = (PngReader) { (const guint8 *) bytes, len, 0 };
+  png = cairo_image_surface_create_from_png_stream (png_read_cb, &reader);
+  if (cairo_surface_status (png) != CAIRO_STATUS_SUCCESS)
+    {
+      *message = g_strdup_printf ("a damaged or unsupported PNG file (%s)",
+                                  cairo_status_to_string (cairo_surface_status (png)));
+      cairo_surface_destroy (png);
+      return NULL;
+    }
+
+  w = cairo_image_surface_get_width (png);
+  h = cairo_image_surface_get_height (png);
+  flat = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  cr = cairo_create (flat);
+  cairo_set_source_rgb (cr, 1.0, 1.0, 1.0);
+  cairo_paint (cr);
+  cairo_set_source_surface (cr, png, 0.0, 0.0);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_destroy (png);
+  cairo_surface_flush (flat);
+  if (cairo_surface_status (flat) != CAIRO_STATUS_SUCCESS)
+    {
+      *message = g_strdup_printf ("cannot convert the image: %s",
+                                  cairo_status_to_string (cairo_surface_status (flat)));
+      cairo_surface_destroy (flat);
+      return NULL;
+    }
+
+  data = cairo_image_surface_get_data (flat);
+  stride = cairo_image_surface_get_stride (flat);
+  grey = g_malloc ((gsize) w * (gsize) h);
+  for (int y = 0; y < h; y++)
+    {
+      const guint32 *row = (const guint32 *) (const void *) (data + (gsize) y * (gsize) stride);
+
+      for (int x = 0; x < w; x++)
+        {
+          guint32 p = row[x];
+          guint32 r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
+
+          /* Rec. 601 luma, as a greyscale scan would weigh the channels. */
+          grey[(gsize) y * (gsize) w + (gsize) x] = (guint8) ((299 * r + 587 * g + 114 * b + 500) / 1000);
+        }
+    }
+  cairo_surface_destroy (flat);
+
+  *width = w;
+  *height = h;
+  return grey;
+}
+
+/* A file name in @dir for the input made from @path: its base name with ".png", made unique
+ * among the names already in @used. */
+static char *
+show_path (const char *dir,
+           const char *path,
+           GHashTable *used)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  char *dot = strrchr (base, '.');
+  g_autofree char *name = NULL;
+
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  name = g_strdup_printf ("%s.png", base);
+  for (unsigned n = 2; g_hash_table_contains (used, name); n++)
+    {
+      g_free (name);
+      name = g_strdup_printf ("%s-%u.png", base, n);
+    }
+  g_hash_table_add (used, g_strdup (name));
+  return g_build_filename (dir, name, NULL);
+}
+
+/* The 28×28 input as MNIST shows it, light ink on black. */
+static bool
+write_input_png (const char  *path,
+                 const float *input,
+                 char       **message)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, BP_PREPROCESS_SIDE,
+                                                         BP_PREPROCESS_SIDE);
+  guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  cairo_status_t status;
+
+  cairo_surface_flush (surface);
+  for (int y = 0; y < BP_PREPROCESS_SIDE; y++)
+    for (int x = 0; x < BP_PREPROCESS_SIDE; x++)
+      {
+        float v = input[y * BP_PREPROCESS_SIDE + x];
+        guint32 g = (guint32) (CLAMP (v, 0.0f, 1.0f) * 255.0f + 0.5f);
+
+        ((guint32 *) (void *) (data + y * stride))[x] = (g << 16) | (g << 8) | g;
+      }
+  cairo_surface_mark_dirty (surface);
+  status = cairo_surface_write_to_png (surface, path);
+  cairo_surface_destroy (surface);
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      *message = g_strdup_printf ("cannot write %s: %s", path, cairo_status_to_string (status));
+      return false;
+    }
+  return true;
+}
+
+static BpNetwork *
+load_model (const char *path,
+            const char **name)
+{
+  BpError error = { 0 };
+  BpNetwork *net;
+
+  if (path != NULL)
+    {
+      *name = path;
+      net = bp_model_load (path, NULL, &error);
+    }
+  else
+    {
+      g_autoptr(GError) gerror = NULL;
+      g_autoptr(GBytes) bytes = g_resources_lookup_data (DEFAULT_MODEL_RESOURCE,
+                                                         G_RESOURCE_LOOKUP_FLAGS_NONE, &gerror);
+      gsize len = 0;
+      const char *data;
+
+      *name = "the embedded default model";
+      if (bytes == NULL)
+        {
+          bp_cli_fail (BP_CLI_EXIT_FAILURE, "cannot find the embedded default model: %s",
+                       gerror->message);
+          return NULL;
+        }
+      data = g_bytes_get_data (bytes, &len);
+      net = bp_model_load_from_data (data, len, *name, NULL, &error);
+    }
+
+  if (net == NULL)
+    bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
+  return net;
+}
+
+static bool
+parse_polarity (const char *text,
+                BpPolarity *out)
+{
+  for (BpPolarity p = BP_POLARITY_AUTO; p <= BP_POLARITY_LIGHT_INK; p++)
+    if (strcmp (text, bp_polarity_to_string (p)) == 0)
+      {
+        *out = p;
+        return true;
+      }
+  return bp_cli_usage ("--polarity: '%s' is not auto, dark-ink or light-ink", text);
+}
+
+int
+bp_cli_classify (int    argc,
+                 char **argv)
+{
+  g_autofree char *model_path = NULL;
+  g_autofree char *show_dir = NULL;
+  g_autofree char *polarity_text = NULL;
+  g_auto(GStrv) files = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GHashTable) used = NULL;
+  g_autofree float *scratch = NULL;
+  BpPolarity polarity = BP_POLARITY_AUTO;
+  BpNetwork *net;
+  const char *model_name = NULL;
+  size_t n_out;
+  size_t n_failed = 0;
+  const GOptionEntry entries[] = {
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path,
+      "The model file (ours or network2.py's JSON); default: the embedded model", "FILE" },
+    { "show", 0, 0, G_OPTION_ARG_FILENAME, &show_dir,
+      "Write each 28×28 input the network saw as a PNG in DIR (made if missing)", "DIR" },
+    { "polarity", 0, 0, G_OPTION_ARG_STRING, &polarity_text,
+      "Ink: auto (the default: the border's shade is the paper), dark-ink or light-ink", "KIND" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "IMAGE.png…" },
+    { NULL },
+  };
+
+  context = g_option_context_new ("— the digit in each PNG image");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context,
+    "Any PNG works: a drawing, a scan, a photo of paper, a screenshot; dark ink on light or\n"
+    "light on dark; any size. Each is composited on white, turned grey, and preprocessed as\n"
+    "MNIST was made: ink box scaled to 20×20 keeping its aspect, centre of mass at the centre\n"
+    "of 28×28.\n"
+    "\n"
+    "Prints one line per image on stdout:\n"
+    "  FILE DIGIT P0 … P9\n"
+    "the outputs being softmax probabilities (for a sigmoid-output model, the raw activations,\n"
+    "which stderr says once). An unreadable, non-PNG or blank image gets one error line on\n"
+    "stderr naming it; the others are still classified.\n"
+    "Exit codes: 0 all classified, 1 some image or the model failed, 2 usage error.");
+
+  if (!bp_cli_parse_options (context, &argc, &argv))
+    return BP_CLI_EXIT_USAGE;
+  if (files == NULL || files[0] == NULL)
+    return bp_cli_fail (BP_CLI_EXIT_USAGE, "no image given (see `%s --help`)", g_get_prgname ());
+  if (polarity_text != NULL && !parse_polarity (polarity_text, &polarity))
+    return BP_CLI_EXIT_USAGE;
+  if (show_dir != NULL && g_mkdir_with_parents (show_dir, 0777) != 0)
+    return bp_cli_fail (BP_CLI_EXIT_FAILURE, "--show: cannot make the folder %s: %s", show_dir,
+                        g_strerror (errno));
+
+  net = load_model (model_path, &model_name);
+  if (net == NULL)
+    return BP_CLI_EXIT_FAILURE;
+  if (net->sizes[0] != BP_PREPROCESS_N_PIXELS)
+    {
+      bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s: the model takes %zu inputs, but images become %d×%d",
+                   model_name, net->sizes[0], BP_PREPROCESS_SIDE, BP_PREPROCESS_SIDE);
+      bp_network_free (net);
+      return BP_CLI_EXIT_FAILURE;
+    }
+  n_out = net->sizes[net->n_layers - 1];
+  if (net->output == BP_OUTPUT_SIGMOID)
+    bp_cli_note ("%s has sigmoid outputs: the numbers printed are its raw activations, not "
+                 "probabilities", model_name);
+
+  used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  scratch = g_new (float, bp_network_scratch_size (net));
+
+  for (size_t i = 0; files[i] != NULL; i++)
+    {
+      const char *file = files[i];
+      g_autofree char *message = NULL;
+      g_autofree guint8 *grey = NULL;
+      g_autofree float *out = g_new (float, n_out);
+      float input[BP_PREPROCESS_N_PIXELS];
+      BpPreprocessStatus status;
+      BpError error = { 0 };
+      GString *line;
+      size_t best = 0;
+      int w = 0, h = 0;
+
+      grey = load_grey (file, &w, &h, &message);
+      if (grey == NULL)
+        {
+          bp_cli_note ("%s: %s", file, message);
+          n_failed++;
+          continue;
+        }
+
+      status = bp_preprocess_u8 (grey, (size_t) w, (size_t) h, (size_t) w, polarity, input, NULL,
+                                 &error);
+      if (status == BP_PREPROCESS_ERROR)
+        {
+          bp_cli_note ("%s: %s", file, error.message);
+          n_failed++;
+          continue;
+        }
+      if (status == BP_PREPROCESS_EMPTY)
+        {
+          bp_cli_note ("%s: no digit: the image is blank (a single shade, or nearly)", file);
+          n_failed++;
+          continue;
+        }
+
+      if (show_dir != NULL)
+        {
+          g_autofree char *show = show_path (show_dir, file, used);
+
+          if (!write_input_png (show, input, &message))
+            {
+              bp_cli_note ("%s: --show: %s", file, message);
+              n_failed++;
+            }
+        }
+
+      bp_network_predict (net, input, out, scratch);
+      for (size_t k = 1; k < n_out; k++)
+        if (out[k] > out[best])
+          best = k;
+
+      line = g_string_new (file);
+      g_string_append_printf (line, " %zu", best);
+      for (size_t k = 0; k < n_out; k++)
+        {
+          char buf[32];
+
+          bp_cli_format_fixed (buf, sizeof buf, 4, out[k]);
+          g_string_append_printf (line, " %s", buf);
+        }
+      printf ("%s\n", line->str);
+      g_string_free (line, TRUE);
+    }
+  fflush (stdout);
+
+  bp_network_free (net);
+  return n_failed > 0 ? BP_CLI_EXIT_FAILURE : BP_CLI_EXIT_OK;
+}

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 
 #include "bp-presets.h"
+#include "bp-test-events.h"
 
 struct _BpControls
 {
@@ -270,6 +271,7 @@ setup_changed (BpControls *self)
   adw_message_dialog_set_close_response (self->dialog, "cancel");
   g_signal_connect_swapped (self->dialog, "response", G_CALLBACK (dialog_response_cb), self);
   gtk_window_present (GTK_WINDOW (self->dialog));
+  bp_test_event ("confirm-reset");
 }
 
 static void
@@ -378,6 +380,16 @@ bp_controls_get_eta_widget (BpControls *self)
   g_return_val_if_fail (BP_IS_CONTROLS (self), NULL);
 
   return GTK_WIDGET (self->eta_spin);
+}
+
+void
+bp_controls_print_widgets (BpControls *self)
+{
+  g_return_if_fail (BP_IS_CONTROLS (self));
+
+  bp_test_event_widget ("eta", GTK_WIDGET (self->eta_spin));
+  bp_test_event_widget ("lambda", GTK_WIDGET (self->lambda_spin));
+  bp_test_event_widget ("activation", GTK_WIDGET (self->activation_row));
 }
 
 static void

@@ -17,5 +17,7 @@ void       bp_controls_set_session (BpControls *self,
                                     BpSession  *session);
 /* The learning-rate field, for the test mode's widget line. */
 GtkWidget *bp_controls_get_eta_widget (BpControls *self);
+/* Test mode: print the "widget" lines of the controls a test types into. */
+void       bp_controls_print_widgets (BpControls *self);
 
 G_END_DECLS

@@ -185,7 +185,8 @@ update_labels (BpNeuronDialog *self)
   subtitle = g_strdup_printf (_("After %u epochs"), self->snapshot->epoch);
   adw_window_title_set_subtitle (self->window_title, subtitle);
 
-  bias = g_strdup_printf (_("Bias %+.4f"), (double) b);
+  /* A true minus sign, as the legends write it. */
+  bias = g_strdup_printf (_("Bias %s%.4f"), b < 0.0f ? "−" : "+", fabs ((double) b));
   gtk_label_set_text (self->bias_label, bias);
 
   gtk_widget_set_visible (GTK_WIDGET (self->outgoing_label), net->n_layers > 2);

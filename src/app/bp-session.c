@@ -696,7 +696,10 @@ worker_main (gpointer data)
       if (result != STEP_DIVERGED
           && (single || result != STEP_OK || now - w->last_snapshot >= SNAPSHOT_INTERVAL_US))
         worker_publish_snapshot (self, w);
-      if (result == STEP_OK && (single || now - w->last_sample >= SAMPLE_INTERVAL_US))
+      /* Sample points inside epochs, and one at each epoch's end so that the sample's curve
+       * runs on between epochs too short to be sampled inside. */
+      if (result == STEP_EPOCH_DONE || result == STEP_FINISHED
+          || (result == STEP_OK && (single || now - w->last_sample >= SAMPLE_INTERVAL_US)))
         worker_sample (self, w);
 
       g_mutex_lock (&self->lock);
@@ -711,7 +714,6 @@ worker_main (gpointer data)
           event.generation = w->generation;
           event.metrics = metrics;
           post_locked (self, &event);
-          w->last_sample = now;
           if (result == STEP_FINISHED && !single)
             {
               event.kind = EVENT_FINISHED;

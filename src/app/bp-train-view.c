@@ -44,7 +44,15 @@ struct _BpTrainView
 
   BpSession       *session;
   GSignalGroup    *session_signals;
+  GArray          *samples;  /* Sample: the held-out sample's points of this network */
 };
+
+typedef struct
+{
+  double x;
+  double accuracy;
+  double cost;
+} Sample;
 
 G_DEFINE_FINAL_TYPE (BpTrainView, bp_train_view, ADW_TYPE_BIN)
 
@@ -166,13 +174,16 @@ metrics_sampled_cb (BpTrainView *self,
                     double       accuracy,
                     double       cost)
 {
+  Sample sample = { x, accuracy, cost };
+
+  g_array_append_val (self->samples, sample);
   bp_plot_append (self->accuracy_plot, ACCURACY_SAMPLE, x, accuracy);
   bp_plot_append (self->cost_plot, COST_SAMPLE, x, cost);
 }
 
-/* Redraw everything from the session: after a reset, or for a new session. */
+/* Redraw the curves from the session's history and the samples kept. */
 static void
-reload (BpTrainView *self)
+replot (BpTrainView *self)
 {
   const BpEpochMetrics *history;
   guint n;
@@ -185,6 +196,39 @@ reload (BpTrainView *self)
   history = bp_session_get_history (self->session, &n);
   for (guint i = 0; i < n; i++)
     add_epoch (self, &history[i]);
+  for (guint i = 0; i < self->samples->len; i++)
+    {
+      const Sample *sample = &g_array_index (self->samples, Sample, i);
+
+      bp_plot_append (self->accuracy_plot, ACCURACY_SAMPLE, sample->x, sample->accuracy);
+      bp_plot_append (self->cost_plot, COST_SAMPLE, sample->x, sample->cost);
+    }
+}
+
+/* The network is back at the start of the epoch that diverged: its sample points describe
+ * parameters that no longer exist (and their huge costs would flatten the cost axis). */
+static void
+diverged_cb (BpTrainView *self)
+{
+  double epoch = bp_session_get_epoch (self->session);
+  guint keep = 0;
+
+  while (keep < self->samples->len && g_array_index (self->samples, Sample, keep).x <= epoch)
+    keep++;
+  if (keep == self->samples->len)
+    return;
+  g_array_set_size (self->samples, keep);
+  replot (self);
+}
+
+/* Start again from the session: after a reset, or for a new session. */
+static void
+reload (BpTrainView *self)
+{
+  g_array_set_size (self->samples, 0);
+  replot (self);
+  if (self->session == NULL)
+    return;
   update_accuracy_label (self);
   update_epoch_label (self);
   update_speed (self);
@@ -261,6 +305,7 @@ bp_train_view_dispose (GObject *object)
     g_signal_group_set_target (self->session_signals, NULL);
   g_clear_object (&self->session_signals);
   g_clear_object (&self->session);
+  g_clear_pointer (&self->samples, g_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_TRAIN_VIEW);
 
   G_OBJECT_CLASS (bp_train_view_parent_class)->dispose (object);
@@ -336,6 +381,8 @@ bp_train_view_init (BpTrainView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->samples = g_array_new (FALSE, FALSE, sizeof (Sample));
+
   /* Colours: the same data set has the same colour in both plots. */
   bp_plot_set_title (self->accuracy_plot, _("Accuracy"));
   bp_plot_set_x_label (self->accuracy_plot, _("Epoch"));
@@ -362,6 +409,8 @@ bp_train_view_init (BpTrainView *self)
                                   G_CALLBACK (metrics_sampled_cb), self);
   g_signal_group_connect_swapped (self->session_signals, "network-reset",
                                   G_CALLBACK (reload), self);
+  g_signal_group_connect_swapped (self->session_signals, "diverged",
+                                  G_CALLBACK (diverged_cb), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::progress",
                                   G_CALLBACK (update_epoch_label), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::epochs",

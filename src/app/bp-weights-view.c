@@ -15,6 +15,7 @@
 
 #include "bp-colormap.h"
 #include "bp-neuron-dialog.h"
+#include "bp-test-events.h"
 #include "bp-weight-grid.h"
 
 struct _BpWeightsView
@@ -31,6 +32,7 @@ struct _BpWeightsView
   GSignalGroup   *session_signals;
   BpSnapshot     *snapshot;
   guint           tick_id;
+  guint           test_tick_id;
   BpNeuronDialog *dialog;  /* weak */
 };
 
@@ -269,6 +271,47 @@ neuron_activated_cb (BpWeightsView *self,
   image_size (self, &rows, &cols);
   bp_neuron_dialog_set_snapshot (self->dialog, self->snapshot, rows, cols);
   gtk_window_present (GTK_WINDOW (self->dialog));
+  bp_test_event ("neuron-dialog %u", neuron);
+}
+
+/* Test mode: once the grid is laid out with its pictures, say where the first neuron's picture
+ * is, so that a test can click it. */
+static gboolean
+test_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  BpWeightsView *self = BP_WEIGHTS_VIEW (widget);
+  GtkWidget *grid = GTK_WIDGET (self->grid);
+  int width = gtk_widget_get_width (grid);
+  int height = gtk_widget_get_height (grid);
+  GtkNative *native = gtk_widget_get_native (grid);
+  int x0 = -1, y0 = -1, x1 = -1, y1 = -1;
+  graphene_point_t origin;
+  double nx, ny;
+
+  if (self->snapshot == NULL || width == 0 || native == NULL)
+    return G_SOURCE_CONTINUE;
+  self->test_tick_id = 0;
+
+  for (int y = 0; y < height; y += 2)
+    for (int x = 0; x < width; x += 2)
+      if (bp_weight_grid_neuron_at (self->grid, x, y, width, height) == 0)
+        {
+          if (x0 < 0 || x < x0)
+            x0 = x;
+          if (y0 < 0)
+            y0 = y;
+          x1 = MAX (x1, x);
+          y1 = MAX (y1, y);
+        }
+  if (x0 < 0 || !gtk_widget_compute_point (grid, GTK_WIDGET (native),
+                                            &GRAPHENE_POINT_INIT (x0, y0), &origin))
+    return G_SOURCE_REMOVE;
+  gtk_native_get_surface_transform (native, &nx, &ny);
+  bp_test_event ("widget neuron-0 %d %d %d %d", (int) (origin.x + nx), (int) (origin.y + ny),
+                 x1 - x0 + 1, y1 - y0 + 1);
+  return G_SOURCE_REMOVE;
 }
 
 BpSession *
@@ -301,6 +344,9 @@ bp_weights_view_map (GtkWidget *widget)
 
   /* Snapshots announced while hidden were skipped: catch up. */
   refresh (BP_WEIGHTS_VIEW (widget));
+
+  if (bp_test_events_enabled () && BP_WEIGHTS_VIEW (widget)->test_tick_id == 0)
+    BP_WEIGHTS_VIEW (widget)->test_tick_id = gtk_widget_add_tick_callback (widget, test_tick_cb, NULL, NULL);
 }
 
 static void
@@ -312,6 +358,11 @@ bp_weights_view_unmap (GtkWidget *widget)
     {
       gtk_widget_remove_tick_callback (widget, self->tick_id);
       self->tick_id = 0;
+    }
+  if (self->test_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (widget, self->test_tick_id);
+      self->test_tick_id = 0;
     }
   GTK_WIDGET_CLASS (bp_weights_view_parent_class)->unmap (widget);
 }

@@ -30,9 +30,11 @@ struct _BpWindow
   AdwSplitButton       *step_button;
   GtkButton            *reset_button;
   AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar   *switcher_bar;
   GtkStack             *main_stack;
   AdwStatusPage        *missing_page;
   GtkLabel             *missing_error_label;
+  GtkButton            *choose_folder_button;
   BpControls           *controls;
   AdwViewStack         *view_stack;
   BpTrainView          *train_view;
@@ -45,7 +47,9 @@ struct _BpWindow
   GSettings            *settings;         /* NULL when the schema is not installed */
   GtkFileChooserNative *chooser;
   BpFrameStats         *frame_stats;
+  char                 *divergence;       /* the engine's message of the last divergence */
   guint                 ready_tick;
+  guint                 missing_tick;
   gboolean              ready_printed;
 };
 
@@ -95,6 +99,19 @@ update_actions (BpWindow *self)
     }
 }
 
+/* The training buttons and the view switcher only mean something once there is data. */
+static void
+main_page_changed_cb (BpWindow *self)
+{
+  gboolean lab = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "lab") == 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->start_button), lab);
+  gtk_widget_set_visible (GTK_WIDGET (self->step_button), lab);
+  gtk_widget_set_visible (GTK_WIDGET (self->reset_button), lab);
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, lab);
+  gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), lab);
+}
+
 static void
 update_subtitle (BpWindow *self)
 {
@@ -138,19 +155,48 @@ session_epoch_finished_cb (BpWindow             *self,
 }
 
 static void
+show_divergence_details (BpWindow *self)
+{
+  AdwMessageDialog *dialog;
+
+  if (self->divergence == NULL)
+    return;
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Training Diverged"),
+                                                       self->divergence));
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 session_diverged_cb (BpWindow   *self,
                      const char *message)
 {
-  g_autofree char *text = NULL;
+  g_autofree char *title = NULL;
   AdwToast *toast;
 
   /* The engine's message starts in lower case, to follow "backprop-cli: " on a terminal. */
-  text = g_strdup_printf ("%c%s", g_ascii_toupper (message[0]), message + 1);
-  toast = adw_toast_new (text);
+  g_free (self->divergence);
+  self->divergence = g_strdup_printf ("%c%s.", g_ascii_toupper (message[0]), message + 1);
+
+  /* A toast holds one line: it says what happened and where training stands, and Details
+   * shows the engine's whole message with its advice. */
+  title = g_strdup_printf (_("Training diverged: back to the start of epoch %u"),
+                           bp_session_get_epoch (self->session) + 1);
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Details"));
+  adw_toast_set_action_name (toast, "win.divergence-details");
   adw_toast_set_timeout (toast, 10);
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
   bp_test_event ("diverged %s", message);
+}
+
+static void
+divergence_details_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  show_divergence_details (BP_WINDOW (widget));
 }
 
 static void
@@ -206,7 +252,7 @@ ready_tick_cb (GtkWidget     *widget,
 
   self->ready_tick = 0;
   self->ready_printed = TRUE;
-  bp_test_event_widget ("eta", eta);
+  bp_controls_print_widgets (self->controls);
   bp_test_event_widget ("start", GTK_WIDGET (self->start_button));
   bp_test_event ("ready");
   return G_SOURCE_REMOVE;
@@ -275,6 +321,22 @@ apply_environment (BpSession *session)
     }
 }
 
+/* Test mode: where the folder button is, once the missing-data page is laid out. */
+static gboolean
+missing_tick_cb (GtkWidget     *widget,
+                 GdkFrameClock *clock,
+                 gpointer       user_data)
+{
+  BpWindow *self = BP_WINDOW (widget);
+  GtkWidget *button = GTK_WIDGET (self->choose_folder_button);
+
+  if (!gtk_widget_get_mapped (button) || gtk_widget_get_width (button) == 0)
+    return G_SOURCE_CONTINUE;
+  self->missing_tick = 0;
+  bp_test_event_widget ("choose-folder", button);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 show_missing (BpWindow   *self,
               const char *message)
@@ -296,6 +358,8 @@ show_missing (BpWindow   *self,
   gtk_widget_set_visible (GTK_WIDGET (self->missing_error_label), message != NULL);
   gtk_stack_set_visible_child_name (self->main_stack, "missing");
   bp_test_event ("missing-data");
+  if (bp_test_events_enabled () && self->missing_tick == 0)
+    self->missing_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), missing_tick_cb, NULL, NULL);
 }
 
 static void
@@ -324,7 +388,10 @@ load_done_cb (GObject      *source,
           gtk_stack_set_visible_child_name (self->main_stack, "lab");
         }
       else
-        show_missing (self, error->message);
+        /* Missing files are what the page already explains; anything else (files that are
+         * not MNIST, unreadable files) needs the loader's own words. */
+        show_missing (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? NULL
+                                                                                       : error->message);
       return;
     }
 
@@ -575,6 +642,11 @@ bp_window_dispose (GObject *object)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->ready_tick);
       self->ready_tick = 0;
     }
+  if (self->missing_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->missing_tick);
+      self->missing_tick = 0;
+    }
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   if (self->chooser != NULL)
@@ -592,6 +664,7 @@ bp_window_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->loading_session);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->divergence, g_free);
 
   G_OBJECT_CLASS (bp_window_parent_class)->dispose (object);
 }
@@ -618,9 +691,11 @@ bp_window_class_init (BpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpWindow, step_button);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, reset_button);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, missing_page);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, missing_error_label);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, choose_folder_button);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, controls);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, train_view);
@@ -636,6 +711,8 @@ bp_window_class_init (BpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.choose-data-folder", NULL,
                                    choose_data_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.divergence-details", NULL,
+                                   divergence_details_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK,
                                        "win.show-view", "s", "train");
@@ -678,6 +755,10 @@ bp_window_init (BpWindow *self)
                                   G_CALLBACK (session_failed_cb), self);
   g_signal_group_connect_swapped (self->session_signals, "network-reset",
                                   G_CALLBACK (session_reset_cb), self);
+
+  g_signal_connect_swapped (self->main_stack, "notify::visible-child",
+                            G_CALLBACK (main_page_changed_cb), self);
+  main_page_changed_cb (self);
 
   key = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "bp-cli-private.h"
+#include "bp-cli-png.h"
 
 #include <cairo.h>
 #include <errno.h>
@@ -18,32 +19,7 @@
 /* Where resources/backprop-model.gresource.xml puts the default model. */
 #define DEFAULT_MODEL_RESOURCE "/io/github/nndl/Backprop/model/default-model.json"
 
-static const unsigned char png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-
-typedef struct
-{
-  const guint8 *data;
-  gsize         len;
-  gsize         pos;
-} PngReader;
-
-static cairo_status_t
-png_read_cb (void          *closure,
-             unsigned char *data,
-             unsigned int   length)
-{
-  PngReader *reader = closure;
-
-  if (length > reader->len - reader->pos)
-    return CAIRO_STATUS_READ_ERROR;
-  memcpy (data, reader->data + reader->pos, length);
-  reader->pos += length;
-  return CAIRO_STATUS_SUCCESS;
-}
-
-/* Decode @path into 8-bit grey (0 black), alpha-composited on white first so that a transparent
- * PNG with black strokes reads as black on white. On failure returns NULL and sets @message
- * to a sentence that does not repeat the file name. */
+/* Read and decode @path; on failure returns NULL with @message set (no file name in it). */
 static guint8 *
 load_grey (const char  *path,
            int         *width,
@@ -53,74 +29,13 @@ load_grey (const char  *path,
   g_autoptr(GError) error = NULL;
   g_autofree char *bytes = NULL;
   gsize len = 0;
-  PngReader reader;
-  cairo_surface_t *png, *flat;
-  cairo_t *cr;
-  guint8 *grey;
-  const guint8 *data;
-  int w, h, stride;
 
   if (!g_file_get_contents (path, &bytes, &len, &error))
     {
       *message = g_strdup (error->message);
       return NULL;
     }
-  if (len < sizeof png_signature || memcmp (bytes, png_signature, sizeof png_signature) != 0)
-    {
-      *message = g_strdup ("not a PNG file (classify reads PNG images only)");
-      return NULL;
-    }
-
-  reader = (PngReader) { (const guint8 *) bytes, len, 0 };
-  png = cairo_image_surface_create_from_png_stream (png_read_cb, &reader);
-  if (cairo_surface_status (png) != CAIRO_STATUS_SUCCESS)
-    {
-      *message = g_strdup_printf ("a damaged or unsupported PNG file (%s)",
-                                  cairo_status_to_string (cairo_surface_status (png)));
-      cairo_surface_destroy (png);
-      return NULL;
-    }
-
-  w = cairo_image_surface_get_width (png);
-  h = cairo_image_surface_get_height (png);
-  flat = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
-  cr = cairo_create (flat);
-  cairo_set_source_rgb (cr, 1.0, 1.0, 1.0);
-  cairo_paint (cr);
-  cairo_set_source_surface (cr, png, 0.0, 0.0);
-  cairo_paint (cr);
-  cairo_destroy (cr);
-  cairo_surface_destroy (png);
-  cairo_surface_flush (flat);
-  if (cairo_surface_status (flat) != CAIRO_STATUS_SUCCESS)
-    {
-      *message = g_strdup_printf ("cannot convert the image: %s",
-                                  cairo_status_to_string (cairo_surface_status (flat)));
-      cairo_surface_destroy (flat);
-      return NULL;
-    }
-
-  data = cairo_image_surface_get_data (flat);
-  stride = cairo_image_surface_get_stride (flat);
-  grey = g_malloc ((gsize) w * (gsize) h);
-  for (int y = 0; y < h; y++)
-    {
-      const guint32 *row = (const guint32 *) (const void *) (data + (gsize) y * (gsize) stride);
-
-      for (int x = 0; x < w; x++)
-        {
-          guint32 p = row[x];
-          guint32 r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
-
-          /* Rec. 601 luma, as a greyscale scan would weigh the channels. */
-          grey[(gsize) y * (gsize) w + (gsize) x] = (guint8) ((299 * r + 587 * g + 114 * b + 500) / 1000);
-        }
-    }
-  cairo_surface_destroy (flat);
-
-  *width = w;
-  *height = h;
-  return grey;
+  return bp_cli_png_to_grey ((const guint8 *) bytes, len, width, height, message);
 }
 
 /* A file name in @dir for the input made from @path: its base name with ".png", made unique

@@ -128,9 +128,6 @@ update_preset_row (BpControls *self)
   self->updating++;
   adw_combo_row_set_selected (self->preset_row,
                               preset >= 0 ? (guint) preset : bp_presets_get_count ());
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->preset_row),
-                               preset >= 0 ? bp_presets_get ((guint) preset)->description
-                                           : _("Your own settings"));
   self->updating--;
 }
 
@@ -498,15 +495,48 @@ connect_spins (BpControls *self,
 }
 
 static void
+preset_item_setup_cb (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item,
+                      gpointer                  user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 44);
+  gtk_label_set_width_chars (GTK_LABEL (label), 44);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+preset_item_bind_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item,
+                     gpointer                  user_data)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
+                      gtk_string_object_get_string (string));
+}
+
+static void
 bp_controls_init (BpControls *self)
 {
   AdwComboRow *reset_combos[4];
+  GtkListItemFactory *factory;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* The presets' descriptions are sentences: the row shows the chosen one as its subtitle, and
+   * the menu wraps them rather than cutting them short. */
   for (guint i = 0; i < bp_presets_get_count (); i++)
-    gtk_string_list_append (self->preset_list, bp_presets_get (i)->title);
-  gtk_string_list_append (self->preset_list, _("Custom"));
+    gtk_string_list_append (self->preset_list, bp_presets_get (i)->description);
+  gtk_string_list_append (self->preset_list, _("Custom: your own settings"));
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (preset_item_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (preset_item_bind_cb), NULL);
+  adw_combo_row_set_list_factory (self->preset_row, factory);
+  g_object_unref (factory);
 
   connect_spins (self, G_CALLBACK (hyperparams_changed),
                  self->eta_spin, self->lambda_spin, self->l1_spin, self->batch_spin,

@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The table itself lives in the engine, shared with `backprop-cli train --preset`; this file
- * turns each entry into the session's terms once, with a title short enough for a menu.
+ * turns each entry into the session's terms once.
  */
 #include "config.h"
 
@@ -15,47 +15,11 @@
 
 static GArray *presets;  /* BpPreset, built on first use */
 
-static char *
-make_title (const BpBookPreset *p)
-{
-  g_autoptr(GString) title = g_string_new (NULL);
-  char layers[128];
-
-  if (g_strcmp0 (p->chapter, "beyond") == 0)
-    g_string_append (title, _("Beyond"));
-  else
-    /* Translators: "Ch." abbreviates "Chapter". */
-    g_string_append_printf (title, _("Ch. %s"), p->chapter);
-
-  bp_format_layers (p->sizes, p->n_layers, '-', layers, sizeof layers);
-  g_string_append_printf (title, " · %s", layers);
-  switch (p->cost)
-    {
-    case BP_COST_QUADRATIC:
-      g_string_append_printf (title, " · %s", _("quadratic"));
-      break;
-    case BP_COST_CROSS_ENTROPY:
-      g_string_append_printf (title, " · %s", _("cross-entropy"));
-      break;
-    case BP_COST_LOG_LIKELIHOOD:
-    default:
-      g_string_append_printf (title, " · %s", _("softmax"));
-      break;
-    }
-  g_string_append_printf (title, " · η %g", (double) p->eta);
-  if (p->lambda_l2 > 0.0f)
-    g_string_append_printf (title, " · λ %g", (double) p->lambda_l2);
-  if (p->train_size > 0)
-    g_string_append_printf (title, " · %zu", p->train_size);
-  return g_string_free (g_steal_pointer (&title), FALSE);
-}
-
 static void
 preset_clear (gpointer data)
 {
   BpPreset *preset = data;
 
-  g_free (preset->title);
   g_free (preset->description);
 }
 
@@ -95,7 +59,6 @@ ensure_presets (void)
       preset.setup.expand = config.expand;
 
       preset.name = p->name;
-      preset.title = make_title (p);
       preset.description = g_strdup_printf ("%c%s", g_ascii_toupper (p->description[0]),
                                             p->description + 1);
       g_array_append_val (presets, preset);

@@ -12,7 +12,6 @@ G_BEGIN_DECLS
 typedef struct
 {
   const char    *name;        /* the engine's stable name: "ch1-30", "ch3-l2", … */
-  char          *title;       /* short, for the preset menu: "Ch. 3 · 784-30-10 · λ 5" */
   char          *description; /* the engine's one-line description, capitalised */
   BpSessionSetup setup;       /* seed 1 */
   BpHyperparams  hyper;

@@ -13,6 +13,7 @@
 #include <math.h>
 
 #include "bp-plot.h"
+#include "bp-test-events.h"
 
 /* Series of the accuracy plot and of the cost plot, in the order they are added. */
 enum {
@@ -44,7 +45,8 @@ struct _BpTrainView
 
   BpSession       *session;
   GSignalGroup    *session_signals;
-  GArray          *samples;  /* Sample: the held-out sample's points of this network */
+  GArray          *samples;    /* Sample: the held-out sample's points since the last pin */
+  guint            pin_epoch;  /* epochs of this network already pinned */
 };
 
 typedef struct
@@ -194,7 +196,7 @@ replot (BpTrainView *self)
     return;
 
   history = bp_session_get_history (self->session, &n);
-  for (guint i = 0; i < n; i++)
+  for (guint i = MIN (self->pin_epoch, n); i < n; i++)
     add_epoch (self, &history[i]);
   for (guint i = 0; i < self->samples->len; i++)
     {
@@ -226,6 +228,7 @@ static void
 reload (BpTrainView *self)
 {
   g_array_set_size (self->samples, 0);
+  self->pin_epoch = 0;
   replot (self);
   if (self->session == NULL)
     return;
@@ -237,10 +240,12 @@ reload (BpTrainView *self)
 void
 bp_train_view_pin_run (BpTrainView *self)
 {
-  g_autofree char *label = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
+  const BpEpochMetrics *history;
   BpSessionSetup setup;
   BpHyperparams hyper;
+  float first_eta, last_eta;
+  guint n_epochs;
   char layers[128];
 
   g_return_if_fail (BP_IS_TRAIN_VIEW (self));
@@ -252,8 +257,14 @@ bp_train_view_pin_run (BpTrainView *self)
   bp_session_get_setup (self->session, &setup);
   bp_session_get_hyperparams (self->session, &hyper);
   bp_format_layers (setup.sizes, setup.n_layers, '-', layers, sizeof layers);
+  history = bp_session_get_history (self->session, &n_epochs);
+  first_eta = n_epochs > self->pin_epoch ? history[self->pin_epoch].eta : hyper.eta;
+  last_eta = n_epochs > 0 ? history[n_epochs - 1].eta : hyper.eta;
   g_string_append_printf (text, "%s %s η %g", layers, bp_cost_to_string (setup.cost),
-                          (double) hyper.eta);
+                          (double) first_eta);
+  /* η changed during the run (by hand or by the schedule): say from what to what. */
+  if (last_eta != first_eta)
+    g_string_append_printf (text, "→%g", (double) last_eta);
   if (hyper.lambda_l2 > 0.0f)
     g_string_append_printf (text, " λ %g", (double) hyper.lambda_l2);
   if (hyper.batch_size != 10)
@@ -263,6 +274,10 @@ bp_train_view_pin_run (BpTrainView *self)
 
   bp_plot_pin_run (self->accuracy_plot, text->str);
   bp_plot_pin_run (self->cost_plot, text->str);
+  /* The pinned points now belong to the pin: a redraw of the live curves starts after them. */
+  self->pin_epoch = bp_session_get_epoch (self->session);
+  g_array_set_size (self->samples, 0);
+  bp_test_event ("pinned %u %s", bp_plot_get_n_pins (self->accuracy_plot), text->str);
 }
 
 void
@@ -272,6 +287,7 @@ bp_train_view_clear_pins (BpTrainView *self)
 
   bp_plot_clear_pins (self->accuracy_plot);
   bp_plot_clear_pins (self->cost_plot);
+  bp_test_event ("pinned 0");
 }
 
 BpSession *

@@ -275,18 +275,19 @@ neuron_activated_cb (BpWeightsView *self,
 }
 
 /* Test mode: once the grid is laid out with its pictures, say where the first neuron's picture
- * is, so that a test can click it. */
+ * is, so that a test can click it. A coarse scan finds a point of it (pictures are at least 28
+ * pixels wide), then its edges are walked to one pixel. */
 static gboolean
 test_tick_cb (GtkWidget     *widget,
               GdkFrameClock *clock,
               gpointer       user_data)
 {
   BpWeightsView *self = BP_WEIGHTS_VIEW (widget);
-  GtkWidget *grid = GTK_WIDGET (self->grid);
-  int width = gtk_widget_get_width (grid);
-  int height = gtk_widget_get_height (grid);
-  GtkNative *native = gtk_widget_get_native (grid);
-  int x0 = -1, y0 = -1, x1 = -1, y1 = -1;
+  BpWeightGrid *grid = self->grid;
+  int width = gtk_widget_get_width (GTK_WIDGET (grid));
+  int height = gtk_widget_get_height (GTK_WIDGET (grid));
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (grid));
+  int x = -1, y = -1, x0, y0, x1, y1;
   graphene_point_t origin;
   double nx, ny;
 
@@ -294,19 +295,28 @@ test_tick_cb (GtkWidget     *widget,
     return G_SOURCE_CONTINUE;
   self->test_tick_id = 0;
 
-  for (int y = 0; y < height; y += 2)
-    for (int x = 0; x < width; x += 2)
-      if (bp_weight_grid_neuron_at (self->grid, x, y, width, height) == 0)
+  for (int sy = 0; sy < height && x < 0; sy += 8)
+    for (int sx = 0; sx < width; sx += 8)
+      if (bp_weight_grid_neuron_at (grid, sx, sy, width, height) == 0)
         {
-          if (x0 < 0 || x < x0)
-            x0 = x;
-          if (y0 < 0)
-            y0 = y;
-          x1 = MAX (x1, x);
-          y1 = MAX (y1, y);
+          x = sx;
+          y = sy;
+          break;
         }
-  if (x0 < 0 || !gtk_widget_compute_point (grid, GTK_WIDGET (native),
-                                            &GRAPHENE_POINT_INIT (x0, y0), &origin))
+  if (x < 0)
+    return G_SOURCE_REMOVE;
+
+  for (x0 = x; x0 > 0 && bp_weight_grid_neuron_at (grid, x0 - 1, y, width, height) == 0; x0--)
+    ;
+  for (x1 = x; x1 + 1 < width && bp_weight_grid_neuron_at (grid, x1 + 1, y, width, height) == 0; x1++)
+    ;
+  for (y0 = y; y0 > 0 && bp_weight_grid_neuron_at (grid, x, y0 - 1, width, height) == 0; y0--)
+    ;
+  for (y1 = y; y1 + 1 < height && bp_weight_grid_neuron_at (grid, x, y1 + 1, width, height) == 0; y1++)
+    ;
+
+  if (!gtk_widget_compute_point (GTK_WIDGET (grid), GTK_WIDGET (native),
+                                 &GRAPHENE_POINT_INIT (x0, y0), &origin))
     return G_SOURCE_REMOVE;
   gtk_native_get_surface_transform (native, &nx, &ny);
   bp_test_event ("widget neuron-0 %d %d %d %d", (int) (origin.x + nx), (int) (origin.y + ny),

@@ -57,19 +57,35 @@ sleep 0.5
 screenshot 05-weights
 key alt+1
 
+# Pin the run (Alt+I, the Pin Run button's mnemonic) to compare it with the next one.
+m=$(mark)
+key space
+check "paused again" wait_for '^state paused$' 10 "$m"
+key alt+i
+check "Alt+I pins the run, its label says how η changed" wait_for '^pinned 1 784-30-10 quadratic η 3→0\.25' 10 "$m"
+
 # Reset: a new network, the epochs start again from 1, the η stays.
 m=$(mark)
 key ctrl+r
 check "Ctrl+R resets" wait_for '^reset$' 10 "$m"
 check "a reset stops the run" wait_for '^state stopped$' 10 "$m"
+
+# Shift+Space trains to the end of the epoch, then pauses.
+m=$(mark)
+key shift+space
+check "Shift+Space trains one epoch" wait_for '^epoch 1 .* eta 0\.25$' 30 "$m"
+check "then pauses" wait_for '^state paused$' 10 "$m"
+sleep 0.5
+check "and trains no further" test -z "$(line_after '^epoch 2 ' "$m")"
+
 m=$(mark)
 key space
-check "training starts again after the reset" wait_for '^epoch 1 .* eta 0\.25$' 30 "$m"
+check "training goes on after the reset" wait_for '^epoch 2 .* eta 0\.25$' 30 "$m"
 
 # Close the window in the middle of training: the worker is stopped and joined, the app exits
 # cleanly and reports its frame times.
 check "still training before closing" wait_for '^epoch 3 ' 30 "$m"
-screenshot 06-before-close
+screenshot 06-pinned-run-and-new-run
 key ctrl+w
 wait_exit 20
 check "Ctrl+W while training exits cleanly (status $EXIT_STATUS)" test "$EXIT_STATUS" = 0
@@ -77,5 +93,5 @@ check "frame times are reported at exit" wait_for '^frame-stats p50 [0-9.]+ p95 
 check "frame times while training are reported" \
   wait_for '^frame-stats-running p50 [0-9.]+ p95 [0-9.]+ max [0-9.]+ frames [1-9][0-9]*$' 1
 check "nothing was logged on stderr" test ! -s "$APP_STDERR"
-grep '^frame-stats' "$EVENTS" | sed 's/^/# /'
 # Informational, not a pass/fail criterion: a shared machine's load moves these figures.
+grep '^frame-stats' "$EVENTS" | sed 's/^/# /'

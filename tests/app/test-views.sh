@@ -27,6 +27,13 @@ for style in light dark; do
   sleep 0.3
   screenshot "$style-train"
 
+  # The smallest size the window allows still shows the curves and the controls.
+  xdotool windowsize --sync "$WID" 800 600 2>/dev/null || xdotool windowsize "$WID" 800 600
+  sleep 0.8
+  screenshot "$style-train-800x600"
+  xdotool windowsize "$WID" 1100 760
+  sleep 0.5
+
   # Alt+2 shows the weights; a click on a neuron's picture opens it large.
   m=$(mark)
   key alt+2

@@ -36,8 +36,7 @@ struct _BpTrainView
   /* Template children */
   GtkLabel        *epoch_label;
   GtkProgressBar  *progress_bar;
-  GtkLabel        *speed_label;
-  GtkLabel        *time_left_label;
+  GtkLabel        *status_label;
   GtkLabel        *accuracy_label;
   GtkToggleButton *log_button;
   BpPlot          *accuracy_plot;
@@ -83,11 +82,12 @@ update_epoch_label (BpTrainView *self)
   gtk_progress_bar_set_fraction (self->progress_bar, progress);
 }
 
+/* "212000 images/s · 1 min 05 s left": the speed while there is one, the time left while
+ * running. */
 static void
 update_speed (BpTrainView *self)
 {
-  g_autofree char *speed = NULL;
-  g_autofree char *left = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
   double rate = 0.0, seconds = -1.0;
   BpSessionState state = BP_SESSION_STATE_STOPPED;
 
@@ -99,21 +99,22 @@ update_speed (BpTrainView *self)
 
   if (rate > 0.0)
     /* Translators: training speed. */
-    speed = g_strdup_printf (_("%.0f images/s"), rate);
-  gtk_label_set_text (self->speed_label, speed != NULL ? speed : "");
+    g_string_append_printf (text, _("%.0f images/s"), rate);
 
   if (state == BP_SESSION_STATE_RUNNING && seconds >= 0.0)
     {
       guint s = (guint) ceil (seconds);
 
+      if (text->len > 0)
+        g_string_append (text, " · ");
       if (s < 60)
-        left = g_strdup_printf (_("%u s left"), s);
+        g_string_append_printf (text, _("%u s left"), s);
       else if (s < 3600)
-        left = g_strdup_printf (_("%u min %02u s left"), s / 60, s % 60);
+        g_string_append_printf (text, _("%u min %02u s left"), s / 60, s % 60);
       else
-        left = g_strdup_printf (_("%u h %02u min left"), s / 3600, (s / 60) % 60);
+        g_string_append_printf (text, _("%u h %02u min left"), s / 3600, (s / 60) % 60);
     }
-  gtk_label_set_text (self->time_left_label, left != NULL ? left : "");
+  gtk_label_set_text (self->status_label, text->str);
 }
 
 static void
@@ -384,8 +385,7 @@ bp_train_view_class_init (BpTrainViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-train-view.ui");
   gtk_widget_class_bind_template_child (widget_class, BpTrainView, epoch_label);
   gtk_widget_class_bind_template_child (widget_class, BpTrainView, progress_bar);
-  gtk_widget_class_bind_template_child (widget_class, BpTrainView, speed_label);
-  gtk_widget_class_bind_template_child (widget_class, BpTrainView, time_left_label);
+  gtk_widget_class_bind_template_child (widget_class, BpTrainView, status_label);
   gtk_widget_class_bind_template_child (widget_class, BpTrainView, accuracy_label);
   gtk_widget_class_bind_template_child (widget_class, BpTrainView, log_button);
   gtk_widget_class_bind_template_child (widget_class, BpTrainView, accuracy_plot);

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include "bp-presets.h"
 #include "bp-session.h"
 
 #include <glib/gstdio.h>
@@ -816,6 +817,51 @@ test_session_check_setup (void)
   recorder_clear (&rec);
 }
 
+/* Every book preset is a valid session on MNIST-shaped data, and is recognised again. */
+static void
+test_session_presets (void)
+{
+  BpSession *session = bp_session_new ();
+  g_autofree guint8 *pixels = g_new0 (guint8, 20 * 784);
+  guint8 labels[20];
+  BpError error = { 0 };
+
+  for (guint i = 0; i < 20; i++)
+    labels[i] = (guint8) (i % 10);
+  bp_session_set_datasets (session, bp_dataset_new_from_data (20, 28, 28, pixels, labels, 10, &error),
+                           NULL, NULL);
+  g_assert_cmpuint (bp_presets_get_count (), >=, 4);
+
+  for (guint i = 0; i < bp_presets_get_count (); i++)
+    {
+      const BpPreset *preset = bp_presets_get (i);
+      g_autoptr(GError) gerror = NULL;
+      BpHyperparams hyper = preset->hyper;
+
+      g_test_message ("%s: %s", preset->name, preset->description);
+      g_assert_true (g_ascii_isupper (preset->description[0]));
+      if (preset->setup.early_stop == 0 && preset->setup.schedule == 0)
+        g_assert_true (bp_session_check_setup (session, &preset->setup, &gerror));
+      g_assert_no_error (gerror);
+      g_assert_true (bp_hyperparams_check (&preset->hyper, &error));
+      g_assert_cmpint (bp_presets_find_by_name (preset->name), ==, (int) i);
+      g_assert_true (bp_presets_matches (i, &preset->setup, &preset->hyper, preset->epochs));
+      /* The first match: this one, or an earlier experiment that starts from the same settings. */
+      g_assert_cmpint (bp_presets_find (&preset->setup, &preset->hyper, preset->epochs), <=, (int) i);
+      g_assert_cmpint (bp_presets_find (&preset->setup, &preset->hyper, preset->epochs), >=, 0);
+
+      /* Another η, or another epoch count, is a custom configuration. */
+      hyper.eta *= 2.0f;
+      g_assert_false (bp_presets_matches (i, &preset->setup, &hyper, preset->epochs));
+      g_assert_false (bp_presets_matches (i, &preset->setup, &preset->hyper, preset->epochs + 1));
+    }
+  g_assert_cmpint (bp_presets_find_by_name ("ch1-30"), ==, 0);
+  g_assert_cmpint (bp_presets_find_by_name ("no-such-preset"), ==, -1);
+
+  wait_idle (session);
+  g_assert_finalize_object (session);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -832,6 +878,7 @@ main (int    argc,
   g_test_add_func ("/session/random-sequences", test_session_random_sequences);
   g_test_add_func ("/session/load-missing", test_session_load_missing);
   g_test_add_func ("/session/check-setup", test_session_check_setup);
+  g_test_add_func ("/session/presets", test_session_presets);
 
   return g_test_run ();
 }

@@ -119,11 +119,18 @@ update_preset_row (BpControls *self)
 {
   BpSessionSetup setup;
   BpHyperparams hyper;
+  guint selected, epochs;
   int preset;
 
   bp_session_get_setup (self->session, &setup);
   bp_session_get_hyperparams (self->session, &hyper);
-  preset = bp_presets_find (&setup, &hyper, bp_session_get_epochs (self->session));
+  epochs = bp_session_get_epochs (self->session);
+  /* The preset chosen stays chosen while it matches, even if an earlier one matches too. */
+  selected = adw_combo_row_get_selected (self->preset_row);
+  if (selected < bp_presets_get_count () && bp_presets_matches (selected, &setup, &hyper, epochs))
+    preset = (int) selected;
+  else
+    preset = bp_presets_find (&setup, &hyper, epochs);
 
   self->updating++;
   adw_combo_row_set_selected (self->preset_row,

@@ -103,6 +103,26 @@ hyper_equal (const BpHyperparams *a,
          && a->batch_size == b->batch_size;
 }
 
+gboolean
+bp_presets_matches (guint                 index,
+                    const BpSessionSetup *setup,
+                    const BpHyperparams  *hyper,
+                    guint                 epochs)
+{
+  const BpPreset *p;
+  BpSessionSetup candidate;
+
+  ensure_presets ();
+  g_return_val_if_fail (index < presets->len, FALSE);
+
+  p = &g_array_index (presets, BpPreset, index);
+  candidate = p->setup;
+  candidate.seed = setup->seed;
+  return bp_session_setup_equal (&candidate, setup)
+         && hyper_equal (&p->hyper, hyper)
+         && p->epochs == epochs;
+}
+
 int
 bp_presets_find (const BpSessionSetup *setup,
                  const BpHyperparams  *hyper,
@@ -110,15 +130,7 @@ bp_presets_find (const BpSessionSetup *setup,
 {
   ensure_presets ();
   for (guint i = 0; i < presets->len; i++)
-    {
-      const BpPreset *p = &g_array_index (presets, BpPreset, i);
-      BpSessionSetup candidate = p->setup;
-
-      candidate.seed = setup->seed;
-      if (bp_session_setup_equal (&candidate, setup)
-          && hyper_equal (&p->hyper, hyper)
-          && p->epochs == epochs)
-        return (int) i;
-    }
+    if (bp_presets_matches (i, setup, hyper, epochs))
+      return (int) i;
   return -1;
 }

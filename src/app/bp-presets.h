@@ -23,8 +23,14 @@ guint           bp_presets_get_count (void);
 const BpPreset *bp_presets_get (guint index);
 /* The index of the preset called @name (the engine's stable names), or -1. */
 int             bp_presets_find_by_name (const char *name);
-/* The index of the preset whose network, training-set size, run options and learning settings
- * match @setup, @hyper and @epochs (the seed aside), or -1 for a custom configuration. */
+/* Whether preset @index has the network, training-set size, run options and learning settings
+ * of @setup, @hyper and @epochs (the seed aside). Some experiments start from the same
+ * settings (chapter 5's depths from chapter 3's initialisation run), so several may match. */
+gboolean        bp_presets_matches (guint                 index,
+                                    const BpSessionSetup *setup,
+                                    const BpHyperparams  *hyper,
+                                    guint                 epochs);
+/* The index of the first preset that matches, or -1 for a custom configuration. */
 int             bp_presets_find (const BpSessionSetup *setup,
                                  const BpHyperparams  *hyper,
                                  guint                 epochs);

@@ -145,7 +145,10 @@ set_layers_error (BpControls *self,
   GtkWidget *row = GTK_WIDGET (self->layers_row);
 
   if (message != NULL)
-    gtk_widget_add_css_class (row, "error");
+    {
+      gtk_widget_add_css_class (row, "error");
+      bp_test_event ("invalid-layers %s", message);
+    }
   else
     gtk_widget_remove_css_class (row, "error");
   gtk_widget_set_tooltip_text (row, message);
@@ -394,6 +397,7 @@ bp_controls_print_widgets (BpControls *self)
   bp_test_event_widget ("eta", GTK_WIDGET (self->eta_spin));
   bp_test_event_widget ("lambda", GTK_WIDGET (self->lambda_spin));
   bp_test_event_widget ("activation", GTK_WIDGET (self->activation_row));
+  bp_test_event_widget ("layers", GTK_WIDGET (self->layers_row));
 }
 
 static void

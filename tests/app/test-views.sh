@@ -61,6 +61,22 @@ for style in light dark; do
   check "$style: declining keeps the trained network" test -z "$(line_after '^reset$' "$m")"
   focus_window
 
+  # Layer sizes that do not fit the data are refused and marked, and nothing is reset.
+  m=$(mark)
+  click_widget layers
+  key ctrl+a
+  xdotool type --delay 20 "784,30,5"
+  key Return
+  check "$style: an output layer too small for 10 digits is refused" \
+    wait_for '^invalid-layers The output layer must have at least 10 neurons' 10 "$m"
+  sleep 0.3
+  screenshot "$style-invalid-layers"
+  check "$style: and nothing was reset" test -z "$(line_after '^(reset|confirm-reset)$' "$m")"
+  key ctrl+a
+  xdotool type --delay 20 "784,30,10"
+  key Return
+  focus_window
+
   # ηλ/n far above 1 makes the weight decay overshoot: the run diverges, a toast says so, and
   # the network is back at the start of the epoch, paused.
   m=$(mark)

@@ -19,13 +19,15 @@ WID=
 N_TESTS=0
 N_FAILED=0
 
+# Skip the whole script. In TAP, meson reads a skip from the "1..0 # SKIP" plan and counts any
+# non-zero status (77 included) as an error, so the status is 0.
 skip_all ()
 {
   echo "1..0 # SKIP $*"
-  exit 77
+  exit 0
 }
 
-# Skip (77) without a display, the tools, or MNIST.
+# Skip without a display, the tools, or MNIST.
 require_environment ()
 {
   [ -n "${DISPLAY:-}" ] || skip_all "no display"

@@ -97,9 +97,15 @@ update_speed (BpTrainView *self)
       state = bp_session_get_state (self->session);
     }
 
+  /* Three significant digits: the label (and the layout around it) changes only when the speed
+   * does, not with every measurement's noise. */
   if (rate > 0.0)
-    /* Translators: training speed. */
-    g_string_append_printf (text, _("%.0f images/s"), rate);
+    {
+      double unit = pow (10.0, MAX (0.0, floor (log10 (rate)) - 2.0));
+
+      /* Translators: training speed. */
+      g_string_append_printf (text, _("%.0f images/s"), round (rate / unit) * unit);
+    }
 
   if (state == BP_SESSION_STATE_RUNNING && seconds >= 0.0)
     {

@@ -35,7 +35,8 @@ typedef struct
 } Style;
 
 /* Where and how one style is drawn: the unit box becomes a square of @side pixels at
- * (@x, @y); strokes are @width pixels wide. */
+ * (@x, @y), turned by @tilt radians about its centre (clockwise on screen); strokes are @width
+ * pixels wide. */
 typedef struct
 {
   double x;
@@ -43,6 +44,7 @@ typedef struct
   double side;
   double width;
   bool   dark_on_light;
+  double tilt;
 } Placement;
 
 static GPtrArray *styles;  /* of Style */
@@ -163,6 +165,9 @@ render (const Style     *style,
   cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   cairo_set_antialias (cr, CAIRO_ANTIALIAS_GRAY);
+  cairo_translate (cr, at->x + at->side / 2.0, at->y + at->side / 2.0);
+  cairo_rotate (cr, at->tilt);
+  cairo_translate (cr, -(at->x + at->side / 2.0), -(at->y + at->side / 2.0));
 
   for (guint k = 0; k < style->strokes->len; k++)
     {
@@ -248,9 +253,10 @@ classify_naive (cairo_surface_t *surface,
 }
 
 /* The N_VARIANTS placements of every style: sizes from small to nearly the whole canvas, thin
- * to bold strokes, anywhere on the canvas, alternately dark on light and light on dark. The
- * digits' strokes lie within [0.1, 0.9] of the unit box, so the placement keeps that band, plus
- * half a stroke, on the canvas. */
+ * to bold strokes, anywhere on the canvas, tilted by up to 12° either way as hands do,
+ * alternately dark on light and light on dark. The digits' strokes lie within [0.1, 0.9] of the
+ * unit box, so the placement keeps that band, plus half a stroke, on the canvas (a tilted
+ * corner may graze the edge). */
 static void
 make_placements (Placement *at,
                  uint64_t   seed)
@@ -272,6 +278,7 @@ make_placements (Placement *at,
       at[v].x = lo + (hi - lo) * bp_rng_uniform (&rng);
       at[v].y = lo + (hi - lo) * bp_rng_uniform (&rng);
       at[v].dark_on_light = v % 2 == 0;
+      at[v].tilt = (2.0 * bp_rng_uniform (&rng) - 1.0) * 12.0 * G_PI / 180.0;
     }
 }
 
@@ -352,7 +359,7 @@ test_accuracy (void)
 
   for (int d = 0; d < 10; d++)
     g_string_append_printf (digits, " %d:%zu/%zu", d, per_digit[d], per_digit_total[d]);
-  g_test_message ("%u styles × %d placements = %zu drawings", styles->len, N_VARIANTS, n);
+  g_test_message ("%u styles x %d placements = %zu drawings", styles->len, N_VARIANTS, n);
   g_test_message ("accuracy with preprocessing: %.1f%% (%zu/%zu); per digit%s",
                   100.0 * (double) correct / (double) n, correct, n, digits->str);
   g_test_message ("accuracy without preprocessing (whole canvas downscaled): %.1f%% (%zu/%zu)",
@@ -483,7 +490,7 @@ test_timing (void)
   ms_small = time_prediction (small, surface);
   ms_model = time_prediction (model, surface);
   bp_format_layers (model->sizes, model->n_layers, '-', shape, sizeof shape);
-  g_test_message ("preprocessing a %d×%d canvas: %.3f ms", CANVAS, CANVAS, ms_pre);
+  g_test_message ("preprocessing a %dx%d canvas: %.3f ms", CANVAS, CANVAS, ms_pre);
   g_test_message ("prediction with preprocessing, 784-100-10: %.3f ms", ms_small);
   g_test_message ("prediction with preprocessing, default model %s: %.3f ms", shape, ms_model);
   g_assert_cmpfloat (ms_small, >, 0.0);

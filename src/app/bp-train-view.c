@@ -69,9 +69,16 @@ static void
 update_epoch_label (BpTrainView *self)
 {
   g_autofree char *text = NULL;
-  guint epoch = bp_session_get_epoch (self->session);
-  guint epochs = bp_session_get_epochs (self->session);
-  double progress = bp_session_get_progress (self->session);
+  guint epoch, epochs;
+  double progress;
+
+  /* A hidden view's labels would only make the window lay itself out again for nothing; they
+   * are brought up to date when the view is shown. */
+  if (self->session == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  epoch = bp_session_get_epoch (self->session);
+  epochs = bp_session_get_epochs (self->session);
+  progress = bp_session_get_progress (self->session);
 
   /* The epoch in progress, or the last one finished between epochs. */
   if (progress > 0.0 && epoch < epochs)
@@ -91,6 +98,8 @@ update_speed (BpTrainView *self)
   double rate = 0.0, seconds = -1.0;
   BpSessionState state = BP_SESSION_STATE_STOPPED;
 
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
   if (self->session != NULL)
     {
       g_object_get (self->session, "images-per-second", &rate, "seconds-left", &seconds, NULL);
@@ -142,6 +151,8 @@ update_accuracy_label (BpTrainView *self)
   g_autoptr(GString) text = g_string_new (NULL);
   double train, validation, test;
 
+  if (self->session == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
   g_object_get (self->session,
                 "train-accuracy", &train,
                 "validation-accuracy", &validation,
@@ -320,6 +331,18 @@ bp_train_view_set_session (BpTrainView *self,
 }
 
 static void
+bp_train_view_map (GtkWidget *widget)
+{
+  BpTrainView *self = BP_TRAIN_VIEW (widget);
+
+  GTK_WIDGET_CLASS (bp_train_view_parent_class)->map (widget);
+
+  update_accuracy_label (self);
+  update_epoch_label (self);
+  update_speed (self);
+}
+
+static void
 bp_train_view_dispose (GObject *object)
 {
   BpTrainView *self = BP_TRAIN_VIEW (object);
@@ -381,6 +404,7 @@ bp_train_view_class_init (BpTrainViewClass *klass)
   object_class->dispose = bp_train_view_dispose;
   object_class->get_property = bp_train_view_get_property;
   object_class->set_property = bp_train_view_set_property;
+  widget_class->map = bp_train_view_map;
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, BP_TYPE_SESSION,

@@ -32,6 +32,7 @@ struct _BpWindow
   AdwViewSwitcherTitle *switcher_title;
   AdwViewSwitcherBar   *switcher_bar;
   GtkStack             *main_stack;
+  GtkSpinner           *loading_spinner;
   AdwStatusPage        *missing_page;
   GtkLabel             *missing_error_label;
   GtkButton            *choose_folder_button;
@@ -110,6 +111,11 @@ main_page_changed_cb (BpWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->reset_button), lab);
   adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, lab);
   gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), lab);
+
+  /* A spinner animates its style even on a hidden page, which keeps the window redrawing: it
+   * spins only while the loading page shows. */
+  gtk_spinner_set_spinning (self->loading_spinner,
+                            g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "loading") == 0);
 }
 
 static void
@@ -693,6 +699,7 @@ bp_window_class_init (BpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, missing_page);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, missing_error_label);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, choose_folder_button);

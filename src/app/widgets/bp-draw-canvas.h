@@ -1,0 +1,47 @@
+/* bp-draw-canvas.h — BpDrawCanvas, a pad to draw a digit on with a round, anti-aliased brush
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define BP_DRAW_CANVAS_DEFAULT_BRUSH 18.0 /* logical pixels: MNIST-like strokes on a ~300 px pad */
+
+#define BP_TYPE_DRAW_CANVAS (bp_draw_canvas_get_type ())
+G_DECLARE_FINAL_TYPE (BpDrawCanvas, bp_draw_canvas, BP, DRAW_CANVAS, GtkWidget)
+
+GtkWidget *bp_draw_canvas_new (void);
+
+/* Property "brush-width": the stroke width of new strokes, in logical pixels. */
+double   bp_draw_canvas_get_brush_width (BpDrawCanvas *self);
+void     bp_draw_canvas_set_brush_width (BpDrawCanvas *self,
+                                         double        width);
+
+/* Property "empty": no stroke and no image. */
+gboolean bp_draw_canvas_get_empty (BpDrawCanvas *self);
+guint    bp_draw_canvas_get_n_strokes (BpDrawCanvas *self);
+
+/* Remove the last stroke; FALSE when there was none. */
+gboolean bp_draw_canvas_undo (BpDrawCanvas *self);
+/* Remove every stroke and the image. */
+void     bp_draw_canvas_clear (BpDrawCanvas *self);
+
+/* Show a greyscale picture (@width × @height bytes, 0 background, 255 ink) filling the pad
+ * instead of strokes, e.g. a test image; the next stroke replaces it. NULL removes it. */
+void     bp_draw_canvas_set_image (BpDrawCanvas *self,
+                                   const guint8 *pixels,
+                                   guint         width,
+                                   guint         height);
+gboolean bp_draw_canvas_has_image (BpDrawCanvas *self);
+
+/* The strokes as ink in a new CAIRO_FORMAT_A8 surface of the pad's size times @scale (the
+ * widget's scale factor gives device pixels): 0 background, 255 full ink. */
+cairo_surface_t *bp_draw_canvas_render (BpDrawCanvas *self,
+                                        int           scale);
+
+/* Signals: "changed" whenever the drawing changes (also during a stroke), "stroke-finished"
+ * when the pointer is released. */
+
+G_END_DECLS

@@ -1,0 +1,214 @@
+/* bp-prediction-bars.c — BpPredictionBars, the network's ten outputs as bars, the top guess large
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The caption says what the numbers are: a softmax output gives probabilities that sum to 1,
+ * while the book's sigmoid outputs are ten independent activations whose sum means nothing, so
+ * calling those "probabilities" would teach something false.
+ */
+#include "config.h"
+
+#include "bp-prediction-bars.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "bp-text.h"
+
+#define MAX_OUTPUTS 16
+#define HEADER      64.0
+#define ROW         19.0
+
+struct _BpPredictionBars
+{
+  GtkWidget parent_instance;
+
+  float    outputs[MAX_OUTPUTS];
+  guint    n;
+  gboolean probabilities;
+};
+
+G_DEFINE_FINAL_TYPE (BpPredictionBars, bp_prediction_bars, GTK_TYPE_WIDGET)
+
+GtkWidget *
+bp_prediction_bars_new (void)
+{
+  return g_object_new (BP_TYPE_PREDICTION_BARS, NULL);
+}
+
+void
+bp_prediction_bars_set_outputs (BpPredictionBars *self,
+                                const float      *outputs,
+                                guint             n,
+                                gboolean          probabilities)
+{
+  g_return_if_fail (BP_IS_PREDICTION_BARS (self));
+
+  self->n = outputs != NULL ? MIN (n, MAX_OUTPUTS) : 0;
+  for (guint i = 0; i < self->n; i++)
+    self->outputs[i] = isfinite (outputs[i]) ? outputs[i] : 0.0f;
+  self->probabilities = probabilities;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+int
+bp_prediction_bars_get_top (BpPredictionBars *self)
+{
+  int top = -1;
+
+  g_return_val_if_fail (BP_IS_PREDICTION_BARS (self), -1);
+
+  for (guint i = 0; i < self->n; i++)
+    if (top < 0 || self->outputs[i] > self->outputs[top])
+      top = (int) i;
+  return top;
+}
+
+void
+bp_prediction_bars_draw (BpPredictionBars *self,
+                         cairo_t          *cr,
+                         PangoContext     *context,
+                         int               width,
+                         int               height,
+                         gboolean          dark)
+{
+  PangoContext *own_context = NULL;
+  double fg = dark ? 1.0 : 0.0;
+  /* libadwaita's accent blue; its dark-style variant is lighter to keep the contrast. */
+  double accent[3] = { dark ? 0.471 : 0.208, dark ? 0.682 : 0.518, dark ? 0.929 : 0.894 };
+  int top = bp_prediction_bars_get_top (self);
+  const guint n = self->n > 0 ? self->n : 10;
+  double label_w = 18.0, value_w = 44.0, bar_x, bar_w, row;
+
+  g_return_if_fail (BP_IS_PREDICTION_BARS (self));
+
+  if (context == NULL)
+    context = own_context = bp_text_default_context_new ();
+
+  /* The guess, large, and what the numbers are. */
+  {
+    g_autoptr(PangoLayout) big = bp_text_layout_new (context, top >= 0 ? "" : "–", 4.0, TRUE);
+    g_autoptr(PangoLayout) caption = NULL;
+    g_autofree char *digit = NULL;
+    g_autofree char *what = NULL;
+
+    if (top >= 0)
+      {
+        digit = g_strdup_printf ("%d", top);
+        pango_layout_set_text (big, digit, -1);
+        if (self->probabilities)
+          what = g_strdup_printf (_("%.0f%% probability\n(softmax outputs)"),
+                                  100.0 * self->outputs[top]);
+        else
+          what = g_strdup_printf (_("output %.2f\n(sigmoid activations, not probabilities)"),
+                                  self->outputs[top]);
+      }
+    else
+      what = g_strdup (_("Draw a digit"));
+    caption = bp_text_layout_new (context, what, 1.0, FALSE);
+    pango_layout_set_width (caption, (int) ((width - 70.0) * PANGO_SCALE));
+    pango_layout_set_wrap (caption, PANGO_WRAP_WORD_CHAR);
+
+    cairo_set_source_rgb (cr, fg, fg, fg);
+    bp_text_draw (cr, big, 30.0, HEADER / 2.0, 0.5, 0.5);
+    cairo_set_source_rgba (cr, fg, fg, fg, 0.7);
+    bp_text_draw (cr, caption, 66.0, HEADER / 2.0, 0.0, 0.5);
+  }
+
+  /* One row per output. */
+  row = MIN (ROW, (height - HEADER) / n);
+  bar_x = label_w + 6.0;
+  bar_w = MAX (width - bar_x - value_w - 6.0, 10.0);
+  for (guint i = 0; i < n; i++)
+    {
+      double y = HEADER + i * row;
+      double value = self->n > 0 ? self->outputs[i] : 0.0;
+      char label[8];
+      g_autofree char *number = NULL;
+      g_autoptr(PangoLayout) label_layout = NULL;
+      g_autoptr(PangoLayout) value_layout = NULL;
+
+      g_snprintf (label, sizeof label, "%u", i);
+      label_layout = bp_text_layout_new (context, label, 1.0, (int) i == top);
+      cairo_set_source_rgb (cr, fg, fg, fg);
+      bp_text_draw (cr, label_layout, label_w, y + row / 2.0, 1.0, 0.5);
+
+      /* The track, then the bar over it. */
+      cairo_set_source_rgba (cr, fg, fg, fg, 0.08);
+      cairo_rectangle (cr, bar_x, y + 3.0, bar_w, row - 6.0);
+      cairo_fill (cr);
+      if ((int) i == top)
+        cairo_set_source_rgb (cr, accent[0], accent[1], accent[2]);
+      else
+        cairo_set_source_rgba (cr, fg, fg, fg, 0.45);
+      cairo_rectangle (cr, bar_x, y + 3.0, bar_w * CLAMP (value, 0.0, 1.0), row - 6.0);
+      cairo_fill (cr);
+
+      if (self->n > 0)
+        {
+          number = self->probabilities ? g_strdup_printf ("%.1f%%", 100.0 * value)
+                                       : g_strdup_printf ("%.3f", value);
+          value_layout = bp_text_layout_new (context, number, 1.0, FALSE);
+          cairo_set_source_rgba (cr, fg, fg, fg, 0.8);
+          bp_text_draw (cr, value_layout, width, y + row / 2.0, 1.0, 0.5);
+        }
+    }
+  g_clear_object (&own_context);
+}
+
+static void
+bp_prediction_bars_snapshot (GtkWidget   *widget,
+                             GtkSnapshot *snapshot)
+{
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GdkRGBA color;
+  cairo_t *cr;
+
+  if (width <= 0 || height <= 0)
+    return;
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  /* Light text means a dark style. */
+  bp_prediction_bars_draw (BP_PREDICTION_BARS (widget), cr, gtk_widget_get_pango_context (widget),
+                           width, height, color.red + color.green + color.blue > 1.5);
+  cairo_destroy (cr);
+}
+
+static void
+bp_prediction_bars_measure (GtkWidget      *widget,
+                            GtkOrientation  orientation,
+                            int             for_size,
+                            int            *minimum,
+                            int            *natural,
+                            int            *minimum_baseline,
+                            int            *natural_baseline)
+{
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 200;
+      *natural = 260;
+    }
+  else
+    {
+      *minimum = (int) (HEADER + 10 * 14.0);
+      *natural = (int) (HEADER + 10 * ROW);
+    }
+}
+
+static void
+bp_prediction_bars_class_init (BpPredictionBarsClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  widget_class->snapshot = bp_prediction_bars_snapshot;
+  widget_class->measure = bp_prediction_bars_measure;
+  gtk_widget_class_set_css_name (widget_class, "predictionbars");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+bp_prediction_bars_init (BpPredictionBars *self)
+{
+}

@@ -1,0 +1,90 @@
+/* bp-default-model.c — the network the Draw and Mistakes views ask: the one in training, or the
+ * embedded default model
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A fresh network's random weights guess at random, which would make a first visit to the
+ * Draw view look broken: until training has begun, the views use the default model, trained by
+ * the project's own CLI with the chapter-3 techniques that make drawn digits robust.
+ */
+#include "config.h"
+
+#include "bp-default-model.h"
+
+#include <glib/gi18n.h>
+
+#include "bp-model-io.h"
+#include "bp-preprocess.h"
+
+#define DEFAULT_MODEL_RESOURCE "/io/github/nndl/Backprop/model/default-model.json"
+
+static BpNetwork *default_model;
+
+const BpNetwork *
+bp_default_model_get (GError **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  BpError bp_error = { 0 };
+  gsize len = 0;
+  const char *data;
+
+  if (default_model != NULL)
+    return default_model;
+
+  bytes = g_resources_lookup_data (DEFAULT_MODEL_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &len);
+  default_model = bp_model_load_from_data (data, len, "the embedded default model", NULL, &bp_error);
+  if (default_model == NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, bp_error.message);
+  return default_model;
+}
+
+static gboolean
+fits_digits (const BpNetwork *net)
+{
+  return net->sizes[0] == BP_PREPROCESS_N_PIXELS && net->sizes[net->n_layers - 1] >= 10;
+}
+
+const BpNetwork *
+bp_default_model_choose (BpSession   *session,
+                         BpSnapshot **snapshot,
+                         char       **description)
+{
+  g_autoptr(BpSnapshot) latest = NULL;
+  g_autoptr(GError) error = NULL;
+  const BpNetwork *net;
+  char layers[128];
+
+  *snapshot = NULL;
+  if (session != NULL && bp_session_get_batches_done (session) > 0)
+    latest = bp_session_dup_snapshot (session);
+  if (latest != NULL && fits_digits (latest->net))
+    {
+      if (description != NULL)
+        {
+          bp_format_layers (latest->net->sizes, latest->net->n_layers, '-', layers, sizeof layers);
+          /* Translators: the network's layer sizes and the epochs it has finished. */
+          *description = g_strdup_printf (_("The network in training (%s, %u epochs done)"),
+                                          layers, latest->epoch);
+        }
+      *snapshot = g_steal_pointer (&latest);
+      return (*snapshot)->net;
+    }
+
+  net = bp_default_model_get (&error);
+  if (net == NULL)
+    {
+      g_warning ("%s", error->message);
+      if (description != NULL)
+        *description = g_strdup (error->message);
+      return NULL;
+    }
+  if (description != NULL)
+    {
+      bp_format_layers (net->sizes, net->n_layers, '-', layers, sizeof layers);
+      *description = g_strdup_printf (_("The built-in model (%s): train a network to use your own"),
+                                      layers);
+    }
+  return net;
+}

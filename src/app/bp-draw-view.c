@@ -1,0 +1,783 @@
+/* bp-draw-view.c — the Draw view: draw a digit, see the network's guess, what it sees and why
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each change of the drawing asks for one classification at the next frame (a one-shot tick
+ * callback), so a fast stroke costs one prediction per frame however many motion events it
+ * brings. A prediction renders the strokes into an A8 surface at the widget's scale factor,
+ * runs MNIST's preprocessing (bp-preprocess) on it and the network forward on the 28×28
+ * result; the saliency map is chapter 2's backpropagation carried down to the input pixels.
+ */
+#include "config.h"
+
+#include "bp-draw-view.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "bp-colormap.h"
+#include "bp-default-model.h"
+#include "bp-draw-canvas.h"
+#include "bp-prediction-bars.h"
+#include "bp-preprocess.h"
+#include "bp-test-events.h"
+
+#define N_PIXELS   BP_PREPROCESS_N_PIXELS
+#define SIDE       BP_PREPROCESS_SIDE
+#define MAX_OUT    16
+#define STRIP_COLS 20
+#define STRIP_CELL 12
+
+struct _BpDrawView
+{
+  AdwBin            parent_instance;
+
+  BpDrawCanvas     *canvas;
+  GtkLabel         *canvas_caption;
+  GtkLabel         *source_label;
+  BpPredictionBars *bars;
+  GtkDrawingArea   *input_area;
+  GtkDrawingArea   *why_area;
+  GtkDropDown      *why_class;
+  GtkLabel         *why_caption;
+  GtkLabel         *hidden_label;
+  GtkDrawingArea   *hidden_area;
+
+  BpSession        *session;
+  GSignalGroup     *session_signals;
+  BpSnapshot       *snapshot;        /* keeps the network below alive when it is a snapshot */
+  const BpNetwork  *net;             /* the network of the last prediction, or NULL */
+
+  gboolean          have_input;
+  float             input[N_PIXELS];
+  float             example[N_PIXELS]; /* a test image on the pad */
+  float             outputs[MAX_OUT];
+  float             saliency[N_PIXELS];
+  float            *hidden;          /* the first hidden layer's activations */
+  gsize             n_hidden;
+  guint             saliency_class;
+
+  guint             predict_tick;
+  guint             canvas_tick;
+};
+
+G_DEFINE_FINAL_TYPE (BpDrawView, bp_draw_view, ADW_TYPE_BIN)
+
+enum {
+  NEURON_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* ── Prediction ───────────────────────────────────────────────────────────────────────────── */
+
+static float
+activate (BpActivation activation,
+          float        z)
+{
+  switch (activation)
+    {
+    case BP_ACTIVATION_TANH:
+      return tanhf (z);
+    case BP_ACTIVATION_RELU:
+      return z > 0.0f ? z : 0.0f;
+    case BP_ACTIVATION_SIGMOID:
+    default:
+      return 1.0f / (1.0f + expf (-z));
+    }
+}
+
+/* The first hidden layer, a¹ = σ(W¹x + b¹): the strip shows it. */
+static void
+compute_hidden (BpDrawView *self)
+{
+  const BpNetwork *net = self->net;
+  gsize n_in = net->sizes[0], n = net->n_layers > 2 ? net->sizes[1] : 0;
+
+  if (n != self->n_hidden)
+    {
+      g_free (self->hidden);
+      self->hidden = g_new0 (float, MAX (n, 1));
+      self->n_hidden = n;
+      gtk_drawing_area_set_content_height (self->hidden_area,
+                                           (int) ((n + STRIP_COLS - 1) / STRIP_COLS) * STRIP_CELL);
+    }
+  for (gsize j = 0; j < n; j++)
+    {
+      const float *w = net->params + net->w_offset[1] + j * n_in;
+      float z = net->params[net->b_offset[1] + j];
+
+      for (gsize i = 0; i < n_in; i++)
+        z += w[i] * self->input[i];
+      self->hidden[j] = activate (net->activation, z);
+    }
+}
+
+static int
+top_class (BpDrawView *self)
+{
+  gsize n_out = MIN (self->net->sizes[self->net->n_layers - 1], MAX_OUT);
+  int top = 0;
+
+  for (gsize k = 1; k < n_out; k++)
+    if (self->outputs[k] > self->outputs[top])
+      top = (int) k;
+  return top;
+}
+
+static void
+update_labels (BpDrawView *self,
+               const char *source)
+{
+  gboolean empty = !self->have_input;
+  int chosen = (int) gtk_drop_down_get_selected (self->why_class) - 1;
+  g_autofree char *why = NULL;
+  g_autofree char *hidden = NULL;
+
+  if (source != NULL)
+    gtk_label_set_text (self->source_label, source);
+  if (empty || self->net == NULL)
+    {
+      gtk_label_set_text (self->why_caption,
+                          _("Red pixels push the chosen digit’s output up, blue ones down."));
+      gtk_widget_set_visible (GTK_WIDGET (self->hidden_label), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->hidden_area), FALSE);
+      return;
+    }
+  why = g_strdup_printf (chosen < 0 ? _("Red: more ink there would raise the output for %u (the top guess); blue: lower it.")
+                                    : _("Red: more ink there would raise the output for %u; blue: lower it."),
+                         self->saliency_class);
+  gtk_label_set_text (self->why_caption, why);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->hidden_label), self->n_hidden > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->hidden_area), self->n_hidden > 0);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self->hidden_area), self->snapshot != NULL ? "pointer" : NULL);
+  if (self->n_hidden > 0)
+    {
+      if (self->snapshot != NULL)
+        hidden = g_strdup_printf (_("The first hidden layer’s %zu activations for this input. Click "
+                                    "one to see that neuron’s weights."), self->n_hidden);
+      else
+        hidden = g_strdup_printf (_("The first hidden layer’s %zu activations for this input."),
+                                  self->n_hidden);
+      gtk_label_set_text (self->hidden_label, hidden);
+    }
+}
+
+/* Classify what is on the pad now. Returns TRUE when there was something to classify. */
+static gboolean
+predict (BpDrawView *self)
+{
+  g_autoptr(BpSnapshot) snapshot = NULL;
+  g_autofree char *source = NULL;
+  g_autofree float *scratch = NULL;
+  const BpNetwork *net;
+  gsize n_out;
+  int chosen;
+
+  net = bp_default_model_choose (self->session, &snapshot, &source);
+  g_clear_pointer (&self->snapshot, bp_snapshot_unref);
+  self->snapshot = g_steal_pointer (&snapshot);
+  self->net = net;
+  self->have_input = FALSE;
+
+  if (net != NULL && bp_draw_canvas_has_image (self->canvas))
+    {
+      memcpy (self->input, self->example, sizeof self->input);
+      self->have_input = TRUE;
+    }
+  else if (net != NULL && !bp_draw_canvas_get_empty (self->canvas))
+    {
+      int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self->canvas));
+      cairo_surface_t *surface = bp_draw_canvas_render (self->canvas, scale);
+      BpError error = { 0 };
+      BpPreprocessStatus status;
+
+      /* An A8 surface is ink as alpha: light ink on a dark ground, as MNIST stores digits. */
+      status = bp_preprocess_u8 (cairo_image_surface_get_data (surface),
+                                 (size_t) cairo_image_surface_get_width (surface),
+                                 (size_t) cairo_image_surface_get_height (surface),
+                                 (size_t) cairo_image_surface_get_stride (surface),
+                                 BP_POLARITY_LIGHT_INK, self->input, NULL, &error);
+      cairo_surface_destroy (surface);
+      if (status == BP_PREPROCESS_ERROR)
+        g_warning ("%s", error.message);
+      self->have_input = status == BP_PREPROCESS_OK;
+    }
+
+  if (!self->have_input)
+    {
+      memset (self->input, 0, sizeof self->input);
+      bp_prediction_bars_set_outputs (self->bars, NULL, 0, FALSE);
+      update_labels (self, source);
+      gtk_widget_queue_draw (GTK_WIDGET (self->input_area));
+      gtk_widget_queue_draw (GTK_WIDGET (self->why_area));
+      return FALSE;
+    }
+
+  n_out = MIN (net->sizes[net->n_layers - 1], MAX_OUT);
+  scratch = g_new (float, MAX (bp_network_scratch_size (net),
+                               bp_network_input_gradient_scratch_size (net)));
+  {
+    g_autofree float *out = g_new (float, net->sizes[net->n_layers - 1]);
+
+    bp_network_predict (net, self->input, out, scratch);
+    memcpy (self->outputs, out, n_out * sizeof (float));
+  }
+  bp_prediction_bars_set_outputs (self->bars, self->outputs, (guint) n_out,
+                                  net->output == BP_OUTPUT_SOFTMAX);
+
+  chosen = (int) gtk_drop_down_get_selected (self->why_class) - 1;
+  self->saliency_class = chosen >= 0 && (gsize) chosen < n_out ? (guint) chosen : (guint) top_class (self);
+  bp_network_input_gradient (net, self->input, self->saliency_class, self->saliency, scratch);
+  compute_hidden (self);
+
+  update_labels (self, source);
+  gtk_widget_queue_draw (GTK_WIDGET (self->input_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->why_area));
+  gtk_widget_queue_draw (GTK_WIDGET (self->hidden_area));
+  return TRUE;
+}
+
+static gboolean
+predict_tick_cb (GtkWidget     *widget,
+                 GdkFrameClock *clock,
+                 gpointer       user_data)
+{
+  BpDrawView *self = BP_DRAW_VIEW (widget);
+
+  self->predict_tick = 0;
+  predict (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* At most one prediction per frame, and none while the view is hidden (map catches up). */
+static void
+queue_predict (BpDrawView *self)
+{
+  if (self->predict_tick != 0 || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  self->predict_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), predict_tick_cb, NULL, NULL);
+}
+
+static void
+stroke_finished_cb (BpDrawView *self)
+{
+  g_autoptr(GString) line = NULL;
+  gsize n_out;
+
+  /* The final shape of the stroke, now rather than at the next frame, for the test line. */
+  if (!predict (self) || !bp_test_events_enabled ())
+    return;
+  n_out = MIN (self->net->sizes[self->net->n_layers - 1], MAX_OUT);
+  line = g_string_new (NULL);
+  g_string_append_printf (line, "prediction %d", top_class (self));
+  for (gsize k = 0; k < n_out; k++)
+    {
+      char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_string_append_c (line, ' ');
+      g_string_append (line, g_ascii_formatd (number, sizeof number, "%.4f", self->outputs[k]));
+    }
+  bp_test_event ("%s", line->str);
+}
+
+static void
+canvas_changed_cb (BpDrawView *self)
+{
+  if (!bp_draw_canvas_has_image (self->canvas))
+    gtk_label_set_text (self->canvas_caption,
+                        _("Draw with the mouse, a finger or a stylus. Ctrl+Z undoes a stroke, Delete clears."));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.undo",
+                                 bp_draw_canvas_get_n_strokes (self->canvas) > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.clear",
+                                 !bp_draw_canvas_get_empty (self->canvas));
+  queue_predict (self);
+}
+
+/* ── Pictures ─────────────────────────────────────────────────────────────────────────────── */
+
+/* A square of @side pixels centred in the area. */
+static void
+square_in (int     width,
+           int     height,
+           double *x,
+           double *y,
+           double *side)
+{
+  *side = floor (MIN (width, height) / (double) SIDE) * SIDE;
+  if (*side < SIDE)
+    *side = MIN (width, height);
+  *x = floor ((width - *side) / 2.0);
+  *y = floor ((height - *side) / 2.0);
+}
+
+static void
+paint_pixels (cairo_t       *cr,
+              const guint32 *pixels,
+              int            width,
+              int            height)
+{
+  double x, y, side;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, SIDE, SIDE);
+  guint8 *data;
+  int stride;
+
+  cairo_surface_flush (surface);
+  data = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (int r = 0; r < SIDE; r++)
+    memcpy (data + r * stride, pixels + r * SIDE, SIDE * sizeof (guint32));
+  cairo_surface_mark_dirty (surface);
+
+  square_in (width, height, &x, &y, &side);
+  cairo_save (cr);
+  cairo_translate (cr, x, y);
+  cairo_scale (cr, side / SIDE, side / SIDE);
+  cairo_set_source_surface (cr, surface, 0, 0);
+  /* Every input pixel stays a sharp square: this is what the network gets. */
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+  cairo_paint (cr);
+  cairo_restore (cr);
+  cairo_surface_destroy (surface);
+}
+
+static void
+draw_input_cb (GtkDrawingArea *area,
+               cairo_t        *cr,
+               int             width,
+               int             height,
+               gpointer        user_data)
+{
+  BpDrawView *self = BP_DRAW_VIEW (user_data);
+  guint32 pixels[N_PIXELS];
+
+  /* MNIST's way: light ink on black. */
+  for (int i = 0; i < N_PIXELS; i++)
+    {
+      guint32 v = (guint32) lrintf (CLAMP (self->input[i], 0.0f, 1.0f) * 255.0f);
+
+      pixels[i] = 0xff000000u | v << 16 | v << 8 | v;
+    }
+  paint_pixels (cr, pixels, width, height);
+}
+
+static void
+draw_why_cb (GtkDrawingArea *area,
+             cairo_t        *cr,
+             int             width,
+             int             height,
+             gpointer        user_data)
+{
+  BpDrawView *self = BP_DRAW_VIEW (user_data);
+  guint32 pixels[N_PIXELS];
+  float max_abs = 0.0f;
+
+  for (int i = 0; i < N_PIXELS && self->have_input; i++)
+    max_abs = MAX (max_abs, fabsf (self->saliency[i]));
+
+  /* The input in grey, dark ink on white, under the gradient in the weight pictures' colours:
+   * where the gradient is strong its colour covers the pixel. */
+  for (int i = 0; i < N_PIXELS; i++)
+    {
+      double grey = 1.0 - 0.45 * CLAMP (self->input[i], 0.0f, 1.0f);
+      double t = max_abs > 0.0f ? self->saliency[i] / max_abs : 0.0;
+      double a = MIN (1.0, 1.6 * fabs (t));
+      double r, g, b;
+
+      bp_colormap_diverging (t >= 0 ? 0.35 + 0.65 * t : -0.35 + 0.65 * t, &r, &g, &b);
+      r = grey * (1.0 - a) + r * a;
+      g = grey * (1.0 - a) + g * a;
+      b = grey * (1.0 - a) + b * a;
+      pixels[i] = 0xff000000u | (guint32) lrint (r * 255.0) << 16 | (guint32) lrint (g * 255.0) << 8
+                  | (guint32) lrint (b * 255.0);
+    }
+  paint_pixels (cr, pixels, width, height);
+}
+
+static void
+draw_hidden_cb (GtkDrawingArea *area,
+                cairo_t        *cr,
+                int             width,
+                int             height,
+                gpointer        user_data)
+{
+  BpDrawView *self = BP_DRAW_VIEW (user_data);
+  double cell = (double) width / STRIP_COLS;
+  float max_abs = 0.0f;
+
+  for (gsize j = 0; j < self->n_hidden; j++)
+    max_abs = MAX (max_abs, fabsf (self->hidden[j]));
+  if (max_abs == 0.0f)
+    max_abs = 1.0f;
+
+  /* The weight pictures' colour map: the sign shows for tanh, the size for every activation. */
+  for (gsize j = 0; j < self->n_hidden; j++)
+    {
+      double r, g, b;
+
+      bp_colormap_diverging (self->hidden[j] / max_abs, &r, &g, &b);
+      cairo_set_source_rgb (cr, r, g, b);
+      cairo_rectangle (cr, (j % STRIP_COLS) * cell + 0.5, (double) (j / STRIP_COLS) * STRIP_CELL + 0.5,
+                       cell - 1.0, STRIP_CELL - 1.0);
+      cairo_fill (cr);
+    }
+}
+
+static void
+hidden_pressed_cb (GtkGestureClick *gesture,
+                   int              n_press,
+                   double           x,
+                   double           y,
+                   BpDrawView      *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self->hidden_area));
+  gsize col = (gsize) (x / ((double) width / STRIP_COLS));
+  gsize neuron = (gsize) (y / STRIP_CELL) * STRIP_COLS + col;
+
+  /* The Weights view shows the network in training, not the built-in model. */
+  if (x < 0 || y < 0 || col >= STRIP_COLS || neuron >= self->n_hidden || self->snapshot == NULL)
+    return;
+  g_signal_emit (self, signals[NEURON_ACTIVATED], 0, (guint) neuron);
+}
+
+/* ── Actions ──────────────────────────────────────────────────────────────────────────────── */
+
+static void
+undo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  BpDrawCanvas *canvas = BP_DRAW_VIEW (widget)->canvas;
+
+  bp_draw_canvas_undo (canvas);
+  bp_test_event ("strokes %u", bp_draw_canvas_get_n_strokes (canvas));
+}
+
+static void
+clear_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  BpDrawCanvas *canvas = BP_DRAW_VIEW (widget)->canvas;
+
+  bp_draw_canvas_clear (canvas);
+  bp_test_event ("strokes %u", bp_draw_canvas_get_n_strokes (canvas));
+}
+
+/* ── Test mode ────────────────────────────────────────────────────────────────────────────── */
+
+/* Once the pad is laid out: "canvas X Y WIDTH HEIGHT" in the window's coordinates. */
+static gboolean
+canvas_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  BpDrawView *self = BP_DRAW_VIEW (widget);
+  GtkWidget *canvas = GTK_WIDGET (self->canvas);
+  GtkNative *native = gtk_widget_get_native (canvas);
+  graphene_point_t origin;
+  double nx, ny;
+
+  if (native == NULL || gtk_widget_get_width (canvas) == 0)
+    return G_SOURCE_CONTINUE;
+  self->canvas_tick = 0;
+  if (!gtk_widget_compute_point (canvas, GTK_WIDGET (native), &GRAPHENE_POINT_INIT (0, 0), &origin))
+    return G_SOURCE_REMOVE;
+  gtk_native_get_surface_transform (native, &nx, &ny);
+  bp_test_event ("canvas %d %d %d %d", (int) (origin.x + nx), (int) (origin.y + ny),
+                 gtk_widget_get_width (canvas), gtk_widget_get_height (canvas));
+  return G_SOURCE_REMOVE;
+}
+
+/* ── Public ───────────────────────────────────────────────────────────────────────────────── */
+
+void
+bp_draw_view_set_session (BpDrawView *self,
+                          BpSession  *session)
+{
+  g_return_if_fail (BP_IS_DRAW_VIEW (self));
+  g_return_if_fail (session == NULL || BP_IS_SESSION (session));
+
+  if (!g_set_object (&self->session, session))
+    return;
+  g_signal_group_set_target (self->session_signals, session);
+  queue_predict (self);
+}
+
+void
+bp_draw_view_show_test_image (BpDrawView *self,
+                              guint       index)
+{
+  const BpDataset *test;
+  const guint8 *pixels;
+  g_autofree char *caption = NULL;
+
+  g_return_if_fail (BP_IS_DRAW_VIEW (self));
+
+  test = self->session != NULL ? bp_session_get_test_set (self->session) : NULL;
+  g_return_if_fail (test != NULL && index < test->n && test->n_pixels == N_PIXELS);
+
+  pixels = test->pixels + (gsize) index * N_PIXELS;
+  for (int i = 0; i < N_PIXELS; i++)
+    self->example[i] = pixels[i] / 255.0f;
+  bp_draw_canvas_set_image (self->canvas, pixels, SIDE, SIDE);
+  /* Translators: a test image shown on the drawing pad; the number and the true digit. */
+  caption = g_strdup_printf (_("Test image %u, a %u. Draw on the pad to replace it."), index,
+                             test->labels[index]);
+  gtk_label_set_text (self->canvas_caption, caption);
+  if (predict (self))
+    bp_test_event ("test-image %u label %u prediction %d", index, test->labels[index], top_class (self));
+}
+
+/* ── GObject ──────────────────────────────────────────────────────────────────────────────── */
+
+static GtkWidget *
+heading (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
+  gtk_widget_add_css_class (label, "heading");
+  return label;
+}
+
+static GtkWidget *
+caption_label (void)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_widget_add_css_class (label, "caption");
+  gtk_widget_add_css_class (label, "dim-label");
+  return label;
+}
+
+static GtkWidget *
+picture_area (BpDrawView             *self,
+              GtkDrawingAreaDrawFunc  func)
+{
+  GtkWidget *area = gtk_drawing_area_new ();
+
+  gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (area), 2 * SIDE * 2);
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (area), 2 * SIDE * 2);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), func, self, NULL);
+  gtk_widget_set_hexpand (area, TRUE);
+  return area;
+}
+
+static void
+build (BpDrawView *self)
+{
+  static const char *const classes[] = { N_("Top guess"), "0", "1", "2", "3", "4", "5", "6", "7",
+                                         "8", "9", NULL };
+  const char *translated[G_N_ELEMENTS (classes)];
+  GtkWidget *paned, *frame, *label, *left, *tools, *brush, *scale, *button, *right, *scrolled, *box, *row, *column;
+  GtkSizeGroup *headings;
+  GtkGesture *click;
+
+  paned = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
+  gtk_widget_set_margin_start (paned, 12);
+  gtk_widget_set_margin_end (paned, 12);
+  gtk_widget_set_margin_top (paned, 12);
+  gtk_widget_set_margin_bottom (paned, 12);
+  adw_bin_set_child (ADW_BIN (self), paned);
+
+  /* The pad, its tools and what it is classified with. */
+  left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  gtk_widget_set_hexpand (left, TRUE);
+  gtk_box_append (GTK_BOX (paned), left);
+
+  self->canvas = BP_DRAW_CANVAS (bp_draw_canvas_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->canvas), TRUE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->canvas), TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->canvas), "card");
+  gtk_widget_add_css_class (GTK_WIDGET (self->canvas), "view");
+  /* A square pad, like MNIST's field: a tall one invites tall digits. */
+  frame = gtk_aspect_frame_new (0.5f, 0.0f, 1.0f, FALSE);
+  gtk_widget_set_vexpand (frame, TRUE);
+  gtk_aspect_frame_set_child (GTK_ASPECT_FRAME (frame), GTK_WIDGET (self->canvas));
+  gtk_box_append (GTK_BOX (left), frame);
+
+  tools = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  brush = gtk_label_new_with_mnemonic (_("_Brush"));
+  gtk_box_append (GTK_BOX (tools), brush);
+  scale = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 4.0, 48.0, 1.0);
+  gtk_range_set_value (GTK_RANGE (scale), BP_DRAW_CANVAS_DEFAULT_BRUSH);
+  gtk_scale_set_draw_value (GTK_SCALE (scale), FALSE);
+  gtk_widget_set_hexpand (scale, TRUE);
+  gtk_widget_set_tooltip_text (scale, _("Brush width: the default draws strokes as thick, for their "
+                                        "size, as MNIST’s"));
+  gtk_label_set_mnemonic_widget (GTK_LABEL (brush), scale);
+  g_object_bind_property (gtk_range_get_adjustment (GTK_RANGE (scale)), "value",
+                          self->canvas, "brush-width", G_BINDING_SYNC_CREATE);
+  gtk_box_append (GTK_BOX (tools), scale);
+  button = gtk_button_new_from_icon_name ("edit-undo-symbolic");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "draw.undo");
+  gtk_widget_set_tooltip_text (button, _("Undo the last stroke (Ctrl+Z)"));
+  gtk_box_append (GTK_BOX (tools), button);
+  button = gtk_button_new_from_icon_name ("edit-clear-all-symbolic");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "draw.clear");
+  gtk_widget_set_tooltip_text (button, _("Clear the pad (Delete)"));
+  gtk_box_append (GTK_BOX (tools), button);
+  gtk_box_append (GTK_BOX (left), tools);
+
+  self->canvas_caption = GTK_LABEL (caption_label ());
+  gtk_box_append (GTK_BOX (left), GTK_WIDGET (self->canvas_caption));
+  self->source_label = GTK_LABEL (caption_label ());
+  gtk_box_append (GTK_BOX (left), GTK_WIDGET (self->source_label));
+
+  /* The answer and the explanations, scrolled when the window is short. */
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_box_append (GTK_BOX (paned), scrolled);
+  right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  gtk_widget_set_size_request (right, 260, -1);
+  gtk_widget_set_margin_end (right, 6);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), right);
+
+  gtk_box_append (GTK_BOX (right), heading (_("The network’s guess")));
+  self->bars = BP_PREDICTION_BARS (bp_prediction_bars_new ());
+  gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->bars));
+
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_margin_top (row, 6);
+  gtk_box_append (GTK_BOX (right), row);
+
+  /* The two headings share a height, the drop-down's, so that the pictures line up. */
+  headings = gtk_size_group_new (GTK_SIZE_GROUP_VERTICAL);
+  column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_hexpand (column, TRUE);
+  label = heading (_("What it sees"));
+  gtk_size_group_add_widget (headings, label);
+  gtk_box_append (GTK_BOX (column), label);
+  self->input_area = GTK_DRAWING_AREA (picture_area (self, draw_input_cb));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->input_area),
+                               _("The 28×28 input after MNIST’s preprocessing: the ink’s box "
+                                 "scaled to 20 pixels, its centre of mass at the centre"));
+  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->input_area));
+  gtk_box_append (GTK_BOX (row), column);
+
+  column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_hexpand (column, TRUE);
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (box), heading (_("Why")));
+  for (gsize i = 0; i < G_N_ELEMENTS (classes); i++)
+    translated[i] = i == 0 ? _(classes[0]) : classes[i];
+  self->why_class = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (translated));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->why_class),
+                               _("The digit whose output the saliency map explains"));
+  gtk_widget_set_halign (GTK_WIDGET (self->why_class), GTK_ALIGN_END);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->why_class), TRUE);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->why_class));
+  gtk_size_group_add_widget (headings, box);
+  g_object_unref (headings);
+  gtk_box_append (GTK_BOX (column), box);
+  self->why_area = GTK_DRAWING_AREA (picture_area (self, draw_why_cb));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->why_area),
+                               _("Saliency: the gradient of the chosen output with respect to each "
+                                 "input pixel, by backpropagation down to the input"));
+  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->why_area));
+  gtk_box_append (GTK_BOX (row), column);
+
+  self->why_caption = GTK_LABEL (caption_label ());
+  gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->why_caption));
+
+  self->hidden_label = GTK_LABEL (caption_label ());
+  gtk_widget_set_margin_top (GTK_WIDGET (self->hidden_label), 6);
+  gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->hidden_label));
+  self->hidden_area = GTK_DRAWING_AREA (gtk_drawing_area_new ());
+  gtk_drawing_area_set_draw_func (self->hidden_area, draw_hidden_cb, self, NULL);
+  click = gtk_gesture_click_new ();
+  g_signal_connect (click, "pressed", G_CALLBACK (hidden_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->hidden_area), GTK_EVENT_CONTROLLER (click));
+  gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->hidden_area));
+
+  g_signal_connect_swapped (self->canvas, "changed", G_CALLBACK (canvas_changed_cb), self);
+  g_signal_connect_swapped (self->canvas, "stroke-finished", G_CALLBACK (stroke_finished_cb), self);
+  g_signal_connect_swapped (self->why_class, "notify::selected", G_CALLBACK (queue_predict), self);
+}
+
+static void
+bp_draw_view_map (GtkWidget *widget)
+{
+  BpDrawView *self = BP_DRAW_VIEW (widget);
+
+  GTK_WIDGET_CLASS (bp_draw_view_parent_class)->map (widget);
+
+  /* The network may have trained on while the view was hidden. */
+  queue_predict (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->canvas));
+  if (bp_test_events_enabled () && self->canvas_tick == 0)
+    self->canvas_tick = gtk_widget_add_tick_callback (widget, canvas_tick_cb, NULL, NULL);
+}
+
+static void
+bp_draw_view_unmap (GtkWidget *widget)
+{
+  BpDrawView *self = BP_DRAW_VIEW (widget);
+
+  if (self->predict_tick != 0)
+    gtk_widget_remove_tick_callback (widget, self->predict_tick);
+  if (self->canvas_tick != 0)
+    gtk_widget_remove_tick_callback (widget, self->canvas_tick);
+  self->predict_tick = self->canvas_tick = 0;
+
+  GTK_WIDGET_CLASS (bp_draw_view_parent_class)->unmap (widget);
+}
+
+static void
+bp_draw_view_dispose (GObject *object)
+{
+  BpDrawView *self = BP_DRAW_VIEW (object);
+
+  if (self->session_signals != NULL)
+    g_signal_group_set_target (self->session_signals, NULL);
+  g_clear_object (&self->session_signals);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->snapshot, bp_snapshot_unref);
+  self->net = NULL;
+  g_clear_pointer (&self->hidden, g_free);
+  self->n_hidden = 0;
+
+  G_OBJECT_CLASS (bp_draw_view_parent_class)->dispose (object);
+}
+
+static void
+bp_draw_view_class_init (BpDrawViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = bp_draw_view_dispose;
+  widget_class->map = bp_draw_view_map;
+  widget_class->unmap = bp_draw_view_unmap;
+
+  signals[NEURON_ACTIVATED] = g_signal_new ("neuron-activated", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                            G_TYPE_NONE, 1, G_TYPE_UINT);
+
+  gtk_widget_class_install_action (widget_class, "draw.undo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "draw.clear", NULL, clear_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "draw.undo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "draw.clear", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "draw.clear", NULL);
+}
+
+static void
+bp_draw_view_init (BpDrawView *self)
+{
+  build (self);
+
+  self->session_signals = g_signal_group_new (BP_TYPE_SESSION);
+  /* Predictions sharpen as training runs: each new snapshot is asked again, once per frame. */
+  g_signal_group_connect_swapped (self->session_signals, "notify::snapshot-serial",
+                                  G_CALLBACK (queue_predict), self);
+  g_signal_group_connect_swapped (self->session_signals, "network-reset",
+                                  G_CALLBACK (queue_predict), self);
+  canvas_changed_cb (self);
+  predict (self);
+}

@@ -1,0 +1,26 @@
+/* bp-draw-view.h — the Draw view: draw a digit, see the network's guess, what it sees and why
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "bp-session.h"
+
+G_BEGIN_DECLS
+
+#define BP_TYPE_DRAW_VIEW (bp_draw_view_get_type ())
+G_DECLARE_FINAL_TYPE (BpDrawView, bp_draw_view, BP, DRAW_VIEW, AdwBin)
+
+/* NULL is allowed: the view then uses the embedded default model. */
+void bp_draw_view_set_session (BpDrawView *self,
+                               BpSession  *session);
+
+/* Put test image @index of the session's test set on the pad: its pixels are the network's
+ * input as they are (MNIST's digits are already centred and scaled). */
+void bp_draw_view_show_test_image (BpDrawView *self,
+                                   guint       index);
+
+/* Signal "neuron-activated" (guint neuron): a click on a hidden neuron of the strip. */
+
+G_END_DECLS

@@ -1,0 +1,639 @@
+/* bp-mistakes-view.c — the Mistakes view: the test set's confusion matrix and its misread digits
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The whole test set is classified off the main thread (a GTask with its own reference to the
+ * network's snapshot, the session that owns the data and a cancellable), when the view is shown
+ * with a network it has not evaluated yet and after each epoch while it shows. bp_evaluate()
+ * gives the confusion matrix and bp_find_mistakes() the mistakes, most confident first; one more
+ * pass keeps every image's answer so that a click on any cell, the diagonal too, lists its
+ * images.
+ */
+#include "config.h"
+
+#include "bp-mistakes-view.h"
+
+#include <glib/gi18n.h>
+
+#include "bp-confusion-matrix.h"
+#include "bp-default-model.h"
+#include "bp-digit-gallery.h"
+#include "bp-metrics.h"
+#include "bp-test-events.h"
+
+#define MAX_SHOWN   240   /* digits in the gallery: the most confident ones */
+#define BATCH       100
+
+typedef struct
+{
+  BpSession       *session;   /* keeps the test set alive */
+  BpSnapshot      *snapshot;  /* keeps the network alive, or NULL for the default model */
+  const BpNetwork *net;
+  char            *description; /* which network, for the user */
+} Job;
+
+typedef struct
+{
+  gsize      confusion[10 * 10];
+  guint      n_classes;
+  gsize      n;
+  double     accuracy;
+  BpMistake *mistakes;        /* most confident first */
+  gsize      n_mistakes;
+  guint8    *predicted;       /* (n) */
+  float     *confidence;      /* (n) */
+} Result;
+
+struct _BpMistakesView
+{
+  AdwBin             parent_instance;
+
+  GtkStack          *stack;
+  GtkSpinner        *spinner;
+  GtkLabel          *summary_label;
+  BpConfusionMatrix *matrix;
+  GtkLabel          *gallery_title;
+  GtkButton         *all_button;
+  BpDigitGallery    *gallery;
+  GtkScrolledWindow *gallery_scroller;
+
+  BpSession         *session;
+  GSignalGroup      *session_signals;
+  GCancellable      *cancellable;
+  Result            *result;
+  guint64            serial;          /* of the snapshot evaluated; 0 for the default model */
+  guint              generation;
+  gboolean           evaluated;
+  gboolean           pending;         /* asked again while a job ran */
+  int                cell_true;
+  int                cell_predicted;
+  guint              test_tick;
+};
+
+G_DEFINE_FINAL_TYPE (BpMistakesView, bp_mistakes_view, ADW_TYPE_BIN)
+
+enum {
+  TEST_IMAGE_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void refresh (BpMistakesView *self);
+
+/* A spinner keeps its window redrawing even on a hidden page: it turns only while it shows. */
+static void
+show_page (BpMistakesView *self,
+           const char     *name)
+{
+  gtk_stack_set_visible_child_name (self->stack, name);
+  gtk_spinner_set_spinning (self->spinner, g_str_equal (name, "loading"));
+}
+
+static void
+job_free (gpointer data)
+{
+  Job *job = data;
+
+  g_clear_object (&job->session);
+  g_clear_pointer (&job->snapshot, bp_snapshot_unref);
+  g_free (job->description);
+  g_free (job);
+}
+
+static void
+result_free (Result *result)
+{
+  if (result == NULL)
+    return;
+  free (result->mistakes);
+  g_free (result->predicted);
+  g_free (result->confidence);
+  g_free (result);
+}
+
+/* ── The worker ───────────────────────────────────────────────────────────────────────────── */
+
+static void
+evaluate_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  Job *job = task_data;
+  const BpDataset *test = bp_session_get_test_set (job->session);
+  const BpNetwork *net = job->net;
+  gsize n_out = net->sizes[net->n_layers - 1];
+  Result *result = g_new0 (Result, 1);
+  BpEvaluation evaluation = { 0 };
+  BpError error = { 0 };
+  BpWorkspace *ws;
+  g_autofree float *x = NULL;
+  g_autofree size_t *indices = NULL;
+  size_t n_mistakes;
+
+  if (!bp_evaluate (net, test, 0.0f, 0.0f, test->n, TRUE, &evaluation, &error))
+    {
+      result_free (result);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", error.message);
+      return;
+    }
+  result->n = evaluation.n;
+  result->accuracy = evaluation.accuracy;
+  result->n_classes = (guint) MIN (evaluation.n_classes, 10);
+  for (guint t = 0; t < result->n_classes; t++)
+    for (guint p = 0; p < result->n_classes; p++)
+      result->confusion[t * result->n_classes + p] = evaluation.confusion[t * evaluation.n_classes + p];
+  bp_evaluation_clear (&evaluation);
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      result_free (result);
+      return;
+    }
+
+  n_mistakes = bp_find_mistakes (net, test, &result->mistakes, &error);
+  if (n_mistakes == (size_t) -1)
+    {
+      result_free (result);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", error.message);
+      return;
+    }
+  result->n_mistakes = n_mistakes;
+
+  /* Every image's answer, for the cells. */
+  ws = bp_workspace_new (net, BATCH, &error);
+  if (ws == NULL)
+    {
+      result_free (result);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", error.message);
+      return;
+    }
+  result->predicted = g_new (guint8, MAX (test->n, 1));
+  result->confidence = g_new (float, MAX (test->n, 1));
+  x = g_new (float, BATCH * test->n_pixels);
+  indices = g_new (size_t, BATCH);
+  for (gsize start = 0; start < test->n; start += BATCH)
+    {
+      gsize batch = MIN (BATCH, test->n - start);
+      const float *out;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+      for (gsize i = 0; i < batch; i++)
+        indices[i] = start + i;
+      bp_dataset_gather (test, indices, batch, x);
+      out = bp_network_forward (net, ws, x, batch, BP_KERNEL_FAST);
+      for (gsize i = 0; i < batch; i++)
+        {
+          const float *o = out + i * n_out;
+          gsize top = 0;
+
+          for (gsize k = 1; k < n_out; k++)
+            if (o[k] > o[top])
+              top = k;
+          result->predicted[start + i] = (guint8) top;
+          result->confidence[start + i] = o[top];
+        }
+    }
+  bp_workspace_free (ws);
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      result_free (result);
+      return;
+    }
+  g_task_return_pointer (task, result, (GDestroyNotify) result_free);
+}
+
+/* ── Showing results ──────────────────────────────────────────────────────────────────────── */
+
+static void
+show_digits (BpMistakesView *self)
+{
+  const BpDataset *test = bp_session_get_test_set (self->session);
+  Result *r = self->result;
+  g_autoptr(GArray) digits = g_array_new (FALSE, FALSE, sizeof (BpGalleryDigit));
+  g_autofree char *title = NULL;
+  gsize total = 0;
+
+  if (self->cell_true < 0)
+    {
+      for (gsize i = 0; i < r->n_mistakes && digits->len < MAX_SHOWN; i++)
+        {
+          BpGalleryDigit d;
+
+          memcpy (d.pixels, test->pixels + r->mistakes[i].index * test->n_pixels, sizeof d.pixels);
+          d.index = (guint) r->mistakes[i].index;
+          d.label = r->mistakes[i].label;
+          d.predicted = r->mistakes[i].predicted;
+          d.confidence = r->mistakes[i].confidence;
+          g_array_append_val (digits, d);
+        }
+      total = r->n_mistakes;
+      title = g_strdup_printf (ngettext ("%zu mistake, the most confident first",
+                                         "%zu mistakes, the most confident first", total), total);
+    }
+  else
+    {
+      for (gsize i = 0; i < test->n; i++)
+        if (test->labels[i] == self->cell_true && r->predicted[i] == self->cell_predicted)
+          {
+            BpGalleryDigit d;
+
+            total++;
+            memcpy (d.pixels, test->pixels + i * test->n_pixels, sizeof d.pixels);
+            d.index = (guint) i;
+            d.label = test->labels[i];
+            d.predicted = r->predicted[i];
+            d.confidence = r->confidence[i];
+            g_array_append_val (digits, d);
+          }
+      /* Most confident first, as in the list of all mistakes. */
+      for (guint i = 1; i < digits->len; i++)
+        for (guint j = i; j > 0
+             && g_array_index (digits, BpGalleryDigit, j).confidence > g_array_index (digits, BpGalleryDigit, j - 1).confidence;
+             j--)
+          {
+            BpGalleryDigit tmp = g_array_index (digits, BpGalleryDigit, j);
+
+            g_array_index (digits, BpGalleryDigit, j) = g_array_index (digits, BpGalleryDigit, j - 1);
+            g_array_index (digits, BpGalleryDigit, j - 1) = tmp;
+          }
+      if (digits->len > MAX_SHOWN)
+        g_array_set_size (digits, MAX_SHOWN);
+      if (self->cell_true == self->cell_predicted)
+        title = g_strdup_printf (_("Images of a %d read correctly: %zu"), self->cell_true, total);
+      else
+        title = g_strdup_printf (_("Images of a %d taken for a %d: %zu"), self->cell_true,
+                                 self->cell_predicted, total);
+    }
+  if (total > digits->len)
+    {
+      g_autofree char *more = g_strdup_printf (_("%s (%u shown)"), title, digits->len);
+
+      g_free (title);
+      title = g_steal_pointer (&more);
+    }
+  gtk_label_set_text (self->gallery_title, title);
+  gtk_widget_set_visible (GTK_WIDGET (self->all_button), self->cell_true >= 0);
+  bp_digit_gallery_set_digits (self->gallery, (const BpGalleryDigit *) (gpointer) digits->data, digits->len);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->gallery_scroller), 0.0);
+}
+
+/* Test mode: where the cell of the first (most confident) mistake and the first digit of the
+ * gallery are, in the window's coordinates, once they are laid out. */
+static gboolean
+test_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  BpMistakesView *self = BP_MISTAKES_VIEW (widget);
+  GtkWidget *matrix = GTK_WIDGET (self->matrix);
+  GtkWidget *gallery = GTK_WIDGET (self->gallery);
+  int mw = gtk_widget_get_width (matrix), mh = gtk_widget_get_height (matrix);
+  GtkNative *native = gtk_widget_get_native (widget);
+  graphene_point_t point;
+  graphene_rect_t tile;
+  double nx, ny;
+  guint t, p;
+
+  if (native == NULL || mw == 0 || gtk_widget_get_width (gallery) == 0)
+    return G_SOURCE_CONTINUE;
+  self->test_tick = 0;
+  gtk_native_get_surface_transform (native, &nx, &ny);
+
+  if (self->result != NULL && self->result->n_mistakes > 0)
+    {
+      const BpMistake *first = &self->result->mistakes[0];
+
+      /* Scan for a point of the cell: the layout is the widget's own business. */
+      for (int y = 0; y < mh; y += 2)
+        for (int x = 0; x < mw; x += 2)
+          if (bp_confusion_matrix_cell_at (self->matrix, x, y, mw, mh, &t, &p)
+              && t == first->label && p == first->predicted
+              && gtk_widget_compute_point (matrix, GTK_WIDGET (native), &GRAPHENE_POINT_INIT (x, y), &point))
+            {
+              bp_test_event ("widget mistake-cell %d %d 8 8", (int) (point.x + nx), (int) (point.y + ny));
+              y = mh;
+              break;
+            }
+    }
+  if (bp_digit_gallery_get_n_digits (self->gallery) > 0)
+    {
+      bp_digit_gallery_get_tile (self->gallery, 0, gtk_widget_get_width (gallery), &tile);
+      if (gtk_widget_compute_point (gallery, GTK_WIDGET (native), &tile.origin, &point))
+        bp_test_event ("widget first-digit %d %d %d %d", (int) (point.x + nx), (int) (point.y + ny),
+                       (int) tile.size.width, (int) tile.size.height);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+evaluate_done_cb (GObject      *source,
+                  GAsyncResult *res,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  Result *result = g_task_propagate_pointer (G_TASK (res), &error);
+  BpMistakesView *self;
+  g_autofree char *summary = NULL;
+  Job *job;
+
+  if (result == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Mistakes view: %s", error->message);
+      return;
+    }
+  self = BP_MISTAKES_VIEW (source);
+  job = g_task_get_task_data (G_TASK (res));
+  g_clear_object (&self->cancellable);
+  result_free (self->result);
+  self->result = result;
+
+  summary = g_strdup_printf (_("%s: %.2f%% of the %zu test images right, %zu wrong."),
+                             job->description, 100.0 * result->accuracy, result->n, result->n_mistakes);
+  gtk_label_set_text (self->summary_label, summary);
+  bp_confusion_matrix_set_counts (self->matrix, result->confusion, result->n_classes);
+  show_digits (self);
+  show_page (self, "results");
+  bp_test_event ("mistakes %zu accuracy %.4f", result->n_mistakes, result->accuracy);
+  if (bp_test_events_enabled () && self->test_tick == 0)
+    self->test_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), test_tick_cb, NULL, NULL);
+
+  if (self->pending)
+    {
+      self->pending = FALSE;
+      refresh (self);
+    }
+}
+
+/* Evaluate the network the views use now, unless it is the one evaluated last. */
+static void
+refresh (BpMistakesView *self)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(BpSnapshot) snapshot = NULL;
+  g_autofree char *description = NULL;
+  const BpNetwork *net;
+  guint64 serial;
+  guint generation;
+  Job *job;
+
+  if (self->session == NULL || bp_session_get_test_set (self->session) == NULL
+      || bp_session_get_test_set (self->session)->n_pixels != BP_DIGIT_GALLERY_SIDE * BP_DIGIT_GALLERY_SIDE)
+    {
+      show_page (self, "empty");
+      return;
+    }
+  if (self->cancellable != NULL)
+    {
+      self->pending = TRUE;
+      return;
+    }
+
+  net = bp_default_model_choose (self->session, &snapshot, &description);
+  if (net == NULL)
+    return;
+  serial = snapshot != NULL ? snapshot->serial : 0;
+  generation = snapshot != NULL ? snapshot->generation : 0;
+  if (self->evaluated && serial == self->serial && generation == self->generation)
+    return;
+  self->evaluated = TRUE;
+  self->serial = serial;
+  self->generation = generation;
+
+  if (self->result == NULL)
+    show_page (self, "loading");
+  job = g_new0 (Job, 1);
+  job->description = g_steal_pointer (&description);
+  job->session = g_object_ref (self->session);
+  job->snapshot = g_steal_pointer (&snapshot);
+  job->net = net;
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->cancellable, evaluate_done_cb, NULL);
+  g_task_set_task_data (task, job, job_free);
+  g_task_run_in_thread (task, evaluate_thread);
+}
+
+static void
+epoch_finished_cb (BpMistakesView *self)
+{
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    refresh (self);
+}
+
+static void
+network_reset_cb (BpMistakesView *self)
+{
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->evaluated = FALSE;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    refresh (self);
+}
+
+static void
+cell_activated_cb (BpMistakesView *self,
+                   guint           true_class,
+                   guint           predicted)
+{
+  if (self->result == NULL)
+    return;
+  self->cell_true = (int) true_class;
+  self->cell_predicted = (int) predicted;
+  bp_test_event ("cell %u %u", true_class, predicted);
+  show_digits (self);
+}
+
+static void
+show_all_cb (BpMistakesView *self)
+{
+  self->cell_true = self->cell_predicted = -1;
+  bp_confusion_matrix_set_selected (self->matrix, -1, -1);
+  if (self->result != NULL)
+    show_digits (self);
+}
+
+static void
+digit_activated_cb (BpMistakesView *self,
+                    guint           position)
+{
+  const BpGalleryDigit *digit = bp_digit_gallery_get_digit (self->gallery, position);
+
+  g_signal_emit (self, signals[TEST_IMAGE_ACTIVATED], 0, digit->index);
+}
+
+/* ── Public ───────────────────────────────────────────────────────────────────────────────── */
+
+void
+bp_mistakes_view_set_session (BpMistakesView *self,
+                              BpSession      *session)
+{
+  g_return_if_fail (BP_IS_MISTAKES_VIEW (self));
+  g_return_if_fail (session == NULL || BP_IS_SESSION (session));
+
+  if (!g_set_object (&self->session, session))
+    return;
+  g_signal_group_set_target (self->session_signals, session);
+  network_reset_cb (self);
+}
+
+/* ── GObject ──────────────────────────────────────────────────────────────────────────────── */
+
+static void
+bp_mistakes_view_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (bp_mistakes_view_parent_class)->map (widget);
+  refresh (BP_MISTAKES_VIEW (widget));
+}
+
+static void
+bp_mistakes_view_unmap (GtkWidget *widget)
+{
+  BpMistakesView *self = BP_MISTAKES_VIEW (widget);
+
+  if (self->test_tick != 0)
+    gtk_widget_remove_tick_callback (widget, self->test_tick);
+  self->test_tick = 0;
+  GTK_WIDGET_CLASS (bp_mistakes_view_parent_class)->unmap (widget);
+}
+
+static void
+bp_mistakes_view_dispose (GObject *object)
+{
+  BpMistakesView *self = BP_MISTAKES_VIEW (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->session_signals != NULL)
+    g_signal_group_set_target (self->session_signals, NULL);
+  g_clear_object (&self->session_signals);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->result, result_free);
+
+  G_OBJECT_CLASS (bp_mistakes_view_parent_class)->dispose (object);
+}
+
+static GtkWidget *
+label_new (const char *css_class)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, css_class);
+  return label;
+}
+
+static void
+build (BpMistakesView *self)
+{
+  GtkWidget *page, *box, *left, *right, *row, *status, *spinner, *heading;
+
+  self->stack = GTK_STACK (gtk_stack_new ());
+  adw_bin_set_child (ADW_BIN (self), GTK_WIDGET (self->stack));
+
+  status = adw_status_page_new ();
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), "dialog-question-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (status), _("No Test Set"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (status),
+                                   _("The mistakes are those of the MNIST test set, which is not loaded."));
+  gtk_stack_add_named (self->stack, status, "empty");
+
+  status = adw_status_page_new ();
+  adw_status_page_set_title (ADW_STATUS_PAGE (status), _("Classifying the Test Set…"));
+  spinner = gtk_spinner_new ();
+  self->spinner = GTK_SPINNER (spinner);
+  gtk_widget_set_size_request (spinner, 32, 32);
+  gtk_widget_set_halign (spinner, GTK_ALIGN_CENTER);
+  adw_status_page_set_child (ADW_STATUS_PAGE (status), spinner);
+  gtk_stack_add_named (self->stack, status, "loading");
+
+  page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  gtk_widget_set_margin_start (page, 12);
+  gtk_widget_set_margin_end (page, 12);
+  gtk_widget_set_margin_top (page, 12);
+  gtk_widget_set_margin_bottom (page, 12);
+  gtk_stack_add_named (self->stack, page, "results");
+
+  self->summary_label = GTK_LABEL (label_new ("dim-label"));
+  gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->summary_label));
+
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
+  gtk_widget_set_vexpand (box, TRUE);
+  gtk_box_append (GTK_BOX (page), box);
+
+  left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  heading = label_new ("heading");
+  gtk_label_set_text (GTK_LABEL (heading), _("Confusion matrix"));
+  gtk_box_append (GTK_BOX (left), heading);
+  self->matrix = BP_CONFUSION_MATRIX (bp_confusion_matrix_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->matrix), TRUE);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->matrix),
+                               _("How often each digit (row) got each answer (column). Click a cell "
+                                 "to see its images."));
+  gtk_box_append (GTK_BOX (left), GTK_WIDGET (self->matrix));
+  gtk_box_append (GTK_BOX (box), left);
+
+  right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_hexpand (right, TRUE);
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->gallery_title = GTK_LABEL (label_new ("heading"));
+  gtk_widget_set_hexpand (GTK_WIDGET (self->gallery_title), TRUE);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->gallery_title));
+  self->all_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_All Mistakes")));
+  gtk_widget_add_css_class (GTK_WIDGET (self->all_button), "flat");
+  g_signal_connect_swapped (self->all_button, "clicked", G_CALLBACK (show_all_cb), self);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->all_button));
+  gtk_box_append (GTK_BOX (right), row);
+  heading = label_new ("caption");
+  gtk_widget_add_css_class (heading, "dim-label");
+  gtk_label_set_text (GTK_LABEL (heading), _("Click a digit to open it in the Draw view and see why."));
+  gtk_box_append (GTK_BOX (right), heading);
+
+  self->gallery_scroller = GTK_SCROLLED_WINDOW (gtk_scrolled_window_new ());
+  gtk_scrolled_window_set_policy (self->gallery_scroller, GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->gallery_scroller), TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->gallery_scroller), "card");
+  self->gallery = BP_DIGIT_GALLERY (bp_digit_gallery_new ());
+  gtk_widget_set_margin_top (GTK_WIDGET (self->gallery), 6);
+  gtk_widget_set_margin_bottom (GTK_WIDGET (self->gallery), 6);
+  gtk_scrolled_window_set_child (self->gallery_scroller, GTK_WIDGET (self->gallery));
+  gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->gallery_scroller));
+  gtk_box_append (GTK_BOX (box), right);
+
+  g_signal_connect_swapped (self->matrix, "cell-activated", G_CALLBACK (cell_activated_cb), self);
+  g_signal_connect_swapped (self->gallery, "digit-activated", G_CALLBACK (digit_activated_cb), self);
+}
+
+static void
+bp_mistakes_view_class_init (BpMistakesViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = bp_mistakes_view_dispose;
+  widget_class->map = bp_mistakes_view_map;
+  widget_class->unmap = bp_mistakes_view_unmap;
+
+  signals[TEST_IMAGE_ACTIVATED] = g_signal_new ("test-image-activated", G_TYPE_FROM_CLASS (klass),
+                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                G_TYPE_NONE, 1, G_TYPE_UINT);
+}
+
+static void
+bp_mistakes_view_init (BpMistakesView *self)
+{
+  self->cell_true = self->cell_predicted = -1;
+  build (self);
+  show_page (self, "empty");
+
+  self->session_signals = g_signal_group_new (BP_TYPE_SESSION);
+  g_signal_group_connect_swapped (self->session_signals, "epoch-finished",
+                                  G_CALLBACK (epoch_finished_cb), self);
+  g_signal_group_connect_swapped (self->session_signals, "network-reset",
+                                  G_CALLBACK (network_reset_cb), self);
+}

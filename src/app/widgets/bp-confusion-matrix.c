@@ -202,10 +202,17 @@ bp_confusion_matrix_draw (BpConfusionMatrix *self,
           {
             char text[24];
             g_autoptr(PangoLayout) layout = NULL;
-            double scale = l.cell >= 34.0 ? 1.0 : 0.8;
+            double tw, th;
 
             g_snprintf (text, sizeof text, "%zu", c);
-            layout = bp_text_layout_new (context, text, scale, FALSE);
+            layout = bp_text_layout_new (context, text, 1.0, FALSE);
+            bp_text_size (layout, &tw, &th);
+            /* A four-digit count shrinks to fit its cell rather than spill over. */
+            if (tw > l.cell - 4.0)
+              {
+                g_object_unref (layout);
+                layout = bp_text_layout_new (context, text, (l.cell - 4.0) / tw, FALSE);
+              }
             /* White on the deep shades, the text colour on the pale ones. */
             if (level > 0.55)
               cairo_set_source_rgb (cr, 1, 1, 1);

@@ -77,7 +77,7 @@ bp_prediction_bars_draw (BpPredictionBars *self,
   double accent[3] = { dark ? 0.471 : 0.208, dark ? 0.682 : 0.518, dark ? 0.929 : 0.894 };
   int top = bp_prediction_bars_get_top (self);
   const guint n = self->n > 0 ? self->n : 10;
-  double label_w = 18.0, value_w = 44.0, bar_x, bar_w, row;
+  double label_w = 18.0, value_w = 54.0, bar_x, bar_w, row;
 
   g_return_if_fail (BP_IS_PREDICTION_BARS (self));
 

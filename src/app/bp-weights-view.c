@@ -324,6 +324,19 @@ test_tick_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
+void
+bp_weights_view_show_neuron (BpWeightsView *self,
+                             guint          neuron)
+{
+  g_return_if_fail (BP_IS_WEIGHTS_VIEW (self));
+
+  refresh (self);
+  if (self->snapshot == NULL || neuron >= self->snapshot->net->sizes[1])
+    return;
+  bp_weight_grid_set_selected (self->grid, (int) neuron);
+  neuron_activated_cb (self, neuron);
+}
+
 BpSession *
 bp_weights_view_get_session (BpWeightsView *self)
 {

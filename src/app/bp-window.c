@@ -14,6 +14,8 @@
 #include <math.h>
 
 #include "bp-controls.h"
+#include "bp-draw-view.h"
+#include "bp-mistakes-view.h"
 #include "bp-presets.h"
 #include "bp-test-events.h"
 #include "bp-train-view.h"
@@ -40,6 +42,8 @@ struct _BpWindow
   AdwViewStack         *view_stack;
   BpTrainView          *train_view;
   BpWeightsView        *weights_view;
+  BpDrawView           *draw_view;
+  BpMistakesView       *mistakes_view;
 
   BpSession            *session;
   GSignalGroup         *session_signals;
@@ -237,6 +241,8 @@ set_session (BpWindow  *self,
   bp_controls_set_session (self->controls, session);
   bp_train_view_set_session (self->train_view, session);
   bp_weights_view_set_session (self->weights_view, session);
+  bp_draw_view_set_session (self->draw_view, session);
+  bp_mistakes_view_set_session (self->mistakes_view, session);
 
   update_actions (self);
   update_subtitle (self);
@@ -546,6 +552,24 @@ show_view_action (GtkWidget  *widget,
     adw_view_stack_set_visible_child_name (self->view_stack, name);
 }
 
+/* A hidden neuron clicked in the Draw view opens in the Weights view. */
+static void
+draw_neuron_activated_cb (BpWindow *self,
+                          guint     neuron)
+{
+  adw_view_stack_set_visible_child_name (self->view_stack, "weights");
+  bp_weights_view_show_neuron (self->weights_view, neuron);
+}
+
+/* A test digit clicked in the Mistakes view opens in the Draw view. */
+static void
+test_image_activated_cb (BpWindow *self,
+                         guint     index)
+{
+  bp_draw_view_show_test_image (self->draw_view, index);
+  adw_view_stack_set_visible_child_name (self->view_stack, "draw");
+}
+
 /* Space starts and pauses, Shift+Space trains to the end of the epoch, wherever the focus is —
  * except in a text field or a menu, where Space has its own meaning. In a spin button, whose
  * numbers have no spaces, the value typed so far is committed first. */
@@ -689,6 +713,8 @@ bp_window_class_init (BpWindowClass *klass)
   g_type_ensure (BP_TYPE_CONTROLS);
   g_type_ensure (BP_TYPE_TRAIN_VIEW);
   g_type_ensure (BP_TYPE_WEIGHTS_VIEW);
+  g_type_ensure (BP_TYPE_DRAW_VIEW);
+  g_type_ensure (BP_TYPE_MISTAKES_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BpWindow, toast_overlay);
@@ -707,6 +733,8 @@ bp_window_class_init (BpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, train_view);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, weights_view);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, draw_view);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, mistakes_view);
 
   gtk_widget_class_install_action (widget_class, "train.start", NULL, train_start_action);
   gtk_widget_class_install_action (widget_class, "train.pause", NULL, train_pause_action);
@@ -725,6 +753,10 @@ bp_window_class_init (BpWindowClass *klass)
                                        "win.show-view", "s", "train");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK,
                                        "win.show-view", "s", "weights");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK,
+                                       "win.show-view", "s", "draw");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK,
+                                       "win.show-view", "s", "mistakes");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
                                        "train.reset", NULL);
 }
@@ -762,6 +794,11 @@ bp_window_init (BpWindow *self)
                                   G_CALLBACK (session_failed_cb), self);
   g_signal_group_connect_swapped (self->session_signals, "network-reset",
                                   G_CALLBACK (session_reset_cb), self);
+
+  g_signal_connect_swapped (self->draw_view, "neuron-activated",
+                            G_CALLBACK (draw_neuron_activated_cb), self);
+  g_signal_connect_swapped (self->mistakes_view, "test-image-activated",
+                            G_CALLBACK (test_image_activated_cb), self);
 
   g_signal_connect_swapped (self->main_stack, "notify::visible-child",
                             G_CALLBACK (main_page_changed_cb), self);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bp-error.h"
 #include "bp-network.h"
 
 /* ── Shared pieces ─────────────────────────────────────────────────────────────────────────── */
@@ -70,7 +71,7 @@ update_biases (float          *b,
     }
 }
 
-void
+BP_TARGET_CLONES void
 bp_linear_backward_input (float       *d_in,
                           const float *d_out,
                           const float *w,

@@ -571,7 +571,9 @@ build (BpMistakesView *self)
   gtk_label_set_text (GTK_LABEL (heading), _("Confusion matrix"));
   gtk_box_append (GTK_BOX (left), heading);
   self->matrix = BP_CONFUSION_MATRIX (bp_confusion_matrix_new ());
+  /* The matrix and the gallery share the width the window leaves. */
   gtk_widget_set_vexpand (GTK_WIDGET (self->matrix), TRUE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->matrix), TRUE);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->matrix),
                                _("How often each digit (row) got each answer (column). Click a cell "
                                  "to see its images."));
@@ -580,19 +582,20 @@ build (BpMistakesView *self)
 
   right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_widget_set_hexpand (right, TRUE);
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   self->gallery_title = GTK_LABEL (label_new ("heading"));
-  gtk_widget_set_hexpand (GTK_WIDGET (self->gallery_title), TRUE);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->gallery_title));
+  gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->gallery_title));
+  /* The way back from a cell sits under the title, which then keeps the width to itself. */
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  heading = label_new ("caption");
+  gtk_widget_add_css_class (heading, "dim-label");
+  gtk_widget_set_hexpand (heading, TRUE);
+  gtk_label_set_text (GTK_LABEL (heading), _("Click a digit to open it in the Draw view and see why."));
+  gtk_box_append (GTK_BOX (row), heading);
   self->all_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_All Mistakes")));
-  gtk_widget_add_css_class (GTK_WIDGET (self->all_button), "flat");
+  gtk_widget_set_valign (GTK_WIDGET (self->all_button), GTK_ALIGN_CENTER);
   g_signal_connect_swapped (self->all_button, "clicked", G_CALLBACK (show_all_cb), self);
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->all_button));
   gtk_box_append (GTK_BOX (right), row);
-  heading = label_new ("caption");
-  gtk_widget_add_css_class (heading, "dim-label");
-  gtk_label_set_text (GTK_LABEL (heading), _("Click a digit to open it in the Draw view and see why."));
-  gtk_box_append (GTK_BOX (right), heading);
 
   self->gallery_scroller = GTK_SCROLLED_WINDOW (gtk_scrolled_window_new ());
   gtk_scrolled_window_set_policy (self->gallery_scroller, GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);

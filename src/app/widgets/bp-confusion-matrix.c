@@ -263,7 +263,7 @@ bp_confusion_matrix_measure (GtkWidget      *widget,
                              int            *natural_baseline)
 {
   *minimum = 40 + 10 * 18;
-  *natural = 40 + 10 * 34;
+  *natural = 40 + 10 * 26;
 }
 
 static void

@@ -220,11 +220,11 @@ bp_digit_gallery_measure (GtkWidget      *widget,
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       *minimum = (int) TILE_W;
-      *natural = (int) (TILE_W * 6);
+      *natural = (int) (TILE_W * 3);
     }
   else
     {
-      guint columns = columns_for (for_size < 0 ? (int) (TILE_W * 6) : for_size);
+      guint columns = columns_for (for_size < 0 ? (int) (TILE_W * 3) : for_size);
       guint rows = (self->digits->len + columns - 1) / columns;
 
       *minimum = *natural = (int) (rows * TILE_H);

@@ -27,6 +27,7 @@ struct _BpWindow
 
   /* Template children */
   AdwToastOverlay      *toast_overlay;
+  GtkButton            *back_button;
   GtkButton            *start_button;
   AdwButtonContent     *start_content;
   AdwSplitButton       *step_button;
@@ -38,6 +39,8 @@ struct _BpWindow
   AdwStatusPage        *missing_page;
   GtkLabel             *missing_error_label;
   GtkButton            *choose_folder_button;
+  GtkButton            *draw_button;
+  BpDrawView           *solo_draw_view;  /* the Draw view without MNIST, with the built-in model */
   BpControls           *controls;
   AdwViewStack         *view_stack;
   BpTrainView          *train_view;
@@ -115,6 +118,8 @@ main_page_changed_cb (BpWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->reset_button), lab);
   adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, lab);
   gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), lab);
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button),
+                          g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "draw") == 0);
 
   /* A spinner animates its style even on a hidden page, which keeps the window redrawing: it
    * spins only while the loading page shows. */
@@ -346,6 +351,7 @@ missing_tick_cb (GtkWidget     *widget,
     return G_SOURCE_CONTINUE;
   self->missing_tick = 0;
   bp_test_event_widget ("choose-folder", button);
+  bp_test_event_widget ("draw-digit", GTK_WIDGET (self->draw_button));
   return G_SOURCE_REMOVE;
 }
 
@@ -477,6 +483,24 @@ choose_data_folder_action (GtkWidget  *widget,
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
   g_signal_connect_swapped (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+/* Without MNIST the built-in model still reads drawn digits: the missing-data page offers the
+ * Draw view on its own, and Back returns to the page. */
+static void
+draw_without_data_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  gtk_stack_set_visible_child_name (BP_WINDOW (widget)->main_stack, "draw");
+}
+
+static void
+leave_draw_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  gtk_stack_set_visible_child_name (BP_WINDOW (widget)->main_stack, "missing");
 }
 
 /* ── Actions ──────────────────────────────────────────────────────────────────────────────── */
@@ -718,6 +742,7 @@ bp_window_class_init (BpWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BpWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, start_button);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, start_content);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, step_button);
@@ -729,6 +754,8 @@ bp_window_class_init (BpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpWindow, missing_page);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, missing_error_label);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, choose_folder_button);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, draw_button);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, solo_draw_view);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, controls);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, train_view);
@@ -746,6 +773,9 @@ bp_window_class_init (BpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.choose-data-folder", NULL,
                                    choose_data_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.draw-without-data", NULL,
+                                   draw_without_data_action);
+  gtk_widget_class_install_action (widget_class, "win.leave-draw", NULL, leave_draw_action);
   gtk_widget_class_install_action (widget_class, "win.divergence-details", NULL,
                                    divergence_details_action);
 

@@ -277,6 +277,30 @@ bp_draw_canvas_get_n_strokes (BpDrawCanvas *self)
   return self->strokes->len;
 }
 
+void
+bp_draw_canvas_add_stroke (BpDrawCanvas           *self,
+                           const graphene_point_t *points,
+                           guint                   n,
+                           double                  width)
+{
+  gboolean was_empty;
+  Stroke *stroke;
+
+  g_return_if_fail (BP_IS_DRAW_CANVAS (self));
+  g_return_if_fail (points != NULL || n == 0);
+
+  if (n == 0 || self->drawing)
+    return;
+  was_empty = bp_draw_canvas_get_empty (self);
+  g_clear_pointer (&self->image, cairo_surface_destroy);
+  stroke = g_new0 (Stroke, 1);
+  stroke->width = CLAMP (width, 1.0, 100.0);
+  stroke->points = g_array_sized_new (FALSE, FALSE, sizeof (graphene_point_t), n);
+  g_array_append_vals (stroke->points, points, n);
+  g_ptr_array_add (self->strokes, stroke);
+  changed (self, was_empty);
+}
+
 gboolean
 bp_draw_canvas_undo (BpDrawCanvas *self)
 {

@@ -23,6 +23,14 @@ void     bp_draw_canvas_set_brush_width (BpDrawCanvas *self,
 gboolean bp_draw_canvas_get_empty (BpDrawCanvas *self);
 guint    bp_draw_canvas_get_n_strokes (BpDrawCanvas *self);
 
+/* Add a stroke through @n points (logical pixels, from the pad's top left) drawn with @width,
+ * as if drawn by hand ("changed" is emitted, "stroke-finished" is not). For replaying strokes
+ * and for tests. */
+void     bp_draw_canvas_add_stroke (BpDrawCanvas           *self,
+                                    const graphene_point_t *points,
+                                    guint                   n,
+                                    double                  width);
+
 /* Remove the last stroke; FALSE when there was none. */
 gboolean bp_draw_canvas_undo (BpDrawCanvas *self);
 /* Remove every stroke and the image. */

@@ -58,6 +58,7 @@ struct _BpDrawView
 
   guint             predict_tick;
   guint             canvas_tick;
+  guint             strip_tick;
 };
 
 G_DEFINE_FINAL_TYPE (BpDrawView, bp_draw_view, ADW_TYPE_BIN)
@@ -174,6 +175,7 @@ predict (BpDrawView *self)
   const BpNetwork *net;
   gsize n_out;
   int chosen;
+  gint64 start = g_get_monotonic_time ();
 
   net = bp_default_model_choose (self->session, &snapshot, &source);
   g_clear_pointer (&self->snapshot, bp_snapshot_unref);
@@ -231,6 +233,8 @@ predict (BpDrawView *self)
   self->saliency_class = chosen >= 0 && (gsize) chosen < n_out ? (guint) chosen : (guint) top_class (self);
   bp_network_input_gradient (net, self->input, self->saliency_class, self->saliency, scratch);
   compute_hidden (self);
+  g_debug ("Draw view: rendering, preprocessing, prediction, saliency and hidden layer in %.2f ms",
+           (g_get_monotonic_time () - start) / 1000.0);
 
   update_labels (self, source);
   gtk_widget_queue_draw (GTK_WIDGET (self->input_area));
@@ -260,6 +264,24 @@ queue_predict (BpDrawView *self)
   self->predict_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), predict_tick_cb, NULL, NULL);
 }
 
+/* Test mode: where the hidden-layer strip is, once laid out after a stroke, so that a test can
+ * click a neuron. */
+static gboolean
+strip_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  BpDrawView *self = BP_DRAW_VIEW (widget);
+  GtkWidget *strip = GTK_WIDGET (self->hidden_area);
+
+  if (gtk_widget_get_visible (strip) && gtk_widget_get_height (strip) == 0)
+    return G_SOURCE_CONTINUE;
+  self->strip_tick = 0;
+  if (gtk_widget_get_visible (strip))
+    bp_test_event_widget ("hidden-strip", strip);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 stroke_finished_cb (BpDrawView *self)
 {
@@ -280,6 +302,8 @@ stroke_finished_cb (BpDrawView *self)
       g_string_append (line, g_ascii_formatd (number, sizeof number, "%.4f", self->outputs[k]));
     }
   bp_test_event ("%s", line->str);
+  if (self->strip_tick == 0)
+    self->strip_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), strip_tick_cb, NULL, NULL);
 }
 
 static void
@@ -724,7 +748,9 @@ bp_draw_view_unmap (GtkWidget *widget)
     gtk_widget_remove_tick_callback (widget, self->predict_tick);
   if (self->canvas_tick != 0)
     gtk_widget_remove_tick_callback (widget, self->canvas_tick);
-  self->predict_tick = self->canvas_tick = 0;
+  if (self->strip_tick != 0)
+    gtk_widget_remove_tick_callback (widget, self->strip_tick);
+  self->predict_tick = self->canvas_tick = self->strip_tick = 0;
 
   GTK_WIDGET_CLASS (bp_draw_view_parent_class)->unmap (widget);
 }

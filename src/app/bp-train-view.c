@@ -15,6 +15,8 @@
 #include "bp-plot.h"
 #include "bp-test-events.h"
 
+#define PLOT_INTERVAL_MS 250
+
 /* Series of the accuracy plot and of the cost plot, in the order they are added. */
 enum {
   ACCURACY_TRAIN,
@@ -46,6 +48,10 @@ struct _BpTrainView
   GSignalGroup    *session_signals;
   GArray          *samples;    /* Sample: the held-out sample's points since the last pin */
   guint            pin_epoch;  /* epochs of this network already pinned */
+  guint            plotted_epochs;   /* epochs of the history on the live curves */
+  guint            plotted_samples;  /* samples on the live curves */
+  guint            flush_id;
+  gint64           last_flush;
 };
 
 typedef struct
@@ -179,11 +185,59 @@ add_epoch (BpTrainView          *self,
   bp_plot_append (self->cost_plot, COST_VALIDATION, x, m->validation_cost);
 }
 
+/* Append to the plots what they do not show yet. */
+static void
+flush_points (BpTrainView *self)
+{
+  const BpEpochMetrics *history;
+  guint n;
+
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  self->last_flush = g_get_monotonic_time ();
+  if (self->session == NULL)
+    return;
+
+  history = bp_session_get_history (self->session, &n);
+  for (; self->plotted_epochs < n; self->plotted_epochs++)
+    add_epoch (self, &history[self->plotted_epochs]);
+  for (; self->plotted_samples < self->samples->len; self->plotted_samples++)
+    {
+      const Sample *sample = &g_array_index (self->samples, Sample, self->plotted_samples);
+
+      bp_plot_append (self->accuracy_plot, ACCURACY_SAMPLE, sample->x, sample->accuracy);
+      bp_plot_append (self->cost_plot, COST_SAMPLE, sample->x, sample->cost);
+    }
+}
+
+static gboolean
+flush_cb (gpointer data)
+{
+  BpTrainView *self = data;
+
+  self->flush_id = 0;
+  flush_points (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* New points reach the plots at most every PLOT_INTERVAL_MS: redrawing both charts for each of
+ * a dozen points a second would cost the window, and the training thread sharing its
+ * machine, more than the curves gain. The first point after a quiet spell shows at once. */
+static void
+schedule_flush (BpTrainView *self)
+{
+  gint64 since = (g_get_monotonic_time () - self->last_flush) / 1000;
+
+  if (self->flush_id != 0)
+    return;
+  self->flush_id = g_timeout_add (since >= PLOT_INTERVAL_MS ? 0 : (guint) (PLOT_INTERVAL_MS - since),
+                                  flush_cb, self);
+}
+
 static void
 epoch_finished_cb (BpTrainView          *self,
                    const BpEpochMetrics *m)
 {
-  add_epoch (self, m);
+  schedule_flush (self);
   update_accuracy_label (self);
   update_epoch_label (self);
 }
@@ -197,32 +251,18 @@ metrics_sampled_cb (BpTrainView *self,
   Sample sample = { x, accuracy, cost };
 
   g_array_append_val (self->samples, sample);
-  bp_plot_append (self->accuracy_plot, ACCURACY_SAMPLE, x, accuracy);
-  bp_plot_append (self->cost_plot, COST_SAMPLE, x, cost);
+  schedule_flush (self);
 }
 
 /* Redraw the curves from the session's history and the samples kept. */
 static void
 replot (BpTrainView *self)
 {
-  const BpEpochMetrics *history;
-  guint n;
-
   bp_plot_clear (self->accuracy_plot);
   bp_plot_clear (self->cost_plot);
-  if (self->session == NULL)
-    return;
-
-  history = bp_session_get_history (self->session, &n);
-  for (guint i = MIN (self->pin_epoch, n); i < n; i++)
-    add_epoch (self, &history[i]);
-  for (guint i = 0; i < self->samples->len; i++)
-    {
-      const Sample *sample = &g_array_index (self->samples, Sample, i);
-
-      bp_plot_append (self->accuracy_plot, ACCURACY_SAMPLE, sample->x, sample->accuracy);
-      bp_plot_append (self->cost_plot, COST_SAMPLE, sample->x, sample->cost);
-    }
+  self->plotted_epochs = self->pin_epoch;
+  self->plotted_samples = 0;
+  flush_points (self);
 }
 
 /* The network is back at the start of the epoch that diverged: its sample points describe
@@ -290,11 +330,14 @@ bp_train_view_pin_run (BpTrainView *self)
   if (setup.activation != BP_ACTIVATION_SIGMOID)
     g_string_append_printf (text, " %s", bp_activation_to_string (setup.activation));
 
+  flush_points (self);
   bp_plot_pin_run (self->accuracy_plot, text->str);
   bp_plot_pin_run (self->cost_plot, text->str);
   /* The pinned points now belong to the pin: a redraw of the live curves starts after them. */
   self->pin_epoch = bp_session_get_epoch (self->session);
+  self->plotted_epochs = self->pin_epoch;
   g_array_set_size (self->samples, 0);
+  self->plotted_samples = 0;
   bp_test_event ("pinned %u %s", bp_plot_get_n_pins (self->accuracy_plot), text->str);
 }
 
@@ -351,6 +394,7 @@ bp_train_view_dispose (GObject *object)
     g_signal_group_set_target (self->session_signals, NULL);
   g_clear_object (&self->session_signals);
   g_clear_object (&self->session);
+  g_clear_handle_id (&self->flush_id, g_source_remove);
   g_clear_pointer (&self->samples, g_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_TRAIN_VIEW);
 

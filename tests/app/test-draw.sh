@@ -177,6 +177,28 @@ for style in light dark; do
     sleep 0.3
     screenshot "$style-draw-mistake"
 
+    # Once training has begun the pad asks the network in training, and a click on one of its
+    # hidden neurons opens that neuron in the Weights view.
+    m=$(mark)
+    key space
+    check "training runs" wait_for '^epoch 2 ' 60 "$m"
+    key space
+    wait_for '^state paused$' 10 "$m"
+    m=$(mark)
+    draw_seven
+    check "the network in training answers a stroke" wait_for '^prediction ' 10 "$m"
+    check "the hidden-layer strip is placed" wait_for '^widget hidden-strip ' 10 "$m"
+    click_widget hidden-strip
+    check "a click on a hidden neuron opens it in the Weights view" wait_for '^neuron-dialog [0-9]+$' 10 "$m"
+    sleep 0.5
+    screenshot "$style-neuron-from-draw"
+    key Escape
+    sleep 0.3
+    focus_window
+    key alt+3
+    sleep 0.5
+    screenshot "$style-draw-trained"
+
     # The smallest window.
     xdotool windowsize --sync "$WID" 800 600 2>/dev/null || xdotool windowsize "$WID" 800 600
     sleep 0.8

@@ -13,10 +13,13 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+/* Points and widths are in units of the pad's side (the shorter of its width and height), so
+ * that a drawing keeps its shape and its stroke widths, relative to its size, when the window
+ * is resized: what the preprocessing gets does not change with the window. */
 typedef struct
 {
-  double  width;   /* brush width of this stroke */
-  GArray *points;  /* graphene_point_t */
+  double  width;   /* brush width of this stroke, in sides */
+  GArray *points;  /* graphene_point_t, in sides */
 } Stroke;
 
 struct _BpDrawCanvas
@@ -70,11 +73,23 @@ changed (BpDrawCanvas *self,
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
-/* Trace the strokes as paths in logical pixels; the caller sets the source. */
+/* The pad's side in logical pixels: the unit of the strokes. */
+static double
+side_of (BpDrawCanvas *self)
+{
+  return MAX (1, MIN (gtk_widget_get_width (GTK_WIDGET (self)),
+                      gtk_widget_get_height (GTK_WIDGET (self))));
+}
+
+/* Trace the strokes in logical pixels; the caller sets the source. */
 static void
 trace_strokes (BpDrawCanvas *self,
                cairo_t      *cr)
 {
+  double side = side_of (self);
+
+  cairo_save (cr);
+  cairo_scale (cr, side, side);
   cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   for (guint i = 0; i < self->strokes->len; i++)
@@ -92,6 +107,7 @@ trace_strokes (BpDrawCanvas *self,
       cairo_set_line_width (cr, stroke->width);
       cairo_stroke (cr);
     }
+  cairo_restore (cr);
 }
 
 /* The largest centred square of the pad: where an image is shown. */
@@ -173,14 +189,16 @@ add_point (BpDrawCanvas *self,
            double        y)
 {
   Stroke *stroke = g_ptr_array_index (self->strokes, self->strokes->len - 1);
-  graphene_point_t p = GRAPHENE_POINT_INIT (x, y);
+  double side = side_of (self);
+  graphene_point_t p = GRAPHENE_POINT_INIT (x / side, y / side);
 
+  /* Moves of under half a pixel add nothing visible. */
   if (stroke->points->len > 0)
     {
       const graphene_point_t *last = &g_array_index (stroke->points, graphene_point_t,
                                                      stroke->points->len - 1);
 
-      if (fabs (last->x - x) < 0.5 && fabs (last->y - y) < 0.5)
+      if (fabs (last->x - p.x) * side < 0.5 && fabs (last->y - p.y) * side < 0.5)
         return;
     }
   g_array_append_val (stroke->points, p);
@@ -198,7 +216,7 @@ drag_begin_cb (GtkGestureDrag *gesture,
 
   gtk_widget_grab_focus (GTK_WIDGET (self));
   g_clear_pointer (&self->image, cairo_surface_destroy);
-  stroke->width = self->brush_width;
+  stroke->width = self->brush_width / BP_DRAW_CANVAS_REFERENCE_SIDE;
   stroke->points = g_array_new (FALSE, FALSE, sizeof (graphene_point_t));
   g_ptr_array_add (self->strokes, stroke);
   self->start_x = x;
@@ -285,6 +303,7 @@ bp_draw_canvas_add_stroke (BpDrawCanvas           *self,
 {
   gboolean was_empty;
   Stroke *stroke;
+  double side;
 
   g_return_if_fail (BP_IS_DRAW_CANVAS (self));
   g_return_if_fail (points != NULL || n == 0);
@@ -292,11 +311,17 @@ bp_draw_canvas_add_stroke (BpDrawCanvas           *self,
   if (n == 0 || self->drawing)
     return;
   was_empty = bp_draw_canvas_get_empty (self);
+  side = side_of (self);
   g_clear_pointer (&self->image, cairo_surface_destroy);
   stroke = g_new0 (Stroke, 1);
-  stroke->width = CLAMP (width, 1.0, 100.0);
+  stroke->width = CLAMP (width, 1.0, 100.0) / side;
   stroke->points = g_array_sized_new (FALSE, FALSE, sizeof (graphene_point_t), n);
-  g_array_append_vals (stroke->points, points, n);
+  for (guint i = 0; i < n; i++)
+    {
+      graphene_point_t p = GRAPHENE_POINT_INIT (points[i].x / side, points[i].y / side);
+
+      g_array_append_val (stroke->points, p);
+    }
   g_ptr_array_add (self->strokes, stroke);
   changed (self, was_empty);
 }

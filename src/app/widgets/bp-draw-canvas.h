@@ -7,14 +7,19 @@
 
 G_BEGIN_DECLS
 
-#define BP_DRAW_CANVAS_DEFAULT_BRUSH 18.0 /* logical pixels: MNIST-like strokes on a ~300 px pad */
+/* The brush width is given for a pad of this side and scales with the pad: a digit drawn across
+ * the default pad with the default width has strokes as thick, for its size, as MNIST's. */
+#define BP_DRAW_CANVAS_REFERENCE_SIDE 320.0
+#define BP_DRAW_CANVAS_DEFAULT_BRUSH  18.0
 
 #define BP_TYPE_DRAW_CANVAS (bp_draw_canvas_get_type ())
 G_DECLARE_FINAL_TYPE (BpDrawCanvas, bp_draw_canvas, BP, DRAW_CANVAS, GtkWidget)
 
 GtkWidget *bp_draw_canvas_new (void);
 
-/* Property "brush-width": the stroke width of new strokes, in logical pixels. */
+/* Property "brush-width": the width of new strokes, in logical pixels on a pad of
+ * BP_DRAW_CANVAS_REFERENCE_SIDE; strokes keep their shape and width relative to the pad when it
+ * is resized. */
 double   bp_draw_canvas_get_brush_width (BpDrawCanvas *self);
 void     bp_draw_canvas_set_brush_width (BpDrawCanvas *self,
                                          double        width);
@@ -23,8 +28,8 @@ void     bp_draw_canvas_set_brush_width (BpDrawCanvas *self,
 gboolean bp_draw_canvas_get_empty (BpDrawCanvas *self);
 guint    bp_draw_canvas_get_n_strokes (BpDrawCanvas *self);
 
-/* Add a stroke through @n points (logical pixels, from the pad's top left) drawn with @width,
- * as if drawn by hand ("changed" is emitted, "stroke-finished" is not). For replaying strokes
+/* Add a stroke through @n points (logical pixels at the pad's present size, from its top left)
+ * @width logical pixels wide, as if drawn by hand ("changed" is emitted, "stroke-finished" is not). For replaying strokes
  * and for tests. */
 void     bp_draw_canvas_add_stroke (BpDrawCanvas           *self,
                                     const graphene_point_t *points,

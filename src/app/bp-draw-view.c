@@ -623,7 +623,6 @@ build (BpDrawView *self)
   frame = gtk_aspect_frame_new (0.5f, 0.0f, 1.0f, FALSE);
   gtk_widget_set_vexpand (frame, TRUE);
   gtk_aspect_frame_set_child (GTK_ASPECT_FRAME (frame), GTK_WIDGET (self->canvas));
-  gtk_box_append (GTK_BOX (left), frame);
 
   tools = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   brush = gtk_label_new_with_mnemonic (_("_Brush"));
@@ -652,6 +651,9 @@ build (BpDrawView *self)
   gtk_box_append (GTK_BOX (left), GTK_WIDGET (self->canvas_caption));
   self->source_label = GTK_LABEL (caption_label ());
   gtk_box_append (GTK_BOX (left), GTK_WIDGET (self->source_label));
+  /* The pad last: when the column is taller than wide, the spare room is below it rather than
+   * between the pad and its tools. */
+  gtk_box_append (GTK_BOX (left), frame);
 
   /* The answer and the explanations, scrolled when the window is short. */
   scrolled = gtk_scrolled_window_new ();

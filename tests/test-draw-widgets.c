@@ -392,6 +392,23 @@ test_canvas_strokes (void)
       cairo_surface_destroy (ink);
     }
 
+  /* On a pad twice as big the drawing is twice as big, strokes included: what the network
+   * sees does not depend on the window's size. */
+  gtk_widget_set_size_request (GTK_WIDGET (canvas), 400, 400);
+  while (gtk_widget_get_width (GTK_WIDGET (canvas)) != 400)
+    g_main_context_iteration (NULL, TRUE);
+  ink = bp_draw_canvas_render (canvas, 1);
+  g_assert_cmpint (ink_at (ink, 1, 200, 100), ==, 255);
+  g_assert_cmpint (ink_at (ink, 1, 200, 108), ==, 255);
+  g_assert_cmpint (ink_at (ink, 1, 200, 112), ==, 0);
+  g_assert_cmpint (ink_at (ink, 1, 216, 300), ==, 255);
+  g_assert_cmpint (ink_at (ink, 1, 224, 300), ==, 0);
+  cairo_surface_destroy (ink);
+  gtk_widget_set_size_request (GTK_WIDGET (canvas), 200, 200);
+  gtk_window_set_default_size (GTK_WINDOW (window), 200, 200);
+  while (gtk_widget_get_width (GTK_WIDGET (canvas)) != 200)
+    g_main_context_iteration (NULL, TRUE);
+
   /* Undo takes the dot back; Clear the rest. */
   g_assert_true (bp_draw_canvas_undo (canvas));
   g_assert_cmpuint (bp_draw_canvas_get_n_strokes (canvas), ==, 1);

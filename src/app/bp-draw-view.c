@@ -806,6 +806,7 @@ bp_draw_view_init (BpDrawView *self)
                                   G_CALLBACK (queue_predict), self);
   g_signal_group_connect_swapped (self->session_signals, "network-reset",
                                   G_CALLBACK (queue_predict), self);
+  /* The first prediction, and the loading of the built-in model, wait for the view to show. */
   canvas_changed_cb (self);
-  predict (self);
+  update_labels (self, NULL);
 }

@@ -17,10 +17,7 @@
 #include "bp-digit-gallery.h"
 #include "bp-draw-canvas.h"
 #include "bp-prediction-bars.h"
-
-/* As in test-widgets.c: fonts may be hinted or shaped slightly differently elsewhere. */
-#define GOLDEN_MAX_BAD_SHARE 0.02
-#define GOLDEN_CHANNEL_TOLERANCE 8
+#include "bp-test-golden.h"
 
 static gboolean have_display;
 
@@ -30,82 +27,6 @@ need_display (void)
   if (!have_display)
     g_test_skip ("no display");
   return have_display;
-}
-
-static void
-save_actual (cairo_surface_t *surface,
-             const char      *name)
-{
-  const char *dir = g_getenv ("BACKPROP_TEST_OUTPUT");
-  g_autofree char *file = g_strdup_printf ("actual-%s", name);
-  g_autofree char *path = g_build_filename (dir != NULL ? dir : ".", file, NULL);
-
-  if (cairo_surface_write_to_png (surface, path) == CAIRO_STATUS_SUCCESS)
-    g_test_message ("actual image saved as %s", path);
-}
-
-static double
-bad_pixel_share (cairo_surface_t *a,
-                 cairo_surface_t *b)
-{
-  int width = cairo_image_surface_get_width (a);
-  int height = cairo_image_surface_get_height (a);
-  const guint8 *da = cairo_image_surface_get_data (a);
-  const guint8 *db = cairo_image_surface_get_data (b);
-  int sa = cairo_image_surface_get_stride (a);
-  int sb = cairo_image_surface_get_stride (b);
-  gsize bad = 0;
-
-  for (int y = 0; y < height; y++)
-    {
-      const guint32 *ra = (const guint32 *) (gconstpointer) (da + (gsize) y * sa);
-      const guint32 *rb = (const guint32 *) (gconstpointer) (db + (gsize) y * sb);
-
-      for (int x = 0; x < width; x++)
-        for (int shift = 0; shift < 24; shift += 8)
-          if (ABS ((int) ((ra[x] >> shift) & 0xff) - (int) ((rb[x] >> shift) & 0xff)) > GOLDEN_CHANNEL_TOLERANCE)
-            {
-              bad++;
-              break;
-            }
-    }
-  return (double) bad / ((double) width * height);
-}
-
-static void
-assert_golden (cairo_surface_t *surface,
-               const char      *name)
-{
-  const char *data = g_getenv ("BACKPROP_TEST_DATA");
-  g_autofree char *path = NULL;
-  cairo_surface_t *golden;
-  double share;
-
-  g_assert_nonnull (data);
-  path = g_build_filename (data, "golden", name, NULL);
-  cairo_surface_flush (surface);
-
-  if (g_strcmp0 (g_getenv ("BACKPROP_UPDATE_GOLDEN"), "1") == 0)
-    {
-      g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
-      g_test_message ("golden image %s rewritten", path);
-      return;
-    }
-
-  golden = cairo_image_surface_create_from_png (path);
-  if (cairo_surface_status (golden) != CAIRO_STATUS_SUCCESS)
-    {
-      save_actual (surface, name);
-      g_error ("%s: cannot read the golden image; run with BACKPROP_UPDATE_GOLDEN=1 to create it", path);
-    }
-  g_assert_cmpint (cairo_image_surface_get_width (golden), ==, cairo_image_surface_get_width (surface));
-  g_assert_cmpint (cairo_image_surface_get_height (golden), ==, cairo_image_surface_get_height (surface));
-  share = bad_pixel_share (surface, golden);
-  g_test_message ("%s: %.3f%% of the pixels differ", name, 100.0 * share);
-  if (share > GOLDEN_MAX_BAD_SHARE)
-    save_actual (surface, name);
-  g_assert_cmpfloat (share, <=, GOLDEN_MAX_BAD_SHARE);
-  cairo_surface_destroy (golden);
 }
 
 /* An opaque surface painted with libadwaita's light or dark view background. */
@@ -143,7 +64,7 @@ golden_bars (BpPredictionBars *bars,
 
   bp_prediction_bars_draw (bars, cr, NULL, 300, 260, dark);
   cairo_destroy (cr);
-  assert_golden (surface, name);
+  bp_test_assert_golden (surface, name);
   cairo_surface_destroy (surface);
 }
 
@@ -208,13 +129,13 @@ test_matrix_golden (void)
   surface = background_surface (420, 420, FALSE, &cr);
   bp_confusion_matrix_draw (matrix, cr, NULL, 420, 420, FALSE);
   cairo_destroy (cr);
-  assert_golden (surface, "confusion-light.png");
+  bp_test_assert_golden (surface, "confusion-light.png");
   cairo_surface_destroy (surface);
 
   surface = background_surface (420, 420, TRUE, &cr);
   bp_confusion_matrix_draw (matrix, cr, NULL, 420, 420, TRUE);
   cairo_destroy (cr);
-  assert_golden (surface, "confusion-dark.png");
+  bp_test_assert_golden (surface, "confusion-dark.png");
   cairo_surface_destroy (surface);
 
   g_assert_finalize_object (matrix);

@@ -18,12 +18,7 @@
 #include "bp-plot.h"
 #include "bp-weight-grid.h"
 #include "bp-weight-tiles.h"
-
-/* A golden image matches when at most this share of its pixels differ by more than
- * GOLDEN_CHANNEL_TOLERANCE in a colour channel: fonts may be hinted or shaped slightly
- * differently from one machine to the next. */
-#define GOLDEN_MAX_BAD_SHARE 0.02
-#define GOLDEN_CHANNEL_TOLERANCE 8
+#include "bp-test-golden.h"
 
 #define PLOT_W 640
 #define PLOT_H 400
@@ -33,104 +28,6 @@
 static gboolean have_display;
 
 /* Helpers */
-
-static char *
-golden_path (const char *name)
-{
-  const char *data = g_getenv ("BACKPROP_TEST_DATA");
-
-  g_assert_nonnull (data);
-
-  return g_build_filename (data, "golden", name, NULL);
-}
-
-static void
-save_actual (cairo_surface_t *surface,
-             const char      *name)
-{
-  const char *dir = g_getenv ("BACKPROP_TEST_OUTPUT");
-  g_autofree char *file = g_strdup_printf ("actual-%s", name);
-  g_autofree char *path = g_build_filename (dir != NULL ? dir : ".", file, NULL);
-
-  if (cairo_surface_write_to_png (surface, path) == CAIRO_STATUS_SUCCESS)
-    g_test_message ("actual image saved as %s", path);
-}
-
-/* The share of pixels of @a and @b (same size) whose colour differs by more than the
- * tolerance in some channel. */
-static double
-bad_pixel_share (cairo_surface_t *a,
-                 cairo_surface_t *b)
-{
-  int width = cairo_image_surface_get_width (a);
-  int height = cairo_image_surface_get_height (a);
-  const guint8 *da = cairo_image_surface_get_data (a);
-  const guint8 *db = cairo_image_surface_get_data (b);
-  int sa = cairo_image_surface_get_stride (a);
-  int sb = cairo_image_surface_get_stride (b);
-  gsize bad = 0;
-
-  for (int y = 0; y < height; y++)
-    {
-      const guint32 *ra = (const guint32 *) (gconstpointer) (da + (gsize) y * sa);
-      const guint32 *rb = (const guint32 *) (gconstpointer) (db + (gsize) y * sb);
-
-      for (int x = 0; x < width; x++)
-        for (int shift = 0; shift < 24; shift += 8)
-          {
-            int ca = (ra[x] >> shift) & 0xff;
-            int cb = (rb[x] >> shift) & 0xff;
-
-            if (ABS (ca - cb) > GOLDEN_CHANNEL_TOLERANCE)
-              {
-                bad++;
-                break;
-              }
-          }
-    }
-
-  return (double) bad / ((double) width * height);
-}
-
-/* Compare @surface (opaque) with the golden PNG @name, or rewrite the golden when asked. */
-static void
-assert_golden (cairo_surface_t *surface,
-               const char      *name)
-{
-  g_autofree char *path = golden_path (name);
-  cairo_surface_t *golden;
-  double share;
-
-  cairo_surface_flush (surface);
-
-  if (g_strcmp0 (g_getenv ("BACKPROP_UPDATE_GOLDEN"), "1") == 0)
-    {
-      g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
-      g_test_message ("golden image %s rewritten", path);
-      return;
-    }
-
-  golden = cairo_image_surface_create_from_png (path);
-  if (cairo_surface_status (golden) != CAIRO_STATUS_SUCCESS)
-    {
-      save_actual (surface, name);
-      g_error ("%s: cannot read the golden image (%s); run with BACKPROP_UPDATE_GOLDEN=1 "
-               "to create it", path, cairo_status_to_string (cairo_surface_status (golden)));
-    }
-
-  g_assert_cmpint (cairo_image_surface_get_width (golden), ==,
-                   cairo_image_surface_get_width (surface));
-  g_assert_cmpint (cairo_image_surface_get_height (golden), ==,
-                   cairo_image_surface_get_height (surface));
-
-  share = bad_pixel_share (surface, golden);
-  g_test_message ("%s: %.3f%% of the pixels differ", name, 100.0 * share);
-  if (share > GOLDEN_MAX_BAD_SHARE)
-    save_actual (surface, name);
-  g_assert_cmpfloat (share, <=, GOLDEN_MAX_BAD_SHARE);
-
-  cairo_surface_destroy (golden);
-}
 
 static guint32
 pixel_at (cairo_surface_t *surface,
@@ -753,15 +650,15 @@ test_chart_hover (void)
   style.hover_x = PLOT_W - 20;
   style.hover_y = 80;
   hover = render_chart (chart, &style, PLOT_W, PLOT_H, 1.0);
-  g_assert_cmpfloat (bad_pixel_share (plain, hover), >, 0.002);
-  assert_golden (hover, "plot-accuracy-hover-light.png");
+  g_assert_cmpfloat (bp_test_bad_pixel_share (plain, hover), >, 0.002);
+  bp_test_assert_golden (hover, "plot-accuracy-hover-light.png");
 
   /* Far outside the plot area, nothing is added. */
   cairo_surface_destroy (hover);
   style.hover_x = 2;
   style.hover_y = 2;
   hover = render_chart (chart, &style, PLOT_W, PLOT_H, 1.0);
-  g_assert_cmpfloat (bad_pixel_share (plain, hover), ==, 0.0);
+  g_assert_cmpfloat (bp_test_bad_pixel_share (plain, hover), ==, 0.0);
 
   cairo_surface_destroy (plain);
   cairo_surface_destroy (hover);
@@ -778,7 +675,7 @@ golden_chart (BpChart    *chart,
 
   bp_chart_style_init (&style, dark);
   surface = render_chart (chart, &style, PLOT_W, PLOT_H, scale);
-  assert_golden (surface, name);
+  bp_test_assert_golden (surface, name);
   cairo_surface_destroy (surface);
 }
 
@@ -967,7 +864,7 @@ golden_tiles (BpWeightTiles *tiles,
   bp_weight_tiles_style_init (&style, dark);
   style.selected = selected;
   surface = render_tiles (tiles, &style, GRID_W, GRID_H);
-  assert_golden (surface, name);
+  bp_test_assert_golden (surface, name);
   cairo_surface_destroy (surface);
 }
 
@@ -1298,7 +1195,7 @@ test_plot_widget (void)
   cr = cairo_create (surface);
   bp_plot_draw (plot, cr, PLOT_W, PLOT_H, FALSE);
   cairo_destroy (cr);
-  assert_golden (surface, "plot-accuracy-light.png");
+  bp_test_assert_golden (surface, "plot-accuracy-light.png");
   cairo_surface_destroy (surface);
 
   /* The top right corner is nearest the training curve's end. */
@@ -1486,11 +1383,11 @@ test_plot_snapshot (void)
   g_signal_emit_by_name (motion, "motion", (double) gtk_widget_get_width (plot) / 2,
                          (double) gtk_widget_get_height (plot) / 2);
   hover = render_widget (plot);
-  g_assert_cmpfloat (bad_pixel_share (plain, hover), >, 0.001);
+  g_assert_cmpfloat (bp_test_bad_pixel_share (plain, hover), >, 0.001);
   g_signal_emit_by_name (motion, "leave");
   cairo_surface_destroy (hover);
   hover = render_widget (plot);
-  g_assert_cmpfloat (bad_pixel_share (plain, hover), ==, 0.0);
+  g_assert_cmpfloat (bp_test_bad_pixel_share (plain, hover), ==, 0.0);
 
   /* The whole redraw as GTK's Cairo renderer does it: the widget's snapshot (recorded) and
    * the render node drawn, with 10,000 noisy points more. */
@@ -1584,7 +1481,7 @@ test_weight_grid_widget (void)
     bp_weight_grid_draw (BP_WEIGHT_GRID (grid), cr, GRID_W, GRID_H, TRUE);
     cairo_destroy (cr);
   }
-  assert_golden (surface, "weights-dark.png");
+  bp_test_assert_golden (surface, "weights-dark.png");
   cairo_surface_destroy (surface);
   g_assert_cmpint (bp_weight_grid_neuron_at (BP_WEIGHT_GRID (grid), 1, 1, GRID_W, GRID_H), ==, -1);
 

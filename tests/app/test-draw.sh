@@ -34,10 +34,10 @@ draw_seven ()
   xdotool mouseup 1
 }
 
-# A "1": one stroke down the middle, leaning a little.
+# A "1": one stroke down the middle, nearly upright.
 draw_one ()
 {
-  stroke_line 540 200 470 800 16
+  stroke_line 510 180 480 820 16
   xdotool mouseup 1
 }
 

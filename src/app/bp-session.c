@@ -26,6 +26,8 @@
 
 #include "bp-session.h"
 
+#include "bp-book-presets.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,17 +234,17 @@ bp_session_state_to_string (BpSessionState state)
 void
 bp_session_setup_init (BpSessionSetup *setup)
 {
+  const BpBookPreset *ch1 = bp_book_preset_find ("ch1-30");
+
   memset (setup, 0, sizeof *setup);
-  setup->n_layers = 3;
-  setup->sizes[0] = 784;
-  setup->sizes[1] = 30;
-  setup->sizes[2] = 10;
-  setup->activation = BP_ACTIVATION_SIGMOID;
-  setup->output = BP_OUTPUT_SIGMOID;
-  setup->cost = BP_COST_QUADRATIC;
-  setup->init = BP_INIT_LARGE;
+  memcpy (setup->sizes, ch1->sizes, sizeof setup->sizes);
+  setup->n_layers = ch1->n_layers;
+  setup->activation = ch1->activation;
+  setup->output = ch1->output;
+  setup->cost = ch1->cost;
+  setup->init = ch1->init;
   setup->seed = 1;
-  setup->expand = BP_EXPAND_NONE;
+  setup->expand = ch1->expand;
 }
 
 gboolean

@@ -649,20 +649,20 @@ static void
 setup_defaults (TrainSetup        *setup,
                 const BpModelInfo *info)
 {
+  const BpBookPreset *ch1 = bp_book_preset_find ("ch1-30");
+
   memset (setup, 0, sizeof *setup);
 
   /* The chapter-1 program: network.py's 784-30-10 sigmoid network with the quadratic cost,
    * N(0, 1) weights, η 3.0, mini-batches of 10, 30 epochs. */
   bp_train_config_init (&setup->config);
-  setup->config.init = BP_INIT_LARGE;
+  bp_book_preset_apply (ch1, 0, &setup->config);
   setup->config.kernel = BP_KERNEL_FAST;
-  setup->n_layers = 3;
-  setup->sizes[0] = 784;
-  setup->sizes[1] = 30;
-  setup->sizes[2] = 10;
-  setup->activation = BP_ACTIVATION_SIGMOID;
-  setup->output = BP_OUTPUT_SIGMOID;
-  setup->cost = BP_COST_QUADRATIC;
+  setup->n_layers = ch1->n_layers;
+  memcpy (setup->sizes, ch1->sizes, sizeof setup->sizes);
+  setup->activation = ch1->activation;
+  setup->output = ch1->output;
+  setup->cost = ch1->cost;
 
   /* Continuing a run: what the command line leaves out is what the run recorded. */
   if (info != NULL && info->has_config)

@@ -201,14 +201,22 @@ text_context (BpChart *chart)
   return chart->text;
 }
 
+/* Store a copy of @text in *@slot, an empty string meaning none. */
+static void
+replace_text (char       **slot,
+              const char  *text)
+{
+  g_free (*slot);
+  *slot = (text != NULL && *text != '\0') ? g_strdup (text) : NULL;
+}
+
 void
 bp_chart_set_title (BpChart    *chart,
                     const char *title)
 {
   g_return_if_fail (chart != NULL);
 
-  g_free (chart->title);
-  chart->title = (title != NULL && *title != '\0') ? g_strdup (title) : NULL;
+  replace_text (&chart->title, title);
 }
 
 const char *
@@ -225,8 +233,7 @@ bp_chart_set_x_label (BpChart    *chart,
 {
   g_return_if_fail (chart != NULL);
 
-  g_free (chart->x_label);
-  chart->x_label = (label != NULL && *label != '\0') ? g_strdup (label) : NULL;
+  replace_text (&chart->x_label, label);
 }
 
 const char *
@@ -243,8 +250,7 @@ bp_chart_set_y_label (BpChart    *chart,
 {
   g_return_if_fail (chart != NULL);
 
-  g_free (chart->y_label);
-  chart->y_label = (label != NULL && *label != '\0') ? g_strdup (label) : NULL;
+  replace_text (&chart->y_label, label);
 }
 
 const char *

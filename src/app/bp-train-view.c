@@ -341,6 +341,22 @@ bp_train_view_pin_run (BpTrainView *self)
   bp_test_event ("pinned %u %s", bp_plot_get_n_pins (self->accuracy_plot), text->str);
 }
 
+BpPlot *
+bp_train_view_get_accuracy_plot (BpTrainView *self)
+{
+  g_return_val_if_fail (BP_IS_TRAIN_VIEW (self), NULL);
+
+  return self->accuracy_plot;
+}
+
+BpPlot *
+bp_train_view_get_cost_plot (BpTrainView *self)
+{
+  g_return_val_if_fail (BP_IS_TRAIN_VIEW (self), NULL);
+
+  return self->cost_plot;
+}
+
 void
 bp_train_view_clear_pins (BpTrainView *self)
 {

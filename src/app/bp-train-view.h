@@ -5,6 +5,7 @@
 
 #include <adwaita.h>
 
+#include "bp-plot.h"
 #include "bp-session.h"
 
 G_BEGIN_DECLS
@@ -18,5 +19,8 @@ void       bp_train_view_set_session (BpTrainView *self,
 /* Keep the curves drawn so far, dimmed, beside those of the runs to come. */
 void       bp_train_view_pin_run (BpTrainView *self);
 void       bp_train_view_clear_pins (BpTrainView *self);
+/* The two charts, for exporting them as pictures. */
+BpPlot    *bp_train_view_get_accuracy_plot (BpTrainView *self);
+BpPlot    *bp_train_view_get_cost_plot (BpTrainView *self);
 
 G_END_DECLS

@@ -14,6 +14,8 @@ PACKAGES=(
   # validators for the desktop files, clang for the fuzz targets, numpy for network2.py interop
   xvfb xauth xdotool imagemagick desktop-file-utils appstream
   clang libclang-rt-14-dev python3 python3-numpy
+  # the accessibility test: a session bus, the AT-SPI bus and a client that reads its tree
+  dbus-daemon at-spi2-core python3-pyatspi gir1.2-atspi-2.0
   # Chinese text needs a CJK font
   fonts-wqy-microhei
   ca-certificates

@@ -11,8 +11,9 @@ PACKAGES=(
   libglib2.0-dev libglib2.0-bin libjson-glib-dev libcairo2-dev libgtk-4-dev libadwaita-1-dev
   libopenblas-dev gettext
   # tests: Xvfb for the window, xdotool for real input, imagemagick for screenshots,
-  # validators for the desktop files, clang for the fuzz targets, numpy for network2.py interop
-  xvfb xauth xdotool imagemagick desktop-file-utils appstream
+  # validators for the desktop files, rsvg-convert for the icons, clang for the fuzz targets,
+  # numpy for network2.py interop
+  xvfb xauth xdotool imagemagick desktop-file-utils appstream librsvg2-bin
   clang libclang-rt-14-dev python3 python3-numpy
   # the accessibility test: a session bus, the AT-SPI bus and a client that reads its tree
   dbus-daemon at-spi2-core python3-pyatspi gir1.2-atspi-2.0

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "bp-cli-png.h"
 #include "bp-colormap.h"
 #include "bp-default-model.h"
 #include "bp-draw-canvas.h"
@@ -554,6 +555,84 @@ bp_draw_view_show_test_image (BpDrawView *self,
     bp_test_event ("test-image %u label %u prediction %d", index, test->labels[index], top_class (self));
 }
 
+gboolean
+bp_draw_view_load_png (BpDrawView  *self,
+                       GFile       *file,
+                       GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *caption = NULL;
+  g_autofree guint8 *grey = NULL;
+  g_autoptr(GError) local_error = NULL;
+  BpPreprocessInfo info;
+  BpError engine_error = { 0 };
+  BpPreprocessStatus status;
+  float input[N_PIXELS];
+  gsize length, n;
+  int width, height;
+
+  g_return_val_if_fail (BP_IS_DRAW_VIEW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  name = g_file_get_parse_name (file);
+  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, &local_error))
+    {
+      g_set_error (error, local_error->domain, local_error->code,
+                   /* Translators: a file name, then why it could not be read. */
+                   _("Could not open “%s”: %s"), name, local_error->message);
+      return FALSE;
+    }
+  grey = bp_cli_png_to_grey ((const guint8 *) contents, length, &width, &height, &message);
+  if (grey == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Could not open “%s”: %s"), name,
+                   message);
+      return FALSE;
+    }
+
+  status = bp_preprocess_u8 (grey, (size_t) width, (size_t) height, (size_t) width,
+                             BP_POLARITY_AUTO, input, &info, &engine_error);
+  if (status != BP_PREPROCESS_OK)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   status == BP_PREPROCESS_EMPTY
+                     /* Translators: a PNG file that is all one colour. */
+                     ? _("“%s” has no digit on it: the picture is one flat colour")
+                     : _("Could not open “%s”: %s"),
+                   name, engine_error.message);
+      return FALSE;
+    }
+
+  /* The pad shows ink as ink, light on its dark ground, whichever way the picture has it. */
+  n = (gsize) width * (gsize) height;
+  if (info.polarity == BP_POLARITY_DARK_INK)
+    for (gsize i = 0; i < n; i++)
+      grey[i] = (guint8) (255 - grey[i]);
+  memcpy (self->example, input, sizeof self->example);
+  bp_draw_canvas_set_image (self->canvas, grey, (guint) width, (guint) height);
+
+  g_clear_pointer (&name, g_free);
+  name = g_file_get_basename (file);
+  /* Translators: a picture file shown on the drawing pad. */
+  caption = g_strdup_printf (_("The picture “%s”. Draw on the pad to replace it."), name);
+  gtk_label_set_text (self->canvas_caption, caption);
+  if (predict (self))
+    bp_test_event ("png %s prediction %d", name, top_class (self));
+  return TRUE;
+}
+
+void
+bp_draw_view_bind_settings (BpDrawView *self,
+                            GSettings  *settings)
+{
+  g_return_if_fail (BP_IS_DRAW_VIEW (self));
+  g_return_if_fail (G_IS_SETTINGS (settings));
+
+  g_settings_bind (settings, "brush-width", self->canvas, "brush-width", G_SETTINGS_BIND_DEFAULT);
+}
+
 /* ── GObject ──────────────────────────────────────────────────────────────────────────────── */
 
 static GtkWidget *
@@ -634,8 +713,9 @@ build (BpDrawView *self)
   gtk_widget_set_tooltip_text (scale, _("Brush width: the default draws strokes as thick, for their "
                                         "size, as MNIST’s"));
   gtk_label_set_mnemonic_widget (GTK_LABEL (brush), scale);
+  /* Both ways: the brush width remembered in the settings reaches the scale through the pad. */
   g_object_bind_property (gtk_range_get_adjustment (GTK_RANGE (scale)), "value",
-                          self->canvas, "brush-width", G_BINDING_SYNC_CREATE);
+                          self->canvas, "brush-width", G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
   gtk_box_append (GTK_BOX (tools), scale);
   button = gtk_button_new_from_icon_name ("edit-undo-symbolic");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "draw.undo");

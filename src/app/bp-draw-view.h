@@ -21,6 +21,18 @@ void bp_draw_view_set_session (BpDrawView *self,
 void bp_draw_view_show_test_image (BpDrawView *self,
                                    guint       index);
 
+/* Put the picture in the PNG @file on the pad and classify it: any size, dark ink on light
+ * paper or light on dark (MNIST's preprocessing finds which, scales and centres the digit).
+ * FALSE with @error set, naming the file, when it is not a PNG, is damaged or too large, or has
+ * no ink on it; the pad is then left as it was. */
+gboolean bp_draw_view_load_png (BpDrawView  *self,
+                                GFile       *file,
+                                GError     **error);
+
+/* Keep the brush width in @settings' "brush-width" key. */
+void     bp_draw_view_bind_settings (BpDrawView *self,
+                                     GSettings  *settings);
+
 /* Signal "neuron-activated" (guint neuron): a click on a hidden neuron of the strip. */
 
 G_END_DECLS

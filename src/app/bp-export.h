@@ -1,0 +1,62 @@
+/* bp-export.h — export a plot as PNG, SVG or PDF and the metric history as CSV
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "bp-plot.h"
+#include "bp-train.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  BP_EXPORT_FORMAT_PNG,
+  BP_EXPORT_FORMAT_SVG,
+  BP_EXPORT_FORMAT_PDF,
+} BpExportFormat;
+
+/* The format a file name asks for by its extension (".png", ".svg", ".pdf", in any case);
+ * FALSE, @format untouched, when none fits. @format may be NULL to only test the name. */
+gboolean bp_export_format_from_name (const char     *name,
+                                     BpExportFormat *format);
+
+/* The extension of @format without the dot ("png"), and its MIME type ("image/png"), for
+ * the file chooser's name and filters. */
+const char *bp_export_format_get_extension (BpExportFormat format);
+const char *bp_export_format_get_mime_type (BpExportFormat format);
+
+/* Draw @plot (bp_plot_draw()) at @width × @height logical pixels into @file, on libadwaita's
+ * light or @dark view background. PNG: @width × @scale by @height × @scale pixels (2 for
+ * HiDPI). SVG: vectors, @width × @height px. PDF: vectors and text as text (embedded fonts),
+ * on a page of @width × @height CSS pixels, i.e. 0.75 pt each. Atomic: written to a temporary
+ * file in the same folder and renamed over @file, so a failed export leaves an existing file
+ * as it was; the error (G_IO_ERROR) names the file and the reason. */
+gboolean bp_export_plot (BpPlot        *plot,
+                         GFile         *file,
+                         BpExportFormat format,
+                         int            width,
+                         int            height,
+                         int            scale,
+                         gboolean       dark,
+                         GError       **error);
+
+/* The columns of backprop-cli train --csv, so the app and the CLI write the same files. */
+#define BP_EXPORT_CSV_HEADER \
+  "epoch,train_cost,train_accuracy,validation_cost,validation_accuracy,test_cost," \
+  "test_accuracy,seconds,eta\n"
+
+/* @n_epochs epoch metrics as CSV text: BP_EXPORT_CSV_HEADER, then one row per epoch; a NaN
+ * (unmeasured) field is an empty cell; numbers in "%.9g" with a '.' decimal point whatever
+ * LC_NUMERIC says. Free with g_free(). */
+char *bp_export_history_to_csv (const BpEpochMetrics *history,
+                                guint                 n_epochs);
+
+/* Write bp_export_history_to_csv() into @file, atomically as bp_export_plot() does. */
+gboolean bp_export_history_csv (const BpEpochMetrics *history,
+                                guint                 n_epochs,
+                                GFile                *file,
+                                GError              **error);
+
+G_END_DECLS

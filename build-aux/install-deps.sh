@@ -17,6 +17,9 @@ PACKAGES=(
   clang libclang-rt-14-dev python3 python3-numpy
   # the accessibility test: a session bus, the AT-SPI bus and a client that reads its tree
   dbus-daemon at-spi2-core python3-pyatspi gir1.2-atspi-2.0
+  # test-export: pdftoppm to look at the exported PDF, and the locale sources, to build a
+  # locale with a decimal comma for the CSV
+  poppler-utils locales
   # Chinese text needs a CJK font
   fonts-wqy-microhei
   ca-certificates

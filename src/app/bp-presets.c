@@ -59,8 +59,13 @@ ensure_presets (void)
       preset.setup.expand = config.expand;
 
       preset.name = p->name;
-      preset.description = g_strdup_printf ("%c%s", g_ascii_toupper (p->description[0]),
-                                            p->description + 1);
+      /* The engine's descriptions are marked for translation in bp-book-presets.c; an English
+       * one starts in lower case, to follow "--preset NAME:" on a terminal. */
+      {
+        const char *text = g_dgettext (GETTEXT_PACKAGE, p->description);
+
+        preset.description = g_strdup_printf ("%c%s", g_ascii_toupper (text[0]), text + 1);
+      }
       g_array_append_val (presets, preset);
     }
 }

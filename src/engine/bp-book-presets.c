@@ -8,6 +8,10 @@
 
 #include "bp-book-presets.h"
 
+/* Marks the descriptions for xgettext (the app's translations have them); the engine has no
+ * gettext, so the CLI prints them as they are and the app translates them when it shows them. */
+#define N_(String) (String)
+
 #include <string.h>
 
 #define L3(a, b, c)       { a, b, c }, 3
@@ -15,82 +19,82 @@
 
 static const BpBookPreset presets[] = {
   {
-    "ch1-30", "chapter 1: 784-30-10 sigmoid, quadratic cost, η 3.0, 30 epochs (network.py)", "1",
+    "ch1-30", N_ ("chapter 1: 784-30-10 sigmoid, quadratic cost, η 3.0, 30 epochs (network.py)"), "1",
     L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_QUADRATIC, BP_INIT_LARGE,
     3.0f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
     NULL, "test", "95.42%", 3,
   },
   {
-    "ch1-100", "chapter 1: 784-100-10 sigmoid, quadratic cost, η 3.0, 30 epochs", "1",
+    "ch1-100", N_ ("chapter 1: 784-100-10 sigmoid, quadratic cost, η 3.0, 30 epochs"), "1",
     L3 (784, 100, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_QUADRATIC, BP_INIT_LARGE,
     3.0f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
     NULL, "test", "96.59%", 3,
   },
   {
-    "ch3-xent", "chapter 3: 784-30-10 cross-entropy cost, η 0.5, 30 epochs (network2.py)", "3",
+    "ch3-xent", N_ ("chapter 3: 784-30-10 cross-entropy cost, η 0.5, 30 epochs (network2.py)"), "3",
     L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
     0.5f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
     NULL, "test", "95.49%", 1,
   },
   {
-    "ch3-overfit", "chapter 3: overfitting — 784-30-10 on the first 1,000 images, 400 epochs, λ 0", "3",
+    "ch3-overfit", N_ ("chapter 3: overfitting — 784-30-10 on the first 1,000 images, 400 epochs, λ 0"), "3",
     L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
     0.5f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 400, 1000, 0, 0, BP_EXPAND_NONE, false,
     NULL, "test", "82.27% (peak)", 1,
   },
   {
-    "ch3-overfit-l2", "chapter 3: the same 1,000 images with L2 regularisation λ 0.1, 400 epochs", "3",
+    "ch3-overfit-l2", N_ ("chapter 3: the same 1,000 images with L2 regularisation λ 0.1, 400 epochs"), "3",
     L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
     0.5f, 0.1f, 0.0f, 0.0f, 0.0f, 10, 400, 1000, 0, 0, BP_EXPAND_NONE, false,
     NULL, "test", "87.1% (peak)", 1,
   },
   {
-    "ch3-l2", "chapter 3: 784-30-10 on all 50,000 images with λ 5.0, η 0.5, 30 epochs", "3",
+    "ch3-l2", N_ ("chapter 3: 784-30-10 on all 50,000 images with λ 5.0, η 0.5, 30 epochs"), "3",
     L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
     0.5f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
     NULL, "test", "96.49%", 1,
   },
   {
-    "ch3-100", "chapter 3: 784-100-10 cross-entropy, λ 5.0, η 0.5, 30 epochs", "3",
+    "ch3-100", N_ ("chapter 3: 784-100-10 cross-entropy, λ 5.0, η 0.5, 30 epochs"), "3",
     L3 (784, 100, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
     0.5f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
     NULL, "validation", "97.92%", 1,
   },
   {
-    "ch3-100-60", "chapter 3: 784-100-10 cross-entropy, λ 5.0, η 0.1, 60 epochs (\"breaks 98%\")", "3",
+    "ch3-100-60", N_ ("chapter 3: 784-100-10 cross-entropy, λ 5.0, η 0.1, 60 epochs (\"breaks 98%\")"), "3",
     L3 (784, 100, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
     0.1f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 60, 0, 0, 0, BP_EXPAND_NONE, false,
     NULL, "validation", "98.04%", 1,
   },
   {
-    "ch3-init", "chapter 3: weight initialisation — N(0, 1/√n_in) against --init large, 784-30-10, η 0.1, λ 5", "3",
+    "ch3-init", N_ ("chapter 3: weight initialisation — N(0, 1/√n_in) against --init large, 784-30-10, η 0.1, λ 5"), "3",
     L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_DEFAULT,
     0.1f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
     "--init default | --init large", "validation", "96.50% | 96.37%", 1,
   },
   {
-    "ch3-eta", "chapter 3: choosing η — training cost of 784-30-10, λ 5, with η 0.025, 0.25 or 2.5", "3",
+    "ch3-eta", N_ ("chapter 3: choosing η — training cost of 784-30-10, λ 5, with η 0.025, 0.25 or 2.5"), "3",
     L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_DEFAULT,
     0.25f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
     "--eta 0.025 | --eta 0.25 | --eta 2.5", "training cost",
     "η 0.025 falls slowly, η 0.25 falls fastest, η 2.5 oscillates", 1,
   },
   {
-    "ch3-data-size", "chapter 3: more data — 784-30-10 on the first N images (λ and epochs scaled with N)", "3",
+    "ch3-data-size", N_ ("chapter 3: more data — 784-30-10 on the first N images (λ and epochs scaled with N)"), "3",
     L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
     0.5f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, true,
     "--train-size 100 | 1000 | 5000 | 10000 | 50000", "validation",
     "69.09% (100) … 93.24% (5,000) … 95.97% (50,000)", 1,
   },
   {
-    "ch5-depth", "chapter 5: deeper is not better — 784-30-10 with 1 to 4 hidden layers of 30, η 0.1, λ 5", "5",
+    "ch5-depth", N_ ("chapter 5: deeper is not better — 784-30-10 with 1 to 4 hidden layers of 30, η 0.1, λ 5"), "5",
     L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_DEFAULT,
     0.1f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
     "--layers 784,30,10 | 784,30,30,10 | 784,30,30,30,10 | 784,30,30,30,30,10", "validation",
     "96.48 / 96.90 / 96.57 / 96.53%", 1,
   },
   {
-    "best-mlp", "beyond the book: 784-800-10 ReLU, softmax, dropout 0.3, momentum 0.9, affine distortions", "beyond",
+    "best-mlp", N_ ("beyond the book: 784-800-10 ReLU, softmax, dropout 0.3, momentum 0.9, affine distortions"), "beyond",
     L3 (784, 800, 10), BP_ACTIVATION_RELU, BP_OUTPUT_SOFTMAX, BP_COST_LOG_LIKELIHOOD, BP_INIT_DEFAULT,
     0.02f, 0.0f, 0.0f, 0.9f, 0.3f, 50, 100, 0, 0, 4, BP_EXPAND_AFFINE, false,
     NULL, "test", "98.9% (Simard et al., 800 hidden, affine distortions)", 1,

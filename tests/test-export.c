@@ -89,6 +89,13 @@ remove_tree (const char *path)
     g_unlink (path);
 }
 
+static int
+compare_names_cb (gconstpointer a,
+                  gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 /* The names in folder @path, sorted and joined by spaces: what a failed save must not add. */
 static char *
 list_dir (const char *path)
@@ -101,7 +108,7 @@ list_dir (const char *path)
   while ((name = g_dir_read_name (dir)) != NULL)
     g_ptr_array_add (names, g_strdup (name));
   g_dir_close (dir);
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_names_cb);
   g_ptr_array_add (names, NULL);
 
   return g_strjoinv (" ", (char **) names->pdata);

@@ -199,7 +199,10 @@ save_bytes (GFile      *file,
 
   if (!g_file_replace_contents (file, data, size, NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL,
                                 &local_error))
-    return fail (error, file, (GIOErrorEnum) local_error->code, local_error->message);
+    return fail (error, file,
+                 local_error->domain == G_IO_ERROR ? (GIOErrorEnum) local_error->code
+                                                   : G_IO_ERROR_FAILED,
+                 local_error->message);
 
   return TRUE;
 }

@@ -93,8 +93,7 @@ fail (GError       **error,
 {
   g_autofree char *name = g_file_get_parse_name (file);
 
-  /* Translators: a file's name or address, then why it could not be written ("No space left
-   * on device"). */
+  /* Translators: a file's name, then why it could not be written ("No space left on device"). */
   g_set_error (error, G_IO_ERROR, code, _("Could not save “%s”: %s"), name, reason);
   return FALSE;
 }

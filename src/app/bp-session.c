@@ -20,7 +20,9 @@
  * Weight snapshots go through a separate, tiny critical section: the worker copies the
  * parameters into a spare buffer without any lock, then swaps it with the published one. A reader
  * takes a reference under the lock, so a snapshot in use is never written; the worker reuses the
- * swapped-out buffer only when nobody holds it (two buffers in the steady state).
+ * swapped-out buffer only when nobody holds it (two buffers in the steady state). A network
+ * that comes from a file is published by the main thread itself, at once, under a new
+ * generation; the worker never replaces a snapshot of a newer generation than its own.
  */
 #include "config.h"
 
@@ -28,11 +30,13 @@
 
 #include "bp-book-presets.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bp-metrics.h"
+#include "bp-model-io.h"
 #include "bp-rng.h"
 
 /* How often the worker publishes progress, snapshots and in-epoch sample points. */
@@ -90,6 +94,7 @@ typedef struct
   BpSnapshot      pub;
   gatomicrefcount ref;
   BpNetwork      *net;
+  float          *velocity;  /* (net->n_params) or NULL */
 } Snapshot;
 
 /* What only the worker thread touches once it runs (and finalize, after joining it). */
@@ -104,7 +109,9 @@ typedef struct
   guint           generation;
   guint64         batches_done;
   guint           epochs_done;
-  guint64         snapshot_serial;
+  guint           epoch_offset;      /* epochs the network had trained before this trainer */
+  BpNetwork      *adopt_net;         /* for worker_build(): a network from a file, or NULL */
+  float          *adopt_velocity;    /* its momentum state, or NULL */
   guint64         snapshot_batches;  /* batches_done when the last snapshot was taken */
   Snapshot       *spare;
   gint64          last_progress;
@@ -146,7 +153,9 @@ struct _BpSession
   GArray         *history;  /* BpEpochMetrics */
   Progress        progress;
   gboolean        busy;
-  gboolean        has_network;
+  gboolean        has_network;      /* a network can train: there is data and it was asked for */
+  gboolean        had_snapshot;     /* the value of bp_session_has_network() last announced */
+  gboolean        network_from_file;
   guint64         snapshot_serial;  /* of the last snapshot announced */
 
   GThread        *thread;
@@ -165,6 +174,9 @@ struct _BpSession
   gboolean        reset_pending;
   BpSessionSetup  reset_setup;
   guint           reset_generation;
+  BpNetwork      *reset_net;       /* the network to adopt, or NULL for a fresh one */
+  float          *reset_velocity;  /* its momentum state, or NULL */
+  guint           reset_epochs_done;
   guint           requests;        /* bumped by every request */
   guint           requests_seen;   /* the value of requests when the worker last went idle */
   gboolean        worker_idle;
@@ -175,6 +187,7 @@ struct _BpSession
 
   GMutex          snapshot_lock;
   Snapshot       *snapshot;
+  guint64         snapshot_counter;  /* the serial of the last snapshot published */
 };
 
 G_DEFINE_FINAL_TYPE (BpSession, bp_session, G_TYPE_OBJECT)
@@ -199,6 +212,7 @@ enum {
   PROP_HAS_DATA,
   PROP_CAN_START,
   PROP_SNAPSHOT_SERIAL,
+  PROP_HAS_NETWORK,
   N_PROPS
 };
 
@@ -290,6 +304,7 @@ bp_snapshot_unref (BpSnapshot *snapshot)
   if (g_atomic_ref_count_dec (&self->ref))
     {
       bp_network_free (self->net);
+      g_free (self->velocity);
       g_free (self);
     }
 }
@@ -307,6 +322,24 @@ snapshot_new (const BpNetwork *net)
   self->net = copy;
   self->pub.net = copy;
   return self;
+}
+
+/* Keep a copy of @velocity (NULL: none) with the parameters. Only on an unpublished snapshot. */
+static void
+snapshot_set_velocity (Snapshot    *self,
+                       const float *velocity)
+{
+  size_t n = self->net->n_params;
+
+  if (velocity == NULL)
+    g_clear_pointer (&self->velocity, g_free);
+  else
+    {
+      if (self->velocity == NULL)
+        self->velocity = g_new (float, n);
+      memcpy (self->velocity, velocity, n * sizeof (float));
+    }
+  self->pub.velocity = self->velocity;
 }
 
 /* Worker: copy the parameters into the spare buffer and publish it. */
@@ -334,12 +367,20 @@ worker_publish_snapshot (BpSession *self,
     }
   else
     memcpy (w->spare->net->params, w->net->params, w->net->n_params * sizeof (float));
+  /* The velocities go with the parameters, so that a saved session resumes its momentum. */
+  snapshot_set_velocity (w->spare, w->trainer != NULL ? bp_trainer_get_velocity (w->trainer) : NULL);
 
   w->spare->pub.generation = w->generation;
-  w->spare->pub.serial = ++w->snapshot_serial;
   w->spare->pub.epoch = w->epochs_done;
 
   g_mutex_lock (&self->snapshot_lock);
+  if (self->snapshot != NULL && (gint) (self->snapshot->pub.generation - w->generation) > 0)
+    {
+      /* The main thread has already published the network that replaces this one. */
+      g_mutex_unlock (&self->snapshot_lock);
+      return;
+    }
+  w->spare->pub.serial = ++self->snapshot_counter;
   old = self->snapshot;
   self->snapshot = w->spare;
   g_mutex_unlock (&self->snapshot_lock);
@@ -445,16 +486,23 @@ worker_build (BpSession *self,
   if (w->sample_view == NULL)
     goto fail;
 
-  w->net = bp_network_new (s->sizes, s->n_layers, s->activation, s->output, s->cost, &error);
-  if (w->net == NULL)
-    goto fail;
-  bp_rng_seed (&rng, s->seed, BP_RNG_STREAM_INIT);
-  bp_network_init (w->net, s->init, &rng);
+  if (w->adopt_net != NULL)
+    w->net = g_steal_pointer (&w->adopt_net);
+  else
+    {
+      w->net = bp_network_new (s->sizes, s->n_layers, s->activation, s->output, s->cost, &error);
+      if (w->net == NULL)
+        goto fail;
+      bp_rng_seed (&rng, s->seed, BP_RNG_STREAM_INIT);
+      bp_network_init (w->net, s->init, &rng);
+    }
 
   bp_train_config_init (&config);
   config.hyper = w->hyper;
   config.epochs = TRAINER_EPOCHS;
-  config.seed = s->seed;
+  /* A resumed network must not shuffle its next epochs as its first ones were: its trainer
+   * gets a seed of its own, the same for every resumption from the same epoch. */
+  config.seed = s->seed + (guint64) w->epoch_offset * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
   config.init = s->init;
   config.early_stop = s->early_stop;
   config.schedule = s->schedule;
@@ -465,11 +513,17 @@ worker_build (BpSession *self,
                                &error);
   if (w->trainer == NULL)
     goto fail;
+  if (w->adopt_velocity != NULL)
+    bp_trainer_set_velocity (w->trainer, w->adopt_velocity);
+  g_clear_pointer (&w->adopt_velocity, g_free);
+  w->epochs_done = w->epoch_offset;
 
   worker_publish_snapshot (self, w);
   return TRUE;
 
 fail:
+  g_clear_pointer (&w->adopt_net, bp_network_free);
+  g_clear_pointer (&w->adopt_velocity, g_free);
   worker_free_network (w);
   w->failure = g_strdup (error.message);
   return FALSE;
@@ -527,6 +581,7 @@ worker_sample (BpSession *self,
   event.generation = w->generation;
   event.x = bp.n_batches > 0 ? (double) (bp.epoch - 1) + (double) bp.batch / (double) bp.n_batches
                              : (double) bp.epoch;
+  event.x += w->epoch_offset;
   event.accuracy = ev.accuracy;
   event.cost = ev.cost;
 
@@ -582,6 +637,8 @@ worker_train_batch (BpSession      *self,
   if (!bp_trainer_finish_epoch (w->trainer, metrics, &stop, error))
     return STEP_DIVERGED;
   w->eval_seconds = (double) (g_get_monotonic_time () - t0) / G_USEC_PER_SEC;
+  /* The trainer counts from its own start; a resumed network's epochs go on from its history. */
+  metrics->epoch += w->epoch_offset;
   w->epochs_done = metrics->epoch;
   if (stop || metrics->epoch >= target)
     return STEP_FINISHED;
@@ -614,6 +671,16 @@ worker_main (gpointer data)
           self->reset_pending = FALSE;
           w->setup = self->reset_setup;
           w->generation = self->reset_generation;
+          w->adopt_net = g_steal_pointer (&self->reset_net);
+          w->adopt_velocity = g_steal_pointer (&self->reset_velocity);
+          w->epoch_offset = self->reset_epochs_done;
+          /* The new trainer starts with the latest hyperparameters: applied afterwards, a
+           * momentum turned on would zero the velocities the network was adopted with. */
+          if (self->hyper_pending)
+            {
+              self->hyper_pending = FALSE;
+              w->hyper = self->hyper_next;
+            }
           g_mutex_unlock (&self->lock);
 
           if (!worker_build (self, w))
@@ -784,6 +851,18 @@ set_busy (BpSession *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
+/* Announce a change of bp_session_has_network(). */
+static void
+update_has_network (BpSession *self)
+{
+  gboolean has = bp_session_has_network (self);
+
+  if (self->had_snapshot == has)
+    return;
+  self->had_snapshot = has;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_NETWORK]);
+}
+
 /* Queue a request for the worker. Called with the lock held. */
 static void
 request_locked (BpSession *self)
@@ -921,6 +1000,7 @@ deliver_cb (gpointer data)
       self->snapshot_serial = snapshot_serial;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SNAPSHOT_SERIAL]);
     }
+  update_has_network (self);
   if (idle)
     {
       /* The worker caught up with every request, but a handler above may have made a new one. */
@@ -946,9 +1026,18 @@ ensure_worker (BpSession *self)
 static void
 data_changed (BpSession *self)
 {
+  g_autoptr(BpSnapshot) opened = NULL;
+
   self->has_network = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_DATA]);
-  bp_session_reset (self, NULL);
+
+  /* A model opened before the data came stays the network, if it fits the data. */
+  if (self->network_from_file)
+    opened = bp_session_dup_snapshot (self);
+  if (opened == NULL || opened->generation != self->generation
+      || !bp_session_adopt (self, opened->net, &self->setup, NULL, 0, NULL, 0, opened->velocity,
+                            NULL))
+    bp_session_reset (self, NULL);
   ensure_worker (self);
 }
 
@@ -1331,26 +1420,45 @@ bp_session_stop (BpSession *self)
   set_state (self, BP_SESSION_STATE_STOPPED);
 }
 
-void
-bp_session_reset (BpSession            *self,
-                  const BpSessionSetup *setup)
+/* Replace the network: a fresh one from the setup (@snapshot NULL), or the network of
+ * @snapshot, which is published at once, and given to the worker as @net (both owned; @net is
+ * NULL without data, when there is no worker to train it). The history becomes @history. */
+static void
+replace_network (BpSession            *self,
+                 Snapshot             *snapshot,
+                 BpNetwork            *net,
+                 float                *velocity,
+                 const BpEpochMetrics *history,
+                 guint                 n_history)
 {
   GObject *object = G_OBJECT (self);
-
-  g_return_if_fail (BP_IS_SESSION (self));
-
-  if (setup != NULL)
-    {
-      g_return_if_fail (bp_session_check_setup (self, setup, NULL));
-      self->setup = *setup;
-    }
 
   g_object_freeze_notify (object);
   self->generation++;
   self->command_serial++;
   g_array_set_size (self->history, 0);
+  if (n_history > 0)
+    g_array_append_vals (self->history, history, n_history);
   memset (&self->progress, 0, sizeof self->progress);
   self->progress.seconds_left = -1.0;
+  self->network_from_file = snapshot != NULL;
+
+  if (snapshot != NULL)
+    {
+      Snapshot *old;
+
+      snapshot->pub.generation = self->generation;
+      snapshot->pub.epoch = n_history;
+      g_mutex_lock (&self->snapshot_lock);
+      snapshot->pub.serial = ++self->snapshot_counter;
+      old = self->snapshot;
+      self->snapshot = snapshot;
+      g_mutex_unlock (&self->snapshot_lock);
+      if (old != NULL)
+        bp_snapshot_unref (&old->pub);
+      self->snapshot_serial = snapshot->pub.serial;
+      g_object_notify_by_pspec (object, properties[PROP_SNAPSHOT_SERIAL]);
+    }
 
   if (self->train_full != NULL)
     {
@@ -1362,16 +1470,39 @@ bp_session_reset (BpSession            *self,
       self->reset_pending = TRUE;
       self->reset_setup = self->setup;
       self->reset_generation = self->generation;
+      /* A request not yet taken up is replaced, with the network it carried. */
+      g_clear_pointer (&self->reset_net, bp_network_free);
+      g_clear_pointer (&self->reset_velocity, g_free);
+      self->reset_net = g_steal_pointer (&net);
+      self->reset_velocity = g_steal_pointer (&velocity);
+      self->reset_epochs_done = self->reset_net != NULL ? n_history : 0;
       request_locked (self);
       g_mutex_unlock (&self->lock);
     }
+  g_clear_pointer (&net, bp_network_free);
+  g_free (velocity);
 
   set_state (self, BP_SESSION_STATE_STOPPED);
   for (guint p = PROP_EPOCH; p <= PROP_TEST_ACCURACY; p++)
     g_object_notify_by_pspec (object, properties[p]);
   g_object_notify_by_pspec (object, properties[PROP_CAN_START]);
+  update_has_network (self);
   g_signal_emit (self, signals[NETWORK_RESET], 0);
   g_object_thaw_notify (object);
+}
+
+void
+bp_session_reset (BpSession            *self,
+                  const BpSessionSetup *setup)
+{
+  g_return_if_fail (BP_IS_SESSION (self));
+
+  if (setup != NULL)
+    {
+      g_return_if_fail (bp_session_check_setup (self, setup, NULL));
+      self->setup = *setup;
+    }
+  replace_network (self, NULL, NULL, NULL, NULL, 0);
 }
 
 guint
@@ -1441,6 +1572,251 @@ last_metric (BpSession *self,
   return isnan (value) ? -1.0 : value;
 }
 
+/* ── Networks from files ──────────────────────────────────────────────────────────────────── */
+
+static gboolean
+all_finite (const float *values,
+            size_t       n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite (values[i]))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+bp_session_adopt (BpSession            *self,
+                  const BpNetwork      *net,
+                  const BpSessionSetup *setup,
+                  const BpHyperparams  *hyper,
+                  guint                 epochs,
+                  const BpEpochMetrics *history,
+                  guint                 n_history,
+                  const float          *velocity,
+                  GError              **error)
+{
+  g_autofree BpEpochMetrics *history_copy = NULL;
+  g_autofree float *velocity_copy = NULL;
+  BpNetwork *worker_net = NULL;
+  Snapshot *snapshot;
+  BpError bp_error = { 0 };
+
+  g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (net != NULL, FALSE);
+  g_return_val_if_fail (setup != NULL, FALSE);
+  g_return_val_if_fail (history != NULL || n_history == 0, FALSE);
+
+  if (setup->n_layers != net->n_layers
+      || memcmp (setup->sizes, net->sizes, net->n_layers * sizeof (size_t)) != 0
+      || setup->activation != net->activation || setup->output != net->output
+      || setup->cost != net->cost)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The setup does not describe the network");
+      return FALSE;
+    }
+  if (!bp_session_check_setup (self, setup, error))
+    return FALSE;
+  if (hyper != NULL && !bp_hyperparams_check (hyper, &bp_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s", bp_error.message);
+      return FALSE;
+    }
+  if (epochs > TRAINER_EPOCHS || n_history > TRAINER_EPOCHS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "A run has at most %d epochs", TRAINER_EPOCHS);
+      return FALSE;
+    }
+  for (guint i = 0; i < n_history; i++)
+    if (history[i].epoch != i + 1)
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "Epoch %u of the history is numbered %u", i + 1, history[i].epoch);
+        return FALSE;
+      }
+  if (!all_finite (net->params, net->n_params)
+      || (velocity != NULL && !all_finite (velocity, net->n_params)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The network has NaN or infinite parameters");
+      return FALSE;
+    }
+
+  /* Every copy is made before anything changes: running out of memory changes nothing. */
+  snapshot = snapshot_new (net);
+  if (snapshot != NULL && self->train_full != NULL)
+    {
+      worker_net = bp_network_copy (net);
+      if (worker_net == NULL)
+        {
+          bp_snapshot_unref (&snapshot->pub);
+          snapshot = NULL;
+        }
+    }
+  if (snapshot == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                   "Not enough memory for a copy of the network");
+      return FALSE;
+    }
+  snapshot_set_velocity (snapshot, velocity);
+  if (velocity != NULL && worker_net != NULL)
+    velocity_copy = g_memdup2 (velocity, net->n_params * sizeof (float));
+  /* @history may be the session's own. */
+  if (n_history > 0)
+    history_copy = g_memdup2 (history, n_history * sizeof (BpEpochMetrics));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  self->setup = *setup;
+  if (hyper != NULL)
+    {
+      self->hyper = *hyper;
+      g_mutex_lock (&self->lock);
+      self->hyper_next = *hyper;
+      self->hyper_pending = TRUE;
+      g_mutex_unlock (&self->lock);
+    }
+  if (epochs > 0)
+    bp_session_set_epochs (self, epochs);
+  replace_network (self, snapshot, worker_net, g_steal_pointer (&velocity_copy), history_copy,
+                   n_history);
+  g_object_thaw_notify (G_OBJECT (self));
+  return TRUE;
+}
+
+gboolean
+bp_session_load_model (BpSession   *self,
+                       const char  *path,
+                       GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *display = NULL;
+  BpModelInfo info = { 0 };
+  BpError bp_error = { 0 };
+  BpSessionSetup setup;
+  BpNetwork *net;
+  gboolean ok;
+
+  g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  net = bp_model_load (path, &info, &bp_error);
+  if (net == NULL)
+    {
+      GIOErrorEnum code = G_IO_ERROR_INVALID_DATA;
+
+      if (bp_error.code == BP_ERROR_IO)
+        code = g_file_test (path, G_FILE_TEST_EXISTS) ? G_IO_ERROR_FAILED : G_IO_ERROR_NOT_FOUND;
+      g_set_error (error, G_IO_ERROR, code, "%s", bp_error.message);
+      return FALSE;
+    }
+
+  setup = self->setup;
+  memcpy (setup.sizes, net->sizes, sizeof setup.sizes);
+  setup.n_layers = net->n_layers;
+  setup.activation = net->activation;
+  setup.output = net->output;
+  setup.cost = net->cost;
+  /* network2.py's own files say nothing of it: they come from its default initialiser. */
+  setup.init = info.has_config ? info.config.init : BP_INIT_DEFAULT;
+
+  ok = bp_session_adopt (self, net, &setup, NULL, 0, NULL, 0, info.velocity, &local_error);
+  if (!ok)
+    {
+      display = g_filename_display_name (path);
+      /* Translators: a model file's name, then why it cannot be used. */
+      g_set_error (error, G_IO_ERROR, local_error->code, _("%s does not fit: %s"), display,
+                   local_error->message);
+    }
+  bp_network_free (net);
+  bp_model_info_clear (&info);
+  return ok;
+}
+
+gboolean
+bp_session_save_snapshot (BpSession   *self,
+                          BpSnapshot  *snapshot,
+                          const char  *path,
+                          guint       *n_saved,
+                          GError     **error)
+{
+  BpModelInfo info = { 0 };
+  BpError bp_error = { 0 };
+
+  g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (snapshot == NULL || snapshot->generation != self->generation)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("%s: not saved: there is no network yet"), display);
+      return FALSE;
+    }
+
+  info.has_config = TRUE;
+  bp_train_config_init (&info.config);
+  info.config.hyper = self->hyper;
+  info.config.epochs = self->epochs;
+  info.config.seed = self->setup.seed;
+  info.config.init = self->setup.init;
+  info.config.expand = self->setup.expand;
+  info.config.early_stop = self->setup.early_stop;
+  info.config.schedule = self->setup.schedule;
+  info.train_size = self->setup.train_size;
+  /* While training runs, the epochs the snapshot had finished. */
+  info.history = (BpEpochMetrics *) (gpointer) self->history->data;
+  info.n_history = MIN (self->history->len, snapshot->epoch);
+  info.velocity = (float *) snapshot->velocity;
+  if (!bp_model_save (snapshot->net, &info, path, &bp_error))
+    {
+      g_set_error (error, G_IO_ERROR, bp_error.code == BP_ERROR_IO ? G_IO_ERROR_FAILED
+                                                                   : G_IO_ERROR_INVALID_DATA,
+                   "%s", bp_error.message);
+      return FALSE;
+    }
+  if (n_saved != NULL)
+    *n_saved = (guint) info.n_history;
+  return TRUE;
+}
+
+gboolean
+bp_session_save_model (BpSession   *self,
+                       const char  *path,
+                       GError     **error)
+{
+  g_autoptr(BpSnapshot) snapshot = NULL;
+
+  g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  snapshot = bp_session_dup_snapshot (self);
+  return bp_session_save_snapshot (self, snapshot, path, NULL, error);
+}
+
+gboolean
+bp_session_has_network (BpSession *self)
+{
+  gboolean has;
+
+  g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
+
+  g_mutex_lock (&self->snapshot_lock);
+  has = self->snapshot != NULL && self->snapshot->pub.generation == self->generation;
+  g_mutex_unlock (&self->snapshot_lock);
+  return has;
+}
+
+gboolean
+bp_session_get_network_from_file (BpSession *self)
+{
+  g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
+
+  return self->network_from_file;
+}
+
 /* ── GObject ──────────────────────────────────────────────────────────────────────────────── */
 
 static void
@@ -1478,6 +1854,10 @@ bp_session_finalize (GObject *object)
 
   worker_free_network (w);
   g_clear_pointer (&w->failure, g_free);
+  g_clear_pointer (&w->adopt_net, bp_network_free);
+  g_clear_pointer (&w->adopt_velocity, g_free);
+  g_clear_pointer (&self->reset_net, bp_network_free);
+  g_clear_pointer (&self->reset_velocity, g_free);
   if (w->spare != NULL)
     bp_snapshot_unref (&w->spare->pub);
   if (self->snapshot != NULL)
@@ -1561,6 +1941,10 @@ bp_session_get_property (GObject    *object,
       g_value_set_uint64 (value, self->snapshot_serial);
       break;
 
+    case PROP_HAS_NETWORK:
+      g_value_set_boolean (value, bp_session_has_network (self));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1627,6 +2011,9 @@ bp_session_class_init (BpSessionClass *klass)
    * with the progress, so at most about 20 times a second. */
   properties[PROP_SNAPSHOT_SERIAL] =
     g_param_spec_uint64 ("snapshot-serial", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+  /* bp_session_has_network(). */
+  properties[PROP_HAS_NETWORK] =
+    g_param_spec_boolean ("has-network", NULL, NULL, FALSE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* (const BpEpochMetrics *metrics): valid during the emission. */

@@ -61,6 +61,8 @@ typedef struct
   guint            generation; /* bumped by every reset */
   guint64          serial;     /* increases with every snapshot published */
   guint            epoch;      /* epochs finished when it was taken */
+  const float     *velocity;   /* the momentum velocities (net->n_params) taken with the
+                                * parameters, or NULL while the network has been at rest */
 } BpSnapshot;
 
 BpSnapshot *bp_snapshot_ref (BpSnapshot *snapshot);
@@ -152,7 +154,74 @@ guint                 bp_session_get_generation (BpSession *self);
 /* TRUE while the worker has work queued or results on their way. */
 gboolean              bp_session_get_busy (BpSession *self);
 
-/* The latest snapshot (a new reference), or NULL before the first network exists. */
+/* The latest snapshot (a new reference), or NULL before the first network exists. Right after
+ * a reset it may still be the previous network's until the new one is built: compare its
+ * generation with bp_session_get_generation(). */
 BpSnapshot *bp_session_dup_snapshot (BpSession *self);
+
+/* ── Networks from files ──────────────────────────────────────────────────────────────────── */
+
+/* Load a network2.py JSON model (bp_model_load(): Nielsen's files and ours) and make it the
+ * session's network: the setup's sizes, activation, output, cost and initialiser come from the
+ * model (the initialiser is "default", network2.py's, when the file does not say), the other
+ * settings stay; the history is cleared; the state is STOPPED (a running run is stopped
+ * first); a snapshot of it is published at once, so that the Draw and Mistakes views ask this
+ * model, also when the session has no data; and Start trains on from these weights (and from
+ * the file's momentum velocities, if it has them). With data, a model that does not fit it
+ * (inputs ≠ pixels, fewer outputs than classes) is refused. On error nothing changes, and the
+ * message names the file: G_IO_ERROR_NOT_FOUND or G_IO_ERROR_FAILED when it cannot be read,
+ * G_IO_ERROR_INVALID_DATA when it is not a model, G_IO_ERROR_INVALID_ARGUMENT when the model
+ * does not fit the data. */
+gboolean bp_session_load_model (BpSession   *self,
+                                const char  *path,
+                                GError     **error);
+/* Save the network of the latest snapshot as network2.py JSON (bp_model_save(): a temporary
+ * file beside @path, renamed over it), with the setup, the live hyperparameters, the epoch
+ * target, the history and the momentum velocities as our extra fields. While training runs
+ * the snapshot is at most ~30 ms old. FALSE, and @path untouched, when there is no network
+ * (bp_session_has_network()) or the file cannot be written; the message names @path. */
+gboolean bp_session_save_model (BpSession   *self,
+                                const char  *path,
+                                GError     **error);
+/* bp_session_save_model() of @snapshot, which must be the session's latest of the current
+ * generation (or NULL, which fails as "no network"); *@n_saved (may be NULL) gets the number of
+ * epochs of the history saved with it. For bp-session-file.c, which needs that number. */
+gboolean bp_session_save_snapshot (BpSession   *self,
+                                   BpSnapshot  *snapshot,
+                                   const char  *path,
+                                   guint       *n_saved,
+                                   GError     **error);
+/* Whether there is a network to save: a snapshot of the current network exists (property
+ * "has-network"; FALSE for the few milliseconds after a reset while the worker builds the new
+ * network, and when no network could be built). */
+gboolean bp_session_has_network (BpSession *self);
+/* TRUE when the current network came from a file (bp_session_load_model(), a session file,
+ * bp_session_adopt()) rather than from the setup's initialiser; FALSE again after a reset. */
+gboolean bp_session_get_network_from_file (BpSession *self);
+
+/* Make a copy of @net the session's network, the way bp_session_reset() makes a new one (the
+ * run stops, "network-reset" is emitted, results of the old network are dropped), and publish
+ * a snapshot of it at once. @setup replaces the setup: its sizes, activation, output and cost
+ * must be @net's, and it must pass bp_session_check_setup(). @hyper (NULL: unchanged) replaces
+ * the live hyperparameters, @epochs (0: unchanged) the epoch target. The history becomes a
+ * copy of @history (@n_history epochs, numbered 1 … @n_history): the epochs @net has already
+ * trained, so that training numbers the next one @n_history + 1. @velocity (NULL: at rest) is
+ * the momentum state to continue from (net->n_params floats). FALSE, with
+ * G_IO_ERROR_INVALID_ARGUMENT, and nothing changes when a value is out of range or not finite.
+ *
+ * A resumed network (@n_history > 0) shuffles with a seed derived from the setup's seed and
+ * @n_history, so that its epochs do not repeat the first epochs' order; the trainer's random
+ * state is not saved, so a resumed run is repeatable but not the same, bit for bit, as a run
+ * that never stopped (unless the order of the examples does not matter). Early stopping and
+ * the schedule count again from the resumed epoch. */
+gboolean bp_session_adopt (BpSession            *self,
+                           const BpNetwork      *net,
+                           const BpSessionSetup *setup,
+                           const BpHyperparams  *hyper,
+                           guint                 epochs,
+                           const BpEpochMetrics *history,
+                           guint                 n_history,
+                           const float          *velocity,
+                           GError              **error);
 
 G_END_DECLS

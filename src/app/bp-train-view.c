@@ -4,6 +4,10 @@
  * Every finished epoch adds a point to each curve; between epochs, the session's held-out
  * sample adds points of its own, so the curves move within a second of pressing Start even
  * when an epoch takes minutes.
+ *
+ * The view keeps its own copy of every point it gives the live curves, and of every pinned
+ * run: BpPlot draws them, and a session file saves them (bp_train_view_dup_plots()) and brings
+ * them back (bp_train_view_set_plots()) by handing the plots the same points again.
  */
 #include "config.h"
 
@@ -13,6 +17,7 @@
 #include <math.h>
 
 #include "bp-plot.h"
+#include "bp-session-file.h"
 #include "bp-test-events.h"
 
 #define PLOT_INTERVAL_MS 250
@@ -46,7 +51,10 @@ struct _BpTrainView
 
   BpSession       *session;
   GSignalGroup    *session_signals;
-  GArray          *samples;    /* Sample: the held-out sample's points since the last pin */
+  GArray          *samples;    /* BpSessionSample: the held-out sample's points since the last pin */
+  GArray          *live_accuracy[BP_SESSION_ACCURACY_SERIES];  /* BpSessionPoint: as plotted */
+  GArray          *live_cost[BP_SESSION_COST_SERIES];
+  GPtrArray       *pins;       /* BpSessionPin: the pinned runs, as the plots keep them */
   guint            pin_epoch;  /* epochs of this network already pinned */
   guint            plotted_epochs;   /* epochs of the history on the live curves */
   guint            plotted_samples;  /* samples on the live curves */
@@ -54,12 +62,7 @@ struct _BpTrainView
   gint64           last_flush;
 };
 
-typedef struct
-{
-  double x;
-  double accuracy;
-  double cost;
-} Sample;
+typedef BpSessionSample Sample;
 
 G_DEFINE_FINAL_TYPE (BpTrainView, bp_train_view, ADW_TYPE_BIN)
 
@@ -172,17 +175,55 @@ update_accuracy_label (BpTrainView *self)
   gtk_label_set_text (self->accuracy_label, text->str);
 }
 
+/* A point for a live curve, kept as the plot keeps it (which leaves out NaN and ∞). */
+static void
+append_accuracy (BpTrainView *self,
+                 guint        series,
+                 double       x,
+                 double       y)
+{
+  BpSessionPoint point = { x, y };
+
+  bp_plot_append (self->accuracy_plot, series, x, y);
+  if (isfinite (x) && isfinite (y))
+    g_array_append_val (self->live_accuracy[series], point);
+}
+
+static void
+append_cost (BpTrainView *self,
+             guint        series,
+             double       x,
+             double       y)
+{
+  BpSessionPoint point = { x, y };
+
+  bp_plot_append (self->cost_plot, series, x, y);
+  if (isfinite (x) && isfinite (y))
+    g_array_append_val (self->live_cost[series], point);
+}
+
+static void
+clear_live (BpTrainView *self)
+{
+  bp_plot_clear (self->accuracy_plot);
+  bp_plot_clear (self->cost_plot);
+  for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
+    g_array_set_size (self->live_accuracy[s], 0);
+  for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
+    g_array_set_size (self->live_cost[s], 0);
+}
+
 static void
 add_epoch (BpTrainView          *self,
            const BpEpochMetrics *m)
 {
   double x = m->epoch;
 
-  bp_plot_append (self->accuracy_plot, ACCURACY_TRAIN, x, m->train_accuracy);
-  bp_plot_append (self->accuracy_plot, ACCURACY_VALIDATION, x, m->validation_accuracy);
-  bp_plot_append (self->accuracy_plot, ACCURACY_TEST, x, m->test_accuracy);
-  bp_plot_append (self->cost_plot, COST_TRAIN, x, m->train_cost);
-  bp_plot_append (self->cost_plot, COST_VALIDATION, x, m->validation_cost);
+  append_accuracy (self, ACCURACY_TRAIN, x, m->train_accuracy);
+  append_accuracy (self, ACCURACY_VALIDATION, x, m->validation_accuracy);
+  append_accuracy (self, ACCURACY_TEST, x, m->test_accuracy);
+  append_cost (self, COST_TRAIN, x, m->train_cost);
+  append_cost (self, COST_VALIDATION, x, m->validation_cost);
 }
 
 /* Append to the plots what they do not show yet. */
@@ -204,8 +245,8 @@ flush_points (BpTrainView *self)
     {
       const Sample *sample = &g_array_index (self->samples, Sample, self->plotted_samples);
 
-      bp_plot_append (self->accuracy_plot, ACCURACY_SAMPLE, sample->x, sample->accuracy);
-      bp_plot_append (self->cost_plot, COST_SAMPLE, sample->x, sample->cost);
+      append_accuracy (self, ACCURACY_SAMPLE, sample->x, sample->accuracy);
+      append_cost (self, COST_SAMPLE, sample->x, sample->cost);
     }
 }
 
@@ -258,8 +299,7 @@ metrics_sampled_cb (BpTrainView *self,
 static void
 replot (BpTrainView *self)
 {
-  bp_plot_clear (self->accuracy_plot);
-  bp_plot_clear (self->cost_plot);
+  clear_live (self);
   self->plotted_epochs = self->pin_epoch;
   self->plotted_samples = 0;
   flush_points (self);
@@ -293,6 +333,37 @@ reload (BpTrainView *self)
   update_accuracy_label (self);
   update_epoch_label (self);
   update_speed (self);
+}
+
+/* Pin the live curves' points as @label, in the plots and in the view's own list. */
+static void
+pin_live (BpTrainView *self,
+          const char  *label)
+{
+  guint accuracy_pins = bp_plot_get_n_pins (self->accuracy_plot);
+  guint cost_pins = bp_plot_get_n_pins (self->cost_plot);
+  BpSessionPin *pin;
+
+  bp_plot_pin_run (self->accuracy_plot, label);
+  bp_plot_pin_run (self->cost_plot, label);
+  /* A plot without points makes no pin; the view keeps one when either plot made one. */
+  if (bp_plot_get_n_pins (self->accuracy_plot) == accuracy_pins
+      && bp_plot_get_n_pins (self->cost_plot) == cost_pins)
+    return;
+
+  pin = g_new0 (BpSessionPin, 1);
+  pin->label = g_strdup (label);
+  for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
+    {
+      pin->accuracy[s] = g_steal_pointer (&self->live_accuracy[s]);
+      self->live_accuracy[s] = g_array_new (FALSE, FALSE, sizeof (BpSessionPoint));
+    }
+  for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
+    {
+      pin->cost[s] = g_steal_pointer (&self->live_cost[s]);
+      self->live_cost[s] = g_array_new (FALSE, FALSE, sizeof (BpSessionPoint));
+    }
+  g_ptr_array_add (self->pins, pin);
 }
 
 void
@@ -331,8 +402,7 @@ bp_train_view_pin_run (BpTrainView *self)
     g_string_append_printf (text, " %s", bp_activation_to_string (setup.activation));
 
   flush_points (self);
-  bp_plot_pin_run (self->accuracy_plot, text->str);
-  bp_plot_pin_run (self->cost_plot, text->str);
+  pin_live (self, text->str);
   /* The pinned points now belong to the pin: a redraw of the live curves starts after them. */
   self->pin_epoch = bp_session_get_epoch (self->session);
   self->plotted_epochs = self->pin_epoch;
@@ -364,7 +434,89 @@ bp_train_view_clear_pins (BpTrainView *self)
 
   bp_plot_clear_pins (self->accuracy_plot);
   bp_plot_clear_pins (self->cost_plot);
+  g_ptr_array_set_size (self->pins, 0);
   bp_test_event ("pinned 0");
+}
+
+static GArray *
+copy_points (GArray *points)
+{
+  GArray *copy = g_array_sized_new (FALSE, FALSE, sizeof (BpSessionPoint), points->len);
+
+  g_array_append_vals (copy, points->data, points->len);
+  return copy;
+}
+
+static BpSessionPin *
+copy_pin (const BpSessionPin *pin)
+{
+  BpSessionPin *copy = g_new0 (BpSessionPin, 1);
+
+  copy->label = g_strdup (pin->label);
+  for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
+    copy->accuracy[s] = copy_points (pin->accuracy[s]);
+  for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
+    copy->cost[s] = copy_points (pin->cost[s]);
+  return copy;
+}
+
+BpSessionPlots *
+bp_train_view_dup_plots (BpTrainView *self)
+{
+  BpSessionPlots *plots;
+
+  g_return_val_if_fail (BP_IS_TRAIN_VIEW (self), NULL);
+
+  plots = bp_session_plots_new ();
+  plots->live_from = self->pin_epoch;
+  g_array_append_vals (plots->samples, self->samples->data, self->samples->len);
+  for (guint i = 0; i < self->pins->len; i++)
+    g_ptr_array_add (plots->pins, copy_pin (g_ptr_array_index (self->pins, i)));
+  return plots;
+}
+
+void
+bp_train_view_set_plots (BpTrainView          *self,
+                         const BpSessionPlots *plots)
+{
+  guint n_epochs = 0;
+
+  g_return_if_fail (BP_IS_TRAIN_VIEW (self));
+  g_return_if_fail (plots != NULL);
+
+  /* Each pin is made as it was at first: its points on the live curves, then pinned. */
+  bp_plot_clear_pins (self->accuracy_plot);
+  bp_plot_clear_pins (self->cost_plot);
+  g_ptr_array_set_size (self->pins, 0);
+  for (guint i = 0; i < plots->pins->len; i++)
+    {
+      const BpSessionPin *pin = g_ptr_array_index (plots->pins, i);
+
+      clear_live (self);
+      for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
+        for (guint k = 0; k < pin->accuracy[s]->len; k++)
+          {
+            const BpSessionPoint *p = &g_array_index (pin->accuracy[s], BpSessionPoint, k);
+
+            append_accuracy (self, s, p->x, p->y);
+          }
+      for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
+        for (guint k = 0; k < pin->cost[s]->len; k++)
+          {
+            const BpSessionPoint *p = &g_array_index (pin->cost[s], BpSessionPoint, k);
+
+            append_cost (self, s, p->x, p->y);
+          }
+      pin_live (self, pin->label);
+    }
+
+  if (self->session != NULL)
+    bp_session_get_history (self->session, &n_epochs);
+  self->pin_epoch = MIN (plots->live_from, n_epochs);
+  g_array_set_size (self->samples, 0);
+  g_array_append_vals (self->samples, plots->samples->data, plots->samples->len);
+  replot (self);
+  bp_test_event ("pinned %u", bp_plot_get_n_pins (self->accuracy_plot));
 }
 
 BpSession *
@@ -412,6 +564,11 @@ bp_train_view_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_handle_id (&self->flush_id, g_source_remove);
   g_clear_pointer (&self->samples, g_array_unref);
+  for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
+    g_clear_pointer (&self->live_accuracy[s], g_array_unref);
+  for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
+    g_clear_pointer (&self->live_cost[s], g_array_unref);
+  g_clear_pointer (&self->pins, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_TRAIN_VIEW);
 
   G_OBJECT_CLASS (bp_train_view_parent_class)->dispose (object);
@@ -488,6 +645,11 @@ bp_train_view_init (BpTrainView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->samples = g_array_new (FALSE, FALSE, sizeof (Sample));
+  for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
+    self->live_accuracy[s] = g_array_new (FALSE, FALSE, sizeof (BpSessionPoint));
+  for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
+    self->live_cost[s] = g_array_new (FALSE, FALSE, sizeof (BpSessionPoint));
+  self->pins = g_ptr_array_new_with_free_func ((GDestroyNotify) bp_session_pin_free);
 
   /* Colours: the same data set has the same colour in both plots. */
   bp_plot_set_title (self->accuracy_plot, _("Accuracy"));

@@ -1,0 +1,898 @@
+/* bp-session-file.c — a whole training session in one file, saved and opened again
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The model part of the file is exactly what bp_model_save() writes (so that every model reader,
+ * ours and network2.py's, opens it), and bp_model_load_from_data() reads and checks it back.
+ * bp_model_save() writes only to a path, so the model goes to a private temporary folder first;
+ * the session's own member is then added before the document's closing brace, and the whole
+ * reaches its place through g_file_replace_contents(), which writes a temporary file beside the
+ * target and renames it over the target. Reading parses the document a second time, with
+ * json-glib, for the session's member only: bp_model_load_from_data() has already refused
+ * anything too deep or too large for the parser.
+ */
+#include "config.h"
+
+#include "bp-session-file.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "bp-model-io.h"
+
+/* The limits of a file we read: bp_model_load_from_data()'s size limit, a run's epoch limit
+ * (that of bp_train_config_check()), and room for far more pins than anyone keeps. */
+#define MAX_FILE_BYTES ((goffset) 256 << 20)
+#define MAX_EPOCHS     100000
+#define MAX_PINS       1000
+#define MAX_LABEL      1024
+
+static const char *const accuracy_names[BP_SESSION_ACCURACY_SERIES] = {
+  "training", "validation", "test", "sample",
+};
+static const char *const cost_names[BP_SESSION_COST_SERIES] = {
+  "training", "validation", "sample",
+};
+
+G_DEFINE_QUARK (bp-session-file-error-quark, bp_session_file_error)
+
+/* ── Plots ────────────────────────────────────────────────────────────────────────────────── */
+
+BpSessionPin *
+bp_session_pin_new (const char *label)
+{
+  BpSessionPin *pin = g_new0 (BpSessionPin, 1);
+
+  pin->label = g_strdup (label != NULL ? label : "");
+  for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
+    pin->accuracy[s] = g_array_new (FALSE, FALSE, sizeof (BpSessionPoint));
+  for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
+    pin->cost[s] = g_array_new (FALSE, FALSE, sizeof (BpSessionPoint));
+  return pin;
+}
+
+void
+bp_session_pin_free (BpSessionPin *pin)
+{
+  if (pin == NULL)
+    return;
+  g_free (pin->label);
+  for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
+    g_array_unref (pin->accuracy[s]);
+  for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
+    g_array_unref (pin->cost[s]);
+  g_free (pin);
+}
+
+BpSessionPlots *
+bp_session_plots_new (void)
+{
+  BpSessionPlots *plots = g_new0 (BpSessionPlots, 1);
+
+  plots->samples = g_array_new (FALSE, FALSE, sizeof (BpSessionSample));
+  plots->pins = g_ptr_array_new_with_free_func ((GDestroyNotify) bp_session_pin_free);
+  return plots;
+}
+
+void
+bp_session_plots_free (BpSessionPlots *plots)
+{
+  if (plots == NULL)
+    return;
+  g_array_unref (plots->samples);
+  g_ptr_array_unref (plots->pins);
+  g_free (plots);
+}
+
+/* ── Writing ──────────────────────────────────────────────────────────────────────────────── */
+
+/* A double with the shortest of 15 … 17 significant digits that reads back the same, as
+ * bp-model-io writes the history; NaN and ∞ (which JSON lacks) as null. */
+static void
+append_double (GString *out,
+               double   value)
+{
+  static const char *const formats[] = { "%.15g", "%.16g", "%.17g" };
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  const char *text = NULL;
+
+  if (!isfinite (value))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  for (size_t i = 0; i < G_N_ELEMENTS (formats) && text == NULL; i++)
+    {
+      g_ascii_formatd (buf, sizeof buf, formats[i], value);
+      if (g_ascii_strtod (buf, NULL) == value || i + 1 == G_N_ELEMENTS (formats))
+        text = buf;
+    }
+  g_string_append (out, text);
+  /* A double stays a double when read back, and keeps its sign at zero. */
+  if (strpbrk (text, ".e") == NULL)
+    g_string_append (out, ".0");
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped; @s is UTF-8. */
+static void
+append_string (GString    *out,
+               const char *s)
+{
+  g_string_append_c (out, '"');
+  for (const unsigned char *p = (const unsigned char *) s; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, (char) *p);
+        }
+      else if (*p < 0x20)
+        g_string_append_printf (out, "\\u%04x", *p);
+      else
+        g_string_append_c (out, (char) *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_points (GString      *out,
+               const GArray *points)
+{
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < points->len; i++)
+    {
+      const BpSessionPoint *p = &g_array_index (points, BpSessionPoint, i);
+
+      g_string_append (out, i > 0 ? ", [" : "[");
+      append_double (out, p->x);
+      g_string_append (out, ", ");
+      append_double (out, p->y);
+      g_string_append_c (out, ']');
+    }
+  g_string_append_c (out, ']');
+}
+
+static void
+append_series (GString           *out,
+               GArray           **series,
+               const char *const *names,
+               guint              n_series)
+{
+  g_string_append_c (out, '{');
+  for (guint s = 0; s < n_series; s++)
+    {
+      g_string_append_printf (out, "%s\n         \"%s\": ", s > 0 ? "," : "", names[s]);
+      append_points (out, series[s]);
+    }
+  g_string_append_c (out, '}');
+}
+
+/* The "backprop-session" member, without a trailing comma or newline. */
+static void
+append_session (GString              *out,
+                BpSession            *session,
+                guint                 n_epochs,
+                const BpSessionPlots *plots)
+{
+  const char *data_dir = bp_session_get_data_dir (session);
+  g_autofree char *data_dir_utf8 = NULL;
+  guint live_from = plots != NULL ? MIN (plots->live_from, n_epochs) : 0;
+
+  /* A folder whose name is not UTF-8 cannot be written in JSON; it is only informative. */
+  if (data_dir != NULL)
+    data_dir_utf8 = g_filename_to_utf8 (data_dir, -1, NULL, NULL, NULL);
+
+  g_string_append_printf (out, "  \"%s\": {\n    \"version\": %d,\n    \"epoch\": %u,\n",
+                          BP_SESSION_FILE_MEMBER, BP_SESSION_FILE_VERSION, n_epochs);
+  g_string_append (out, "    \"data_dir\": ");
+  if (data_dir_utf8 != NULL)
+    append_string (out, data_dir_utf8);
+  else
+    g_string_append (out, "null");
+  g_string_append_printf (out, ",\n    \"plots\": {\n      \"live_from\": %u,\n      \"samples\": [",
+                          live_from);
+  for (guint i = 0; plots != NULL && i < plots->samples->len; i++)
+    {
+      const BpSessionSample *sample = &g_array_index (plots->samples, BpSessionSample, i);
+
+      g_string_append (out, i > 0 ? ", [" : "[");
+      append_double (out, sample->x);
+      g_string_append (out, ", ");
+      append_double (out, sample->accuracy);
+      g_string_append (out, ", ");
+      append_double (out, sample->cost);
+      g_string_append_c (out, ']');
+    }
+  g_string_append (out, "],\n      \"pins\": [");
+  for (guint i = 0; plots != NULL && i < plots->pins->len; i++)
+    {
+      const BpSessionPin *pin = g_ptr_array_index (plots->pins, i);
+
+      g_string_append (out, i > 0 ? ",\n        {\"label\": " : "\n        {\"label\": ");
+      append_string (out, pin->label);
+      g_string_append (out, ",\n         \"accuracy\": ");
+      append_series (out, (GArray **) pin->accuracy, accuracy_names, BP_SESSION_ACCURACY_SERIES);
+      g_string_append (out, ",\n         \"cost\": ");
+      append_series (out, (GArray **) pin->cost, cost_names, BP_SESSION_COST_SERIES);
+      g_string_append_c (out, '}');
+    }
+  g_string_append (out, "]\n    }\n  }");
+}
+
+/* The model part: what bp_model_save() writes for @snapshot, read back from a private temporary
+ * folder. */
+static char *
+model_text (BpSession   *session,
+            BpSnapshot  *snapshot,
+            gsize       *len,
+            guint       *n_epochs,
+            GError     **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  char *text = NULL;
+  gboolean ok;
+
+  dir = g_dir_make_tmp ("backprop-session-XXXXXX", error);
+  if (dir == NULL)
+    return NULL;
+  path = g_build_filename (dir, "model.json", NULL);
+  ok = bp_session_save_snapshot (session, snapshot, path, n_epochs, error)
+       && g_file_get_contents (path, &text, len, error);
+  g_unlink (path);
+  g_rmdir (dir);
+  return ok ? text : NULL;
+}
+
+gboolean
+bp_session_file_write (BpSession            *session,
+                       const BpSessionPlots *plots,
+                       GFile                *file,
+                       GError              **error)
+{
+  g_autoptr(BpSnapshot) snapshot = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GString) out = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *model = NULL;
+  const char *end;
+  guint n_epochs = 0;
+  gsize len = 0;
+
+  g_return_val_if_fail (BP_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  name = g_file_get_parse_name (file);
+  if (!bp_session_has_data (session))
+    {
+      g_set_error (error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_NO_DATA,
+                   _("%s: not saved: a session trains on MNIST, and none is loaded"), name);
+      return FALSE;
+    }
+  snapshot = bp_session_dup_snapshot (session);
+  if (snapshot == NULL || snapshot->generation != bp_session_get_generation (session))
+    {
+      g_set_error (error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_NO_NETWORK,
+                   _("%s: not saved: there is no network yet"), name);
+      return FALSE;
+    }
+
+  model = model_text (session, snapshot, &len, &n_epochs, &local_error);
+  /* The document is one object: its closing brace is its last. */
+  end = model != NULL ? g_strrstr_len (model, (gssize) len, "}") : NULL;
+  if (end == NULL)
+    {
+      g_set_error (error, local_error != NULL ? local_error->domain : G_IO_ERROR,
+                   local_error != NULL ? local_error->code : G_IO_ERROR_FAILED,
+                   _("%s: not saved: %s"), name,
+                   local_error != NULL ? local_error->message : "no model");
+      return FALSE;
+    }
+  /* Trim the whitespace before the brace: the model's last member ends there. */
+  while (end > model && g_ascii_isspace (end[-1]))
+    end--;
+
+  out = g_string_sized_new (len + 4096);
+  g_string_append_len (out, model, end - model);
+  g_string_append (out, ",\n");
+  append_session (out, session, n_epochs, plots);
+  g_string_append (out, "\n}\n");
+
+  if (!g_file_replace_contents (file, out->str, out->len, NULL, FALSE, G_FILE_CREATE_NONE,
+                                NULL, NULL, &local_error))
+    {
+      g_set_error (error, local_error->domain, local_error->code, _("%s: not saved: %s"), name,
+                   local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ── Reading ──────────────────────────────────────────────────────────────────────────────── */
+
+typedef struct
+{
+  const char *name;
+  GError    **error;
+} Reader;
+
+static gboolean fail (Reader     *rd,
+                      const char *format,
+                      ...) G_GNUC_PRINTF (2, 3);
+
+/* A file that is not a valid session: the detail says where and what. Returns FALSE. */
+static gboolean
+fail (Reader     *rd,
+      const char *format,
+      ...)
+{
+  g_autofree char *detail = NULL;
+  va_list args;
+
+  va_start (args, format);
+  detail = g_strdup_vprintf (format, args);
+  va_end (args);
+  /* Translators: a file name, then what is wrong in it (in English, as the engine's messages). */
+  g_set_error (rd->error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_INVALID,
+               _("%s: not a valid session: %s"), rd->name, detail);
+  return FALSE;
+}
+
+static const char *
+describe (JsonNode *node)
+{
+  if (node == NULL)
+    return "missing";
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      return "an object";
+    case JSON_NODE_ARRAY:
+      return "an array";
+    case JSON_NODE_NULL:
+      return "null";
+    case JSON_NODE_VALUE:
+    default:
+      break;
+    }
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return "a string";
+    case G_TYPE_BOOLEAN:
+      return "a boolean";
+    case G_TYPE_INT64:
+      return "an integer";
+    case G_TYPE_DOUBLE:
+      return "a fractional number";
+    default:
+      return "an unknown value";
+    }
+}
+
+static gboolean
+is_number (JsonNode *node)
+{
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  type = json_node_get_value_type (node);
+  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
+}
+
+/* An integer in @min … @max. */
+static gboolean
+read_uint (Reader     *rd,
+           JsonNode   *node,
+           const char *what,
+           gint64      min,
+           gint64      max,
+           gint64     *out)
+{
+  gint64 value;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_INT64)
+    return fail (rd, "%s is %s, expected an integer", what, describe (node));
+  value = json_node_get_int (node);
+  if (value < min || value > max)
+    return fail (rd, "%s is %" G_GINT64_FORMAT ", expected %" G_GINT64_FORMAT " to %"
+                 G_GINT64_FORMAT, what, value, min, max);
+  *out = value;
+  return TRUE;
+}
+
+/* A finite number in @min … @max, or null (NaN) when @nullable. */
+static gboolean
+read_number (Reader     *rd,
+             JsonNode   *node,
+             const char *what,
+             double      min,
+             double      max,
+             gboolean    nullable,
+             double     *out)
+{
+  double value;
+
+  if (nullable && node != NULL && JSON_NODE_HOLDS_NULL (node))
+    {
+      *out = NAN;
+      return TRUE;
+    }
+  if (!is_number (node))
+    return fail (rd, "%s is %s, expected a number%s", what, describe (node),
+                 nullable ? " or null" : "");
+  value = json_node_get_double (node);
+  if (!isfinite (value) || value < min || value > max)
+    return fail (rd, "%s is %g, expected %g to %g", what, value, min, max);
+  *out = value;
+  return TRUE;
+}
+
+static JsonArray *
+read_array (Reader     *rd,
+            JsonNode   *node,
+            const char *what)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      fail (rd, "%s is %s, expected a list", what, describe (node));
+      return NULL;
+    }
+  return json_node_get_array (node);
+}
+
+static JsonObject *
+read_object (Reader     *rd,
+             JsonNode   *node,
+             const char *what)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      fail (rd, "%s is %s, expected an object", what, describe (node));
+      return NULL;
+    }
+  return json_node_get_object (node);
+}
+
+/* The points of one series: [[x, y], …], x an epoch count, y in @y_min … @y_max. */
+static gboolean
+read_points (Reader     *rd,
+             JsonNode   *node,
+             const char *what,
+             double      y_min,
+             double      y_max,
+             GArray     *points)
+{
+  JsonArray *array = read_array (rd, node, what);
+  guint n;
+
+  if (array == NULL)
+    return FALSE;
+  n = json_array_get_length (array);
+  g_array_set_size (points, n);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      BpSessionPoint *p = &g_array_index (points, BpSessionPoint, i);
+      JsonArray *pair;
+      char where[160];
+
+      g_snprintf (where, sizeof where, "%s[%u]", what, i);
+      pair = read_array (rd, element, where);
+      if (pair == NULL)
+        return FALSE;
+      if (json_array_get_length (pair) != 2)
+        return fail (rd, "%s has %u numbers, expected 2 (x, y)", where,
+                     json_array_get_length (pair));
+      g_snprintf (where, sizeof where, "%s[%u].x", what, i);
+      if (!read_number (rd, json_array_get_element (pair, 0), where, 0.0, MAX_EPOCHS + 1, FALSE,
+                        &p->x))
+        return FALSE;
+      g_snprintf (where, sizeof where, "%s[%u].y", what, i);
+      if (!read_number (rd, json_array_get_element (pair, 1), where, y_min, y_max, FALSE, &p->y))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* One plot's series of a pin: {"training": [...], …}; a series left out has no points. */
+static gboolean
+read_pin_series (Reader            *rd,
+                 JsonNode          *node,
+                 const char        *what,
+                 const char *const *names,
+                 guint              n_series,
+                 double             y_max,
+                 GArray           **series)
+{
+  JsonObject *object = read_object (rd, node, what);
+
+  if (object == NULL)
+    return FALSE;
+  for (guint s = 0; s < n_series; s++)
+    {
+      JsonNode *member = json_object_get_member (object, names[s]);
+      char where[96];
+
+      if (member == NULL)
+        continue;
+      g_snprintf (where, sizeof where, "%s.%s", what, names[s]);
+      if (!read_points (rd, member, where, 0.0, y_max, series[s]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_label (Reader      *rd,
+            JsonNode    *node,
+            const char  *what,
+            const char **out)
+{
+  const char *label;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return fail (rd, "%s is %s, expected a string", what, describe (node));
+  label = json_node_get_string (node);
+  if (strlen (label) > MAX_LABEL || !g_utf8_validate (label, -1, NULL))
+    return fail (rd, "%s is not a label of up to %d bytes of UTF-8", what, MAX_LABEL);
+  for (const char *p = label; *p != '\0'; p++)
+    if ((unsigned char) *p < 0x20)
+      return fail (rd, "%s holds a control character", what);
+  *out = label;
+  return TRUE;
+}
+
+static gboolean
+read_plots (Reader         *rd,
+            JsonNode       *node,
+            guint           n_epochs,
+            BpSessionPlots *plots)
+{
+  JsonObject *object;
+  JsonArray *samples, *pins;
+  gint64 live_from;
+  guint n;
+
+  /* A session without plots: no pins, every epoch on the live curves. */
+  if (node == NULL)
+    return TRUE;
+  object = read_object (rd, node, "plots");
+  if (object == NULL)
+    return FALSE;
+
+  if (!read_uint (rd, json_object_get_member (object, "live_from"), "plots.live_from", 0,
+                  n_epochs, &live_from))
+    return FALSE;
+  plots->live_from = (guint) live_from;
+
+  samples = read_array (rd, json_object_get_member (object, "samples"), "plots.samples");
+  if (samples == NULL)
+    return FALSE;
+  n = json_array_get_length (samples);
+  g_array_set_size (plots->samples, n);
+  for (guint i = 0; i < n; i++)
+    {
+      BpSessionSample *sample = &g_array_index (plots->samples, BpSessionSample, i);
+      JsonArray *triple;
+      char where[64];
+
+      g_snprintf (where, sizeof where, "plots.samples[%u]", i);
+      triple = read_array (rd, json_array_get_element (samples, i), where);
+      if (triple == NULL)
+        return FALSE;
+      if (json_array_get_length (triple) != 3)
+        return fail (rd, "%s has %u numbers, expected 3 (x, accuracy, cost)", where,
+                     json_array_get_length (triple));
+      /* A sample is taken inside the epoch after the last one finished, at the latest. */
+      g_snprintf (where, sizeof where, "plots.samples[%u].x", i);
+      if (!read_number (rd, json_array_get_element (triple, 0), where, 0.0, n_epochs + 1.0,
+                        FALSE, &sample->x))
+        return FALSE;
+      g_snprintf (where, sizeof where, "plots.samples[%u].accuracy", i);
+      if (!read_number (rd, json_array_get_element (triple, 1), where, 0.0, 1.0, TRUE,
+                        &sample->accuracy))
+        return FALSE;
+      g_snprintf (where, sizeof where, "plots.samples[%u].cost", i);
+      if (!read_number (rd, json_array_get_element (triple, 2), where, 0.0, G_MAXDOUBLE, TRUE,
+                        &sample->cost))
+        return FALSE;
+    }
+
+  pins = read_array (rd, json_object_get_member (object, "pins"), "plots.pins");
+  if (pins == NULL)
+    return FALSE;
+  n = json_array_get_length (pins);
+  if (n > MAX_PINS)
+    return fail (rd, "plots.pins has %u pinned runs, expected at most %d", n, MAX_PINS);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(BpSessionPin) pin = NULL;
+      JsonObject *pin_object;
+      const char *label = NULL;
+      char where[64];
+
+      g_snprintf (where, sizeof where, "plots.pins[%u]", i);
+      pin_object = read_object (rd, json_array_get_element (pins, i), where);
+      if (pin_object == NULL)
+        return FALSE;
+      g_snprintf (where, sizeof where, "plots.pins[%u].label", i);
+      if (!read_label (rd, json_object_get_member (pin_object, "label"), where, &label))
+        return FALSE;
+      pin = bp_session_pin_new (label);
+      g_snprintf (where, sizeof where, "plots.pins[%u].accuracy", i);
+      if (!read_pin_series (rd, json_object_get_member (pin_object, "accuracy"), where,
+                            accuracy_names, BP_SESSION_ACCURACY_SERIES, 1.0, pin->accuracy))
+        return FALSE;
+      g_snprintf (where, sizeof where, "plots.pins[%u].cost", i);
+      if (!read_pin_series (rd, json_object_get_member (pin_object, "cost"), where,
+                            cost_names, BP_SESSION_COST_SERIES, G_MAXDOUBLE, pin->cost))
+        return FALSE;
+      g_ptr_array_add (plots->pins, g_steal_pointer (&pin));
+    }
+  return TRUE;
+}
+
+/* What bp_model_load_from_data() leaves to us: the numbering and the ranges of the history. */
+static gboolean
+check_history (Reader               *rd,
+               const BpEpochMetrics *history,
+               guint                 n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      const BpEpochMetrics *m = &history[i];
+      const struct
+      {
+        const char *name;
+        double      value;
+        double      max;
+      } fields[] = {
+        { "train_cost", m->train_cost, G_MAXDOUBLE },
+        { "train_accuracy", m->train_accuracy, 1.0 },
+        { "validation_cost", m->validation_cost, G_MAXDOUBLE },
+        { "validation_accuracy", m->validation_accuracy, 1.0 },
+        { "test_cost", m->test_cost, G_MAXDOUBLE },
+        { "test_accuracy", m->test_accuracy, 1.0 },
+        { "seconds", m->seconds, G_MAXDOUBLE },
+      };
+
+      if (m->epoch != i + 1)
+        return fail (rd, "history[%u].epoch is %u, expected %u", i, m->epoch, i + 1);
+      for (guint k = 0; k < G_N_ELEMENTS (fields); k++)
+        if (!isnan (fields[k].value) && !(fields[k].value >= 0.0 && fields[k].value <= fields[k].max))
+          return fail (rd, "history[%u].%s is %g, expected 0 to %g", i, fields[k].name,
+                       fields[k].value, fields[k].max);
+      if (!isnan (m->eta) && !(m->eta > 0.0f && m->eta <= 1000.0f))
+        return fail (rd, "history[%u].eta is %g, expected more than 0 and at most 1000", i,
+                     (double) m->eta);
+    }
+  return TRUE;
+}
+
+/* The file's bytes, refused beyond the model reader's size limit before they are read. */
+static char *
+load_bytes (GFile       *file,
+            const char  *name,
+            gsize       *len,
+            GError     **error)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) local_error = NULL;
+  char *data = NULL;
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, NULL,
+                            &local_error);
+  if (info != NULL && g_file_info_get_size (info) > MAX_FILE_BYTES)
+    {
+      g_set_error (error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_INVALID,
+                   _("%s: not a valid session: larger than %d MiB"), name,
+                   (int) (MAX_FILE_BYTES >> 20));
+      return NULL;
+    }
+  if (info == NULL || !g_file_load_contents (file, NULL, &data, len, NULL, &local_error))
+    {
+      /* Translators: a file name, then why it could not be read. */
+      g_set_error (error, local_error->domain, local_error->code, _("%s: could not read: %s"),
+                   name, local_error->message);
+      return NULL;
+    }
+  return data;
+}
+
+/* The model and the "backprop-session" object of @data, checked as far as they go without a
+ * session. *@net and *@info are the model's; @parser keeps *@object alive. */
+static JsonObject *
+parse_file (Reader       *rd,
+            const char   *data,
+            gsize         len,
+            JsonParser   *parser,
+            BpNetwork   **net,
+            BpModelInfo  *info)
+{
+  BpError bp_error = { 0 };
+  g_autoptr(GError) parse_error = NULL;
+  JsonNode *root, *node;
+  JsonObject *object;
+  gint64 version;
+
+  *net = bp_model_load_from_data (data, len, rd->name, info, &bp_error);
+  if (*net == NULL)
+    {
+      /* The model reader's message starts with the file's name. */
+      g_set_error (rd->error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_INVALID, "%s",
+                   bp_error.message);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data, (gssize) len, &parse_error))
+    {
+      fail (rd, "%s", parse_error->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  node = json_object_get_member (json_node_get_object (root), BP_SESSION_FILE_MEMBER);
+  if (node == NULL)
+    {
+      g_set_error (rd->error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_NOT_SESSION,
+                   _("%s is a model, not a saved session"), rd->name);
+      return NULL;
+    }
+  object = read_object (rd, node, BP_SESSION_FILE_MEMBER);
+  if (object == NULL)
+    return NULL;
+  node = json_object_get_member (object, "version");
+  if (!read_uint (rd, node, "version", 1, G_MAXINT64, &version))
+    return NULL;
+  if (version > BP_SESSION_FILE_VERSION)
+    {
+      g_set_error (rd->error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_NEWER,
+                   _("%s was saved by a newer Backprop (session version %" G_GINT64_FORMAT
+                     "); this one opens version %d"),
+                   rd->name, version, BP_SESSION_FILE_VERSION);
+      return NULL;
+    }
+  return object;
+}
+
+gboolean
+bp_session_file_read (BpSession       *session,
+                      GFile           *file,
+                      BpSessionPlots **plots_out,
+                      GError         **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(BpSessionPlots) plots = NULL;
+  g_autoptr(GError) adopt_error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *data = NULL;
+  BpModelInfo info = { 0 };
+  BpNetwork *net = NULL;
+  BpSessionSetup setup;
+  JsonObject *object;
+  JsonNode *node;
+  Reader rd;
+  gint64 epoch;
+  gsize len = 0;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (BP_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  name = g_file_get_parse_name (file);
+  rd.name = name;
+  rd.error = error;
+  if (!bp_session_has_data (session))
+    {
+      g_set_error (error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_NO_DATA,
+                   _("%s: a session continues training on MNIST, and none is loaded"), name);
+      return FALSE;
+    }
+  data = load_bytes (file, name, &len, error);
+  if (data == NULL)
+    return FALSE;
+
+  parser = json_parser_new_immutable ();
+  object = parse_file (&rd, data, len, parser, &net, &info);
+  if (object == NULL)
+    goto out;
+
+  if (!info.has_config)
+    {
+      fail (&rd, "no \"hyperparameters\"");
+      goto out;
+    }
+  if (!read_uint (&rd, json_object_get_member (object, "epoch"), "epoch", 0, MAX_EPOCHS, &epoch))
+    goto out;
+  if ((gsize) epoch != info.n_history)
+    {
+      fail (&rd, "the history has %zu epochs, expected %" G_GINT64_FORMAT, info.n_history, epoch);
+      goto out;
+    }
+  if (!check_history (&rd, info.history, (guint) info.n_history))
+    goto out;
+  node = json_object_get_member (object, "data_dir");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node)
+      && (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING))
+    {
+      fail (&rd, "data_dir is %s, expected a string or null", describe (node));
+      goto out;
+    }
+  plots = bp_session_plots_new ();
+  if (!read_plots (&rd, json_object_get_member (object, "plots"), (guint) epoch, plots))
+    goto out;
+
+  /* The network's shape and kind are the model's; the rest of the setup is the file's. */
+  bp_session_setup_init (&setup);
+  memcpy (setup.sizes, net->sizes, sizeof setup.sizes);
+  setup.n_layers = net->n_layers;
+  setup.activation = net->activation;
+  setup.output = net->output;
+  setup.cost = net->cost;
+  setup.init = info.config.init;
+  setup.seed = info.config.seed;
+  setup.train_size = info.train_size;
+  setup.expand = info.config.expand;
+  setup.early_stop = info.config.early_stop;
+  setup.schedule = info.config.schedule;
+
+  /* Everything the file says is checked; the session checks the fit with its data and changes
+   * only if all of it is right. */
+  if (!bp_session_adopt (session, net, &setup, &info.config.hyper, info.config.epochs,
+                         info.history, (guint) info.n_history, info.velocity, &adopt_error))
+    {
+      /* Translators: a session file's name, then why it does not fit the data loaded. */
+      g_set_error (error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_INVALID,
+                   _("%s does not fit: %s"), name, adopt_error->message);
+      goto out;
+    }
+  if (plots_out != NULL)
+    *plots_out = g_steal_pointer (&plots);
+  ok = TRUE;
+
+out:
+  bp_network_free (net);
+  bp_model_info_clear (&info);
+  return ok;
+}
+
+char *
+bp_session_file_dup_data_dir (GFile   *file,
+                              GError **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *data = NULL;
+  BpModelInfo info = { 0 };
+  BpNetwork *net = NULL;
+  JsonObject *object;
+  JsonNode *node;
+  Reader rd;
+  char *dir = NULL;
+  gsize len = 0;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  name = g_file_get_parse_name (file);
+  rd.name = name;
+  rd.error = error;
+  data = load_bytes (file, name, &len, error);
+  if (data == NULL)
+    return NULL;
+  parser = json_parser_new_immutable ();
+  object = parse_file (&rd, data, len, parser, &net, &info);
+  if (object != NULL)
+    {
+      node = json_object_get_member (object, "data_dir");
+      if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
+          && json_node_get_value_type (node) == G_TYPE_STRING)
+        dir = g_filename_from_utf8 (json_node_get_string (node), -1, NULL, NULL, NULL);
+    }
+  bp_network_free (net);
+  bp_model_info_clear (&info);
+  return dir;
+}

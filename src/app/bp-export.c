@@ -86,10 +86,10 @@ bp_export_format_get_mime_type (BpExportFormat format)
 /* Saving */
 
 static gboolean
-fail (GError       **error,
-      GFile         *file,
-      GIOErrorEnum   code,
-      const char    *reason)
+fail (GError      **error,
+      GFile        *file,
+      GIOErrorEnum  code,
+      const char   *reason)
 {
   g_autofree char *name = g_file_get_parse_name (file);
 

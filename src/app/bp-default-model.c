@@ -4,7 +4,9 @@
  *
  * A fresh network's random weights guess at random, which would make a first visit to the
  * Draw view look broken: until training has begun, the views use the default model, trained by
- * the project's own CLI with the chapter-3 techniques that make drawn digits robust.
+ * the project's own CLI with the chapter-3 techniques that make drawn digits robust. A network
+ * opened from a file (a model, a saved session) has learnt already: the views ask it at once,
+ * also in a session without data.
  */
 #include "config.h"
 
@@ -57,16 +59,23 @@ bp_default_model_choose (BpSession   *session,
   char layers[128];
 
   *snapshot = NULL;
-  if (session != NULL && bp_session_get_batches_done (session) > 0)
+  if (session != NULL
+      && (bp_session_get_batches_done (session) > 0 || bp_session_get_network_from_file (session)))
     latest = bp_session_dup_snapshot (session);
-  if (latest != NULL && fits_digits (latest->net))
+  /* Right after a reset the snapshot may still be the old network's. */
+  if (latest != NULL && latest->generation == bp_session_get_generation (session)
+      && fits_digits (latest->net))
     {
       if (description != NULL)
         {
           bp_format_layers (latest->net->sizes, latest->net->n_layers, '-', layers, sizeof layers);
-          /* Translators: the network's layer sizes and the epochs it has finished. */
-          *description = g_strdup_printf (_("The network in training (%s, %u epochs done)"),
-                                          layers, latest->epoch);
+          if (latest->epoch == 0 && bp_session_get_batches_done (session) == 0)
+            /* Translators: the layer sizes of a model opened from a file, not trained since. */
+            *description = g_strdup_printf (_("The opened model (%s)"), layers);
+          else
+            /* Translators: the network's layer sizes and the epochs it has finished. */
+            *description = g_strdup_printf (_("The network in training (%s, %u epochs done)"),
+                                            layers, latest->epoch);
         }
       *snapshot = g_steal_pointer (&latest);
       return (*snapshot)->net;

@@ -16,9 +16,11 @@ G_BEGIN_DECLS
 const BpNetwork *bp_default_model_get (GError **error);
 
 /* The network to classify 28×28 digits with: once @session has trained at least one
- * mini-batch, its latest snapshot (*@snapshot gets a reference to keep while using the
- * network); before that, or without a session, or when the session's network does not take 784
- * inputs to at least 10 outputs, the default model (*@snapshot NULL). NULL when neither exists.
+ * mini-batch, or when its network was opened from a file (bp_session_load_model(), a session
+ * file; also without data), its latest snapshot (*@snapshot gets a reference to keep while
+ * using the network); before that, or without a session, or when the session's network does
+ * not take 784 inputs to at least 10 outputs, the default model (*@snapshot NULL). NULL when
+ * neither exists.
  * *@description (may be NULL) gets a short sentence naming the choice for the user. */
 const BpNetwork *bp_default_model_choose (BpSession   *session,
                                           BpSnapshot **snapshot,

@@ -4,6 +4,10 @@
  * The caption says what the numbers are: a softmax output gives probabilities that sum to 1,
  * while the book's sigmoid outputs are ten independent activations whose sum means nothing, so
  * calling those "probabilities" would teach something false.
+ *
+ * For assistive technology the widget is a status whose name is the guess ("Prediction: 7,
+ * 98% sure; next: 1, 1%") and whose description lists the ten outputs, so that a screen reader
+ * can say what the network thinks of the digit being drawn.
  */
 #include "config.h"
 
@@ -12,6 +16,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "bp-focus-ring.h"
 #include "bp-text.h"
 
 #define MAX_OUTPUTS 16
@@ -25,9 +30,97 @@ struct _BpPredictionBars
   float    outputs[MAX_OUTPUTS];
   guint    n;
   gboolean probabilities;
+  char    *label;       /* the accessible label and description last set */
+  char    *description;
 };
 
 G_DEFINE_FINAL_TYPE (BpPredictionBars, bp_prediction_bars, GTK_TYPE_WIDGET)
+
+/* The top output's index and the runner-up's (-1 when there is none). */
+static void
+top_two (BpPredictionBars *self,
+         int              *first,
+         int              *second)
+{
+  *first = *second = -1;
+  for (guint i = 0; i < self->n; i++)
+    {
+      if (*first < 0 || self->outputs[i] > self->outputs[*first])
+        {
+          *second = *first;
+          *first = (int) i;
+        }
+      else if (*second < 0 || self->outputs[i] > self->outputs[*second])
+        *second = (int) i;
+    }
+}
+
+/* Predictions arrive once per frame while a digit is drawn: the strings are short, and the
+ * accessible properties (which a screen reader may announce) are set only when the rounded
+ * numbers they show have changed. */
+static void
+update_accessible (BpPredictionBars *self)
+{
+  g_autofree char *label = NULL;
+  g_autoptr(GString) description = NULL;
+  int first, second;
+
+  top_two (self, &first, &second);
+  if (first < 0)
+    {
+      label = g_strdup (_("No prediction: draw a digit"));
+      description = g_string_new (_("The network’s outputs appear here when it has a digit to read."));
+    }
+  else
+    {
+      double top = self->outputs[first];
+
+      if (self->probabilities && second >= 0)
+        /* Translators: the network's guess for a drawn digit and its runner-up, with their
+         * softmax probabilities, for screen readers. */
+        label = g_strdup_printf (_("Prediction: %d, %.0f%% sure; next: %d, %.0f%%"),
+                                 first, 100.0 * top, second, 100.0 * self->outputs[second]);
+      else if (self->probabilities)
+        label = g_strdup_printf (_("Prediction: %d, %.0f%% sure"), first, 100.0 * top);
+      else if (second >= 0)
+        /* Translators: the guess and its runner-up with their sigmoid outputs (0 … 1), which
+         * are not probabilities. */
+        label = g_strdup_printf (_("Prediction: %d, output %.2f; next: %d, output %.2f"),
+                                 first, top, second, self->outputs[second]);
+      else
+        label = g_strdup_printf (_("Prediction: %d, output %.2f"), first, top);
+
+      description = g_string_new (self->probabilities
+                                  ? _("Softmax probabilities:")
+                                  : _("Sigmoid activations, not probabilities:"));
+      for (guint i = 0; i < self->n; i++)
+        {
+          g_string_append (description, i == 0 ? " " : "; ");
+          if (self->probabilities)
+            /* Translators: one output in the list of all ten: "7: 98.2%" */
+            g_string_append_printf (description, _("%u: %.1f%%"), i, 100.0 * self->outputs[i]);
+          else
+            g_string_append_printf (description, "%u: %.3f", i, self->outputs[i]);
+        }
+    }
+
+  if (g_strcmp0 (label, self->label) != 0)
+    {
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                      -1);
+      g_free (self->label);
+      self->label = g_steal_pointer (&label);
+    }
+  if (g_strcmp0 (description->str, self->description) != 0)
+    {
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description->str,
+                                      -1);
+      g_free (self->description);
+      self->description = g_string_free (g_steal_pointer (&description), FALSE);
+    }
+}
 
 GtkWidget *
 bp_prediction_bars_new (void)
@@ -47,6 +140,7 @@ bp_prediction_bars_set_outputs (BpPredictionBars *self,
   for (guint i = 0; i < self->n; i++)
     self->outputs[i] = isfinite (outputs[i]) ? outputs[i] : 0.0f;
   self->probabilities = probabilities;
+  update_accessible (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -174,6 +268,28 @@ bp_prediction_bars_snapshot (GtkWidget   *widget,
   bp_prediction_bars_draw (BP_PREDICTION_BARS (widget), cr, gtk_widget_get_pango_context (widget),
                            width, height, color.red + color.green + color.blue > 1.5);
   cairo_destroy (cr);
+  bp_focus_ring_snapshot (widget, snapshot);
+}
+
+static void
+bp_prediction_bars_state_flags_changed (GtkWidget     *widget,
+                                        GtkStateFlags  old_flags)
+{
+  GTK_WIDGET_CLASS (bp_prediction_bars_parent_class)->state_flags_changed (widget, old_flags);
+
+  if (bp_focus_ring_changed (widget, old_flags))
+    gtk_widget_queue_draw (widget);
+}
+
+static void
+bp_prediction_bars_finalize (GObject *object)
+{
+  BpPredictionBars *self = BP_PREDICTION_BARS (object);
+
+  g_clear_pointer (&self->label, g_free);
+  g_clear_pointer (&self->description, g_free);
+
+  G_OBJECT_CLASS (bp_prediction_bars_parent_class)->finalize (object);
 }
 
 static void
@@ -200,15 +316,23 @@ bp_prediction_bars_measure (GtkWidget      *widget,
 static void
 bp_prediction_bars_class_init (BpPredictionBarsClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->finalize = bp_prediction_bars_finalize;
   widget_class->snapshot = bp_prediction_bars_snapshot;
   widget_class->measure = bp_prediction_bars_measure;
+  widget_class->state_flags_changed = bp_prediction_bars_state_flags_changed;
   gtk_widget_class_set_css_name (widget_class, "predictionbars");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  /* A status (AT-SPI's status bar): advisory information that changes as the user works, the
+   * closest GTK 4.8 has to a live region. */
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_STATUS);
 }
 
 static void
 bp_prediction_bars_init (BpPredictionBars *self)
 {
+  /* Focusable, so that Tab from the pad reaches the guess and a screen reader reads it out. */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  update_accessible (self);
 }

@@ -5,6 +5,9 @@
  * both the screen and the ink surface handed to the preprocessing are drawn from the same
  * vectors: sharp at any scale factor, anti-aliased by Cairo. A drag gesture takes mouse, touch
  * and stylus alike (a stylus arrives as a pointer with a tablet device).
+ *
+ * The pad takes the keyboard focus (the view's Ctrl+Z and Delete then undo and clear it) and
+ * tells assistive technology what is on it: nothing, a number of strokes, or an image.
  */
 #include "config.h"
 
@@ -12,6 +15,8 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+
+#include "bp-focus-ring.h"
 
 /* Points and widths are in units of the pad's side (the shorter of its width and height), so
  * that a drawing keeps its shape and its stroke widths, relative to its size, when the window
@@ -33,6 +38,7 @@ struct _BpDrawCanvas
   gboolean   drawing;
 
   cairo_surface_t *image;  /* A8, or NULL */
+  char            *description; /* the accessible description last set */
 };
 
 G_DEFINE_FINAL_TYPE (BpDrawCanvas, bp_draw_canvas, GTK_TYPE_WIDGET)
@@ -63,10 +69,39 @@ stroke_free (gpointer data)
   g_free (stroke);
 }
 
+/* "changed" comes with every point of a stroke: the description, which depends only on the
+ * number of strokes and the image, is set again only when it reads differently. */
+static void
+update_description (BpDrawCanvas *self)
+{
+  g_autofree char *description = NULL;
+
+  if (self->image != NULL)
+    /* Translators: what is on the drawing pad, for screen readers: "A 28 × 28 image" */
+    description = g_strdup_printf (_("A %d × %d image"),
+                                   cairo_image_surface_get_width (self->image),
+                                   cairo_image_surface_get_height (self->image));
+  else if (self->strokes->len > 0)
+    description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u stroke", "%u strokes",
+                                                self->strokes->len),
+                                   self->strokes->len);
+  else
+    description = g_strdup (_("Empty: draw a digit with the mouse, a finger or a stylus"));
+
+  if (g_strcmp0 (description, self->description) == 0)
+    return;
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                  -1);
+  g_free (self->description);
+  self->description = g_steal_pointer (&description);
+}
+
 static void
 changed (BpDrawCanvas *self,
          gboolean      was_empty)
 {
+  update_description (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   if (was_empty != bp_draw_canvas_get_empty (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EMPTY]);
@@ -179,6 +214,17 @@ bp_draw_canvas_snapshot (GtkWidget   *widget,
     trace_strokes (self, cr);
 
   cairo_destroy (cr);
+  bp_focus_ring_snapshot (widget, snapshot);
+}
+
+static void
+bp_draw_canvas_state_flags_changed (GtkWidget     *widget,
+                                    GtkStateFlags  old_flags)
+{
+  GTK_WIDGET_CLASS (bp_draw_canvas_parent_class)->state_flags_changed (widget, old_flags);
+
+  if (bp_focus_ring_changed (widget, old_flags))
+    gtk_widget_queue_draw (widget);
 }
 
 /* ── Input ─────────────────────────────────────────────────────────────────────────────────── */
@@ -438,6 +484,7 @@ bp_draw_canvas_finalize (GObject *object)
 
   g_clear_pointer (&self->strokes, g_ptr_array_unref);
   g_clear_pointer (&self->image, cairo_surface_destroy);
+  g_clear_pointer (&self->description, g_free);
 
   G_OBJECT_CLASS (bp_draw_canvas_parent_class)->finalize (object);
 }
@@ -492,6 +539,7 @@ bp_draw_canvas_class_init (BpDrawCanvasClass *klass)
   object_class->set_property = bp_draw_canvas_set_property;
   widget_class->snapshot = bp_draw_canvas_snapshot;
   widget_class->measure = bp_draw_canvas_measure;
+  widget_class->state_flags_changed = bp_draw_canvas_state_flags_changed;
 
   properties[PROP_BRUSH_WIDTH] =
     g_param_spec_double ("brush-width", NULL, NULL, 1.0, 100.0, BP_DRAW_CANVAS_DEFAULT_BRUSH,
@@ -523,6 +571,7 @@ bp_draw_canvas_init (BpDrawCanvas *self)
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "crosshair");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Drawing pad"), -1);
+  update_description (self);
 
   drag = gtk_gesture_drag_new ();
   /* Mouse button 1, a finger, or a stylus tip. */

@@ -10,6 +10,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "bp-focus-ring.h"
 #include "bp-weight-tiles.h"
 
 struct _BpWeightGrid
@@ -65,6 +66,18 @@ update_description (BpWeightGrid *self)
                                                 n),
                                    n, rows, cols, bp_weight_tiles_get_limit (self->tiles));
 
+  /* Which picture the arrow keys have reached, so that a screen reader says where Enter goes. */
+  if (n > 0 && self->selected >= 0 && self->selected < (int) n)
+    {
+      char *full;
+
+      /* Translators: appended to the weight grid's description; neurons count from 1 here as
+       * they do in the neuron window's title. */
+      full = g_strdup_printf (_("%s; neuron %d selected"), description, self->selected + 1);
+      g_free (description);
+      description = full;
+    }
+
   if (g_strcmp0 (description, self->description) == 0)
     return;
 
@@ -114,6 +127,17 @@ bp_weight_grid_snapshot (GtkWidget   *widget,
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
   bp_weight_tiles_draw (self->tiles, cr, width, height, &style);
   cairo_destroy (cr);
+  bp_focus_ring_snapshot (widget, snapshot);
+}
+
+static void
+bp_weight_grid_state_flags_changed (GtkWidget     *widget,
+                                    GtkStateFlags  old_flags)
+{
+  GTK_WIDGET_CLASS (bp_weight_grid_parent_class)->state_flags_changed (widget, old_flags);
+
+  if (bp_focus_ring_changed (widget, old_flags))
+    gtk_widget_queue_draw (widget);
 }
 
 static void
@@ -356,6 +380,7 @@ bp_weight_grid_class_init (BpWeightGridClass *klass)
   widget_class->measure = bp_weight_grid_measure;
   widget_class->css_changed = bp_weight_grid_css_changed;
   widget_class->system_setting_changed = bp_weight_grid_system_setting_changed;
+  widget_class->state_flags_changed = bp_weight_grid_state_flags_changed;
 
   properties[PROP_SELECTED] =
     g_param_spec_int ("selected", NULL, NULL,
@@ -466,6 +491,7 @@ bp_weight_grid_set_selected (BpWeightGrid *self,
     return;
 
   self->selected = neuron;
+  update_description (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
 }

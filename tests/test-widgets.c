@@ -1203,7 +1203,8 @@ test_plot_widget (void)
   g_assert_cmpstr (text, ==, "Training accuracy: 0.97 at epoch 12.0");
   g_free (text);
 
-  /* The accessible description follows the data (at most twice a second). */
+  /* The accessible description follows the data (at most twice a second) and counts the
+   * pinned runs. */
   iterate_for (700);
   {
     g_autofree char *latest = NULL;
@@ -1212,7 +1213,7 @@ test_plot_widget (void)
     latest = g_strdup_printf ("%.4g", validation_curve (12.0));
     expected = g_strdup_printf ("Training accuracy: %.4g at epoch 12.0; "
                                 "Validation accuracy: %s at epoch 12.0; "
-                                "Test accuracy: %.4g at epoch 12.0",
+                                "Test accuracy: %.4g at epoch 12.0; 1 pinned run",
                                 0.97 - 0.5 * exp (-12.0), latest, validation_curve (12.0) - 0.003);
     assert_accessible (GTK_ACCESSIBLE (plot), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, expected);
   }

@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "bp-chart.h"
+#include "bp-focus-ring.h"
 
 /* Appends arrive up to a few hundred times a second; the accessible description (which a
  * screen reader may announce) follows them at most this often. */
@@ -26,6 +27,7 @@ struct _BpPlot
   double        hover_x;
   double        hover_y;
   guint         a11y_source;
+  char         *description; /* the accessible description last set */
 };
 
 G_DEFINE_FINAL_TYPE (BpPlot, bp_plot, GTK_TYPE_WIDGET)
@@ -42,23 +44,46 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+/* The latest point of each live series and the number of pinned runs: "Training: 0.951 at
+ * epoch 3.0; Validation: 0.9541 at epoch 3.0; 1 pinned run". */
+static void
+update_description (BpPlot *self)
+{
+  g_autofree char *latest = bp_chart_describe_latest (self->chart);
+  g_autofree char *description = NULL;
+  guint n_pins = bp_chart_get_n_pins (self->chart);
+
+  if (latest == NULL)
+    latest = g_strdup (_("No data yet"));
+  if (n_pins > 0)
+    {
+      g_autofree char *pins = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "%u pinned run",
+                                                            "%u pinned runs", n_pins),
+                                               n_pins);
+
+      /* Translators: the latest values of the curves, then the number of pinned runs. */
+      description = g_strdup_printf (_("%s; %s"), latest, pins);
+    }
+  else
+    description = g_steal_pointer (&latest);
+
+  if (g_strcmp0 (description, self->description) == 0)
+    return;
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                  -1);
+  g_free (self->description);
+  self->description = g_steal_pointer (&description);
+}
+
 static gboolean
 update_description_cb (gpointer data)
 {
   BpPlot *self = data;
-  g_autofree char *latest = NULL;
 
   self->a11y_source = 0;
-
-  latest = bp_chart_describe_latest (self->chart);
-  if (latest != NULL)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, latest,
-                                    -1);
-  else
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _("No data yet"),
-                                    -1);
+  update_description (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -143,6 +168,17 @@ bp_plot_snapshot (GtkWidget   *widget,
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
   bp_chart_draw (self->chart, cr, width, height, &style);
   cairo_destroy (cr);
+  bp_focus_ring_snapshot (widget, snapshot);
+}
+
+static void
+bp_plot_state_flags_changed (GtkWidget     *widget,
+                             GtkStateFlags  old_flags)
+{
+  GTK_WIDGET_CLASS (bp_plot_parent_class)->state_flags_changed (widget, old_flags);
+
+  if (bp_focus_ring_changed (widget, old_flags))
+    gtk_widget_queue_draw (widget);
 }
 
 static void
@@ -225,6 +261,7 @@ bp_plot_finalize (GObject *object)
 
   g_clear_pointer (&self->chart, bp_chart_free);
   g_clear_object (&self->text);
+  g_clear_pointer (&self->description, g_free);
 
   G_OBJECT_CLASS (bp_plot_parent_class)->finalize (object);
 }
@@ -306,6 +343,7 @@ bp_plot_class_init (BpPlotClass *klass)
   widget_class->measure = bp_plot_measure;
   widget_class->css_changed = bp_plot_css_changed;
   widget_class->system_setting_changed = bp_plot_system_setting_changed;
+  widget_class->state_flags_changed = bp_plot_state_flags_changed;
 
   properties[PROP_TITLE] =
     g_param_spec_string ("title", NULL, NULL,
@@ -342,10 +380,10 @@ bp_plot_init (BpPlot *self)
   g_signal_connect (motion, "leave", G_CALLBACK (leave_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
 
+  /* Focusable, so that Tab reaches the curves and a screen reader reads their latest values. */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   update_label (self);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _("No data yet"),
-                                  -1);
+  update_description (self);
 }
 
 GtkWidget *
@@ -509,7 +547,7 @@ bp_plot_clear_pins (BpPlot *self)
   g_return_if_fail (BP_IS_PLOT (self));
 
   bp_chart_clear_pins (self->chart);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  data_changed (self);
 }
 
 guint

@@ -4,6 +4,10 @@
  * One widget draws every tile: a gallery of a few hundred digits stays one render node per tile
  * picture instead of a few hundred widgets. Its height follows its width (height-for-width), so
  * it scrolls in a GtkScrolledWindow like a flow box would.
+ *
+ * The keyboard reaches every digit: the arrow keys move a cursor (outlined while the focus is
+ * visible, and scrolled into view), Enter or Space does what a click does, and the accessible
+ * description says which digit the cursor is on and what the network made of it.
  */
 #include "config.h"
 
@@ -11,6 +15,8 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+
+#include "bp-focus-ring.h"
 
 #define IMAGE   56.0  /* the 28 pixels twice */
 #define TILE_W  76.0
@@ -23,6 +29,8 @@ struct _BpDigitGallery
   GArray          *digits;   /* BpGalleryDigit */
   GPtrArray       *surfaces; /* cairo_surface_t, A8, one per digit */
   int              hover;
+  int              cursor;      /* the keyboard's digit, or -1 */
+  char            *description; /* the accessible description last set */
 };
 
 G_DEFINE_FINAL_TYPE (BpDigitGallery, bp_digit_gallery, GTK_TYPE_WIDGET)
@@ -38,6 +46,40 @@ static guint
 columns_for (int width)
 {
   return (guint) MAX (1, (int) (width / TILE_W));
+}
+
+/* "120 digits; digit 3 of 120: the network says 5 (87%), it is 3". */
+static void
+update_description (BpDigitGallery *self)
+{
+  g_autofree char *description = NULL;
+  guint n = self->digits->len;
+
+  if (n == 0)
+    description = g_strdup (_("No digits"));
+  else
+    description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u digit", "%u digits", n), n);
+
+  if (self->cursor >= 0 && self->cursor < (int) n)
+    {
+      const BpGalleryDigit *d = &g_array_index (self->digits, BpGalleryDigit, self->cursor);
+      char *full;
+
+      /* Translators: the gallery's digit under the keyboard cursor, for screen readers. */
+      full = g_strdup_printf (_("%s; digit %d of %u: the network says %u (%.0f%%), it is %u"),
+                              description, self->cursor + 1, n, d->predicted,
+                              100.0 * d->confidence, d->label);
+      g_free (description);
+      description = full;
+    }
+
+  if (g_strcmp0 (description, self->description) == 0)
+    return;
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                  -1);
+  g_free (self->description);
+  self->description = g_steal_pointer (&description);
 }
 
 GtkWidget *
@@ -73,6 +115,11 @@ bp_digit_gallery_set_digits (BpDigitGallery       *self,
       g_ptr_array_add (self->surfaces, surface);
     }
   self->hover = -1;
+  /* A new set of digits: the keyboard starts again from the first one. An empty gallery has
+   * no height and nothing to do: no stop for Tab. */
+  self->cursor = n > 0 && gtk_widget_has_focus (GTK_WIDGET (self)) ? 0 : -1;
+  gtk_widget_set_focusable (GTK_WIDGET (self), n > 0);
+  update_description (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -181,6 +228,20 @@ bp_digit_gallery_snapshot (GtkWidget   *widget,
           cairo_stroke (cr);
         }
 
+      /* The keyboard's digit: its whole tile, in the colour of focus rings. */
+      if ((int) i == self->cursor && gtk_widget_has_visible_focus (widget))
+        {
+          GdkRGBA ring;
+
+          bp_focus_ring_color (widget, &ring);
+          ring.alpha = MIN (1.0f, ring.alpha * 2.0f);
+          gdk_cairo_set_source_rgba (cr, &ring);
+          cairo_set_line_width (cr, 3.0);
+          cairo_rectangle (cr, tile.origin.x + 2.5, tile.origin.y + 0.5,
+                           tile.size.width - 5.0, tile.size.height - 3.0);
+          cairo_stroke (cr);
+        }
+
       /* Translators: what the network answered and what the digit is, in a tile of a gallery. */
       line1 = d->predicted == d->label ? g_strdup_printf (_("says %u ✓"), d->predicted)
                                        : g_strdup_printf (_("says %u, is %u"), d->predicted, d->label);
@@ -198,6 +259,58 @@ bp_digit_gallery_snapshot (GtkWidget   *widget,
       g_object_unref (layout);
     }
   cairo_destroy (cr);
+}
+
+static void
+bp_digit_gallery_state_flags_changed (GtkWidget     *widget,
+                                      GtkStateFlags  old_flags)
+{
+  GTK_WIDGET_CLASS (bp_digit_gallery_parent_class)->state_flags_changed (widget, old_flags);
+
+  if (bp_focus_ring_changed (widget, old_flags))
+    gtk_widget_queue_draw (widget);
+}
+
+/* Scroll the cursor's tile into view when the gallery sits in a scrolled window. */
+static void
+scroll_to_cursor (BpDigitGallery *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *content;
+  GtkAdjustment *adjustment;
+  graphene_rect_t tile;
+  graphene_point_t top;
+
+  if (scrolled == NULL || self->cursor < 0)
+    return;
+  content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled));
+  /* The viewport a scrolled window puts around the gallery would otherwise scroll back to the
+   * focus child, the whole gallery, at its next allocation: its top, not the cursor. */
+  if (GTK_IS_VIEWPORT (content))
+    gtk_viewport_set_scroll_to_focus (GTK_VIEWPORT (content), FALSE);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  bp_digit_gallery_get_tile (self, (guint) self->cursor, gtk_widget_get_width (widget), &tile);
+  /* The content's coordinates move with the scrolling: the adjustment's value puts them back
+   * into the scrolled area's. */
+  if (content == NULL || !gtk_widget_compute_point (widget, content, &tile.origin, &top))
+    return;
+  gtk_adjustment_clamp_page (adjustment, top.y + gtk_adjustment_get_value (adjustment),
+                             top.y + gtk_adjustment_get_value (adjustment) + tile.size.height);
+}
+
+static void
+set_cursor (BpDigitGallery *self,
+            int             position)
+{
+  if (position < 0 || position >= (int) self->digits->len)
+    position = -1;
+  if (position == self->cursor)
+    return;
+  self->cursor = position;
+  update_description (self);
+  scroll_to_cursor (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static GtkSizeRequestMode
@@ -240,8 +353,88 @@ pressed_cb (GtkGestureClick *gesture,
 {
   int position = bp_digit_gallery_position_at (self, x, y, gtk_widget_get_width (GTK_WIDGET (self)));
 
-  if (position >= 0)
-    g_signal_emit (self, signals[DIGIT_ACTIVATED], 0, (guint) position);
+  if (position < 0)
+    return;
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  set_cursor (self, position);
+  g_signal_emit (self, signals[DIGIT_ACTIVATED], 0, (guint) position);
+}
+
+static void
+focus_enter_cb (GtkEventControllerFocus *controller,
+                BpDigitGallery          *self)
+{
+  if (self->cursor < 0)
+    set_cursor (self, 0);
+  else
+    scroll_to_cursor (self);
+}
+
+/* The arrow keys move the cursor through the tiles as they are laid out, Home and End to the
+ * first and last digit; Enter or Space activates the digit as a click would. */
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                BpDigitGallery        *self)
+{
+  int n = (int) self->digits->len;
+  int columns = (int) columns_for (gtk_widget_get_width (GTK_WIDGET (self)));
+  int cursor = MAX (self->cursor, 0);
+
+  if (n == 0 || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0)
+    return FALSE;
+
+  switch (keyval)
+    {
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
+      cursor = MAX (cursor - 1, 0);
+      break;
+
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
+      cursor = MIN (cursor + 1, n - 1);
+      break;
+
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      if (cursor >= columns)
+        cursor -= columns;
+      break;
+
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      if (cursor + columns < n)
+        cursor += columns;
+      break;
+
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
+      cursor = 0;
+      break;
+
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+      cursor = n - 1;
+      break;
+
+    case GDK_KEY_Return:
+    case GDK_KEY_KP_Enter:
+    case GDK_KEY_ISO_Enter:
+    case GDK_KEY_space:
+    case GDK_KEY_KP_Space:
+      set_cursor (self, cursor);
+      g_signal_emit (self, signals[DIGIT_ACTIVATED], 0, (guint) cursor);
+      return TRUE;
+
+    default:
+      return FALSE;
+    }
+
+  set_cursor (self, cursor);
+  return TRUE;
 }
 
 static void
@@ -274,6 +467,7 @@ bp_digit_gallery_finalize (GObject *object)
 
   g_clear_pointer (&self->digits, g_array_unref);
   g_clear_pointer (&self->surfaces, g_ptr_array_unref);
+  g_clear_pointer (&self->description, g_free);
 
   G_OBJECT_CLASS (bp_digit_gallery_parent_class)->finalize (object);
 }
@@ -288,6 +482,7 @@ bp_digit_gallery_class_init (BpDigitGalleryClass *klass)
   widget_class->snapshot = bp_digit_gallery_snapshot;
   widget_class->measure = bp_digit_gallery_measure;
   widget_class->get_request_mode = bp_digit_gallery_get_request_mode;
+  widget_class->state_flags_changed = bp_digit_gallery_state_flags_changed;
 
   signals[DIGIT_ACTIVATED] = g_signal_new ("digit-activated", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -302,10 +497,21 @@ bp_digit_gallery_init (BpDigitGallery *self)
 {
   GtkGesture *click = gtk_gesture_click_new ();
   GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkEventController *key = gtk_event_controller_key_new ();
+  GtkEventController *focus = gtk_event_controller_focus_new ();
 
   self->digits = g_array_new (FALSE, FALSE, sizeof (BpGalleryDigit));
   self->surfaces = g_ptr_array_new_with_free_func ((GDestroyNotify) cairo_surface_destroy);
   self->hover = -1;
+  self->cursor = -1;
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Digits"), -1);
+  update_description (self);
+  g_signal_connect (key, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), key);
+  g_signal_connect (focus, "enter", G_CALLBACK (focus_enter_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), focus);
 
   g_signal_connect (click, "pressed", G_CALLBACK (pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# tests/app/test-a11y.sh — the real app as a screen reader sees it: over the AT-SPI bus, the
+# guess for a digit drawn on the pad, the pad's state, and the Train view's latest accuracy
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Runs in a private session bus (dbus-run-session), on which the AT-SPI bus is started; the app
+# runs with GTK's AT-SPI backend (the other UI tests turn it off) and tests/app/a11y-find.py
+# reads its accessibility tree with pyatspi, the library Orca uses. Skipped without the bus
+# tools or pyatspi (build-aux/install-deps.sh installs them). The training part needs MNIST.
+
+. "$(dirname "$0")/lib.sh"
+
+require_environment
+command -v dbus-run-session >/dev/null 2>&1 || skip_all "dbus-run-session is not installed"
+A11Y_BUS_LAUNCHER=
+for launcher in /usr/libexec/at-spi-bus-launcher /usr/lib/at-spi2-core/at-spi-bus-launcher; do
+  if [ -x "$launcher" ]; then
+    A11Y_BUS_LAUNCHER=$launcher
+    break
+  fi
+done
+[ -n "$A11Y_BUS_LAUNCHER" ] || skip_all "the AT-SPI bus launcher (at-spi2-core) is not installed"
+/usr/bin/python3 -c 'import pyatspi' 2>/dev/null || skip_all "pyatspi (python3-pyatspi) is not installed"
+
+# A session bus of our own, gone when the test ends: the AT-SPI bus and the app find it through
+# DBUS_SESSION_BUS_ADDRESS.
+if [ -z "${BACKPROP_A11Y_SESSION:-}" ]; then
+  BACKPROP_A11Y_SESSION=1 exec dbus-run-session -- bash "$0" "$@" 2>"$OUT_DIR/dbus.log"
+fi
+
+FIND="/usr/bin/python3 $(dirname "$0")/a11y-find.py"
+A11Y_BUS_PID=
+
+# At the end the app goes first, then the AT-SPI bus, then finish() prints the plan.
+stop_app_and_bus ()
+{
+  local pid
+  for pid in "$APP_PID" "$A11Y_BUS_PID"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null
+    fi
+  done
+  APP_PID=
+}
+trap 'stop_app_and_bus; finish' EXIT
+
+"$A11Y_BUS_LAUNCHER" --launch-immediately >"$OUT_DIR/a11y-bus.log" 2>&1 &
+A11Y_BUS_PID=$!
+
+# find ROLE NAME_REGEX [DESCRIPTION_REGEX]: wait for a matching object; its line (or what was
+# there instead) goes to the TAP log as a comment.
+find_object ()
+{
+  local output status
+  output=$($FIND --role "$1" --name "$2" --description "${3:-}" --timeout 15)
+  status=$?
+  echo "$output" | sed 's/^/# a11y: /'
+  return $status
+}
+
+# stroke X0 Y0 X1 Y1 [STEPS]: one straight stroke on the pad, in per-mille of its width and
+# height, one pointer move per call (GTK coalesces moves given in one call).
+stroke_line ()
+{
+  local x0=$1 y0=$2 x1=$3 y1=$4 steps=${5:-12} i
+  for ((i = 0; i <= steps; i++)); do
+    xdotool mousemove --sync $((PAD_X + PAD_W * (x0 + (x1 - x0) * i / steps) / 1000)) \
+                             $((PAD_Y + PAD_H * (y0 + (y1 - y0) * i / steps) / 1000))
+    if [ "$i" -eq 0 ]; then
+      xdotool mousedown 1
+    fi
+    sleep 0.02
+  done
+}
+
+# A "7" in one stroke: a bar along the top, then down to the left.
+draw_seven ()
+{
+  stroke_line 300 250 680 250 10
+  stroke_line 680 250 470 780 14
+  xdotool mouseup 1
+}
+
+# Show the Draw view (with the command given) and find the pad ("canvas X Y W H").
+show_draw ()
+{
+  local m line x y w h
+  m=$(mark)
+  "$@"
+  wait_for '^canvas ' 10 "$m" || return 1
+  line=$(line_after '^canvas ' "$m")
+  read -r _ x y w h <<<"$line"
+  eval "$(xdotool getwindowgeometry --shell "$WID")"
+  PAD_X=$((X + x)) PAD_Y=$((Y + y)) PAD_W=$w PAD_H=$h
+  [ "$w" -ge 100 ] && [ "$h" -ge 100 ]
+}
+
+has_mnist ()
+{
+  local dir f
+  dir=$(mnist_dir)
+  for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte \
+           t10k-labels-idx1-ubyte; do
+    [ -f "$dir/$f" ] || [ -f "$dir/$f.gz" ] || return 1
+  done
+}
+
+if has_mnist; then
+  start_app GTK_A11Y=atspi BACKPROP_TRAIN_SIZE=2000 BACKPROP_EPOCHS=5000
+  check "the app says it is ready" wait_for '^ready$' 60
+else
+  start_app GTK_A11Y=atspi BACKPROP_DATA_DIR="$OUT_DIR/no-such-folder"
+  check "no MNIST: the missing-data page shows" wait_for '^missing-data$' 30
+fi
+check "the window can be focused" focus_window
+xdotool windowsize "$WID" 1100 760
+sleep 0.5
+
+check "the app is on the accessibility bus with its window" \
+  find_object frame '^Backprop$'
+
+# The Draw view: before anything is drawn, the pad says it is empty and the guess says there
+# is none.
+if has_mnist; then
+  check "Alt+3 shows the pad" show_draw key alt+3
+else
+  wait_for '^widget draw-digit ' 10
+  check "the missing-data page's button shows the pad" show_draw click_widget draw-digit
+fi
+check "the pad is an image named Drawing pad, described as empty" \
+  find_object image '^Drawing pad$' '^Empty'
+check "the guess is a status saying there is none" \
+  find_object 'status bar' '^No prediction'
+
+# Draw a 7: the status names the guess, the digit the app reports, with its probability, and
+# the runner-up; the pad counts the stroke.
+m=$(mark)
+draw_seven
+check "a stroke ends with a prediction" wait_for '^prediction ' 10 "$m"
+digit=$(line_after '^prediction ' "$m" | cut -d ' ' -f 2)
+check "the built-in model reads a drawn 7 (got ${digit:-nothing})" test "$digit" = 7
+check "a screen reader finds the guess: a status named \"Prediction: ${digit:-?}, …% sure; next: …\"" \
+  find_object 'status bar' "^Prediction: ${digit:-X}, [0-9]+% sure; next: [0-9], [0-9]+%\$" \
+  '^Softmax probabilities: 0: '
+check "the pad's description counts the stroke" find_object image '^Drawing pad$' '^1 stroke$'
+screenshot draw-seven
+
+# Delete clears the pad: the guess goes back to none.
+m=$(mark)
+key Delete
+check "Delete clears the pad" wait_for '^strokes 0$' 10 "$m"
+check "the guess says there is none again" find_object 'status bar' '^No prediction'
+check "the pad is described as empty again" find_object image '^Drawing pad$' '^Empty'
+
+if ! has_mnist; then
+  echo "# MNIST is not in $(mnist_dir): the Train view's accuracy is not tested"
+  key ctrl+q
+  check "Ctrl+Q quits" wait_exit 20
+  exit 0
+fi
+
+# Train two epochs, pause, and read the Train view's latest accuracy as a screen reader does:
+# a status whose text is the validation accuracy of the last epoch the app reported.
+key alt+1
+sleep 0.3
+m=$(mark)
+key space
+check "Space starts training" wait_for '^state running$' 10 "$m"
+check "epochs are reported" wait_for '^epoch 2 ' 60 "$m"
+m2=$(mark)
+key space
+check "Space pauses" wait_for '^state paused$' 10 "$m2"
+sleep 0.5
+val=$(grep -E '^epoch ' "$EVENTS" | tail -n 1 | awk '{ for (i = 1; i < NF; i++) if ($i == "val_acc") printf "%.2f", 100 * $(i + 1) }')
+check "the app reported a validation accuracy (${val:-none})" test -n "$val"
+check "the accuracy line is a status naming the validation accuracy, ${val:-?} %" \
+  find_object 'status bar' "Validation ${val//./\\.} %"
+check "the accuracy plot is an image named Accuracy, its description the latest points" \
+  find_object image '^Accuracy$' 'Validation: 0\.[0-9]+ at epoch'
+screenshot train-paused
+
+key ctrl+q
+check "Ctrl+Q quits" wait_exit 20
+check "with status 0" test "$EXIT_STATUS" = 0

@@ -5,8 +5,11 @@
  * ours and network2.py's, opens it), and bp_model_load_from_data() reads and checks it back.
  * bp_model_save() writes only to a path, so the model goes to a private temporary folder first;
  * the session's own member is then added before the document's closing brace, and the whole
- * reaches its place through g_file_replace_contents(), which writes a temporary file beside the
- * target and renames it over the target. Reading parses the document a second time, with
+ * reaches its place through g_file_set_contents_full(), which writes a temporary file beside the
+ * target, flushes it and renames it over the target, or fails and leaves the target alone
+ * (g_file_replace_contents() would rewrite the target in place where it cannot make the
+ * temporary file: it is used only for files that have no local path). Reading parses the
+ * document a second time, with
  * json-glib, for the session's member only: bp_model_load_from_data() has already refused
  * anything too deep or too large for the parser.
  */
@@ -209,9 +212,13 @@ append_session (GString              *out,
   for (guint i = 0; plots != NULL && i < plots->pins->len; i++)
     {
       const BpSessionPin *pin = g_ptr_array_index (plots->pins, i);
+      g_autofree char *label = g_utf8_make_valid (pin->label, -1);
 
+      /* A label this file could not be read back with is cut (at a character's start). */
+      if (strlen (label) > MAX_LABEL)
+        *g_utf8_find_prev_char (label, label + MAX_LABEL + 1) = '\0';
       g_string_append (out, i > 0 ? ",\n        {\"label\": " : "\n        {\"label\": ");
-      append_string (out, pin->label);
+      append_string (out, label);
       g_string_append (out, ",\n         \"accuracy\": ");
       append_series (out, (GArray **) pin->accuracy, accuracy_names, BP_SESSION_ACCURACY_SERIES);
       g_string_append (out, ",\n         \"cost\": ");
@@ -244,6 +251,33 @@ model_text (BpSession   *session,
   g_unlink (path);
   g_rmdir (dir);
   return ok ? text : NULL;
+}
+
+/* Replace @file's contents atomically; a G_IO_ERROR on failure. */
+static gboolean
+write_bytes (GFile       *file,
+             const char  *data,
+             gsize        len,
+             GError     **error)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(GError) local_error = NULL;
+
+  if (path == NULL)
+    return g_file_replace_contents (file, data, len, NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL,
+                                    error);
+  if (!g_file_set_contents_full (path, data, (gssize) len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0666, &local_error))
+    {
+      g_set_error_literal (error, G_IO_ERROR,
+                           local_error->domain == G_FILE_ERROR
+                             ? g_io_error_from_file_error (local_error->code)
+                             : G_IO_ERROR_FAILED,
+                           local_error->message);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -300,10 +334,9 @@ bp_session_file_write (BpSession            *session,
   append_session (out, session, n_epochs, plots);
   g_string_append (out, "\n}\n");
 
-  if (!g_file_replace_contents (file, out->str, out->len, NULL, FALSE, G_FILE_CREATE_NONE,
-                                NULL, NULL, &local_error))
+  if (!write_bytes (file, out->str, out->len, &local_error))
     {
-      g_set_error (error, local_error->domain, local_error->code, _("%s: not saved: %s"), name,
+      g_set_error (error, G_IO_ERROR, local_error->code, _("%s: not saved: %s"), name,
                    local_error->message);
       return FALSE;
     }
@@ -541,9 +574,6 @@ read_label (Reader      *rd,
   label = json_node_get_string (node);
   if (strlen (label) > MAX_LABEL || !g_utf8_validate (label, -1, NULL))
     return fail (rd, "%s is not a label of up to %d bytes of UTF-8", what, MAX_LABEL);
-  for (const char *p = label; *p != '\0'; p++)
-    if ((unsigned char) *p < 0x20)
-      return fail (rd, "%s holds a control character", what);
   *out = label;
   return TRUE;
 }

@@ -1077,6 +1077,9 @@ test_unwritable (void)
   train_to (session, 2);
   g_assert_cmpint (g_chmod (tmp, 0755), ==, 0);
   g_assert_cmpint (g_chmod (dir, 0555), ==, 0);
+  /* The file itself may be written: only a save that writes it in place, rather than through
+   * a temporary file renamed over it, could change it now. */
+  g_assert_cmpint (g_chmod (path, 0666), ==, 0);
   /* Permissions do not bind root: save as nobody. */
   if (euid == 0)
     g_assert_cmpint (seteuid (65534), ==, 0);
@@ -1326,6 +1329,53 @@ test_load_model_without_data (void)
   g_rmdir (tmp);
 }
 
+/* A model opened while the worker trains is the snapshot from then on: the worker, finishing
+ * the mini-batch it was in, does not publish the old network over it. */
+static void
+test_load_model_while_training (void)
+{
+  static const size_t sizes[] = { N_PIXELS, 6, N_CLASSES };
+  g_autofree char *tmp = g_dir_make_tmp ("backprop-session-model-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (tmp, "net.json", NULL);
+  BpSession *session = new_session (120, FALSE);
+  BpNetwork *model = write_model (path, sizes, 3, BP_COST_QUADRATIC, 4, FALSE);
+  BpSessionSetup setup;
+  BpHyperparams hyper;
+
+  /* Mini-batches of a millisecond or so, each publishing its snapshot. */
+  small_setup (&setup);
+  setup.sizes[1] = 600;
+  bp_session_get_hyperparams (session, &hyper);
+  hyper.batch_size = 120;
+  g_assert_true (bp_session_set_hyperparams (session, &hyper, NULL));
+  for (guint round = 0; round < 20; round++)
+    {
+      gint64 end;
+
+      bp_session_reset (session, &setup);
+      wait_idle (session);
+      for (guint i = 0; i < 50; i++)
+        bp_session_step (session);
+      g_usleep (2000);
+      g_assert_true (bp_session_load_model (session, path, NULL));
+      end = g_get_monotonic_time () + 10 * G_TIME_SPAN_MILLISECOND;
+      while (g_get_monotonic_time () < end)
+        {
+          g_autoptr(BpSnapshot) snapshot = bp_session_dup_snapshot (session);
+
+          g_assert_cmpuint (snapshot->generation, ==, bp_session_get_generation (session));
+          g_assert_cmpmem (snapshot->net->params, snapshot->net->n_params * sizeof (float),
+                           model->params, model->n_params * sizeof (float));
+        }
+      wait_idle (session);
+    }
+
+  bp_network_free (model);
+  g_assert_finalize_object (session);
+  g_unlink (path);
+  g_rmdir (tmp);
+}
+
 #ifdef BP_TEST_DEFAULT_MODEL
 /* The Draw and Mistakes views ask an opened model at once, also without data. */
 static void
@@ -1388,6 +1438,7 @@ main (int    argc,
   g_test_add_func ("/session-model/load", test_load_model);
   g_test_add_func ("/session-model/refused", test_load_model_refused);
   g_test_add_func ("/session-model/without-data", test_load_model_without_data);
+  g_test_add_func ("/session-model/while-training", test_load_model_while_training);
 #ifdef BP_TEST_DEFAULT_MODEL
   g_test_add_func ("/session-model/default-model-choose", test_default_model_choose);
 #endif

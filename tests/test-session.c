@@ -113,7 +113,8 @@ network_reset_cb (BpSession *session,
                   Recorder  *rec)
 {
   rec->resets++;
-  rec->epochs_seen = 0;
+  /* A network taken over from a file comes with the epochs it has done. */
+  rec->epochs_seen = bp_session_get_epoch (session);
 }
 
 static BpSession *
@@ -527,6 +528,7 @@ typedef enum
   OP_HYPER,
   OP_EPOCHS,
   OP_RESET,
+  OP_ADOPT,
   OP_WAIT,
   N_OPS
 } Op;
@@ -608,6 +610,10 @@ run_sequence (BpSession *session,
         case OP_START:
           if (model != MODEL_RUNNING && model != MODEL_RUNNING_EPOCH)
             {
+              /* A run at its target may start again only inside an epoch, which a step still
+               * on its way may have begun: let the steps land before deciding. */
+              if (!bp_session_can_start (session))
+                wait_idle (session);
               if (!bp_session_can_start (session))
                 {
                   /* A finished run: start does nothing visible but ends again at once. */
@@ -682,6 +688,27 @@ run_sequence (BpSession *session,
           model = MODEL_STOPPED;
           only_steps = TRUE;
           steps = 0;
+          break;
+
+        case OP_ADOPT:
+          {
+            /* The network as it stands, taken over as if from a file, with its history. */
+            g_autoptr(BpSnapshot) snapshot = bp_session_dup_snapshot (session);
+            const BpEpochMetrics *history;
+            guint n;
+
+            if (snapshot == NULL || snapshot->generation != bp_session_get_generation (session))
+              break;
+            history = bp_session_get_history (session, &n);
+            bp_session_get_setup (session, &setup);
+            g_assert_true (bp_session_adopt (session, snapshot->net, &setup, NULL, 0, history,
+                                             MIN (n, snapshot->epoch), snapshot->velocity, NULL));
+            g_assert_cmpuint (bp_session_get_epoch (session), ==, MIN (n, snapshot->epoch));
+            g_assert_true (bp_session_has_network (session));
+            model = MODEL_STOPPED;
+            only_steps = TRUE;
+            steps = 0;
+          }
           break;
 
         case OP_WAIT:

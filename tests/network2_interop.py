@@ -3,14 +3,17 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage:
-#   network2_interop.py BP_MODEL_TOOL        run the interop checks (meson test network2-interop)
+#   network2_interop.py BP_MODEL_TOOL [BP_SESSION_TOOL]
+#                                            run the interop checks (meson test network2-interop)
 #   network2_interop.py --write-fixture OUT  write tests/data/models/network2-fixture.json with
 #                                            network2's own save() and print what it predicts
 #
 # The checks: (1) files written by bp_model_save() load in network2.load() and its feedforward()
 # gives our bp_network_predict() outputs to 1e-5; (2) files written by network2's save() load in
-# bp_model_load() and predict what its feedforward() does. bp-model-tool (tests/bp-model-tool.c)
-# is the C side: "random SIZES COST OUT [SEED]" and "predict MODEL".
+# bp_model_load() and predict what its feedforward() does; (3) with BP_SESSION_TOOL
+# (tests/bp-session-tool.c), a saved session file (bp-session-file.h) is a model file too:
+# network2.load() opens it and predicts what the network saved in it does. bp-model-tool
+# (tests/bp-model-tool.c) is the C side: "random SIZES COST OUT [SEED]" and "predict MODEL".
 
 import json
 import os
@@ -214,9 +217,34 @@ def compare(tap, description, net, rows, softmax=False):
         tap.check(worst <= TOLERANCE, "%s (max difference %.2e)" % (description, worst), detail)
 
 
-def run_checks(tool):
+def session_checks(tap, tool, session_tool, tmp):
+    """A session file written by bp_session_file_write(): network2.load() reads it, predicts as
+    bp_model_load() does for the same file, and our extra member is there."""
+    for side, hidden, epochs in ((4, 12, 3), (28, 30, 1)):
+        path = os.path.join(tmp, "session-%d-%d.backprop" % (side * side, hidden))
+        out = subprocess.run([session_tool, "write", path, str(side), str(hidden), str(epochs)],
+                             check=True, capture_output=True, text=True)
+        net = load(path)
+        sizes = [side * side, hidden, 10]
+        tap.check(net.cost is CrossEntropyCost and net.sizes == sizes,
+                  "network2.load() reads our %s session file" % "-".join(map(str, sizes)),
+                  "cost %s, sizes %s" % (net.cost.__name__, net.sizes))
+        compare(tap, "network2 feedforward() = our predict for our %s session file"
+                % "-".join(map(str, sizes)), net, our_predictions(tool, path))
+        with open(path) as f:
+            data = json.load(f)
+        session = data.get("backprop-session", {})
+        tap.check(session.get("version") == 1 and session.get("epoch") == epochs
+                  and int(out.stdout) == epochs and len(data.get("history", [])) == epochs
+                  and len(session.get("plots", {}).get("pins", [])) == 1,
+                  "the %s session file keeps its own member beside network2's"
+                  % "-".join(map(str, sizes)),
+                  "backprop-session: %s" % json.dumps(session)[:400])
+
+
+def run_checks(tool, session_tool=None):
     tap = Tap()
-    print("1..10")
+    print("1..%d" % (10 + (6 if session_tool else 0)))
     with tempfile.TemporaryDirectory(prefix="network2-interop-") as tmp:
         # (1) our files in network2.
         for sizes, cost, n2cost in (("784,30,10", "cross-entropy", CrossEntropyCost),
@@ -250,6 +278,10 @@ def run_checks(tool):
             net.save(path)
             compare(tap, "our predict = network2 feedforward() for its %s %s file"
                     % ("-".join(map(str, sizes)), cost.__name__), net, our_predictions(tool, path))
+
+        # (3) our session files in network2.
+        if session_tool:
+            session_checks(tap, tool, session_tool, tmp)
     return 1 if tap.failed else 0
 
 
@@ -272,10 +304,11 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--write-fixture":
         write_fixture(sys.argv[2])
         return 0
-    if len(sys.argv) != 2:
-        print("usage: network2_interop.py BP_MODEL_TOOL | --write-fixture OUT", file=sys.stderr)
+    if len(sys.argv) not in (2, 3):
+        print("usage: network2_interop.py BP_MODEL_TOOL [BP_SESSION_TOOL] | --write-fixture OUT",
+              file=sys.stderr)
         return 2
-    return run_checks(sys.argv[1])
+    return run_checks(sys.argv[1], sys.argv[2] if len(sys.argv) == 3 else None)
 
 
 if __name__ == "__main__":

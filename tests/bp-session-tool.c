@@ -1,0 +1,111 @@
+/* bp-session-tool.c — the C side of network2_interop.py's session-file checks: write a session
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ *   bp-session-tool write OUT.backprop SIDE HIDDEN EPOCHS
+ *       a session on 200 synthetic SIDE×SIDE images of 10 classes, whose SIDE²-HIDDEN-10 network
+ *       (cross-entropy cost, momentum 0.5) trains EPOCHS epochs, with one pinned run, saved with
+ *       bp_session_file_write(); prints the number of epochs saved.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bp-session.h"
+#include "bp-session-file.h"
+
+#define N_CLASSES 10
+
+static BpDataset *
+make_dataset (size_t  n,
+              size_t  side,
+              guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  size_t n_pixels = side * side;
+  g_autofree guint8 *pixels = g_new0 (guint8, n * n_pixels);
+  g_autofree guint8 *labels = g_new0 (guint8, n);
+  BpError error = { 0 };
+  BpDataset *data;
+
+  for (size_t i = 0; i < n; i++)
+    {
+      labels[i] = (guint8) (i % N_CLASSES);
+      for (size_t p = 0; p < n_pixels; p++)
+        pixels[i * n_pixels + p] = (guint8) (p % N_CLASSES == labels[i] ? 220 : g_rand_int_range (rand, 0, 60));
+    }
+  data = bp_dataset_new_from_data (n, side, side, pixels, labels, N_CLASSES, &error);
+  if (data == NULL)
+    {
+      fprintf (stderr, "bp-session-tool: %s\n", error.message);
+      exit (1);
+    }
+  return data;
+}
+
+static void
+wait_idle (BpSession *session)
+{
+  while (bp_session_get_busy (session))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static int
+cmd_write (const char *path,
+           size_t      side,
+           size_t      hidden,
+           guint       epochs)
+{
+  g_autoptr(BpSession) session = bp_session_new ();
+  g_autoptr(BpSessionPlots) plots = bp_session_plots_new ();
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autoptr(GError) error = NULL;
+  BpSessionPin *pin = bp_session_pin_new ("a pinned run");
+  BpSessionPoint point = { 1.0, 0.5 };
+  BpSessionSetup setup;
+  BpHyperparams hyper;
+
+  bp_session_setup_init (&setup);
+  setup.sizes[0] = side * side;
+  setup.sizes[1] = hidden;
+  setup.sizes[2] = N_CLASSES;
+  setup.n_layers = 3;
+  setup.cost = BP_COST_CROSS_ENTROPY;
+  setup.init = BP_INIT_DEFAULT;
+  bp_session_reset (session, &setup);
+  bp_session_set_datasets (session, make_dataset (200, side, 1), make_dataset (50, side, 2),
+                           make_dataset (50, side, 3));
+  bp_session_get_hyperparams (session, &hyper);
+  hyper.eta = 0.5f;
+  hyper.momentum = 0.5f;
+  if (!bp_session_set_hyperparams (session, &hyper, &error))
+    {
+      fprintf (stderr, "bp-session-tool: %s\n", error->message);
+      return 1;
+    }
+  bp_session_set_epochs (session, epochs);
+  wait_idle (session);
+  bp_session_start (session);
+  wait_idle (session);
+
+  g_array_append_val (pin->accuracy[1], point);
+  g_ptr_array_add (plots->pins, pin);
+  if (!bp_session_file_write (session, plots, file, &error))
+    {
+      fprintf (stderr, "bp-session-tool: %s\n", error->message);
+      return 1;
+    }
+  printf ("%u\n", bp_session_get_epoch (session));
+  return 0;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  if (argc == 6 && g_str_equal (argv[1], "write"))
+    return cmd_write (argv[2], (size_t) atoi (argv[3]), (size_t) atoi (argv[4]),
+                      (guint) atoi (argv[5]));
+  fprintf (stderr, "usage: bp-session-tool write OUT.backprop SIDE HIDDEN EPOCHS\n");
+  return 2;
+}

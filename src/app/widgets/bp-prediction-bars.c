@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "bp-focus-ring.h"
 #include "bp-text.h"
@@ -134,11 +135,19 @@ bp_prediction_bars_set_outputs (BpPredictionBars *self,
                                 guint             n,
                                 gboolean          probabilities)
 {
+  float clean[MAX_OUTPUTS];
+
   g_return_if_fail (BP_IS_PREDICTION_BARS (self));
 
-  self->n = outputs != NULL ? MIN (n, MAX_OUTPUTS) : 0;
-  for (guint i = 0; i < self->n; i++)
-    self->outputs[i] = isfinite (outputs[i]) ? outputs[i] : 0.0f;
+  n = outputs != NULL ? MIN (n, MAX_OUTPUTS) : 0;
+  for (guint i = 0; i < n; i++)
+    clean[i] = isfinite (outputs[i]) ? outputs[i] : 0.0f;
+  /* The view asks again on every new weight snapshot; an unchanged answer costs nothing. */
+  if (n == self->n && !probabilities == !self->probabilities
+      && memcmp (clean, self->outputs, n * sizeof (float)) == 0)
+    return;
+  self->n = n;
+  memcpy (self->outputs, clean, n * sizeof (float));
   self->probabilities = probabilities;
   update_accessible (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));

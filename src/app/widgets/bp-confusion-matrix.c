@@ -335,6 +335,7 @@ bp_confusion_matrix_snapshot (GtkWidget   *widget,
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   GdkRGBA color;
+  gboolean dark;
   cairo_t *cr;
 
   if (width <= 0 || height <= 0)
@@ -342,22 +343,28 @@ bp_confusion_matrix_snapshot (GtkWidget   *widget,
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
   G_GNUC_END_IGNORE_DEPRECATIONS
+  /* Light text means a dark style. */
+  dark = color.red + color.green + color.blue > 1.5;
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  bp_confusion_matrix_draw (self, cr, gtk_widget_get_pango_context (widget),
-                            width, height, color.red + color.green + color.blue > 1.5);
+  bp_confusion_matrix_draw (self, cr, gtk_widget_get_pango_context (widget), width, height, dark);
 
-  /* The keyboard's cell, in the colour of focus rings, while the focus is visible. */
+  /* The keyboard's cell, in the colour of focus rings, while the focus is visible; a halo of
+   * the background's colour keeps it apart from the blue of the diagonal's cells. */
   if (gtk_widget_has_visible_focus (widget) && self->cursor_true >= 0)
     {
       Layout l = layout_for (self, width, height);
       GdkRGBA ring;
+      double halo = dark ? 0.12 : 1.0;
 
+      cairo_rectangle (cr, l.x + self->cursor_predicted * l.cell + 3.0,
+                       l.y + self->cursor_true * l.cell + 3.0, l.cell - 6.0, l.cell - 6.0);
+      cairo_set_source_rgb (cr, halo, halo, halo);
+      cairo_set_line_width (cr, 5.0);
+      cairo_stroke_preserve (cr);
       bp_focus_ring_color (widget, &ring);
       ring.alpha = MIN (1.0f, ring.alpha * 2.0f);
       gdk_cairo_set_source_rgba (cr, &ring);
       cairo_set_line_width (cr, 3.0);
-      cairo_rectangle (cr, l.x + self->cursor_predicted * l.cell + 2.5,
-                       l.y + self->cursor_true * l.cell + 2.5, l.cell - 5.0, l.cell - 5.0);
       cairo_stroke (cr);
     }
   cairo_destroy (cr);

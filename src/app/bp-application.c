@@ -27,6 +27,22 @@ bp_application_activate (GApplication *application)
   gtk_window_present (window);
 }
 
+/* `backprop FILE…` and "Open With": models, sessions and PNG pictures (bp_window_open_file). */
+static void
+bp_application_open (GApplication  *application,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
+
+  if (window == NULL)
+    window = GTK_WINDOW (bp_window_new (GTK_APPLICATION (application)));
+  gtk_window_present (window);
+  for (int i = 0; i < n_files; i++)
+    bp_window_open_file (BP_WINDOW (window), files[i]);
+}
+
 static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
@@ -47,7 +63,10 @@ about_action (GSimpleAction *action,
               gpointer       user_data)
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
-  const char *developers[] = { "The Backprop authors", NULL };
+  const char *developers[] = { "The Backprop authors https://github.com/nndl/backprop", NULL };
+  const char *book[] = { "Michael Nielsen https://michaelnielsen.org/", NULL };
+  const char *mnist[] = { "Yann LeCun http://yann.lecun.com/exdb/mnist/", "Corinna Cortes",
+                          "Christopher J. C. Burges", NULL };
   AdwAboutWindow *about;
 
   about = ADW_ABOUT_WINDOW (adw_about_window_new ());
@@ -55,15 +74,34 @@ about_action (GSimpleAction *action,
   adw_about_window_set_application_name (about, _("Backprop"));
   adw_about_window_set_application_icon (about, APPLICATION_ID);
   adw_about_window_set_version (about, PACKAGE_VERSION);
+  adw_about_window_set_developer_name (about, _("The Backprop authors"));
   adw_about_window_set_comments (about,
                                  _("Train neural networks on handwritten digits and watch them "
                                    "learn, following Michael Nielsen’s “Neural Networks and "
                                    "Deep Learning”."));
+  adw_about_window_set_website (about, "https://github.com/nndl/backprop");
+  adw_about_window_set_issue_url (about, "https://github.com/nndl/backprop/issues");
   adw_about_window_set_developers (about, developers);
+  /* Translators: put your names here, one per line, to be credited in the About window. */
+  adw_about_window_set_translator_credits (about, _("translator-credits"));
+  adw_about_window_set_copyright (about, "© 2026 The Backprop authors");
   adw_about_window_set_license_type (about, GTK_LICENSE_GPL_3_0);
   adw_about_window_add_link (about, _("Neural Networks and Deep Learning"),
                              "http://neuralnetworksanddeeplearning.com/");
+  adw_about_window_add_link (about, _("The MNIST Database"), "http://yann.lecun.com/exdb/mnist/");
+  /* The networks, costs and experiments are the book's, and the digits MNIST's. */
+  adw_about_window_add_credit_section (about, _("The Book"), book);
+  adw_about_window_add_acknowledgement_section (about, _("The MNIST Database of Handwritten Digits"),
+                                                mnist);
+  adw_about_window_set_release_notes_version (about, "0.1.0");
+  adw_about_window_set_release_notes (about,
+                                      _("<p>The first release: the book’s networks of chapters 1 "
+                                        "to 3 on MNIST, live cost and accuracy curves, weight "
+                                        "heatmaps, a pad to draw digits on, the test set’s "
+                                        "mistakes, and model and session files that move "
+                                        "between Backprop and network2.py.</p>"));
   gtk_window_present (GTK_WINDOW (about));
+  bp_test_event ("about-window");
 }
 
 static const GActionEntry app_actions[] = {
@@ -91,6 +129,7 @@ bp_application_class_init (BpApplicationClass *klass)
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   app_class->activate = bp_application_activate;
+  app_class->open = bp_application_open;
   app_class->startup = bp_application_startup;
 }
 
@@ -104,7 +143,7 @@ bp_application_new (void)
 {
   return g_object_new (BP_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/nndl/Backprop",
                        NULL);
 }

@@ -623,6 +623,14 @@ bp_draw_view_load_png (BpDrawView  *self,
   return TRUE;
 }
 
+double
+bp_draw_view_get_brush_width (BpDrawView *self)
+{
+  g_return_val_if_fail (BP_IS_DRAW_VIEW (self), 0.0);
+
+  return bp_draw_canvas_get_brush_width (self->canvas);
+}
+
 void
 bp_draw_view_bind_settings (BpDrawView *self,
                             GSettings  *settings)

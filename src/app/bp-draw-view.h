@@ -29,6 +29,8 @@ gboolean bp_draw_view_load_png (BpDrawView  *self,
                                 GFile       *file,
                                 GError     **error);
 
+double   bp_draw_view_get_brush_width (BpDrawView *self);
+
 /* Keep the brush width in @settings' "brush-width" key. */
 void     bp_draw_view_bind_settings (BpDrawView *self,
                                      GSettings  *settings);

@@ -22,8 +22,6 @@ bp_settings_save_training (GSettings *settings,
   bp_session_get_hyperparams (session, &hyper);
   bp_format_layers (setup.sizes, setup.n_layers, ',', layers, sizeof layers);
 
-  /* One write to the backend rather than twenty. */
-  g_settings_delay (settings);
   g_settings_set_string (settings, "layers", layers);
   g_settings_set_string (settings, "activation", bp_activation_to_string (setup.activation));
   g_settings_set_string (settings, "output", bp_output_to_string (setup.output));
@@ -41,7 +39,6 @@ bp_settings_save_training (GSettings *settings,
   g_settings_set_double (settings, "dropout", hyper.dropout);
   g_settings_set_uint (settings, "batch-size", (guint) MIN (hyper.batch_size, G_MAXUINT));
   g_settings_set_uint (settings, "epochs", bp_session_get_epochs (session));
-  g_settings_apply (settings);
 }
 
 /* Collect the first problem only: one is enough to say the stored settings were not all used.

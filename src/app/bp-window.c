@@ -17,49 +17,12 @@
 #include "bp-draw-view.h"
 #include "bp-mistakes-view.h"
 #include "bp-presets.h"
+#include "bp-settings.h"
 #include "bp-test-events.h"
 #include "bp-train-view.h"
 #include "bp-weights-view.h"
+#include "bp-window-private.h"
 
-struct _BpWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  /* Template children */
-  AdwToastOverlay      *toast_overlay;
-  GtkButton            *back_button;
-  GtkButton            *start_button;
-  AdwButtonContent     *start_content;
-  AdwSplitButton       *step_button;
-  GtkButton            *reset_button;
-  AdwViewSwitcherTitle *switcher_title;
-  AdwViewSwitcherBar   *switcher_bar;
-  GtkStack             *main_stack;
-  GtkSpinner           *loading_spinner;
-  AdwStatusPage        *missing_page;
-  GtkLabel             *missing_error_label;
-  GtkButton            *choose_folder_button;
-  GtkButton            *draw_button;
-  BpDrawView           *solo_draw_view;  /* the Draw view without MNIST, with the built-in model */
-  BpControls           *controls;
-  AdwViewStack         *view_stack;
-  BpTrainView          *train_view;
-  BpWeightsView        *weights_view;
-  BpDrawView           *draw_view;
-  BpMistakesView       *mistakes_view;
-
-  BpSession            *session;
-  GSignalGroup         *session_signals;
-  BpSession            *loading_session;  /* a data folder being loaded */
-  GCancellable         *cancellable;
-  GSettings            *settings;         /* NULL when the schema is not installed */
-  GtkFileChooserNative *chooser;
-  BpFrameStats         *frame_stats;
-  char                 *divergence;       /* the engine's message of the last divergence */
-  guint                 ready_tick;
-  guint                 missing_tick;
-  gboolean              ready_printed;
-};
 
 G_DEFINE_FINAL_TYPE (BpWindow, bp_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -83,6 +46,7 @@ update_actions (BpWindow *self)
   gtk_widget_action_set_enabled (widget, "train.pin-run", has_data);
   gtk_widget_action_set_enabled (widget, "train.clear-pins", has_data);
   gtk_widget_action_set_enabled (widget, "win.show-view", has_data);
+  bp_window_files_update_actions (self);
 
   /* One button that starts or pauses: its action follows the state. */
   if (running)
@@ -105,6 +69,12 @@ update_actions (BpWindow *self)
                                      : _("All epochs are done: raise the epoch count to train on, or reset"));
       gtk_widget_add_css_class (GTK_WIDGET (self->start_button), "suggested-action");
     }
+}
+
+void
+bp_window_update_actions (BpWindow *self)
+{
+  update_actions (self);
 }
 
 /* The training buttons and the view switcher only mean something once there is data. */
@@ -164,6 +134,7 @@ session_epoch_finished_cb (BpWindow             *self,
                            const BpEpochMetrics *m)
 {
   update_subtitle (self);
+  bp_window_files_update_actions (self);
   bp_test_event ("epoch %u train_acc %.4f val_acc %.4f test_acc %.4f seconds %.3f eta %g",
                  m->epoch, m->train_accuracy, m->validation_accuracy, m->test_accuracy,
                  m->seconds, (double) m->eta);
@@ -227,7 +198,9 @@ session_failed_cb (BpWindow   *self,
 static void
 session_reset_cb (BpWindow *self)
 {
+  bp_window_files_network_reset (self);
   update_subtitle (self);
+  bp_window_files_update_actions (self);
   bp_test_event ("reset");
 }
 
@@ -255,6 +228,25 @@ set_session (BpWindow  *self,
 
 /* ── Test mode ────────────────────────────────────────────────────────────────────────────── */
 
+/* What the session starts from, restored from the settings or not: "setup view NAME layers L
+ * eta E lambda L2 batch B epochs N brush W". */
+static void
+print_setup (BpWindow *self)
+{
+  BpSessionSetup setup;
+  BpHyperparams hyper;
+  char layers[128];
+
+  bp_session_get_setup (self->session, &setup);
+  bp_session_get_hyperparams (self->session, &hyper);
+  bp_format_layers (setup.sizes, setup.n_layers, '-', layers, sizeof layers);
+  bp_test_event ("setup view %s layers %s eta %g lambda %g batch %zu epochs %u brush %g",
+                 adw_view_stack_get_visible_child_name (self->view_stack), layers,
+                 (double) hyper.eta, (double) hyper.lambda_l2, hyper.batch_size,
+                 bp_session_get_epochs (self->session),
+                 bp_draw_view_get_brush_width (self->draw_view));
+}
+
 /* Once the lab is laid out and painted, say where the controls a test needs are, then "ready". */
 static gboolean
 ready_tick_cb (GtkWidget     *widget,
@@ -269,6 +261,7 @@ ready_tick_cb (GtkWidget     *widget,
 
   self->ready_tick = 0;
   self->ready_printed = TRUE;
+  print_setup (self);
   bp_controls_print_widgets (self->controls);
   bp_test_event_widget ("start", GTK_WIDGET (self->start_button));
   bp_test_event ("ready");
@@ -410,6 +403,7 @@ load_done_cb (GObject      *source,
          * not MNIST, unreadable files) needs the loader's own words. */
         show_missing (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? NULL
                                                                                        : error->message);
+      bp_window_files_data_ready (self);
       return;
     }
 
@@ -423,6 +417,14 @@ load_done_cb (GObject      *source,
   set_session (self, session);
   g_clear_object (&self->loading_session);
   gtk_stack_set_visible_child_name (self->main_stack, "lab");
+  if (self->settings != NULL)
+    {
+      g_autofree char *view = g_settings_get_string (self->settings, "last-view");
+
+      if (adw_view_stack_get_child_by_name (self->view_stack, view) != NULL)
+        adw_view_stack_set_visible_child_name (self->view_stack, view);
+    }
+  bp_window_files_data_ready (self);
   maybe_ready (self);
 }
 
@@ -438,6 +440,15 @@ load_data (BpWindow   *self,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
+  if (self->settings != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* Settings from an older version, or edited by hand, that make no sense are dropped;
+       * they are not worth a dialog at every launch. */
+      if (!bp_settings_restore_training (self->settings, session, &error))
+        g_message ("Not all the training settings were restored: %s", error->message);
+    }
   apply_environment (session);
   g_set_object (&self->loading_session, session);
   gtk_stack_set_visible_child_name (self->main_stack, "loading");
@@ -663,6 +674,15 @@ bp_window_close_request (GtkWindow *window)
       gtk_window_get_default_size (window, &width, &height);
       g_settings_set (self->settings, "window-size", "(ii)", width, height);
       g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+      if (self->session != NULL && bp_session_has_data (self->session))
+        {
+          bp_settings_save_training (self->settings, self->session);
+          g_settings_set_string (self->settings, "last-view",
+                                 adw_view_stack_get_visible_child_name (self->view_stack));
+        }
+      bp_window_files_save_state (self);
+      /* The backend writes later, in the main loop; the process may be about to end. */
+      g_settings_sync ();
     }
   return GTK_WINDOW_CLASS (bp_window_parent_class)->close_request (window);
 }
@@ -703,9 +723,7 @@ bp_window_dispose (GObject *object)
     }
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
+  bp_window_files_dispose (self);
 
   /* Stop training at once; the views let go of the session with the template, and dropping
    * the last reference joins its worker. */
@@ -762,6 +780,7 @@ bp_window_class_init (BpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpWindow, weights_view);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, draw_view);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, mistakes_view);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, recent_section);
 
   gtk_widget_class_install_action (widget_class, "train.start", NULL, train_start_action);
   gtk_widget_class_install_action (widget_class, "train.pause", NULL, train_pause_action);
@@ -789,6 +808,8 @@ bp_window_class_init (BpWindowClass *klass)
                                        "win.show-view", "s", "mistakes");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
                                        "train.reset", NULL);
+
+  bp_window_files_class_init (widget_class);
 }
 
 static void
@@ -807,7 +828,10 @@ bp_window_init (BpWindow *self)
         gtk_window_set_default_size (GTK_WINDOW (self), width, height);
       if (g_settings_get_boolean (self->settings, "window-maximized"))
         gtk_window_maximize (GTK_WINDOW (self));
+      bp_draw_view_bind_settings (self->draw_view, self->settings);
+      bp_draw_view_bind_settings (self->solo_draw_view, self->settings);
     }
+  bp_window_files_init (self);
 
   self->session_signals = g_signal_group_new (BP_TYPE_SESSION);
   g_signal_group_connect_swapped (self->session_signals, "notify::state",

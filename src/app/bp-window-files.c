@@ -1,0 +1,826 @@
+/* bp-window-files.c — the window's files: models, sessions, exports, recent files, drops
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One entry point opens whatever the user hands the window, from the Open dialog, the Open
+ * Recent menu, a drop or the command line: a PNG goes to the Draw view's pad, a session file
+ * (a model file with the session's settings and history beside it) brings the whole session
+ * back, and any other network2.py model becomes the network in training — or, without MNIST,
+ * the network the solo Draw view asks. Every failure is a dialog that names the file and the
+ * problem; nothing changes then.
+ */
+#include "config.h"
+
+#include "bp-window-private.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "bp-export.h"
+#include "bp-session-file.h"
+
+/* The name the recent files are filed under, and how many the menu lists. */
+#define RECENT_APP_NAME "Backprop"
+#define RECENT_MAX      8
+
+/* ── Messages ─────────────────────────────────────────────────────────────────────────────── */
+
+static void
+show_error (BpWindow   *self,
+            const char *title,
+            const char *message)
+{
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), title, message));
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+  bp_test_event ("file-error %s", message);
+}
+
+static void
+toast (BpWindow   *self,
+       const char *text)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+/* ── Recent files ─────────────────────────────────────────────────────────────────────────── */
+
+static void
+add_recent (BpWindow *self,
+            GFile    *file)
+{
+  g_autofree char *uri = g_file_get_uri (file);
+  GtkRecentData data = {
+    .display_name = NULL,
+    .description = NULL,
+    .mime_type = (char *) "application/json",
+    .app_name = (char *) RECENT_APP_NAME,
+    .app_exec = (char *) "backprop %u",
+    .groups = NULL,
+    .is_private = FALSE,
+  };
+
+  gtk_recent_manager_add_full (self->recent_manager, uri, &data);
+}
+
+static int
+compare_recent_cb (gconstpointer a,
+                   gconstpointer b)
+{
+  GDateTime *ta = gtk_recent_info_get_modified ((GtkRecentInfo *) a);
+  GDateTime *tb = gtk_recent_info_get_modified ((GtkRecentInfo *) b);
+
+  return g_date_time_compare (tb, ta);
+}
+
+/* The Open Recent submenu: Backprop's own recent files that still exist, newest first. */
+static void
+rebuild_recent_menu (BpWindow *self)
+{
+  GList *items = gtk_recent_manager_get_items (self->recent_manager);
+  GList *mine = NULL;
+  guint n = 0;
+
+  g_menu_remove_all (self->recent_section);
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      GtkRecentInfo *info = l->data;
+
+      if (gtk_recent_info_has_application (info, RECENT_APP_NAME) && gtk_recent_info_exists (info))
+        mine = g_list_prepend (mine, info);
+    }
+  mine = g_list_sort (mine, compare_recent_cb);
+  for (GList *l = mine; l != NULL && n < RECENT_MAX; l = l->next, n++)
+    {
+      GtkRecentInfo *info = l->data;
+      g_autoptr(GMenuItem) item = NULL;
+
+      item = g_menu_item_new (gtk_recent_info_get_display_name (info), NULL);
+      g_menu_item_set_action_and_target (item, "win.open-recent", "s", gtk_recent_info_get_uri (info));
+      g_menu_append_item (self->recent_section, item);
+    }
+  if (n == 0)
+    {
+      g_autoptr(GMenuItem) item = g_menu_item_new (_("No Recent Files"), "win.no-recent");
+
+      g_menu_append_item (self->recent_section, item);
+    }
+  g_list_free (mine);
+  g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
+}
+
+static void
+open_recent_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  g_autoptr(GFile) file = g_file_new_for_uri (g_variant_get_string (parameter, NULL));
+
+  bp_window_open_file (BP_WINDOW (widget), file);
+}
+
+static void
+no_recent_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  /* Never enabled: the placeholder item of an empty Open Recent menu. */
+}
+
+/* ── Opening ──────────────────────────────────────────────────────────────────────────────── */
+
+static gboolean
+has_png_signature (const char *contents,
+                   gsize       length)
+{
+  static const char signature[8] = { '\x89', 'P', 'N', 'G', '\r', '\n', '\x1a', '\n' };
+
+  return length >= sizeof signature && memcmp (contents, signature, sizeof signature) == 0;
+}
+
+/* Whether the JSON in @contents is a session file rather than a bare model. A file that is not
+ * JSON at all goes to the model loader, whose message says what is wrong with it. */
+static gboolean
+is_session_file (const char *contents,
+                 gsize       length)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, contents, (gssize) length, NULL))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+         && json_object_has_member (json_node_get_object (root), BP_SESSION_FILE_MEMBER);
+}
+
+static void
+open_png (BpWindow *self,
+          GFile    *file)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean lab = self->session != NULL && bp_session_has_data (self->session);
+  BpDrawView *view = lab ? self->draw_view : self->solo_draw_view;
+
+  if (!bp_draw_view_load_png (view, file, &error))
+    {
+      show_error (self, _("Could Not Open the Picture"), error->message);
+      return;
+    }
+  if (lab)
+    adw_view_stack_set_visible_child_name (self->view_stack, "draw");
+  else
+    gtk_stack_set_visible_child_name (self->main_stack, "draw");
+}
+
+static void
+open_session (BpWindow *self,
+              GFile    *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *text = NULL;
+
+  if (self->session == NULL || !bp_session_has_data (self->session))
+    {
+      g_autofree char *message = NULL;
+
+      /* Translators: a session file's name. */
+      message = g_strdup_printf (_("“%s” is a training session: it continues training on MNIST, "
+                                   "which Backprop has not loaded. Choose the MNIST folder first."),
+                                 name);
+      show_error (self, _("Could Not Open the Session"), message);
+      return;
+    }
+
+  self->opening_model = TRUE;
+  if (!bp_session_file_load (self->session, self->train_view, file, &error))
+    {
+      self->opening_model = FALSE;
+      show_error (self, _("Could Not Open the Session"), error->message);
+      return;
+    }
+  self->opening_model = FALSE;
+  g_set_object (&self->model_file, file);
+  add_recent (self, file);
+  adw_view_stack_set_visible_child_name (self->view_stack, "train");
+  /* Translators: a session file's name. */
+  text = g_strdup_printf (_("Opened the session “%s”"), name);
+  toast (self, text);
+  bp_test_event ("session-opened %s epochs %u", name, bp_session_get_epoch (self->session));
+  bp_window_update_actions (self);
+}
+
+/* @restoring: the last model, reopened at launch; its failure is a toast rather than a dialog,
+ * and the solo Draw view is not brought up by it. */
+static void
+open_model (BpWindow *self,
+            GFile    *file,
+            gboolean  restoring)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *text = NULL;
+  gboolean lab = self->session != NULL && bp_session_has_data (self->session);
+  BpSessionSetup setup;
+  BpSession *session;
+  char layers[128];
+
+  if (path == NULL)
+    {
+      show_error (self, _("Could Not Open the Model"), _("Only local files can be opened."));
+      return;
+    }
+
+  /* Without MNIST the model is only asked about drawn digits: a session without data holds it
+   * for the solo Draw view. */
+  if (!lab && self->solo_session == NULL)
+    self->solo_session = bp_session_new ();
+  session = lab ? self->session : self->solo_session;
+
+  self->opening_model = TRUE;
+  if (!bp_session_load_model (session, path, &error))
+    {
+      self->opening_model = FALSE;
+      if (restoring)
+        {
+          toast (self, error->message);
+          bp_test_event ("file-error %s", error->message);
+        }
+      else
+        show_error (self, _("Could Not Open the Model"), error->message);
+      return;
+    }
+  self->opening_model = FALSE;
+  g_set_object (&self->model_file, file);
+  if (!restoring)
+    add_recent (self, file);
+
+  bp_session_get_setup (session, &setup);
+  bp_format_layers (setup.sizes, setup.n_layers, '-', layers, sizeof layers);
+  if (!lab)
+    {
+      bp_draw_view_set_session (self->solo_draw_view, session);
+      if (!restoring)
+        gtk_stack_set_visible_child_name (self->main_stack, "draw");
+    }
+  /* Translators: a model file's name, then its layer sizes (784-30-10). */
+  text = g_strdup_printf (_("Opened the model “%s” (%s)"), name, layers);
+  toast (self, text);
+  bp_test_event ("model-opened %s layers %s", name, layers);
+  bp_window_update_actions (self);
+}
+
+void
+bp_window_open_file (BpWindow *self,
+                     GFile    *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *name = NULL;
+  gsize length;
+
+  g_return_if_fail (BP_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  /* A file given while MNIST loads (from the command line, say) waits for the data: a session
+   * needs it, and a model opened now would be replaced by the first network. */
+  if (self->loading_session != NULL)
+    {
+      self->pending_files = g_list_append (self->pending_files, g_object_ref (file));
+      return;
+    }
+
+  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, &error))
+    {
+      g_autofree char *message = NULL;
+
+      name = g_file_get_parse_name (file);
+      /* Translators: a file name, then why it could not be read. */
+      message = g_strdup_printf (_("Could not open “%s”: %s"), name, error->message);
+      show_error (self, _("Could Not Open the File"), message);
+      return;
+    }
+
+  if (has_png_signature (contents, length))
+    open_png (self, file);
+  else if (is_session_file (contents, length))
+    open_session (self, file);
+  else
+    open_model (self, file, FALSE);
+}
+
+static void
+open_response_cb (BpWindow             *self,
+                  int                   response,
+                  GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->chooser);
+  if (file != NULL)
+    bp_window_open_file (self, file);
+}
+
+static GtkFileFilter *
+filter_new (const char *name,
+            const char *pattern,
+            ...)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+  va_list args;
+
+  gtk_file_filter_set_name (filter, name);
+  va_start (args, pattern);
+  for (const char *p = pattern; p != NULL; p = va_arg (args, const char *))
+    gtk_file_filter_add_suffix (filter, p);
+  va_end (args);
+  return filter;
+}
+
+static GtkFileChooserNative *
+chooser_new (BpWindow             *self,
+             const char           *title,
+             GtkFileChooserAction  action,
+             const char           *accept,
+             GCallback             response)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept, _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_swapped (chooser, "response", response, self);
+  return chooser;
+}
+
+/* Dialogs open in the folder of the last model, or the user's documents. */
+static void
+set_start_folder (BpWindow       *self,
+                  GtkFileChooser *chooser)
+{
+  g_autoptr(GFile) folder = NULL;
+
+  if (self->model_file != NULL)
+    folder = g_file_get_parent (self->model_file);
+  if (folder != NULL)
+    gtk_file_chooser_set_current_folder (chooser, folder, NULL);
+}
+
+static void
+show_chooser (BpWindow *self)
+{
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  bp_test_event ("file-dialog %s", gtk_native_dialog_get_title (GTK_NATIVE_DIALOG (self->chooser)));
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  BpWindow *self = BP_WINDOW (widget);
+  g_autoptr(GtkFileFilter) all = NULL;
+  g_autoptr(GtkFileFilter) models = NULL;
+  g_autoptr(GtkFileFilter) pictures = NULL;
+
+  if (self->chooser != NULL)
+    return;
+  self->chooser = chooser_new (self, _("Open a Model, a Session or a Picture"),
+                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
+                               G_CALLBACK (open_response_cb));
+  all = filter_new (_("Models, sessions and PNG pictures"), "json", BP_SESSION_FILE_SUFFIX, "png", NULL);
+  models = filter_new (_("Models and sessions (JSON)"), "json", BP_SESSION_FILE_SUFFIX, NULL);
+  pictures = filter_new (_("PNG pictures"), "png", NULL);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), models);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), pictures);
+  set_start_folder (self, GTK_FILE_CHOOSER (self->chooser));
+  show_chooser (self);
+}
+
+/* ── Saving ───────────────────────────────────────────────────────────────────────────────── */
+
+static BpSession *
+model_session (BpWindow *self)
+{
+  if (self->session != NULL && bp_session_has_data (self->session))
+    return self->session;
+  return self->solo_session;
+}
+
+static void
+save_model_response_cb (BpWindow             *self,
+                        int                   response,
+                        GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+  BpSession *session = model_session (self);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->chooser);
+  if (file == NULL || session == NULL)
+    return;
+
+  path = g_file_get_path (file);
+  name = g_file_get_basename (file);
+  if (path == NULL || !bp_session_save_model (session, path, &error))
+    {
+      show_error (self, _("Could Not Save the Model"),
+                  error != NULL ? error->message : _("Only local files can be written."));
+      return;
+    }
+  g_set_object (&self->model_file, file);
+  add_recent (self, file);
+  /* Translators: a model file's name. */
+  text = g_strdup_printf (_("Saved the model as “%s”"), name);
+  toast (self, text);
+  bp_test_event ("model-saved %s", name);
+}
+
+static void
+save_model_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  BpWindow *self = BP_WINDOW (widget);
+  g_autoptr(GtkFileFilter) models = NULL;
+
+  if (self->chooser != NULL)
+    return;
+  self->chooser = chooser_new (self, _("Save the Model"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"),
+                               G_CALLBACK (save_model_response_cb));
+  models = filter_new (_("Models (network2.py JSON)"), "json", NULL);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), models);
+  set_start_folder (self, GTK_FILE_CHOOSER (self->chooser));
+  /* Translators: the suggested file name of a saved model; keep the .json. */
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), _("network.json"));
+  show_chooser (self);
+}
+
+static void
+save_session_response_cb (BpWindow             *self,
+                          int                   response,
+                          GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->chooser);
+  if (file == NULL || self->session == NULL)
+    return;
+
+  name = g_file_get_basename (file);
+  if (!bp_session_file_save (self->session, self->train_view, file, &error))
+    {
+      show_error (self, _("Could Not Save the Session"), error->message);
+      return;
+    }
+  add_recent (self, file);
+  /* Translators: a session file's name. */
+  text = g_strdup_printf (_("Saved the session as “%s”"), name);
+  toast (self, text);
+  bp_test_event ("session-saved %s epochs %u", name, bp_session_get_epoch (self->session));
+}
+
+static void
+save_session_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  BpWindow *self = BP_WINDOW (widget);
+  g_autoptr(GtkFileFilter) sessions = NULL;
+  g_autofree char *suggested = NULL;
+
+  if (self->chooser != NULL)
+    return;
+  self->chooser = chooser_new (self, _("Save the Session"), GTK_FILE_CHOOSER_ACTION_SAVE,
+                               _("_Save"), G_CALLBACK (save_session_response_cb));
+  sessions = filter_new (_("Backprop sessions"), BP_SESSION_FILE_SUFFIX, NULL);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), sessions);
+  set_start_folder (self, GTK_FILE_CHOOSER (self->chooser));
+  /* Translators: the suggested file name of a saved session, without its extension. */
+  suggested = g_strdup_printf ("%s.%s", _("session"), BP_SESSION_FILE_SUFFIX);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), suggested);
+  show_chooser (self);
+}
+
+/* ── Exports ──────────────────────────────────────────────────────────────────────────────── */
+
+static BpPlot *
+export_plot_widget (BpWindow *self)
+{
+  if (g_strcmp0 (self->export_plot, "cost") == 0)
+    return bp_train_view_get_cost_plot (self->train_view);
+  return bp_train_view_get_accuracy_plot (self->train_view);
+}
+
+static void
+export_plot_response_cb (BpWindow             *self,
+                         int                   response,
+                         GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+  GtkFileFilter *filter;
+  BpExportFormat format = BP_EXPORT_FORMAT_PNG;
+  BpPlot *plot = export_plot_widget (self);
+  int width, height;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (chooser));
+  for (guint i = 0; i < G_N_ELEMENTS (self->chooser_filters); i++)
+    if (filter != NULL && filter == self->chooser_filters[i])
+      format = (BpExportFormat) i;
+  g_clear_object (&self->chooser);
+  for (guint i = 0; i < G_N_ELEMENTS (self->chooser_filters); i++)
+    g_clear_object (&self->chooser_filters[i]);
+  if (file == NULL)
+    return;
+
+  /* The name's extension says the format; without one, the chosen filter does, and the name
+   * gets its extension. */
+  name = g_file_get_basename (file);
+  if (!bp_export_format_from_name (name, &format))
+    {
+      g_autoptr(GFile) parent = g_file_get_parent (file);
+      g_autofree char *named = g_strdup_printf ("%s.%s", name, bp_export_format_get_extension (format));
+
+      g_set_object (&file, g_file_get_child (parent, named));
+      g_free (name);
+      name = g_steal_pointer (&named);
+    }
+
+  /* What is on the screen, at twice the resolution for a PNG; a plot never shown yet gets the
+   * size of a typical window's. */
+  width = gtk_widget_get_width (GTK_WIDGET (plot));
+  height = gtk_widget_get_height (GTK_WIDGET (plot));
+  if (width < 200 || height < 150)
+    {
+      width = 800;
+      height = 360;
+    }
+  if (!bp_export_plot (plot, file, format, width, height, 2,
+                       adw_style_manager_get_dark (adw_style_manager_get_default ()), &error))
+    {
+      show_error (self, _("Could Not Export the Plot"), error->message);
+      return;
+    }
+  /* Translators: a picture file's name. */
+  text = g_strdup_printf (_("Exported the plot as “%s”"), name);
+  toast (self, text);
+  bp_test_event ("plot-exported %s %s", self->export_plot, name);
+}
+
+static void
+export_plot_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  BpWindow *self = BP_WINDOW (widget);
+  const char *which = g_variant_get_string (parameter, NULL);
+  g_autofree char *suggested = NULL;
+
+  if (self->chooser != NULL)
+    return;
+  g_free (self->export_plot);
+  self->export_plot = g_strdup (g_strcmp0 (which, "cost") == 0 ? "cost" : "accuracy");
+  self->chooser = chooser_new (self,
+                               g_strcmp0 (which, "cost") == 0 ? _("Export the Cost Plot")
+                                                              : _("Export the Accuracy Plot"),
+                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
+                               G_CALLBACK (export_plot_response_cb));
+  self->chooser_filters[BP_EXPORT_FORMAT_PNG] = filter_new (_("PNG picture"), "png", NULL);
+  self->chooser_filters[BP_EXPORT_FORMAT_SVG] = filter_new (_("SVG drawing"), "svg", NULL);
+  self->chooser_filters[BP_EXPORT_FORMAT_PDF] = filter_new (_("PDF document"), "pdf", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (self->chooser_filters); i++)
+    gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), self->chooser_filters[i]);
+  set_start_folder (self, GTK_FILE_CHOOSER (self->chooser));
+  /* Translators: suggested file names of the exported plots; keep the .png. */
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser),
+                                     g_strcmp0 (which, "cost") == 0 ? _("cost.png") : _("accuracy.png"));
+  show_chooser (self);
+}
+
+static void
+export_history_response_cb (BpWindow             *self,
+                            int                   response,
+                            GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+  const BpEpochMetrics *history;
+  guint n_epochs;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->chooser);
+  if (file == NULL || self->session == NULL)
+    return;
+
+  name = g_file_get_basename (file);
+  history = bp_session_get_history (self->session, &n_epochs);
+  if (!bp_export_history_csv (history, n_epochs, file, &error))
+    {
+      show_error (self, _("Could Not Export the History"), error->message);
+      return;
+    }
+  /* Translators: a CSV file's name. */
+  text = g_strdup_printf (_("Exported the history as “%s”"), name);
+  toast (self, text);
+  bp_test_event ("history-exported %s epochs %u", name, n_epochs);
+}
+
+static void
+export_history_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  BpWindow *self = BP_WINDOW (widget);
+  g_autoptr(GtkFileFilter) csv = NULL;
+
+  if (self->chooser != NULL)
+    return;
+  self->chooser = chooser_new (self, _("Export the History"), GTK_FILE_CHOOSER_ACTION_SAVE,
+                               _("_Export"), G_CALLBACK (export_history_response_cb));
+  csv = filter_new (_("CSV table"), "csv", NULL);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), csv);
+  set_start_folder (self, GTK_FILE_CHOOSER (self->chooser));
+  /* Translators: the suggested file name of the exported metrics; keep the .csv. */
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), _("history.csv"));
+  show_chooser (self);
+}
+
+/* ── Drops ────────────────────────────────────────────────────────────────────────────────── */
+
+static gboolean
+drop_cb (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         BpWindow      *self)
+{
+  GSList *files;
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  files = gdk_file_list_get_files (g_value_get_boxed (value));
+  if (files == NULL)
+    return FALSE;
+  bp_test_event ("dropped %u", g_slist_length (files));
+  /* One network, one pad: the first file is the one opened. */
+  bp_window_open_file (self, files->data);
+  g_slist_free (files);
+  return TRUE;
+}
+
+/* ── Window glue ──────────────────────────────────────────────────────────────────────────── */
+
+void
+bp_window_files_update_actions (BpWindow *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  gboolean lab = self->session != NULL && bp_session_has_data (self->session);
+  BpSession *session = model_session (self);
+  BpPlot *accuracy = bp_train_view_get_accuracy_plot (self->train_view);
+  BpPlot *cost = bp_train_view_get_cost_plot (self->train_view);
+  gboolean plotted;
+  guint n_epochs = 0;
+
+  if (lab)
+    bp_session_get_history (self->session, &n_epochs);
+  plotted = lab && (n_epochs > 0 || bp_plot_get_n_pins (accuracy) > 0 || bp_plot_get_n_pins (cost) > 0);
+
+  gtk_widget_action_set_enabled (widget, "win.save-model",
+                                 session != NULL && bp_session_has_network (session));
+  gtk_widget_action_set_enabled (widget, "win.save-session", lab);
+  gtk_widget_action_set_enabled (widget, "win.export-plot", plotted);
+  gtk_widget_action_set_enabled (widget, "win.export-history", lab && n_epochs > 0);
+  gtk_widget_action_set_enabled (widget, "win.no-recent", FALSE);
+}
+
+/* The model of the last run comes back at the next launch, unless files were asked for. A model
+ * that has gone since is forgotten quietly; one that no longer loads says why. */
+static void
+restore_last_model (BpWindow *self)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+
+  if (self->settings == NULL)
+    return;
+  path = g_settings_get_string (self->settings, "last-model");
+  if (*path == '\0')
+    return;
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_settings_set_string (self->settings, "last-model", "");
+      return;
+    }
+  file = g_file_new_for_path (path);
+  open_model (self, file, TRUE);
+}
+
+void
+bp_window_files_data_ready (BpWindow *self)
+{
+  GList *files = g_steal_pointer (&self->pending_files);
+
+  if (files == NULL)
+    restore_last_model (self);
+  for (GList *l = files; l != NULL; l = l->next)
+    bp_window_open_file (self, l->data);
+  g_list_free_full (files, g_object_unref);
+}
+
+void
+bp_window_files_save_state (BpWindow *self)
+{
+  g_autofree char *path = NULL;
+
+  if (self->settings == NULL)
+    return;
+  if (self->model_file != NULL)
+    path = g_file_get_path (self->model_file);
+  g_settings_set_string (self->settings, "last-model", path != NULL ? path : "");
+}
+
+void
+bp_window_files_network_reset (BpWindow *self)
+{
+  /* A new network from the settings is no longer the file's. */
+  if (!self->opening_model)
+    g_clear_object (&self->model_file);
+}
+
+void
+bp_window_files_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
+  gtk_widget_class_install_action (widget_class, "win.no-recent", NULL, no_recent_action);
+  gtk_widget_class_install_action (widget_class, "win.save-model", NULL, save_model_action);
+  gtk_widget_class_install_action (widget_class, "win.save-session", NULL, save_session_action);
+  gtk_widget_class_install_action (widget_class, "win.export-plot", "s", export_plot_action);
+  gtk_widget_class_install_action (widget_class, "win.export-history", NULL, export_history_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
+                                       "win.save-model", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.save-session", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK,
+                                       "win.export-plot", "s", "accuracy");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.export-history", NULL);
+}
+
+void
+bp_window_files_init (BpWindow *self)
+{
+  GtkDropTarget *target;
+
+  self->recent_manager = g_object_ref (gtk_recent_manager_get_default ());
+  self->recent_changed_id = g_signal_connect_swapped (self->recent_manager, "changed",
+                                                      G_CALLBACK (rebuild_recent_menu), self);
+  rebuild_recent_menu (self);
+
+  target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (target, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+}
+
+void
+bp_window_files_dispose (BpWindow *self)
+{
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  for (guint i = 0; i < G_N_ELEMENTS (self->chooser_filters); i++)
+    g_clear_object (&self->chooser_filters[i]);
+  g_clear_pointer (&self->export_plot, g_free);
+  g_clear_signal_handler (&self->recent_changed_id, self->recent_manager);
+  g_clear_object (&self->recent_manager);
+  if (self->solo_session != NULL)
+    bp_session_stop (self->solo_session);
+  g_clear_object (&self->solo_session);
+  g_clear_object (&self->model_file);
+  g_list_free_full (g_steal_pointer (&self->pending_files), g_object_unref);
+}

@@ -1,0 +1,257 @@
+/* test-session-file-view.c — a session file brings the Train view's plots back as they were
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The real BpTrainView on a session training small synthetic data: its pinned runs and live
+ * curves go into a session file (bp_session_file_save()) and come back in another view and
+ * session (bp_session_file_load()), point for point. Needs a display (meson runs it under
+ * xvfb-run); skipped without one.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "bp-session-file.h"
+#include "bp-train-view.h"
+
+#define SIDE      4
+#define N_CLASSES 10
+
+enum {
+  ACCURACY_SERIES = 4,
+  COST_SERIES = 3,
+};
+
+static gboolean have_display;
+
+static BpDataset *
+make_dataset (size_t  n,
+              guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autofree guint8 *pixels = g_new0 (guint8, n * SIDE * SIDE);
+  g_autofree guint8 *labels = g_new0 (guint8, n);
+  BpError error = { 0 };
+  BpDataset *data;
+
+  for (size_t i = 0; i < n; i++)
+    {
+      labels[i] = (guint8) (i % N_CLASSES);
+      for (guint p = 0; p < SIDE * SIDE; p++)
+        pixels[i * SIDE * SIDE + p] = (guint8) (p % N_CLASSES == labels[i] ? 210 : g_rand_int_range (rand, 0, 50));
+    }
+  data = bp_dataset_new_from_data (n, SIDE, SIDE, pixels, labels, N_CLASSES, &error);
+  g_assert_nonnull (data);
+  return data;
+}
+
+static BpSession *
+new_session (void)
+{
+  BpSession *session = bp_session_new ();
+  BpSessionSetup setup;
+
+  bp_session_setup_init (&setup);
+  setup.sizes[0] = SIDE * SIDE;
+  setup.sizes[1] = 8;
+  setup.sizes[2] = N_CLASSES;
+  bp_session_reset (session, &setup);
+  bp_session_set_datasets (session, make_dataset (2000, 1), make_dataset (500, 2), make_dataset (100, 3));
+  return session;
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  gboolean *expired = data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Train to @epochs, then let the view's throttled updates reach the plots. */
+static void
+train_to (BpSession *session,
+          BpPlot    *accuracy,
+          guint      live_epochs,
+          guint      epochs)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add_seconds (30, timeout_cb, &expired);
+
+  bp_session_set_epochs (session, epochs);
+  bp_session_start (session);
+  while ((bp_session_get_busy (session) || bp_plot_get_n_points (accuracy, 0) < live_epochs)
+         && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (expired);
+  g_source_remove (id);
+  g_assert_cmpuint (bp_session_get_epoch (session), ==, epochs);
+
+  /* The last held-out sample points reach the plots within 250 ms. */
+  {
+    gint64 end = g_get_monotonic_time () + 400 * G_TIME_SPAN_MILLISECOND;
+
+    while (g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, FALSE);
+  }
+}
+
+static void
+assert_same_plots (const BpSessionPlots *a,
+                   const BpSessionPlots *b)
+{
+  g_assert_cmpuint (a->live_from, ==, b->live_from);
+  g_assert_cmpuint (a->samples->len, ==, b->samples->len);
+  g_assert_cmpmem (a->samples->data, a->samples->len * sizeof (BpSessionSample),
+                   b->samples->data, b->samples->len * sizeof (BpSessionSample));
+  g_assert_cmpuint (a->pins->len, ==, b->pins->len);
+  for (guint i = 0; i < a->pins->len; i++)
+    {
+      const BpSessionPin *p = g_ptr_array_index (a->pins, i);
+      const BpSessionPin *q = g_ptr_array_index (b->pins, i);
+
+      g_assert_cmpstr (p->label, ==, q->label);
+      for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
+        g_assert_cmpmem (p->accuracy[s]->data, p->accuracy[s]->len * sizeof (BpSessionPoint),
+                         q->accuracy[s]->data, q->accuracy[s]->len * sizeof (BpSessionPoint));
+      for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
+        g_assert_cmpmem (p->cost[s]->data, p->cost[s]->len * sizeof (BpSessionPoint),
+                         q->cost[s]->data, q->cost[s]->len * sizeof (BpSessionPoint));
+    }
+}
+
+/* The plots of two views hold as many pins and live points, series by series. */
+static void
+assert_same_charts (BpTrainView *a,
+                    BpTrainView *b)
+{
+  BpPlot *plots_a[] = { bp_train_view_get_accuracy_plot (a), bp_train_view_get_cost_plot (a) };
+  BpPlot *plots_b[] = { bp_train_view_get_accuracy_plot (b), bp_train_view_get_cost_plot (b) };
+  guint n_series[] = { ACCURACY_SERIES, COST_SERIES };
+
+  for (guint p = 0; p < 2; p++)
+    {
+      g_assert_cmpuint (bp_plot_get_n_pins (plots_a[p]), ==, bp_plot_get_n_pins (plots_b[p]));
+      for (guint s = 0; s < n_series[p]; s++)
+        g_assert_cmpuint (bp_plot_get_n_points (plots_a[p], s), ==,
+                          bp_plot_get_n_points (plots_b[p], s));
+    }
+}
+
+static void
+test_view_round_trip (void)
+{
+  g_autofree char *tmp = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BpSessionPlots) saved = NULL;
+  g_autoptr(BpSessionPlots) loaded = NULL;
+  BpSession *session, *other;
+  BpTrainView *view, *other_view;
+  BpPlot *accuracy, *other_accuracy;
+  const BpSessionPin *pin;
+  guint live_accuracy[ACCURACY_SERIES], live_cost[COST_SERIES];
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  tmp = g_dir_make_tmp ("backprop-session-view-XXXXXX", NULL);
+  path = g_build_filename (tmp, "run.backprop", NULL);
+  file = g_file_new_for_path (path);
+
+  session = new_session ();
+  view = g_object_ref_sink (g_object_new (BP_TYPE_TRAIN_VIEW, NULL));
+  bp_train_view_set_session (view, session);
+  accuracy = bp_train_view_get_accuracy_plot (view);
+
+  /* Two epochs, pinned; two more on the live curves. */
+  train_to (session, accuracy, 2, 2);
+  for (guint s = 0; s < ACCURACY_SERIES; s++)
+    live_accuracy[s] = bp_plot_get_n_points (accuracy, s);
+  for (guint s = 0; s < COST_SERIES; s++)
+    live_cost[s] = bp_plot_get_n_points (bp_train_view_get_cost_plot (view), s);
+  /* Held-out sample points too: one at least at each epoch's end. */
+  g_assert_cmpuint (live_accuracy[3], >=, 2);
+  bp_train_view_pin_run (view);
+  g_assert_cmpuint (bp_plot_get_n_pins (accuracy), ==, 1);
+  g_assert_cmpuint (bp_plot_get_n_points (accuracy, 0), ==, 0);
+  train_to (session, accuracy, 2, 4);
+  saved = bp_train_view_dup_plots (view);
+  g_assert_cmpuint (saved->live_from, ==, 2);
+  g_assert_cmpuint (saved->pins->len, ==, 1);
+  pin = g_ptr_array_index (saved->pins, 0);
+  g_assert_nonnull (strstr (pin->label, "16-8-10"));
+  /* The pin holds every point the plots had: the first two epochs of each data set's curve,
+   * and the held-out sample's. */
+  g_assert_cmpuint (pin->accuracy[0]->len, ==, 2);
+  for (guint s = 0; s < ACCURACY_SERIES; s++)
+    g_assert_cmpuint (pin->accuracy[s]->len, ==, live_accuracy[s]);
+  for (guint s = 0; s < COST_SERIES; s++)
+    g_assert_cmpuint (pin->cost[s]->len, ==, live_cost[s]);
+  g_assert_true (bp_session_file_save (session, view, file, &error));
+  g_assert_no_error (error);
+
+  /* Another view, with a pin of its own that the file's replace. */
+  other = new_session ();
+  other_view = g_object_ref_sink (g_object_new (BP_TYPE_TRAIN_VIEW, NULL));
+  bp_train_view_set_session (other_view, other);
+  other_accuracy = bp_train_view_get_accuracy_plot (other_view);
+  train_to (other, other_accuracy, 1, 1);
+  bp_train_view_pin_run (other_view);
+  bp_train_view_pin_run (other_view);
+  g_assert_cmpuint (bp_plot_get_n_pins (other_accuracy), ==, 1);
+
+  g_assert_true (bp_session_file_load (other, other_view, file, &error));
+  g_assert_no_error (error);
+  loaded = bp_train_view_dup_plots (other_view);
+  assert_same_plots (saved, loaded);
+  assert_same_charts (view, other_view);
+  g_assert_cmpuint (bp_plot_get_n_points (other_accuracy, 0), ==, 2);
+
+  /* Training on adds to the live curves after the restored ones. */
+  train_to (other, other_accuracy, 3, 5);
+  g_assert_cmpuint (bp_plot_get_n_pins (other_accuracy), ==, 1);
+
+  /* A new pin in the restored view, saved again, keeps both. */
+  bp_train_view_pin_run (other_view);
+  g_clear_pointer (&loaded, bp_session_plots_free);
+  loaded = bp_train_view_dup_plots (other_view);
+  g_assert_cmpuint (loaded->pins->len, ==, 2);
+  g_assert_cmpuint (((BpSessionPin *) g_ptr_array_index (loaded->pins, 1))->accuracy[0]->len, ==, 3);
+
+  /* Clearing the pins clears them from what a file would keep too. */
+  bp_train_view_clear_pins (other_view);
+  g_clear_pointer (&loaded, bp_session_plots_free);
+  loaded = bp_train_view_dup_plots (other_view);
+  g_assert_cmpuint (loaded->pins->len, ==, 0);
+
+  bp_train_view_set_session (view, NULL);
+  bp_train_view_set_session (other_view, NULL);
+  g_assert_finalize_object (view);
+  g_assert_finalize_object (other_view);
+  g_assert_finalize_object (session);
+  g_assert_finalize_object (other);
+  g_unlink (path);
+  g_rmdir (tmp);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  have_display = gtk_init_check ();
+  if (have_display)
+    adw_init ();
+
+  g_test_add_func ("/session-file-view/round-trip", test_view_round_trip);
+
+  return g_test_run ();
+}

@@ -780,10 +780,13 @@ parse_file (Reader       *rd,
     return NULL;
   if (version > BP_SESSION_FILE_VERSION)
     {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, version);
+
+      /* Translators: a file name, then the version numbers of the file and of the program. */
       g_set_error (rd->error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_NEWER,
-                   _("%s was saved by a newer Backprop (session version %" G_GINT64_FORMAT
-                     "); this one opens version %d"),
-                   rd->name, version, BP_SESSION_FILE_VERSION);
+                   _("%s was saved by a newer Backprop (session version %s); this one opens "
+                     "version %d"),
+                   rd->name, number, BP_SESSION_FILE_VERSION);
       return NULL;
     }
   return object;

@@ -32,7 +32,8 @@ make_dataset (size_t  n,
     {
       labels[i] = (guint8) (i % N_CLASSES);
       for (size_t p = 0; p < n_pixels; p++)
-        pixels[i * n_pixels + p] = (guint8) (p % N_CLASSES == labels[i] ? 220 : g_rand_int_range (rand, 0, 60));
+        pixels[i * n_pixels + p] = (guint8) (p % N_CLASSES == labels[i]
+                                             ? 220 : g_rand_int_range (rand, 0, 60));
     }
   data = bp_dataset_new_from_data (n, side, side, pixels, labels, N_CLASSES, &error);
   if (data == NULL)

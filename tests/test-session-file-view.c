@@ -39,7 +39,8 @@ make_dataset (size_t  n,
     {
       labels[i] = (guint8) (i % N_CLASSES);
       for (guint p = 0; p < SIDE * SIDE; p++)
-        pixels[i * SIDE * SIDE + p] = (guint8) (p % N_CLASSES == labels[i] ? 210 : g_rand_int_range (rand, 0, 50));
+        pixels[i * SIDE * SIDE + p] = (guint8) (p % N_CLASSES == labels[i]
+                                                ? 210 : g_rand_int_range (rand, 0, 50));
     }
   data = bp_dataset_new_from_data (n, SIDE, SIDE, pixels, labels, N_CLASSES, &error);
   g_assert_nonnull (data);
@@ -57,7 +58,8 @@ new_session (void)
   setup.sizes[1] = 8;
   setup.sizes[2] = N_CLASSES;
   bp_session_reset (session, &setup);
-  bp_session_set_datasets (session, make_dataset (2000, 1), make_dataset (500, 2), make_dataset (100, 3));
+  bp_session_set_datasets (session, make_dataset (2000, 1), make_dataset (500, 2),
+                           make_dataset (100, 3));
   return session;
 }
 
@@ -223,7 +225,8 @@ test_view_round_trip (void)
   g_clear_pointer (&loaded, bp_session_plots_free);
   loaded = bp_train_view_dup_plots (other_view);
   g_assert_cmpuint (loaded->pins->len, ==, 2);
-  g_assert_cmpuint (((BpSessionPin *) g_ptr_array_index (loaded->pins, 1))->accuracy[0]->len, ==, 3);
+  pin = g_ptr_array_index (loaded->pins, 1);
+  g_assert_cmpuint (pin->accuracy[0]->len, ==, 3);
 
   /* Clearing the pins clears them from what a file would keep too. */
   bp_train_view_clear_pins (other_view);

@@ -278,7 +278,8 @@ assert_same_points (GArray *a,
                     GArray *b)
 {
   g_assert_cmpuint (a->len, ==, b->len);
-  g_assert_cmpmem (a->data, a->len * sizeof (BpSessionPoint), b->data, b->len * sizeof (BpSessionPoint));
+  g_assert_cmpmem (a->data, a->len * sizeof (BpSessionPoint),
+                   b->data, b->len * sizeof (BpSessionPoint));
 }
 
 static void
@@ -376,6 +377,7 @@ read_text (const char *path,
 static void
 test_round_trip (void)
 {
+  static const char *const network2_members[] = { "sizes", "weights", "biases", "cost" };
   g_autofree char *mnist = make_mnist_dir ();
   g_autofree char *tmp = g_dir_make_tmp ("backprop-session-file-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (tmp, "run.backprop", NULL);
@@ -440,8 +442,8 @@ test_round_trip (void)
   g_assert_true (json_parser_load_from_data (parser, text, (gssize) len, &error));
   g_assert_no_error (error);
   root = json_node_get_object (json_parser_get_root (parser));
-  for (guint i = 0; i < 4; i++)
-    g_assert_true (json_object_has_member (root, (const char *[]) { "sizes", "weights", "biases", "cost" }[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (network2_members); i++)
+    g_assert_true (json_object_has_member (root, network2_members[i]));
   member = json_object_get_object_member (root, BP_SESSION_FILE_MEMBER);
   g_assert_nonnull (member);
   g_assert_cmpint (json_object_get_int_member (member, "version"), ==, BP_SESSION_FILE_VERSION);
@@ -652,7 +654,8 @@ test_resume_repeatable (void)
   a = bp_session_dup_snapshot (first);
   b = bp_session_dup_snapshot (second);
   assert_same_params (a, b);
-  assert_same_history (bp_session_get_history (first, NULL), bp_session_get_history (second, NULL), 1);
+  assert_same_history (bp_session_get_history (first, NULL), bp_session_get_history (second, NULL),
+                       1);
 
   g_assert_finalize_object (session);
   g_assert_finalize_object (first);
@@ -759,6 +762,7 @@ typedef enum
   EDIT_TRUNCATE,    /* keep the first half */
   EDIT_WHOLE,       /* the file is a */
   EDIT_MANY_PINS,   /* more pins than any file may hold */
+  EDIT_LONG_LABEL,  /* a pin's label longer than any file may hold */
 } Edit;
 
 typedef struct
@@ -774,23 +778,26 @@ typedef struct
 static const BadCase bad_cases[] = {
   { "empty", EDIT_WHOLE, "", NULL, BP_SESSION_FILE_ERROR_INVALID, NULL },
   { "truncated", EDIT_TRUNCATE, NULL, NULL, BP_SESSION_FILE_ERROR_INVALID, NULL },
-  { "garbage", EDIT_WHOLE, "\x7f" "ELF\x01\x01 not json at all", NULL, BP_SESSION_FILE_ERROR_INVALID, "unexpected" },
+  { "garbage", EDIT_WHOLE, "\x7f" "ELF\x01\x01 not json at all", NULL,
+    BP_SESSION_FILE_ERROR_INVALID, "unexpected" },
   { "array", EDIT_WHOLE, "[1, 2, 3]", NULL, BP_SESSION_FILE_ERROR_INVALID, NULL },
-  { "deep", EDIT_WHOLE, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", NULL,
-    BP_SESSION_FILE_ERROR_INVALID, "nested" },
+  { "deep", EDIT_WHOLE, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+    NULL, BP_SESSION_FILE_ERROR_INVALID, "nested" },
   { "model-only", EDIT_REPLACE, "\"" BP_SESSION_FILE_MEMBER "\": {", "\"other\": {",
     BP_SESSION_FILE_ERROR_NOT_SESSION, "not a saved session" },
   { "member-not-object", EDIT_REPLACE, "\"" BP_SESSION_FILE_MEMBER "\": {",
-    "\"" BP_SESSION_FILE_MEMBER "\": 1, \"other\": {", BP_SESSION_FILE_ERROR_INVALID, "expected an object" },
+    "\"" BP_SESSION_FILE_MEMBER "\": 1, \"other\": {", BP_SESSION_FILE_ERROR_INVALID,
+    "expected an object" },
   { "newer", EDIT_MEMBER, "version", "2", BP_SESSION_FILE_ERROR_NEWER, "newer Backprop" },
-  { "version-string", EDIT_MEMBER, "version", "\"1\"", BP_SESSION_FILE_ERROR_INVALID, "version is a string" },
+  { "version-string", EDIT_MEMBER, "version", "\"1\"", BP_SESSION_FILE_ERROR_INVALID,
+    "version is a string" },
   { "version-0", EDIT_MEMBER, "version", "0", BP_SESSION_FILE_ERROR_INVALID, "version is 0" },
-  { "epoch-mismatch", EDIT_REPLACE, "\"epoch\": 2,\n", "\"epoch\": 1,\n", BP_SESSION_FILE_ERROR_INVALID,
-    "history has 2 epochs, expected 1" },
+  { "epoch-mismatch", EDIT_REPLACE, "\"epoch\": 2,\n", "\"epoch\": 1,\n",
+    BP_SESSION_FILE_ERROR_INVALID, "history has 2 epochs, expected 1" },
   { "epoch-absurd", EDIT_REPLACE, "\"epoch\": 2,\n", "\"epoch\": 1000000000000,\n",
     BP_SESSION_FILE_ERROR_INVALID, "epoch is 1000000000000" },
-  { "history-numbering", EDIT_REPLACE, "{\"epoch\": 2,", "{\"epoch\": 7,", BP_SESSION_FILE_ERROR_INVALID,
-    "history[1].epoch is 7" },
+  { "history-numbering", EDIT_REPLACE, "{\"epoch\": 2,", "{\"epoch\": 7,",
+    BP_SESSION_FILE_ERROR_INVALID, "history[1].epoch is 7" },
   { "accuracy-above-1", EDIT_MEMBER, "train_accuracy", "1.5", BP_SESSION_FILE_ERROR_INVALID,
     "history[0].train_accuracy is 1.5" },
   { "cost-negative", EDIT_MEMBER, "test_cost", "-0.25", BP_SESSION_FILE_ERROR_INVALID,
@@ -802,40 +809,35 @@ static const BadCase bad_cases[] = {
   { "batch-0", EDIT_MEMBER, "batch_size", "0", BP_SESSION_FILE_ERROR_INVALID, "mini-batch size" },
   { "epochs-0", EDIT_MEMBER, "epochs", "0", BP_SESSION_FILE_ERROR_INVALID, "epochs" },
   { "momentum-1", EDIT_MEMBER, "momentum", "1.0", BP_SESSION_FILE_ERROR_INVALID, "momentum" },
-  { "no-hyperparameters", EDIT_REPLACE, "\"hyperparameters\"", "\"hyper\"", BP_SESSION_FILE_ERROR_INVALID,
-    "no \"hyperparameters\"" },
-  { "weight-nan", EDIT_REPLACE, "\"weights\": [\n    [[", "\"weights\": [\n    [[NaN, ", BP_SESSION_FILE_ERROR_INVALID, NULL },
-  { "weight-huge", EDIT_REPLACE, "\"weights\": [\n    [[", "\"weights\": [\n    [[1e39, ", BP_SESSION_FILE_ERROR_INVALID,
-    NULL },
-  { "sizes-lie", EDIT_REPLACE, "\"sizes\": [16, 8, 10]", "\"sizes\": [16, 9, 10]", BP_SESSION_FILE_ERROR_INVALID,
-    "expected 9" },
-  { "velocity-shape", EDIT_REPLACE, "\"velocity\": {\n    \"weights\": [", "\"velocity\": {\n    \"weights\": [[[1.0]], ",
+  { "no-hyperparameters", EDIT_REPLACE, "\"hyperparameters\"", "\"hyper\"",
+    BP_SESSION_FILE_ERROR_INVALID, "no \"hyperparameters\"" },
+  { "weight-nan", EDIT_REPLACE, "\"weights\": [\n    [[", "\"weights\": [\n    [[NaN, ",
+    BP_SESSION_FILE_ERROR_INVALID, NULL },
+  { "weight-huge", EDIT_REPLACE, "\"weights\": [\n    [[", "\"weights\": [\n    [[1e39, ",
+    BP_SESSION_FILE_ERROR_INVALID, NULL },
+  { "sizes-lie", EDIT_REPLACE, "\"sizes\": [16, 8, 10]", "\"sizes\": [16, 9, 10]",
+    BP_SESSION_FILE_ERROR_INVALID, "expected 9" },
+  { "velocity-shape", EDIT_REPLACE, "\"velocity\": {\n    \"weights\": [",
+    "\"velocity\": {\n    \"weights\": [[[1.0]], ",
     BP_SESSION_FILE_ERROR_INVALID, "velocity.weights" },
-  { "unknown-cost", EDIT_MEMBER, "backprop_cost", "\"hinge\"", BP_SESSION_FILE_ERROR_INVALID, "hinge" },
-  { "live-from-beyond", EDIT_MEMBER, "live_from", "99", BP_SESSION_FILE_ERROR_INVALID, "plots.live_from is 99" },
+  { "unknown-cost", EDIT_MEMBER, "backprop_cost", "\"hinge\"", BP_SESSION_FILE_ERROR_INVALID,
+    "hinge" },
+  { "live-from-beyond", EDIT_MEMBER, "live_from", "99", BP_SESSION_FILE_ERROR_INVALID,
+    "plots.live_from is 99" },
   { "sample-accuracy", EDIT_REPLACE, "\"samples\": [", "\"samples\": [[0.5, 2.0, 1.0], ",
     BP_SESSION_FILE_ERROR_INVALID, "plots.samples[0].accuracy is 2" },
   { "sample-pair", EDIT_REPLACE, "\"samples\": [", "\"samples\": [[0.5, 0.5], ",
     BP_SESSION_FILE_ERROR_INVALID, "expected 3" },
   { "sample-late", EDIT_REPLACE, "\"samples\": [", "\"samples\": [[40.0, 0.5, 1.0], ",
     BP_SESSION_FILE_ERROR_INVALID, "plots.samples[0].x is 40" },
-  { "samples-missing", EDIT_REPLACE, "\"samples\": [", "\"samplez\": [", BP_SESSION_FILE_ERROR_INVALID,
-    "plots.samples is missing" },
-  { "pins-number", EDIT_REPLACE, "\"pins\": [", "\"pins\": 5, \"old\": [", BP_SESSION_FILE_ERROR_INVALID,
-    "plots.pins is an integer" },
-  { "pin-label", EDIT_REPLACE, "{\"label\": \"", "{\"label\": 5, \"old\": \"", BP_SESSION_FILE_ERROR_INVALID,
-    "plots.pins[0].label is an integer" },
-  { "pin-label-long", EDIT_REPLACE, "{\"label\": \"", "{\"label\": \""
-    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-    BP_SESSION_FILE_ERROR_INVALID, "up to 1024 bytes" },
+  { "samples-missing", EDIT_REPLACE, "\"samples\": [", "\"samplez\": [",
+    BP_SESSION_FILE_ERROR_INVALID, "plots.samples is missing" },
+  { "pins-number", EDIT_REPLACE, "\"pins\": [", "\"pins\": 5, \"old\": [",
+    BP_SESSION_FILE_ERROR_INVALID, "plots.pins is an integer" },
+  { "pin-label", EDIT_REPLACE, "{\"label\": \"", "{\"label\": 5, \"old\": \"",
+    BP_SESSION_FILE_ERROR_INVALID, "plots.pins[0].label is an integer" },
+  { "pin-label-long", EDIT_LONG_LABEL, NULL, NULL, BP_SESSION_FILE_ERROR_INVALID,
+    "up to 1024 bytes" },
   { "pin-triple", EDIT_REPLACE, "\"training\": [", "\"training\": [[1.0, 0.5, 0.1], ",
     BP_SESSION_FILE_ERROR_INVALID, "plots.pins[0].accuracy.training[0] has 3 numbers" },
   { "pin-accuracy-2", EDIT_REPLACE, "\"training\": [", "\"training\": [[1.0, 2.0], ",
@@ -849,8 +851,8 @@ static const BadCase bad_cases[] = {
   { "pin-series-list", EDIT_REPLACE, "\"accuracy\": {", "\"accuracy\": [], \"old\": {",
     BP_SESSION_FILE_ERROR_INVALID, "plots.pins[0].accuracy is an array" },
   { "too-many-pins", EDIT_MANY_PINS, NULL, NULL, BP_SESSION_FILE_ERROR_INVALID, "at most 1000" },
-  { "data-dir-number", EDIT_REPLACE, "\"data_dir\": null", "\"data_dir\": 7", BP_SESSION_FILE_ERROR_INVALID,
-    "data_dir is an integer" },
+  { "data-dir-number", EDIT_REPLACE, "\"data_dir\": null", "\"data_dir\": 7",
+    BP_SESSION_FILE_ERROR_INVALID, "data_dir is an integer" },
 };
 
 static char *
@@ -868,6 +870,13 @@ apply_edit (const BadCase *c,
       return g_strndup (good, len / 2);
     case EDIT_WHOLE:
       return g_strdup (c->a);
+    case EDIT_LONG_LABEL:
+      {
+        g_autofree char *x = g_strnfill (1025, 'x');
+        g_autofree char *label = g_strdup_printf ("{\"label\": \"%s", x);
+
+        return replace_nth (good, "{\"label\": \"", 0, label);
+      }
     case EDIT_MANY_PINS:
     default:
       {
@@ -983,7 +992,8 @@ test_wrong_data (void)
   small_setup (&setup);
   setup.sizes[0] = 25;
   bp_session_reset (other, &setup);
-  bp_session_set_datasets (other, bp_dataset_new_from_data (30, 5, 5, pixels, labels, 10, &bp_error),
+  bp_session_set_datasets (other,
+                           bp_dataset_new_from_data (30, 5, 5, pixels, labels, 10, &bp_error),
                            NULL, NULL);
   wait_idle (other);
   outside_get (other, &before);
@@ -1206,7 +1216,8 @@ test_load_model (void)
   g_assert_cmpuint (history[0].epoch, ==, 1);
   g_assert_cmpuint (history[1].epoch, ==, 2);
   trained = bp_session_dup_snapshot (session);
-  g_assert_true (memcmp (trained->net->params, model->params, model->n_params * sizeof (float)) != 0);
+  g_assert_true (memcmp (trained->net->params, model->params,
+                         model->n_params * sizeof (float)) != 0);
   g_assert_true (bp_session_get_network_from_file (session));
 
   /* Saved, it reads back as the snapshot it was, with its setup and history. */
@@ -1247,7 +1258,8 @@ test_load_model_refused (void)
   } cases[] = {
     { { 25, 6, N_CLASSES }, NULL, G_IO_ERROR_INVALID_ARGUMENT, "16 neurons" },
     { { N_PIXELS, 6, 3 }, NULL, G_IO_ERROR_INVALID_ARGUMENT, "at least 10" },
-    { { 0 }, "{\"sizes\": [16, 10], \"weights\": [], \"biases\": []}", G_IO_ERROR_INVALID_DATA, "cost" },
+    { { 0 }, "{\"sizes\": [16, 10], \"weights\": [], \"biases\": []}", G_IO_ERROR_INVALID_DATA,
+      "cost" },
     { { 0 }, "not a model", G_IO_ERROR_INVALID_DATA, "unexpected" },
   };
   g_autofree char *tmp = g_dir_make_tmp ("backprop-session-model-XXXXXX", NULL);

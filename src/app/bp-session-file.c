@@ -194,7 +194,8 @@ append_session (GString              *out,
     append_string (out, data_dir_utf8);
   else
     g_string_append (out, "null");
-  g_string_append_printf (out, ",\n    \"plots\": {\n      \"live_from\": %u,\n      \"samples\": [",
+  g_string_append_printf (out,
+                          ",\n    \"plots\": {\n      \"live_from\": %u,\n      \"samples\": [",
                           live_from);
   for (guint i = 0; plots != NULL && i < plots->samples->len; i++)
     {
@@ -695,7 +696,8 @@ check_history (Reader               *rd,
       if (m->epoch != i + 1)
         return fail (rd, "history[%u].epoch is %u, expected %u", i, m->epoch, i + 1);
       for (guint k = 0; k < G_N_ELEMENTS (fields); k++)
-        if (!isnan (fields[k].value) && !(fields[k].value >= 0.0 && fields[k].value <= fields[k].max))
+        if (!isnan (fields[k].value)
+            && !(fields[k].value >= 0.0 && fields[k].value <= fields[k].max))
           return fail (rd, "history[%u].%s is %g, expected 0 to %g", i, fields[k].name,
                        fields[k].value, fields[k].max);
       if (!isnan (m->eta) && !(m->eta > 0.0f && m->eta <= 1000.0f))

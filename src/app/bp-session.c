@@ -368,7 +368,8 @@ worker_publish_snapshot (BpSession *self,
   else
     memcpy (w->spare->net->params, w->net->params, w->net->n_params * sizeof (float));
   /* The velocities go with the parameters, so that a saved session resumes its momentum. */
-  snapshot_set_velocity (w->spare, w->trainer != NULL ? bp_trainer_get_velocity (w->trainer) : NULL);
+  snapshot_set_velocity (w->spare,
+                         w->trainer != NULL ? bp_trainer_get_velocity (w->trainer) : NULL);
 
   w->spare->pub.generation = w->generation;
   w->spare->pub.epoch = w->epochs_done;

@@ -51,7 +51,7 @@ struct _BpTrainView
 
   BpSession       *session;
   GSignalGroup    *session_signals;
-  GArray          *samples;    /* BpSessionSample: the held-out sample's points since the last pin */
+  GArray          *samples;    /* BpSessionSample: the held-out sample's points since the pin */
   GArray          *live_accuracy[BP_SESSION_ACCURACY_SERIES];  /* BpSessionPoint: as plotted */
   GArray          *live_cost[BP_SESSION_COST_SERIES];
   GPtrArray       *pins;       /* BpSessionPin: the pinned runs, as the plots keep them */

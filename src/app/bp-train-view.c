@@ -95,7 +95,12 @@ update_epoch_label (BpTrainView *self)
   else
     text = g_strdup_printf (_("Epoch %u of %u"), epoch, epochs);
   gtk_label_set_text (self->epoch_label, text);
-  gtk_progress_bar_set_fraction (self->progress_bar, progress);
+  /* The bar is the epoch the label names: between epochs (and at the end of a run) that is the
+   * last one finished, so it is full rather than empty. */
+  if (progress > 0.0 && epoch < epochs)
+    gtk_progress_bar_set_fraction (self->progress_bar, progress);
+  else
+    gtk_progress_bar_set_fraction (self->progress_bar, epoch > 0 ? 1.0 : 0.0);
 }
 
 /* "212000 images/s · 1 min 05 s left": the speed while there is one, the time left while

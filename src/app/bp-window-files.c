@@ -110,14 +110,36 @@ rebuild_recent_menu (BpWindow *self)
   g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
 }
 
+typedef struct
+{
+  BpWindow *window;
+  GFile    *file;
+} OpenLater;
+
+static gboolean
+open_later_cb (gpointer user_data)
+{
+  OpenLater *later = user_data;
+
+  bp_window_open_file (later->window, later->file);
+  g_object_unref (later->window);
+  g_object_unref (later->file);
+  g_free (later);
+  return G_SOURCE_REMOVE;
+}
+
+/* The menu's popover is still closing when its item activates: the file opens once it has,
+ * so that a dialog about it (or the keyboard focus) is not caught up in the menu's grab. */
 static void
 open_recent_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  g_autoptr(GFile) file = g_file_new_for_uri (g_variant_get_string (parameter, NULL));
+  OpenLater *later = g_new (OpenLater, 1);
 
-  bp_window_open_file (BP_WINDOW (widget), file);
+  later->window = g_object_ref (BP_WINDOW (widget));
+  later->file = g_file_new_for_uri (g_variant_get_string (parameter, NULL));
+  g_idle_add (open_later_cb, later);
 }
 
 static void
@@ -139,20 +161,29 @@ has_png_signature (const char *contents,
   return length >= sizeof signature && memcmp (contents, signature, sizeof signature) == 0;
 }
 
-/* Whether the JSON in @contents is a session file rather than a bare model. A file that is not
- * JSON at all goes to the model loader, whose message says what is wrong with it. */
-static gboolean
-is_session_file (const char *contents,
-                 gsize       length)
+typedef enum
+{
+  CONTENTS_NOT_JSON,
+  CONTENTS_MODEL,   /* JSON: the model loader says whether it is a model */
+  CONTENTS_SESSION, /* a model with the "backprop-session" member */
+} ContentsKind;
+
+/* What the bytes of a file that is not a PNG hold. */
+static ContentsKind
+sniff_json (const char  *contents,
+            gsize        length,
+            GError     **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   JsonNode *root;
 
-  if (!json_parser_load_from_data (parser, contents, (gssize) length, NULL))
-    return FALSE;
+  if (!json_parser_load_from_data (parser, contents, (gssize) length, error))
+    return CONTENTS_NOT_JSON;
   root = json_parser_get_root (parser);
-  return root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-         && json_object_has_member (json_node_get_object (root), BP_SESSION_FILE_MEMBER);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+      && json_object_has_member (json_node_get_object (root), BP_SESSION_FILE_MEMBER))
+    return CONTENTS_SESSION;
+  return CONTENTS_MODEL;
 }
 
 static void
@@ -305,11 +336,35 @@ bp_window_open_file (BpWindow *self,
     }
 
   if (has_png_signature (contents, length))
-    open_png (self, file);
-  else if (is_session_file (contents, length))
-    open_session (self, file);
-  else
-    open_model (self, file, FALSE);
+    {
+      open_png (self, file);
+      return;
+    }
+  switch (sniff_json (contents, length, &error))
+    {
+    case CONTENTS_SESSION:
+      open_session (self, file);
+      break;
+    case CONTENTS_MODEL:
+      open_model (self, file, FALSE);
+      break;
+    case CONTENTS_NOT_JSON:
+    default:
+      {
+        g_autofree char *message = NULL;
+        const char *detail = error->message;
+
+        /* json-glib names the buffer "<data>" where the file name would be. */
+        if (g_str_has_prefix (detail, "<data>:"))
+          detail += strlen ("<data>:");
+        name = g_file_get_basename (file);
+        /* Translators: a file name, then the JSON parser's message ("1:3: Parse error: …"). */
+        message = g_strdup_printf (_("“%s” is not a model, a session or a PNG picture (%s)"), name,
+                                   detail);
+        show_error (self, _("Could Not Open the File"), message);
+      }
+      break;
+    }
 }
 
 static void

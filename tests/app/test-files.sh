@@ -159,15 +159,33 @@ check "the view, the learning rate and the brush come back" \
 
 # The session brings its history back: two epochs, ready to go on with the third.
 key alt+1
-check "the session opens from the recent files' path" \
-  dialog ctrl+o 'Open a Model, a Session or a Picture' "$WORK/out/run.json" '^session-opened run.json epochs 2$'
+sleep 0.3
+# Open Recent, by the keyboard: F10, down to the submenu, into it; its first item is the newest,
+# the session saved last. (Its mnemonic, R, opens the submenu too, but GTK 4.8 then keeps the
+# keyboard from the window after the menu closes, so the test goes by the arrows, as a user
+# who hits that would.)
 m=$(mark)
-key space
+key F10
+sleep 0.5
+key Down     # the first item has the focus: Down reaches Open Recent, Right opens it
+sleep 0.2
+key Right
+sleep 0.5
+key Down
+sleep 0.2
+screenshot recent-menu
+key Return
+check "the session opens from Open Recent" wait_for '^session-opened run.json epochs 2$' 10 "$m"
+# Under Xvfb, without a window manager, an item chosen in a submenu leaves GTK 4.8's window
+# without keyboard input once the menu has closed: the rest of this launch uses the pointer.
+sleep 0.5
+m=$(mark)
+click_widget start
 check "training continues with epoch 3" wait_for '^epoch 3 ' 60 "$m"
-key space
+click_widget start
 wait_for '^state paused' 10 "$m"
 sleep 1
 screenshot session-continued
-m=$(mark)
-key ctrl+w
+eval "$(xdotool getwindowgeometry --shell "$WID")"
+xdotool mousemove --sync $((X + WIDTH - 24)) $((Y + 27)) click 1
 check "the window closes again" wait_exit 20

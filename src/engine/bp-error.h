@@ -16,7 +16,8 @@ extern "C" {
 
 /* Element-wise loops that the compiler vectorises get AVX-512 and AVX2 clones, picked at load
  * time for the CPU at hand; the default build still runs on any x86-64. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) \
+    && !defined(__SANITIZE_THREAD__)
 #define BP_TARGET_CLONES __attribute__ ((target_clones ("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define BP_TARGET_CLONES

@@ -537,6 +537,10 @@ bp_controls_init (BpControls *self)
   GtkListItemFactory *factory;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* A widget expands when any widget inside it does (a row's title does), and GTK gives every
+   * expanding child of the window's box a share of the spare room: the panel would widen and
+   * narrow with the natural width of the view beside it. Its width is set in the template. */
+  gtk_widget_set_hexpand (GTK_WIDGET (self), FALSE);
 
   /* The presets' descriptions are sentences: the row shows the chosen one as its subtitle, and
    * the menu wraps them rather than cutting them short. */

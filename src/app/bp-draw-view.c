@@ -18,15 +18,19 @@
 #include "bp-colormap.h"
 #include "bp-default-model.h"
 #include "bp-draw-canvas.h"
+#include "bp-focus-ring.h"
 #include "bp-prediction-bars.h"
 #include "bp-preprocess.h"
 #include "bp-test-events.h"
+#include "bp-view-focus.h"
 
 #define N_PIXELS   BP_PREPROCESS_N_PIXELS
 #define SIDE       BP_PREPROCESS_SIDE
 #define MAX_OUT    16
 #define STRIP_COLS 20
 #define STRIP_CELL 12
+#define STRIP_PAD  3     /* room around the cells for the keyboard cursor's ring */
+#define RIGHT_WIDTH 280  /* the guess column: its width never follows what it shows */
 
 struct _BpDrawView
 {
@@ -55,11 +59,19 @@ struct _BpDrawView
   float             saliency[N_PIXELS];
   float            *hidden;          /* the first hidden layer's activations */
   gsize             n_hidden;
+  int               strip_cursor;    /* the keyboard's neuron in the strip, or -1 */
   guint             saliency_class;
+
+  /* The accessible descriptions last set, so that a screen reader hears only changes. */
+  char             *input_description;
+  char             *why_description;
+  char             *strip_description;
 
   guint             predict_tick;
   guint             canvas_tick;
   guint             strip_tick;
+  guint             focus_tick;
+  int               canvas_frames;   /* frames since the view was shown, for the test line */
 };
 
 G_DEFINE_FINAL_TYPE (BpDrawView, bp_draw_view, ADW_TYPE_BIN)
@@ -101,8 +113,11 @@ compute_hidden (BpDrawView *self)
       g_free (self->hidden);
       self->hidden = g_new0 (float, MAX (n, 1));
       self->n_hidden = n;
+      if (self->strip_cursor >= (int) n)
+        self->strip_cursor = (int) n - 1;
       gtk_drawing_area_set_content_height (self->hidden_area,
-                                           (int) ((n + STRIP_COLS - 1) / STRIP_COLS) * STRIP_CELL);
+                                           (int) ((n + STRIP_COLS - 1) / STRIP_COLS) * STRIP_CELL
+                                           + 2 * STRIP_PAD);
     }
   for (gsize j = 0; j < n; j++)
     {
@@ -127,6 +142,38 @@ top_class (BpDrawView *self)
   return top;
 }
 
+/* Set an accessible description only when it changes: a screen reader may read each change. */
+static void
+set_description (GtkDrawingArea  *area,
+                 char           **last,
+                 const char      *description)
+{
+  if (g_strcmp0 (*last, description) == 0)
+    return;
+  g_free (*last);
+  *last = g_strdup (description);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (area), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  description, -1);
+}
+
+/* What the strip shows and, once the arrow keys have moved in it, the neuron under the cursor
+ * with its activation: a screen reader then says where Enter goes. */
+static void
+update_strip_description (BpDrawView *self)
+{
+  g_autofree char *description = NULL;
+  const char *what = gtk_label_get_text (self->hidden_label);
+
+  if (self->strip_cursor >= 0 && (gsize) self->strip_cursor < self->n_hidden)
+    /* Translators: the hidden-layer strip's caption, then the neuron under the keyboard's
+     * cursor (counted from 1, as in the neuron window's title) and its activation. */
+    description = g_strdup_printf (_("%s Neuron %d selected, activation %.2f."), what,
+                                   self->strip_cursor + 1, self->hidden[self->strip_cursor]);
+  else
+    description = g_strdup (what);
+  set_description (self->hidden_area, &self->strip_description, description);
+}
+
 static void
 update_labels (BpDrawView *self,
                const char *source)
@@ -142,6 +189,12 @@ update_labels (BpDrawView *self,
     {
       gtk_label_set_text (self->why_caption,
                           _("Red pixels push the chosen digit’s output up, blue ones down."));
+      set_description (self->input_area, &self->input_description,
+                       _("Empty: draw a digit on the pad"));
+      set_description (self->why_area, &self->why_description, _("Empty: draw a digit on the pad"));
+      /* The keyboard goes back to the pad rather than to wherever GTK would send it. */
+      if (gtk_widget_has_focus (GTK_WIDGET (self->hidden_area)))
+        gtk_widget_grab_focus (GTK_WIDGET (self->canvas));
       gtk_widget_set_visible (GTK_WIDGET (self->hidden_label), FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->hidden_area), FALSE);
       return;
@@ -150,6 +203,10 @@ update_labels (BpDrawView *self,
                                     : _("Red: more ink there would raise the output for %u; blue: lower it."),
                          self->saliency_class);
   gtk_label_set_text (self->why_caption, why);
+  set_description (self->input_area, &self->input_description,
+                   gtk_widget_get_tooltip_text (GTK_WIDGET (self->input_area)));
+  /* The caption names the digit the map explains. */
+  set_description (self->why_area, &self->why_description, why);
 
   gtk_widget_set_visible (GTK_WIDGET (self->hidden_label), self->n_hidden > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->hidden_area), self->n_hidden > 0);
@@ -163,6 +220,7 @@ update_labels (BpDrawView *self,
         hidden = g_strdup_printf (_("The first hidden layer’s %zu activations for this input."),
                                   self->n_hidden);
       gtk_label_set_text (self->hidden_label, hidden);
+      update_strip_description (self);
     }
 }
 
@@ -398,7 +456,25 @@ draw_why_cb (GtkDrawingArea *area,
   guint32 pixels[N_PIXELS];
   float max_abs = 0.0f;
 
-  for (int i = 0; i < N_PIXELS && self->have_input; i++)
+  /* With nothing to explain the map is a placeholder in the style's own colours, like the
+   * guess's empty bars, rather than a square of white paper that glares in the dark style. */
+  if (!self->have_input)
+    {
+      double x, y, side;
+      GdkRGBA color;
+
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &color);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      color.alpha *= 0.1f;
+      square_in (width, height, &x, &y, &side);
+      gdk_cairo_set_source_rgba (cr, &color);
+      cairo_rectangle (cr, x, y, side, side);
+      cairo_fill (cr);
+      return;
+    }
+
+  for (int i = 0; i < N_PIXELS; i++)
     max_abs = MAX (max_abs, fabsf (self->saliency[i]));
 
   /* The input in grey, dark ink on white, under the gradient in the weight pictures' colours:
@@ -428,7 +504,7 @@ draw_hidden_cb (GtkDrawingArea *area,
                 gpointer        user_data)
 {
   BpDrawView *self = BP_DRAW_VIEW (user_data);
-  double cell = (double) width / STRIP_COLS;
+  double cell = (double) (width - 2 * STRIP_PAD) / STRIP_COLS;
   float max_abs = 0.0f;
 
   for (gsize j = 0; j < self->n_hidden; j++)
@@ -443,10 +519,78 @@ draw_hidden_cb (GtkDrawingArea *area,
 
       bp_colormap_diverging (self->hidden[j] / max_abs, &r, &g, &b);
       cairo_set_source_rgb (cr, r, g, b);
-      cairo_rectangle (cr, (j % STRIP_COLS) * cell + 0.5, (double) (j / STRIP_COLS) * STRIP_CELL + 0.5,
+      cairo_rectangle (cr, STRIP_PAD + (j % STRIP_COLS) * cell + 0.5,
+                       STRIP_PAD + (double) (j / STRIP_COLS) * STRIP_CELL + 0.5,
                        cell - 1.0, STRIP_CELL - 1.0);
       cairo_fill (cr);
     }
+
+  /* The keyboard's neuron, in the colour of focus rings, while the focus is visible; a halo of
+   * the background's colour keeps it apart from the dark red of active neurons. */
+  if (gtk_widget_has_visible_focus (GTK_WIDGET (area)) && self->strip_cursor >= 0
+      && (gsize) self->strip_cursor < self->n_hidden)
+    {
+      int j = self->strip_cursor;
+      GdkRGBA ring, fg;
+
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &fg);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      cairo_rectangle (cr, STRIP_PAD + (j % STRIP_COLS) * cell - 1.0,
+                       STRIP_PAD + (double) (j / STRIP_COLS) * STRIP_CELL - 1.0,
+                       cell + 2.0, STRIP_CELL + 2.0);
+      /* Light text means a dark style, whose background is dark. */
+      if (fg.red + fg.green + fg.blue > 1.5f)
+        cairo_set_source_rgb (cr, 0.12, 0.12, 0.12);
+      else
+        cairo_set_source_rgb (cr, 1.0, 1.0, 1.0);
+      cairo_set_line_width (cr, 4.0);
+      cairo_stroke_preserve (cr);
+      bp_focus_ring_color (GTK_WIDGET (area), &ring);
+      ring.alpha = MIN (1.0f, ring.alpha * 2.0f);
+      gdk_cairo_set_source_rgba (cr, &ring);
+      cairo_set_line_width (cr, 2.0);
+      cairo_stroke (cr);
+    }
+}
+
+/* The neuron at (@x, @y) of the strip, or -1. */
+static int
+strip_neuron_at (BpDrawView *self,
+                 double      x,
+                 double      y)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self->hidden_area));
+  double cell = (double) (width - 2 * STRIP_PAD) / STRIP_COLS;
+  double col = floor ((x - STRIP_PAD) / cell);
+  double row = floor ((y - STRIP_PAD) / STRIP_CELL);
+  double neuron = row * STRIP_COLS + col;
+
+  if (cell <= 0.0 || col < 0.0 || col >= STRIP_COLS || row < 0.0
+      || neuron >= (double) self->n_hidden)
+    return -1;
+  return (int) neuron;
+}
+
+static void
+set_strip_cursor (BpDrawView *self,
+                  int         neuron)
+{
+  if (neuron == self->strip_cursor)
+    return;
+  self->strip_cursor = neuron;
+  update_strip_description (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->hidden_area));
+}
+
+/* The Weights view shows the network in training, not the built-in model. */
+static void
+activate_neuron (BpDrawView *self,
+                 int         neuron)
+{
+  if (neuron < 0 || (gsize) neuron >= self->n_hidden || self->snapshot == NULL)
+    return;
+  g_signal_emit (self, signals[NEURON_ACTIVATED], 0, (guint) neuron);
 }
 
 static void
@@ -456,14 +600,94 @@ hidden_pressed_cb (GtkGestureClick *gesture,
                    double           y,
                    BpDrawView      *self)
 {
-  int width = gtk_widget_get_width (GTK_WIDGET (self->hidden_area));
-  gsize col = (gsize) (x / ((double) width / STRIP_COLS));
-  gsize neuron = (gsize) (y / STRIP_CELL) * STRIP_COLS + col;
+  int neuron = strip_neuron_at (self, x, y);
 
-  /* The Weights view shows the network in training, not the built-in model. */
-  if (x < 0 || y < 0 || col >= STRIP_COLS || neuron >= self->n_hidden || self->snapshot == NULL)
+  if (neuron < 0)
     return;
-  g_signal_emit (self, signals[NEURON_ACTIVATED], 0, (guint) neuron);
+  set_strip_cursor (self, neuron);
+  activate_neuron (self, neuron);
+}
+
+/* The keyboard arrives on the neuron it left, or the first one. */
+static void
+strip_focus_enter_cb (GtkEventControllerFocus *controller,
+                      BpDrawView              *self)
+{
+  if (self->strip_cursor < 0 && self->n_hidden > 0)
+    set_strip_cursor (self, 0);
+}
+
+static void
+strip_state_flags_changed_cb (GtkWidget     *area,
+                              GtkStateFlags  old_flags,
+                              BpDrawView    *self)
+{
+  if (bp_focus_ring_changed (area, old_flags))
+    gtk_widget_queue_draw (area);
+}
+
+/* The arrow keys move the cursor through the strip as it is laid out, Home and End to its ends;
+ * Enter opens the neuron as a click does (Space is the window's start and pause). */
+static gboolean
+strip_key_pressed_cb (GtkEventControllerKey *controller,
+                      guint                  keyval,
+                      guint                  keycode,
+                      GdkModifierType        state,
+                      BpDrawView            *self)
+{
+  int n = (int) self->n_hidden;
+  int cursor = MAX (self->strip_cursor, 0);
+
+  if (n == 0 || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0)
+    return FALSE;
+
+  switch (keyval)
+    {
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
+      cursor = MAX (cursor - 1, 0);
+      break;
+
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
+      cursor = MIN (cursor + 1, n - 1);
+      break;
+
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      if (cursor >= STRIP_COLS)
+        cursor -= STRIP_COLS;
+      break;
+
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      if (cursor + STRIP_COLS < n)
+        cursor += STRIP_COLS;
+      break;
+
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
+      cursor = 0;
+      break;
+
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+      cursor = n - 1;
+      break;
+
+    case GDK_KEY_Return:
+    case GDK_KEY_KP_Enter:
+    case GDK_KEY_ISO_Enter:
+      set_strip_cursor (self, cursor);
+      activate_neuron (self, cursor);
+      return TRUE;
+
+    default:
+      return FALSE;
+    }
+
+  set_strip_cursor (self, cursor);
+  return TRUE;
 }
 
 /* ── Actions ──────────────────────────────────────────────────────────────────────────────── */
@@ -492,7 +716,10 @@ clear_action (GtkWidget  *widget,
 
 /* ── Test mode ────────────────────────────────────────────────────────────────────────────── */
 
-/* Once the pad is laid out: "canvas X Y WIDTH HEIGHT" in the window's coordinates. */
+/* Once the pad is laid out: "canvas X Y WIDTH HEIGHT" in the window's coordinates. A tick
+ * callback runs before the frame's layout, so the first one after the view is shown would
+ * still see the size the pad had when it was last shown (the window may have been resized
+ * since): the line waits for the second frame. */
 static gboolean
 canvas_tick_cb (GtkWidget     *widget,
                 GdkFrameClock *clock,
@@ -504,7 +731,7 @@ canvas_tick_cb (GtkWidget     *widget,
   graphene_point_t origin;
   double nx, ny;
 
-  if (native == NULL || gtk_widget_get_width (canvas) == 0)
+  if (self->canvas_frames++ == 0 || native == NULL || gtk_widget_get_width (canvas) == 0)
     return G_SOURCE_CONTINUE;
   self->canvas_tick = 0;
   if (!gtk_widget_compute_point (canvas, GTK_WIDGET (native), &GRAPHENE_POINT_INIT (0, 0), &origin))
@@ -666,11 +893,18 @@ caption_label (void)
   return label;
 }
 
+/* A picture: an image to assistive technology, named @label (a drawing area is otherwise an
+ * unnamed filler). */
 static GtkWidget *
 picture_area (BpDrawView             *self,
-              GtkDrawingAreaDrawFunc  func)
+              GtkDrawingAreaDrawFunc  func,
+              const char             *label)
 {
-  GtkWidget *area = gtk_drawing_area_new ();
+  GtkWidget *area = g_object_new (GTK_TYPE_DRAWING_AREA,
+                                  "accessible-role", GTK_ACCESSIBLE_ROLE_IMG,
+                                  NULL);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (area), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 
   gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (area), 2 * SIDE * 2);
   gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (area), 2 * SIDE * 2);
@@ -688,6 +922,7 @@ build (BpDrawView *self)
   GtkWidget *paned, *frame, *label, *left, *tools, *brush, *scale, *button, *right, *scrolled, *box, *row, *column;
   GtkSizeGroup *headings;
   GtkGesture *click;
+  GtkEventController *controller;
 
   paned = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
   gtk_widget_set_margin_start (paned, 12);
@@ -728,10 +963,15 @@ build (BpDrawView *self)
   button = gtk_button_new_from_icon_name ("edit-undo-symbolic");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "draw.undo");
   gtk_widget_set_tooltip_text (button, _("Undo the last stroke (Ctrl+Z)"));
+  /* An icon alone would be read as "GtkImage". */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Undo the last stroke"), -1);
   gtk_box_append (GTK_BOX (tools), button);
   button = gtk_button_new_from_icon_name ("edit-clear-all-symbolic");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "draw.clear");
   gtk_widget_set_tooltip_text (button, _("Clear the pad (Delete)"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Clear the pad"), -1);
   gtk_box_append (GTK_BOX (tools), button);
   gtk_box_append (GTK_BOX (left), tools);
 
@@ -743,13 +983,19 @@ build (BpDrawView *self)
    * between the pad and its tools. */
   gtk_box_append (GTK_BOX (left), frame);
 
-  /* The answer and the explanations, scrolled when the window is short. */
+  /* The answer and the explanations, scrolled when the window is short. The column is as wide
+   * with a guess as without: its captions' natural widths (their texts on one line) would
+   * otherwise widen it when the first guess comes, and the pad would move under the pen. So
+   * the scrolled window asks for its child's minimum width only, the width below unless the
+   * headings need more, and does not expand (it would, as its drop-down does): the pad's
+   * column takes the rest. */
   scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (scrolled), FALSE);
+  gtk_widget_set_hexpand (scrolled, FALSE);
   gtk_box_append (GTK_BOX (paned), scrolled);
   right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
-  gtk_widget_set_size_request (right, 260, -1);
+  gtk_widget_set_size_request (right, RIGHT_WIDTH, -1);
   gtk_widget_set_margin_end (right, 6);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), right);
 
@@ -768,7 +1014,7 @@ build (BpDrawView *self)
   label = heading (_("What it sees"));
   gtk_size_group_add_widget (headings, label);
   gtk_box_append (GTK_BOX (column), label);
-  self->input_area = GTK_DRAWING_AREA (picture_area (self, draw_input_cb));
+  self->input_area = GTK_DRAWING_AREA (picture_area (self, draw_input_cb, _("What it sees")));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->input_area),
                                _("The 28×28 input after MNIST’s preprocessing: the ink’s box "
                                  "scaled to 20 pixels, its centre of mass at the centre"));
@@ -790,7 +1036,7 @@ build (BpDrawView *self)
   gtk_size_group_add_widget (headings, box);
   g_object_unref (headings);
   gtk_box_append (GTK_BOX (column), box);
-  self->why_area = GTK_DRAWING_AREA (picture_area (self, draw_why_cb));
+  self->why_area = GTK_DRAWING_AREA (picture_area (self, draw_why_cb, _("Why")));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->why_area),
                                _("Saliency: the gradient of the chosen output with respect to each "
                                  "input pixel, by backpropagation down to the input"));
@@ -803,11 +1049,26 @@ build (BpDrawView *self)
   self->hidden_label = GTK_LABEL (caption_label ());
   gtk_widget_set_margin_top (GTK_WIDGET (self->hidden_label), 6);
   gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->hidden_label));
-  self->hidden_area = GTK_DRAWING_AREA (gtk_drawing_area_new ());
+  /* The strip takes the keyboard too, as the Weights view's grid does: the arrow keys move a
+   * cursor through the neurons, Enter opens one. */
+  self->hidden_area = GTK_DRAWING_AREA (g_object_new (GTK_TYPE_DRAWING_AREA,
+                                                      "accessible-role", GTK_ACCESSIBLE_ROLE_IMG,
+                                                      "focusable", TRUE,
+                                                      NULL));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->hidden_area), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("First hidden layer"), -1);
   gtk_drawing_area_set_draw_func (self->hidden_area, draw_hidden_cb, self, NULL);
   click = gtk_gesture_click_new ();
   g_signal_connect (click, "pressed", G_CALLBACK (hidden_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->hidden_area), GTK_EVENT_CONTROLLER (click));
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (strip_key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->hidden_area), controller);
+  controller = gtk_event_controller_focus_new ();
+  g_signal_connect (controller, "enter", G_CALLBACK (strip_focus_enter_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->hidden_area), controller);
+  g_signal_connect (self->hidden_area, "state-flags-changed",
+                    G_CALLBACK (strip_state_flags_changed_cb), self);
   gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->hidden_area));
 
   g_signal_connect_swapped (self->canvas, "changed", G_CALLBACK (canvas_changed_cb), self);
@@ -815,18 +1076,41 @@ build (BpDrawView *self)
   g_signal_connect_swapped (self->why_class, "notify::selected", G_CALLBACK (queue_predict), self);
 }
 
+/* Again at the frame after the view was shown: see bp-view-focus.h. */
+static gboolean
+focus_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  BpDrawView *self = BP_DRAW_VIEW (widget);
+
+  self->focus_tick = 0;
+  gtk_widget_grab_focus (GTK_WIDGET (self->canvas));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 bp_draw_view_map (GtkWidget *widget)
 {
   BpDrawView *self = BP_DRAW_VIEW (widget);
+  gboolean take_focus = bp_view_may_take_focus (widget);
 
   GTK_WIDGET_CLASS (bp_draw_view_parent_class)->map (widget);
 
   /* The network may have trained on while the view was hidden. */
   queue_predict (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->canvas));
+  /* The keyboard goes to the pad, as the pen does. */
+  if (take_focus)
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->canvas));
+      if (self->focus_tick == 0)
+        self->focus_tick = gtk_widget_add_tick_callback (widget, focus_tick_cb, NULL, NULL);
+    }
   if (bp_test_events_enabled () && self->canvas_tick == 0)
-    self->canvas_tick = gtk_widget_add_tick_callback (widget, canvas_tick_cb, NULL, NULL);
+    {
+      self->canvas_frames = 0;
+      self->canvas_tick = gtk_widget_add_tick_callback (widget, canvas_tick_cb, NULL, NULL);
+    }
 }
 
 static void
@@ -840,7 +1124,9 @@ bp_draw_view_unmap (GtkWidget *widget)
     gtk_widget_remove_tick_callback (widget, self->canvas_tick);
   if (self->strip_tick != 0)
     gtk_widget_remove_tick_callback (widget, self->strip_tick);
-  self->predict_tick = self->canvas_tick = self->strip_tick = 0;
+  if (self->focus_tick != 0)
+    gtk_widget_remove_tick_callback (widget, self->focus_tick);
+  self->predict_tick = self->canvas_tick = self->strip_tick = self->focus_tick = 0;
 
   GTK_WIDGET_CLASS (bp_draw_view_parent_class)->unmap (widget);
 }
@@ -858,6 +1144,9 @@ bp_draw_view_dispose (GObject *object)
   self->net = NULL;
   g_clear_pointer (&self->hidden, g_free);
   self->n_hidden = 0;
+  g_clear_pointer (&self->input_description, g_free);
+  g_clear_pointer (&self->why_description, g_free);
+  g_clear_pointer (&self->strip_description, g_free);
 
   G_OBJECT_CLASS (bp_draw_view_parent_class)->dispose (object);
 }
@@ -886,6 +1175,7 @@ bp_draw_view_class_init (BpDrawViewClass *klass)
 static void
 bp_draw_view_init (BpDrawView *self)
 {
+  self->strip_cursor = -1;
   build (self);
 
   self->session_signals = g_signal_group_new (BP_TYPE_SESSION);

@@ -19,6 +19,7 @@
 #include "bp-digit-gallery.h"
 #include "bp-metrics.h"
 #include "bp-test-events.h"
+#include "bp-view-focus.h"
 
 #define MAX_SHOWN   240   /* digits in the gallery: the most confident ones */
 #define BATCH       100
@@ -52,6 +53,7 @@ struct _BpMistakesView
   GtkLabel          *summary_label;
   BpConfusionMatrix *matrix;
   GtkLabel          *gallery_title;
+  GtkLabel          *gallery_caption;
   GtkButton         *all_button;
   BpDigitGallery    *gallery;
   GtkScrolledWindow *gallery_scroller;
@@ -67,6 +69,8 @@ struct _BpMistakesView
   int                cell_true;
   int                cell_predicted;
   guint              test_tick;
+  guint              focus_tick;
+  gboolean           focus_pending;   /* shown by the user, the matrix to get the keyboard */
 };
 
 G_DEFINE_FINAL_TYPE (BpMistakesView, bp_mistakes_view, ADW_TYPE_BIN)
@@ -80,6 +84,37 @@ static guint signals[N_SIGNALS];
 
 static void refresh (BpMistakesView *self);
 
+/* The matrix takes the keyboard at the frame after it shows: see bp-view-focus.h. */
+static gboolean
+focus_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  BpMistakesView *self = BP_MISTAKES_VIEW (widget);
+
+  self->focus_tick = 0;
+  gtk_widget_grab_focus (GTK_WIDGET (self->matrix));
+  return G_SOURCE_REMOVE;
+}
+
+/* The keyboard goes to the matrix when the view has been shown and the matrix is there: at
+ * once, or when the test set's results come in. In the second case the user may have gone on
+ * to type in a text field meanwhile, which keeps the focus (@check). */
+static void
+maybe_take_focus (BpMistakesView *self,
+                  gboolean        check)
+{
+  if (!self->focus_pending || !gtk_widget_get_mapped (GTK_WIDGET (self))
+      || g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "results") != 0)
+    return;
+  self->focus_pending = FALSE;
+  if (check && !bp_view_may_take_focus (GTK_WIDGET (self)))
+    return;
+  gtk_widget_grab_focus (GTK_WIDGET (self->matrix));
+  if (self->focus_tick == 0)
+    self->focus_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), focus_tick_cb, NULL, NULL);
+}
+
 /* A spinner keeps its window redrawing even on a hidden page: it turns only while it shows. */
 static void
 show_page (BpMistakesView *self,
@@ -87,6 +122,7 @@ show_page (BpMistakesView *self,
 {
   gtk_stack_set_visible_child_name (self->stack, name);
   gtk_spinner_set_spinning (self->spinner, g_str_equal (name, "loading"));
+  maybe_take_focus (self, TRUE);
 }
 
 static void
@@ -214,6 +250,7 @@ show_digits (BpMistakesView *self)
   Result *r = self->result;
   g_autoptr(GArray) digits = g_array_new (FALSE, FALSE, sizeof (BpGalleryDigit));
   g_autofree char *title = NULL;
+  g_autofree char *caption = NULL;
   gsize total = 0;
 
   if (self->cell_true < 0)
@@ -230,8 +267,7 @@ show_digits (BpMistakesView *self)
           g_array_append_val (digits, d);
         }
       total = r->n_mistakes;
-      title = g_strdup_printf (ngettext ("%zu mistake, the most confident first",
-                                         "%zu mistakes, the most confident first", total), total);
+      title = g_strdup_printf (ngettext ("%zu mistake", "%zu mistakes", total), total);
     }
   else
     {
@@ -267,14 +303,20 @@ show_digits (BpMistakesView *self)
         title = g_strdup_printf (_("Images of a %d taken for a %d: %zu"), self->cell_true,
                                  self->cell_predicted, total);
     }
+  /* The heading is short, so that it does not wrap in a narrow column (in Chinese, a last line
+   * of one character and a bracket); the order and how many are shown go in the caption. */
   if (total > digits->len)
-    {
-      g_autofree char *more = g_strdup_printf (_("%s (%u shown)"), title, digits->len);
-
-      g_free (title);
-      title = g_steal_pointer (&more);
-    }
+    caption = g_strdup_printf (ngettext ("The %u most confident shown. Click a digit to open it "
+                                         "in the Draw view and see why.",
+                                         "The %u most confident shown. Click a digit to open it "
+                                         "in the Draw view and see why.",
+                                         digits->len),
+                               digits->len);
+  else
+    caption = g_strdup (_("The most confident first. Click a digit to open it in the Draw view and "
+                          "see why."));
   gtk_label_set_text (self->gallery_title, title);
+  gtk_label_set_text (self->gallery_caption, caption);
   gtk_widget_set_visible (GTK_WIDGET (self->all_button), self->cell_true >= 0);
   bp_digit_gallery_set_digits (self->gallery, (const BpGalleryDigit *) (gpointer) digits->data, digits->len);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->gallery_scroller), 0.0);
@@ -485,8 +527,13 @@ bp_mistakes_view_set_session (BpMistakesView *self,
 static void
 bp_mistakes_view_map (GtkWidget *widget)
 {
+  BpMistakesView *self = BP_MISTAKES_VIEW (widget);
+
+  /* Where the focus is now, before the view stack moves it. */
+  self->focus_pending = bp_view_may_take_focus (widget);
   GTK_WIDGET_CLASS (bp_mistakes_view_parent_class)->map (widget);
-  refresh (BP_MISTAKES_VIEW (widget));
+  refresh (self);
+  maybe_take_focus (self, FALSE);
 }
 
 static void
@@ -496,7 +543,10 @@ bp_mistakes_view_unmap (GtkWidget *widget)
 
   if (self->test_tick != 0)
     gtk_widget_remove_tick_callback (widget, self->test_tick);
-  self->test_tick = 0;
+  if (self->focus_tick != 0)
+    gtk_widget_remove_tick_callback (widget, self->focus_tick);
+  self->test_tick = self->focus_tick = 0;
+  self->focus_pending = FALSE;
   GTK_WIDGET_CLASS (bp_mistakes_view_parent_class)->unmap (widget);
 }
 
@@ -586,11 +636,10 @@ build (BpMistakesView *self)
   gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->gallery_title));
   /* The way back from a cell sits under the title, which then keeps the width to itself. */
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  heading = label_new ("caption");
-  gtk_widget_add_css_class (heading, "dim-label");
-  gtk_widget_set_hexpand (heading, TRUE);
-  gtk_label_set_text (GTK_LABEL (heading), _("Click a digit to open it in the Draw view and see why."));
-  gtk_box_append (GTK_BOX (row), heading);
+  self->gallery_caption = GTK_LABEL (label_new ("caption"));
+  gtk_widget_add_css_class (GTK_WIDGET (self->gallery_caption), "dim-label");
+  gtk_widget_set_hexpand (GTK_WIDGET (self->gallery_caption), TRUE);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->gallery_caption));
   self->all_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_All Mistakes")));
   gtk_widget_set_valign (GTK_WIDGET (self->all_button), GTK_ALIGN_CENTER);
   g_signal_connect_swapped (self->all_button, "clicked", G_CALLBACK (show_all_cb), self);

@@ -16,6 +16,7 @@
 #include "bp-colormap.h"
 #include "bp-neuron-dialog.h"
 #include "bp-test-events.h"
+#include "bp-view-focus.h"
 #include "bp-weight-grid.h"
 
 struct _BpWeightsView
@@ -33,6 +34,7 @@ struct _BpWeightsView
   BpSnapshot     *snapshot;
   guint           tick_id;
   guint           test_tick_id;
+  guint           focus_tick_id;
   BpNeuronDialog *dialog;  /* weak */
 };
 
@@ -360,16 +362,40 @@ bp_weights_view_set_session (BpWeightsView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
+/* Again at the frame after the view was shown: see bp-view-focus.h. */
+static gboolean
+focus_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  BpWeightsView *self = BP_WEIGHTS_VIEW (widget);
+
+  self->focus_tick_id = 0;
+  gtk_widget_grab_focus (GTK_WIDGET (self->grid));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 bp_weights_view_map (GtkWidget *widget)
 {
+  BpWeightsView *self = BP_WEIGHTS_VIEW (widget);
+  gboolean take_focus = bp_view_may_take_focus (widget);
+
   GTK_WIDGET_CLASS (bp_weights_view_parent_class)->map (widget);
 
   /* Snapshots announced while hidden were skipped: catch up. */
-  refresh (BP_WEIGHTS_VIEW (widget));
+  refresh (self);
 
-  if (bp_test_events_enabled () && BP_WEIGHTS_VIEW (widget)->test_tick_id == 0)
-    BP_WEIGHTS_VIEW (widget)->test_tick_id = gtk_widget_add_tick_callback (widget, test_tick_cb, NULL, NULL);
+  /* The keyboard goes to the pictures, where the arrow keys choose a neuron. */
+  if (take_focus)
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->grid));
+      if (self->focus_tick_id == 0)
+        self->focus_tick_id = gtk_widget_add_tick_callback (widget, focus_tick_cb, NULL, NULL);
+    }
+
+  if (bp_test_events_enabled () && self->test_tick_id == 0)
+    self->test_tick_id = gtk_widget_add_tick_callback (widget, test_tick_cb, NULL, NULL);
 }
 
 static void
@@ -386,6 +412,11 @@ bp_weights_view_unmap (GtkWidget *widget)
     {
       gtk_widget_remove_tick_callback (widget, self->test_tick_id);
       self->test_tick_id = 0;
+    }
+  if (self->focus_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (widget, self->focus_tick_id);
+      self->focus_tick_id = 0;
     }
   GTK_WIDGET_CLASS (bp_weights_view_parent_class)->unmap (widget);
 }

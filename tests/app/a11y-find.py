@@ -6,9 +6,10 @@
 # Used by tests/app/test-a11y.sh. Walks the tree of the application named --app on the AT-SPI
 # bus until an object with the role --role (AT-SPI's role name: "status bar", "image", …) has a
 # name matching --name and a description matching --description (Python regular expressions,
-# searched), or --timeout seconds pass. Prints "ROLE | NAME | DESCRIPTION" of the match, or of
-# every object with that role when none matches, and exits 0 on a match, 1 otherwise, 2 when
-# the application is not on the bus.
+# searched), or --timeout seconds pass; with --focused, the object must also have the keyboard
+# focus (AT-SPI's "focused" state). Prints "ROLE | NAME | DESCRIPTION" of the match, or of every
+# object with that role when none matches (with "| focused" after those that have the focus),
+# and exits 0 on a match, 1 otherwise, 2 when the application is not on the bus.
 
 import argparse
 import re
@@ -34,7 +35,8 @@ def walk(accessible, role, found, depth=0):
         return
     try:
         if accessible.getRoleName() == role:
-            found.append((accessible.name or "", accessible.description or ""))
+            focused = accessible.getState().contains(pyatspi.STATE_FOCUSED)
+            found.append((accessible.name or "", accessible.description or "", focused))
         children = [accessible.getChildAtIndex(i) for i in range(accessible.childCount)]
     except Exception:
         # An object that went away while the tree was read (a popover closing).
@@ -50,6 +52,7 @@ def main():
     parser.add_argument("--name", default="")
     parser.add_argument("--description", default="")
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument("--focused", action="store_true")
     args = parser.parse_args()
 
     deadline = time.monotonic() + args.timeout
@@ -65,9 +68,10 @@ def main():
                 pass
             found = []
             walk(app, args.role, found)
-            for name, description in found:
-                if re.search(args.name, name) and re.search(args.description, description):
-                    print(f"{args.role} | {name} | {description}")
+            for name, description, focused in found:
+                if (re.search(args.name, name) and re.search(args.description, description)
+                        and (focused or not args.focused)):
+                    print(f"{args.role} | {name} | {description}" + (" | focused" if focused else ""))
                     return 0
         if time.monotonic() >= deadline:
             break
@@ -76,8 +80,8 @@ def main():
     if app is None:
         print(f"no application named {args.app!r} on the accessibility bus")
         return 2
-    for name, description in found:
-        print(f"{args.role} | {name} | {description}")
+    for name, description, focused in found:
+        print(f"{args.role} | {name} | {description}" + (" | focused" if focused else ""))
     if not found:
         print(f"no object with the role {args.role!r}")
     return 1

@@ -48,12 +48,13 @@ trap 'stop_app_and_bus; finish' EXIT
 "$A11Y_BUS_LAUNCHER" --launch-immediately >"$OUT_DIR/a11y-bus.log" 2>&1 &
 A11Y_BUS_PID=$!
 
-# find ROLE NAME_REGEX [DESCRIPTION_REGEX]: wait for a matching object; its line (or what was
-# there instead) goes to the TAP log as a comment.
+# find ROLE NAME_REGEX [DESCRIPTION_REGEX [--focused]]: wait for a matching object (with the
+# keyboard focus, with --focused); its line (or what was there instead) goes to the TAP log as
+# a comment.
 find_object ()
 {
   local output status
-  output=$($FIND --role "$1" --name "$2" --description "${3:-}" --timeout 15)
+  output=$($FIND --role "$1" --name "$2" --description "${3:-}" ${4:-} --timeout 15)
   status=$?
   echo "$output" | sed 's/^/# a11y: /'
   return $status
@@ -133,6 +134,13 @@ check "the pad is an image named Drawing pad, described as empty" \
 check "the guess is a status saying there is none" \
   find_object 'status bar' '^No prediction'
 
+# The pad's icon buttons have names (not "GtkImage"), and its pictures are images (not unnamed
+# fillers) that say what they show.
+check "the Undo button is named" find_object 'push button' '^Undo the last stroke$'
+check "the Clear button is named" find_object 'push button' '^Clear the pad$'
+check "what the network sees is an image, described as empty" find_object image '^What it sees$' '^Empty'
+check "the saliency map is an image, described as empty" find_object image '^Why$' '^Empty'
+
 # Draw a 7: the status names the guess, the digit the app reports, with its probability, and
 # the runner-up; the pad counts the stroke.
 m=$(mark)
@@ -144,14 +152,31 @@ check "a screen reader finds the guess: a status named \"Prediction: ${digit:-?}
   find_object 'status bar' "^Prediction: ${digit:-X}, [0-9]+% sure; next: [0-9], [0-9]+%\$" \
   '^Softmax probabilities: 0: '
 check "the pad's description counts the stroke" find_object image '^Drawing pad$' '^1 stroke$'
+check "what it sees is described as the network's 28×28 input" \
+  find_object image '^What it sees$' '^The 28×28 input'
+check "the saliency map's description names the digit it explains, ${digit:-?}" \
+  find_object image '^Why$' "output for ${digit:-X} \\(the top guess\\)"
+check "the hidden layer is an image named First hidden layer, described" \
+  find_object image '^First hidden layer$' '^The first hidden layer’s [0-9]+ activations'
 screenshot draw-seven
 
-# Delete clears the pad: the guess goes back to none.
+# The keyboard reaches the hidden layer (Tab from the pad: the guess, the saliency map's
+# digit, the strip), and the arrow keys move its cursor, which the description follows.
+key Tab Tab Tab
+check "Tab from the pad reaches the hidden layer" find_object image '^First hidden layer$' '' --focused
+key Right Right
+check "the arrow keys move the hidden layer's cursor: neuron 3, and its activation" \
+  find_object image '^First hidden layer$' 'Neuron 3 selected, activation [0-9]+\.[0-9]{2}\.$' --focused
+screenshot draw-strip-cursor
+
+# Delete clears the pad: the guess goes back to none, and the keyboard goes from the hidden
+# layer, gone, back to the pad.
 m=$(mark)
 key Delete
 check "Delete clears the pad" wait_for '^strokes 0$' 10 "$m"
 check "the guess says there is none again" find_object 'status bar' '^No prediction'
 check "the pad is described as empty again" find_object image '^Drawing pad$' '^Empty'
+check "and has the keyboard" find_object image '^Drawing pad$' '' --focused
 
 if ! has_mnist; then
   echo "# MNIST is not in $(mnist_dir): the Train view's accuracy is not tested"
@@ -179,6 +204,15 @@ check "the accuracy line is a status naming the validation accuracy, ${val:-?} %
 check "the accuracy plot is an image named Accuracy, its description the latest points" \
   find_object image '^Accuracy$' 'Validation: 0\.[0-9]+ at epoch'
 screenshot train-paused
+
+# Showing the Mistakes and the Weights views puts the keyboard on their main widget.
+m=$(mark)
+key alt+4
+check "Alt+4 classifies the test set" wait_for '^mistakes [0-9]+ accuracy ' 60 "$m"
+check "and the confusion matrix has the keyboard" \
+  find_object image '^Confusion matrix of the test set$' '' --focused
+key alt+2
+check "Alt+2: the weights have the keyboard" find_object image '^Weights$' '' --focused
 
 key ctrl+q
 check "Ctrl+Q quits" wait_exit 20

@@ -199,6 +199,23 @@ for style in light dark; do
     sleep 0.5
     screenshot "$style-draw-trained"
 
+    # The keyboard reaches the strip too: Tab from the pad (past the guess and the saliency
+    # map's digit), the arrow keys move its cursor from the neuron clicked, Enter opens one.
+    clicked=$(line_after '^neuron-dialog ' "$m" | cut -d ' ' -f 2)
+    key Tab Tab Tab Right Right
+    sleep 0.3
+    screenshot "$style-draw-strip-cursor"
+    m=$(mark)
+    key Return
+    check "Enter on the hidden-layer strip opens the neuron under its cursor ($((clicked + 2)))" \
+      wait_for "^neuron-dialog $((clicked + 2))\$" 10 "$m"
+    sleep 0.5
+    key Escape
+    sleep 0.3
+    focus_window
+    key alt+3
+    sleep 0.5
+
     # The smallest window.
     xdotool windowsize --sync "$WID" 800 600 2>/dev/null || xdotool windowsize "$WID" 800 600
     sleep 0.8

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/app/test-views.sh — every view of the app in the light and the dark style: Train, Weights,
-# the neuron dialog, the reset question, the divergence toast and the missing-MNIST page
+# the neuron dialog, the reset question, the divergence toast and the missing-MNIST page; and
+# where the keyboard goes when a view is shown
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Besides checking what each interaction should do, this takes the screenshots a person looks
@@ -11,6 +12,18 @@
 require_environment
 require_mnist
 trap finish EXIT
+
+# Open the sidebar's activation menu and close it: the keyboard is then on that row, outside
+# any view. The pointer leaves the row first: xdotool's --sync waits for a move, which does
+# not come when the pointer is already where it is sent.
+focus_sidebar_row ()
+{
+  xdotool mousemove 0 0
+  click_widget activation
+  sleep 0.5
+  key Escape
+  sleep 0.3
+}
 
 for style in light dark; do
   start_app ADW_DEBUG_COLOR_SCHEME="prefer-$style" BACKPROP_TRAIN_SIZE=2000 BACKPROP_EPOCHS=1000
@@ -61,13 +74,42 @@ for style in light dark; do
   check "$style: declining keeps the trained network" test -z "$(line_after '^reset$' "$m")"
   focus_window
 
-  # Layer sizes that do not fit the data are refused and marked, and nothing is reset.
+  # Showing a view puts the keyboard on its main widget, wherever it was outside the view (here
+  # the sidebar's activation row, its menu opened and closed): Enter then opens the chosen
+  # neuron, or lists a cell of the confusion matrix (the first time, once the test set is
+  # classified).
+  focus_sidebar_row
+  m=$(mark)
+  key alt+2
+  sleep 0.5
+  key Return
+  check "$style: after Alt+2 the weights have the keyboard (Enter opens a neuron)" \
+    wait_for '^neuron-dialog [0-9]+$' 10 "$m"
+  key Escape
+  sleep 0.3
+  focus_window
+  focus_sidebar_row
+  m=$(mark)
+  key alt+4
+  check "$style: Alt+4 classifies the test set" wait_for '^mistakes [0-9]+ accuracy ' 60 "$m"
+  sleep 0.5
+  key Return
+  check "$style: and the confusion matrix has the keyboard (Enter lists a cell)" \
+    wait_for '^cell [0-9] [0-9]$' 10 "$m"
+  sleep 0.3
+  screenshot "$style-mistakes-focus"
+  key alt+1
+
+  # Layer sizes that do not fit the data are refused and marked, and nothing is reset. A view
+  # shown meanwhile (Alt+4) leaves the keyboard in the text field.
   m=$(mark)
   click_widget layers
+  key alt+4
+  sleep 0.5
   key ctrl+a
   xdotool type --delay 20 "784,30,5"
   key Return
-  check "$style: an output layer too small for 10 digits is refused" \
+  check "$style: an output layer too small for 10 digits is refused (typed with the Mistakes view shown)" \
     wait_for '^invalid-layers The output layer must have at least 10 neurons' 10 "$m"
   sleep 0.3
   screenshot "$style-invalid-layers"
@@ -75,6 +117,7 @@ for style in light dark; do
   key ctrl+a
   xdotool type --delay 20 "784,30,10"
   key Return
+  key alt+1
   focus_window
 
   # ηλ/n far above 1 makes the weight decay overshoot: the run diverges, a toast says so, and

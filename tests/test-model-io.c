@@ -998,6 +998,53 @@ test_speed (void)
   remove_dir (dir);
 }
 
+/* Messages about damaged files are valid UTF-8 whatever the file holds, so that the app can show
+ * them: json-glib's own message for a lone surrogate escape, a token cut inside a character, and
+ * a message cut to the error's buffer inside a character (the fuzz-session reproducers). */
+static void
+test_messages_are_utf8 (void)
+{
+  g_autoptr(GString) long_key = g_string_new ("{\"");
+  g_autoptr(GString) cut_token = g_string_new ("{\"");
+  const char *surrogate = "[\"\\ud800\", \"a\"]";
+  const char *inputs[3];
+
+  for (int i = 0; i < 300; i++)
+    g_string_append (long_key, "\xf0\x9f\x98\x80");      /* 😀 */
+  g_string_append (long_key, "\": 1}");
+  for (int i = 0; i < 12; i++)
+    g_string_append (cut_token, "\xe8\xae\xad");          /* 训 */
+  g_string_append (cut_token, "\" 1}");                     /* the colon is missing */
+  inputs[0] = surrogate;
+  inputs[1] = long_key->str;
+  inputs[2] = cut_token->str;
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      BpError error = { 0 };
+      BpNetwork *net = bp_model_load_from_data (inputs[i], strlen (inputs[i]), "bad.json", NULL, &error);
+
+      g_assert_null (net);
+      g_assert_cmpint (error.code, ==, BP_ERROR_FORMAT);
+      g_assert_true (g_str_has_prefix (error.message, "bad.json"));
+      g_assert_true (g_utf8_validate (error.message, -1, NULL));
+    }
+
+  /* The engine's own truncation, for any message. */
+  {
+    BpError error = { 0 };
+    g_autoptr(GString) text = g_string_new (NULL);
+
+    for (int i = 0; i < 700; i++)
+      g_string_append (text, "\xc3\xa9");                 /* é: 1400 bytes */
+    bp_error_set (&error, BP_ERROR_INVALID, "x%s", text->str);
+    g_assert_true (g_utf8_validate (error.message, -1, NULL));
+    g_assert_cmpuint (strlen (error.message), >=, sizeof error.message - 3);
+    bp_error_prefix (&error, "%s", "y");
+    g_assert_true (g_utf8_validate (error.message, -1, NULL));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1020,6 +1067,7 @@ main (int   argc,
   g_test_add_func ("/model-io/save-missing-folder", test_save_missing_folder);
   g_test_add_func ("/model-io/save-failure-keeps-old-file", test_save_failure_keeps_old_file);
   g_test_add_func ("/model-io/save-interrupted", test_save_interrupted);
+  g_test_add_func ("/model-io/messages-are-utf8", test_messages_are_utf8);
   g_test_add_func ("/model-io/speed", test_speed);
 
   return g_test_run ();

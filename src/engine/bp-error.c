@@ -8,6 +8,27 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A message cut to its buffer's size can end inside a UTF-8 character, which GTK then refuses
+ * to show: drop the incomplete character. */
+static void
+trim_partial_utf8 (char *s)
+{
+  size_t len = strlen (s), i = len, need;
+  unsigned char lead;
+
+  /* Back over the trailing continuation bytes (10xxxxxx) to the byte that leads them. */
+  while (i > 0 && len - i < 3 && ((unsigned char) s[i - 1] & 0xC0) == 0x80)
+    i--;
+  if (i == 0)
+    return;
+  lead = (unsigned char) s[i - 1];
+  if (lead < 0x80)
+    return;
+  need = (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : (lead & 0xF8) == 0xF0 ? 4 : 1;
+  if (len - (i - 1) < need)
+    s[i - 1] = '\0';
+}
+
 bool
 bp_error_set (BpError    *error,
               BpErrorCode code,
@@ -23,6 +44,7 @@ bp_error_set (BpError    *error,
   va_start (args, format);
   vsnprintf (error->message, sizeof error->message, format, args);
   va_end (args);
+  trim_partial_utf8 (error->message);
 
   return false;
 }
@@ -56,6 +78,7 @@ bp_error_prefix (BpError    *error,
   memmove (error->message + plen, error->message, mlen);
   memcpy (error->message, prefix, plen);
   error->message[plen + mlen] = '\0';
+  trim_partial_utf8 (error->message);
 }
 
 void

@@ -327,6 +327,13 @@ fail (Reader     *rd,
   g_vsnprintf (message, sizeof message, format, args);
   va_end (args);
 
+  /* bp_error_set() trims the whole message; this one may already have been cut. */
+  {
+    const char *end;
+
+    if (!g_utf8_validate (message, -1, &end))
+      message[end - message] = '\0';
+  }
   return bp_error_set (rd->error, BP_ERROR_FORMAT, "%s: %s", rd->name, message);
 }
 
@@ -1143,8 +1150,11 @@ bp_model_load_from_data (const char  *data,
   if (!json_parser_load_from_data (parser, len > 0 ? data : "", (gssize) len, &gerror))
     {
       /* json-glib says "<data>:LINE:COLUMN: Parse error: …": put the file's name in place of
-       * "<data>" so that the message points into the file. */
-      const char *message = gerror->message;
+       * "<data>" so that the message points into the file. It quotes the file's bytes as they
+       * decode (a lone surrogate escape gives bytes that are not UTF-8) and cuts them at a byte
+       * count: a message must be valid UTF-8 to be shown. */
+      g_autofree char *valid = g_utf8_make_valid (gerror->message, -1);
+      const char *message = valid;
 
       if (g_str_has_prefix (message, "<data>:"))
         bp_error_set (error, BP_ERROR_FORMAT, "%s:%s", rd.name, message + strlen ("<data>:"));

@@ -164,6 +164,8 @@ click_widget ()
   [ -n "$line" ] || return 1
   read -r _ _ x y w h <<<"$line"
   eval "$(xdotool getwindowgeometry --shell "$WID")"
+  # `mousemove --sync` waits for the pointer to move: from where it already is, it never would.
+  xdotool mousemove 0 0
   xdotool mousemove --sync $((X + x + w / 4)) $((Y + y + h / 2)) click 1
 }
 

@@ -74,7 +74,18 @@ compare_recent_cb (gconstpointer a,
   return g_date_time_compare (tb, ta);
 }
 
-/* The Open Recent submenu: Backprop's own recent files that still exist, newest first. */
+/* The file dialogs file every file chosen in them under the application's name, pictures and
+ * exports too: the menu lists the models and sessions. */
+static gboolean
+is_model_uri (const char *uri)
+{
+  g_autofree char *lower = g_ascii_strdown (uri, -1);
+
+  return g_str_has_suffix (lower, ".json") || g_str_has_suffix (lower, "." BP_SESSION_FILE_SUFFIX);
+}
+
+/* The Open Recent submenu: Backprop's own recent models and sessions that still exist, newest
+ * first. */
 static void
 rebuild_recent_menu (BpWindow *self)
 {
@@ -87,7 +98,8 @@ rebuild_recent_menu (BpWindow *self)
     {
       GtkRecentInfo *info = l->data;
 
-      if (gtk_recent_info_has_application (info, RECENT_APP_NAME) && gtk_recent_info_exists (info))
+      if (gtk_recent_info_has_application (info, RECENT_APP_NAME) && gtk_recent_info_exists (info)
+          && is_model_uri (gtk_recent_info_get_uri (info)))
         mine = g_list_prepend (mine, info);
     }
   mine = g_list_sort (mine, compare_recent_cb);
@@ -234,6 +246,7 @@ open_session (BpWindow *self,
     }
   self->opening_model = FALSE;
   g_set_object (&self->model_file, file);
+  self->unsaved_epochs = 0;
   add_recent (self, file);
   adw_view_stack_set_visible_child_name (self->view_stack, "train");
   /* Translators: a session file's name. */
@@ -286,6 +299,8 @@ open_model (BpWindow *self,
     }
   self->opening_model = FALSE;
   g_set_object (&self->model_file, file);
+  if (lab)
+    self->unsaved_epochs = 0;
   if (!restoring)
     add_recent (self, file);
 
@@ -304,17 +319,14 @@ open_model (BpWindow *self,
   bp_window_update_actions (self);
 }
 
-void
-bp_window_open_file (BpWindow *self,
-                     GFile    *file)
+static void
+open_file_now (BpWindow *self,
+               GFile    *file)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *name = NULL;
   gsize length;
-
-  g_return_if_fail (BP_IS_WINDOW (self));
-  g_return_if_fail (G_IS_FILE (file));
 
   /* A file given while MNIST loads (from the command line, say) waits for the data: a session
    * needs it, and a model opened now would be replaced by the first network. */
@@ -365,6 +377,61 @@ bp_window_open_file (BpWindow *self,
       }
       break;
     }
+}
+
+static void
+replace_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     BpWindow         *self)
+{
+  GFile *file = g_object_get_data (G_OBJECT (dialog), "file");
+
+  bp_test_event ("replace-answer %s", response);
+  if (g_strcmp0 (response, "replace") == 0)
+    open_file_now (self, file);
+}
+
+/* Opening a model or a session replaces the network in training: when it has trained since it
+ * was last saved, ask first. A PNG only goes to the pad, so it never asks. */
+void
+bp_window_open_file (BpWindow *self,
+                     GFile    *file)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *lower = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+
+  g_return_if_fail (BP_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  name = g_file_get_basename (file);
+  lower = g_ascii_strdown (name != NULL ? name : "", -1);
+  if (self->unsaved_epochs == 0 || self->loading_session != NULL || g_str_has_suffix (lower, ".png"))
+    {
+      open_file_now (self, file);
+      return;
+    }
+
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       /* Translators: epochs trained, then the file's name. */
+                                       "The network has trained %u epoch since it was last saved. "
+                                       "Opening “%s” replaces it.",
+                                       "The network has trained %u epochs since it was last saved. "
+                                       "Opening “%s” replaces it.",
+                                       self->unsaved_epochs),
+                          self->unsaved_epochs, name);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Replace the Network in Training?"),
+                                                       body));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "replace", _("_Replace"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "replace", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "file", g_object_ref (file), g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (replace_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  bp_test_event ("confirm-replace %s epochs %u", name, self->unsaved_epochs);
 }
 
 static void
@@ -494,6 +561,7 @@ save_model_response_cb (BpWindow             *self,
       return;
     }
   g_set_object (&self->model_file, file);
+  self->unsaved_epochs = 0;
   add_recent (self, file);
   /* Translators: a model file's name. */
   text = g_strdup_printf (_("Saved the model as “%s”"), name);
@@ -543,6 +611,7 @@ save_session_response_cb (BpWindow             *self,
       show_error (self, _("Could Not Save the Session"), error->message);
       return;
     }
+  self->unsaved_epochs = 0;
   add_recent (self, file);
   /* Translators: a session file's name. */
   text = g_strdup_printf (_("Saved the session as “%s”"), name);
@@ -818,11 +887,20 @@ bp_window_files_save_state (BpWindow *self)
 }
 
 void
+bp_window_files_epoch_finished (BpWindow *self)
+{
+  self->unsaved_epochs++;
+}
+
+void
 bp_window_files_network_reset (BpWindow *self)
 {
-  /* A new network from the settings is no longer the file's. */
+  /* A new network from the settings is no longer the file's, and has nothing to lose yet. */
   if (!self->opening_model)
-    g_clear_object (&self->model_file);
+    {
+      g_clear_object (&self->model_file);
+      self->unsaved_epochs = 0;
+    }
 }
 
 void

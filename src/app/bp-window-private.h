@@ -55,6 +55,7 @@ struct _BpWindow
   GFile                *model_file;       /* the file the network was opened from or saved to */
   GList                *pending_files;    /* GFile: to open once the data has loaded */
   gboolean              opening_model;    /* its own "network-reset" must not forget model_file */
+  guint                 unsaved_epochs;   /* epochs trained since the network was saved or opened */
   BpFrameStats         *frame_stats;
   char                 *divergence;       /* the engine's message of the last divergence */
   guint                 ready_tick;
@@ -76,6 +77,8 @@ void bp_window_files_update_actions (BpWindow *self);
 void bp_window_files_data_ready (BpWindow *self);
 /* Remember the model file in the settings, for the next launch. */
 void bp_window_files_save_state (BpWindow *self);
+/* An epoch finished: the network has changed since it was last saved. */
+void bp_window_files_epoch_finished (BpWindow *self);
 /* The network was replaced other than by opening a file. */
 void bp_window_files_network_reset (BpWindow *self);
 

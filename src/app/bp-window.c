@@ -134,6 +134,7 @@ session_epoch_finished_cb (BpWindow             *self,
                            const BpEpochMetrics *m)
 {
   update_subtitle (self);
+  bp_window_files_epoch_finished (self);
   bp_window_files_update_actions (self);
   bp_test_event ("epoch %u train_acc %.4f val_acc %.4f test_acc %.4f seconds %.3f eta %g",
                  m->epoch, m->train_accuracy, m->validation_accuracy, m->test_accuracy,

@@ -86,8 +86,30 @@ check "the saved model is a network2.py file of 784-30-10" \
   $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["sizes"]==[784,30,10] and len(d["weights"])==2' "$WORK/out/net.json"
 cp "$WORK/out/net.json" "$WORK/out/net.json.bak"
 
+# Trained since the last save: opening a model asks first, and Cancel keeps the network.
+m=$(mark)
+key shift+space
+wait_for '^epoch 3 ' 60 "$m"
+wait_for '^state paused' 10 "$m"
+m=$(mark)
+key ctrl+o
+wait_for '^file-dialog ' 10 "$m"
+sleep 0.5
+key ctrl+a
+xdotool type --delay 20 "$WORK/out/net.json"
+sleep 0.3
+key Return
+check "opening a model over an unsaved network asks first" \
+  wait_for '^confirm-replace net.json epochs 1$' 10 "$m"
+sleep 0.5
+screenshot confirm-replace
+key Escape
+check "…and Cancel keeps the network" wait_for '^replace-answer cancel$' 10 "$m"
+sleep 0.3
+check "…without opening the model" bash -c "! tail -n +$((m + 1)) '$EVENTS' | grep -q '^model-opened'"
+
 check "Shift+Ctrl+S saves the session" \
-  dialog shift+ctrl+s 'Save the Session' "$WORK/out/run.json" '^session-saved run.json epochs 2$'
+  dialog shift+ctrl+s 'Save the Session' "$WORK/out/run.json" '^session-saved run.json epochs 3$'
 check "the session file opens as a model too (network2.py keys)" \
   $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["sizes"]==[784,30,10] and d["cost"]' "$WORK/out/run.json"
 
@@ -98,9 +120,9 @@ check "a plot exports as PNG when no extension is typed" \
   dialog ctrl+e 'Export the Accuracy Plot' "$WORK/out/curves" '^plot-exported accuracy curves.png$'
 check "…and that PNG is a PNG" $PY -c 'import sys; assert open(sys.argv[1],"rb").read(8)==b"\x89PNG\r\n\x1a\n"' "$WORK/out/curves.png"
 check "Shift+Ctrl+E exports the history as CSV" \
-  dialog shift+ctrl+e 'Export the History' "$WORK/out/history.csv" '^history-exported history.csv epochs 2$'
-check "the CSV has a header and two epochs" \
-  $PY -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1]))); assert r[0][0]=="epoch" and [x[0] for x in r[1:]]==["1","2"] and 0<float(r[2][r[0].index("test_accuracy")])<=1' "$WORK/out/history.csv"
+  dialog shift+ctrl+e 'Export the History' "$WORK/out/history.csv" '^history-exported history.csv epochs 3$'
+check "the CSV has a header and three epochs" \
+  $PY -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1]))); assert r[0][0]=="epoch" and [x[0] for x in r[1:]]==["1","2","3"] and 0<float(r[3][r[0].index("test_accuracy")])<=1' "$WORK/out/history.csv"
 
 # A failed save says why and writes nothing: /proc takes no new files, even from root.
 check "a save the system refuses fails with a message naming the file" \
@@ -157,7 +179,7 @@ check "the last model comes back" grep -Eq '^model-opened net.json layers 784-30
 check "the view, the learning rate and the brush come back" \
   grep -Eq '^setup view weights layers 784-30-10 eta 0.5 lambda 0 batch 10 epochs 30 brush 22$' "$EVENTS"
 
-# The session brings its history back: two epochs, ready to go on with the third.
+# The session brings its history back: three epochs, ready to go on with the fourth.
 key alt+1
 sleep 0.3
 # Open Recent, by the keyboard: F10, down to the submenu, into it; its first item is the newest,
@@ -175,13 +197,13 @@ key Down
 sleep 0.2
 screenshot recent-menu
 key Return
-check "the session opens from Open Recent" wait_for '^session-opened run.json epochs 2$' 10 "$m"
+check "the session opens from Open Recent" wait_for '^session-opened run.json epochs 3$' 10 "$m"
 # Under Xvfb, without a window manager, an item chosen in a submenu leaves GTK 4.8's window
 # without keyboard input once the menu has closed: the rest of this launch uses the pointer.
 sleep 0.5
 m=$(mark)
 click_widget start
-check "training continues with epoch 3" wait_for '^epoch 3 ' 60 "$m"
+check "training continues with epoch 4" wait_for '^epoch 4 ' 60 "$m"
 click_widget start
 wait_for '^state paused' 10 "$m"
 sleep 1

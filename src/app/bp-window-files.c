@@ -434,62 +434,73 @@ bp_window_open_file (BpWindow *self,
   bp_test_event ("confirm-replace %s epochs %u", name, self->unsaved_epochs);
 }
 
+/* The file a dialog's answer chose, or NULL; the dialog is done with either way. */
+static GFile *
+chosen_file (BpWindow             *self,
+             int                   response,
+             GtkFileChooserNative *chooser)
+{
+  GFile *file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->chooser);
+  return file;
+}
+
 static void
 open_response_cb (BpWindow             *self,
                   int                   response,
                   GtkFileChooserNative *chooser)
 {
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) file = chosen_file (self, response, chooser);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_clear_object (&self->chooser);
   if (file != NULL)
     bp_window_open_file (self, file);
 }
 
+/* Add a filter of the file name suffixes given (up to a NULL) to the open dialog; returns it
+ * (the dialog's). */
 static GtkFileFilter *
-filter_new (const char *name,
-            const char *pattern,
+add_filter (BpWindow   *self,
+            const char *name,
+            const char *suffix,
             ...)
 {
   GtkFileFilter *filter = gtk_file_filter_new ();
   va_list args;
 
   gtk_file_filter_set_name (filter, name);
-  va_start (args, pattern);
-  for (const char *p = pattern; p != NULL; p = va_arg (args, const char *))
+  va_start (args, suffix);
+  for (const char *p = suffix; p != NULL; p = va_arg (args, const char *))
     gtk_file_filter_add_suffix (filter, p);
   va_end (args);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  g_object_unref (filter);
   return filter;
 }
 
-static GtkFileChooserNative *
+/* The one file dialog, modal, opening in the folder of the last model (or the user's
+ * documents), with @suggested as the name to save under. Add its filters, then show_chooser(). */
+static void
 chooser_new (BpWindow             *self,
              const char           *title,
              GtkFileChooserAction  action,
              const char           *accept,
+             const char           *suggested,
              GCallback             response)
-{
-  GtkFileChooserNative *chooser;
-
-  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept, _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect_swapped (chooser, "response", response, self);
-  return chooser;
-}
-
-/* Dialogs open in the folder of the last model, or the user's documents. */
-static void
-set_start_folder (BpWindow       *self,
-                  GtkFileChooser *chooser)
 {
   g_autoptr(GFile) folder = NULL;
 
+  self->chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept, _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect_swapped (self->chooser, "response", response, self);
   if (self->model_file != NULL)
     folder = g_file_get_parent (self->model_file);
   if (folder != NULL)
-    gtk_file_chooser_set_current_folder (chooser, folder, NULL);
+    gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), folder, NULL);
+  if (suggested != NULL)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), suggested);
 }
 
 static void
@@ -505,22 +516,14 @@ open_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   BpWindow *self = BP_WINDOW (widget);
-  g_autoptr(GtkFileFilter) all = NULL;
-  g_autoptr(GtkFileFilter) models = NULL;
-  g_autoptr(GtkFileFilter) pictures = NULL;
 
   if (self->chooser != NULL)
     return;
-  self->chooser = chooser_new (self, _("Open a Model, a Session or a Picture"),
-                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
-                               G_CALLBACK (open_response_cb));
-  all = filter_new (_("Models, sessions and PNG pictures"), "json", BP_SESSION_FILE_SUFFIX, "png", NULL);
-  models = filter_new (_("Models and sessions (JSON)"), "json", BP_SESSION_FILE_SUFFIX, NULL);
-  pictures = filter_new (_("PNG pictures"), "png", NULL);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), models);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), pictures);
-  set_start_folder (self, GTK_FILE_CHOOSER (self->chooser));
+  chooser_new (self, _("Open a Model, a Session or a Picture"), GTK_FILE_CHOOSER_ACTION_OPEN,
+               _("_Open"), NULL, G_CALLBACK (open_response_cb));
+  add_filter (self, _("Models, sessions and PNG pictures"), "json", BP_SESSION_FILE_SUFFIX, "png", NULL);
+  add_filter (self, _("Models and sessions (JSON)"), "json", BP_SESSION_FILE_SUFFIX, NULL);
+  add_filter (self, _("PNG pictures"), "png", NULL);
   show_chooser (self);
 }
 
@@ -539,16 +542,13 @@ save_model_response_cb (BpWindow             *self,
                         int                   response,
                         GtkFileChooserNative *chooser)
 {
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) file = chosen_file (self, response, chooser);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree char *name = NULL;
   g_autofree char *text = NULL;
   BpSession *session = model_session (self);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_clear_object (&self->chooser);
   if (file == NULL || session == NULL)
     return;
 
@@ -575,17 +575,13 @@ save_model_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   BpWindow *self = BP_WINDOW (widget);
-  g_autoptr(GtkFileFilter) models = NULL;
 
   if (self->chooser != NULL)
     return;
-  self->chooser = chooser_new (self, _("Save the Model"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"),
-                               G_CALLBACK (save_model_response_cb));
-  models = filter_new (_("Models (network2.py JSON)"), "json", NULL);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), models);
-  set_start_folder (self, GTK_FILE_CHOOSER (self->chooser));
   /* Translators: the suggested file name of a saved model; keep the .json. */
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), _("network.json"));
+  chooser_new (self, _("Save the Model"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("network.json"),
+               G_CALLBACK (save_model_response_cb));
+  add_filter (self, _("Models (network2.py JSON)"), "json", NULL);
   show_chooser (self);
 }
 
@@ -594,14 +590,11 @@ save_session_response_cb (BpWindow             *self,
                           int                   response,
                           GtkFileChooserNative *chooser)
 {
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) file = chosen_file (self, response, chooser);
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
   g_autofree char *text = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_clear_object (&self->chooser);
   if (file == NULL || self->session == NULL)
     return;
 
@@ -625,55 +618,39 @@ save_session_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   BpWindow *self = BP_WINDOW (widget);
-  g_autoptr(GtkFileFilter) sessions = NULL;
   g_autofree char *suggested = NULL;
 
   if (self->chooser != NULL)
     return;
-  self->chooser = chooser_new (self, _("Save the Session"), GTK_FILE_CHOOSER_ACTION_SAVE,
-                               _("_Save"), G_CALLBACK (save_session_response_cb));
-  sessions = filter_new (_("Backprop sessions"), BP_SESSION_FILE_SUFFIX, NULL);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), sessions);
-  set_start_folder (self, GTK_FILE_CHOOSER (self->chooser));
   /* Translators: the suggested file name of a saved session, without its extension. */
   suggested = g_strdup_printf ("%s.%s", _("session"), BP_SESSION_FILE_SUFFIX);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), suggested);
+  chooser_new (self, _("Save the Session"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), suggested,
+               G_CALLBACK (save_session_response_cb));
+  add_filter (self, _("Backprop sessions"), BP_SESSION_FILE_SUFFIX, NULL);
   show_chooser (self);
 }
 
 /* ── Exports ──────────────────────────────────────────────────────────────────────────────── */
 
-static BpPlot *
-export_plot_widget (BpWindow *self)
-{
-  if (g_strcmp0 (self->export_plot, "cost") == 0)
-    return bp_train_view_get_cost_plot (self->train_view);
-  return bp_train_view_get_accuracy_plot (self->train_view);
-}
-
+/* An export dialog keeps which plot it is for ("accuracy" or "cost") as its "plot", and each
+ * of its filters the format it stands for as its "format". */
 static void
 export_plot_response_cb (BpWindow             *self,
                          int                   response,
                          GtkFileChooserNative *chooser)
 {
-  g_autoptr(GFile) file = NULL;
+  g_autofree char *which = g_strdup (g_object_get_data (G_OBJECT (chooser), "plot"));
+  GtkFileFilter *filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (chooser));
+  BpExportFormat format = filter != NULL ? GPOINTER_TO_INT (g_object_get_data (G_OBJECT (filter), "format"))
+                                         : BP_EXPORT_FORMAT_PNG;
+  g_autoptr(GFile) file = chosen_file (self, response, chooser);
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
   g_autofree char *text = NULL;
-  GtkFileFilter *filter;
-  BpExportFormat format = BP_EXPORT_FORMAT_PNG;
-  BpPlot *plot = export_plot_widget (self);
+  BpPlot *plot = g_strcmp0 (which, "cost") == 0 ? bp_train_view_get_cost_plot (self->train_view)
+                                                : bp_train_view_get_accuracy_plot (self->train_view);
   int width, height;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (chooser));
-  for (guint i = 0; i < G_N_ELEMENTS (self->chooser_filters); i++)
-    if (filter != NULL && filter == self->chooser_filters[i])
-      format = (BpExportFormat) i;
-  g_clear_object (&self->chooser);
-  for (guint i = 0; i < G_N_ELEMENTS (self->chooser_filters); i++)
-    g_clear_object (&self->chooser_filters[i]);
   if (file == NULL)
     return;
 
@@ -708,7 +685,7 @@ export_plot_response_cb (BpWindow             *self,
   /* Translators: a picture file's name. */
   text = g_strdup_printf (_("Exported the plot as “%s”"), name);
   toast (self, text);
-  bp_test_event ("plot-exported %s %s", self->export_plot, name);
+  bp_test_event ("plot-exported %s %s", which, name);
 }
 
 static void
@@ -717,27 +694,19 @@ export_plot_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   BpWindow *self = BP_WINDOW (widget);
-  const char *which = g_variant_get_string (parameter, NULL);
-  g_autofree char *suggested = NULL;
+  gboolean cost = g_strcmp0 (g_variant_get_string (parameter, NULL), "cost") == 0;
+  const char *names[] = { N_("PNG picture"), N_("SVG drawing"), N_("PDF document") };
 
   if (self->chooser != NULL)
     return;
-  g_free (self->export_plot);
-  self->export_plot = g_strdup (g_strcmp0 (which, "cost") == 0 ? "cost" : "accuracy");
-  self->chooser = chooser_new (self,
-                               g_strcmp0 (which, "cost") == 0 ? _("Export the Cost Plot")
-                                                              : _("Export the Accuracy Plot"),
-                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
-                               G_CALLBACK (export_plot_response_cb));
-  self->chooser_filters[BP_EXPORT_FORMAT_PNG] = filter_new (_("PNG picture"), "png", NULL);
-  self->chooser_filters[BP_EXPORT_FORMAT_SVG] = filter_new (_("SVG drawing"), "svg", NULL);
-  self->chooser_filters[BP_EXPORT_FORMAT_PDF] = filter_new (_("PDF document"), "pdf", NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (self->chooser_filters); i++)
-    gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), self->chooser_filters[i]);
-  set_start_folder (self, GTK_FILE_CHOOSER (self->chooser));
   /* Translators: suggested file names of the exported plots; keep the .png. */
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser),
-                                     g_strcmp0 (which, "cost") == 0 ? _("cost.png") : _("accuracy.png"));
+  chooser_new (self, cost ? _("Export the Cost Plot") : _("Export the Accuracy Plot"),
+               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), cost ? _("cost.png") : _("accuracy.png"),
+               G_CALLBACK (export_plot_response_cb));
+  g_object_set_data (G_OBJECT (self->chooser), "plot", (gpointer) (cost ? "cost" : "accuracy"));
+  for (BpExportFormat f = BP_EXPORT_FORMAT_PNG; f <= BP_EXPORT_FORMAT_PDF; f++)
+    g_object_set_data (G_OBJECT (add_filter (self, _(names[f]), bp_export_format_get_extension (f), NULL)),
+                       "format", GINT_TO_POINTER (f));
   show_chooser (self);
 }
 
@@ -746,16 +715,13 @@ export_history_response_cb (BpWindow             *self,
                             int                   response,
                             GtkFileChooserNative *chooser)
 {
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) file = chosen_file (self, response, chooser);
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
   g_autofree char *text = NULL;
   const BpEpochMetrics *history;
   guint n_epochs;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_clear_object (&self->chooser);
   if (file == NULL || self->session == NULL)
     return;
 
@@ -778,17 +744,13 @@ export_history_action (GtkWidget  *widget,
                        GVariant   *parameter)
 {
   BpWindow *self = BP_WINDOW (widget);
-  g_autoptr(GtkFileFilter) csv = NULL;
 
   if (self->chooser != NULL)
     return;
-  self->chooser = chooser_new (self, _("Export the History"), GTK_FILE_CHOOSER_ACTION_SAVE,
-                               _("_Export"), G_CALLBACK (export_history_response_cb));
-  csv = filter_new (_("CSV table"), "csv", NULL);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), csv);
-  set_start_folder (self, GTK_FILE_CHOOSER (self->chooser));
   /* Translators: the suggested file name of the exported metrics; keep the .csv. */
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), _("history.csv"));
+  chooser_new (self, _("Export the History"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
+               _("history.csv"), G_CALLBACK (export_history_response_cb));
+  add_filter (self, _("CSV table"), "csv", NULL);
   show_chooser (self);
 }
 
@@ -946,9 +908,6 @@ bp_window_files_dispose (BpWindow *self)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
-  for (guint i = 0; i < G_N_ELEMENTS (self->chooser_filters); i++)
-    g_clear_object (&self->chooser_filters[i]);
-  g_clear_pointer (&self->export_plot, g_free);
   g_clear_signal_handler (&self->recent_changed_id, self->recent_manager);
   g_clear_object (&self->recent_manager);
   if (self->solo_session != NULL)

@@ -46,8 +46,6 @@ struct _BpWindow
   GCancellable         *cancellable;
   GSettings            *settings;         /* NULL when the schema is not installed */
   GtkFileChooserNative *chooser;          /* the one file dialog open, if any */
-  GtkFileFilter        *chooser_filters[3]; /* an export dialog's PNG, SVG and PDF filters */
-  char                 *export_plot;      /* the plot an export dialog is for: "accuracy", "cost" */
   GMenu                *recent_section;   /* template child: the Open Recent submenu's items */
   GtkRecentManager     *recent_manager;
   gulong                recent_changed_id;

@@ -23,6 +23,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "bp-json.h"
 #include "bp-model-io.h"
 
 /* The limits of a file we read: bp_model_load_from_data()'s size limit, a run's epoch limit
@@ -91,33 +92,6 @@ bp_session_plots_free (BpSessionPlots *plots)
 
 /* ── Writing ──────────────────────────────────────────────────────────────────────────────── */
 
-/* A double with the shortest of 15 … 17 significant digits that reads back the same, as
- * bp-model-io writes the history; NaN and ∞ (which JSON lacks) as null. */
-static void
-append_double (GString *out,
-               double   value)
-{
-  static const char *const formats[] = { "%.15g", "%.16g", "%.17g" };
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  const char *text = NULL;
-
-  if (!isfinite (value))
-    {
-      g_string_append (out, "null");
-      return;
-    }
-  for (size_t i = 0; i < G_N_ELEMENTS (formats) && text == NULL; i++)
-    {
-      g_ascii_formatd (buf, sizeof buf, formats[i], value);
-      if (g_ascii_strtod (buf, NULL) == value || i + 1 == G_N_ELEMENTS (formats))
-        text = buf;
-    }
-  g_string_append (out, text);
-  /* A double stays a double when read back, and keeps its sign at zero. */
-  if (strpbrk (text, ".e") == NULL)
-    g_string_append (out, ".0");
-}
-
 /* A JSON string: quotes, backslashes and control characters escaped; @s is UTF-8. */
 static void
 append_string (GString    *out,
@@ -149,9 +123,9 @@ append_points (GString      *out,
       const BpSessionPoint *p = &g_array_index (points, BpSessionPoint, i);
 
       g_string_append (out, i > 0 ? ", [" : "[");
-      append_double (out, p->x);
+      bp_json_append_double (out, p->x);
       g_string_append (out, ", ");
-      append_double (out, p->y);
+      bp_json_append_double (out, p->y);
       g_string_append_c (out, ']');
     }
   g_string_append_c (out, ']');
@@ -202,11 +176,11 @@ append_session (GString              *out,
       const BpSessionSample *sample = &g_array_index (plots->samples, BpSessionSample, i);
 
       g_string_append (out, i > 0 ? ", [" : "[");
-      append_double (out, sample->x);
+      bp_json_append_double (out, sample->x);
       g_string_append (out, ", ");
-      append_double (out, sample->accuracy);
+      bp_json_append_double (out, sample->accuracy);
       g_string_append (out, ", ");
-      append_double (out, sample->cost);
+      bp_json_append_double (out, sample->cost);
       g_string_append_c (out, ']');
     }
   g_string_append (out, "],\n      \"pins\": [");
@@ -374,49 +348,6 @@ fail (Reader     *rd,
   return FALSE;
 }
 
-static const char *
-describe (JsonNode *node)
-{
-  if (node == NULL)
-    return "missing";
-  switch (json_node_get_node_type (node))
-    {
-    case JSON_NODE_OBJECT:
-      return "an object";
-    case JSON_NODE_ARRAY:
-      return "an array";
-    case JSON_NODE_NULL:
-      return "null";
-    case JSON_NODE_VALUE:
-    default:
-      break;
-    }
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_STRING:
-      return "a string";
-    case G_TYPE_BOOLEAN:
-      return "a boolean";
-    case G_TYPE_INT64:
-      return "an integer";
-    case G_TYPE_DOUBLE:
-      return "a fractional number";
-    default:
-      return "an unknown value";
-    }
-}
-
-static gboolean
-is_number (JsonNode *node)
-{
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  type = json_node_get_value_type (node);
-  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
-}
-
 /* An integer in @min … @max. */
 static gboolean
 read_uint (Reader     *rd,
@@ -430,7 +361,7 @@ read_uint (Reader     *rd,
 
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
       || json_node_get_value_type (node) != G_TYPE_INT64)
-    return fail (rd, "%s is %s, expected an integer", what, describe (node));
+    return fail (rd, "%s is %s, expected an integer", what, bp_json_describe (node));
   value = json_node_get_int (node);
   if (value < min || value > max)
     return fail (rd, "%s is %" G_GINT64_FORMAT ", expected %" G_GINT64_FORMAT " to %"
@@ -456,8 +387,8 @@ read_number (Reader     *rd,
       *out = NAN;
       return TRUE;
     }
-  if (!is_number (node))
-    return fail (rd, "%s is %s, expected a number%s", what, describe (node),
+  if (!bp_json_is_number (node))
+    return fail (rd, "%s is %s, expected a number%s", what, bp_json_describe (node),
                  nullable ? " or null" : "");
   value = json_node_get_double (node);
   if (!isfinite (value) || value < min || value > max)
@@ -473,7 +404,7 @@ read_array (Reader     *rd,
 {
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
-      fail (rd, "%s is %s, expected a list", what, describe (node));
+      fail (rd, "%s is %s, expected a list", what, bp_json_describe (node));
       return NULL;
     }
   return json_node_get_array (node);
@@ -486,7 +417,7 @@ read_object (Reader     *rd,
 {
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      fail (rd, "%s is %s, expected an object", what, describe (node));
+      fail (rd, "%s is %s, expected an object", what, bp_json_describe (node));
       return NULL;
     }
   return json_node_get_object (node);
@@ -571,7 +502,7 @@ read_label (Reader      *rd,
 
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
       || json_node_get_value_type (node) != G_TYPE_STRING)
-    return fail (rd, "%s is %s, expected a string", what, describe (node));
+    return fail (rd, "%s is %s, expected a string", what, bp_json_describe (node));
   label = json_node_get_string (node);
   if (strlen (label) > MAX_LABEL || !g_utf8_validate (label, -1, NULL))
     return fail (rd, "%s is not a label of up to %d bytes of UTF-8", what, MAX_LABEL);
@@ -854,7 +785,7 @@ bp_session_file_read (BpSession       *session,
   if (node != NULL && !JSON_NODE_HOLDS_NULL (node)
       && (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING))
     {
-      fail (&rd, "data_dir is %s, expected a string or null", describe (node));
+      fail (&rd, "data_dir is %s, expected a string or null", bp_json_describe (node));
       goto out;
     }
   plots = bp_session_plots_new ();

@@ -25,6 +25,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "bp-json.h"
+
 /* Our own files nest at most 5 deep (velocity → weights → layer → row → number). json-glib 1.6
  * parses recursively and overflows the stack on a few hundred thousand brackets, so deeper input
  * is refused before it reaches the parser. */
@@ -74,36 +76,6 @@ append_float (GString *out,
   g_string_append (out, text);
   /* "-0" and "16777216" would be read as integers, and an integer has no negative zero:
    * write floats as floats, as Python's json module does. */
-  if (strpbrk (text, ".e") == NULL)
-    g_string_append (out, ".0");
-}
-
-/* Doubles (metrics) with the shortest of 15 … 17 digits that reads back the same (17 always
- * do); JSON has no NaN or ∞, so those become null. */
-static void
-append_double_or_null (GString *out,
-                       double   value)
-{
-  static const char *const formats[] = { "%.15g", "%.16g" };
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  const char *text = NULL;
-
-  if (!isfinite (value))
-    {
-      g_string_append (out, "null");
-      return;
-    }
-
-  for (size_t i = 0; i < G_N_ELEMENTS (formats) && text == NULL; i++)
-    {
-      g_ascii_formatd (buf, sizeof buf, formats[i], value);
-      if (g_ascii_strtod (buf, NULL) == value)
-        text = buf;
-    }
-  if (text == NULL)
-    text = g_ascii_formatd (buf, sizeof buf, "%.17g", value);
-
-  g_string_append (out, text);
   if (strpbrk (text, ".e") == NULL)
     g_string_append (out, ".0");
 }
@@ -195,19 +167,19 @@ append_history (GString              *out,
 
       g_string_append_printf (out, "%s\n    {\"epoch\": %u, \"train_cost\": ",
                               i > 0 ? "," : "", m->epoch);
-      append_double_or_null (out, m->train_cost);
+      bp_json_append_double (out, m->train_cost);
       g_string_append (out, ", \"train_accuracy\": ");
-      append_double_or_null (out, m->train_accuracy);
+      bp_json_append_double (out, m->train_accuracy);
       g_string_append (out, ", \"validation_cost\": ");
-      append_double_or_null (out, m->validation_cost);
+      bp_json_append_double (out, m->validation_cost);
       g_string_append (out, ", \"validation_accuracy\": ");
-      append_double_or_null (out, m->validation_accuracy);
+      bp_json_append_double (out, m->validation_accuracy);
       g_string_append (out, ", \"test_cost\": ");
-      append_double_or_null (out, m->test_cost);
+      bp_json_append_double (out, m->test_cost);
       g_string_append (out, ", \"test_accuracy\": ");
-      append_double_or_null (out, m->test_accuracy);
+      bp_json_append_double (out, m->test_accuracy);
       g_string_append (out, ", \"seconds\": ");
-      append_double_or_null (out, m->seconds);
+      bp_json_append_double (out, m->seconds);
       g_string_append (out, ", \"eta\": ");
       append_float_or_null (out, m->eta);
       g_string_append_c (out, '}');
@@ -351,49 +323,6 @@ quote_for_message (const char *s)
   return g_strdup_printf ("\"%s\"", escaped);
 }
 
-/* What a node holds, for "is …, expected …" messages. */
-static const char *
-describe_node (JsonNode *node)
-{
-  switch (json_node_get_node_type (node))
-    {
-    case JSON_NODE_OBJECT:
-      return "an object";
-    case JSON_NODE_ARRAY:
-      return "an array";
-    case JSON_NODE_NULL:
-      return "null";
-    case JSON_NODE_VALUE:
-    default:
-      break;
-    }
-
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_STRING:
-      return "a string";
-    case G_TYPE_BOOLEAN:
-      return "a boolean";
-    case G_TYPE_INT64:
-      return "an integer";
-    case G_TYPE_DOUBLE:
-      return "a fractional number";
-    default:
-      return "an unknown value";
-    }
-}
-
-static bool
-node_is_number (JsonNode *node)
-{
-  GType type;
-
-  if (!JSON_NODE_HOLDS_VALUE (node))
-    return false;
-  type = json_node_get_value_type (node);
-  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
-}
-
 /* Before json-glib sees the bytes: refuse nesting deeper than MAX_NESTING (its parser recurses
  * per level), and anything outside double-quoted strings that plain JSON does not have —
  * json-glib also takes single-quoted strings and C comments, in which brackets would escape the
@@ -497,8 +426,8 @@ read_float (Reader     *rd,
 {
   double value;
 
-  if (!node_is_number (node))
-    return fail (rd, "%s is %s, expected a number", what, describe_node (node));
+  if (!bp_json_is_number (node))
+    return fail (rd, "%s is %s, expected a number", what, bp_json_describe (node));
 
   value = json_node_get_double (node);
   if (!to_float (value, out))
@@ -521,8 +450,8 @@ read_double_or_null (Reader     *rd,
       *out = NAN;
       return true;
     }
-  if (!node_is_number (node))
-    return fail (rd, "%s is %s, expected a number or null", what, describe_node (node));
+  if (!bp_json_is_number (node))
+    return fail (rd, "%s is %s, expected a number or null", what, bp_json_describe (node));
 
   value = json_node_get_double (node);
   if (!isfinite (value))
@@ -544,7 +473,7 @@ read_uint (Reader     *rd,
   gint64 value;
 
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return fail (rd, "%s is %s, expected an integer", what, describe_node (node));
+    return fail (rd, "%s is %s, expected an integer", what, bp_json_describe (node));
 
   /* json-glib saturates integers beyond 2^64 and wraps those above 2^63 to negative values,
    * so a huge number always shows up here as negative (not worth echoing) or above @max. */
@@ -575,7 +504,7 @@ read_string_member (Reader      *rd,
   if (node == NULL)
     return true;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return fail (rd, "\"%s\" is %s, expected a string", member, describe_node (node));
+    return fail (rd, "\"%s\" is %s, expected a string", member, bp_json_describe (node));
 
   *out = json_node_get_string (node);
   return true;
@@ -594,7 +523,7 @@ read_sizes (Reader     *rd,
   if (node == NULL)
     return fail (rd, "missing \"sizes\"");
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return fail (rd, "\"sizes\" is %s, expected a list of layer sizes", describe_node (node));
+    return fail (rd, "\"sizes\" is %s, expected a list of layer sizes", bp_json_describe (node));
 
   array = json_node_get_array (node);
   n = json_array_get_length (array);
@@ -707,7 +636,7 @@ read_layers (Reader          *rd,
   guint n;
 
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return fail (rd, "%s is %s, expected a list of layers", field, describe_node (node));
+    return fail (rd, "%s is %s, expected a list of layers", field, bp_json_describe (node));
 
   layers = json_node_get_array (node);
   n = json_array_get_length (layers);
@@ -728,7 +657,7 @@ read_layers (Reader          *rd,
 
       if (!JSON_NODE_HOLDS_ARRAY (layer_node))
         return fail (rd, "%s[%zu] is %s, expected a list of rows",
-                     field, l - 1, describe_node (layer_node));
+                     field, l - 1, bp_json_describe (layer_node));
       layer = json_node_get_array (layer_node);
       if (json_array_get_length (layer) != rows)
         return fail (rd, "%s[%zu] has %u rows, expected %zu",
@@ -741,7 +670,7 @@ read_layers (Reader          *rd,
 
           if (!JSON_NODE_HOLDS_ARRAY (row_node))
             return fail (rd, "%s[%zu][%zu] is %s, expected a list of %zu number%s",
-                         field, l - 1, r, describe_node (row_node), cols, cols == 1 ? "" : "s");
+                         field, l - 1, r, bp_json_describe (row_node), cols, cols == 1 ? "" : "s");
           row = json_node_get_array (row_node);
           if (json_array_get_length (row) != cols)
             return fail (rd, "%s[%zu][%zu] has %u columns, expected %zu",
@@ -754,7 +683,7 @@ read_layers (Reader          *rd,
               float v;
 
               /* The common case stays free of formatting: the name is built only on error. */
-              if (node_is_number (value) && to_float (json_node_get_double (value), &v))
+              if (bp_json_is_number (value) && to_float (json_node_get_double (value), &v))
                 {
                   if (m != NULL)
                     m[r * cols + c] = v;
@@ -855,14 +784,14 @@ read_config (Reader        *rd,
       /* Seeds of 2^63 and above were written as unsigned numbers, which json-glib hands back
        * wrapped to negative int64: take the bits as they are. */
       if (!JSON_NODE_HOLDS_VALUE (seed) || json_node_get_value_type (seed) != G_TYPE_INT64)
-        return fail (rd, "\"seed\" is %s, expected an integer", describe_node (seed));
+        return fail (rd, "\"seed\" is %s, expected an integer", bp_json_describe (seed));
       config->seed = (uint64_t) json_node_get_int (seed);
     }
 
   if (node == NULL)
     return true;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return fail (rd, "\"hyperparameters\" is %s, expected an object", describe_node (node));
+    return fail (rd, "\"hyperparameters\" is %s, expected an object", bp_json_describe (node));
   object = json_node_get_object (node);
 
   if (!read_hyper_float (rd, object, "eta", &config->hyper.eta) ||
@@ -949,7 +878,7 @@ read_history (Reader         *rd,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return true;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return fail (rd, "\"history\" is %s, expected a list of epochs", describe_node (node));
+    return fail (rd, "\"history\" is %s, expected a list of epochs", bp_json_describe (node));
 
   array = json_node_get_array (node);
   n = json_array_get_length (array);
@@ -964,7 +893,7 @@ read_history (Reader         *rd,
       double eta;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
-        return fail (rd, "history[%u] is %s, expected an object", i, describe_node (element));
+        return fail (rd, "history[%u] is %s, expected an object", i, bp_json_describe (element));
       object = json_node_get_object (element);
 
       member = json_object_get_member (object, "epoch");
@@ -1058,7 +987,7 @@ read_model (Reader      *rd,
       if (!JSON_NODE_HOLDS_OBJECT (velocity_node))
         {
           fail (rd, "\"velocity\" is %s, expected an object with \"weights\" and \"biases\"",
-                describe_node (velocity_node));
+                bp_json_describe (velocity_node));
           return NULL;
         }
       velocity_object = json_node_get_object (velocity_node);
@@ -1171,7 +1100,7 @@ bp_model_load_from_data (const char  *data,
     }
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
-      fail (&rd, "the top level is %s, expected an object", describe_node (root));
+      fail (&rd, "the top level is %s, expected an object", bp_json_describe (root));
       return NULL;
     }
 

@@ -641,40 +641,14 @@ strip_key_pressed_cb (GtkEventControllerKey *controller,
   if (n == 0 || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0)
     return FALSE;
 
+  if (bp_focus_grid_move (keyval, cursor, n, STRIP_COLS, &cursor))
+    {
+      set_strip_cursor (self, cursor);
+      return TRUE;
+    }
+
   switch (keyval)
     {
-    case GDK_KEY_Left:
-    case GDK_KEY_KP_Left:
-      cursor = MAX (cursor - 1, 0);
-      break;
-
-    case GDK_KEY_Right:
-    case GDK_KEY_KP_Right:
-      cursor = MIN (cursor + 1, n - 1);
-      break;
-
-    case GDK_KEY_Up:
-    case GDK_KEY_KP_Up:
-      if (cursor >= STRIP_COLS)
-        cursor -= STRIP_COLS;
-      break;
-
-    case GDK_KEY_Down:
-    case GDK_KEY_KP_Down:
-      if (cursor + STRIP_COLS < n)
-        cursor += STRIP_COLS;
-      break;
-
-    case GDK_KEY_Home:
-    case GDK_KEY_KP_Home:
-      cursor = 0;
-      break;
-
-    case GDK_KEY_End:
-    case GDK_KEY_KP_End:
-      cursor = n - 1;
-      break;
-
     case GDK_KEY_Return:
     case GDK_KEY_KP_Enter:
     case GDK_KEY_ISO_Enter:
@@ -685,9 +659,6 @@ strip_key_pressed_cb (GtkEventControllerKey *controller,
     default:
       return FALSE;
     }
-
-  set_strip_cursor (self, cursor);
-  return TRUE;
 }
 
 /* ── Actions ──────────────────────────────────────────────────────────────────────────────── */

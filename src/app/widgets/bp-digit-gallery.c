@@ -386,40 +386,14 @@ key_pressed_cb (GtkEventControllerKey *controller,
   if (n == 0 || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0)
     return FALSE;
 
+  if (bp_focus_grid_move (keyval, cursor, n, columns, &cursor))
+    {
+      set_cursor (self, cursor);
+      return TRUE;
+    }
+
   switch (keyval)
     {
-    case GDK_KEY_Left:
-    case GDK_KEY_KP_Left:
-      cursor = MAX (cursor - 1, 0);
-      break;
-
-    case GDK_KEY_Right:
-    case GDK_KEY_KP_Right:
-      cursor = MIN (cursor + 1, n - 1);
-      break;
-
-    case GDK_KEY_Up:
-    case GDK_KEY_KP_Up:
-      if (cursor >= columns)
-        cursor -= columns;
-      break;
-
-    case GDK_KEY_Down:
-    case GDK_KEY_KP_Down:
-      if (cursor + columns < n)
-        cursor += columns;
-      break;
-
-    case GDK_KEY_Home:
-    case GDK_KEY_KP_Home:
-      cursor = 0;
-      break;
-
-    case GDK_KEY_End:
-    case GDK_KEY_KP_End:
-      cursor = n - 1;
-      break;
-
     case GDK_KEY_Return:
     case GDK_KEY_KP_Enter:
     case GDK_KEY_ISO_Enter:
@@ -432,9 +406,6 @@ key_pressed_cb (GtkEventControllerKey *controller,
     default:
       return FALSE;
     }
-
-  set_cursor (self, cursor);
-  return TRUE;
 }
 
 static void

@@ -56,3 +56,47 @@ bp_focus_ring_changed (GtkWidget     *widget,
 
   return ((old_flags ^ gtk_widget_get_state_flags (widget)) & mask) != 0;
 }
+
+gboolean
+bp_focus_grid_move (guint  keyval,
+                    int    cursor,
+                    int    n,
+                    int    columns,
+                    int   *next)
+{
+  switch (keyval)
+    {
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
+      *next = MAX (cursor - 1, 0);
+      return TRUE;
+
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
+      *next = MIN (cursor + 1, n - 1);
+      return TRUE;
+
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      *next = cursor >= columns ? cursor - columns : cursor;
+      return TRUE;
+
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      *next = cursor + columns < n ? cursor + columns : cursor;
+      return TRUE;
+
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
+      *next = 0;
+      return TRUE;
+
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+      *next = n - 1;
+      return TRUE;
+
+    default:
+      return FALSE;
+    }
+}

@@ -23,4 +23,14 @@ void bp_focus_ring_snapshot (GtkWidget   *widget,
 gboolean bp_focus_ring_changed (GtkWidget     *widget,
                                 GtkStateFlags  old_flags);
 
+/* Where the arrow keys, Home and End move a keyboard cursor at @cursor (≥ 0) among @n cells laid
+ * out in rows of @columns: Left and Right step along the reading order, Up and Down a row where
+ * there is one, Home and End to the first and last cell. FALSE, and *@next untouched, for any
+ * other key. */
+gboolean bp_focus_grid_move (guint  keyval,
+                             int    cursor,
+                             int    n,
+                             int    columns,
+                             int   *next);
+
 G_END_DECLS

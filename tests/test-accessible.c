@@ -19,6 +19,7 @@
 #include "bp-draw-canvas.h"
 #include "bp-plot.h"
 #include "bp-prediction-bars.h"
+#include "bp-test-widget.h"
 #include "bp-weight-grid.h"
 
 static gboolean have_display;
@@ -52,23 +53,6 @@ assert_property (GtkWidget             *widget,
 #define assert_description(widget, expected) \
   assert_property ((widget), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, (expected))
 
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-iterate_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 static GtkWindow *
 show_in_window (GtkWidget *child,
                 int        width,
@@ -80,7 +64,7 @@ show_in_window (GtkWidget *child,
   gtk_window_set_child (GTK_WINDOW (window), child);
   gtk_window_present (GTK_WINDOW (window));
   for (int i = 0; i < 500 && !(gtk_widget_get_mapped (child) && gtk_widget_get_width (child) > 0); i++)
-    iterate_for (10);
+    bp_test_iterate_for (10);
   g_assert_true (gtk_widget_get_mapped (child));
 
   return GTK_WINDOW (window);
@@ -179,10 +163,10 @@ focus_is_visible (GtkWindow *window,
 
   gtk_window_set_focus_visible (window, TRUE);
   gtk_widget_grab_focus (elsewhere);
-  iterate_for (20);
+  bp_test_iterate_for (20);
   unfocused = render_widget (widget);
   g_assert_true (gtk_widget_grab_focus (widget));
-  iterate_for (20);
+  bp_test_iterate_for (20);
   g_assert_true (gtk_widget_has_visible_focus (widget));
   focused = render_widget (widget);
   n = count_differences (unfocused, focused);
@@ -221,7 +205,7 @@ test_plot (void)
   bp_plot_set_x_label (BP_PLOT (plot), "Epoch");
   training = bp_plot_add_series (BP_PLOT (plot), "Training", 0);
   validation = bp_plot_add_series (BP_PLOT (plot), "Validation", 1);
-  iterate_for (600);
+  bp_test_iterate_for (600);
 
   /* The description names the latest point of each series, but not on every append: it
    * catches up within half a second. */
@@ -231,23 +215,23 @@ test_plot (void)
       bp_plot_append (BP_PLOT (plot), validation, k, 0.9400 + k / 1000.0);
     }
   assert_description (plot, "No data yet");
-  iterate_for (600);
+  bp_test_iterate_for (600);
   assert_description (plot, "Training: 0.912 at epoch 12.0; Validation: 0.952 at epoch 12.0");
 
   bp_plot_append (BP_PLOT (plot), validation, 12.25, 0.9541);
-  iterate_for (600);
+  bp_test_iterate_for (600);
   assert_description (plot, "Training: 0.912 at epoch 12.0; Validation: 0.9541 at epoch 12.25");
 
   /* Pinned runs are counted. */
   bp_plot_pin_run (BP_PLOT (plot), "η = 3.0");
   bp_plot_append (BP_PLOT (plot), validation, 1.0, 0.9);
-  iterate_for (600);
+  bp_test_iterate_for (600);
   assert_description (plot, "Validation: 0.9 at epoch 1.0; 1 pinned run");
   bp_plot_pin_run (BP_PLOT (plot), "η = 0.5");
-  iterate_for (600);
+  bp_test_iterate_for (600);
   assert_description (plot, "No data yet; 2 pinned runs");
   bp_plot_clear_pins (BP_PLOT (plot));
-  iterate_for (600);
+  bp_test_iterate_for (600);
   assert_description (plot, "No data yet");
 
   /* Tab reaches the plot and its focus shows. */
@@ -259,7 +243,7 @@ test_plot (void)
   g_object_ref (plot);
   gtk_window_destroy (window);
   g_assert_finalize_object (plot);
-  iterate_for (600);
+  bp_test_iterate_for (600);
 }
 
 /* ── BpPredictionBars ─────────────────────────────────────────────────────────────────────── */
@@ -501,7 +485,7 @@ test_confusion_matrix (void)
    * description says where, and Enter does what a click on that cell does. */
   g_assert_true (gtk_widget_get_focusable (matrix));
   gtk_widget_grab_focus (matrix);
-  iterate_for (20);
+  bp_test_iterate_for (20);
   assert_description (matrix, "Accuracy 94.30% (943 of 1000); most common mistake: 4 read "
                               "as 9, 12 times; cell 0 read as 0: 95 images");
   for (int i = 0; i < 4; i++)
@@ -586,11 +570,11 @@ test_digit_gallery (void)
   assert_description (gallery, "60 digits");
   g_assert_true (gtk_widget_get_focusable (gallery));
   while (gtk_widget_get_width (gallery) == 0)
-    iterate_for (10);
+    bp_test_iterate_for (10);
 
   /* Focus lands on the first digit; Right, Down and End move; Enter activates as a click. */
   gtk_widget_grab_focus (gallery);
-  iterate_for (20);
+  bp_test_iterate_for (20);
   assert_description (gallery, "60 digits; digit 1 of 60: the network says 3 (50%), it is 0");
   g_assert_true (press (gallery, GDK_KEY_Right));
   assert_description (gallery, "60 digits; digit 2 of 60: the network says 4 (60%), it is 1");
@@ -614,7 +598,7 @@ test_digit_gallery (void)
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0.0);
   g_assert_true (press (gallery, GDK_KEY_End));
   assert_description (gallery, "60 digits; digit 60 of 60: the network says 2 (90%), it is 9");
-  iterate_for (100);
+  bp_test_iterate_for (100);
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0.0);
   {
     graphene_rect_t tile;

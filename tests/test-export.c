@@ -24,6 +24,7 @@
 #include "bp-chart.h"
 #include "bp-export.h"
 #include "bp-test-golden.h"
+#include "bp-test-widget.h"
 
 #define PLOT_W 640
 #define PLOT_H 400
@@ -666,75 +667,6 @@ test_pdf (void)
 
 /* A plot on the screen */
 
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-iterate_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       data)
-{
-  (*(int *) data)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_for_frames (GtkWidget *widget)
-{
-  int frames = 0;
-  guint id = gtk_widget_add_tick_callback (widget, tick_cb, &frames, NULL);
-
-  gtk_widget_queue_draw (widget);
-  for (int i = 0; i < 500 && frames < 3; i++)
-    iterate_for (10);
-  gtk_widget_remove_tick_callback (widget, id);
-  g_assert_cmpint (frames, >=, 3);
-}
-
-/* Draw @widget as GTK does (its snapshot, rendered with Cairo) at its allocated size. */
-static cairo_surface_t *
-render_widget (GtkWidget *widget)
-{
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  GdkPaintable *paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GskRenderNode *node;
-  cairo_surface_t *surface;
-  cairo_t *cr;
-
-  wait_for_frames (widget);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
-  cr = cairo_create (surface);
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_paint (cr);
-  gsk_render_node_draw (node, cr);
-  cairo_destroy (cr);
-
-  gsk_render_node_unref (node);
-  g_object_unref (paintable);
-
-  return surface;
-}
-
 /* A plot the window has drawn sets its text in the widget's Pango context, not the default
  * one: the exports must work with it, and the widget must draw as before afterwards. */
 static void
@@ -764,11 +696,11 @@ test_shown_plot (void)
       if (gtk_widget_get_mapped (GTK_WIDGET (plot))
           && gtk_widget_get_width (GTK_WIDGET (plot)) >= 100)
         break;
-      iterate_for (10);
+      bp_test_iterate_for (10);
     }
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (plot)));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (plot)), >=, 100);
-  before = render_widget (GTK_WIDGET (plot));
+  before = bp_test_render_widget (GTK_WIDGET (plot));
 
   dir = make_temp_dir ();
   png_path = g_build_filename (dir, "shown.png", NULL);
@@ -795,7 +727,7 @@ test_shown_plot (void)
 
   /* The exports fitted the widget's Pango context to their surfaces (a PDF page's scale, a
    * PNG's device scale); the window's next frame draws the plot as before. */
-  after = render_widget (GTK_WIDGET (plot));
+  after = bp_test_render_widget (GTK_WIDGET (plot));
   g_assert_cmpfloat (bp_test_bad_pixel_share (before, after), ==, 0.0);
 
   cairo_surface_destroy (before);

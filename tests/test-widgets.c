@@ -19,6 +19,7 @@
 #include "bp-weight-grid.h"
 #include "bp-weight-tiles.h"
 #include "bp-test-golden.h"
+#include "bp-test-widget.h"
 
 #define PLOT_W 640
 #define PLOT_H 400
@@ -1098,24 +1099,6 @@ notify_count_cb (GObject    *object,
   (*count)++;
 }
 
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-iterate_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* The accessible string property @property of @accessible is @expected. */
 static void
 assert_accessible (GtkAccessible         *accessible,
@@ -1205,7 +1188,7 @@ test_plot_widget (void)
 
   /* The accessible description follows the data (at most twice a second) and counts the
    * pinned runs. */
-  iterate_for (700);
+  bp_test_iterate_for (700);
   {
     g_autofree char *latest = NULL;
     g_autofree char *expected = NULL;
@@ -1230,62 +1213,6 @@ test_plot_widget (void)
   g_assert_null (bp_plot_describe_nearest (plot, PLOT_W - 1, 0, PLOT_W, PLOT_H));
 
   g_assert_finalize_object (plot);
-}
-
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       data)
-{
-  (*(int *) data)++;
-
-  return G_SOURCE_CONTINUE;
-}
-
-/* Redraw @widget and let a few frames pass. */
-static void
-wait_for_frames (GtkWidget *widget)
-{
-  int frames = 0;
-  guint id = gtk_widget_add_tick_callback (widget, tick_cb, &frames, NULL);
-
-  gtk_widget_queue_draw (widget);
-  for (int i = 0; i < 500 && frames < 3; i++)
-    iterate_for (10);
-  gtk_widget_remove_tick_callback (widget, id);
-  g_assert_cmpint (frames, >=, 3);
-}
-
-/* Draw @widget as GTK does (its snapshot, rendered with Cairo) at its allocated size. */
-static cairo_surface_t *
-render_widget (GtkWidget *widget)
-{
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  GdkPaintable *paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GskRenderNode *node;
-  cairo_surface_t *surface;
-  cairo_t *cr;
-
-  /* The paintable takes the widget's picture the next time the widget draws. */
-  wait_for_frames (widget);
-
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
-  cr = cairo_create (surface);
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_paint (cr);
-  gsk_render_node_draw (node, cr);
-  cairo_destroy (cr);
-
-  gsk_render_node_unref (node);
-  g_object_unref (paintable);
-
-  return surface;
 }
 
 static gboolean
@@ -1322,7 +1249,7 @@ show_in_window (GtkWidget *child)
     {
       if (gtk_widget_get_mapped (child) && gtk_widget_get_width (child) >= 100)
         break;
-      iterate_for (10);
+      bp_test_iterate_for (10);
     }
   g_assert_true (gtk_widget_get_mapped (child));
   g_assert_cmpint (gtk_widget_get_width (child), >=, 100);
@@ -1377,17 +1304,17 @@ test_plot_snapshot (void)
     bp_plot_append (BP_PLOT (plot), series, k / 4.0, 0.05 + exp (-k / 8.0));
 
   window = show_in_window (plot);
-  plain = render_widget (plot);
+  plain = bp_test_render_widget (plot);
   g_assert_true (has_colour (plain, 0x0072b2));
 
   motion = find_controller (plot, GTK_TYPE_EVENT_CONTROLLER_MOTION);
   g_signal_emit_by_name (motion, "motion", (double) gtk_widget_get_width (plot) / 2,
                          (double) gtk_widget_get_height (plot) / 2);
-  hover = render_widget (plot);
+  hover = bp_test_render_widget (plot);
   g_assert_cmpfloat (bp_test_bad_pixel_share (plain, hover), >, 0.001);
   g_signal_emit_by_name (motion, "leave");
   cairo_surface_destroy (hover);
-  hover = render_widget (plot);
+  hover = bp_test_render_widget (plot);
   g_assert_cmpfloat (bp_test_bad_pixel_share (plain, hover), ==, 0.0);
 
   /* The whole redraw as GTK's Cairo renderer does it: the widget's snapshot (recorded) and
@@ -1490,7 +1417,7 @@ test_weight_grid_widget (void)
   width = gtk_widget_get_width (grid);
   height = gtk_widget_get_height (grid);
 
-  surface = render_widget (grid);
+  surface = bp_test_render_widget (grid);
   g_assert_true (has_colour (surface, bp_colormap_diverging_pixel (1.0) & 0xffffff)
                  || has_colour (surface, bp_colormap_diverging_pixel (-1.0) & 0xffffff));
   cairo_surface_destroy (surface);

@@ -14,7 +14,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "bp-cli-png.h"
+#include "bp-png.h"
 #include "bp-colormap.h"
 #include "bp-default-model.h"
 #include "bp-draw-canvas.h"
@@ -782,7 +782,7 @@ bp_draw_view_load_png (BpDrawView  *self,
                    _("Could not open “%s”: %s"), name, local_error->message);
       return FALSE;
     }
-  grey = bp_cli_png_to_grey ((const guint8 *) contents, length, &width, &height, &message);
+  grey = bp_png_to_grey ((const guint8 *) contents, length, &width, &height, &message);
   if (grey == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("Could not open “%s”: %s"), name,

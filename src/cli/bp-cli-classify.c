@@ -4,7 +4,7 @@
 #include "config.h"
 
 #include "bp-cli-private.h"
-#include "bp-cli-png.h"
+#include "bp-png.h"
 
 #include <cairo.h>
 #include <errno.h>
@@ -35,7 +35,7 @@ load_grey (const char  *path,
       *message = g_strdup (error->message);
       return NULL;
     }
-  return bp_cli_png_to_grey ((const guint8 *) bytes, len, width, height, message);
+  return bp_png_to_grey ((const guint8 *) bytes, len, width, height, message);
 }
 
 /* A file name in @dir for the input made from @path: its base name with ".png", made unique

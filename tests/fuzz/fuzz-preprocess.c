@@ -5,7 +5,7 @@
  *   0  an 8-bit image: 2 bytes (little-endian) give the width − 1 (mod 1024), 1 byte the
  *      polarity and extra stride, then the pixels, as many full rows as there are;
  *   1  the same with float pixels (any bits: NaN, infinities, subnormals);
- *   2  PNG bytes, decoded as `backprop-cli classify` does (bp-cli-png.c) and preprocessed.
+ *   2  PNG bytes, decoded as `backprop-cli classify` does (bp-png.c) and preprocessed.
  * Whatever comes in, the result must be OK with every pixel in [0, 1] and the strongest exactly
  * 1, or EMPTY with every pixel 0, never ERROR for valid arguments; and the same input must give
  * the same bits twice. The seed corpus is corpus-preprocess/ (tests/data/make-png-fixtures.py).
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bp-cli-png.h"
+#include "bp-png.h"
 #include "bp-preprocess.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
@@ -126,14 +126,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       guint8 *grey;
       int w = 0, h = 0;
 
-      grey = bp_cli_png_to_grey (data, size, &w, &h, &message);
+      grey = bp_png_to_grey (data, size, &w, &h, &message);
       if (grey == NULL)
         {
           check (message != NULL && *message != '\0');
           g_free (message);
           return 0;
         }
-      check (w > 0 && h > 0 && (guint64) w * (guint64) h <= BP_CLI_PNG_MAX_PIXELS);
+      check (w > 0 && h > 0 && (guint64) w * (guint64) h <= BP_PNG_MAX_PIXELS);
       run (grey, false, (size_t) w, (size_t) h, (size_t) w, BP_POLARITY_AUTO);
       g_free (grey);
     }

@@ -1,4 +1,4 @@
-/* bp-cli-png.c — PNG bytes to the 8-bit grey image bp-preprocess reads, by Cairo
+/* bp-png.c — PNG bytes to the 8-bit grey image bp-preprocess reads, by Cairo
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Shared by `backprop-cli classify` and the fuzz-preprocess target, so the fuzzer runs the very
@@ -6,7 +6,7 @@
  */
 #include "config.h"
 
-#include "bp-cli-png.h"
+#include "bp-png.h"
 
 #include <cairo.h>
 #include <string.h>
@@ -41,7 +41,7 @@ read_be32 (const guint8 *p)
 }
 
 guint8 *
-bp_cli_png_to_grey (const guint8 *data,
+bp_png_to_grey (const guint8 *data,
                     gsize         len,
                     int          *width,
                     int          *height,
@@ -69,11 +69,11 @@ bp_cli_png_to_grey (const guint8 *data,
       guint64 iw = read_be32 (data + 16);
       guint64 ih = read_be32 (data + 20);
 
-      if (iw * ih > BP_CLI_PNG_MAX_PIXELS)
+      if (iw * ih > BP_PNG_MAX_PIXELS)
         {
           *message = g_strdup_printf ("the image is %" G_GUINT64_FORMAT "×%" G_GUINT64_FORMAT
                                       " pixels, more than the %u megapixels classify reads",
-                                      iw, ih, BP_CLI_PNG_MAX_PIXELS / (1024u * 1024u));
+                                      iw, ih, BP_PNG_MAX_PIXELS / (1024u * 1024u));
           return NULL;
         }
     }

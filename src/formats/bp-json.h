@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Used by bp-model-io.c and the app's bp-session-file.c, which write and read the same kind of
- * file; the rest of the engine has no JSON.
+ * file.
  */
 #pragma once
 

@@ -15,8 +15,6 @@
  * A softmax/log-likelihood model writes "cost": "CrossEntropyCost": network2.py then predicts
  * the same digits (sigmoid and softmax rank the outputs alike) although it cannot train it as
  * we do.
- *
- * This is the one part of the engine that uses a library (json-glib) rather than only libc.
  */
 #pragma once
 

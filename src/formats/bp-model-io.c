@@ -6,8 +6,8 @@
  * generator prints every double with 17 digits, and a float needs only 9 to come back bit for
  * bit, which keeps a 784-100-10 model near 1 MB instead of 1.7 MB. Every string we write is one
  * of our own identifiers, so no escaping is involved. The bytes then reach the disk through
- * g_file_set_contents_full(), which writes a temporary file beside the target, flushes it and
- * renames it over the target.
+ * bp_save_file(), which writes a temporary file beside the target, flushes it and renames it
+ * over the target.
  */
 #include "config.h"
 
@@ -26,6 +26,7 @@
 #include <json-glib/json-glib.h>
 
 #include "bp-json.h"
+#include "bp-save-file.h"
 
 /* Our own files nest at most 5 deep (velocity → weights → layer → row → number). json-glib 1.6
  * parses recursively and overflows the stack on a few hundred thousand brackets, so deeper input
@@ -212,7 +213,6 @@ bp_model_save (const BpNetwork   *net,
                BpError           *error)
 {
   g_autoptr (GString) out = NULL;
-  g_autoptr (GError) gerror = NULL;
 
   g_return_val_if_fail (net != NULL, false);
   g_return_val_if_fail (path != NULL, false);
@@ -265,12 +265,7 @@ bp_model_save (const BpNetwork   *net,
   append_layers (out, net, net->params, true, "  ");
   g_string_append (out, "\n}\n");
 
-  if (!g_file_set_contents_full (path, out->str, (gssize) out->len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0666, &gerror))
-    return bp_error_set (error, BP_ERROR_IO, "%s: not saved: %s", path, gerror->message);
-
-  return true;
+  return bp_save_file (path, out->str, out->len, error);
 }
 
 /* ── Reading ─────────────────────────────────────────────────────────────────────────────── */

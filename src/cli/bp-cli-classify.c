@@ -8,16 +8,12 @@
 
 #include <cairo.h>
 #include <errno.h>
-#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bp-model-io.h"
 #include "bp-preprocess.h"
-
-/* Where resources/backprop-model.gresource.xml puts the default model. */
-#define DEFAULT_MODEL_RESOURCE "/io/github/nndl/Backprop/model/default-model.json"
 
 /* Read and decode @path; on failure returns NULL with @message set (no file name in it). */
 static guint8 *
@@ -93,42 +89,6 @@ write_input_png (const char  *path,
   return true;
 }
 
-static BpNetwork *
-load_model (const char *path,
-            const char **name)
-{
-  BpError error = { 0 };
-  BpNetwork *net;
-
-  if (path != NULL)
-    {
-      *name = path;
-      net = bp_model_load (path, NULL, &error);
-    }
-  else
-    {
-      g_autoptr(GError) gerror = NULL;
-      g_autoptr(GBytes) bytes = g_resources_lookup_data (DEFAULT_MODEL_RESOURCE,
-                                                         G_RESOURCE_LOOKUP_FLAGS_NONE, &gerror);
-      gsize len = 0;
-      const char *data;
-
-      *name = "the embedded default model";
-      if (bytes == NULL)
-        {
-          bp_cli_fail (BP_CLI_EXIT_FAILURE, "cannot find the embedded default model: %s",
-                       gerror->message);
-          return NULL;
-        }
-      data = g_bytes_get_data (bytes, &len);
-      net = bp_model_load_from_data (data, len, *name, NULL, &error);
-    }
-
-  if (net == NULL)
-    bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
-  return net;
-}
-
 static bool
 parse_polarity (const char *text,
                 BpPolarity *out)
@@ -194,7 +154,7 @@ bp_cli_classify (int    argc,
     return bp_cli_fail (BP_CLI_EXIT_FAILURE, "--show: cannot make the folder %s: %s", show_dir,
                         g_strerror (errno));
 
-  net = load_model (model_path, &model_name);
+  net = bp_cli_load_model (model_path, NULL, &model_name);
   if (net == NULL)
     return BP_CLI_EXIT_FAILURE;
   if (net->sizes[0] != BP_PREPROCESS_N_PIXELS)

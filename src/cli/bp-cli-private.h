@@ -10,6 +10,7 @@
 
 #include "bp-dataset.h"
 #include "bp-error.h"
+#include "bp-model-io.h"
 #include "bp-network.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,8 @@ int bp_cli_bench (int    argc,
                   char **argv);
 int bp_cli_classify (int    argc,
                      char **argv);
+int bp_cli_export (int    argc,
+                   char **argv);
 
 /* Print "backprop-cli: <message>" as ONE line on stderr (newlines in the message become
  * spaces) and return @exit_code, so that `return bp_cli_fail (...)` ends a subcommand. */
@@ -64,6 +67,13 @@ bool bp_cli_parse_unsigned (const char *option,
 bool bp_cli_load_mnist (BpMnist    *mnist,
                         const char *data_dir,
                         size_t      train_size);
+
+/* The model in @path, or the embedded default model when @path is NULL, with its extra fields
+ * in @info (may be NULL). *@name is what messages call it (@path, or "the embedded default
+ * model"). On failure prints the one-line error and returns NULL. */
+BpNetwork *bp_cli_load_model (const char   *path,
+                              BpModelInfo  *info,
+                              const char  **name);
 
 /* printf's %.4f, but "nan" for a value that was not measured (never "-nan"). */
 void bp_cli_format_fixed (char   *buf,

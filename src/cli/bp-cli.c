@@ -13,6 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gio/gio.h>
+
+#include "bp-model-io.h"
+
+/* Where resources/backprop-model.gresource.xml puts the default model. */
+#define DEFAULT_MODEL_RESOURCE "/io/github/nndl/Backprop/model/default-model.json"
+
 typedef struct
 {
   const char *name;
@@ -25,6 +32,7 @@ static const Subcommand subcommands[] = {
   { "train", bp_cli_train, "train a network on MNIST, one line of metrics per epoch" },
   { "eval",  bp_cli_eval,  "test accuracy and confusion matrix of a saved model" },
   { "classify", bp_cli_classify, "the digit in each PNG image, by the embedded or a saved model" },
+  { "export", bp_cli_export, "write a model as ONNX, for Netron, ONNX Runtime and PyTorch" },
   { "bench", bp_cli_bench, "time one training pass of the standard configurations" },
 };
 
@@ -189,6 +197,43 @@ bp_cli_load_mnist (BpMnist    *mnist,
   return ok;
 }
 
+BpNetwork *
+bp_cli_load_model (const char   *path,
+                   BpModelInfo  *info,
+                   const char  **name)
+{
+  BpError error = { 0 };
+  BpNetwork *net;
+
+  if (path != NULL)
+    {
+      *name = path;
+      net = bp_model_load (path, info, &error);
+    }
+  else
+    {
+      g_autoptr(GError) gerror = NULL;
+      g_autoptr(GBytes) bytes = g_resources_lookup_data (DEFAULT_MODEL_RESOURCE,
+                                                         G_RESOURCE_LOOKUP_FLAGS_NONE, &gerror);
+      gsize len = 0;
+      const char *data;
+
+      *name = "the embedded default model";
+      if (bytes == NULL)
+        {
+          bp_cli_fail (BP_CLI_EXIT_FAILURE, "cannot find the embedded default model: %s",
+                       gerror->message);
+          return NULL;
+        }
+      data = g_bytes_get_data (bytes, &len);
+      net = bp_model_load_from_data (data, len, *name, info, &error);
+    }
+
+  if (net == NULL)
+    bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
+  return net;
+}
+
 void
 bp_cli_format_fixed (char   *buf,
                      size_t  buf_size,
@@ -214,7 +259,7 @@ main (int    argc,
     {
       g_set_prgname ("backprop-cli");
       return bp_cli_fail (BP_CLI_EXIT_USAGE,
-                          "no command given: use train, eval, classify or bench (see `backprop-cli --help`)");
+                          "no command given: use train, eval, classify, export or bench (see `backprop-cli --help`)");
     }
 
   if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
@@ -249,6 +294,6 @@ main (int    argc,
                         argv[1]);
 
   return bp_cli_fail (BP_CLI_EXIT_USAGE,
-                      "unknown command '%s': use train, eval, classify or bench (see `backprop-cli --help`)",
+                      "unknown command '%s': use train, eval, classify, export or bench (see `backprop-cli --help`)",
                       argv[1]);
 }

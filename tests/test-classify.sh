@@ -139,6 +139,32 @@ else
   fail "the input --show wrote reads as the same digit"
 fi
 
+# ── --raw and --full-precision: a 28×28 input as it is, the outputs to the last bit ─────────
+# --show's PNG is an input already, light ink on dark: --raw hands it to the network unchanged.
+run classify --raw --full-precision "$tmp/again.png"
+if [ "$status" -eq 0 ] && [ ! -s "$err" ] &&
+   awk -v file="$tmp/again.png" '$1 == file && NF == 12 && $2 == 7 {
+          for (i = 3; i <= 12; i++) { sum += $i; if ($i ~ /e-|[0-9]\.[0-9][0-9][0-9][0-9][0-9]/) long++ }
+          ok = (sum > 0.999999 && sum < 1.000001 && long >= 9) }
+        END { exit !ok }' "$out"; then
+  pass "--raw --full-precision reads --show's input as 7, with 9 significant digits"
+else
+  fail "--raw --full-precision reads --show's input as 7, with 9 significant digits"
+fi
+run classify --raw seven-grey.png
+if [ "$status" -eq 1 ] && [ "$(wc -l <"$err")" -eq 1 ] &&
+   grep -q "^backprop-cli: seven-grey.png: --raw takes 28×28 pictures, and this one is [0-9]*×[0-9]*$" "$err"; then
+  pass "--raw refuses a picture that is not 28×28, naming it"
+else
+  fail "--raw refuses a picture that is not 28×28, naming it"
+fi
+run classify --raw --polarity dark-ink "$tmp/again.png"
+if [ "$status" -eq 2 ] && grep -q "raw.*polarity" "$err" && [ ! -s "$out" ]; then
+  pass "--raw with --polarity is a usage error"
+else
+  fail "--raw with --polarity is a usage error"
+fi
+
 # ── Usage and models ─────────────────────────────────────────────────────────────────────────
 run classify
 if [ "$status" -eq 2 ] && grep -q "^backprop-cli: no image given" "$err"; then

@@ -114,6 +114,8 @@ bp_cli_classify (int    argc,
   g_autoptr(GHashTable) used = NULL;
   g_autofree float *scratch = NULL;
   BpPolarity polarity = BP_POLARITY_AUTO;
+  gboolean raw = FALSE;
+  gboolean full_precision = FALSE;
   BpNetwork *net;
   const char *model_name = NULL;
   size_t n_out;
@@ -125,6 +127,12 @@ bp_cli_classify (int    argc,
       "Write each 28×28 input the network saw as a PNG in DIR (made if missing)", "DIR" },
     { "polarity", 0, 0, G_OPTION_ARG_STRING, &polarity_text,
       "Ink: auto (the default: the border's shade is the paper), dark-ink or light-ink", "KIND" },
+    { "raw", 0, 0, G_OPTION_ARG_NONE, &raw,
+      "Each image is already a 28×28 input, light ink on dark as MNIST's: its grey levels / 255 "
+      "go to the network as they are, without the preprocessing", NULL },
+    { "full-precision", 0, 0, G_OPTION_ARG_NONE, &full_precision,
+      "Print the outputs with 9 significant digits (enough to give back each float exactly) "
+      "instead of 4 decimals", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "IMAGE.png…" },
     { NULL },
   };
@@ -135,7 +143,7 @@ bp_cli_classify (int    argc,
     "Any PNG works: a drawing, a scan, a photo of paper, a screenshot; dark ink on light or\n"
     "light on dark; any size. Each is composited on white, turned grey, and preprocessed as\n"
     "MNIST was made: ink box scaled to 20×20 keeping its aspect, centre of mass at the centre\n"
-    "of 28×28.\n"
+    "of 28×28. With --raw, a 28×28 picture goes to the network as it is instead.\n"
     "\n"
     "Prints one line per image on stdout:\n"
     "  FILE DIGIT P0 … P9\n"
@@ -150,6 +158,10 @@ bp_cli_classify (int    argc,
     return bp_cli_fail (BP_CLI_EXIT_USAGE, "no image given (see `%s --help`)", g_get_prgname ());
   if (polarity_text != NULL && !parse_polarity (polarity_text, &polarity))
     return BP_CLI_EXIT_USAGE;
+  if (raw && polarity_text != NULL)
+    return bp_cli_fail (BP_CLI_EXIT_USAGE,
+                        "--raw and --polarity do not go together: a raw picture goes to the "
+                        "network as it is, light ink on dark");
   if (show_dir != NULL && g_mkdir_with_parents (show_dir, 0777) != 0)
     return bp_cli_fail (BP_CLI_EXIT_FAILURE, "--show: cannot make the folder %s: %s", show_dir,
                         g_strerror (errno));
@@ -193,19 +205,36 @@ bp_cli_classify (int    argc,
           continue;
         }
 
-      status = bp_preprocess_u8 (grey, (size_t) w, (size_t) h, (size_t) w, polarity, input, NULL,
-                                 &error);
-      if (status == BP_PREPROCESS_ERROR)
+      if (raw)
         {
-          bp_cli_note ("%s: %s", file, error.message);
-          n_failed++;
-          continue;
+          /* The scaling of the MNIST loader (bp-dataset.c), division and all, so that a PNG
+           * of a test image reaches the network with the very floats training saw. */
+          if (w != BP_PREPROCESS_SIDE || h != BP_PREPROCESS_SIDE)
+            {
+              bp_cli_note ("%s: --raw takes %d×%d pictures, and this one is %d×%d", file,
+                           BP_PREPROCESS_SIDE, BP_PREPROCESS_SIDE, w, h);
+              n_failed++;
+              continue;
+            }
+          for (size_t p = 0; p < BP_PREPROCESS_N_PIXELS; p++)
+            input[p] = (float) grey[p] / 255.0f;
         }
-      if (status == BP_PREPROCESS_EMPTY)
+      else
         {
-          bp_cli_note ("%s: no digit: the image is blank (a single shade, or nearly)", file);
-          n_failed++;
-          continue;
+          status = bp_preprocess_u8 (grey, (size_t) w, (size_t) h, (size_t) w, polarity, input,
+                                     NULL, &error);
+          if (status == BP_PREPROCESS_ERROR)
+            {
+              bp_cli_note ("%s: %s", file, error.message);
+              n_failed++;
+              continue;
+            }
+          if (status == BP_PREPROCESS_EMPTY)
+            {
+              bp_cli_note ("%s: no digit: the image is blank (a single shade, or nearly)", file);
+              n_failed++;
+              continue;
+            }
         }
 
       if (show_dir != NULL)
@@ -230,7 +259,10 @@ bp_cli_classify (int    argc,
         {
           char buf[32];
 
-          bp_cli_format_fixed (buf, sizeof buf, 4, out[k]);
+          if (full_precision)
+            g_snprintf (buf, sizeof buf, "%.9g", out[k]);
+          else
+            bp_cli_format_fixed (buf, sizeof buf, 4, out[k]);
           g_string_append_printf (line, " %s", buf);
         }
       printf ("%s\n", line->str);

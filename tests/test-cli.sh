@@ -130,6 +130,43 @@ expect_error 1 "a missing data folder is a run-time error naming the folder" "$t
 expect_error 1 "an unwritable --save path fails before training, naming it" \
   "$tmp/no-folder/model.json" train --save "$tmp/no-folder/model.json"
 
+# ── export: the embedded default model as ONNX, and the saves that fail ───────────────────
+
+expect_error 2 "export without --onnx is a usage error" "--onnx" export
+expect_error 2 "export with a stray argument is a usage error" "extra" export --onnx "$tmp/x.onnx" extra
+expect_error 1 "export of a missing model fails naming it" "$tmp/missing.json" \
+  export --model "$tmp/missing.json" --onnx "$tmp/x.onnx"
+expect_error 1 "export of a malformed model fails naming it" "$tmp/bad.json" \
+  export --model "$tmp/bad.json" --onnx "$tmp/x.onnx"
+expect_error 1 "export into a missing folder fails in one line naming the file" \
+  "$tmp/no-folder/model.onnx: not saved: .*No such file" export --onnx "$tmp/no-folder/model.onnx"
+
+# The protobuf starts with ir_version (field 1, varint 7) and the default model is ~640 KB.
+run export --onnx "$tmp/default.onnx"
+if [ "$status" -eq 0 ] && [ ! -s "$out" ] && [ "$(wc -l <"$err")" -eq 1 ] &&
+   grep -q "^backprop-cli: wrote $tmp/default.onnx: the embedded default model (784-200-10) as ONNX$" "$err" &&
+   [ "$(head -c 2 "$tmp/default.onnx" | od -An -tx1 | tr -d ' ')" = 0807 ] &&
+   [ "$(wc -c <"$tmp/default.onnx")" -gt 600000 ]; then
+  pass "export writes the embedded default model and says so in one line"
+else
+  fail "export writes the embedded default model and says so in one line" "exit status $status"
+fi
+
+# A disk that fills up half-way (a 64 KiB file size limit, SIGXFSZ ignored so that write()
+# fails with EFBIG): the older file stays whole and no temporary file is left.
+mkdir "$tmp/full"
+printf 'the older export' >"$tmp/full/model.onnx"
+(ulimit -f 64; trap '' XFSZ; exec "$CLI" export --onnx "$tmp/full/model.onnx") >"$out" 2>"$err" </dev/null
+status=$?
+if [ "$status" -eq 1 ] && [ "$(wc -l <"$err")" -eq 1 ] &&
+   grep -q "^backprop-cli: $tmp/full/model.onnx: not saved: .*File too large" "$err" &&
+   [ "$(cat "$tmp/full/model.onnx")" = "the older export" ] && [ "$(ls "$tmp/full")" = model.onnx ]; then
+  pass "an export that fills the disk keeps the older file and leaves no temporary file"
+else
+  fail "an export that fills the disk keeps the older file and leaves no temporary file" \
+    "exit status $status; folder: $(ls "$tmp/full")"
+fi
+
 run --version
 if [ "$status" -eq 0 ] && grep -Eq '^backprop-cli [0-9]+\.[0-9]+' "$out"; then
   pass "--version prints the version"
@@ -138,7 +175,7 @@ else
 fi
 
 help_ok=true
-for command in train eval bench; do
+for command in train eval classify export bench; do
   run "$command" --help
   if [ "$status" -ne 0 ] || ! grep -q "backprop-cli $command" "$out"; then
     help_ok=false

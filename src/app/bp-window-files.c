@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 
 #include "bp-export.h"
+#include "bp-onnx.h"
 #include "bp-session-file.h"
 
 /* The name the recent files are filed under, and how many the menu lists. */
@@ -754,6 +755,82 @@ export_history_action (GtkWidget  *widget,
   show_chooser (self);
 }
 
+/* The network of the latest snapshot as ONNX, with the history it has trained (for the test
+ * accuracy in the model's metadata). */
+static gboolean
+export_onnx (BpSession   *session,
+             const char  *path,
+             GError     **error)
+{
+  g_autoptr(BpSnapshot) snapshot = bp_session_dup_snapshot (session);
+  BpModelInfo info = { 0 };
+  BpError bp_error = { 0 };
+  guint n_epochs = 0;
+
+  if (snapshot == NULL || snapshot->generation != bp_session_get_generation (session))
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("%s: not saved: there is no network yet"),
+                   display);
+      return FALSE;
+    }
+  /* While training runs, the epochs the snapshot had finished. */
+  info.history = (BpEpochMetrics *) bp_session_get_history (session, &n_epochs);
+  info.n_history = MIN (n_epochs, snapshot->epoch);
+  if (!bp_onnx_save (snapshot->net, &info, path, &bp_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", bp_error.message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+export_onnx_response_cb (BpWindow             *self,
+                         int                   response,
+                         GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = chosen_file (self, response, chooser);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+  BpSession *session = model_session (self);
+
+  if (file == NULL || session == NULL)
+    return;
+
+  path = g_file_get_path (file);
+  name = g_file_get_basename (file);
+  if (path == NULL || !export_onnx (session, path, &error))
+    {
+      show_error (self, _("Could Not Export the Model"),
+                  error != NULL ? error->message : _("Only local files can be written."));
+      return;
+    }
+  /* Translators: an ONNX file's name. */
+  text = g_strdup_printf (_("Exported the model as “%s”"), name);
+  toast (self, text);
+  bp_test_event ("onnx-exported %s", name);
+}
+
+static void
+export_onnx_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  BpWindow *self = BP_WINDOW (widget);
+
+  if (self->chooser != NULL)
+    return;
+  /* Translators: the suggested file name of a model exported as ONNX; keep the .onnx. */
+  chooser_new (self, _("Export the Model as ONNX"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
+               _("network.onnx"), G_CALLBACK (export_onnx_response_cb));
+  add_filter (self, _("ONNX models"), "onnx", NULL);
+  show_chooser (self);
+}
+
 /* ── Drops ────────────────────────────────────────────────────────────────────────────────── */
 
 static gboolean
@@ -795,6 +872,8 @@ bp_window_files_update_actions (BpWindow *self)
   plotted = lab && (n_epochs > 0 || bp_plot_get_n_pins (accuracy) > 0 || bp_plot_get_n_pins (cost) > 0);
 
   gtk_widget_action_set_enabled (widget, "win.save-model",
+                                 session != NULL && bp_session_has_network (session));
+  gtk_widget_action_set_enabled (widget, "win.export-onnx",
                                  session != NULL && bp_session_has_network (session));
   gtk_widget_action_set_enabled (widget, "win.save-session", lab);
   gtk_widget_action_set_enabled (widget, "win.export-plot", plotted);
@@ -875,6 +954,7 @@ bp_window_files_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.save-session", NULL, save_session_action);
   gtk_widget_class_install_action (widget_class, "win.export-plot", "s", export_plot_action);
   gtk_widget_class_install_action (widget_class, "win.export-history", NULL, export_history_action);
+  gtk_widget_class_install_action (widget_class, "win.export-onnx", NULL, export_onnx_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,

@@ -1,4 +1,4 @@
-/* bp-chart.c — the data and the Cairo drawing of a line chart, without GTK
+/* bp-chart.c — the layout and the Cairo drawing of a line chart, without GTK
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Layout, top to bottom: a header row with the title and the legend (wrapping onto more rows
@@ -16,6 +16,7 @@
 #include <pango/pangocairo.h>
 #include <string.h>
 
+#include "bp-chart-line.h"
 #include "bp-text.h"
 
 #define MARGIN 10.0
@@ -30,25 +31,6 @@
 /* The pointer must be this close to the plot area for the hover read-out to appear. */
 #define HOVER_SLACK 8.0
 
-typedef struct
-{
-  double x;
-  double y;
-} Point;
-
-typedef struct
-{
-  char   *name;
-  guint   color_index;
-  GArray *points; /* Point, in the order appended */
-} Series;
-
-typedef struct
-{
-  char      *label;
-  GPtrArray *series; /* Series, indexed like the live series when the run was pinned */
-} Pin;
-
 struct _BpChart
 {
   char         *title;
@@ -57,40 +39,18 @@ struct _BpChart
   gboolean      log_y;
   double        fixed_y_min; /* a fixed y range when fixed_y_min <= fixed_y_max */
   double        fixed_y_max;
-  GPtrArray    *series; /* Series */
-  GPtrArray    *pins;   /* Pin */
+  BpChartRuns  *runs;
   PangoContext *text;   /* NULL until needed, then the default context */
 };
-
-/* The geometry of one drawing: the plot area in user units and the axes. */
-typedef struct
-{
-  double   left;
-  double   top;
-  double   right;
-  double   bottom;
-  double   x_lo;
-  double   x_hi;
-  double   y_lo;
-  double   y_hi;
-  double   x_ticks[BP_CHART_MAX_TICKS];
-  double   y_ticks[BP_CHART_MAX_TICKS];
-  guint    n_x_ticks;
-  guint    n_y_ticks;
-  double   x_step;
-  double   y_step;
-  gboolean log_y;
-} Frame;
 
 /* The point found nearest to the pointer. */
 typedef struct
 {
-  const Series *series;
-  const Pin    *pin;
-  guint         pin_index;
-  Point         point;
-  double        sx;
-  double        sy;
+  const BpChartSeries *series;
+  const char          *pin_label; /* NULL for the live run */
+  BpChartPoint         point;
+  double               sx;
+  double               sy;
 } Nearest;
 
 /* Okabe & Ito's colour-blind-safe palette, in an order whose first three (the most used) are
@@ -118,39 +78,6 @@ static const double pin_dashes[][4] = {
 };
 static const int pin_dash_counts[] = { 2, 2, 4 };
 
-static void
-series_free (gpointer data)
-{
-  Series *series = data;
-
-  g_free (series->name);
-  g_array_unref (series->points);
-  g_free (series);
-}
-
-static Series *
-series_new (const char *name,
-            guint       color_index)
-{
-  Series *series = g_new0 (Series, 1);
-
-  series->name = g_strdup (name != NULL ? name : "");
-  series->color_index = color_index;
-  series->points = g_array_new (FALSE, FALSE, sizeof (Point));
-
-  return series;
-}
-
-static void
-pin_free (gpointer data)
-{
-  Pin *pin = data;
-
-  g_free (pin->label);
-  g_ptr_array_unref (pin->series);
-  g_free (pin);
-}
-
 BpChart *
 bp_chart_new (void)
 {
@@ -158,8 +85,7 @@ bp_chart_new (void)
 
   chart->fixed_y_min = 1.0;
   chart->fixed_y_max = 0.0;
-  chart->series = g_ptr_array_new_with_free_func (series_free);
-  chart->pins = g_ptr_array_new_with_free_func (pin_free);
+  chart->runs = bp_chart_runs_new ();
 
   return chart;
 }
@@ -173,8 +99,7 @@ bp_chart_free (BpChart *chart)
   g_free (chart->title);
   g_free (chart->x_label);
   g_free (chart->y_label);
-  g_ptr_array_unref (chart->series);
-  g_ptr_array_unref (chart->pins);
+  bp_chart_runs_free (chart->runs);
   g_clear_object (&chart->text);
   g_free (chart);
 }
@@ -289,6 +214,14 @@ bp_chart_set_y_range (BpChart *chart,
   chart->fixed_y_max = max;
 }
 
+BpChartRuns *
+bp_chart_get_runs (BpChart *chart)
+{
+  g_return_val_if_fail (chart != NULL, NULL);
+
+  return chart->runs;
+}
+
 guint
 bp_chart_add_series (BpChart    *chart,
                      const char *name,
@@ -296,9 +229,7 @@ bp_chart_add_series (BpChart    *chart,
 {
   g_return_val_if_fail (chart != NULL, 0);
 
-  g_ptr_array_add (chart->series, series_new (name, color_index));
-
-  return chart->series->len - 1;
+  return bp_chart_runs_add_series (chart->runs, name, color_index);
 }
 
 gboolean
@@ -307,17 +238,9 @@ bp_chart_append (BpChart *chart,
                  double   x,
                  double   y)
 {
-  Point point = { x, y };
-
   g_return_val_if_fail (chart != NULL, FALSE);
-  g_return_val_if_fail (series < chart->series->len, FALSE);
 
-  if (!isfinite (x) || !isfinite (y))
-    return FALSE;
-
-  g_array_append_val (((Series *) g_ptr_array_index (chart->series, series))->points, point);
-
-  return TRUE;
+  return bp_chart_runs_append (chart->runs, series, x, y);
 }
 
 void
@@ -325,46 +248,16 @@ bp_chart_clear (BpChart *chart)
 {
   g_return_if_fail (chart != NULL);
 
-  for (guint i = 0; i < chart->series->len; i++)
-    g_array_set_size (((Series *) g_ptr_array_index (chart->series, i))->points, 0);
+  bp_chart_runs_clear (chart->runs);
 }
 
 gboolean
 bp_chart_pin_run (BpChart    *chart,
                   const char *label)
 {
-  Pin *pin;
-  gboolean any = FALSE;
-
   g_return_val_if_fail (chart != NULL, FALSE);
 
-  for (guint i = 0; i < chart->series->len; i++)
-    any |= ((Series *) g_ptr_array_index (chart->series, i))->points->len > 0;
-  if (!any)
-    return FALSE;
-
-  pin = g_new0 (Pin, 1);
-  if (label != NULL && *label != '\0')
-    pin->label = g_strdup (label);
-  else
-    pin->label = g_strdup_printf (_("Pinned run %u"), chart->pins->len + 1);
-  pin->series = g_ptr_array_new_with_free_func (series_free);
-
-  /* The live arrays move into the pin whole; the live series start again with empty ones. */
-  for (guint i = 0; i < chart->series->len; i++)
-    {
-      Series *live = g_ptr_array_index (chart->series, i);
-      Series *kept = series_new (live->name, live->color_index);
-
-      g_array_unref (kept->points);
-      kept->points = live->points;
-      live->points = g_array_new (FALSE, FALSE, sizeof (Point));
-      g_ptr_array_add (pin->series, kept);
-    }
-
-  g_ptr_array_add (chart->pins, pin);
-
-  return TRUE;
+  return bp_chart_runs_pin (chart->runs, label);
 }
 
 void
@@ -372,7 +265,7 @@ bp_chart_clear_pins (BpChart *chart)
 {
   g_return_if_fail (chart != NULL);
 
-  g_ptr_array_set_size (chart->pins, 0);
+  bp_chart_runs_clear_pins (chart->runs);
 }
 
 guint
@@ -380,7 +273,7 @@ bp_chart_get_n_series (BpChart *chart)
 {
   g_return_val_if_fail (chart != NULL, 0);
 
-  return chart->series->len;
+  return bp_chart_runs_get_n_series (chart->runs);
 }
 
 guint
@@ -388,9 +281,9 @@ bp_chart_get_n_points (BpChart *chart,
                        guint    series)
 {
   g_return_val_if_fail (chart != NULL, 0);
-  g_return_val_if_fail (series < chart->series->len, 0);
+  g_return_val_if_fail (series < bp_chart_runs_get_n_series (chart->runs), 0);
 
-  return ((Series *) g_ptr_array_index (chart->series, series))->points->len;
+  return bp_chart_series_get_n_points (bp_chart_runs_get_series (chart->runs, series));
 }
 
 guint
@@ -398,7 +291,7 @@ bp_chart_get_n_pins (BpChart *chart)
 {
   g_return_val_if_fail (chart != NULL, 0);
 
-  return chart->pins->len;
+  return bp_chart_runs_get_n_pins (chart->runs);
 }
 
 guint
@@ -406,16 +299,13 @@ bp_chart_get_n_pinned_points (BpChart *chart,
                               guint    pin,
                               guint    series)
 {
-  const Pin *p;
-
   g_return_val_if_fail (chart != NULL, 0);
-  g_return_val_if_fail (pin < chart->pins->len, 0);
+  g_return_val_if_fail (pin < bp_chart_runs_get_n_pins (chart->runs), 0);
 
-  p = g_ptr_array_index (chart->pins, pin);
-  if (series >= p->series->len)
+  if (series >= bp_chart_runs_get_pin_n_series (chart->runs, pin))
     return 0;
 
-  return ((Series *) g_ptr_array_index (p->series, series))->points->len;
+  return bp_chart_series_get_n_points (bp_chart_runs_get_pinned_series (chart->runs, pin, series));
 }
 
 gboolean
@@ -424,23 +314,10 @@ bp_chart_get_last_point (BpChart *chart,
                          double  *x,
                          double  *y)
 {
-  const Series *s;
-  const Point *last;
-
   g_return_val_if_fail (chart != NULL, FALSE);
-  g_return_val_if_fail (series < chart->series->len, FALSE);
+  g_return_val_if_fail (series < bp_chart_runs_get_n_series (chart->runs), FALSE);
 
-  s = g_ptr_array_index (chart->series, series);
-  if (s->points->len == 0)
-    return FALSE;
-
-  last = &g_array_index (s->points, Point, s->points->len - 1);
-  if (x != NULL)
-    *x = last->x;
-  if (y != NULL)
-    *y = last->y;
-
-  return TRUE;
+  return bp_chart_series_get_last (bp_chart_runs_get_series (chart->runs, series), x, y);
 }
 
 /* Palette and style */
@@ -499,276 +376,7 @@ set_color (cairo_t            *cr,
   cairo_set_source_rgba (cr, color->red, color->green, color->blue, color->alpha * alpha);
 }
 
-/* Ticks */
-
-/* The 1, 2 or 5 × 10^k step nearest to @raw (Heckbert's "nice numbers"). */
-static double
-nice_step (double raw)
-{
-  double magnitude = pow (10.0, floor (log10 (raw)));
-  double norm = raw / magnitude;
-
-  if (norm < 1.5)
-    return magnitude;
-  if (norm < 3.0)
-    return 2.0 * magnitude;
-  if (norm < 7.0)
-    return 5.0 * magnitude;
-  return 10.0 * magnitude;
-}
-
-/* The next 1, 2 or 5 × 10^k step after @step. */
-static double
-next_step (double step)
-{
-  return nice_step (step * 1.5);
-}
-
-static double
-clean_zero (double v,
-            double step)
-{
-  return fabs (v) < step * 1e-9 ? 0.0 : v;
-}
-
-static guint
-linear_ticks (double  min,
-              double  max,
-              guint   target,
-              double *lo,
-              double *hi,
-              double *ticks,
-              guint   max_ticks,
-              double *step_out)
-{
-  double step;
-  double k_lo, k_hi;
-  guint n;
-
-  if (!(max > min))
-    {
-      double pad = fabs (min) > 1e-12 ? fabs (min) * 0.1 : 0.5;
-
-      min -= pad;
-      max += pad;
-    }
-
-  step = nice_step ((max - min) / MAX (target, 1u));
-  for (;;)
-    {
-      k_lo = floor (min / step + 1e-9);
-      k_hi = ceil (max / step - 1e-9);
-      if (k_hi <= k_lo)
-        k_hi = k_lo + 1.0;
-      if (k_hi - k_lo + 1.0 <= max_ticks)
-        break;
-      step = next_step (step);
-    }
-
-  n = (guint) (k_hi - k_lo) + 1;
-  for (guint i = 0; i < n; i++)
-    ticks[i] = clean_zero ((k_lo + i) * step, step);
-  *lo = ticks[0];
-  *hi = ticks[n - 1];
-  if (step_out != NULL)
-    *step_out = step;
-
-  return n;
-}
-
-/* The largest 1, 2 or 5 × 10^k not above @v (> 0). */
-static double
-floor_125 (double v)
-{
-  double magnitude = pow (10.0, floor (log10 (v) + 1e-12));
-  double norm = v / magnitude;
-
-  if (norm >= 5.0 - 1e-9)
-    return 5.0 * magnitude;
-  if (norm >= 2.0 - 1e-9)
-    return 2.0 * magnitude;
-  return magnitude;
-}
-
-/* The 1, 2 or 5 × 10^k value after @v, which is one itself. */
-static double
-next_125 (double v)
-{
-  double magnitude = pow (10.0, floor (log10 (v) + 1e-12));
-  double norm = v / magnitude;
-
-  if (norm < 1.5)
-    return 2.0 * magnitude;
-  if (norm < 3.5)
-    return 5.0 * magnitude;
-  return 10.0 * magnitude;
-}
-
-static guint
-log_ticks (double  min,
-           double  max,
-           guint   target,
-           double *lo,
-           double *hi,
-           double *ticks,
-           guint   max_ticks)
-{
-  double k_lo, k_hi, stride;
-  guint n = 0;
-
-  if (!(max > min))
-    max = min * 1.0001;
-
-  /* A short span: ticks at 1, 2 and 5 × 10^k read better than two lonely powers of ten. */
-  {
-    double v = floor_125 (min);
-    double top = v;
-    guint count = 1;
-
-    while (top < max * (1.0 - 1e-9) && count <= max_ticks)
-      {
-        top = next_125 (top);
-        count++;
-      }
-
-    if (count <= MAX (target, 3u) + 1 && count <= max_ticks)
-      {
-        for (guint i = 0; i < count; i++, v = next_125 (v))
-          ticks[i] = v;
-        *lo = ticks[0];
-        *hi = ticks[count - 1];
-        return count;
-      }
-  }
-
-  /* Powers of ten, every @stride-th one when there are too many decades. */
-  k_lo = floor (log10 (min) + 1e-9);
-  k_hi = ceil (log10 (max) - 1e-9);
-  if (k_hi <= k_lo)
-    k_hi = k_lo + 1.0;
-  stride = ceil ((k_hi - k_lo) / MAX (target, 1u));
-  while ((k_hi - k_lo) / stride + 1.0 > max_ticks)
-    stride += 1.0;
-  k_lo = floor (k_lo / stride) * stride;
-  k_hi = ceil (k_hi / stride) * stride;
-
-  for (double k = k_lo; k <= k_hi + 0.5 && n < max_ticks; k += stride)
-    ticks[n++] = pow (10.0, k);
-  *lo = ticks[0];
-  *hi = ticks[n - 1];
-
-  return n;
-}
-
-guint
-bp_chart_nice_ticks (double   min,
-                     double   max,
-                     gboolean log_scale,
-                     guint    target,
-                     double  *lo,
-                     double  *hi,
-                     double  *ticks,
-                     guint    max_ticks)
-{
-  g_return_val_if_fail (lo != NULL && hi != NULL && ticks != NULL, 0);
-  g_return_val_if_fail (max_ticks >= 2, 0);
-  g_return_val_if_fail (isfinite (min) && isfinite (max) && min <= max, 0);
-  g_return_val_if_fail (!log_scale || min > 0.0, 0);
-
-  if (log_scale)
-    return log_ticks (min, max, target, lo, hi, ticks, max_ticks);
-
-  return linear_ticks (min, max, target, lo, hi, ticks, max_ticks, NULL);
-}
-
-static const char *const superscripts[] = {
-  "\342\201\260", "\302\271", "\302\262", "\302\263", "\342\201\264",
-  "\342\201\265", "\342\201\266", "\342\201\267", "\342\201\270", "\342\201\271",
-};
-
-char *
-bp_chart_format_tick (double   value,
-                      double   step,
-                      gboolean log_scale)
-{
-  if (!log_scale)
-    {
-      int decimals = step > 0.0 ? (int) ceil (-log10 (step) - 1e-9) : 0;
-
-      return bp_text_format_number (value, MAX (decimals, 0));
-    }
-
-  if (value >= 1e-3 && value < 1e5)
-    {
-      int decimals = (int) ceil (-log10 (value) - 1e-9);
-
-      /* 1, 2 or 5 × 10^k needs exactly -k decimals; other values get up to two more. */
-      if (fabs (value - floor_125 (value)) > value * 1e-6)
-        decimals += 2;
-
-      return bp_text_format_number (value, MAX (decimals, 0));
-    }
-  else
-    {
-      int exponent = (int) floor (log10 (value) + 1e-9);
-      double mantissa = value / pow (10.0, exponent);
-      GString *text = g_string_new (NULL);
-      char digits[16];
-
-      if (fabs (mantissa - 1.0) > 1e-6)
-        g_string_append_printf (text, "%.3g\303\227", mantissa); /* × */
-      g_string_append (text, "10");
-      if (exponent < 0)
-        g_string_append (text, "\342\201\273"); /* superscript minus */
-      g_snprintf (digits, sizeof digits, "%d", ABS (exponent));
-      for (const char *d = digits; *d != '\0'; d++)
-        g_string_append (text, superscripts[*d - '0']);
-
-      return g_string_free (text, FALSE);
-    }
-}
-
 /* Layout */
-
-static gboolean
-data_bounds (BpChart *chart,
-             double  *x_min,
-             double  *x_max,
-             double  *y_min,
-             double  *y_max)
-{
-  gboolean any = FALSE;
-
-  *x_min = *y_min = G_MAXDOUBLE;
-  *x_max = *y_max = -G_MAXDOUBLE;
-
-  for (guint p = 0; p <= chart->pins->len; p++)
-    {
-      GPtrArray *list = p < chart->pins->len
-                          ? ((Pin *) g_ptr_array_index (chart->pins, p))->series
-                          : chart->series;
-
-      for (guint i = 0; i < list->len; i++)
-        {
-          const GArray *points = ((Series *) g_ptr_array_index (list, i))->points;
-
-          for (guint j = 0; j < points->len; j++)
-            {
-              const Point *pt = &g_array_index (points, Point, j);
-
-              if (chart->log_y && pt->y <= 0.0)
-                continue;
-              any = TRUE;
-              *x_min = MIN (*x_min, pt->x);
-              *x_max = MAX (*x_max, pt->x);
-              *y_min = MIN (*y_min, pt->y);
-              *y_max = MAX (*y_max, pt->y);
-            }
-        }
-    }
-
-  return any;
-}
 
 static void
 pin_dash (cairo_t *cr,
@@ -794,7 +402,8 @@ header (BpChart            *chart,
   double y = MARGIN;
   double title_w = 0.0, title_h = 0.0;
   double text_w, text_h;
-  guint n_items = chart->series->len + chart->pins->len;
+  guint n_series = bp_chart_runs_get_n_series (chart->runs);
+  guint n_items = n_series + bp_chart_runs_get_n_pins (chart->runs);
 
   if (chart->title == NULL && n_items == 0)
     return MARGIN;
@@ -821,19 +430,19 @@ header (BpChart            *chart,
 
   for (guint i = 0; i < n_items; i++)
     {
-      gboolean is_pin = i >= chart->series->len;
-      const Series *series = NULL;
+      gboolean is_pin = i >= n_series;
+      const BpChartSeries *series = NULL;
       const char *name;
       g_autoptr (PangoLayout) layout = NULL;
       double item_w;
       double mid;
 
       if (is_pin)
-        name = ((const Pin *) g_ptr_array_index (chart->pins, i - chart->series->len))->label;
+        name = bp_chart_runs_get_pin_label (chart->runs, i - n_series);
       else
         {
-          series = g_ptr_array_index (chart->series, i);
-          name = series->name;
+          series = bp_chart_runs_get_series (chart->runs, i);
+          name = bp_chart_series_get_name (series);
         }
 
       layout = bp_text_layout_new (context, name, 1.0, FALSE);
@@ -856,14 +465,14 @@ header (BpChart            *chart,
           if (is_pin)
             {
               cairo_set_line_width (cr, 1.5);
-              pin_dash (cr, i - chart->series->len);
+              pin_dash (cr, i - n_series);
               set_color (cr, &style->foreground, 0.55);
             }
           else if (series != NULL)
             {
               BpChartColor color;
 
-              bp_chart_palette_color (series->color_index, style->dark, &color);
+              bp_chart_palette_color (bp_chart_series_get_color_index (series), style->dark, &color);
               cairo_set_line_width (cr, 2.5);
               set_color (cr, &color, 1.0);
             }
@@ -880,27 +489,6 @@ header (BpChart            *chart,
   return y + row_h + 6.0;
 }
 
-static double
-map_x (const Frame *f,
-       double       x)
-{
-  return f->left + (x - f->x_lo) / (f->x_hi - f->x_lo) * (f->right - f->left);
-}
-
-static double
-map_y (const Frame *f,
-       double       y)
-{
-  double t;
-
-  if (f->log_y)
-    t = (log10 (y) - log10 (f->y_lo)) / (log10 (f->y_hi) - log10 (f->y_lo));
-  else
-    t = (y - f->y_lo) / (f->y_hi - f->y_lo);
-
-  return f->bottom - t * (f->bottom - f->top);
-}
-
 static guint
 axis_target (double length,
              double spacing)
@@ -915,9 +503,10 @@ compute_frame (BpChart            *chart,
                const BpChartStyle *style,
                int                 width,
                int                 height,
-               Frame              *f)
+               BpChartFrame       *f)
 {
   PangoContext *context = text_context (chart);
+  BpChartRange range;
   double x_min, x_max, y_min, y_max;
   double tick_w, tick_h, label_w = 0.0, label_h = 0.0;
   double widest = 0.0;
@@ -927,7 +516,11 @@ compute_frame (BpChart            *chart,
   memset (f, 0, sizeof *f);
   f->log_y = chart->log_y;
 
-  has_data = data_bounds (chart, &x_min, &x_max, &y_min, &y_max);
+  has_data = bp_chart_runs_get_range (chart->runs, chart->log_y, &range);
+  x_min = range.x_min;
+  x_max = range.x_max;
+  y_min = range.y_min;
+  y_max = range.y_max;
   if (!has_data)
     {
       x_min = 0.0;
@@ -966,12 +559,13 @@ compute_frame (BpChart            *chart,
       guint n;
 
       if (chart->log_y)
-        n = log_ticks (chart->fixed_y_min, chart->fixed_y_max,
-                       axis_target (f->bottom - f->top, 40.0), &lo, &hi, ticks, BP_CHART_MAX_TICKS);
+        n = bp_chart_nice_ticks (chart->fixed_y_min, chart->fixed_y_max, TRUE,
+                                 axis_target (f->bottom - f->top, 40.0), &lo, &hi, ticks,
+                                 BP_CHART_MAX_TICKS);
       else
-        n = linear_ticks (chart->fixed_y_min, chart->fixed_y_max,
-                          axis_target (f->bottom - f->top, 40.0), &lo, &hi, ticks,
-                          BP_CHART_MAX_TICKS, &f->y_step);
+        n = bp_chart_linear_ticks (chart->fixed_y_min, chart->fixed_y_max,
+                                   axis_target (f->bottom - f->top, 40.0), &lo, &hi, ticks,
+                                   BP_CHART_MAX_TICKS, &f->y_step);
 
       f->y_lo = chart->fixed_y_min;
       f->y_hi = chart->fixed_y_max;
@@ -984,11 +578,12 @@ compute_frame (BpChart            *chart,
         }
     }
   else if (chart->log_y)
-    f->n_y_ticks = log_ticks (y_min, y_max, axis_target (f->bottom - f->top, 40.0),
-                              &f->y_lo, &f->y_hi, f->y_ticks, BP_CHART_MAX_TICKS);
+    f->n_y_ticks = bp_chart_nice_ticks (y_min, y_max, TRUE, axis_target (f->bottom - f->top, 40.0),
+                                        &f->y_lo, &f->y_hi, f->y_ticks, BP_CHART_MAX_TICKS);
   else
-    f->n_y_ticks = linear_ticks (y_min, y_max, axis_target (f->bottom - f->top, 40.0),
-                                 &f->y_lo, &f->y_hi, f->y_ticks, BP_CHART_MAX_TICKS, &f->y_step);
+    f->n_y_ticks = bp_chart_linear_ticks (y_min, y_max, axis_target (f->bottom - f->top, 40.0),
+                                          &f->y_lo, &f->y_hi, f->y_ticks, BP_CHART_MAX_TICKS,
+                                          &f->y_step);
 
   for (guint i = 0; i < f->n_y_ticks; i++)
     {
@@ -1005,8 +600,9 @@ compute_frame (BpChart            *chart,
     f->left += label_h + 6.0;
 
   /* The x axis: the last tick label is centred on the right end, so leave it half its width. */
-  f->n_x_ticks = linear_ticks (x_min, x_max, axis_target (width - f->left - MARGIN, 80.0),
-                               &f->x_lo, &f->x_hi, f->x_ticks, BP_CHART_MAX_TICKS, &f->x_step);
+  f->n_x_ticks = bp_chart_linear_ticks (x_min, x_max, axis_target (width - f->left - MARGIN, 80.0),
+                                        &f->x_lo, &f->x_hi, f->x_ticks, BP_CHART_MAX_TICKS,
+                                        &f->x_step);
   {
     g_autofree char *text = bp_chart_format_tick (f->x_hi, f->x_step, FALSE);
     g_autoptr (PangoLayout) layout = bp_text_layout_new (context, text, TICK_TEXT_SCALE, FALSE);
@@ -1030,7 +626,7 @@ snap (double v)
 static void
 draw_axes (BpChart            *chart,
            cairo_t            *cr,
-           const Frame        *f,
+           const BpChartFrame *f,
            const BpChartStyle *style,
            int                 height)
 {
@@ -1043,14 +639,14 @@ draw_axes (BpChart            *chart,
   set_color (cr, &style->foreground, 0.1);
   for (guint i = 0; i < f->n_y_ticks; i++)
     {
-      double y = snap (map_y (f, f->y_ticks[i]));
+      double y = snap (bp_chart_frame_map_y (f, f->y_ticks[i]));
 
       cairo_move_to (cr, f->left, y);
       cairo_line_to (cr, f->right, y);
     }
   for (guint i = 0; i < f->n_x_ticks; i++)
     {
-      double x = snap (map_x (f, f->x_ticks[i]));
+      double x = snap (bp_chart_frame_map_x (f, f->x_ticks[i]));
 
       cairo_move_to (cr, x, f->top);
       cairo_line_to (cr, x, f->bottom);
@@ -1063,14 +659,14 @@ draw_axes (BpChart            *chart,
   cairo_line_to (cr, f->right, snap (f->bottom));
   for (guint i = 0; i < f->n_y_ticks; i++)
     {
-      double y = snap (map_y (f, f->y_ticks[i]));
+      double y = snap (bp_chart_frame_map_y (f, f->y_ticks[i]));
 
       cairo_move_to (cr, f->left - TICK_LENGTH, y);
       cairo_line_to (cr, f->left, y);
     }
   for (guint i = 0; i < f->n_x_ticks; i++)
     {
-      double x = snap (map_x (f, f->x_ticks[i]));
+      double x = snap (bp_chart_frame_map_x (f, f->x_ticks[i]));
 
       cairo_move_to (cr, x, f->bottom);
       cairo_line_to (cr, x, f->bottom + TICK_LENGTH);
@@ -1084,14 +680,14 @@ draw_axes (BpChart            *chart,
       g_autofree char *text = bp_chart_format_tick (f->y_ticks[i], f->y_step, f->log_y);
       g_autoptr (PangoLayout) layout = bp_text_layout_new (context, text, TICK_TEXT_SCALE, FALSE);
 
-      bp_text_draw (cr, layout, f->left - TICK_LENGTH - 3.0, map_y (f, f->y_ticks[i]), 1.0, 0.5);
+      bp_text_draw (cr, layout, f->left - TICK_LENGTH - 3.0, bp_chart_frame_map_y (f, f->y_ticks[i]), 1.0, 0.5);
     }
   for (guint i = 0; i < f->n_x_ticks; i++)
     {
       g_autofree char *text = bp_chart_format_tick (f->x_ticks[i], f->x_step, FALSE);
       g_autoptr (PangoLayout) layout = bp_text_layout_new (context, text, TICK_TEXT_SCALE, FALSE);
 
-      bp_text_draw (cr, layout, map_x (f, f->x_ticks[i]), f->bottom + TICK_LENGTH + 2.0, 0.5, 0.0);
+      bp_text_draw (cr, layout, bp_chart_frame_map_x (f, f->x_ticks[i]), f->bottom + TICK_LENGTH + 2.0, 0.5, 0.0);
     }
 
   /* Axis labels: x centred under the tick labels, y turned to read upwards. */
@@ -1117,226 +713,10 @@ draw_axes (BpChart            *chart,
   cairo_restore (cr);
 }
 
-/* Add @series to the path. Points that fall into the same device-pixel column collapse into
- * the first, lowest, highest and last of them: the drawn shape is the same, but ten thousand
- * points cost a few hundred segments. */
-static void
-path_series (cairo_t      *cr,
-             const Series *series,
-             const Frame  *f,
-             double        column_width)
-{
-  gboolean pen_down = FALSE;
-  gint64 column = G_MININT64;
-  double col_x = 0.0, y_lo = 0.0, y_hi = 0.0, y_last = 0.0, y_first = 0.0;
-
-  for (guint i = 0; i < series->points->len; i++)
-    {
-      const Point *pt = &g_array_index (series->points, Point, i);
-      double sx, sy;
-      gint64 c;
-
-      if (f->log_y && pt->y <= 0.0)
-        continue;
-
-      sx = map_x (f, pt->x);
-      sy = map_y (f, pt->y);
-      c = (gint64) floor (sx / column_width);
-
-      if (pen_down && c == column)
-        {
-          y_lo = MIN (y_lo, sy);
-          y_hi = MAX (y_hi, sy);
-          y_last = sy;
-          continue;
-        }
-
-      if (pen_down)
-        {
-          if (y_lo != y_first || y_hi != y_first)
-            {
-              cairo_line_to (cr, col_x, y_lo);
-              cairo_line_to (cr, col_x, y_hi);
-            }
-          if (y_last != y_first || y_lo != y_first || y_hi != y_first)
-            cairo_line_to (cr, col_x, y_last);
-          cairo_line_to (cr, sx, sy);
-        }
-      else
-        {
-          cairo_move_to (cr, sx, sy);
-          pen_down = TRUE;
-        }
-
-      column = c;
-      col_x = sx;
-      y_first = y_lo = y_hi = y_last = sy;
-    }
-
-  if (pen_down && (y_lo != y_first || y_hi != y_first || y_last != y_first))
-    {
-      cairo_line_to (cr, col_x, y_lo);
-      cairo_line_to (cr, col_x, y_hi);
-      cairo_line_to (cr, col_x, y_last);
-    }
-}
-
-/* Whether x (in user units) falls on a dash of pattern @dash (@n entries) rather than a gap. */
-static gboolean
-dash_on (double        x,
-         const double *dash,
-         int           n)
-{
-  double period = 0.0;
-  double pos;
-
-  if (dash == NULL || n == 0)
-    return TRUE;
-
-  for (int i = 0; i < n; i++)
-    period += dash[i];
-  pos = fmod (x, period);
-  for (int i = 0; i < n; i++)
-    {
-      if (pos < dash[i])
-        return i % 2 == 0;
-      pos -= dash[i];
-    }
-
-  return TRUE;
-}
-
-/* Draw a series with many points per device-pixel column (thousands of mini-batch points).
- * Stroking such a line makes Cairo tessellate thousands of overlapping segments, and a noisy
- * cost curve then takes 15 ms; but at one column per pixel the stroke is nothing more than,
- * per column, a bar from the lowest to the highest y the line reaches there (including where
- * it enters from the previous column), as thick as the line. Bars are rectangles, which Cairo
- * fills quickly. Where consecutive points lie more than a column apart, the joining segment is
- * stroked as usual. @dash, when given, is applied along x, as a dashed line would look. */
-static void
-draw_dense_series (cairo_t      *cr,
-                   const Series *series,
-                   const Frame  *f,
-                   double        column_width,
-                   double        line_width,
-                   const double *dash,
-                   int           n_dash)
-{
-  gint64 column = G_MININT64;
-  double y_lo = 0.0, y_hi = 0.0, y_last = 0.0, x_last = 0.0;
-  double half = line_width / 2.0;
-  gboolean have = FALSE;
-
-  /* The bars, filled. */
-  cairo_new_path (cr);
-  for (guint i = 0; i <= series->points->len; i++)
-    {
-      const Point *pt = i < series->points->len ? &g_array_index (series->points, Point, i) : NULL;
-      double sy = 0.0;
-      gint64 c = G_MAXINT64;
-
-      if (pt != NULL)
-        {
-          if (f->log_y && pt->y <= 0.0)
-            continue;
-          sy = map_y (f, pt->y);
-          c = (gint64) floor (map_x (f, pt->x) / column_width);
-        }
-
-      if (have && c == column)
-        {
-          y_lo = MIN (y_lo, sy);
-          y_hi = MAX (y_hi, sy);
-          y_last = sy;
-          continue;
-        }
-
-      if (have && dash_on (column * column_width, dash, n_dash))
-        cairo_rectangle (cr, column * column_width, y_lo - half, column_width,
-                         y_hi - y_lo + line_width);
-
-      if (pt == NULL)
-        break;
-
-      /* Entering from the neighbouring column, the line covers the y it left that one at. */
-      if (have && c == column + 1)
-        {
-          y_lo = MIN (y_last, sy);
-          y_hi = MAX (y_last, sy);
-        }
-      else
-        y_lo = y_hi = sy;
-
-      have = TRUE;
-      column = c;
-      y_last = sy;
-    }
-  cairo_fill (cr);
-
-  /* The segments bridging columns with no points between them, stroked. */
-  have = FALSE;
-  column = G_MININT64;
-  for (guint i = 0; i < series->points->len; i++)
-    {
-      const Point *pt = &g_array_index (series->points, Point, i);
-      double sx, sy;
-      gint64 c;
-
-      if (f->log_y && pt->y <= 0.0)
-        continue;
-      sx = map_x (f, pt->x);
-      sy = map_y (f, pt->y);
-      c = (gint64) floor (sx / column_width);
-
-      if (have && (c > column + 1 || c < column - 1))
-        {
-          cairo_move_to (cr, x_last, y_last);
-          cairo_line_to (cr, sx, sy);
-        }
-
-      have = TRUE;
-      column = c;
-      x_last = sx;
-      y_last = sy;
-    }
-  cairo_set_line_width (cr, line_width);
-  cairo_stroke (cr);
-}
-
-/* Whether @series has so many points for the plot's width that it is drawn as bars. */
-static gboolean
-is_dense (const Series *series,
-          const Frame  *f,
-          double        column_width)
-{
-  return series->points->len >= 2.0 * (f->right - f->left) / column_width;
-}
-
-static void
-draw_markers (cairo_t      *cr,
-              const Series *series,
-              const Frame  *f,
-              double        radius)
-{
-  for (guint i = 0; i < series->points->len; i++)
-    {
-      const Point *pt = &g_array_index (series->points, Point, i);
-      double sx, sy;
-
-      if (f->log_y && pt->y <= 0.0)
-        continue;
-
-      sx = map_x (f, pt->x);
-      sy = map_y (f, pt->y);
-      cairo_new_sub_path (cr);
-      cairo_arc (cr, sx, sy, radius, 0.0, 2.0 * G_PI);
-    }
-}
-
 static void
 draw_series (BpChart            *chart,
              cairo_t            *cr,
-             const Frame        *f,
+             const BpChartFrame *f,
              const BpChartStyle *style)
 {
   double column_width;
@@ -1353,51 +733,35 @@ draw_series (BpChart            *chart,
   cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
 
   /* Pinned runs first and dimmed, so the live run stays on top and in front. */
-  for (guint p = 0; p < chart->pins->len; p++)
+  for (guint p = 0; p < bp_chart_runs_get_n_pins (chart->runs); p++)
     {
-      const Pin *pin = g_ptr_array_index (chart->pins, p);
-
       guint k = p % G_N_ELEMENTS (pin_dash_counts);
 
-      for (guint i = 0; i < pin->series->len; i++)
+      for (guint i = 0; i < bp_chart_runs_get_pin_n_series (chart->runs, p); i++)
         {
-          const Series *series = g_ptr_array_index (pin->series, i);
+          const BpChartSeries *series = bp_chart_runs_get_pinned_series (chart->runs, p, i);
           BpChartColor color;
 
-          bp_chart_palette_color (series->color_index, style->dark, &color);
+          bp_chart_palette_color (bp_chart_series_get_color_index (series), style->dark, &color);
           set_color (cr, &color, 0.45);
-          cairo_set_line_width (cr, 1.5);
           pin_dash (cr, p);
-          if (is_dense (series, f, column_width))
-            draw_dense_series (cr, series, f, column_width, 1.5, pin_dashes[k], pin_dash_counts[k]);
-          else
-            {
-              path_series (cr, series, f, column_width);
-              cairo_stroke (cr);
-            }
+          bp_chart_line_draw (cr, series, f, column_width, 1.5, pin_dashes[k], pin_dash_counts[k]);
         }
     }
 
   cairo_set_dash (cr, NULL, 0, 0.0);
-  for (guint i = 0; i < chart->series->len; i++)
+  for (guint i = 0; i < bp_chart_runs_get_n_series (chart->runs); i++)
     {
-      const Series *series = g_ptr_array_index (chart->series, i);
+      const BpChartSeries *series = bp_chart_runs_get_series (chart->runs, i);
       BpChartColor color;
 
-      bp_chart_palette_color (series->color_index, style->dark, &color);
+      bp_chart_palette_color (bp_chart_series_get_color_index (series), style->dark, &color);
       set_color (cr, &color, 1.0);
-      if (is_dense (series, f, column_width))
-        draw_dense_series (cr, series, f, column_width, 2.0, NULL, 0);
-      else
-        {
-          cairo_set_line_width (cr, 2.0);
-          path_series (cr, series, f, column_width);
-          cairo_stroke (cr);
-        }
+      bp_chart_line_draw (cr, series, f, column_width, 2.0, NULL, 0);
 
-      if (series->points->len <= MARKER_MAX_POINTS)
+      if (bp_chart_series_get_n_points (series) <= MARKER_MAX_POINTS)
         {
-          draw_markers (cr, series, f, 2.5);
+          bp_chart_line_add_markers (cr, series, f, 2.5);
           cairo_fill (cr);
         }
     }
@@ -1405,49 +769,59 @@ draw_series (BpChart            *chart,
   cairo_restore (cr);
 }
 
+/* Look at @series' points for one nearer to (@x, @y) than *@best; on a tie the later one
+ * wins. */
+static void
+nearer_point (const BpChartSeries *series,
+              const char          *pin_label,
+              const BpChartFrame  *f,
+              double               x,
+              double               y,
+              double              *best,
+              Nearest             *nearest)
+{
+  guint n_points;
+  const BpChartPoint *points = bp_chart_series_get_points (series, &n_points);
+
+  for (guint j = 0; j < n_points; j++)
+    {
+      const BpChartPoint *pt = &points[j];
+      double sx, sy, d;
+
+      if (f->log_y && pt->y <= 0.0)
+        continue;
+
+      sx = bp_chart_frame_map_x (f, pt->x);
+      sy = bp_chart_frame_map_y (f, pt->y);
+      d = (sx - x) * (sx - x) + (sy - y) * (sy - y);
+      if (d <= *best)
+        {
+          *best = d;
+          nearest->series = series;
+          nearest->pin_label = pin_label;
+          nearest->point = *pt;
+          nearest->sx = sx;
+          nearest->sy = sy;
+        }
+    }
+}
+
 static gboolean
-find_nearest (BpChart     *chart,
-              const Frame *f,
-              double       x,
-              double       y,
-              Nearest     *nearest)
+find_nearest (BpChart            *chart,
+              const BpChartFrame *f,
+              double              x,
+              double              y,
+              Nearest            *nearest)
 {
   double best = G_MAXDOUBLE;
 
-  for (guint p = 0; p <= chart->pins->len; p++)
-    {
-      const Pin *pin = p < chart->pins->len ? g_ptr_array_index (chart->pins, p) : NULL;
-      GPtrArray *list = pin != NULL ? pin->series : chart->series;
-
-      for (guint i = 0; i < list->len; i++)
-        {
-          const Series *series = g_ptr_array_index (list, i);
-
-          for (guint j = 0; j < series->points->len; j++)
-            {
-              const Point *pt = &g_array_index (series->points, Point, j);
-              double sx, sy, d;
-
-              if (f->log_y && pt->y <= 0.0)
-                continue;
-
-              sx = map_x (f, pt->x);
-              sy = map_y (f, pt->y);
-              d = (sx - x) * (sx - x) + (sy - y) * (sy - y);
-              /* On a tie the live run wins: it is listed last and compared with <=. */
-              if (d <= best)
-                {
-                  best = d;
-                  nearest->series = series;
-                  nearest->pin = pin;
-                  nearest->pin_index = p;
-                  nearest->point = *pt;
-                  nearest->sx = sx;
-                  nearest->sy = sy;
-                }
-            }
-        }
-    }
+  /* On a tie the live run wins: it is looked at last. */
+  for (guint p = 0; p < bp_chart_runs_get_n_pins (chart->runs); p++)
+    for (guint i = 0; i < bp_chart_runs_get_pin_n_series (chart->runs, p); i++)
+      nearer_point (bp_chart_runs_get_pinned_series (chart->runs, p, i),
+                    bp_chart_runs_get_pin_label (chart->runs, p), f, x, y, &best, nearest);
+  for (guint i = 0; i < bp_chart_runs_get_n_series (chart->runs); i++)
+    nearer_point (bp_chart_runs_get_series (chart->runs, i), NULL, f, x, y, &best, nearest);
 
   return best < G_MAXDOUBLE;
 }
@@ -1463,20 +837,20 @@ format_x (double x)
 }
 
 static char *
-describe_point (BpChart      *chart,
-                const Series *series,
-                const Pin    *pin,
-                const Point  *point)
+describe_point (BpChart             *chart,
+                const BpChartSeries *series,
+                const char          *pin_label,
+                const BpChartPoint  *point)
 {
   g_autofree char *name = NULL;
   g_autofree char *y_text = g_strdup_printf ("%.4g", point->y);
   g_autofree char *x_text = format_x (point->x);
 
-  if (pin != NULL)
+  if (pin_label != NULL)
     /* TRANSLATORS: a curve of a pinned run: "<series name> (<run label>)" */
-    name = g_strdup_printf (_("%s (%s)"), series->name, pin->label);
+    name = g_strdup_printf (_("%s (%s)"), bp_chart_series_get_name (series), pin_label);
   else
-    name = g_strdup (series->name);
+    name = g_strdup (bp_chart_series_get_name (series));
 
   if (chart->x_label != NULL)
     {
@@ -1498,7 +872,7 @@ bp_chart_describe_nearest (BpChart *chart,
                            int      height)
 {
   BpChartStyle style;
-  Frame frame;
+  BpChartFrame frame;
   Nearest nearest;
 
   g_return_val_if_fail (chart != NULL, NULL);
@@ -1509,7 +883,7 @@ bp_chart_describe_nearest (BpChart *chart,
   if (!find_nearest (chart, &frame, x, y, &nearest))
     return NULL;
 
-  return describe_point (chart, nearest.series, nearest.pin, &nearest.point);
+  return describe_point (chart, nearest.series, nearest.pin_label, &nearest.point);
 }
 
 char *
@@ -1519,16 +893,17 @@ bp_chart_describe_latest (BpChart *chart)
 
   g_return_val_if_fail (chart != NULL, NULL);
 
-  for (guint i = 0; i < chart->series->len; i++)
+  for (guint i = 0; i < bp_chart_runs_get_n_series (chart->runs); i++)
     {
-      const Series *series = g_ptr_array_index (chart->series, i);
+      const BpChartSeries *series = bp_chart_runs_get_series (chart->runs, i);
       g_autofree char *part = NULL;
+      guint n_points;
+      const BpChartPoint *points = bp_chart_series_get_points (series, &n_points);
 
-      if (series->points->len == 0)
+      if (n_points == 0)
         continue;
 
-      part = describe_point (chart, series, NULL,
-                             &g_array_index (series->points, Point, series->points->len - 1));
+      part = describe_point (chart, series, NULL, &points[n_points - 1]);
       if (text == NULL)
         text = g_string_new (part);
       else
@@ -1557,7 +932,7 @@ rounded_rectangle (cairo_t *cr,
 static void
 draw_hover (BpChart            *chart,
             cairo_t            *cr,
-            const Frame        *f,
+            const BpChartFrame *f,
             const BpChartStyle *style,
             int                 width,
             int                 height)
@@ -1584,7 +959,7 @@ draw_hover (BpChart            *chart,
   cairo_line_to (cr, snap (nearest.sx), f->bottom);
   cairo_stroke (cr);
 
-  bp_chart_palette_color (nearest.series->color_index, style->dark, &color);
+  bp_chart_palette_color (bp_chart_series_get_color_index (nearest.series), style->dark, &color);
   cairo_arc (cr, nearest.sx, nearest.sy, 4.5, 0.0, 2.0 * G_PI);
   set_color (cr, &color, 1.0);
   cairo_fill_preserve (cr);
@@ -1593,7 +968,7 @@ draw_hover (BpChart            *chart,
   cairo_stroke (cr);
 
   /* The read-out in a small box beside the point, flipped to stay inside the chart. */
-  text = describe_point (chart, nearest.series, nearest.pin, &nearest.point);
+  text = describe_point (chart, nearest.series, nearest.pin_label, &nearest.point);
   layout = bp_text_layout_new (text_context (chart), text, 1.0, FALSE);
   bp_text_size (layout, &tw, &th);
   bw = tw + 2.0 * pad;
@@ -1631,7 +1006,7 @@ bp_chart_draw (BpChart            *chart,
                int                 height,
                const BpChartStyle *style)
 {
-  Frame frame;
+  BpChartFrame frame;
 
   g_return_if_fail (chart != NULL);
   g_return_if_fail (cr != NULL);

@@ -1,15 +1,20 @@
-/* bp-chart.h — the data and the Cairo drawing of a line chart, without GTK (BpPlot shows one)
+/* bp-chart.h — the layout and the Cairo drawing of a line chart, without GTK (BpPlot shows one)
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Keeping the chart apart from the widget (as Sysprof keeps its series apart from its layers)
- * lets the same code draw into a widget snapshot, an exported PNG, SVG or PDF, and the golden
- * images of the tests, which then need no display.
+ * Keeping the chart apart from the widget lets the same code draw into a widget snapshot, an
+ * exported PNG, SVG or PDF, and the golden images of the tests, which then need no display.
+ * The chart's points are a model of their own (BpChartRuns of BpChartSeries, as Sysprof keeps
+ * its series apart from its layers); the functions below that add and count points are
+ * shorthands for those of its model.
  */
 #pragma once
 
 #include <cairo.h>
 #include <glib.h>
 #include <pango/pango.h>
+
+#include "bp-chart-runs.h"
+#include "bp-chart-ticks.h"
 
 G_BEGIN_DECLS
 
@@ -37,9 +42,6 @@ typedef struct
   double       hover_y;
 } BpChartStyle;
 
-/* The largest number of ticks an axis gets. */
-#define BP_CHART_MAX_TICKS 32
-
 BpChart *bp_chart_new (void);
 void     bp_chart_free (BpChart *chart);
 
@@ -65,6 +67,9 @@ gboolean    bp_chart_get_log_y (BpChart *chart);
 void        bp_chart_set_y_range (BpChart *chart,
                                   double   min,
                                   double   max);
+
+/* The live series and pinned runs the chart draws (owned by the chart). */
+BpChartRuns *bp_chart_get_runs (BpChart *chart);
 
 /* Add a series drawn in palette colour @color_index; returns its id (0, 1, 2, … in order). */
 guint bp_chart_add_series (BpChart    *chart,
@@ -127,25 +132,6 @@ guint bp_chart_palette_size (void);
 /* Fill @style with libadwaita's view colours for the light or dark style. */
 void bp_chart_style_init (BpChartStyle *style,
                           gboolean      dark);
-
-/* Choose an axis for data in @min … @max with about @target ticks: 1, 2 or 5 × 10^k steps on
- * a linear axis; on a log axis powers of ten, or 1, 2 and 5 × 10^k over a short span (@min
- * must then be > 0). Writes the axis ends to @lo and @hi (they enclose the data and are ticks
- * themselves) and the ticks, ascending, to @ticks; returns their number (2 … @max_ticks). */
-guint bp_chart_nice_ticks (double   min,
-                           double   max,
-                           gboolean log_scale,
-                           guint    target,
-                           double  *lo,
-                           double  *hi,
-                           double  *ticks,
-                           guint    max_ticks);
-
-/* A tick label for @value: on a linear axis with @step between ticks, as many decimals as the
- * step needs; on a log axis, plain for 0.001 … 99999 and as m×10ⁿ outside. */
-char *bp_chart_format_tick (double   value,
-                            double   step,
-                            gboolean log_scale);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BpChart, bp_chart_free)
 

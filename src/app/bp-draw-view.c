@@ -23,6 +23,7 @@
 #include "bp-preprocess.h"
 #include "bp-test-events.h"
 #include "bp-view-focus.h"
+#include "bp-widget-utils.h"
 
 #define N_PIXELS   BP_PREPROCESS_N_PIXELS
 #define SIDE       BP_PREPROCESS_SIDE
@@ -142,20 +143,6 @@ top_class (BpDrawView *self)
   return top;
 }
 
-/* Set an accessible description only when it changes: a screen reader may read each change. */
-static void
-set_description (GtkDrawingArea  *area,
-                 char           **last,
-                 const char      *description)
-{
-  if (g_strcmp0 (*last, description) == 0)
-    return;
-  g_free (*last);
-  *last = g_strdup (description);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (area), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  description, -1);
-}
-
 /* What the strip shows and, once the arrow keys have moved in it, the neuron under the cursor
  * with its activation: a screen reader then says where Enter goes. */
 static void
@@ -171,7 +158,8 @@ update_strip_description (BpDrawView *self)
                                    self->strip_cursor + 1, self->hidden[self->strip_cursor]);
   else
     description = g_strdup (what);
-  set_description (self->hidden_area, &self->strip_description, description);
+  bp_accessible_update_description (GTK_ACCESSIBLE (self->hidden_area), &self->strip_description,
+                                    description);
 }
 
 static void
@@ -189,9 +177,10 @@ update_labels (BpDrawView *self,
     {
       gtk_label_set_text (self->why_caption,
                           _("Red pixels push the chosen digit’s output up, blue ones down."));
-      set_description (self->input_area, &self->input_description,
-                       _("Empty: draw a digit on the pad"));
-      set_description (self->why_area, &self->why_description, _("Empty: draw a digit on the pad"));
+      bp_accessible_update_description (GTK_ACCESSIBLE (self->input_area), &self->input_description,
+                                        _("Empty: draw a digit on the pad"));
+      bp_accessible_update_description (GTK_ACCESSIBLE (self->why_area), &self->why_description,
+                                        _("Empty: draw a digit on the pad"));
       /* The keyboard goes back to the pad rather than to wherever GTK would send it. */
       if (gtk_widget_has_focus (GTK_WIDGET (self->hidden_area)))
         gtk_widget_grab_focus (GTK_WIDGET (self->canvas));
@@ -203,10 +192,10 @@ update_labels (BpDrawView *self,
                                     : _("Red: more ink there would raise the output for %u; blue: lower it."),
                          self->saliency_class);
   gtk_label_set_text (self->why_caption, why);
-  set_description (self->input_area, &self->input_description,
-                   gtk_widget_get_tooltip_text (GTK_WIDGET (self->input_area)));
+  bp_accessible_update_description (GTK_ACCESSIBLE (self->input_area), &self->input_description,
+                                    gtk_widget_get_tooltip_text (GTK_WIDGET (self->input_area)));
   /* The caption names the digit the map explains. */
-  set_description (self->why_area, &self->why_description, why);
+  bp_accessible_update_description (GTK_ACCESSIBLE (self->why_area), &self->why_description, why);
 
   gtk_widget_set_visible (GTK_WIDGET (self->hidden_label), self->n_hidden > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->hidden_area), self->n_hidden > 0);
@@ -531,16 +520,12 @@ draw_hidden_cb (GtkDrawingArea *area,
       && (gsize) self->strip_cursor < self->n_hidden)
     {
       int j = self->strip_cursor;
-      GdkRGBA ring, fg;
+      GdkRGBA ring;
 
-      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-      gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (area)), &fg);
-      G_GNUC_END_IGNORE_DEPRECATIONS
       cairo_rectangle (cr, STRIP_PAD + (j % STRIP_COLS) * cell - 1.0,
                        STRIP_PAD + (double) (j / STRIP_COLS) * STRIP_CELL - 1.0,
                        cell + 2.0, STRIP_CELL + 2.0);
-      /* Light text means a dark style, whose background is dark. */
-      if (fg.red + fg.green + fg.blue > 1.5f)
+      if (bp_widget_is_dark (GTK_WIDGET (area), NULL))
         cairo_set_source_rgb (cr, 0.12, 0.12, 0.12);
       else
         cairo_set_source_rgb (cr, 1.0, 1.0, 1.0);

@@ -13,6 +13,7 @@
 #include <math.h>
 
 #include "bp-colormap.h"
+#include "bp-widget-utils.h"
 
 struct _BpNeuronDialog
 {
@@ -38,12 +39,6 @@ foreground_color (GtkWidget *widget,
                   GdkRGBA   *color)
 {
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
-}
-
-static gboolean
-is_dark (void)
-{
-  return adw_style_manager_get_dark (adw_style_manager_get_default ());
 }
 
 static void
@@ -98,7 +93,7 @@ draw_picture_cb (GtkDrawingArea *area,
   cairo_surface_destroy (surface);
 
   bp_colormap_draw_legend (cr, 0, scale * self->image_rows + gap, scale * self->image_cols,
-                           legend_height, max_abs, is_dark ());
+                           legend_height, max_abs, bp_widget_is_dark (GTK_WIDGET (area), NULL));
 }
 
 static void

@@ -18,6 +18,7 @@
 #include "bp-test-events.h"
 #include "bp-view-focus.h"
 #include "bp-weight-grid.h"
+#include "bp-widget-utils.h"
 
 struct _BpWeightsView
 {
@@ -216,7 +217,6 @@ draw_deeper_cb (GtkDrawingArea *area,
   const double pad = 12.0, legend_width = 150.0;
   double slot, x;
   size_t n;
-  AdwStyleManager *style = adw_style_manager_get_default ();
   double limit = 0.0;
 
   if (self->snapshot == NULL || self->snapshot->net->n_layers <= 2)
@@ -253,7 +253,7 @@ draw_deeper_cb (GtkDrawingArea *area,
 
   /* Each matrix is coloured on its own scale; the legend shows the widest. */
   bp_colormap_draw_legend (cr, width - legend_width - pad, pad, legend_width, MIN (48.0, height - 2 * pad),
-                           limit, adw_style_manager_get_dark (style));
+                           limit, bp_widget_is_dark (GTK_WIDGET (area), NULL));
 }
 
 static void

@@ -19,6 +19,7 @@
 
 #include "bp-focus-ring.h"
 #include "bp-text.h"
+#include "bp-widget-utils.h"
 
 #define MAX_CLASSES 16
 
@@ -129,13 +130,7 @@ update_description (BpConfusionMatrix *self)
         }
     }
 
-  if (g_strcmp0 (text->str, self->description) == 0)
-    return;
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text->str,
-                                  -1);
-  g_free (self->description);
-  self->description = g_string_free (g_steal_pointer (&text), FALSE);
+  bp_accessible_update_description (GTK_ACCESSIBLE (self), &self->description, text->str);
 }
 
 static void
@@ -334,17 +329,12 @@ bp_confusion_matrix_snapshot (GtkWidget   *widget,
   BpConfusionMatrix *self = BP_CONFUSION_MATRIX (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  GdkRGBA color;
   gboolean dark;
   cairo_t *cr;
 
   if (width <= 0 || height <= 0)
     return;
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  /* Light text means a dark style. */
-  dark = color.red + color.green + color.blue > 1.5;
+  dark = bp_widget_is_dark (widget, NULL);
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
   bp_confusion_matrix_draw (self, cr, gtk_widget_get_pango_context (widget), width, height, dark);
 

@@ -17,6 +17,7 @@
 #include <math.h>
 
 #include "bp-focus-ring.h"
+#include "bp-widget-utils.h"
 
 #define IMAGE   56.0  /* the 28 pixels twice */
 #define TILE_W  76.0
@@ -73,13 +74,7 @@ update_description (BpDigitGallery *self)
       description = full;
     }
 
-  if (g_strcmp0 (description, self->description) == 0)
-    return;
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
-                                  -1);
-  g_free (self->description);
-  self->description = g_steal_pointer (&description);
+  bp_accessible_update_description (GTK_ACCESSIBLE (self), &self->description, description);
 }
 
 GtkWidget *

@@ -17,6 +17,7 @@
 #include <math.h>
 
 #include "bp-focus-ring.h"
+#include "bp-widget-utils.h"
 
 /* Points and widths are in units of the pad's side (the shorter of its width and height), so
  * that a drawing keeps its shape and its stroke widths, relative to its size, when the window
@@ -88,13 +89,7 @@ update_description (BpDrawCanvas *self)
   else
     description = g_strdup (_("Empty: draw a digit with the mouse, a finger or a stylus"));
 
-  if (g_strcmp0 (description, self->description) == 0)
-    return;
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
-                                  -1);
-  g_free (self->description);
-  self->description = g_steal_pointer (&description);
+  bp_accessible_update_description (GTK_ACCESSIBLE (self), &self->description, description);
 }
 
 static void

@@ -12,6 +12,7 @@
 
 #include "bp-chart.h"
 #include "bp-focus-ring.h"
+#include "bp-widget-utils.h"
 
 /* Appends arrive up to a few hundred times a second; the accessible description (which a
  * screen reader may announce) follows them at most this often. */
@@ -68,13 +69,7 @@ update_description (BpPlot *self)
   else
     description = g_steal_pointer (&latest);
 
-  if (g_strcmp0 (description, self->description) == 0)
-    return;
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
-                                  -1);
-  g_free (self->description);
-  self->description = g_steal_pointer (&description);
+  bp_accessible_update_description (GTK_ACCESSIBLE (self), &self->description, description);
 }
 
 static gboolean
@@ -115,13 +110,6 @@ drop_text_context (BpPlot *self)
   bp_chart_set_text_context (self->chart, NULL);
 }
 
-/* Light text on the widget means a dark style. */
-static gboolean
-is_dark (const GdkRGBA *foreground)
-{
-  return 0.2126 * foreground->red + 0.7152 * foreground->green + 0.0722 * foreground->blue > 0.5;
-}
-
 static void
 color_from_rgba (BpChartColor  *color,
                  const GdkRGBA *rgba)
@@ -155,8 +143,7 @@ bp_plot_snapshot (GtkWidget   *widget,
 
   /* The CSS draws the widget's own background, if any; the chart only needs to know it for
    * the read-out's box and the ring around the hovered point. */
-  gtk_style_context_get_color (context, &foreground);
-  bp_chart_style_init (&style, is_dark (&foreground));
+  bp_chart_style_init (&style, bp_widget_is_dark (widget, &foreground));
   color_from_rgba (&style.foreground, &foreground);
   if (gtk_style_context_lookup_color (context, "view_bg_color", &background))
     color_from_rgba (&style.background, &background);

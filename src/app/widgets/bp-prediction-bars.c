@@ -19,6 +19,7 @@
 
 #include "bp-focus-ring.h"
 #include "bp-text.h"
+#include "bp-widget-utils.h"
 
 #define MAX_OUTPUTS 16
 #define HEADER      64.0
@@ -113,14 +114,7 @@ update_accessible (BpPredictionBars *self)
       g_free (self->label);
       self->label = g_steal_pointer (&label);
     }
-  if (g_strcmp0 (description->str, self->description) != 0)
-    {
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description->str,
-                                      -1);
-      g_free (self->description);
-      self->description = g_string_free (g_steal_pointer (&description), FALSE);
-    }
+  bp_accessible_update_description (GTK_ACCESSIBLE (self), &self->description, description->str);
 }
 
 GtkWidget *
@@ -264,18 +258,13 @@ bp_prediction_bars_snapshot (GtkWidget   *widget,
 {
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  GdkRGBA color;
   cairo_t *cr;
 
   if (width <= 0 || height <= 0)
     return;
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
-  G_GNUC_END_IGNORE_DEPRECATIONS
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  /* Light text means a dark style. */
   bp_prediction_bars_draw (BP_PREDICTION_BARS (widget), cr, gtk_widget_get_pango_context (widget),
-                           width, height, color.red + color.green + color.blue > 1.5);
+                           width, height, bp_widget_is_dark (widget, NULL));
   cairo_destroy (cr);
   bp_focus_ring_snapshot (widget, snapshot);
 }

@@ -12,6 +12,7 @@
 
 #include "bp-focus-ring.h"
 #include "bp-weight-tiles.h"
+#include "bp-widget-utils.h"
 
 struct _BpWeightGrid
 {
@@ -78,20 +79,7 @@ update_description (BpWeightGrid *self)
       description = full;
     }
 
-  if (g_strcmp0 (description, self->description) == 0)
-    return;
-
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
-                                  -1);
-  g_free (self->description);
-  self->description = g_steal_pointer (&description);
-}
-
-static gboolean
-is_dark (const GdkRGBA *foreground)
-{
-  return 0.2126 * foreground->red + 0.7152 * foreground->green + 0.0722 * foreground->blue > 0.5;
+  bp_accessible_update_description (GTK_ACCESSIBLE (self), &self->description, description);
 }
 
 static void
@@ -114,8 +102,7 @@ bp_weight_grid_snapshot (GtkWidget   *widget,
       bp_weight_tiles_set_text_context (self->tiles, self->text);
     }
 
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &foreground);
-  bp_weight_tiles_style_init (&style, is_dark (&foreground));
+  bp_weight_tiles_style_init (&style, bp_widget_is_dark (widget, &foreground));
   style.foreground.red = foreground.red;
   style.foreground.green = foreground.green;
   style.foreground.blue = foreground.blue;

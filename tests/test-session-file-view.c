@@ -169,7 +169,7 @@ test_view_round_trip (void)
 
   session = new_session ();
   view = g_object_ref_sink (g_object_new (BP_TYPE_TRAIN_VIEW, NULL));
-  bp_train_view_set_session (view, session);
+  bp_view_set_session (BP_VIEW (view), session);
   accuracy = bp_train_view_get_accuracy_plot (view);
 
   /* Two epochs, pinned; two more on the live curves. */
@@ -202,7 +202,7 @@ test_view_round_trip (void)
   /* Another view, with a pin of its own that the file's replace. */
   other = new_session ();
   other_view = g_object_ref_sink (g_object_new (BP_TYPE_TRAIN_VIEW, NULL));
-  bp_train_view_set_session (other_view, other);
+  bp_view_set_session (BP_VIEW (other_view), other);
   other_accuracy = bp_train_view_get_accuracy_plot (other_view);
   train_to (other, other_accuracy, 1, 1);
   bp_train_view_pin_run (other_view);
@@ -234,8 +234,8 @@ test_view_round_trip (void)
   loaded = bp_train_view_dup_plots (other_view);
   g_assert_cmpuint (loaded->pins->len, ==, 0);
 
-  bp_train_view_set_session (view, NULL);
-  bp_train_view_set_session (other_view, NULL);
+  bp_view_set_session (BP_VIEW (view), NULL);
+  bp_view_set_session (BP_VIEW (other_view), NULL);
   g_assert_finalize_object (view);
   g_assert_finalize_object (other_view);
   g_assert_finalize_object (session);

@@ -22,7 +22,6 @@
 #include "bp-prediction-bars.h"
 #include "bp-preprocess.h"
 #include "bp-test-events.h"
-#include "bp-view-focus.h"
 #include "bp-widget-utils.h"
 
 #define N_PIXELS   BP_PREPROCESS_N_PIXELS
@@ -35,7 +34,7 @@
 
 struct _BpDrawView
 {
-  AdwBin            parent_instance;
+  BpView            parent_instance;
 
   BpDrawCanvas     *canvas;
   GtkLabel         *canvas_caption;
@@ -48,8 +47,6 @@ struct _BpDrawView
   GtkLabel         *hidden_label;
   GtkDrawingArea   *hidden_area;
 
-  BpSession        *session;
-  GSignalGroup     *session_signals;
   BpSnapshot       *snapshot;        /* keeps the network below alive when it is a snapshot */
   const BpNetwork  *net;             /* the network of the last prediction, or NULL */
 
@@ -71,11 +68,10 @@ struct _BpDrawView
   guint             predict_tick;
   guint             canvas_tick;
   guint             strip_tick;
-  guint             focus_tick;
   int               canvas_frames;   /* frames since the view was shown, for the test line */
 };
 
-G_DEFINE_FINAL_TYPE (BpDrawView, bp_draw_view, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (BpDrawView, bp_draw_view, BP_TYPE_VIEW)
 
 enum {
   NEURON_ACTIVATED,
@@ -217,6 +213,7 @@ update_labels (BpDrawView *self,
 static gboolean
 predict (BpDrawView *self)
 {
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
   g_autoptr(BpSnapshot) snapshot = NULL;
   g_autofree char *source = NULL;
   g_autofree float *scratch = NULL;
@@ -225,7 +222,7 @@ predict (BpDrawView *self)
   int chosen;
   gint64 start = g_get_monotonic_time ();
 
-  net = bp_default_model_choose (self->session, &snapshot, &source);
+  net = bp_default_model_choose (session, &snapshot, &source);
   g_clear_pointer (&self->snapshot, bp_snapshot_unref);
   self->snapshot = g_steal_pointer (&snapshot);
   self->net = net;
@@ -701,29 +698,18 @@ canvas_tick_cb (GtkWidget     *widget,
 /* ── Public ───────────────────────────────────────────────────────────────────────────────── */
 
 void
-bp_draw_view_set_session (BpDrawView *self,
-                          BpSession  *session)
-{
-  g_return_if_fail (BP_IS_DRAW_VIEW (self));
-  g_return_if_fail (session == NULL || BP_IS_SESSION (session));
-
-  if (!g_set_object (&self->session, session))
-    return;
-  g_signal_group_set_target (self->session_signals, session);
-  queue_predict (self);
-}
-
-void
 bp_draw_view_show_test_image (BpDrawView *self,
                               guint       index)
 {
+  BpSession *session;
   const BpDataset *test;
   const guint8 *pixels;
   g_autofree char *caption = NULL;
 
   g_return_if_fail (BP_IS_DRAW_VIEW (self));
 
-  test = self->session != NULL ? bp_session_get_test_set (self->session) : NULL;
+  session = bp_view_get_session (BP_VIEW (self));
+  test = session != NULL ? bp_session_get_test_set (session) : NULL;
   g_return_if_fail (test != NULL && index < test->n && test->n_pixels == N_PIXELS);
 
   pixels = test->pixels + (gsize) index * N_PIXELS;
@@ -1032,24 +1018,17 @@ build (BpDrawView *self)
   g_signal_connect_swapped (self->why_class, "notify::selected", G_CALLBACK (queue_predict), self);
 }
 
-/* Again at the frame after the view was shown: see bp-view-focus.h. */
-static gboolean
-focus_tick_cb (GtkWidget     *widget,
-               GdkFrameClock *clock,
-               gpointer       user_data)
+static void
+bp_draw_view_session_changed (BpView *view)
 {
-  BpDrawView *self = BP_DRAW_VIEW (widget);
-
-  self->focus_tick = 0;
-  gtk_widget_grab_focus (GTK_WIDGET (self->canvas));
-  return G_SOURCE_REMOVE;
+  queue_predict (BP_DRAW_VIEW (view));
 }
 
 static void
 bp_draw_view_map (GtkWidget *widget)
 {
   BpDrawView *self = BP_DRAW_VIEW (widget);
-  gboolean take_focus = bp_view_may_take_focus (widget);
+  gboolean take_focus = bp_view_may_take_focus (BP_VIEW (self));
 
   GTK_WIDGET_CLASS (bp_draw_view_parent_class)->map (widget);
 
@@ -1057,11 +1036,7 @@ bp_draw_view_map (GtkWidget *widget)
   queue_predict (self);
   /* The keyboard goes to the pad, as the pen does. */
   if (take_focus)
-    {
-      gtk_widget_grab_focus (GTK_WIDGET (self->canvas));
-      if (self->focus_tick == 0)
-        self->focus_tick = gtk_widget_add_tick_callback (widget, focus_tick_cb, NULL, NULL);
-    }
+    bp_view_take_focus (BP_VIEW (self), GTK_WIDGET (self->canvas));
   if (bp_test_events_enabled () && self->canvas_tick == 0)
     {
       self->canvas_frames = 0;
@@ -1080,9 +1055,7 @@ bp_draw_view_unmap (GtkWidget *widget)
     gtk_widget_remove_tick_callback (widget, self->canvas_tick);
   if (self->strip_tick != 0)
     gtk_widget_remove_tick_callback (widget, self->strip_tick);
-  if (self->focus_tick != 0)
-    gtk_widget_remove_tick_callback (widget, self->focus_tick);
-  self->predict_tick = self->canvas_tick = self->strip_tick = self->focus_tick = 0;
+  self->predict_tick = self->canvas_tick = self->strip_tick = 0;
 
   GTK_WIDGET_CLASS (bp_draw_view_parent_class)->unmap (widget);
 }
@@ -1092,10 +1065,6 @@ bp_draw_view_dispose (GObject *object)
 {
   BpDrawView *self = BP_DRAW_VIEW (object);
 
-  if (self->session_signals != NULL)
-    g_signal_group_set_target (self->session_signals, NULL);
-  g_clear_object (&self->session_signals);
-  g_clear_object (&self->session);
   g_clear_pointer (&self->snapshot, bp_snapshot_unref);
   self->net = NULL;
   g_clear_pointer (&self->hidden, g_free);
@@ -1112,10 +1081,12 @@ bp_draw_view_class_init (BpDrawViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  BpViewClass *view_class = BP_VIEW_CLASS (klass);
 
   object_class->dispose = bp_draw_view_dispose;
   widget_class->map = bp_draw_view_map;
   widget_class->unmap = bp_draw_view_unmap;
+  view_class->session_changed = bp_draw_view_session_changed;
 
   signals[NEURON_ACTIVATED] = g_signal_new ("neuron-activated", G_TYPE_FROM_CLASS (klass),
                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -1131,14 +1102,15 @@ bp_draw_view_class_init (BpDrawViewClass *klass)
 static void
 bp_draw_view_init (BpDrawView *self)
 {
+  GSignalGroup *session_signals = bp_view_get_session_signals (BP_VIEW (self));
+
   self->strip_cursor = -1;
   build (self);
 
-  self->session_signals = g_signal_group_new (BP_TYPE_SESSION);
   /* Predictions sharpen as training runs: each new snapshot is asked again, once per frame. */
-  g_signal_group_connect_swapped (self->session_signals, "notify::snapshot-serial",
+  g_signal_group_connect_swapped (session_signals, "notify::snapshot-serial",
                                   G_CALLBACK (queue_predict), self);
-  g_signal_group_connect_swapped (self->session_signals, "network-reset",
+  g_signal_group_connect_swapped (session_signals, "network-reset",
                                   G_CALLBACK (queue_predict), self);
   /* The first prediction, and the loading of the built-in model, wait for the view to show. */
   canvas_changed_cb (self);

@@ -3,18 +3,14 @@
  */
 #pragma once
 
-#include <adwaita.h>
-
-#include "bp-session.h"
+#include "bp-view.h"
 
 G_BEGIN_DECLS
 
 #define BP_TYPE_DRAW_VIEW (bp_draw_view_get_type ())
-G_DECLARE_FINAL_TYPE (BpDrawView, bp_draw_view, BP, DRAW_VIEW, AdwBin)
-
-/* NULL is allowed: the view then uses the embedded default model. */
-void bp_draw_view_set_session (BpDrawView *self,
-                               BpSession  *session);
+/* Without a session (bp_view_set_session() with NULL) the view uses the embedded default
+ * model. */
+G_DECLARE_FINAL_TYPE (BpDrawView, bp_draw_view, BP, DRAW_VIEW, BpView)
 
 /* Put test image @index of the session's test set on the pad: its pixels are the network's
  * input as they are (MNIST's digits are already centred and scaled). */

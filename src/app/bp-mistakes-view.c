@@ -19,7 +19,6 @@
 #include "bp-digit-gallery.h"
 #include "bp-metrics.h"
 #include "bp-test-events.h"
-#include "bp-view-focus.h"
 
 #define MAX_SHOWN   240   /* digits in the gallery: the most confident ones */
 #define BATCH       100
@@ -46,7 +45,7 @@ typedef struct
 
 struct _BpMistakesView
 {
-  AdwBin             parent_instance;
+  BpView             parent_instance;
 
   GtkStack          *stack;
   GtkSpinner        *spinner;
@@ -58,8 +57,6 @@ struct _BpMistakesView
   BpDigitGallery    *gallery;
   GtkScrolledWindow *gallery_scroller;
 
-  BpSession         *session;
-  GSignalGroup      *session_signals;
   GCancellable      *cancellable;
   Result            *result;
   guint64            serial;          /* of the snapshot evaluated; 0 for the default model */
@@ -69,11 +66,10 @@ struct _BpMistakesView
   int                cell_true;
   int                cell_predicted;
   guint              test_tick;
-  guint              focus_tick;
   gboolean           focus_pending;   /* shown by the user, the matrix to get the keyboard */
 };
 
-G_DEFINE_FINAL_TYPE (BpMistakesView, bp_mistakes_view, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (BpMistakesView, bp_mistakes_view, BP_TYPE_VIEW)
 
 enum {
   TEST_IMAGE_ACTIVATED,
@@ -83,19 +79,6 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void refresh (BpMistakesView *self);
-
-/* The matrix takes the keyboard at the frame after it shows: see bp-view-focus.h. */
-static gboolean
-focus_tick_cb (GtkWidget     *widget,
-               GdkFrameClock *clock,
-               gpointer       user_data)
-{
-  BpMistakesView *self = BP_MISTAKES_VIEW (widget);
-
-  self->focus_tick = 0;
-  gtk_widget_grab_focus (GTK_WIDGET (self->matrix));
-  return G_SOURCE_REMOVE;
-}
 
 /* The keyboard goes to the matrix when the view has been shown and the matrix is there: at
  * once, or when the test set's results come in. In the second case the user may have gone on
@@ -108,11 +91,9 @@ maybe_take_focus (BpMistakesView *self,
       || g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "results") != 0)
     return;
   self->focus_pending = FALSE;
-  if (check && !bp_view_may_take_focus (GTK_WIDGET (self)))
+  if (check && !bp_view_may_take_focus (BP_VIEW (self)))
     return;
-  gtk_widget_grab_focus (GTK_WIDGET (self->matrix));
-  if (self->focus_tick == 0)
-    self->focus_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), focus_tick_cb, NULL, NULL);
+  bp_view_take_focus (BP_VIEW (self), GTK_WIDGET (self->matrix));
 }
 
 /* A spinner keeps its window redrawing even on a hidden page: it turns only while it shows. */
@@ -246,7 +227,8 @@ evaluate_thread (GTask        *task,
 static void
 show_digits (BpMistakesView *self)
 {
-  const BpDataset *test = bp_session_get_test_set (self->session);
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
+  const BpDataset *test = bp_session_get_test_set (session);
   Result *r = self->result;
   g_autoptr(GArray) digits = g_array_new (FALSE, FALSE, sizeof (BpGalleryDigit));
   g_autofree char *title = NULL;
@@ -414,6 +396,7 @@ evaluate_done_cb (GObject      *source,
 static void
 refresh (BpMistakesView *self)
 {
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
   g_autoptr(GTask) task = NULL;
   g_autoptr(BpSnapshot) snapshot = NULL;
   g_autofree char *description = NULL;
@@ -422,8 +405,8 @@ refresh (BpMistakesView *self)
   guint generation;
   Job *job;
 
-  if (self->session == NULL || bp_session_get_test_set (self->session) == NULL
-      || bp_session_get_test_set (self->session)->n_pixels != BP_DIGIT_GALLERY_SIDE * BP_DIGIT_GALLERY_SIDE)
+  if (session == NULL || bp_session_get_test_set (session) == NULL
+      || bp_session_get_test_set (session)->n_pixels != BP_DIGIT_GALLERY_SIDE * BP_DIGIT_GALLERY_SIDE)
     {
       show_page (self, "empty");
       return;
@@ -434,7 +417,7 @@ refresh (BpMistakesView *self)
       return;
     }
 
-  net = bp_default_model_choose (self->session, &snapshot, &description);
+  net = bp_default_model_choose (session, &snapshot, &description);
   if (net == NULL)
     return;
   serial = snapshot != NULL ? snapshot->serial : 0;
@@ -449,7 +432,7 @@ refresh (BpMistakesView *self)
     show_page (self, "loading");
   job = g_new0 (Job, 1);
   job->description = g_steal_pointer (&description);
-  job->session = g_object_ref (self->session);
+  job->session = g_object_ref (session);
   job->snapshot = g_steal_pointer (&snapshot);
   job->net = net;
   self->cancellable = g_cancellable_new ();
@@ -509,17 +492,10 @@ digit_activated_cb (BpMistakesView *self,
 
 /* ── Public ───────────────────────────────────────────────────────────────────────────────── */
 
-void
-bp_mistakes_view_set_session (BpMistakesView *self,
-                              BpSession      *session)
+static void
+bp_mistakes_view_session_changed (BpView *view)
 {
-  g_return_if_fail (BP_IS_MISTAKES_VIEW (self));
-  g_return_if_fail (session == NULL || BP_IS_SESSION (session));
-
-  if (!g_set_object (&self->session, session))
-    return;
-  g_signal_group_set_target (self->session_signals, session);
-  network_reset_cb (self);
+  network_reset_cb (BP_MISTAKES_VIEW (view));
 }
 
 /* ── GObject ──────────────────────────────────────────────────────────────────────────────── */
@@ -530,7 +506,7 @@ bp_mistakes_view_map (GtkWidget *widget)
   BpMistakesView *self = BP_MISTAKES_VIEW (widget);
 
   /* Where the focus is now, before the view stack moves it. */
-  self->focus_pending = bp_view_may_take_focus (widget);
+  self->focus_pending = bp_view_may_take_focus (BP_VIEW (self));
   GTK_WIDGET_CLASS (bp_mistakes_view_parent_class)->map (widget);
   refresh (self);
   maybe_take_focus (self, FALSE);
@@ -543,9 +519,7 @@ bp_mistakes_view_unmap (GtkWidget *widget)
 
   if (self->test_tick != 0)
     gtk_widget_remove_tick_callback (widget, self->test_tick);
-  if (self->focus_tick != 0)
-    gtk_widget_remove_tick_callback (widget, self->focus_tick);
-  self->test_tick = self->focus_tick = 0;
+  self->test_tick = 0;
   self->focus_pending = FALSE;
   GTK_WIDGET_CLASS (bp_mistakes_view_parent_class)->unmap (widget);
 }
@@ -558,10 +532,6 @@ bp_mistakes_view_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->session_signals != NULL)
-    g_signal_group_set_target (self->session_signals, NULL);
-  g_clear_object (&self->session_signals);
-  g_clear_object (&self->session);
   g_clear_pointer (&self->result, result_free);
 
   G_OBJECT_CLASS (bp_mistakes_view_parent_class)->dispose (object);
@@ -666,10 +636,12 @@ bp_mistakes_view_class_init (BpMistakesViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  BpViewClass *view_class = BP_VIEW_CLASS (klass);
 
   object_class->dispose = bp_mistakes_view_dispose;
   widget_class->map = bp_mistakes_view_map;
   widget_class->unmap = bp_mistakes_view_unmap;
+  view_class->session_changed = bp_mistakes_view_session_changed;
 
   signals[TEST_IMAGE_ACTIVATED] = g_signal_new ("test-image-activated", G_TYPE_FROM_CLASS (klass),
                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -679,13 +651,14 @@ bp_mistakes_view_class_init (BpMistakesViewClass *klass)
 static void
 bp_mistakes_view_init (BpMistakesView *self)
 {
+  GSignalGroup *session_signals = bp_view_get_session_signals (BP_VIEW (self));
+
   self->cell_true = self->cell_predicted = -1;
   build (self);
   show_page (self, "empty");
 
-  self->session_signals = g_signal_group_new (BP_TYPE_SESSION);
-  g_signal_group_connect_swapped (self->session_signals, "epoch-finished",
+  g_signal_group_connect_swapped (session_signals, "epoch-finished",
                                   G_CALLBACK (epoch_finished_cb), self);
-  g_signal_group_connect_swapped (self->session_signals, "network-reset",
+  g_signal_group_connect_swapped (session_signals, "network-reset",
                                   G_CALLBACK (network_reset_cb), self);
 }

@@ -3,17 +3,12 @@
  */
 #pragma once
 
-#include <adwaita.h>
-
-#include "bp-session.h"
+#include "bp-view.h"
 
 G_BEGIN_DECLS
 
 #define BP_TYPE_MISTAKES_VIEW (bp_mistakes_view_get_type ())
-G_DECLARE_FINAL_TYPE (BpMistakesView, bp_mistakes_view, BP, MISTAKES_VIEW, AdwBin)
-
-void bp_mistakes_view_set_session (BpMistakesView *self,
-                                   BpSession      *session);
+G_DECLARE_FINAL_TYPE (BpMistakesView, bp_mistakes_view, BP, MISTAKES_VIEW, BpView)
 
 /* Signal "test-image-activated" (guint index): a click on a digit of the gallery; @index is in
  * the session's test set. */

@@ -38,7 +38,7 @@ enum {
 
 struct _BpTrainView
 {
-  AdwBin           parent_instance;
+  BpView           parent_instance;
 
   /* Template children */
   GtkLabel        *epoch_label;
@@ -49,8 +49,6 @@ struct _BpTrainView
   BpPlot          *accuracy_plot;
   BpPlot          *cost_plot;
 
-  BpSession       *session;
-  GSignalGroup    *session_signals;
   GArray          *samples;    /* BpSessionSample: the held-out sample's points since the pin */
   GArray          *live_accuracy[BP_SESSION_ACCURACY_SERIES];  /* BpSessionPoint: as plotted */
   GArray          *live_cost[BP_SESSION_COST_SERIES];
@@ -64,30 +62,23 @@ struct _BpTrainView
 
 typedef BpSessionSample Sample;
 
-G_DEFINE_FINAL_TYPE (BpTrainView, bp_train_view, ADW_TYPE_BIN)
-
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (BpTrainView, bp_train_view, BP_TYPE_VIEW)
 
 static void
 update_epoch_label (BpTrainView *self)
 {
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
   g_autofree char *text = NULL;
   guint epoch, epochs;
   double progress;
 
   /* A hidden view's labels would only make the window lay itself out again for nothing; they
    * are brought up to date when the view is shown. */
-  if (self->session == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (session == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
-  epoch = bp_session_get_epoch (self->session);
-  epochs = bp_session_get_epochs (self->session);
-  progress = bp_session_get_progress (self->session);
+  epoch = bp_session_get_epoch (session);
+  epochs = bp_session_get_epochs (session);
+  progress = bp_session_get_progress (session);
 
   /* The epoch in progress, or the last one finished between epochs. */
   if (progress > 0.0 && epoch < epochs)
@@ -108,16 +99,17 @@ update_epoch_label (BpTrainView *self)
 static void
 update_speed (BpTrainView *self)
 {
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
   g_autoptr(GString) text = g_string_new (NULL);
   double rate = 0.0, seconds = -1.0;
   BpSessionState state = BP_SESSION_STATE_STOPPED;
 
   if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
-  if (self->session != NULL)
+  if (session != NULL)
     {
-      g_object_get (self->session, "images-per-second", &rate, "seconds-left", &seconds, NULL);
-      state = bp_session_get_state (self->session);
+      g_object_get (session, "images-per-second", &rate, "seconds-left", &seconds, NULL);
+      state = bp_session_get_state (session);
     }
 
   /* Three significant digits: the label (and the layout around it) changes only when the speed
@@ -162,12 +154,13 @@ append_percent (GString    *text,
 static void
 update_accuracy_label (BpTrainView *self)
 {
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
   g_autoptr(GString) text = g_string_new (NULL);
   double train, validation, test;
 
-  if (self->session == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (session == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
-  g_object_get (self->session,
+  g_object_get (session,
                 "train-accuracy", &train,
                 "validation-accuracy", &validation,
                 "test-accuracy", &test,
@@ -235,15 +228,16 @@ add_epoch (BpTrainView          *self,
 static void
 flush_points (BpTrainView *self)
 {
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
   const BpEpochMetrics *history;
   guint n;
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
   self->last_flush = g_get_monotonic_time ();
-  if (self->session == NULL)
+  if (session == NULL)
     return;
 
-  history = bp_session_get_history (self->session, &n);
+  history = bp_session_get_history (session, &n);
   for (; self->plotted_epochs < n; self->plotted_epochs++)
     add_epoch (self, &history[self->plotted_epochs]);
   for (; self->plotted_samples < self->samples->len; self->plotted_samples++)
@@ -315,7 +309,8 @@ replot (BpTrainView *self)
 static void
 diverged_cb (BpTrainView *self)
 {
-  double epoch = bp_session_get_epoch (self->session);
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
+  double epoch = bp_session_get_epoch (session);
   guint keep = 0;
 
   while (keep < self->samples->len && g_array_index (self->samples, Sample, keep).x <= epoch)
@@ -330,10 +325,12 @@ diverged_cb (BpTrainView *self)
 static void
 reload (BpTrainView *self)
 {
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
+
   g_array_set_size (self->samples, 0);
   self->pin_epoch = 0;
   replot (self);
-  if (self->session == NULL)
+  if (session == NULL)
     return;
   update_accuracy_label (self);
   update_epoch_label (self);
@@ -374,6 +371,7 @@ pin_live (BpTrainView *self,
 void
 bp_train_view_pin_run (BpTrainView *self)
 {
+  BpSession *session;
   g_autoptr(GString) text = g_string_new (NULL);
   const BpEpochMetrics *history;
   BpSessionSetup setup;
@@ -384,14 +382,15 @@ bp_train_view_pin_run (BpTrainView *self)
 
   g_return_if_fail (BP_IS_TRAIN_VIEW (self));
 
-  if (self->session == NULL)
+  session = bp_view_get_session (BP_VIEW (self));
+  if (session == NULL)
     return;
 
   /* The label says what distinguishes the run: its network, cost and learning settings. */
-  bp_session_get_setup (self->session, &setup);
-  bp_session_get_hyperparams (self->session, &hyper);
+  bp_session_get_setup (session, &setup);
+  bp_session_get_hyperparams (session, &hyper);
   bp_format_layers (setup.sizes, setup.n_layers, '-', layers, sizeof layers);
-  history = bp_session_get_history (self->session, &n_epochs);
+  history = bp_session_get_history (session, &n_epochs);
   first_eta = n_epochs > self->pin_epoch ? history[self->pin_epoch].eta : hyper.eta;
   last_eta = n_epochs > 0 ? history[n_epochs - 1].eta : hyper.eta;
   g_string_append_printf (text, "%s %s η %g", layers, bp_cost_to_string (setup.cost),
@@ -409,7 +408,7 @@ bp_train_view_pin_run (BpTrainView *self)
   flush_points (self);
   pin_live (self, text->str);
   /* The pinned points now belong to the pin: a redraw of the live curves starts after them. */
-  self->pin_epoch = bp_session_get_epoch (self->session);
+  self->pin_epoch = bp_session_get_epoch (session);
   self->plotted_epochs = self->pin_epoch;
   g_array_set_size (self->samples, 0);
   self->plotted_samples = 0;
@@ -484,10 +483,13 @@ void
 bp_train_view_set_plots (BpTrainView          *self,
                          const BpSessionPlots *plots)
 {
+  BpSession *session;
   guint n_epochs = 0;
 
   g_return_if_fail (BP_IS_TRAIN_VIEW (self));
   g_return_if_fail (plots != NULL);
+
+  session = bp_view_get_session (BP_VIEW (self));
 
   /* Each pin is made as it was at first: its points on the live curves, then pinned. */
   bp_plot_clear_pins (self->accuracy_plot);
@@ -515,8 +517,8 @@ bp_train_view_set_plots (BpTrainView          *self,
       pin_live (self, pin->label);
     }
 
-  if (self->session != NULL)
-    bp_session_get_history (self->session, &n_epochs);
+  if (session != NULL)
+    bp_session_get_history (session, &n_epochs);
   self->pin_epoch = MIN (plots->live_from, n_epochs);
   g_array_set_size (self->samples, 0);
   g_array_append_vals (self->samples, plots->samples->data, plots->samples->len);
@@ -524,26 +526,10 @@ bp_train_view_set_plots (BpTrainView          *self,
   bp_test_event ("pinned %u", bp_plot_get_n_pins (self->accuracy_plot));
 }
 
-BpSession *
-bp_train_view_get_session (BpTrainView *self)
+static void
+bp_train_view_session_changed (BpView *view)
 {
-  g_return_val_if_fail (BP_IS_TRAIN_VIEW (self), NULL);
-
-  return self->session;
-}
-
-void
-bp_train_view_set_session (BpTrainView *self,
-                           BpSession   *session)
-{
-  g_return_if_fail (BP_IS_TRAIN_VIEW (self));
-  g_return_if_fail (session == NULL || BP_IS_SESSION (session));
-
-  if (!g_set_object (&self->session, session))
-    return;
-  g_signal_group_set_target (self->session_signals, session);
-  reload (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+  reload (BP_TRAIN_VIEW (view));
 }
 
 static void
@@ -563,10 +549,6 @@ bp_train_view_dispose (GObject *object)
 {
   BpTrainView *self = BP_TRAIN_VIEW (object);
 
-  if (self->session_signals != NULL)
-    g_signal_group_set_target (self->session_signals, NULL);
-  g_clear_object (&self->session_signals);
-  g_clear_object (&self->session);
   g_clear_handle_id (&self->flush_id, g_source_remove);
   g_clear_pointer (&self->samples, g_array_unref);
   for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
@@ -580,58 +562,15 @@ bp_train_view_dispose (GObject *object)
 }
 
 static void
-bp_train_view_get_property (GObject    *object,
-                            guint       prop_id,
-                            GValue     *value,
-                            GParamSpec *pspec)
-{
-  BpTrainView *self = BP_TRAIN_VIEW (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-bp_train_view_set_property (GObject      *object,
-                            guint         prop_id,
-                            const GValue *value,
-                            GParamSpec   *pspec)
-{
-  BpTrainView *self = BP_TRAIN_VIEW (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      bp_train_view_set_session (self, g_value_get_object (value));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 bp_train_view_class_init (BpTrainViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  BpViewClass *view_class = BP_VIEW_CLASS (klass);
 
   object_class->dispose = bp_train_view_dispose;
-  object_class->get_property = bp_train_view_get_property;
-  object_class->set_property = bp_train_view_set_property;
   widget_class->map = bp_train_view_map;
-
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, BP_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  view_class->session_changed = bp_train_view_session_changed;
 
   g_type_ensure (BP_TYPE_PLOT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-train-view.ui");
@@ -647,6 +586,8 @@ bp_train_view_class_init (BpTrainViewClass *klass)
 static void
 bp_train_view_init (BpTrainView *self)
 {
+  GSignalGroup *session_signals;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->samples = g_array_new (FALSE, FALSE, sizeof (Sample));
@@ -675,23 +616,23 @@ bp_train_view_init (BpTrainView *self)
   g_object_bind_property (self->log_button, "active", self->cost_plot, "log-y",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 
-  self->session_signals = g_signal_group_new (BP_TYPE_SESSION);
-  g_signal_group_connect_swapped (self->session_signals, "epoch-finished",
+  session_signals = bp_view_get_session_signals (BP_VIEW (self));
+  g_signal_group_connect_swapped (session_signals, "epoch-finished",
                                   G_CALLBACK (epoch_finished_cb), self);
-  g_signal_group_connect_swapped (self->session_signals, "metrics-sampled",
+  g_signal_group_connect_swapped (session_signals, "metrics-sampled",
                                   G_CALLBACK (metrics_sampled_cb), self);
-  g_signal_group_connect_swapped (self->session_signals, "network-reset",
+  g_signal_group_connect_swapped (session_signals, "network-reset",
                                   G_CALLBACK (reload), self);
-  g_signal_group_connect_swapped (self->session_signals, "diverged",
+  g_signal_group_connect_swapped (session_signals, "diverged",
                                   G_CALLBACK (diverged_cb), self);
-  g_signal_group_connect_swapped (self->session_signals, "notify::progress",
+  g_signal_group_connect_swapped (session_signals, "notify::progress",
                                   G_CALLBACK (update_epoch_label), self);
-  g_signal_group_connect_swapped (self->session_signals, "notify::epochs",
+  g_signal_group_connect_swapped (session_signals, "notify::epochs",
                                   G_CALLBACK (update_epoch_label), self);
-  g_signal_group_connect_swapped (self->session_signals, "notify::images-per-second",
+  g_signal_group_connect_swapped (session_signals, "notify::images-per-second",
                                   G_CALLBACK (update_speed), self);
-  g_signal_group_connect_swapped (self->session_signals, "notify::seconds-left",
+  g_signal_group_connect_swapped (session_signals, "notify::seconds-left",
                                   G_CALLBACK (update_speed), self);
-  g_signal_group_connect_swapped (self->session_signals, "notify::state",
+  g_signal_group_connect_swapped (session_signals, "notify::state",
                                   G_CALLBACK (update_speed), self);
 }

@@ -3,20 +3,16 @@
  */
 #pragma once
 
-#include <adwaita.h>
-
 #include "bp-plot.h"
 #include "bp-session.h"
 #include "bp-session-file.h"
+#include "bp-view.h"
 
 G_BEGIN_DECLS
 
 #define BP_TYPE_TRAIN_VIEW (bp_train_view_get_type ())
-G_DECLARE_FINAL_TYPE (BpTrainView, bp_train_view, BP, TRAIN_VIEW, AdwBin)
+G_DECLARE_FINAL_TYPE (BpTrainView, bp_train_view, BP, TRAIN_VIEW, BpView)
 
-BpSession *bp_train_view_get_session (BpTrainView *self);
-void       bp_train_view_set_session (BpTrainView *self,
-                                      BpSession   *session);
 /* Keep the curves drawn so far, dimmed, beside those of the runs to come. */
 void       bp_train_view_pin_run (BpTrainView *self);
 void       bp_train_view_clear_pins (BpTrainView *self);

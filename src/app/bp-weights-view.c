@@ -16,13 +16,12 @@
 #include "bp-colormap.h"
 #include "bp-neuron-dialog.h"
 #include "bp-test-events.h"
-#include "bp-view-focus.h"
 #include "bp-weight-grid.h"
 #include "bp-widget-utils.h"
 
 struct _BpWeightsView
 {
-  AdwBin          parent_instance;
+  BpView          parent_instance;
 
   /* Template children */
   GtkLabel       *caption_label;
@@ -30,31 +29,21 @@ struct _BpWeightsView
   GtkLabel       *deeper_label;
   GtkDrawingArea *deeper_area;
 
-  BpSession      *session;
-  GSignalGroup   *session_signals;
   BpSnapshot     *snapshot;
   guint           tick_id;
   guint           test_tick_id;
-  guint           focus_tick_id;
   BpNeuronDialog *dialog;  /* weak */
 };
 
-G_DEFINE_FINAL_TYPE (BpWeightsView, bp_weights_view, ADW_TYPE_BIN)
-
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (BpWeightsView, bp_weights_view, BP_TYPE_VIEW)
 
 static void
 image_size (BpWeightsView *self,
             guint         *rows,
             guint         *cols)
 {
-  const BpDataset *train = self->session != NULL ? bp_session_get_train_set (self->session) : NULL;
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
+  const BpDataset *train = session != NULL ? bp_session_get_train_set (session) : NULL;
   size_t n_inputs = self->snapshot->net->sizes[0];
 
   if (train != NULL && train->rows * train->cols == n_inputs)
@@ -111,14 +100,15 @@ update_captions (BpWeightsView *self)
 static void
 refresh (BpWeightsView *self)
 {
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
   g_autoptr(BpSnapshot) snapshot = NULL;
   const BpNetwork *net;
   gboolean new_shape;
   guint rows, cols;
 
-  if (self->session == NULL)
+  if (session == NULL)
     return;
-  snapshot = bp_session_dup_snapshot (self->session);
+  snapshot = bp_session_dup_snapshot (session);
   if (snapshot == NULL)
     return;
   if (self->snapshot != NULL && self->snapshot->serial == snapshot->serial)
@@ -339,47 +329,20 @@ bp_weights_view_show_neuron (BpWeightsView *self,
   neuron_activated_cb (self, neuron);
 }
 
-BpSession *
-bp_weights_view_get_session (BpWeightsView *self)
+static void
+bp_weights_view_session_changed (BpView *view)
 {
-  g_return_val_if_fail (BP_IS_WEIGHTS_VIEW (self), NULL);
+  BpWeightsView *self = BP_WEIGHTS_VIEW (view);
 
-  return self->session;
-}
-
-void
-bp_weights_view_set_session (BpWeightsView *self,
-                             BpSession     *session)
-{
-  g_return_if_fail (BP_IS_WEIGHTS_VIEW (self));
-  g_return_if_fail (session == NULL || BP_IS_SESSION (session));
-
-  if (!g_set_object (&self->session, session))
-    return;
-  g_signal_group_set_target (self->session_signals, session);
   g_clear_pointer (&self->snapshot, bp_snapshot_unref);
   refresh (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
-}
-
-/* Again at the frame after the view was shown: see bp-view-focus.h. */
-static gboolean
-focus_tick_cb (GtkWidget     *widget,
-               GdkFrameClock *clock,
-               gpointer       user_data)
-{
-  BpWeightsView *self = BP_WEIGHTS_VIEW (widget);
-
-  self->focus_tick_id = 0;
-  gtk_widget_grab_focus (GTK_WIDGET (self->grid));
-  return G_SOURCE_REMOVE;
 }
 
 static void
 bp_weights_view_map (GtkWidget *widget)
 {
   BpWeightsView *self = BP_WEIGHTS_VIEW (widget);
-  gboolean take_focus = bp_view_may_take_focus (widget);
+  gboolean take_focus = bp_view_may_take_focus (BP_VIEW (self));
 
   GTK_WIDGET_CLASS (bp_weights_view_parent_class)->map (widget);
 
@@ -388,11 +351,7 @@ bp_weights_view_map (GtkWidget *widget)
 
   /* The keyboard goes to the pictures, where the arrow keys choose a neuron. */
   if (take_focus)
-    {
-      gtk_widget_grab_focus (GTK_WIDGET (self->grid));
-      if (self->focus_tick_id == 0)
-        self->focus_tick_id = gtk_widget_add_tick_callback (widget, focus_tick_cb, NULL, NULL);
-    }
+    bp_view_take_focus (BP_VIEW (self), GTK_WIDGET (self->grid));
 
   if (bp_test_events_enabled () && self->test_tick_id == 0)
     self->test_tick_id = gtk_widget_add_tick_callback (widget, test_tick_cb, NULL, NULL);
@@ -413,11 +372,6 @@ bp_weights_view_unmap (GtkWidget *widget)
       gtk_widget_remove_tick_callback (widget, self->test_tick_id);
       self->test_tick_id = 0;
     }
-  if (self->focus_tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (widget, self->focus_tick_id);
-      self->focus_tick_id = 0;
-    }
   GTK_WIDGET_CLASS (bp_weights_view_parent_class)->unmap (widget);
 }
 
@@ -431,10 +385,6 @@ bp_weights_view_dispose (GObject *object)
       g_object_remove_weak_pointer (G_OBJECT (self->dialog), (gpointer *) &self->dialog);
       gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->dialog)));
     }
-  if (self->session_signals != NULL)
-    g_signal_group_set_target (self->session_signals, NULL);
-  g_clear_object (&self->session_signals);
-  g_clear_object (&self->session);
   g_clear_pointer (&self->snapshot, bp_snapshot_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_WEIGHTS_VIEW);
 
@@ -442,59 +392,16 @@ bp_weights_view_dispose (GObject *object)
 }
 
 static void
-bp_weights_view_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
-{
-  BpWeightsView *self = BP_WEIGHTS_VIEW (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-bp_weights_view_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
-{
-  BpWeightsView *self = BP_WEIGHTS_VIEW (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      bp_weights_view_set_session (self, g_value_get_object (value));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 bp_weights_view_class_init (BpWeightsViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  BpViewClass *view_class = BP_VIEW_CLASS (klass);
 
   object_class->dispose = bp_weights_view_dispose;
-  object_class->get_property = bp_weights_view_get_property;
-  object_class->set_property = bp_weights_view_set_property;
   widget_class->map = bp_weights_view_map;
   widget_class->unmap = bp_weights_view_unmap;
-
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, BP_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  view_class->session_changed = bp_weights_view_session_changed;
 
   g_type_ensure (BP_TYPE_WEIGHT_GRID);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-weights-view.ui");
@@ -507,14 +414,16 @@ bp_weights_view_class_init (BpWeightsViewClass *klass)
 static void
 bp_weights_view_init (BpWeightsView *self)
 {
+  GSignalGroup *session_signals;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   gtk_drawing_area_set_draw_func (self->deeper_area, draw_deeper_cb, self, NULL);
   g_signal_connect_swapped (self->grid, "neuron-activated", G_CALLBACK (neuron_activated_cb), self);
 
-  self->session_signals = g_signal_group_new (BP_TYPE_SESSION);
-  g_signal_group_connect_swapped (self->session_signals, "notify::snapshot-serial",
+  session_signals = bp_view_get_session_signals (BP_VIEW (self));
+  g_signal_group_connect_swapped (session_signals, "notify::snapshot-serial",
                                   G_CALLBACK (snapshot_announced_cb), self);
-  g_signal_group_connect_swapped (self->session_signals, "network-reset",
+  g_signal_group_connect_swapped (session_signals, "network-reset",
                                   G_CALLBACK (network_reset_cb), self);
 }

@@ -3,21 +3,16 @@
  */
 #pragma once
 
-#include <adwaita.h>
-
-#include "bp-session.h"
+#include "bp-view.h"
 
 G_BEGIN_DECLS
 
 #define BP_TYPE_WEIGHTS_VIEW (bp_weights_view_get_type ())
-G_DECLARE_FINAL_TYPE (BpWeightsView, bp_weights_view, BP, WEIGHTS_VIEW, AdwBin)
+G_DECLARE_FINAL_TYPE (BpWeightsView, bp_weights_view, BP, WEIGHTS_VIEW, BpView)
 
-BpSession *bp_weights_view_get_session (BpWeightsView *self);
-void       bp_weights_view_set_session (BpWeightsView *self,
-                                        BpSession     *session);
 /* Select @neuron of the first layer and open it large, as a click on its picture does (the
  * Draw view's hidden-layer strip asks for this). */
-void       bp_weights_view_show_neuron (BpWeightsView *self,
-                                        guint          neuron);
+void bp_weights_view_show_neuron (BpWeightsView *self,
+                                  guint          neuron);
 
 G_END_DECLS

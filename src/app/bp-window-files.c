@@ -309,7 +309,7 @@ open_model (BpWindow *self,
   bp_format_layers (setup.sizes, setup.n_layers, '-', layers, sizeof layers);
   if (!lab)
     {
-      bp_draw_view_set_session (self->solo_draw_view, session);
+      bp_view_set_session (BP_VIEW (self->solo_draw_view), session);
       if (!restoring)
         gtk_stack_set_visible_child_name (self->main_stack, "draw");
     }

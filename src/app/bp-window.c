@@ -218,10 +218,10 @@ set_session (BpWindow  *self,
   g_signal_group_set_target (self->session_signals, session);
 
   bp_controls_set_session (self->controls, session);
-  bp_train_view_set_session (self->train_view, session);
-  bp_weights_view_set_session (self->weights_view, session);
-  bp_draw_view_set_session (self->draw_view, session);
-  bp_mistakes_view_set_session (self->mistakes_view, session);
+  bp_view_set_session (BP_VIEW (self->train_view), session);
+  bp_view_set_session (BP_VIEW (self->weights_view), session);
+  bp_view_set_session (BP_VIEW (self->draw_view), session);
+  bp_view_set_session (BP_VIEW (self->mistakes_view), session);
 
   update_actions (self);
   update_subtitle (self);

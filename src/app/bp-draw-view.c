@@ -30,12 +30,12 @@
 #define STRIP_COLS 20
 #define STRIP_CELL 12
 #define STRIP_PAD  3     /* room around the cells for the keyboard cursor's ring */
-#define RIGHT_WIDTH 280  /* the guess column: its width never follows what it shows */
 
 struct _BpDrawView
 {
   BpView            parent_instance;
 
+  /* Template children */
   BpDrawCanvas     *canvas;
   GtkLabel         *canvas_caption;
   GtkLabel         *source_label;
@@ -46,6 +46,7 @@ struct _BpDrawView
   GtkLabel         *why_caption;
   GtkLabel         *hidden_label;
   GtkDrawingArea   *hidden_area;
+  GtkScale         *brush_scale;
 
   BpSnapshot       *snapshot;        /* keeps the network below alive when it is a snapshot */
   const BpNetwork  *net;             /* the network of the last prediction, or NULL */
@@ -812,212 +813,6 @@ bp_draw_view_bind_settings (BpDrawView *self,
 
 /* ── GObject ──────────────────────────────────────────────────────────────────────────────── */
 
-static GtkWidget *
-heading (const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
-  gtk_widget_add_css_class (label, "heading");
-  return label;
-}
-
-static GtkWidget *
-caption_label (void)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_widget_add_css_class (label, "caption");
-  gtk_widget_add_css_class (label, "dim-label");
-  return label;
-}
-
-/* A picture: an image to assistive technology, named @label (a drawing area is otherwise an
- * unnamed filler). */
-static GtkWidget *
-picture_area (BpDrawView             *self,
-              GtkDrawingAreaDrawFunc  func,
-              const char             *label)
-{
-  GtkWidget *area = g_object_new (GTK_TYPE_DRAWING_AREA,
-                                  "accessible-role", GTK_ACCESSIBLE_ROLE_IMG,
-                                  NULL);
-
-  gtk_accessible_update_property (GTK_ACCESSIBLE (area), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-
-  gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (area), 2 * SIDE * 2);
-  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (area), 2 * SIDE * 2);
-  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), func, self, NULL);
-  gtk_widget_set_hexpand (area, TRUE);
-  return area;
-}
-
-static void
-build (BpDrawView *self)
-{
-  static const char *const classes[] = { N_("Top guess"), "0", "1", "2", "3", "4", "5", "6", "7",
-                                         "8", "9", NULL };
-  const char *translated[G_N_ELEMENTS (classes)];
-  GtkWidget *paned, *frame, *label, *left, *tools, *brush, *scale, *button, *right, *scrolled, *box, *row, *column;
-  GtkSizeGroup *headings;
-  GtkGesture *click;
-  GtkEventController *controller;
-
-  paned = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
-  gtk_widget_set_margin_start (paned, 12);
-  gtk_widget_set_margin_end (paned, 12);
-  gtk_widget_set_margin_top (paned, 12);
-  gtk_widget_set_margin_bottom (paned, 12);
-  adw_bin_set_child (ADW_BIN (self), paned);
-
-  /* The pad, its tools and what it is classified with. */
-  left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
-  gtk_widget_set_hexpand (left, TRUE);
-  gtk_box_append (GTK_BOX (paned), left);
-
-  self->canvas = BP_DRAW_CANVAS (bp_draw_canvas_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->canvas), TRUE);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->canvas), TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->canvas), "card");
-  gtk_widget_add_css_class (GTK_WIDGET (self->canvas), "view");
-  /* A square pad, like MNIST's field: a tall one invites tall digits. */
-  frame = gtk_aspect_frame_new (0.5f, 0.0f, 1.0f, FALSE);
-  gtk_widget_set_vexpand (frame, TRUE);
-  gtk_aspect_frame_set_child (GTK_ASPECT_FRAME (frame), GTK_WIDGET (self->canvas));
-
-  tools = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  brush = gtk_label_new_with_mnemonic (_("_Brush"));
-  gtk_box_append (GTK_BOX (tools), brush);
-  scale = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 4.0, 48.0, 1.0);
-  gtk_range_set_value (GTK_RANGE (scale), BP_DRAW_CANVAS_DEFAULT_BRUSH);
-  gtk_scale_set_draw_value (GTK_SCALE (scale), FALSE);
-  gtk_widget_set_hexpand (scale, TRUE);
-  gtk_widget_set_tooltip_text (scale, _("Brush width: the default draws strokes as thick, for their "
-                                        "size, as MNIST’s"));
-  gtk_label_set_mnemonic_widget (GTK_LABEL (brush), scale);
-  /* Both ways: the brush width remembered in the settings reaches the scale through the pad. */
-  g_object_bind_property (gtk_range_get_adjustment (GTK_RANGE (scale)), "value",
-                          self->canvas, "brush-width", G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
-  gtk_box_append (GTK_BOX (tools), scale);
-  button = gtk_button_new_from_icon_name ("edit-undo-symbolic");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "draw.undo");
-  gtk_widget_set_tooltip_text (button, _("Undo the last stroke (Ctrl+Z)"));
-  /* An icon alone would be read as "GtkImage". */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Undo the last stroke"), -1);
-  gtk_box_append (GTK_BOX (tools), button);
-  button = gtk_button_new_from_icon_name ("edit-clear-all-symbolic");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "draw.clear");
-  gtk_widget_set_tooltip_text (button, _("Clear the pad (Delete)"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Clear the pad"), -1);
-  gtk_box_append (GTK_BOX (tools), button);
-  gtk_box_append (GTK_BOX (left), tools);
-
-  self->canvas_caption = GTK_LABEL (caption_label ());
-  gtk_box_append (GTK_BOX (left), GTK_WIDGET (self->canvas_caption));
-  self->source_label = GTK_LABEL (caption_label ());
-  gtk_box_append (GTK_BOX (left), GTK_WIDGET (self->source_label));
-  /* The pad last: when the column is taller than wide, the spare room is below it rather than
-   * between the pad and its tools. */
-  gtk_box_append (GTK_BOX (left), frame);
-
-  /* The answer and the explanations, scrolled when the window is short. The column is as wide
-   * with a guess as without: its captions' natural widths (their texts on one line) would
-   * otherwise widen it when the first guess comes, and the pad would move under the pen. So
-   * the scrolled window asks for its child's minimum width only, the width below unless the
-   * headings need more, and does not expand (it would, as its drop-down does): the pad's
-   * column takes the rest. */
-  scrolled = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (scrolled), FALSE);
-  gtk_widget_set_hexpand (scrolled, FALSE);
-  gtk_box_append (GTK_BOX (paned), scrolled);
-  right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
-  gtk_widget_set_size_request (right, RIGHT_WIDTH, -1);
-  gtk_widget_set_margin_end (right, 6);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), right);
-
-  gtk_box_append (GTK_BOX (right), heading (_("The network’s guess")));
-  self->bars = BP_PREDICTION_BARS (bp_prediction_bars_new ());
-  gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->bars));
-
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_widget_set_margin_top (row, 6);
-  gtk_box_append (GTK_BOX (right), row);
-
-  /* The two headings share a height, the drop-down's, so that the pictures line up. */
-  headings = gtk_size_group_new (GTK_SIZE_GROUP_VERTICAL);
-  column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_set_hexpand (column, TRUE);
-  label = heading (_("What it sees"));
-  gtk_size_group_add_widget (headings, label);
-  gtk_box_append (GTK_BOX (column), label);
-  self->input_area = GTK_DRAWING_AREA (picture_area (self, draw_input_cb, _("What it sees")));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->input_area),
-                               _("The 28×28 input after MNIST’s preprocessing: the ink’s box "
-                                 "scaled to 20 pixels, its centre of mass at the centre"));
-  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->input_area));
-  gtk_box_append (GTK_BOX (row), column);
-
-  column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_set_hexpand (column, TRUE);
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (box), heading (_("Why")));
-  for (gsize i = 0; i < G_N_ELEMENTS (classes); i++)
-    translated[i] = i == 0 ? _(classes[0]) : classes[i];
-  self->why_class = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (translated));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->why_class),
-                               _("The digit whose output the saliency map explains"));
-  gtk_widget_set_halign (GTK_WIDGET (self->why_class), GTK_ALIGN_END);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->why_class), TRUE);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->why_class));
-  gtk_size_group_add_widget (headings, box);
-  g_object_unref (headings);
-  gtk_box_append (GTK_BOX (column), box);
-  self->why_area = GTK_DRAWING_AREA (picture_area (self, draw_why_cb, _("Why")));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->why_area),
-                               _("Saliency: the gradient of the chosen output with respect to each "
-                                 "input pixel, by backpropagation down to the input"));
-  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->why_area));
-  gtk_box_append (GTK_BOX (row), column);
-
-  self->why_caption = GTK_LABEL (caption_label ());
-  gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->why_caption));
-
-  self->hidden_label = GTK_LABEL (caption_label ());
-  gtk_widget_set_margin_top (GTK_WIDGET (self->hidden_label), 6);
-  gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->hidden_label));
-  /* The strip takes the keyboard too, as the Weights view's grid does: the arrow keys move a
-   * cursor through the neurons, Enter opens one. */
-  self->hidden_area = GTK_DRAWING_AREA (g_object_new (GTK_TYPE_DRAWING_AREA,
-                                                      "accessible-role", GTK_ACCESSIBLE_ROLE_IMG,
-                                                      "focusable", TRUE,
-                                                      NULL));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->hidden_area), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("First hidden layer"), -1);
-  gtk_drawing_area_set_draw_func (self->hidden_area, draw_hidden_cb, self, NULL);
-  click = gtk_gesture_click_new ();
-  g_signal_connect (click, "pressed", G_CALLBACK (hidden_pressed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->hidden_area), GTK_EVENT_CONTROLLER (click));
-  controller = gtk_event_controller_key_new ();
-  g_signal_connect (controller, "key-pressed", G_CALLBACK (strip_key_pressed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->hidden_area), controller);
-  controller = gtk_event_controller_focus_new ();
-  g_signal_connect (controller, "enter", G_CALLBACK (strip_focus_enter_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->hidden_area), controller);
-  g_signal_connect (self->hidden_area, "state-flags-changed",
-                    G_CALLBACK (strip_state_flags_changed_cb), self);
-  gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->hidden_area));
-
-  g_signal_connect_swapped (self->canvas, "changed", G_CALLBACK (canvas_changed_cb), self);
-  g_signal_connect_swapped (self->canvas, "stroke-finished", G_CALLBACK (stroke_finished_cb), self);
-  g_signal_connect_swapped (self->why_class, "notify::selected", G_CALLBACK (queue_predict), self);
-}
-
 static void
 bp_draw_view_session_changed (BpView *view)
 {
@@ -1072,6 +867,7 @@ bp_draw_view_dispose (GObject *object)
   g_clear_pointer (&self->input_description, g_free);
   g_clear_pointer (&self->why_description, g_free);
   g_clear_pointer (&self->strip_description, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_DRAW_VIEW);
 
   G_OBJECT_CLASS (bp_draw_view_parent_class)->dispose (object);
 }
@@ -1092,6 +888,28 @@ bp_draw_view_class_init (BpDrawViewClass *klass)
                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                             G_TYPE_NONE, 1, G_TYPE_UINT);
 
+  g_type_ensure (BP_TYPE_DRAW_CANVAS);
+  g_type_ensure (BP_TYPE_PREDICTION_BARS);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-draw-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, BpDrawView, canvas);
+  gtk_widget_class_bind_template_child (widget_class, BpDrawView, canvas_caption);
+  gtk_widget_class_bind_template_child (widget_class, BpDrawView, source_label);
+  gtk_widget_class_bind_template_child (widget_class, BpDrawView, bars);
+  gtk_widget_class_bind_template_child (widget_class, BpDrawView, input_area);
+  gtk_widget_class_bind_template_child (widget_class, BpDrawView, why_area);
+  gtk_widget_class_bind_template_child (widget_class, BpDrawView, why_class);
+  gtk_widget_class_bind_template_child (widget_class, BpDrawView, why_caption);
+  gtk_widget_class_bind_template_child (widget_class, BpDrawView, hidden_label);
+  gtk_widget_class_bind_template_child (widget_class, BpDrawView, hidden_area);
+  gtk_widget_class_bind_template_child (widget_class, BpDrawView, brush_scale);
+  gtk_widget_class_bind_template_callback (widget_class, canvas_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, stroke_finished_cb);
+  gtk_widget_class_bind_template_callback (widget_class, queue_predict);
+  gtk_widget_class_bind_template_callback (widget_class, hidden_pressed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, strip_key_pressed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, strip_focus_enter_cb);
+  gtk_widget_class_bind_template_callback (widget_class, strip_state_flags_changed_cb);
+
   gtk_widget_class_install_action (widget_class, "draw.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "draw.clear", NULL, clear_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "draw.undo", NULL);
@@ -1105,7 +923,14 @@ bp_draw_view_init (BpDrawView *self)
   GSignalGroup *session_signals = bp_view_get_session_signals (BP_VIEW (self));
 
   self->strip_cursor = -1;
-  build (self);
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_drawing_area_set_draw_func (self->input_area, draw_input_cb, self, NULL);
+  gtk_drawing_area_set_draw_func (self->why_area, draw_why_cb, self, NULL);
+  gtk_drawing_area_set_draw_func (self->hidden_area, draw_hidden_cb, self, NULL);
+  /* Both ways: the brush width remembered in the settings reaches the scale through the pad. */
+  g_object_bind_property (gtk_range_get_adjustment (GTK_RANGE (self->brush_scale)), "value",
+                          self->canvas, "brush-width", G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
 
   /* Predictions sharpen as training runs: each new snapshot is asked again, once per frame. */
   g_signal_group_connect_swapped (session_signals, "notify::snapshot-serial",

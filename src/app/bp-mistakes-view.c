@@ -47,6 +47,7 @@ struct _BpMistakesView
 {
   BpView             parent_instance;
 
+  /* Template children */
   GtkStack          *stack;
   GtkSpinner        *spinner;
   GtkLabel          *summary_label;
@@ -533,102 +534,11 @@ bp_mistakes_view_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->result, result_free);
+  /* The stack is the bin's child and a template child both: it goes once, from the bin. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_MISTAKES_VIEW);
 
   G_OBJECT_CLASS (bp_mistakes_view_parent_class)->dispose (object);
-}
-
-static GtkWidget *
-label_new (const char *css_class)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_widget_add_css_class (label, css_class);
-  return label;
-}
-
-static void
-build (BpMistakesView *self)
-{
-  GtkWidget *page, *box, *left, *right, *row, *status, *spinner, *heading;
-
-  self->stack = GTK_STACK (gtk_stack_new ());
-  adw_bin_set_child (ADW_BIN (self), GTK_WIDGET (self->stack));
-
-  status = adw_status_page_new ();
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), "dialog-question-symbolic");
-  adw_status_page_set_title (ADW_STATUS_PAGE (status), _("No Test Set"));
-  adw_status_page_set_description (ADW_STATUS_PAGE (status),
-                                   _("The mistakes are those of the MNIST test set, which is not loaded."));
-  gtk_stack_add_named (self->stack, status, "empty");
-
-  status = adw_status_page_new ();
-  adw_status_page_set_title (ADW_STATUS_PAGE (status), _("Classifying the Test Set…"));
-  spinner = gtk_spinner_new ();
-  self->spinner = GTK_SPINNER (spinner);
-  gtk_widget_set_size_request (spinner, 32, 32);
-  gtk_widget_set_halign (spinner, GTK_ALIGN_CENTER);
-  adw_status_page_set_child (ADW_STATUS_PAGE (status), spinner);
-  gtk_stack_add_named (self->stack, status, "loading");
-
-  page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
-  gtk_widget_set_margin_start (page, 12);
-  gtk_widget_set_margin_end (page, 12);
-  gtk_widget_set_margin_top (page, 12);
-  gtk_widget_set_margin_bottom (page, 12);
-  gtk_stack_add_named (self->stack, page, "results");
-
-  self->summary_label = GTK_LABEL (label_new ("dim-label"));
-  gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->summary_label));
-
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
-  gtk_widget_set_vexpand (box, TRUE);
-  gtk_box_append (GTK_BOX (page), box);
-
-  left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  heading = label_new ("heading");
-  gtk_label_set_text (GTK_LABEL (heading), _("Confusion matrix"));
-  gtk_box_append (GTK_BOX (left), heading);
-  self->matrix = BP_CONFUSION_MATRIX (bp_confusion_matrix_new ());
-  /* The matrix and the gallery share the width the window leaves. */
-  gtk_widget_set_vexpand (GTK_WIDGET (self->matrix), TRUE);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->matrix), TRUE);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->matrix),
-                               _("How often each digit (row) got each answer (column). Click a cell "
-                                 "to see its images."));
-  gtk_box_append (GTK_BOX (left), GTK_WIDGET (self->matrix));
-  gtk_box_append (GTK_BOX (box), left);
-
-  right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_set_hexpand (right, TRUE);
-  self->gallery_title = GTK_LABEL (label_new ("heading"));
-  gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->gallery_title));
-  /* The way back from a cell sits under the title, which then keeps the width to itself. */
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  self->gallery_caption = GTK_LABEL (label_new ("caption"));
-  gtk_widget_add_css_class (GTK_WIDGET (self->gallery_caption), "dim-label");
-  gtk_widget_set_hexpand (GTK_WIDGET (self->gallery_caption), TRUE);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->gallery_caption));
-  self->all_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_All Mistakes")));
-  gtk_widget_set_valign (GTK_WIDGET (self->all_button), GTK_ALIGN_CENTER);
-  g_signal_connect_swapped (self->all_button, "clicked", G_CALLBACK (show_all_cb), self);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->all_button));
-  gtk_box_append (GTK_BOX (right), row);
-
-  self->gallery_scroller = GTK_SCROLLED_WINDOW (gtk_scrolled_window_new ());
-  gtk_scrolled_window_set_policy (self->gallery_scroller, GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_vexpand (GTK_WIDGET (self->gallery_scroller), TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->gallery_scroller), "card");
-  self->gallery = BP_DIGIT_GALLERY (bp_digit_gallery_new ());
-  gtk_widget_set_margin_top (GTK_WIDGET (self->gallery), 6);
-  gtk_widget_set_margin_bottom (GTK_WIDGET (self->gallery), 6);
-  gtk_scrolled_window_set_child (self->gallery_scroller, GTK_WIDGET (self->gallery));
-  gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->gallery_scroller));
-  gtk_box_append (GTK_BOX (box), right);
-
-  g_signal_connect_swapped (self->matrix, "cell-activated", G_CALLBACK (cell_activated_cb), self);
-  g_signal_connect_swapped (self->gallery, "digit-activated", G_CALLBACK (digit_activated_cb), self);
 }
 
 static void
@@ -646,6 +556,22 @@ bp_mistakes_view_class_init (BpMistakesViewClass *klass)
   signals[TEST_IMAGE_ACTIVATED] = g_signal_new ("test-image-activated", G_TYPE_FROM_CLASS (klass),
                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                 G_TYPE_NONE, 1, G_TYPE_UINT);
+
+  g_type_ensure (BP_TYPE_CONFUSION_MATRIX);
+  g_type_ensure (BP_TYPE_DIGIT_GALLERY);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-mistakes-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, BpMistakesView, stack);
+  gtk_widget_class_bind_template_child (widget_class, BpMistakesView, spinner);
+  gtk_widget_class_bind_template_child (widget_class, BpMistakesView, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, BpMistakesView, matrix);
+  gtk_widget_class_bind_template_child (widget_class, BpMistakesView, gallery_title);
+  gtk_widget_class_bind_template_child (widget_class, BpMistakesView, gallery_caption);
+  gtk_widget_class_bind_template_child (widget_class, BpMistakesView, all_button);
+  gtk_widget_class_bind_template_child (widget_class, BpMistakesView, gallery);
+  gtk_widget_class_bind_template_child (widget_class, BpMistakesView, gallery_scroller);
+  gtk_widget_class_bind_template_callback (widget_class, cell_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, show_all_cb);
+  gtk_widget_class_bind_template_callback (widget_class, digit_activated_cb);
 }
 
 static void
@@ -654,7 +580,7 @@ bp_mistakes_view_init (BpMistakesView *self)
   GSignalGroup *session_signals = bp_view_get_session_signals (BP_VIEW (self));
 
   self->cell_true = self->cell_predicted = -1;
-  build (self);
+  gtk_widget_init_template (GTK_WIDGET (self));
   show_page (self, "empty");
 
   g_signal_group_connect_swapped (session_signals, "epoch-finished",

@@ -7,7 +7,7 @@
 
 #include <glib/gi18n.h>
 
-#include "bp-test-events.h"
+#include "bp-test-probe.h"
 #include "bp-window.h"
 
 struct _BpApplication
@@ -17,14 +17,25 @@ struct _BpApplication
 
 G_DEFINE_FINAL_TYPE (BpApplication, bp_application, ADW_TYPE_APPLICATION)
 
-static void
-bp_application_activate (GApplication *application)
+/* The window, made the first time; in the test mode it gets the probe that prints the event
+ * lines. */
+static GtkWindow *
+get_window (GApplication *application)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
 
   if (window == NULL)
-    window = GTK_WINDOW (bp_window_new (GTK_APPLICATION (application)));
-  gtk_window_present (window);
+    {
+      window = GTK_WINDOW (bp_window_new (GTK_APPLICATION (application)));
+      bp_test_probe_attach (BP_WINDOW (window));
+    }
+  return window;
+}
+
+static void
+bp_application_activate (GApplication *application)
+{
+  gtk_window_present (get_window (application));
 }
 
 /* `backprop FILE…` and "Open With": models, sessions and PNG pictures (bp_window_open_file). */
@@ -34,10 +45,8 @@ bp_application_open (GApplication  *application,
                      int            n_files,
                      const char    *hint)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
+  GtkWindow *window = get_window (application);
 
-  if (window == NULL)
-    window = GTK_WINDOW (bp_window_new (GTK_APPLICATION (application)));
   gtk_window_present (window);
   for (int i = 0; i < n_files; i++)
     bp_window_open_file (BP_WINDOW (window), files[i]);
@@ -101,7 +110,6 @@ about_action (GSimpleAction *action,
                                         "mistakes, and model and session files that move "
                                         "between Backprop and network2.py.</p>"));
   gtk_window_present (GTK_WINDOW (about));
-  bp_test_event ("about-window");
 }
 
 static const GActionEntry app_actions[] = {

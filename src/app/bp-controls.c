@@ -15,7 +15,6 @@
 #include <stdarg.h>
 
 #include "bp-presets.h"
-#include "bp-test-events.h"
 
 struct _BpControls
 {
@@ -57,6 +56,14 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  LAYERS_REFUSED,
+  RESET_ASKED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static guint
 init_to_index (BpInit init)
@@ -147,7 +154,7 @@ set_layers_error (BpControls *self,
   if (message != NULL)
     {
       gtk_widget_add_css_class (row, "error");
-      bp_test_event ("invalid-layers %s", message);
+      g_signal_emit (self, signals[LAYERS_REFUSED], 0, message);
     }
   else
     gtk_widget_remove_css_class (row, "error");
@@ -278,7 +285,7 @@ setup_changed (BpControls *self)
   adw_message_dialog_set_close_response (self->dialog, "cancel");
   g_signal_connect_swapped (self->dialog, "response", G_CALLBACK (dialog_response_cb), self);
   gtk_window_present (GTK_WINDOW (self->dialog));
-  bp_test_event ("confirm-reset");
+  g_signal_emit (self, signals[RESET_ASKED], 0);
 }
 
 static void
@@ -381,25 +388,6 @@ bp_controls_set_session (BpControls *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
-GtkWidget *
-bp_controls_get_eta_widget (BpControls *self)
-{
-  g_return_val_if_fail (BP_IS_CONTROLS (self), NULL);
-
-  return GTK_WIDGET (self->eta_spin);
-}
-
-void
-bp_controls_print_widgets (BpControls *self)
-{
-  g_return_if_fail (BP_IS_CONTROLS (self));
-
-  bp_test_event_widget ("eta", GTK_WIDGET (self->eta_spin));
-  bp_test_event_widget ("lambda", GTK_WIDGET (self->lambda_spin));
-  bp_test_event_widget ("activation", GTK_WIDGET (self->activation_row));
-  bp_test_event_widget ("layers", GTK_WIDGET (self->layers_row));
-}
-
 static void
 bp_controls_dispose (GObject *object)
 {
@@ -468,6 +456,12 @@ bp_controls_class_init (BpControlsClass *klass)
     g_param_spec_object ("session", NULL, NULL, BP_TYPE_SESSION,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[LAYERS_REFUSED] = g_signal_new ("layers-refused", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[RESET_ASKED] = g_signal_new ("reset-asked", G_TYPE_FROM_CLASS (klass),
+                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-controls.ui");
   gtk_widget_class_bind_template_child (widget_class, BpControls, preset_row);

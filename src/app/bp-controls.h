@@ -15,9 +15,9 @@ G_DECLARE_FINAL_TYPE (BpControls, bp_controls, BP, CONTROLS, AdwBin)
 BpSession *bp_controls_get_session (BpControls *self);
 void       bp_controls_set_session (BpControls *self,
                                     BpSession  *session);
-/* The learning-rate field, for the test mode's widget line. */
-GtkWidget *bp_controls_get_eta_widget (BpControls *self);
-/* Test mode: print the "widget" lines of the controls a test types into. */
-void       bp_controls_print_widgets (BpControls *self);
+
+/* Signals: "layers-refused" (const char *message): the layer sizes typed were refused, and the
+ * field is marked with @message; "reset-asked": a changed setting asks before replacing a
+ * trained network. */
 
 G_END_DECLS

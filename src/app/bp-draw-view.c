@@ -21,7 +21,6 @@
 #include "bp-focus-ring.h"
 #include "bp-prediction-bars.h"
 #include "bp-preprocess.h"
-#include "bp-test-events.h"
 #include "bp-widget-utils.h"
 
 #define N_PIXELS   BP_PREPROCESS_N_PIXELS
@@ -67,15 +66,16 @@ struct _BpDrawView
   char             *strip_description;
 
   guint             predict_tick;
-  guint             canvas_tick;
-  guint             strip_tick;
-  int               canvas_frames;   /* frames since the view was shown, for the test line */
 };
 
 G_DEFINE_FINAL_TYPE (BpDrawView, bp_draw_view, BP_TYPE_VIEW)
 
 enum {
   NEURON_ACTIVATED,
+  STROKE_CLASSIFIED,
+  TEST_IMAGE_CLASSIFIED,
+  PICTURE_CLASSIFIED,
+  STROKES_REMOVED,
   N_SIGNALS
 };
 
@@ -310,46 +310,13 @@ queue_predict (BpDrawView *self)
   self->predict_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), predict_tick_cb, NULL, NULL);
 }
 
-/* Test mode: where the hidden-layer strip is, once laid out after a stroke, so that a test can
- * click a neuron. */
-static gboolean
-strip_tick_cb (GtkWidget     *widget,
-               GdkFrameClock *clock,
-               gpointer       user_data)
-{
-  BpDrawView *self = BP_DRAW_VIEW (widget);
-  GtkWidget *strip = GTK_WIDGET (self->hidden_area);
-
-  if (gtk_widget_get_visible (strip) && gtk_widget_get_height (strip) == 0)
-    return G_SOURCE_CONTINUE;
-  self->strip_tick = 0;
-  if (gtk_widget_get_visible (strip))
-    bp_test_event_widget ("hidden-strip", strip);
-  return G_SOURCE_REMOVE;
-}
-
+/* The final shape of the stroke is classified now rather than at the next frame, so that
+ * "stroke-classified" tells what it is. */
 static void
 stroke_finished_cb (BpDrawView *self)
 {
-  g_autoptr(GString) line = NULL;
-  gsize n_out;
-
-  /* The final shape of the stroke, now rather than at the next frame, for the test line. */
-  if (!predict (self) || !bp_test_events_enabled ())
-    return;
-  n_out = MIN (self->net->sizes[self->net->n_layers - 1], MAX_OUT);
-  line = g_string_new (NULL);
-  g_string_append_printf (line, "prediction %d", top_class (self));
-  for (gsize k = 0; k < n_out; k++)
-    {
-      char number[G_ASCII_DTOSTR_BUF_SIZE];
-
-      g_string_append_c (line, ' ');
-      g_string_append (line, g_ascii_formatd (number, sizeof number, "%.4f", self->outputs[k]));
-    }
-  bp_test_event ("%s", line->str);
-  if (self->strip_tick == 0)
-    self->strip_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), strip_tick_cb, NULL, NULL);
+  if (predict (self))
+    g_signal_emit (self, signals[STROKE_CLASSIFIED], 0);
 }
 
 static void
@@ -654,7 +621,7 @@ undo_action (GtkWidget  *widget,
   BpDrawCanvas *canvas = BP_DRAW_VIEW (widget)->canvas;
 
   bp_draw_canvas_undo (canvas);
-  bp_test_event ("strokes %u", bp_draw_canvas_get_n_strokes (canvas));
+  g_signal_emit (widget, signals[STROKES_REMOVED], 0, bp_draw_canvas_get_n_strokes (canvas));
 }
 
 static void
@@ -665,35 +632,7 @@ clear_action (GtkWidget  *widget,
   BpDrawCanvas *canvas = BP_DRAW_VIEW (widget)->canvas;
 
   bp_draw_canvas_clear (canvas);
-  bp_test_event ("strokes %u", bp_draw_canvas_get_n_strokes (canvas));
-}
-
-/* ── Test mode ────────────────────────────────────────────────────────────────────────────── */
-
-/* Once the pad is laid out: "canvas X Y WIDTH HEIGHT" in the window's coordinates. A tick
- * callback runs before the frame's layout, so the first one after the view is shown would
- * still see the size the pad had when it was last shown (the window may have been resized
- * since): the line waits for the second frame. */
-static gboolean
-canvas_tick_cb (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gpointer       user_data)
-{
-  BpDrawView *self = BP_DRAW_VIEW (widget);
-  GtkWidget *canvas = GTK_WIDGET (self->canvas);
-  GtkNative *native = gtk_widget_get_native (canvas);
-  graphene_point_t origin;
-  double nx, ny;
-
-  if (self->canvas_frames++ == 0 || native == NULL || gtk_widget_get_width (canvas) == 0)
-    return G_SOURCE_CONTINUE;
-  self->canvas_tick = 0;
-  if (!gtk_widget_compute_point (canvas, GTK_WIDGET (native), &GRAPHENE_POINT_INIT (0, 0), &origin))
-    return G_SOURCE_REMOVE;
-  gtk_native_get_surface_transform (native, &nx, &ny);
-  bp_test_event ("canvas %d %d %d %d", (int) (origin.x + nx), (int) (origin.y + ny),
-                 gtk_widget_get_width (canvas), gtk_widget_get_height (canvas));
-  return G_SOURCE_REMOVE;
+  g_signal_emit (widget, signals[STROKES_REMOVED], 0, bp_draw_canvas_get_n_strokes (canvas));
 }
 
 /* ── Public ───────────────────────────────────────────────────────────────────────────────── */
@@ -722,7 +661,7 @@ bp_draw_view_show_test_image (BpDrawView *self,
                              test->labels[index]);
   gtk_label_set_text (self->canvas_caption, caption);
   if (predict (self))
-    bp_test_event ("test-image %u label %u prediction %d", index, test->labels[index], top_class (self));
+    g_signal_emit (self, signals[TEST_IMAGE_CLASSIFIED], 0, index);
 }
 
 gboolean
@@ -789,8 +728,34 @@ bp_draw_view_load_png (BpDrawView  *self,
   caption = g_strdup_printf (_("The picture “%s”. Draw on the pad to replace it."), name);
   gtk_label_set_text (self->canvas_caption, caption);
   if (predict (self))
-    bp_test_event ("png %s prediction %d", name, top_class (self));
+    g_signal_emit (self, signals[PICTURE_CLASSIFIED], 0, name);
   return TRUE;
+}
+
+int
+bp_draw_view_get_guess (BpDrawView *self)
+{
+  g_return_val_if_fail (BP_IS_DRAW_VIEW (self), -1);
+
+  if (!self->have_input || self->net == NULL)
+    return -1;
+  return top_class (self);
+}
+
+const float *
+bp_draw_view_get_outputs (BpDrawView *self,
+                          guint      *n_outputs)
+{
+  g_return_val_if_fail (BP_IS_DRAW_VIEW (self), NULL);
+  g_return_val_if_fail (n_outputs != NULL, NULL);
+
+  if (!self->have_input || self->net == NULL)
+    {
+      *n_outputs = 0;
+      return NULL;
+    }
+  *n_outputs = (guint) MIN (self->net->sizes[self->net->n_layers - 1], MAX_OUT);
+  return self->outputs;
 }
 
 double
@@ -832,11 +797,6 @@ bp_draw_view_map (GtkWidget *widget)
   /* The keyboard goes to the pad, as the pen does. */
   if (take_focus)
     bp_view_take_focus (BP_VIEW (self), GTK_WIDGET (self->canvas));
-  if (bp_test_events_enabled () && self->canvas_tick == 0)
-    {
-      self->canvas_frames = 0;
-      self->canvas_tick = gtk_widget_add_tick_callback (widget, canvas_tick_cb, NULL, NULL);
-    }
 }
 
 static void
@@ -846,11 +806,7 @@ bp_draw_view_unmap (GtkWidget *widget)
 
   if (self->predict_tick != 0)
     gtk_widget_remove_tick_callback (widget, self->predict_tick);
-  if (self->canvas_tick != 0)
-    gtk_widget_remove_tick_callback (widget, self->canvas_tick);
-  if (self->strip_tick != 0)
-    gtk_widget_remove_tick_callback (widget, self->strip_tick);
-  self->predict_tick = self->canvas_tick = self->strip_tick = 0;
+  self->predict_tick = 0;
 
   GTK_WIDGET_CLASS (bp_draw_view_parent_class)->unmap (widget);
 }
@@ -887,6 +843,18 @@ bp_draw_view_class_init (BpDrawViewClass *klass)
   signals[NEURON_ACTIVATED] = g_signal_new ("neuron-activated", G_TYPE_FROM_CLASS (klass),
                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                             G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[STROKE_CLASSIFIED] = g_signal_new ("stroke-classified", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 0);
+  signals[TEST_IMAGE_CLASSIFIED] = g_signal_new ("test-image-classified", G_TYPE_FROM_CLASS (klass),
+                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                 G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[PICTURE_CLASSIFIED] = g_signal_new ("picture-classified", G_TYPE_FROM_CLASS (klass),
+                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                              G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[STROKES_REMOVED] = g_signal_new ("strokes-removed", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 1, G_TYPE_UINT);
 
   g_type_ensure (BP_TYPE_DRAW_CANVAS);
   g_type_ensure (BP_TYPE_PREDICTION_BARS);

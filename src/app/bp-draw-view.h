@@ -25,12 +25,24 @@ gboolean bp_draw_view_load_png (BpDrawView  *self,
                                 GFile       *file,
                                 GError     **error);
 
+/* The guess for what is on the pad (the largest output), or -1 when there is nothing to read. */
+int          bp_draw_view_get_guess (BpDrawView *self);
+/* The network's outputs for what is on the pad (*@n_outputs of them, at most 16), or NULL with
+ * *@n_outputs 0 when there is nothing to read. Valid until the next prediction. */
+const float *bp_draw_view_get_outputs (BpDrawView *self,
+                                       guint      *n_outputs);
+
 double   bp_draw_view_get_brush_width (BpDrawView *self);
 
 /* Keep the brush width in @settings' "brush-width" key. */
 void     bp_draw_view_bind_settings (BpDrawView *self,
                                      GSettings  *settings);
 
-/* Signal "neuron-activated" (guint neuron): a click on a hidden neuron of the strip. */
+/* Signals:
+ * "neuron-activated" (guint neuron): a click on a hidden neuron of the strip;
+ * "stroke-classified": a stroke ended and the drawing was classified (bp_draw_view_get_guess());
+ * "test-image-classified" (guint index): test image @index was put on the pad and classified;
+ * "picture-classified" (const char *name): the PNG file @name was put on the pad and classified;
+ * "strokes-removed" (guint n_strokes): Undo or Clear left @n_strokes strokes on the pad. */
 
 G_END_DECLS

@@ -18,7 +18,6 @@
 #include "bp-default-model.h"
 #include "bp-digit-gallery.h"
 #include "bp-metrics.h"
-#include "bp-test-events.h"
 
 #define MAX_SHOWN   240   /* digits in the gallery: the most confident ones */
 #define BATCH       100
@@ -66,7 +65,6 @@ struct _BpMistakesView
   gboolean           pending;         /* asked again while a job ran */
   int                cell_true;
   int                cell_predicted;
-  guint              test_tick;
   gboolean           focus_pending;   /* shown by the user, the matrix to get the keyboard */
 };
 
@@ -74,6 +72,7 @@ G_DEFINE_FINAL_TYPE (BpMistakesView, bp_mistakes_view, BP_TYPE_VIEW)
 
 enum {
   TEST_IMAGE_ACTIVATED,
+  TEST_SET_CLASSIFIED,
   N_SIGNALS
 };
 
@@ -305,54 +304,6 @@ show_digits (BpMistakesView *self)
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->gallery_scroller), 0.0);
 }
 
-/* Test mode: where the cell of the first (most confident) mistake and the first digit of the
- * gallery are, in the window's coordinates, once they are laid out. */
-static gboolean
-test_tick_cb (GtkWidget     *widget,
-              GdkFrameClock *clock,
-              gpointer       user_data)
-{
-  BpMistakesView *self = BP_MISTAKES_VIEW (widget);
-  GtkWidget *matrix = GTK_WIDGET (self->matrix);
-  GtkWidget *gallery = GTK_WIDGET (self->gallery);
-  int mw = gtk_widget_get_width (matrix), mh = gtk_widget_get_height (matrix);
-  GtkNative *native = gtk_widget_get_native (widget);
-  graphene_point_t point;
-  graphene_rect_t tile;
-  double nx, ny;
-  guint t, p;
-
-  if (native == NULL || mw == 0 || gtk_widget_get_width (gallery) == 0)
-    return G_SOURCE_CONTINUE;
-  self->test_tick = 0;
-  gtk_native_get_surface_transform (native, &nx, &ny);
-
-  if (self->result != NULL && self->result->n_mistakes > 0)
-    {
-      const BpMistake *first = &self->result->mistakes[0];
-
-      /* Scan for a point of the cell: the layout is the widget's own business. */
-      for (int y = 0; y < mh; y += 2)
-        for (int x = 0; x < mw; x += 2)
-          if (bp_confusion_matrix_cell_at (self->matrix, x, y, mw, mh, &t, &p)
-              && t == first->label && p == first->predicted
-              && gtk_widget_compute_point (matrix, GTK_WIDGET (native), &GRAPHENE_POINT_INIT (x, y), &point))
-            {
-              bp_test_event ("widget mistake-cell %d %d 8 8", (int) (point.x + nx), (int) (point.y + ny));
-              y = mh;
-              break;
-            }
-    }
-  if (bp_digit_gallery_get_n_digits (self->gallery) > 0)
-    {
-      bp_digit_gallery_get_tile (self->gallery, 0, gtk_widget_get_width (gallery), &tile);
-      if (gtk_widget_compute_point (gallery, GTK_WIDGET (native), &tile.origin, &point))
-        bp_test_event ("widget first-digit %d %d %d %d", (int) (point.x + nx), (int) (point.y + ny),
-                       (int) tile.size.width, (int) tile.size.height);
-    }
-  return G_SOURCE_REMOVE;
-}
-
 static void
 evaluate_done_cb (GObject      *source,
                   GAsyncResult *res,
@@ -382,9 +333,7 @@ evaluate_done_cb (GObject      *source,
   bp_confusion_matrix_set_counts (self->matrix, result->confusion, result->n_classes);
   show_digits (self);
   show_page (self, "results");
-  bp_test_event ("mistakes %zu accuracy %.4f", result->n_mistakes, result->accuracy);
-  if (bp_test_events_enabled () && self->test_tick == 0)
-    self->test_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), test_tick_cb, NULL, NULL);
+  g_signal_emit (self, signals[TEST_SET_CLASSIFIED], 0, (guint) result->n_mistakes, result->accuracy);
 
   if (self->pending)
     {
@@ -469,7 +418,6 @@ cell_activated_cb (BpMistakesView *self,
     return;
   self->cell_true = (int) true_class;
   self->cell_predicted = (int) predicted;
-  bp_test_event ("cell %u %u", true_class, predicted);
   show_digits (self);
 }
 
@@ -492,6 +440,22 @@ digit_activated_cb (BpMistakesView *self,
 }
 
 /* ── Public ───────────────────────────────────────────────────────────────────────────────── */
+
+gboolean
+bp_mistakes_view_get_top_mistake (BpMistakesView *self,
+                                  guint          *label,
+                                  guint          *predicted)
+{
+  g_return_val_if_fail (BP_IS_MISTAKES_VIEW (self), FALSE);
+
+  if (self->result == NULL || self->result->n_mistakes == 0)
+    return FALSE;
+  if (label != NULL)
+    *label = self->result->mistakes[0].label;
+  if (predicted != NULL)
+    *predicted = self->result->mistakes[0].predicted;
+  return TRUE;
+}
 
 static void
 bp_mistakes_view_session_changed (BpView *view)
@@ -518,9 +482,6 @@ bp_mistakes_view_unmap (GtkWidget *widget)
 {
   BpMistakesView *self = BP_MISTAKES_VIEW (widget);
 
-  if (self->test_tick != 0)
-    gtk_widget_remove_tick_callback (widget, self->test_tick);
-  self->test_tick = 0;
   self->focus_pending = FALSE;
   GTK_WIDGET_CLASS (bp_mistakes_view_parent_class)->unmap (widget);
 }
@@ -556,6 +517,9 @@ bp_mistakes_view_class_init (BpMistakesViewClass *klass)
   signals[TEST_IMAGE_ACTIVATED] = g_signal_new ("test-image-activated", G_TYPE_FROM_CLASS (klass),
                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                 G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[TEST_SET_CLASSIFIED] = g_signal_new ("test-set-classified", G_TYPE_FROM_CLASS (klass),
+                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                               G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_DOUBLE);
 
   g_type_ensure (BP_TYPE_CONFUSION_MATRIX);
   g_type_ensure (BP_TYPE_DIGIT_GALLERY);

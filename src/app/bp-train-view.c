@@ -18,7 +18,6 @@
 
 #include "bp-plot.h"
 #include "bp-session-file.h"
-#include "bp-test-events.h"
 
 #define PLOT_INTERVAL_MS 250
 
@@ -63,6 +62,13 @@ struct _BpTrainView
 typedef BpSessionSample Sample;
 
 G_DEFINE_FINAL_TYPE (BpTrainView, bp_train_view, BP_TYPE_VIEW)
+
+enum {
+  PINS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 update_epoch_label (BpTrainView *self)
@@ -412,7 +418,8 @@ bp_train_view_pin_run (BpTrainView *self)
   self->plotted_epochs = self->pin_epoch;
   g_array_set_size (self->samples, 0);
   self->plotted_samples = 0;
-  bp_test_event ("pinned %u %s", bp_plot_get_n_pins (self->accuracy_plot), text->str);
+  g_signal_emit (self, signals[PINS_CHANGED], 0, bp_plot_get_n_pins (self->accuracy_plot),
+                 text->str);
 }
 
 BpPlot *
@@ -439,7 +446,7 @@ bp_train_view_clear_pins (BpTrainView *self)
   bp_plot_clear_pins (self->accuracy_plot);
   bp_plot_clear_pins (self->cost_plot);
   g_ptr_array_set_size (self->pins, 0);
-  bp_test_event ("pinned 0");
+  g_signal_emit (self, signals[PINS_CHANGED], 0, 0, NULL);
 }
 
 static GArray *
@@ -523,7 +530,8 @@ bp_train_view_set_plots (BpTrainView          *self,
   g_array_set_size (self->samples, 0);
   g_array_append_vals (self->samples, plots->samples->data, plots->samples->len);
   replot (self);
-  bp_test_event ("pinned %u", bp_plot_get_n_pins (self->accuracy_plot));
+  g_signal_emit (self, signals[PINS_CHANGED], 0, bp_plot_get_n_pins (self->accuracy_plot),
+                 NULL);
 }
 
 static void
@@ -571,6 +579,10 @@ bp_train_view_class_init (BpTrainViewClass *klass)
   object_class->dispose = bp_train_view_dispose;
   widget_class->map = bp_train_view_map;
   view_class->session_changed = bp_train_view_session_changed;
+
+  signals[PINS_CHANGED] = g_signal_new ("pins-changed", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_STRING);
 
   g_type_ensure (BP_TYPE_PLOT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-train-view.ui");

@@ -28,4 +28,8 @@ void            bp_train_view_set_plots (BpTrainView          *self,
 BpPlot    *bp_train_view_get_accuracy_plot (BpTrainView *self);
 BpPlot    *bp_train_view_get_cost_plot (BpTrainView *self);
 
+/* Signal "pins-changed" (guint n_pins, const char *label): the pinned runs changed, and there are
+ * now @n_pins; @label is the run just pinned by bp_train_view_pin_run() (NULL when the pins were
+ * cleared or came from a session file). */
+
 G_END_DECLS

@@ -15,7 +15,6 @@
 
 #include "bp-colormap.h"
 #include "bp-neuron-dialog.h"
-#include "bp-test-events.h"
 #include "bp-weight-grid.h"
 #include "bp-widget-utils.h"
 
@@ -31,11 +30,17 @@ struct _BpWeightsView
 
   BpSnapshot     *snapshot;
   guint           tick_id;
-  guint           test_tick_id;
   BpNeuronDialog *dialog;  /* weak */
 };
 
 G_DEFINE_FINAL_TYPE (BpWeightsView, bp_weights_view, BP_TYPE_VIEW)
+
+enum {
+  NEURON_SHOWN,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 image_size (BpWeightsView *self,
@@ -263,57 +268,7 @@ neuron_activated_cb (BpWeightsView *self,
   image_size (self, &rows, &cols);
   bp_neuron_dialog_set_snapshot (self->dialog, self->snapshot, rows, cols);
   gtk_window_present (GTK_WINDOW (self->dialog));
-  bp_test_event ("neuron-dialog %u", neuron);
-}
-
-/* Test mode: once the grid is laid out with its pictures, say where the first neuron's picture
- * is, so that a test can click it. A coarse scan finds a point of it (pictures are at least 28
- * pixels wide), then its edges are walked to one pixel. */
-static gboolean
-test_tick_cb (GtkWidget     *widget,
-              GdkFrameClock *clock,
-              gpointer       user_data)
-{
-  BpWeightsView *self = BP_WEIGHTS_VIEW (widget);
-  BpWeightGrid *grid = self->grid;
-  int width = gtk_widget_get_width (GTK_WIDGET (grid));
-  int height = gtk_widget_get_height (GTK_WIDGET (grid));
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (grid));
-  int x = -1, y = -1, x0, y0, x1, y1;
-  graphene_point_t origin;
-  double nx, ny;
-
-  if (self->snapshot == NULL || width == 0 || native == NULL)
-    return G_SOURCE_CONTINUE;
-  self->test_tick_id = 0;
-
-  for (int sy = 0; sy < height && x < 0; sy += 8)
-    for (int sx = 0; sx < width; sx += 8)
-      if (bp_weight_grid_neuron_at (grid, sx, sy, width, height) == 0)
-        {
-          x = sx;
-          y = sy;
-          break;
-        }
-  if (x < 0)
-    return G_SOURCE_REMOVE;
-
-  for (x0 = x; x0 > 0 && bp_weight_grid_neuron_at (grid, x0 - 1, y, width, height) == 0; x0--)
-    ;
-  for (x1 = x; x1 + 1 < width && bp_weight_grid_neuron_at (grid, x1 + 1, y, width, height) == 0; x1++)
-    ;
-  for (y0 = y; y0 > 0 && bp_weight_grid_neuron_at (grid, x, y0 - 1, width, height) == 0; y0--)
-    ;
-  for (y1 = y; y1 + 1 < height && bp_weight_grid_neuron_at (grid, x, y1 + 1, width, height) == 0; y1++)
-    ;
-
-  if (!gtk_widget_compute_point (GTK_WIDGET (grid), GTK_WIDGET (native),
-                                 &GRAPHENE_POINT_INIT (x0, y0), &origin))
-    return G_SOURCE_REMOVE;
-  gtk_native_get_surface_transform (native, &nx, &ny);
-  bp_test_event ("widget neuron-0 %d %d %d %d", (int) (origin.x + nx), (int) (origin.y + ny),
-                 x1 - x0 + 1, y1 - y0 + 1);
-  return G_SOURCE_REMOVE;
+  g_signal_emit (self, signals[NEURON_SHOWN], 0, neuron);
 }
 
 void
@@ -352,9 +307,6 @@ bp_weights_view_map (GtkWidget *widget)
   /* The keyboard goes to the pictures, where the arrow keys choose a neuron. */
   if (take_focus)
     bp_view_take_focus (BP_VIEW (self), GTK_WIDGET (self->grid));
-
-  if (bp_test_events_enabled () && self->test_tick_id == 0)
-    self->test_tick_id = gtk_widget_add_tick_callback (widget, test_tick_cb, NULL, NULL);
 }
 
 static void
@@ -366,11 +318,6 @@ bp_weights_view_unmap (GtkWidget *widget)
     {
       gtk_widget_remove_tick_callback (widget, self->tick_id);
       self->tick_id = 0;
-    }
-  if (self->test_tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (widget, self->test_tick_id);
-      self->test_tick_id = 0;
     }
   GTK_WIDGET_CLASS (bp_weights_view_parent_class)->unmap (widget);
 }
@@ -402,6 +349,10 @@ bp_weights_view_class_init (BpWeightsViewClass *klass)
   widget_class->map = bp_weights_view_map;
   widget_class->unmap = bp_weights_view_unmap;
   view_class->session_changed = bp_weights_view_session_changed;
+
+  signals[NEURON_SHOWN] = g_signal_new ("neuron-shown", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 1, G_TYPE_UINT);
 
   g_type_ensure (BP_TYPE_WEIGHT_GRID);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-weights-view.ui");

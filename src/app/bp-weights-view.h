@@ -15,4 +15,7 @@ G_DECLARE_FINAL_TYPE (BpWeightsView, bp_weights_view, BP, WEIGHTS_VIEW, BpView)
 void bp_weights_view_show_neuron (BpWeightsView *self,
                                   guint          neuron);
 
+/* Signal "neuron-shown" (guint neuron): neuron @neuron of the first layer is shown large, in its
+ * own window. */
+
 G_END_DECLS

@@ -23,6 +23,25 @@
 #define RECENT_APP_NAME "Backprop"
 #define RECENT_MAX      8
 
+/* The window's signals about files (see bp-window.h). */
+enum {
+  MODEL_OPENED,
+  SESSION_OPENED,
+  MODEL_SAVED,
+  SESSION_SAVED,
+  PLOT_EXPORTED,
+  HISTORY_EXPORTED,
+  ONNX_EXPORTED,
+  FILE_DIALOG_SHOWN,
+  FILES_DROPPED,
+  FILE_ERROR,
+  REPLACE_ASKED,
+  REPLACE_ANSWERED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 /* ── Messages ─────────────────────────────────────────────────────────────────────────────── */
 
 static void
@@ -35,7 +54,7 @@ show_error (BpWindow   *self,
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), title, message));
   adw_message_dialog_add_response (dialog, "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
-  bp_test_event ("file-error %s", message);
+  g_signal_emit (self, signals[FILE_ERROR], 0, message);
 }
 
 static void
@@ -253,7 +272,7 @@ open_session (BpWindow *self,
   /* Translators: a session file's name. */
   text = g_strdup_printf (_("Opened the session “%s”"), name);
   toast (self, text);
-  bp_test_event ("session-opened %s epochs %u", name, bp_session_get_epoch (self->session));
+  g_signal_emit (self, signals[SESSION_OPENED], 0, file);
   bp_window_update_actions (self);
 }
 
@@ -292,7 +311,7 @@ open_model (BpWindow *self,
       if (restoring)
         {
           toast (self, error->message);
-          bp_test_event ("file-error %s", error->message);
+          g_signal_emit (self, signals[FILE_ERROR], 0, error->message);
         }
       else
         show_error (self, _("Could Not Open the Model"), error->message);
@@ -316,7 +335,7 @@ open_model (BpWindow *self,
   /* Translators: a model file's name, then its layer sizes (784-30-10). */
   text = g_strdup_printf (_("Opened the model “%s” (%s)"), name, layers);
   toast (self, text);
-  bp_test_event ("model-opened %s layers %s", name, layers);
+  g_signal_emit (self, signals[MODEL_OPENED], 0, file, session);
   bp_window_update_actions (self);
 }
 
@@ -387,7 +406,7 @@ replace_response_cb (AdwMessageDialog *dialog,
 {
   GFile *file = g_object_get_data (G_OBJECT (dialog), "file");
 
-  bp_test_event ("replace-answer %s", response);
+  g_signal_emit (self, signals[REPLACE_ANSWERED], 0, response);
   if (g_strcmp0 (response, "replace") == 0)
     open_file_now (self, file);
 }
@@ -432,7 +451,7 @@ bp_window_open_file (BpWindow *self,
   g_object_set_data_full (G_OBJECT (dialog), "file", g_object_ref (file), g_object_unref);
   g_signal_connect (dialog, "response", G_CALLBACK (replace_response_cb), self);
   gtk_window_present (GTK_WINDOW (dialog));
-  bp_test_event ("confirm-replace %s epochs %u", name, self->unsaved_epochs);
+  g_signal_emit (self, signals[REPLACE_ASKED], 0, file, self->unsaved_epochs);
 }
 
 /* The file a dialog's answer chose, or NULL; the dialog is done with either way. */
@@ -508,7 +527,7 @@ static void
 show_chooser (BpWindow *self)
 {
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-  bp_test_event ("file-dialog %s", gtk_native_dialog_get_title (GTK_NATIVE_DIALOG (self->chooser)));
+  g_signal_emit (self, signals[FILE_DIALOG_SHOWN], 0, self->chooser);
 }
 
 static void
@@ -567,7 +586,7 @@ save_model_response_cb (BpWindow             *self,
   /* Translators: a model file's name. */
   text = g_strdup_printf (_("Saved the model as “%s”"), name);
   toast (self, text);
-  bp_test_event ("model-saved %s", name);
+  g_signal_emit (self, signals[MODEL_SAVED], 0, file);
 }
 
 static void
@@ -610,7 +629,7 @@ save_session_response_cb (BpWindow             *self,
   /* Translators: a session file's name. */
   text = g_strdup_printf (_("Saved the session as “%s”"), name);
   toast (self, text);
-  bp_test_event ("session-saved %s epochs %u", name, bp_session_get_epoch (self->session));
+  g_signal_emit (self, signals[SESSION_SAVED], 0, file);
 }
 
 static void
@@ -686,7 +705,7 @@ export_plot_response_cb (BpWindow             *self,
   /* Translators: a picture file's name. */
   text = g_strdup_printf (_("Exported the plot as “%s”"), name);
   toast (self, text);
-  bp_test_event ("plot-exported %s %s", which, name);
+  g_signal_emit (self, signals[PLOT_EXPORTED], 0, which, file);
 }
 
 static void
@@ -736,7 +755,7 @@ export_history_response_cb (BpWindow             *self,
   /* Translators: a CSV file's name. */
   text = g_strdup_printf (_("Exported the history as “%s”"), name);
   toast (self, text);
-  bp_test_event ("history-exported %s epochs %u", name, n_epochs);
+  g_signal_emit (self, signals[HISTORY_EXPORTED], 0, file, n_epochs);
 }
 
 static void
@@ -812,7 +831,7 @@ export_onnx_response_cb (BpWindow             *self,
   /* Translators: an ONNX file's name. */
   text = g_strdup_printf (_("Exported the model as “%s”"), name);
   toast (self, text);
-  bp_test_event ("onnx-exported %s", name);
+  g_signal_emit (self, signals[ONNX_EXPORTED], 0, file);
 }
 
 static void
@@ -847,7 +866,7 @@ drop_cb (GtkDropTarget *target,
   files = gdk_file_list_get_files (g_value_get_boxed (value));
   if (files == NULL)
     return FALSE;
-  bp_test_event ("dropped %u", g_slist_length (files));
+  g_signal_emit (self, signals[FILES_DROPPED], 0, g_slist_length (files));
   /* One network, one pad: the first file is the one opened. */
   bp_window_open_file (self, files->data);
   g_slist_free (files);
@@ -947,6 +966,33 @@ bp_window_files_network_reset (BpWindow *self)
 void
 bp_window_files_class_init (GtkWidgetClass *widget_class)
 {
+  GType type = G_TYPE_FROM_CLASS (widget_class);
+
+  signals[MODEL_OPENED] = g_signal_new ("model-opened", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                        NULL, G_TYPE_NONE, 2, G_TYPE_FILE, BP_TYPE_SESSION);
+  signals[SESSION_OPENED] = g_signal_new ("session-opened", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                          NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
+  signals[MODEL_SAVED] = g_signal_new ("model-saved", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                       NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
+  signals[SESSION_SAVED] = g_signal_new ("session-saved", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                         NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
+  signals[PLOT_EXPORTED] = g_signal_new ("plot-exported", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                         NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_FILE);
+  signals[HISTORY_EXPORTED] = g_signal_new ("history-exported", type, G_SIGNAL_RUN_LAST, 0, NULL,
+                                            NULL, NULL, G_TYPE_NONE, 2, G_TYPE_FILE, G_TYPE_UINT);
+  signals[ONNX_EXPORTED] = g_signal_new ("onnx-exported", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                         NULL, G_TYPE_NONE, 1, G_TYPE_FILE);
+  signals[FILE_DIALOG_SHOWN] = g_signal_new ("file-dialog-shown", type, G_SIGNAL_RUN_LAST, 0, NULL,
+                                             NULL, NULL, G_TYPE_NONE, 1, GTK_TYPE_NATIVE_DIALOG);
+  signals[FILES_DROPPED] = g_signal_new ("files-dropped", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                         NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[FILE_ERROR] = g_signal_new ("file-error", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                      G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[REPLACE_ASKED] = g_signal_new ("replace-asked", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                         NULL, G_TYPE_NONE, 2, G_TYPE_FILE, G_TYPE_UINT);
+  signals[REPLACE_ANSWERED] = g_signal_new ("replace-answered", type, G_SIGNAL_RUN_LAST, 0, NULL,
+                                            NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
   gtk_widget_class_install_action (widget_class, "win.no-recent", NULL, no_recent_action);

@@ -6,7 +6,6 @@
 #include "bp-controls.h"
 #include "bp-draw-view.h"
 #include "bp-mistakes-view.h"
-#include "bp-test-events.h"
 #include "bp-train-view.h"
 #include "bp-weights-view.h"
 #include "bp-window.h"
@@ -54,11 +53,7 @@ struct _BpWindow
   GList                *pending_files;    /* GFile: to open once the data has loaded */
   gboolean              opening_model;    /* its own "network-reset" must not forget model_file */
   guint                 unsaved_epochs;   /* epochs trained since the network was saved or opened */
-  BpFrameStats         *frame_stats;
   char                 *divergence;       /* the engine's message of the last divergence */
-  guint                 ready_tick;
-  guint                 missing_tick;
-  gboolean              ready_printed;
 };
 
 /* bp-window.c */

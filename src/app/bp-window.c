@@ -18,13 +18,28 @@
 #include "bp-mistakes-view.h"
 #include "bp-presets.h"
 #include "bp-settings.h"
-#include "bp-test-events.h"
 #include "bp-train-view.h"
 #include "bp-weights-view.h"
 #include "bp-window-private.h"
 
 
 G_DEFINE_FINAL_TYPE (BpWindow, bp_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  DATA_LOADED,
+  DATA_MISSING,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /* ── State → actions and header bar ──────────────────────────────────────────────────────── */
 
@@ -120,25 +135,11 @@ update_subtitle (BpWindow *self)
 }
 
 static void
-session_state_cb (BpWindow *self)
-{
-  update_actions (self);
-  if (self->frame_stats != NULL)
-    bp_frame_stats_set_running (self->frame_stats,
-                                bp_session_get_state (self->session) == BP_SESSION_STATE_RUNNING);
-  bp_test_event ("state %s", bp_session_state_to_string (bp_session_get_state (self->session)));
-}
-
-static void
-session_epoch_finished_cb (BpWindow             *self,
-                           const BpEpochMetrics *m)
+session_epoch_finished_cb (BpWindow *self)
 {
   update_subtitle (self);
   bp_window_files_epoch_finished (self);
   bp_window_files_update_actions (self);
-  bp_test_event ("epoch %u train_acc %.4f val_acc %.4f test_acc %.4f seconds %.3f eta %g",
-                 m->epoch, m->train_accuracy, m->validation_accuracy, m->test_accuracy,
-                 m->seconds, (double) m->eta);
 }
 
 static void
@@ -175,7 +176,6 @@ session_diverged_cb (BpWindow   *self,
   adw_toast_set_timeout (toast, 10);
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
-  bp_test_event ("diverged %s", message);
 }
 
 static void
@@ -193,7 +193,6 @@ session_failed_cb (BpWindow   *self,
   g_autofree char *text = g_strdup_printf (_("Could not build the network: %s"), message);
 
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
-  bp_test_event ("failed %s", message);
 }
 
 static void
@@ -202,7 +201,6 @@ session_reset_cb (BpWindow *self)
   bp_window_files_network_reset (self);
   update_subtitle (self);
   bp_window_files_update_actions (self);
-  bp_test_event ("reset");
 }
 
 static void
@@ -225,67 +223,7 @@ set_session (BpWindow  *self,
 
   update_actions (self);
   update_subtitle (self);
-}
-
-/* ── Test mode ────────────────────────────────────────────────────────────────────────────── */
-
-/* What the session starts from, restored from the settings or not: "setup view NAME layers L
- * eta E lambda L2 batch B epochs N brush W". */
-static void
-print_setup (BpWindow *self)
-{
-  BpSessionSetup setup;
-  BpHyperparams hyper;
-  char layers[128];
-
-  bp_session_get_setup (self->session, &setup);
-  bp_session_get_hyperparams (self->session, &hyper);
-  bp_format_layers (setup.sizes, setup.n_layers, '-', layers, sizeof layers);
-  bp_test_event ("setup view %s layers %s eta %g lambda %g batch %zu epochs %u brush %g",
-                 adw_view_stack_get_visible_child_name (self->view_stack), layers,
-                 (double) hyper.eta, (double) hyper.lambda_l2, hyper.batch_size,
-                 bp_session_get_epochs (self->session),
-                 bp_draw_view_get_brush_width (self->draw_view));
-}
-
-/* Once the lab is laid out and painted, say where the controls a test needs are, then "ready". */
-static gboolean
-ready_tick_cb (GtkWidget     *widget,
-               GdkFrameClock *clock,
-               gpointer       user_data)
-{
-  BpWindow *self = BP_WINDOW (widget);
-  GtkWidget *eta = bp_controls_get_eta_widget (self->controls);
-
-  if (!gtk_widget_get_mapped (eta) || gtk_widget_get_width (eta) == 0)
-    return G_SOURCE_CONTINUE;
-
-  self->ready_tick = 0;
-  self->ready_printed = TRUE;
-  print_setup (self);
-  bp_controls_print_widgets (self->controls);
-  bp_test_event_widget ("start", GTK_WIDGET (self->start_button));
-  bp_test_event ("ready");
-  return G_SOURCE_REMOVE;
-}
-
-static void
-maybe_ready (BpWindow *self)
-{
-  if (self->ready_printed || self->ready_tick != 0 || !bp_test_events_enabled ())
-    return;
-  self->ready_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), ready_tick_cb, NULL, NULL);
-}
-
-void
-bp_window_print_frame_stats (BpWindow *self)
-{
-  g_return_if_fail (BP_IS_WINDOW (self));
-
-  if (self->frame_stats == NULL)
-    return;
-  bp_frame_stats_print (self->frame_stats);
-  g_clear_pointer (&self->frame_stats, bp_frame_stats_free);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 /* ── Data ─────────────────────────────────────────────────────────────────────────────────── */
@@ -332,23 +270,6 @@ apply_environment (BpSession *session)
     }
 }
 
-/* Test mode: where the folder button is, once the missing-data page is laid out. */
-static gboolean
-missing_tick_cb (GtkWidget     *widget,
-                 GdkFrameClock *clock,
-                 gpointer       user_data)
-{
-  BpWindow *self = BP_WINDOW (widget);
-  GtkWidget *button = GTK_WIDGET (self->choose_folder_button);
-
-  if (!gtk_widget_get_mapped (button) || gtk_widget_get_width (button) == 0)
-    return G_SOURCE_CONTINUE;
-  self->missing_tick = 0;
-  bp_test_event_widget ("choose-folder", button);
-  bp_test_event_widget ("draw-digit", GTK_WIDGET (self->draw_button));
-  return G_SOURCE_REMOVE;
-}
-
 static void
 show_missing (BpWindow   *self,
               const char *message)
@@ -369,9 +290,7 @@ show_missing (BpWindow   *self,
   gtk_label_set_text (self->missing_error_label, message);
   gtk_widget_set_visible (GTK_WIDGET (self->missing_error_label), message != NULL);
   gtk_stack_set_visible_child_name (self->main_stack, "missing");
-  bp_test_event ("missing-data");
-  if (bp_test_events_enabled () && self->missing_tick == 0)
-    self->missing_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), missing_tick_cb, NULL, NULL);
+  g_signal_emit (self, signals[DATA_MISSING], 0);
 }
 
 static void
@@ -426,7 +345,7 @@ load_done_cb (GObject      *source,
         adw_view_stack_set_visible_child_name (self->view_stack, view);
     }
   bp_window_files_data_ready (self);
-  maybe_ready (self);
+  g_signal_emit (self, signals[DATA_LOADED], 0);
 }
 
 static void
@@ -711,17 +630,6 @@ bp_window_dispose (GObject *object)
 {
   BpWindow *self = BP_WINDOW (object);
 
-  bp_window_print_frame_stats (self);
-  if (self->ready_tick != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->ready_tick);
-      self->ready_tick = 0;
-    }
-  if (self->missing_tick != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->missing_tick);
-      self->missing_tick = 0;
-    }
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   bp_window_files_dispose (self);
@@ -743,6 +651,25 @@ bp_window_dispose (GObject *object)
 }
 
 static void
+bp_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  BpWindow *self = BP_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 bp_window_class_init (BpWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -751,7 +678,18 @@ bp_window_class_init (BpWindowClass *klass)
 
   object_class->constructed = bp_window_constructed;
   object_class->dispose = bp_window_dispose;
+  object_class->get_property = bp_window_get_property;
   window_class->close_request = bp_window_close_request;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, BP_TYPE_SESSION,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[DATA_LOADED] = g_signal_new ("data-loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[DATA_MISSING] = g_signal_new ("data-missing", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (BP_TYPE_CONTROLS);
   g_type_ensure (BP_TYPE_TRAIN_VIEW);
@@ -836,7 +774,7 @@ bp_window_init (BpWindow *self)
 
   self->session_signals = g_signal_group_new (BP_TYPE_SESSION);
   g_signal_group_connect_swapped (self->session_signals, "notify::state",
-                                  G_CALLBACK (session_state_cb), self);
+                                  G_CALLBACK (update_actions), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::can-start",
                                   G_CALLBACK (update_actions), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::epochs",
@@ -863,9 +801,6 @@ bp_window_init (BpWindow *self)
   gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
   g_signal_connect_swapped (key, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), key);
-
-  if (bp_test_events_enabled ())
-    self->frame_stats = bp_frame_stats_new (GTK_WIDGET (self));
 
   update_actions (self);
 }

@@ -467,6 +467,14 @@ bp_weight_grid_get_limit (BpWeightGrid *self)
   return bp_weight_tiles_get_limit (self->tiles);
 }
 
+guint
+bp_weight_grid_get_n_neurons (BpWeightGrid *self)
+{
+  g_return_val_if_fail (BP_IS_WEIGHT_GRID (self), 0);
+
+  return bp_weight_tiles_get_n_neurons (self->tiles);
+}
+
 void
 bp_weight_grid_set_selected (BpWeightGrid *self,
                              int           neuron)

@@ -26,6 +26,8 @@ void bp_weight_grid_set_weights (BpWeightGrid *self,
 void   bp_weight_grid_set_limit (BpWeightGrid *self,
                                  double        limit);
 double bp_weight_grid_get_limit (BpWeightGrid *self);
+/* The number of neurons shown, 0 before the first weights. */
+guint  bp_weight_grid_get_n_neurons (BpWeightGrid *self);
 
 /* The highlighted neuron (property "selected"), -1 for none. */
 void bp_weight_grid_set_selected (BpWeightGrid *self,

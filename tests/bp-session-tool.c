@@ -13,36 +13,9 @@
 
 #include "bp-session.h"
 #include "bp-session-file.h"
+#include "bp-test-data.h"
 
 #define N_CLASSES 10
-
-static BpDataset *
-make_dataset (size_t  n,
-              size_t  side,
-              guint32 seed)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  size_t n_pixels = side * side;
-  g_autofree guint8 *pixels = g_new0 (guint8, n * n_pixels);
-  g_autofree guint8 *labels = g_new0 (guint8, n);
-  BpError error = { 0 };
-  BpDataset *data;
-
-  for (size_t i = 0; i < n; i++)
-    {
-      labels[i] = (guint8) (i % N_CLASSES);
-      for (size_t p = 0; p < n_pixels; p++)
-        pixels[i * n_pixels + p] = (guint8) (p % N_CLASSES == labels[i]
-                                             ? 220 : g_rand_int_range (rand, 0, 60));
-    }
-  data = bp_dataset_new_from_data (n, side, side, pixels, labels, N_CLASSES, &error);
-  if (data == NULL)
-    {
-      fprintf (stderr, "bp-session-tool: %s\n", error.message);
-      exit (1);
-    }
-  return data;
-}
 
 static void
 wait_idle (BpSession *session)
@@ -74,8 +47,9 @@ cmd_write (const char *path,
   setup.cost = BP_COST_CROSS_ENTROPY;
   setup.init = BP_INIT_DEFAULT;
   bp_session_reset (session, &setup);
-  bp_session_set_datasets (session, make_dataset (200, side, 1), make_dataset (50, side, 2),
-                           make_dataset (50, side, 3));
+  bp_session_set_datasets (session, bp_test_dataset_new (200, side, N_CLASSES, 1, FALSE),
+                           bp_test_dataset_new (50, side, N_CLASSES, 2, FALSE),
+                           bp_test_dataset_new (50, side, N_CLASSES, 3, FALSE));
   bp_session_get_hyperparams (session, &hyper);
   hyper.eta = 0.5f;
   hyper.momentum = 0.5f;

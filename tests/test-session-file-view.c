@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bp-session-file.h"
+#include "bp-test-data.h"
 #include "bp-train-view.h"
 
 #define SIDE      4
@@ -25,28 +26,6 @@ enum {
 
 static gboolean have_display;
 
-static BpDataset *
-make_dataset (size_t  n,
-              guint32 seed)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  g_autofree guint8 *pixels = g_new0 (guint8, n * SIDE * SIDE);
-  g_autofree guint8 *labels = g_new0 (guint8, n);
-  BpError error = { 0 };
-  BpDataset *data;
-
-  for (size_t i = 0; i < n; i++)
-    {
-      labels[i] = (guint8) (i % N_CLASSES);
-      for (guint p = 0; p < SIDE * SIDE; p++)
-        pixels[i * SIDE * SIDE + p] = (guint8) (p % N_CLASSES == labels[i]
-                                                ? 210 : g_rand_int_range (rand, 0, 50));
-    }
-  data = bp_dataset_new_from_data (n, SIDE, SIDE, pixels, labels, N_CLASSES, &error);
-  g_assert_nonnull (data);
-  return data;
-}
-
 static BpSession *
 new_session (void)
 {
@@ -58,8 +37,9 @@ new_session (void)
   setup.sizes[1] = 8;
   setup.sizes[2] = N_CLASSES;
   bp_session_reset (session, &setup);
-  bp_session_set_datasets (session, make_dataset (2000, 1), make_dataset (500, 2),
-                           make_dataset (100, 3));
+  bp_session_set_datasets (session, bp_test_dataset_new (2000, SIDE, N_CLASSES, 1, FALSE),
+                           bp_test_dataset_new (500, SIDE, N_CLASSES, 2, FALSE),
+                           bp_test_dataset_new (100, SIDE, N_CLASSES, 3, FALSE));
   return session;
 }
 

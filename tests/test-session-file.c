@@ -22,54 +22,13 @@
 
 #include "bp-model-io.h"
 #include "bp-rng.h"
+#include "bp-test-data.h"
 
 #define SIDE      4
 #define N_PIXELS  (SIDE * SIDE)
 #define N_CLASSES 10
 
 /* ── Data and sessions ────────────────────────────────────────────────────────────────────── */
-
-/* Each class lights its own few pixels, with noise. With @identical every example is the first
- * one: then the order of the examples cannot matter to training. */
-static void
-make_examples (size_t   n,
-               guint32  seed,
-               gboolean identical,
-               guint8  *pixels,
-               guint8  *labels)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-
-  for (size_t i = 0; i < n; i++)
-    {
-      guint label = identical ? 3 : (guint) (i % N_CLASSES);
-
-      labels[i] = (guint8) label;
-      for (guint p = 0; p < N_PIXELS; p++)
-        {
-          gboolean lit = p % N_CLASSES == label || (p + 7) % N_CLASSES == label;
-          int v = (lit ? 200 : 20) + (identical ? 0 : g_rand_int_range (rand, -20, 21));
-
-          pixels[i * N_PIXELS + p] = (guint8) CLAMP (v, 0, 255);
-        }
-    }
-}
-
-static BpDataset *
-make_dataset (size_t   n,
-              guint32  seed,
-              gboolean identical)
-{
-  g_autofree guint8 *pixels = g_new0 (guint8, n * N_PIXELS);
-  g_autofree guint8 *labels = g_new0 (guint8, n);
-  BpError error = { 0 };
-  BpDataset *data;
-
-  make_examples (n, seed, identical, pixels, labels);
-  data = bp_dataset_new_from_data (n, SIDE, SIDE, pixels, labels, N_CLASSES, &error);
-  g_assert_nonnull (data);
-  return data;
-}
 
 static void
 small_setup (BpSessionSetup *setup)
@@ -112,8 +71,9 @@ new_session (size_t   n_train,
 
   small_setup (&setup);
   bp_session_reset (session, &setup);
-  bp_session_set_datasets (session, make_dataset (n_train, 1, identical),
-                           make_dataset (40, 2, identical), make_dataset (40, 3, identical));
+  bp_session_set_datasets (session, bp_test_dataset_new (n_train, SIDE, N_CLASSES, 1, identical),
+                           bp_test_dataset_new (40, SIDE, N_CLASSES, 2, identical),
+                           bp_test_dataset_new (40, SIDE, N_CLASSES, 3, identical));
   wait_idle (session);
   return session;
 }
@@ -168,12 +128,12 @@ make_mnist_dir (void)
   guint32 dims[3];
 
   g_assert_no_error (error);
-  make_examples (n_train, 11, FALSE, pixels, labels);
+  bp_test_examples_fill (n_train, SIDE, N_CLASSES, 11, FALSE, pixels, labels);
   dims[0] = n_train;
   dims[1] = dims[2] = SIDE;
   write_idx (dir, "train-images-idx3-ubyte", 0x803, dims, 3, pixels, n_train * N_PIXELS);
   write_idx (dir, "train-labels-idx1-ubyte", 0x801, dims, 1, labels, n_train);
-  make_examples (n_test, 12, FALSE, pixels, labels);
+  bp_test_examples_fill (n_test, SIDE, N_CLASSES, 12, FALSE, pixels, labels);
   dims[0] = n_test;
   write_idx (dir, "t10k-images-idx3-ubyte", 0x803, dims, 3, pixels, n_test * N_PIXELS);
   write_idx (dir, "t10k-labels-idx1-ubyte", 0x801, dims, 1, labels, n_test);
@@ -1043,7 +1003,7 @@ test_no_network (void)
   small_setup (&setup);
   setup.sizes[0] = 25;
   bp_session_reset (session, &setup);
-  bp_session_set_datasets (session, make_dataset (40, 1, FALSE), NULL, NULL);
+  bp_session_set_datasets (session, bp_test_dataset_new (40, SIDE, N_CLASSES, 1, FALSE), NULL, NULL);
   wait_idle (session);
   g_assert_false (bp_session_has_network (session));
   g_assert_false (bp_session_file_write (session, NULL, file, &error));
@@ -1324,8 +1284,9 @@ test_load_model_without_data (void)
                    model->params, model->n_params * sizeof (float));
   g_assert_null (snapshot->velocity);
 
-  bp_session_set_datasets (session, make_dataset (120, 1, FALSE), make_dataset (40, 2, FALSE),
-                           make_dataset (40, 3, FALSE));
+  bp_session_set_datasets (session, bp_test_dataset_new (120, SIDE, N_CLASSES, 1, FALSE),
+                           bp_test_dataset_new (40, SIDE, N_CLASSES, 2, FALSE),
+                           bp_test_dataset_new (40, SIDE, N_CLASSES, 3, FALSE));
   wait_idle (session);
   g_assert_true (bp_session_get_network_from_file (session));
   g_clear_pointer (&snapshot, bp_snapshot_unref);

@@ -16,39 +16,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "bp-test-data.h"
+
 #define SIDE      4
 #define N_PIXELS  (SIDE * SIDE)
 #define N_CLASSES 4
-
-/* Each class lights one quadrant of the image, with noise. */
-static BpDataset *
-make_dataset (size_t n,
-              guint32 seed)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  g_autofree guint8 *pixels = g_new0 (guint8, n * N_PIXELS);
-  g_autofree guint8 *labels = g_new0 (guint8, n);
-  BpError error = { 0 };
-  BpDataset *data;
-
-  for (size_t i = 0; i < n; i++)
-    {
-      guint label = (guint) (i % N_CLASSES);
-
-      labels[i] = (guint8) label;
-      for (guint r = 0; r < SIDE; r++)
-        for (guint c = 0; c < SIDE; c++)
-          {
-            gboolean lit = (r / 2) * 2 + (c / 2) == label;
-            int v = (lit ? 200 : 20) + g_rand_int_range (rand, -20, 21);
-
-            pixels[i * N_PIXELS + r * SIDE + c] = (guint8) CLAMP (v, 0, 255);
-          }
-    }
-  data = bp_dataset_new_from_data (n, SIDE, SIDE, pixels, labels, N_CLASSES, &error);
-  g_assert_nonnull (data);
-  return data;
-}
 
 static void
 small_setup (BpSessionSetup *setup,
@@ -133,8 +105,9 @@ new_session (Recorder *rec,
 
   small_setup (&setup, 12);
   bp_session_reset (session, &setup);
-  bp_session_set_datasets (session, make_dataset (n_train, 1), make_dataset (60, 2),
-                           make_dataset (60, 3));
+  bp_session_set_datasets (session, bp_test_dataset_new (n_train, SIDE, N_CLASSES, 1, FALSE),
+                           bp_test_dataset_new (60, SIDE, N_CLASSES, 2, FALSE),
+                           bp_test_dataset_new (60, SIDE, N_CLASSES, 3, FALSE));
   return session;
 }
 

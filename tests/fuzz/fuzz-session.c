@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "bp-model-io.h"
+#include "bp-test-data.h"
 
 int LLVMFuzzerInitialize (int    *argc,
                           char ***argv);
@@ -69,34 +70,6 @@ check (gboolean    ok,
   if (dir != NULL)
     remove_files_cb ();
   abort ();
-}
-
-/* As tests/test-session-file.c's: each class lights its own pixels, with noise. */
-static BpDataset *
-make_dataset (size_t  n,
-              guint32 seed)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  g_autofree guint8 *pixels = g_new0 (guint8, n * N_PIXELS);
-  g_autofree guint8 *labels = g_new0 (guint8, n);
-  BpError error = { 0 };
-  BpDataset *data;
-
-  for (size_t i = 0; i < n; i++)
-    {
-      guint label = (guint) (i % N_CLASSES);
-
-      labels[i] = (guint8) label;
-      for (guint p = 0; p < N_PIXELS; p++)
-        {
-          gboolean lit = p % N_CLASSES == label || (p + 7) % N_CLASSES == label;
-
-          pixels[i * N_PIXELS + p] = (guint8) ((lit ? 200 : 20) + g_rand_int_range (rand, 0, 40));
-        }
-    }
-  data = bp_dataset_new_from_data (n, SIDE, SIDE, pixels, labels, N_CLASSES, &error);
-  check (data != NULL, "the synthetic data set");
-  return data;
 }
 
 /* Until the worker has taken up every request (a reset builds its trainer). */
@@ -207,8 +180,9 @@ LLVMFuzzerInitialize (int    *argc,
   setup.sizes[2] = N_CLASSES;
   setup.n_layers = 3;
   bp_session_reset (session, &setup);
-  bp_session_set_datasets (session, make_dataset (60, 1), make_dataset (30, 2),
-                           make_dataset (30, 3));
+  bp_session_set_datasets (session, bp_test_dataset_new (60, SIDE, N_CLASSES, 1, FALSE),
+                           bp_test_dataset_new (30, SIDE, N_CLASSES, 2, FALSE),
+                           bp_test_dataset_new (30, SIDE, N_CLASSES, 3, FALSE));
   wait_idle ();
   check (bp_session_has_network (session), "the first network");
 

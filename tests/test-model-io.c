@@ -948,7 +948,8 @@ test_save_interrupted (void)
 
 /* ── Speed ─────────────────────────────────────────────────────────────────────────────────── */
 
-/* A 784-100-10 model is about 1 MB; saving and loading each take well under a second. */
+/* A 784-100-10 model is about 1 MB. The times are reported, not asserted: the machines that run
+ * the tests are shared (the benchmarks measure speed). */
 static void
 test_speed (void)
 {
@@ -989,8 +990,6 @@ test_speed (void)
                   "with velocities saved in %.1f ms",
                   st.st_size / 1e6, (t1 - t0) / 1e3, (t3 - t2) / 1e3, (t4 - t3) / 1e3);
   g_assert_cmpint (st.st_size, <, 1200000);
-  g_assert_cmpint (t1 - t0, <, G_USEC_PER_SEC);
-  g_assert_cmpint (t3 - t2, <, G_USEC_PER_SEC);
 
   bp_model_info_clear (&loaded);
   bp_network_free (back);

@@ -824,9 +824,10 @@ assert_file_contents (const char *path,
 }
 
 /* Failed saves leave the old file as it was and no temporary file behind. Root may write
- * anywhere, so the failures are made with names rather than permissions: a 255-byte name
- * leaves no room for the temporary file's suffix, and a folder in the target's place cannot
- * be renamed over after the temporary file has been written. */
+ * anywhere, so the failures are made without permissions: a write beyond RLIMIT_FSIZE fails
+ * with EFBIG (a full disk as far as the writer can tell), and a folder in the target's place
+ * cannot be replaced. A 255-byte name, the longest a file may have, still saves: the temporary
+ * file's name is short whatever the target's. */
 static void
 test_save_failure_keeps_old_file (void)
 {
@@ -857,11 +858,36 @@ test_save_failure_keeps_old_file (void)
   fputs (old_contents, f);
   g_assert_cmpint (fclose (f), ==, 0);
 
-  g_assert_false (bp_model_save (net, NULL, long_path, &error));
+  {
+    struct rlimit saved, limited;
+    void (*saved_handler) (int);
+    bool saved_ok;
+
+    g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+    limited = saved;
+    limited.rlim_cur = 8;
+    /* Past the limit write() fails with EFBIG, once SIGXFSZ no longer kills the process. */
+    saved_handler = signal (SIGXFSZ, SIG_IGN);
+    g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limited), ==, 0);
+    saved_ok = bp_model_save (net, NULL, long_path, &error);
+    g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+    signal (SIGXFSZ, saved_handler);
+    g_assert_false (saved_ok);
+  }
   g_assert_cmpint (error.code, ==, BP_ERROR_IO);
   g_assert_true (g_str_has_prefix (error.message, long_path));
-  g_assert_true (g_str_has_suffix (error.message, g_strerror (ENAMETOOLONG)));
+  g_assert_true (g_str_has_suffix (error.message, g_strerror (EFBIG)));
   assert_file_contents (long_path, old_contents);
+  g_assert_cmpuint (count_dir_entries (dir), ==, 1);
+
+  /* With room to write, the long name saves over the old file. */
+  g_assert_true (bp_model_save (net, NULL, long_path, &error));
+  {
+    BpNetwork *back = bp_model_load (long_path, NULL, &error);
+
+    g_assert_nonnull (back);
+    bp_network_free (back);
+  }
   g_assert_cmpuint (count_dir_entries (dir), ==, 1);
 
   g_assert_cmpint (g_mkdir (folder_path, 0755), ==, 0);

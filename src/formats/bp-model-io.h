@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <json-glib/json-glib.h>
+
 #include "bp-error.h"
 #include "bp-network.h"
 #include "bp-train.h"
@@ -45,8 +47,10 @@ typedef struct
 
 void bp_model_info_clear (BpModelInfo *info);
 
-/* Write @net (and @info, may be NULL) to @path atomically: a temporary file in the same folder,
- * flushed, then renamed over @path. On failure @path is untouched and the message says why.
+/* Write @net (and @info, may be NULL) to @path atomically with bp_file_replace(): a temporary
+ * file in the same folder, flushed, then renamed over @path (a symbolic link is written through,
+ * the permissions of an existing file are kept, a device or a FIFO is refused). On failure @path
+ * is untouched, no temporary file is left, and the message says why.
  * Parameters or velocities that are NaN or infinite (JSON has no such numbers) and
  * hyperparameters that fail bp_train_config_check() are refused with BP_ERROR_INVALID. */
 bool bp_model_save (const BpNetwork   *net,
@@ -54,12 +58,17 @@ bool bp_model_save (const BpNetwork   *net,
                     const char        *path,
                     BpError           *error);
 
-/* Read a model. Checks the JSON syntax, every field's type, that "sizes" has 2 …
- * BP_MAX_LAYERS positive entries, that every weight and bias array has exactly the shape the
- * sizes call for, and that every number is finite. Fills @info (may be NULL) with our extra
- * fields. On error returns NULL, @info is zeroed, and the message names @path and the problem
- * (e.g. "weights[1] has 9 rows, expected 10"). Shapes are checked before the network is
- * allocated, so memory stays proportional to the file, and files over 256 MiB are refused. */
+/* Read a model. Checks the JSON syntax (strict JSON as network2.py's json module reads it: one
+ * document, no hexadecimal numbers, no comments or single quotes, at most 32 levels deep), every
+ * field's type, that "sizes" has 2 … BP_MAX_LAYERS positive entries, that every weight and bias
+ * array has exactly the shape the sizes call for, and that every number is finite. Fills @info
+ * (may be NULL) with our extra fields. On error returns NULL, @info is zeroed, and the message
+ * names @path and the problem (e.g. "weights[1] has 9 rows, expected 10"). Only a regular file
+ * is read (a FIFO or a device is refused before a byte is read), files over 256 MiB are
+ * refused, and the memory a file needs is estimated and checked against bp_memory_limit()
+ * before it is allocated; the numbers of the weights and biases are read straight into floats,
+ * so a file costs about twice its size while it is read. Shapes are checked before the network
+ * is allocated, so memory stays proportional to the file. */
 BpNetwork *bp_model_load (const char  *path,
                           BpModelInfo *info,
                           BpError     *error);
@@ -70,6 +79,17 @@ BpNetwork *bp_model_load_from_data (const char  *data,
                                     const char  *name,
                                     BpModelInfo *info,
                                     BpError     *error);
+
+/* The document of a model file for readers of its other members (a session file's own): @data
+ * checked as bp_model_load_from_data() checks its text, then parsed by @parser with the rows of
+ * numbers of "weights" and "biases" (and velocity's) left out as empty arrays, so that the tree
+ * costs a fraction of what the whole file would. Returns FALSE with @error set as
+ * bp_model_load_from_data() would. */
+gboolean bp_model_parse_document (JsonParser *parser,
+                                  const char *data,
+                                  size_t      len,
+                                  const char *name,
+                                  BpError    *error);
 
 /* Features of @net that network2.py cannot represent, as a human sentence ("softmax output
  * with log-likelihood cost, ReLU hidden layers") written into @buf (cut to @buf_size like

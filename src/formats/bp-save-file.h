@@ -16,8 +16,10 @@ extern "C" {
 #endif
 
 /* Write @len bytes of @data to @path through a temporary file in the same folder, flushed to
- * the disk (fsync) and renamed over @path. On failure returns false with BP_ERROR_IO and the
- * message "<path>: not saved: <why>"; @path is untouched and no temporary file is left. */
+ * the disk (fsync) and renamed over @path, with bp_file_replace() (which follows a symbolic
+ * link, keeps an existing file's mode and refuses a target that is not a regular file). On
+ * failure returns false with BP_ERROR_IO and the message "<path>: not saved: <why>"; @path is
+ * untouched and no temporary file is left. */
 bool bp_save_file (const char *path,
                    const void *data,
                    size_t      len,

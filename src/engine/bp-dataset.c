@@ -25,6 +25,9 @@
 #define ZLIB_CONST
 #include <zlib.h>
 
+#include "bp-file.h"
+#include "bp-memory.h"
+
 /* The largest IDX payload accepted. MNIST's training images are 47 MB, so 2 GiB leaves room for
  * any set of small images while refusing headers that ask for absurd amounts. */
 #define IDX_MAX_BYTES ((size_t) 1 << 31)
@@ -224,6 +227,21 @@ check_dims (const uint8_t *p,
     }
   hdr->count = count;
   return true;
+}
+
+/* What loading the payload of @hdr will take: the payload, and as much again while an image
+ * file's pixels move into the data set (see dataset_from_idx()). Checked before the payload is
+ * read, so that a small gzip file that inflates to gigabytes is refused by its header. */
+static bool
+check_memory (const IdxHeader *hdr,
+              const char      *name,
+              BpError         *error)
+{
+  char shape[128], what[256];
+
+  format_dims (hdr->n_dims, hdr->dims, shape, sizeof shape);
+  snprintf (what, sizeof what, "%s: loading its %s %s bytes", name, shape, unit_name (hdr->n_dims));
+  return bp_memory_check (2 * (uint64_t) hdr->count, what, error);
 }
 
 /* Compare the payload the header promises with the @have bytes that follow it (@more: the file
@@ -456,7 +474,7 @@ read_idx (Source  *s,
   uint8_t scratch[4096];
   IdxHeader hdr = { 0 };
   uint8_t *data = NULL;
-  size_t got, have = 0, extra = 0, cap;
+  size_t got = 0, have = 0, extra = 0, cap;
   bool more = false;
 
   if (!source_read (s, head, 4, &got, error))
@@ -470,6 +488,9 @@ read_idx (Source  *s,
                  "truncated header: the file has %zu bytes, an IDX header with %u dimensions "
                  "needs %zu", 4 + got, hdr.n_dims, hdr.header_len);
   if (!check_dims (head + 4, s->name, &hdr, error))
+    return false;
+  /* Before a byte of the payload is inflated: the payload, and its copy into the data set. */
+  if (!check_memory (&hdr, s->name, error))
     return false;
 
   /* Grow the buffer as data really arrives, so that a short file whose header claims a lot
@@ -608,14 +629,31 @@ bp_idx_load (const char *path,
              BpError    *error)
 {
   Source s = { 0 };
+  struct stat st;
   bool ok = false;
+  int fd;
 
   memset (out, 0, sizeof *out);
   s.name = path;
-  /* "e": close-on-exec, so a data file is never leaked into a child process. */
-  s.file = fopen (path, "rbe");
-  if (s.file == NULL)
+  /* A regular file only, opened without blocking: a FIFO would hang the loader for ever and a
+   * device such as /dev/zero feed it without end. A folder reads as the error read() gives. */
+  fd = bp_file_open_read (path, &st);
+  if (fd == -2 && S_ISDIR (st.st_mode))
+    return fail (error, BP_ERROR_IO, path, "read error: %s", strerror (EISDIR));
+  if (fd == -2)
+    return fail (error, BP_ERROR_IO, path, "cannot open: it is %s, not an IDX file",
+                 bp_file_type_name (st.st_mode));
+  if (fd < 0)
     return fail (error, BP_ERROR_IO, path, "cannot open: %s", strerror (errno));
+  /* "e": close-on-exec, so a data file is never leaked into a child process. */
+  s.file = fdopen (fd, "rbe");
+  if (s.file == NULL)
+    {
+      int errsv = errno;
+
+      close (fd);
+      return fail (error, BP_ERROR_IO, path, "cannot open: %s", strerror (errsv));
+    }
 
   s.in = malloc (READ_CHUNK);
   if (s.in == NULL)
@@ -690,6 +728,14 @@ dataset_alloc (size_t   n,
                     n, rows, cols);
       return NULL;
     }
+
+  {
+    char what[128];
+
+    snprintf (what, sizeof what, "a data set of %zu images of %zu×%zu pixels", n, rows, cols);
+    if (!bp_memory_check ((uint64_t) n * (n_pixels + 1), what, error))
+      return NULL;
+  }
 
   ds = calloc (1, sizeof *ds);
   if (ds == NULL)

@@ -9,64 +9,33 @@
 #include <cairo.h>
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "bp-file.h"
 #include "bp-model-io.h"
 #include "bp-preprocess.h"
 
-/* Read and decode @path; on failure returns NULL with @message set (no file name in it). */
-static guint8 *
-load_grey (const char  *path,
-           int         *width,
-           int         *height,
+static cairo_status_t
+append_cb (void                *closure,
+           const unsigned char *data,
+           unsigned int         length)
+{
+  g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+/* The 28×28 input as MNIST shows it, light ink on black, as PNG bytes. */
+static GBytes *
+input_png (const float *input,
            char       **message)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *bytes = NULL;
-  gsize len = 0;
-
-  if (!g_file_get_contents (path, &bytes, &len, &error))
-    {
-      *message = g_strdup (error->message);
-      return NULL;
-    }
-  return bp_png_to_grey ((const guint8 *) bytes, len, width, height, message);
-}
-
-/* A file name in @dir for the input made from @path: its base name with ".png", made unique
- * among the names already in @used. */
-static char *
-show_path (const char *dir,
-           const char *path,
-           GHashTable *used)
-{
-  g_autofree char *base = g_path_get_basename (path);
-  char *dot = strrchr (base, '.');
-  g_autofree char *name = NULL;
-
-  if (dot != NULL && dot != base)
-    *dot = '\0';
-  name = g_strdup_printf ("%s.png", base);
-  for (unsigned n = 2; g_hash_table_contains (used, name); n++)
-    {
-      g_free (name);
-      name = g_strdup_printf ("%s-%u.png", base, n);
-    }
-  g_hash_table_add (used, g_strdup (name));
-  return g_build_filename (dir, name, NULL);
-}
-
-/* The 28×28 input as MNIST shows it, light ink on black. */
-static bool
-write_input_png (const char  *path,
-                 const float *input,
-                 char       **message)
 {
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, BP_PREPROCESS_SIDE,
                                                          BP_PREPROCESS_SIDE);
   guint8 *data = cairo_image_surface_get_data (surface);
   int stride = cairo_image_surface_get_stride (surface);
+  GByteArray *bytes = g_byte_array_new ();
   cairo_status_t status;
 
   cairo_surface_flush (surface);
@@ -79,14 +48,90 @@ write_input_png (const char  *path,
         ((guint32 *) (void *) (data + y * stride))[x] = (g << 16) | (g << 8) | g;
       }
   cairo_surface_mark_dirty (surface);
-  status = cairo_surface_write_to_png (surface, path);
+  status = cairo_surface_write_to_png_stream (surface, append_cb, bytes);
   cairo_surface_destroy (surface);
   if (status != CAIRO_STATUS_SUCCESS)
     {
-      *message = g_strdup_printf ("cannot write %s: %s", path, cairo_status_to_string (status));
-      return false;
+      *message = g_strdup_printf ("cannot encode the picture: %s", cairo_status_to_string (status));
+      g_byte_array_unref (bytes);
+      return NULL;
     }
-  return true;
+  return g_byte_array_free_to_bytes (bytes);
+}
+
+/* Write the input made from @path into @dir as its base name with ".png", or, when that name is
+ * taken (by this run or by a file already there, which is never replaced), with "-2.png",
+ * "-3.png"…; @used holds this run's names. The file appears whole or not at all. */
+static bool
+write_input_png (const char  *dir,
+                 const char  *path,
+                 GHashTable  *used,
+                 const float *input,
+                 char       **message)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_autoptr(GBytes) png = input_png (input, message);
+  char *dot = strrchr (base, '.');
+
+  if (png == NULL)
+    return false;
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+
+  for (unsigned n = 1; n < 10000; n++)
+    {
+      g_autofree char *name = n == 1 ? g_strdup_printf ("%s.png", base)
+                                     : g_strdup_printf ("%s-%u.png", base, n);
+      g_autofree char *target = NULL;
+      BpError error = { 0 };
+      gsize len;
+      const void *data;
+
+      if (g_hash_table_contains (used, name))
+        continue;
+      g_hash_table_add (used, g_strdup (name));
+      target = g_build_filename (dir, name, NULL);
+      data = g_bytes_get_data (png, &len);
+      if (bp_file_create_new (target, data, len, &error))
+        return true;
+      if (errno != EEXIST)
+        {
+          *message = g_strdup (error.message);
+          return false;
+        }
+    }
+  *message = g_strdup_printf ("no free name for %s.png in %s", base, dir);
+  return false;
+}
+
+/* @name for a line of output: its backslashes and control characters (a newline would split
+ * the line) escaped as C escapes them. */
+static void
+append_escaped (GString    *out,
+                const char *name)
+{
+  for (const unsigned char *p = (const unsigned char *) name; *p != '\0'; p++)
+    switch (*p)
+      {
+      case '\\':
+        g_string_append (out, "\\\\");
+        break;
+      case '\n':
+        g_string_append (out, "\\n");
+        break;
+      case '\r':
+        g_string_append (out, "\\r");
+        break;
+      case '\t':
+        g_string_append (out, "\\t");
+        break;
+      default:
+        if (*p < 0x20 || *p == 0x7f)
+          g_string_append_printf (out, "\\x%02x", *p);
+        else
+          g_string_append_c (out, (char) *p);
+        break;
+      }
 }
 
 static bool
@@ -195,9 +240,12 @@ bp_cli_classify (int    argc,
       BpError error = { 0 };
       GString *line;
       size_t best = 0;
+      bool finite = true;
       int w = 0, h = 0;
 
-      grey = load_grey (file, &w, &h, &message);
+      /* A regular file only (a FIFO would block for ever, /dev/zero never end), its signature
+       * and header first, and no more of it than its image needs. */
+      grey = bp_png_load_grey (file, &w, &h, &message);
       if (grey == NULL)
         {
           bp_cli_note ("%s: %s", file, message);
@@ -237,23 +285,34 @@ bp_cli_classify (int    argc,
             }
         }
 
-      if (show_dir != NULL)
+      if (show_dir != NULL && !write_input_png (show_dir, file, used, input, &message))
         {
-          g_autofree char *show = show_path (show_dir, file, used);
-
-          if (!write_input_png (show, input, &message))
-            {
-              bp_cli_note ("%s: --show: %s", file, message);
-              n_failed++;
-            }
+          bp_cli_note ("%s: --show: %s", file, message);
+          n_failed++;
         }
 
       bp_network_predict (net, input, out, scratch);
+      /* Finite weights can still overflow the arithmetic (a model with weights of 1e30): NaN
+       * is no probability to print. */
+      for (size_t k = 0; k < n_out; k++)
+        if (!isfinite (out[k]))
+          {
+            finite = false;
+            break;
+          }
+      if (!finite)
+        {
+          bp_cli_note ("%s: %s gives outputs that are not finite numbers (its weights are too "
+                       "large): no digit", file, model_name);
+          n_failed++;
+          continue;
+        }
       for (size_t k = 1; k < n_out; k++)
         if (out[k] > out[best])
           best = k;
 
-      line = g_string_new (file);
+      line = g_string_new (NULL);
+      append_escaped (line, file);
       g_string_append_printf (line, " %zu", best);
       for (size_t k = 0; k < n_out; k++)
         {
@@ -267,8 +326,13 @@ bp_cli_classify (int    argc,
         }
       printf ("%s\n", line->str);
       g_string_free (line, TRUE);
+      /* A line lost (a full disk, a closed pipe) is a failure, said at once. */
+      if (!bp_cli_flush_stdout ())
+        {
+          bp_network_free (net);
+          return BP_CLI_EXIT_FAILURE;
+        }
     }
-  fflush (stdout);
 
   bp_network_free (net);
   return n_failed > 0 ? BP_CLI_EXIT_FAILURE : BP_CLI_EXIT_OK;

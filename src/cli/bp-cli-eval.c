@@ -110,8 +110,8 @@ bp_cli_eval (int    argc,
   described = bp_model_describe_extensions (net, extensions, sizeof extensions);
   if (described != NULL)
     printf ("note: this model uses features network2.py cannot represent: %s\n", described);
-  fflush (stdout);
-  status = BP_CLI_EXIT_OK;
+  /* The results must reach their file: a full disk or a closed pipe is a failure. */
+  status = bp_cli_flush_stdout () ? BP_CLI_EXIT_OK : BP_CLI_EXIT_FAILURE;
 
 out:
   bp_evaluation_clear (&evaluation);

@@ -20,6 +20,7 @@ G_BEGIN_DECLS
 #define BP_CLI_EXIT_FAILURE     1   /* a run-time failure: a bad file, divergence, missing data */
 #define BP_CLI_EXIT_USAGE       2   /* an unknown subcommand or option, a value out of range */
 #define BP_CLI_EXIT_INTERRUPTED 130 /* 128 + SIGINT, as a shell reports a Ctrl+C */
+#define BP_CLI_EXIT_TERMINATED  143 /* 128 + SIGTERM */
 
 int bp_cli_train (int    argc,
                   char **argv);
@@ -74,6 +75,11 @@ bool bp_cli_load_mnist (BpMnist    *mnist,
 BpNetwork *bp_cli_load_model (const char   *path,
                               BpModelInfo  *info,
                               const char  **name);
+
+/* Flush standard output. On its first failure (a full disk, a closed descriptor, a pipe with no
+ * reader) prints "backprop-cli: standard output: REASON" and returns false, as every later call
+ * does: output that did not arrive must not end in exit status 0. */
+bool bp_cli_flush_stdout (void);
 
 /* printf's %.4f, but "nan" for a value that was not measured (never "-nan"). */
 void bp_cli_format_fixed (char   *buf,

@@ -6,12 +6,14 @@
 #include "bp-cli-private.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 
@@ -234,6 +236,59 @@ bp_cli_load_model (const char   *path,
   return net;
 }
 
+/* The one piece of state of the output checks: standard output failed once already. */
+static bool stdout_failed;
+
+bool
+bp_cli_flush_stdout (void)
+{
+  if (stdout_failed)
+    return false;
+  if (fflush (stdout) == 0 && !ferror (stdout))
+    return true;
+
+  stdout_failed = true;
+  /* A write that failed inside an earlier printf() left no errno behind: say what is known. */
+  bp_cli_fail (BP_CLI_EXIT_FAILURE, "standard output: %s",
+               errno != 0 ? g_strerror (errno) : "a write failed");
+  return false;
+}
+
+/* Descriptors 0, 1 and 2 that a parent closed are opened on /dev/null, read-only: otherwise the
+ * next file opened would take the number, and what is printed would go into it (into a model
+ * being saved, say). Read-only, so that printing to a standard output that was closed fails,
+ * and says so, rather than vanishing. */
+static void
+reserve_standard_fds (void)
+{
+  for (int fd = 0; fd <= 2; fd++)
+    if (fcntl (fd, F_GETFD) == -1 && errno == EBADF)
+      {
+        int null = open ("/dev/null", O_RDONLY | O_NOCTTY);
+
+        if (null >= 0 && null != fd)
+          {
+            dup2 (null, fd);
+            close (null);
+          }
+      }
+}
+
+/* The end of every command: what it printed must have reached its file. */
+static int
+finish (int status)
+{
+  errno = 0;
+  if (!bp_cli_flush_stdout ())
+    return status == BP_CLI_EXIT_OK ? BP_CLI_EXIT_FAILURE : status;
+  if (fclose (stdout) != 0)
+    {
+      bp_cli_fail (BP_CLI_EXIT_FAILURE, "standard output: %s", g_strerror (errno));
+      return status == BP_CLI_EXIT_OK ? BP_CLI_EXIT_FAILURE : status;
+    }
+  return status;
+}
+
 void
 bp_cli_format_fixed (char   *buf,
                      size_t  buf_size,
@@ -254,6 +309,7 @@ main (int    argc,
    * the per-epoch lines parse the same everywhere. */
   setlocale (LC_ALL, "");
   setlocale (LC_NUMERIC, "C");
+  reserve_standard_fds ();
 
   if (argc < 2)
     {
@@ -266,13 +322,13 @@ main (int    argc,
       || strcmp (argv[1], "help") == 0)
     {
       print_usage (stdout);
-      return BP_CLI_EXIT_OK;
+      return finish (BP_CLI_EXIT_OK);
     }
 
   if (strcmp (argv[1], "--version") == 0)
     {
       printf ("backprop-cli %s\n", PACKAGE_VERSION);
-      return BP_CLI_EXIT_OK;
+      return finish (BP_CLI_EXIT_OK);
     }
 
   for (size_t i = 0; i < G_N_ELEMENTS (subcommands); i++)
@@ -283,7 +339,7 @@ main (int    argc,
 
           /* GOption's --help names the program from here: "Usage: backprop-cli train …". */
           g_set_prgname (prgname);
-          return subcommands[i].run (argc - 1, argv + 1);
+          return finish (subcommands[i].run (argc - 1, argv + 1));
         }
     }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bp-book-presets.h"
+#include "bp-file.h"
 #include "bp-model-io.h"
 #include "bp-train.h"
 
@@ -64,31 +65,42 @@ typedef struct
   bool           bar_shown;
   gint64         last_bar_time;
   bool           write_failed;   /* a per-epoch save or CSV write failed; the run was cancelled */
+  bool           output_failed;  /* standard output failed; the run was cancelled */
   char          *write_error;
 } TrainRun;
 
-/* The one piece of process-wide state: a signal handler can reach nothing else. The trainer
- * polls it between mini-batches. */
+/* The process-wide state a signal handler can reach: the flag the trainer polls between
+ * mini-batches, and which signal asked to stop first (for the exit status, 128 + its number). */
 static atomic_int cancel_flag;
+static volatile sig_atomic_t stop_signal;
 
 static void
-sigint_cb (int signum)
+stop_cb (int signum)
 {
+  if (stop_signal == 0)
+    stop_signal = signum;
   atomic_store (&cancel_flag, 1);
 }
 
+/* Ctrl+C (SIGINT), kill's default SIGTERM and a closed terminal (SIGHUP) all stop the run
+ * between two mini-batches; the model is then saved once, and the command exits with 128 + the
+ * signal's number. The handler only sets flags and stays in place until the command ends, so a
+ * second signal while a file is being written waits for the write to finish: no temporary file
+ * is left and no file is left half-written. (SIGKILL is the way to end it at once.) */
 static void
-install_sigint_handler (void)
+install_stop_handlers (void)
 {
+  static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
   struct sigaction action;
 
   memset (&action, 0, sizeof action);
-  action.sa_handler = sigint_cb;
+  action.sa_handler = stop_cb;
   sigemptyset (&action.sa_mask);
-  /* A second Ctrl+C gets the default action and ends the process at once, for a person who
-   * does not want to wait for the current mini-batch and the save. */
-  action.sa_flags = SA_RESETHAND;
-  sigaction (SIGINT, &action, NULL);
+  for (size_t i = 0; i < G_N_ELEMENTS (signals); i++)
+    sigaddset (&action.sa_mask, signals[i]);
+  action.sa_flags = SA_RESTART;
+  for (size_t i = 0; i < G_N_ELEMENTS (signals); i++)
+    sigaction (signals[i], &action, NULL);
 }
 
 static void
@@ -159,7 +171,7 @@ append_csv_number (GString *out,
 
 static bool
 write_csv (TrainRun *run,
-           GError  **error)
+           BpError  *error)
 {
   g_autoptr(GString) out = g_string_new ("epoch,train_cost,train_accuracy,validation_cost,"
                                          "validation_accuracy,test_cost,test_accuracy,"
@@ -181,9 +193,9 @@ write_csv (TrainRun *run,
       g_string_append_c (out, '\n');
     }
 
-  /* g_file_set_contents() writes a temporary file and renames it over the old one, so a reader
-   * never sees half a table. */
-  return g_file_set_contents (run->csv_path, out->str, (gssize) out->len, error);
+  /* A temporary file renamed over the old one, so a reader never sees half a table; a symbolic
+   * link is written through and the old file's permissions are kept. */
+  return bp_file_replace (run->csv_path, out->str, out->len, error);
 }
 
 static bool
@@ -226,12 +238,12 @@ write_outputs (TrainRun *run)
 
   if (run->csv_path != NULL)
     {
-      g_autoptr(GError) error = NULL;
+      BpError error = { 0 };
 
       if (!write_csv (run, &error))
         {
           run->write_failed = true;
-          run->write_error = g_strdup (error->message);
+          run->write_error = g_strdup (error.message);
           atomic_store (&cancel_flag, 1);
         }
     }
@@ -319,7 +331,13 @@ epoch_done_cb (const BpEpochMetrics *metrics,
   erase_progress_bar (run);
   printf ("epoch %u train_cost %s train_acc %s val_acc %s test_acc %s seconds %.3f\n",
           m.epoch, train_cost, train_acc, val_acc, test_acc, m.seconds);
-  fflush (stdout);
+  /* A line that cannot be written (a full disk, a closed pipe) stops the run: training on
+   * would report nothing. The model is still saved. */
+  if (!bp_cli_flush_stdout ())
+    {
+      run->output_failed = true;
+      atomic_store (&cancel_flag, 1);
+    }
 
   write_outputs (run);
 }
@@ -403,23 +421,52 @@ print_early_end (const TrainRun *run)
 }
 
 /* Fail before training rather than after the first epoch when @path cannot be written: an hour
- * of training should not end in "No such file or directory". */
+ * of training should not end in "No such file or directory". A symbolic link is judged by what
+ * it points to, and anything but a regular file (a device, a FIFO, a socket) is refused: a save
+ * replaces the file, and must not turn /dev/sda into a model. */
 static bool
-check_writable (const char *path)
+check_writable (const char *option,
+                const char *path)
 {
-  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *folder = NULL;
+  BpError error = { 0 };
+  char *target;
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s: is a folder, not a file", path);
       return false;
     }
+  target = bp_file_resolve_target (path, &error);
+  if (target == NULL)
+    {
+      bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s (%s)", error.message, option);
+      return false;
+    }
+  folder = g_path_get_dirname (target);
+  free (target);
   if (access (folder, W_OK) != 0)
     {
       bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s: cannot write in the folder %s: %s",
                    path, folder, g_strerror (errno));
       return false;
     }
+  return true;
+}
+
+/* Two options naming one file (through a symbolic link or a hard link too) would write over
+ * each other: the CSV over the model, or over the model being continued. */
+static bool
+check_distinct_files (const TrainOptions *options)
+{
+  if (options->save != NULL && options->csv != NULL
+      && bp_file_same_target (options->save, options->csv))
+    return bp_cli_usage ("--save %s and --csv %s name the same file: the CSV would overwrite the "
+                         "model", options->save, options->csv);
+  if (options->load != NULL && options->csv != NULL
+      && bp_file_same_target (options->load, options->csv))
+    return bp_cli_usage ("--csv %s names the model --load reads: the CSV would overwrite it",
+                         options->csv);
   return true;
 }
 
@@ -478,6 +525,8 @@ build_setup (const TrainOptions *options,
   value = setup->config.monitor_every;
   if (!parse_unsigned_option ("--monitor-every", options->monitor_every, G_MAXUINT, &value))
     return false;
+  if (options->monitor_every != NULL && value == 0)
+    return bp_cli_usage ("--monitor-every: must be at least 1");
   setup->config.monitor_every = (unsigned) value;
 
   value = setup->config.seed;
@@ -690,7 +739,7 @@ bp_cli_train (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   unsigned epochs_done;
   int status = BP_CLI_EXIT_FAILURE;
-  bool ok;
+  bool ok, keep_files;
   const GOptionEntry entries[] = {
     { "preset", 0, 0, G_OPTION_ARG_STRING, &options.preset,
       "Start from one of the book's experiments; the options given override it", "NAME" },
@@ -752,13 +801,15 @@ bp_cli_train (int    argc,
     "Prints one line per epoch on stdout:\n"
     "  epoch N train_cost C train_acc A val_acc V test_acc T seconds S\n"
     "(accuracies are fractions; seconds count the training pass alone); with --monitor-every N\n"
-    "only measured epochs print a line. Ctrl+C stops between mini-batches, saves the model if\n"
-    "--save was given and exits with 130.\n"
+    "only measured epochs print a line. Ctrl+C (SIGINT) or SIGTERM stops between mini-batches,\n"
+    "saves the model if --save was given and exits with 130 (143 for SIGTERM); a second signal\n"
+    "waits for the save to finish. A --save or --csv file that exists is replaced only once an\n"
+    "epoch of this run has finished without diverging.\n"
     "--preset NAME starts from one of the book's experiments (see --list-presets): its network\n"
     "and settings replace the defaults above, and every option given on the command line\n"
     "overrides the preset's value.\n"
     "Exit codes: 0 done (also after early stopping), 1 run-time failure (bad file, missing\n"
-    "data, divergence), 2 usage error.");
+    "data, divergence, output lost), 2 usage error, 130/143 stopped by SIGINT/SIGTERM.");
 
   if (!bp_cli_parse_options (context, &argc, &argv))
     {
@@ -770,6 +821,12 @@ bp_cli_train (int    argc,
     {
       print_presets ();
       status = BP_CLI_EXIT_OK;
+      goto out;
+    }
+
+  if (!check_distinct_files (&options))
+    {
+      status = BP_CLI_EXIT_USAGE;
       goto out;
     }
 
@@ -832,12 +889,15 @@ bp_cli_train (int    argc,
       bp_network_init (run.net, setup.config.init, &rng);
     }
 
-  if ((options.save != NULL && !check_writable (options.save))
-      || (options.csv != NULL && !check_writable (options.csv)))
+  if ((options.save != NULL && !check_writable ("--save", options.save))
+      || (options.csv != NULL && !check_writable ("--csv", options.csv)))
     goto out;
 
   if (!bp_cli_load_mnist (&mnist, options.data_dir, setup.train_size))
     goto out;
+  if (setup.train_size > mnist.train->n)
+    bp_cli_note ("--train-size %zu: the training set has only %zu images; training on all of "
+                 "them", setup.train_size, mnist.train->n);
 
   run.config = setup.config;
   run.save_path = options.save;
@@ -866,11 +926,15 @@ bp_cli_train (int    argc,
   print_summary (&run, &mnist, preset, options.load);
 
   atomic_store (&cancel_flag, 0);
-  install_sigint_handler ();
+  stop_signal = 0;
+  install_stop_handlers ();
   ok = bp_trainer_run (run.trainer, &cancel_flag, progress_cb, epoch_done_cb, &run, &error);
-  signal (SIGINT, SIG_DFL);
   erase_progress_bar (&run);
   epochs_done = run.history->len - run.epoch_offset;
+  /* A file that is there is replaced only by a network that has finished an epoch of this run
+   * without diverging: a run that fails or is stopped in its first epoch leaves the last good
+   * model (and the CSV's rows) as they were. A file not there yet is written all the same. */
+  keep_files = epochs_done == 0;
 
   if (run.write_failed)
     {
@@ -883,40 +947,56 @@ bp_cli_train (int    argc,
       print_early_end (&run);
       status = BP_CLI_EXIT_OK;
     }
+  else if (error.code == BP_ERROR_CANCELLED && stop_signal != 0)
+    {
+      const char *how = stop_signal == SIGINT ? "interrupted"
+                        : stop_signal == SIGTERM ? "stopped by SIGTERM" : "stopped by SIGHUP";
+
+      if (options.save != NULL && (!keep_files || !g_file_test (options.save, G_FILE_TEST_EXISTS)))
+        bp_cli_note ("%s in epoch %u; saving the model to %s",
+                     how, run.epoch_offset + epochs_done + 1, options.save);
+      else
+        bp_cli_note ("%s in epoch %u", how, run.epoch_offset + epochs_done + 1);
+      status = 128 + stop_signal;
+    }
   else if (error.code == BP_ERROR_CANCELLED)
     {
-      if (options.save != NULL)
-        bp_cli_note ("interrupted in epoch %u; saving the model to %s",
-                     run.epoch_offset + epochs_done + 1, options.save);
-      else
-        bp_cli_note ("interrupted in epoch %u", run.epoch_offset + epochs_done + 1);
-      status = BP_CLI_EXIT_INTERRUPTED;
+      /* Standard output failed, which bp_cli_flush_stdout() has said. */
+      status = BP_CLI_EXIT_FAILURE;
     }
   else
     {
       /* Divergence: the trainer has put back the parameters of the start of the epoch, the
-       * last good ones, and those are what gets saved below. */
+       * last good ones, and those are what gets saved below (if an epoch finished). */
       status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
     }
+  if (run.output_failed && status == BP_CLI_EXIT_OK)
+    status = BP_CLI_EXIT_FAILURE;
 
   /* The end-of-run save: after an interruption it keeps the mini-batches done in the last,
    * incomplete epoch; otherwise it repeats the last epoch's save. Never write non-finite
-   * numbers over a good file. */
+   * numbers over a good file, nor a network that has not finished an epoch. */
   if (options.save != NULL && bp_network_is_finite (run.net))
     {
       BpError save_error = { 0 };
 
-      if (!save_model (&run, &save_error))
+      if (keep_files && g_file_test (options.save, G_FILE_TEST_EXISTS))
+        bp_cli_note ("%s: not saved over: no epoch of this run finished, so the file keeps its "
+                     "model", options.save);
+      else if (!save_model (&run, &save_error))
         status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", save_error.message);
     }
 
   /* With --monitor-every the epochs after the last measured one are not in the CSV yet. */
   if (options.csv != NULL)
     {
-      g_autoptr(GError) csv_error = NULL;
+      BpError csv_error = { 0 };
 
-      if (!write_csv (&run, &csv_error))
-        status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", csv_error->message);
+      if (keep_files && g_file_test (options.csv, G_FILE_TEST_EXISTS))
+        bp_cli_note ("%s: not written over: no epoch of this run finished, so the file keeps its "
+                     "rows", options.csv);
+      else if (!write_csv (&run, &csv_error))
+        status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", csv_error.message);
     }
 
 out:

@@ -16,6 +16,7 @@
 
 #include "bp-book-presets.h"
 #include "bp-file.h"
+#include "bp-memory.h"
 #include "bp-model-io.h"
 #include "bp-train.h"
 
@@ -454,6 +455,34 @@ check_writable (const char *option,
   return true;
 }
 
+/* Whether training a network of @sizes (and saving it, with @save) fits in the memory limit, estimated before
+ * anything of that size is allocated or touched: the trainer's buffers for up to MNIST's 60,000
+ * images, and the text of the model file, which is built whole before it is written (some 12
+ * bytes a number; twice as many numbers with momentum's velocities). */
+static bool
+check_training_memory (const size_t        *sizes,
+                       size_t               n_layers,
+                       const BpTrainConfig *config,
+                       size_t               train_size,
+                       bool                 save)
+{
+  char layers[128], what[160];
+  BpError error = { 0 };
+  uint64_t need, params = 0;
+
+  for (size_t l = 1; l < n_layers; l++)
+    params += (uint64_t) sizes[l] * sizes[l - 1] + sizes[l];
+  need = bp_trainer_memory_estimate (sizes, n_layers, config, train_size > 0 ? train_size : 60000);
+  if (save)
+    need += params * 16 * (config->hyper.momentum > 0.0f ? 2 : 1);
+  bp_format_layers (sizes, n_layers, '-', layers, sizeof layers);
+  g_snprintf (what, sizeof what, "training a %s network%s", layers, save ? " and saving it" : "");
+  if (bp_memory_check (need, what, &error))
+    return true;
+  bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
+  return false;
+}
+
 /* Two options naming one file (through a symbolic link or a hard link too) would write over
  * each other: the CSV over the model, or over the model being continued. */
 static bool
@@ -865,6 +894,11 @@ bp_cli_train (int    argc,
       status = BP_CLI_EXIT_USAGE;
       goto out;
     }
+
+  /* Before a network of that size is made (which zeroes every page of it). */
+  if (!check_training_memory (setup.sizes, setup.n_layers, &setup.config, setup.train_size,
+                              options.save != NULL))
+    goto out;
 
   if (loaded != NULL)
     {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bp-kernels.h"
+#include "bp-memory.h"
 
 struct _BpWorkspace
 {
@@ -243,6 +244,19 @@ bp_network_new (const size_t *sizes,
       total += sizes[l];
     }
   net->n_params = total;
+  /* Refused by its size, with both sizes said, rather than granted by an overcommitting kernel
+   * and killed half-way through training (784,65536,65536,10 is 16 GiB of parameters). */
+  {
+    char layers[128], what[160];
+
+    bp_format_layers (sizes, n_layers, '-', layers, sizeof layers);
+    snprintf (what, sizeof what, "a %s network", layers);
+    if (!bp_memory_check ((uint64_t) total * sizeof (float), what, error))
+      {
+        free (net);
+        return NULL;
+      }
+  }
   net->params = aligned_calloc (total);
   if (net->params == NULL)
     goto nomem;

@@ -8,10 +8,12 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "bp-memory.h"
 #include "bp-metrics.h"
 
 struct _BpTrainer
@@ -182,6 +184,35 @@ ensure_batch_capacity (BpTrainer *self,
   return true;
 }
 
+uint64_t
+bp_trainer_memory_estimate (const size_t        *sizes,
+                            size_t               n_layers,
+                            const BpTrainConfig *config,
+                            size_t               n_train)
+{
+  uint64_t params = 0, units = 0, batch = config->hyper.batch_size;
+  uint64_t n = n_train, bytes;
+
+  /* Sizes are at most 2^16, so none of this overflows. */
+  for (size_t l = 1; l < n_layers; l++)
+    {
+      params += (uint64_t) sizes[l] * sizes[l - 1] + sizes[l];
+      units += sizes[l];
+    }
+  if (config->expand == BP_EXPAND_SHIFTS)
+    n *= 5;
+
+  /* The network, the velocities, the last good parameters and the gradient. */
+  bytes = 4 * params * sizeof (float);
+  /* A mini-batch: activations, derivatives and deltas of every layer, the outputs, the inputs. */
+  bytes += batch * (3 * units + sizes[n_layers - 1] + sizes[0]) * sizeof (float);
+  /* The shuffled order, and the expanded copy of the images. */
+  bytes += n * sizeof (size_t);
+  if (config->expand == BP_EXPAND_SHIFTS)
+    bytes += n * (sizes[0] + 1);
+  return bytes;
+}
+
 BpTrainer *
 bp_trainer_new (BpNetwork           *net,
                 const BpTrainConfig *config,
@@ -227,6 +258,15 @@ bp_trainer_new (BpNetwork           *net,
                     "early stopping and the learning-rate schedule need a validation set");
       return NULL;
     }
+  {
+    char layers[128], what[160];
+
+    bp_format_layers (net->sizes, net->n_layers, '-', layers, sizeof layers);
+    snprintf (what, sizeof what, "training a %s network", layers);
+    if (!bp_memory_check (bp_trainer_memory_estimate (net->sizes, net->n_layers, config, train->n),
+                          what, error))
+      return NULL;
+  }
 
   self = calloc (1, sizeof *self);
   if (self == NULL)

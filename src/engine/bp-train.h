@@ -112,6 +112,14 @@ typedef struct _BpTrainer BpTrainer;
  * monitoring @validation and @test (either may be NULL or empty). The data sets are borrowed.
  * Checks @config and that the data fits the network (pixels = input size, classes ≤ outputs).
  * Allocates everything training needs now, so training never runs out of memory half-way. */
+/* The bytes training a network of @sizes with @config on @n_train examples needs, the
+ * network's own parameters included: bp_trainer_new() checks it against bp_memory_limit()
+ * before allocating, and a program can check it before it creates a network it cannot train. */
+uint64_t bp_trainer_memory_estimate (const size_t        *sizes,
+                                     size_t               n_layers,
+                                     const BpTrainConfig *config,
+                                     size_t               n_train);
+
 BpTrainer *bp_trainer_new (BpNetwork           *net,
                            const BpTrainConfig *config,
                            const BpDataset     *train,

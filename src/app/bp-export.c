@@ -2,8 +2,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Every export is made in memory first and then handed to save_bytes(), which writes a
- * temporary file beside the target and renames it over the target: a reader never sees half a
- * file, and a failed export (a full disk, a read-only folder) leaves the old file as it was.
+ * temporary file beside the target and renames it over the target (bp_file_replace()): a reader
+ * never sees half a file, and a failed export (a full disk, a read-only folder) leaves the old
+ * file as it was.
  * g_file_replace_contents() does not promise that: in a read-only folder it truncates a
  * writable existing file and writes it in place, and when a write fails half-way its close
  * still renames the partial temporary file over the target.
@@ -15,13 +16,13 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
+
+#include "bp-file.h"
 
 /* PDF points per logical pixel (the CSS pixel, 1/96 inch): the page is as big as the plot
  * looks on a screen of 96 dpi. */
@@ -98,39 +99,9 @@ fail (GError      **error,
   return FALSE;
 }
 
-static gboolean
-fail_errno (GError **error,
-            GFile   *file,
-            int      errsv)
-{
-  return fail (error, file, g_io_error_from_errno (errsv), g_strerror (errsv));
-}
-
-static gboolean
-write_all (int           fd,
-           const guint8 *data,
-           gsize         size)
-{
-  while (size > 0)
-    {
-      gssize n = write (fd, data, MIN (size, (gsize) G_MAXSSIZE));
-
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return FALSE;
-        }
-      data += n;
-      size -= (gsize) n;
-    }
-
-  return TRUE;
-}
-
-/* The temporary file is hidden (a leading dot) so that a file manager showing the folder
- * does not flash it, and named after the target so that one left by a crash says whose it
- * was. */
+/* Through bp_file_replace(): a temporary file beside the target, renamed over it, which
+ * follows a symbolic link, keeps the old file's permissions and refuses a target that is not a
+ * regular file (a device node would otherwise become a regular file). */
 static gboolean
 save_local (GFile      *file,
             const char *path,
@@ -138,49 +109,18 @@ save_local (GFile      *file,
             gsize       size,
             GError    **error)
 {
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *temp = g_strdup_printf ("%s%s.%s.XXXXXX", dir, G_DIR_SEPARATOR_S, base);
-  struct stat old;
-  int fd;
+  BpError bp_error = { 0 };
+  const char *reason;
   int errsv;
 
-  fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0666);
-  if (fd < 0)
-    return fail_errno (error, file, errno);
+  if (bp_file_replace (path, data, size, &bp_error))
+    return TRUE;
 
-  if (!write_all (fd, data, size))
-    goto failed;
-
-  /* A replacement keeps the old file's permissions, and reaches the disk before the rename
-   * (as with g_file_set_contents()), so that a crash just after cannot leave an empty file
-   * where the old one was. */
-  if (g_stat (path, &old) == 0 && S_ISREG (old.st_mode))
-    {
-      if (fchmod (fd, old.st_mode & 07777) != 0)
-        g_debug ("%s: the permissions of the old file are lost: %s", path, g_strerror (errno));
-      if (fsync (fd) != 0)
-        goto failed;
-    }
-
-  if (close (fd) != 0)
-    {
-      fd = -1;
-      goto failed;
-    }
-  fd = -1;
-
-  if (g_rename (temp, path) != 0)
-    goto failed;
-
-  return TRUE;
-
-failed:
   errsv = errno;
-  if (fd >= 0)
-    close (fd);
-  g_unlink (temp);
-  return fail_errno (error, file, errsv);
+  /* "PATH: not saved: REASON": the sentence below names the file itself. */
+  reason = strstr (bp_error.message, ": not saved: ");
+  reason = reason != NULL ? reason + strlen (": not saved: ") : bp_error.message;
+  return fail (error, file, g_io_error_from_errno (errsv), reason);
 }
 
 /* Write @data into @file through a temporary file in the same folder, renamed over @file. */

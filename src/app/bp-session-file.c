@@ -20,9 +20,11 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
+#include "bp-file.h"
 #include "bp-json.h"
 #include "bp-model-io.h"
 
@@ -228,7 +230,9 @@ model_text (BpSession   *session,
   return ok ? text : NULL;
 }
 
-/* Replace @file's contents atomically; a G_IO_ERROR on failure. */
+/* Replace @file's contents atomically (bp_file_replace(): a symbolic link is written through,
+ * the old file's permissions are kept, a device or a FIFO is refused); a G_IO_ERROR whose
+ * message is the reason alone on failure. */
 static gboolean
 write_bytes (GFile       *file,
              const char  *data,
@@ -236,23 +240,20 @@ write_bytes (GFile       *file,
              GError     **error)
 {
   g_autofree char *path = g_file_get_path (file);
-  g_autoptr(GError) local_error = NULL;
+  BpError bp_error = { 0 };
+  const char *reason;
+  int errsv;
 
   if (path == NULL)
     return g_file_replace_contents (file, data, len, NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL,
                                     error);
-  if (!g_file_set_contents_full (path, data, (gssize) len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0666, &local_error))
-    {
-      g_set_error_literal (error, G_IO_ERROR,
-                           local_error->domain == G_FILE_ERROR
-                             ? g_io_error_from_file_error (local_error->code)
-                             : G_IO_ERROR_FAILED,
-                           local_error->message);
-      return FALSE;
-    }
-  return TRUE;
+  if (bp_file_replace (path, data, len, &bp_error))
+    return TRUE;
+  errsv = errno;
+  reason = strstr (bp_error.message, ": not saved: ");
+  g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                       reason != NULL ? reason + strlen (": not saved: ") : bp_error.message);
+  return FALSE;
 }
 
 gboolean
@@ -638,16 +639,37 @@ check_history (Reader               *rd,
   return TRUE;
 }
 
-/* The file's bytes, refused beyond the model reader's size limit before they are read. */
+/* The file's bytes, refused beyond the model reader's size limit before they are read, and read
+ * as the model reader reads its files (bp_file_read_all()): a regular file only, so that a FIFO
+ * fails at once instead of blocking. */
 static char *
 load_bytes (GFile       *file,
             const char  *name,
             gsize       *len,
             GError     **error)
 {
+  g_autofree char *path = g_file_get_path (file);
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) local_error = NULL;
+  BpError bp_error = { 0 };
   char *data = NULL;
+  size_t size = 0;
+
+  if (path != NULL)
+    {
+      if (bp_file_read_all (path, (size_t) MAX_FILE_BYTES, "a session file", &data, &size, &bp_error))
+        {
+          *len = size;
+          return data;
+        }
+      if (bp_error.code == BP_ERROR_FORMAT)
+        g_set_error (error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_INVALID,
+                     _("%s: not a valid session: larger than %d MiB"), name,
+                     (int) (MAX_FILE_BYTES >> 20));
+      else
+        g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (errno), bp_error.message);
+      return NULL;
+    }
 
   info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, NULL,
                             &local_error);
@@ -679,7 +701,6 @@ parse_file (Reader       *rd,
             BpModelInfo  *info)
 {
   BpError bp_error = { 0 };
-  g_autoptr(GError) parse_error = NULL;
   JsonNode *root, *node;
   JsonObject *object;
   gint64 version;
@@ -692,9 +713,11 @@ parse_file (Reader       *rd,
                    bp_error.message);
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, data, (gssize) len, &parse_error))
+  /* The members without the weights' numbers, which the model reader has read: a tree of the
+   * whole file would cost some forty times its size. */
+  if (!bp_model_parse_document (parser, data, len, rd->name, &bp_error))
     {
-      fail (rd, "%s", parse_error->message);
+      fail (rd, "%s", bp_error.message);
       return NULL;
     }
   root = json_parser_get_root (parser);

@@ -14,8 +14,13 @@
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "bp-export.h"
+#include "bp-file.h"
+#include "bp-model-io.h"
+#include "bp-png.h"
 #include "bp-onnx.h"
 #include "bp-session-file.h"
 
@@ -184,40 +189,6 @@ no_recent_action (GtkWidget  *widget,
 
 /* ── Opening ──────────────────────────────────────────────────────────────────────────────── */
 
-static gboolean
-has_png_signature (const char *contents,
-                   gsize       length)
-{
-  static const char signature[8] = { '\x89', 'P', 'N', 'G', '\r', '\n', '\x1a', '\n' };
-
-  return length >= sizeof signature && memcmp (contents, signature, sizeof signature) == 0;
-}
-
-typedef enum
-{
-  CONTENTS_NOT_JSON,
-  CONTENTS_MODEL,   /* JSON: the model loader says whether it is a model */
-  CONTENTS_SESSION, /* a model with the "backprop-session" member */
-} ContentsKind;
-
-/* What the bytes of a file that is not a PNG hold. */
-static ContentsKind
-sniff_json (const char  *contents,
-            gsize        length,
-            GError     **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  JsonNode *root;
-
-  if (!json_parser_load_from_data (parser, contents, (gssize) length, error))
-    return CONTENTS_NOT_JSON;
-  root = json_parser_get_root (parser);
-  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-      && json_object_has_member (json_node_get_object (root), BP_SESSION_FILE_MEMBER))
-    return CONTENTS_SESSION;
-  return CONTENTS_MODEL;
-}
-
 static void
 open_png (BpWindow *self,
           GFile    *file)
@@ -339,15 +310,206 @@ open_model (BpWindow *self,
   bp_window_update_actions (self);
 }
 
+/* ── Checking a file before it is opened ─────────────────────────────────────────────────────
+ *
+ * Whatever a person hands the window is checked first in a GTask thread, with the readers the
+ * command line uses: only a regular file is opened (a FIFO fails at once instead of freezing
+ * the window, a device is never read), a model is refused beyond 256 MiB or the memory limit,
+ * and its nesting and characters are checked by the model reader before json-glib sees a byte
+ * (100,000 nested brackets overflowed json-glib's stack and crashed the app). The UI thread
+ * then opens what the thread found to be a PNG, a session or a model. */
+
+typedef enum
+{
+  CHECKED_PNG,
+  CHECKED_MODEL,
+  CHECKED_SESSION,
+} CheckedKind;
+
+typedef struct
+{
+  GWeakRef  window;
+  GFile    *file;
+  char     *path;     /* the thread's own copy of its input */
+  char     *name;     /* the file's name, for messages */
+  gboolean  restoring;
+} CheckJob;
+
+static void
+check_job_free (gpointer data)
+{
+  CheckJob *job = data;
+
+  g_weak_ref_clear (&job->window);
+  g_clear_object (&job->file);
+  g_free (job->path);
+  g_free (job->name);
+  g_free (job);
+}
+
+static gboolean
+starts_with_png_signature (const char *path)
+{
+  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  guint8 head[sizeof signature];
+  size_t got = 0;
+  int fd = bp_file_open_read (path, NULL);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = bp_file_read_fd (fd, head, sizeof head, &got) && got == sizeof head
+       && memcmp (head, signature, sizeof head) == 0;
+  close (fd);
+  return ok;
+}
+
+static void
+check_file_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  CheckJob *job = task_data;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree char *data = NULL;
+  BpError error = { 0 };
+  BpNetwork *net;
+  JsonNode *root;
+  size_t len = 0;
+
+  if (job->path == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s",
+                               _("Only local files can be opened."));
+      return;
+    }
+
+  if (starts_with_png_signature (job->path))
+    {
+      g_autofree char *message = NULL;
+      g_autofree guint8 *grey = NULL;
+      int width, height;
+
+      grey = bp_png_load_grey (job->path, &width, &height, &message);
+      if (grey == NULL)
+        {
+          /* Translators: a file name, then why it could not be read. */
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                   _("Could not open “%s”: %s"), job->name, message);
+          return;
+        }
+      g_task_return_int (task, CHECKED_PNG);
+      return;
+    }
+
+  /* Anything else must be a model or a session: the model reader's checks, on a file read
+   * whole only if it is a regular one of at most its size limit. */
+  if (!bp_file_read_all (job->path, BP_MODEL_MAX_FILE_BYTES, "a model file", &data, &len, &error))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", error.message);
+      return;
+    }
+  net = bp_model_load_from_data (data, len, job->name, NULL, &error);
+  if (net == NULL)
+    {
+      const char *detail = error.message;
+
+      /* The reader's message starts with the name, which the sentence has already. */
+      if (g_str_has_prefix (detail, job->name) && detail[strlen (job->name)] == ':')
+        detail += strlen (job->name) + 1;
+      while (*detail == ' ')
+        detail++;
+      /* Translators: a file name, then the model reader's message ("1:3: Parse error: …"). */
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               _("“%s” is not a model, a session or a PNG picture (%s)"), job->name,
+                               detail);
+      return;
+    }
+  bp_network_free (net);
+
+  /* A session is a model with one more member: the members are read without the weights. */
+  parser = json_parser_new_immutable ();
+  if (!bp_model_parse_document (parser, data, len, job->name, &error))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", error.message);
+      return;
+    }
+  root = json_parser_get_root (parser);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+      && json_object_has_member (json_node_get_object (root), BP_SESSION_FILE_MEMBER))
+    g_task_return_int (task, CHECKED_SESSION);
+  else
+    g_task_return_int (task, CHECKED_MODEL);
+}
+
+static void
+file_checked_cb (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  CheckJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(BpWindow) self = g_weak_ref_get (&job->window);
+  g_autoptr(GError) error = NULL;
+  gssize kind;
+
+  /* The window may have closed while the thread read. */
+  if (self == NULL)
+    return;
+
+  kind = g_task_propagate_int (G_TASK (result), &error);
+  if (kind < 0)
+    {
+      if (job->restoring)
+        {
+          toast (self, error->message);
+          g_signal_emit (self, signals[FILE_ERROR], 0, error->message);
+        }
+      else
+        show_error (self, _("Could Not Open the File"), error->message);
+      return;
+    }
+
+  switch ((CheckedKind) kind)
+    {
+    case CHECKED_PNG:
+      open_png (self, job->file);
+      break;
+    case CHECKED_SESSION:
+      open_session (self, job->file);
+      break;
+    case CHECKED_MODEL:
+    default:
+      open_model (self, job->file, job->restoring);
+      break;
+    }
+}
+
+/* Check @file in a thread, then open it (a model reopened at launch when @restoring). */
+static void
+open_checked (BpWindow *self,
+              GFile    *file,
+              gboolean  restoring)
+{
+  g_autoptr(GTask) task = NULL;
+  CheckJob *job = g_new0 (CheckJob, 1);
+
+  g_weak_ref_init (&job->window, self);
+  job->file = g_object_ref (file);
+  job->path = g_file_get_path (file);
+  job->name = g_file_get_basename (file);
+  job->restoring = restoring;
+
+  task = g_task_new (NULL, self->cancellable, file_checked_cb, NULL);
+  g_task_set_source_tag (task, open_checked);
+  g_task_set_task_data (task, job, check_job_free);
+  g_task_run_in_thread (task, check_file_thread);
+}
+
 static void
 open_file_now (BpWindow *self,
                GFile    *file)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *contents = NULL;
-  g_autofree char *name = NULL;
-  gsize length;
-
   /* A file given while MNIST loads (from the command line, say) waits for the data: a session
    * needs it, and a model opened now would be replaced by the first network. */
   if (self->loading_session != NULL)
@@ -356,47 +518,7 @@ open_file_now (BpWindow *self,
       return;
     }
 
-  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, &error))
-    {
-      g_autofree char *message = NULL;
-
-      name = g_file_get_parse_name (file);
-      /* Translators: a file name, then why it could not be read. */
-      message = g_strdup_printf (_("Could not open “%s”: %s"), name, error->message);
-      show_error (self, _("Could Not Open the File"), message);
-      return;
-    }
-
-  if (has_png_signature (contents, length))
-    {
-      open_png (self, file);
-      return;
-    }
-  switch (sniff_json (contents, length, &error))
-    {
-    case CONTENTS_SESSION:
-      open_session (self, file);
-      break;
-    case CONTENTS_MODEL:
-      open_model (self, file, FALSE);
-      break;
-    case CONTENTS_NOT_JSON:
-    default:
-      {
-        g_autofree char *message = NULL;
-        const char *detail = error->message;
-
-        /* json-glib names the buffer "<data>" where the file name would be. */
-        if (g_str_has_prefix (detail, "<data>:"))
-          detail += strlen ("<data>:");
-        name = g_file_get_basename (file);
-        /* Translators: a file name, then the JSON parser's message ("1:3: Parse error: …"). */
-        message = g_strdup_printf (_("“%s” is not a model, a session or a PNG picture (%s)"), name,
-                                   detail);
-        show_error (self, _("Could Not Open the File"), message);
-      }
-      break;
-    }
+  open_checked (self, file, FALSE);
 }
 
 static void
@@ -919,7 +1041,7 @@ restore_last_model (BpWindow *self)
       return;
     }
   file = g_file_new_for_path (path);
-  open_model (self, file, TRUE);
+  open_checked (self, file, TRUE);
 }
 
 void

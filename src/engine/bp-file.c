@@ -530,10 +530,15 @@ bp_file_replace (const char *path,
   target = resolve (path, &st, &exists);
   if (target == NULL)
     return not_saved (error, path, errno);
+  if (exists && S_ISDIR (st.st_mode))
+    {
+      free (target);
+      return not_saved (error, path, EISDIR);
+    }
   if (exists && !S_ISREG (st.st_mode))
     {
       free (target);
-      errno = S_ISDIR (st.st_mode) ? EISDIR : EINVAL;
+      errno = EINVAL;
       return bp_error_set (error, BP_ERROR_IO, "%s: not saved: it is %s, not a regular file",
                            path, bp_file_type_name (st.st_mode));
     }

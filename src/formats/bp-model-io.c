@@ -35,10 +35,10 @@
  * is refused before it reaches the parser. */
 #define MAX_NESTING 32
 
-/* The parser keeps roughly ten times a file's size in nodes. 256 MiB is room for about twenty
- * million parameters (784-4096-4096-10), far beyond what trains on a CPU in this program, and
- * keeps a hostile file from costing more than a few GB while it is being refused. */
-#define MAX_FILE_BYTES ((size_t) 256 << 20)
+/* BP_MODEL_MAX_FILE_BYTES: the text is held whole while it is read, and its numbers packed as
+ * floats, so a file costs at most about three times its size (twice for files of written
+ * floats), all of it checked against the memory limit before it is allocated. */
+#define MAX_FILE_BYTES BP_MODEL_MAX_FILE_BYTES
 
 #define NETWORK2_QUADRATIC     "QuadraticCost"
 #define NETWORK2_CROSS_ENTROPY "CrossEntropyCost"

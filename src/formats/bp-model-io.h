@@ -34,6 +34,10 @@ extern "C" {
 
 #define BP_MODEL_FORMAT_VERSION 1
 
+/* The largest model file read: about twenty million parameters (784-4096-4096-10), far beyond
+ * what trains on a CPU in this program. */
+#define BP_MODEL_MAX_FILE_BYTES ((size_t) 256 << 20)
+
 /* Everything besides the parameters. */
 typedef struct
 {

@@ -111,6 +111,19 @@ def main():
           + chunk(b"IHDR", struct.pack(">IIBBBBB", 40000, 40000, 8, 0, 0, 0, 0))
           + chunk(b"IEND", b""))
 
+    # A checksum that does not match: the last byte of the IDAT chunk's CRC flipped.
+    idat = seven.index(b"IDAT")
+    crc_end = idat + 4 + struct.unpack(">I", seven[idat - 4:idat])[0] + 4
+    write("bad-crc.png", seven[:crc_end - 1] + bytes([seven[crc_end - 1] ^ 0xff])
+          + seven[crc_end:])
+
+    # Wider than Cairo's 32,767 pixels (and well under 64 megapixels): a 1 in the middle of a
+    # strip 40,000 pixels wide and 28 high.
+    tile = coverage(28, 28, strokes_of(1, "stick"), 4, 4, 20, 3)
+    rows = [[255] * 20000 + [mix([255], [0], c)[0] for c in r] + [255] * (40000 - 20028)
+            for r in tile]
+    write("wide-one.png", png(40000, 28, 0, rows))
+
     # Seeds for fuzz-preprocess: the first byte picks the mode (0 bytes, 1 floats, 2 PNG).
     with open(os.path.join(CORPUS, "png-seven"), "wb") as f:
         f.write(b"\x02" + png(40, 50, 0, [[mix([255], [0], c)[0] for c in r] for r in

@@ -8,8 +8,8 @@ set -euo pipefail
 PACKAGES=(
   # build
   meson ninja-build pkg-config gcc libc6-dev zlib1g-dev
-  libglib2.0-dev libglib2.0-bin libjson-glib-dev libcairo2-dev libgtk-4-dev libadwaita-1-dev
-  libopenblas-dev gettext
+  libglib2.0-dev libglib2.0-bin libjson-glib-dev libcairo2-dev libpng-dev libgtk-4-dev
+  libadwaita-1-dev libopenblas-dev gettext
   # the ONNX export: protobuf-c, and ONNX's onnx.proto its C bindings are generated from
   protobuf-c-compiler libprotobuf-c-dev libonnx-dev
   # tests: Xvfb for the window, xdotool for real input, imagemagick for screenshots,
@@ -17,6 +17,8 @@ PACKAGES=(
   # numpy for network2.py interop
   xvfb xauth xdotool imagemagick desktop-file-utils appstream librsvg2-bin
   clang libclang-rt-14-dev python3 python3-numpy
+  # tests/faults and bench/memory-limits.sh: GNU time for peak memory
+  time
   # the accessibility test: a session bus, the AT-SPI bus and a client that reads its tree
   dbus-daemon at-spi2-core python3-pyatspi gir1.2-atspi-2.0
   # test-export: pdftoppm to look at the exported PDF, and the locale sources, to build a

@@ -5,13 +5,13 @@
  * ours and network2.py's, opens it), and bp_model_load_from_data() reads and checks it back.
  * bp_model_save() writes only to a path, so the model goes to a private temporary folder first;
  * the session's own member is then added before the document's closing brace, and the whole
- * reaches its place through g_file_set_contents_full(), which writes a temporary file beside the
- * target, flushes it and renames it over the target, or fails and leaves the target alone
+ * reaches its place through bp_file_replace(), which writes a temporary file beside the target,
+ * flushes it and renames it over the target, or fails and leaves the target alone
  * (g_file_replace_contents() would rewrite the target in place where it cannot make the
  * temporary file: it is used only for files that have no local path). Reading parses the
- * document a second time, with
- * json-glib, for the session's member only: bp_model_load_from_data() has already refused
- * anything too deep or too large for the parser.
+ * document a second time, with json-glib, for the session's member only, through
+ * bp_model_parse_document(), which leaves the weights' numbers out of the tree:
+ * bp_model_load_from_data() has already refused anything too deep or too large for the parser.
  */
 #include "config.h"
 

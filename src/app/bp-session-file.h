@@ -109,8 +109,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BpSessionPlots, bp_session_plots_free)
 /* ── Reading and writing (GLib only) ──────────────────────────────────────────────────────── */
 
 /* Save @session and @plots (NULL: no pins, live curves from the first epoch) to @file, atomically
- * (g_file_set_contents_full(): a temporary file beside it, flushed, renamed over it), so that a
- * failed save leaves an older file as it was. The network is that of the latest snapshot:
+ * (bp_file_replace(): a temporary file beside it, flushed, renamed over it; a symbolic link is
+ * written through, the mode kept, a device or a FIFO refused), so that a failed save leaves an
+ * older file as it was. The network is that of the latest snapshot:
  * saved while training runs, it is at most ~30 ms old, and the history goes up to the epochs it
  * had done.
  * Needs data (BP_SESSION_FILE_ERROR_NO_DATA) and a network (…_NO_NETWORK). */

@@ -15,8 +15,10 @@
 #   - the biggest network accepted: the widest 784-H-10 that `train --save` agrees to train,
 #     found by asking it (the check comes before the data is loaded), then trained for one
 #     epoch on 10 images and saved.
-# It prints one line per case: what, its size, the limits, the peak RSS. It takes a minute or
-# two and needs a few GB of disk in $TMPDIR.
+# It prints one line per case: what, its size, the limits, the code's estimate of the large
+# buffers (which the limit bounds; the program's own few MiB come on top), the peak RSS; and
+# the refusal of the next size up. It takes a minute or two and needs a few hundred MB of disk
+# in $TMPDIR.
 set -euo pipefail
 
 BUILD=${1:-_build}
@@ -38,15 +40,15 @@ be32 ()
   printf "\\x$(printf %02x $(((v >> 8) & 255)))\\x$(printf %02x $((v & 255)))"
 }
 
-# peak ARGS…: the peak RSS of the tool in MiB (GNU time's %M is in KiB); the run's status in
-# $status.
+# peak ARGS…: the peak RSS of the tool in MiB (GNU time's %M is in KiB) in $p, the run's status
+# in $status.
 peak ()
 {
   set +e
   /usr/bin/time -o "$WORK/time" -f '%M' "$CLI" "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
   status=$?
   set -e
-  echo $(( $(tail -n 1 "$WORK/time") / 1024 ))
+  p=$(( $(tail -n 1 "$WORK/time") / 1024 ))
 }
 
 mib ()
@@ -61,7 +63,7 @@ machine=$(env -u BACKPROP_MEMORY_LIMIT "$CLI" train --layers 784,65536,65536,10 
           sed -n 's/.*more than the \(.*\)$/\1/p')
 set -e
 echo "memory limit in force: BACKPROP_MEMORY_LIMIT=$LIMIT; this machine's own: ${machine:-unknown}"
-printf '%-44s %-36s %-34s %s\n' "case" "size" "limits" "peak RSS"
+printf '%-44s %-36s %-30s %-12s %s\n' "case" "size" "limits" "estimate" "peak RSS"
 
 # A small data folder: 20 random images to train on, 20 to test.
 DATA=$WORK/data
@@ -73,16 +75,24 @@ for set in train t10k; do
 done
 
 # ── The largest model file: 784-H-10 near 256 MiB of text ──
-# A saved weight takes 11 to 13 bytes; H = 20000 gives some 190 to 220 MiB, and the loader's
-# limit is 256 MiB.
-H=20000
-"$CLI" train --data-dir "$DATA" --layers 784,$H,10 --epochs 1 --save "$WORK/model.json" \
-  >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
-size=$(stat -c %s "$WORK/model.json")
-p=$(peak classify --model "$WORK/model.json" "$PNG")
+# A saved weight takes about 12 bytes: H = 28000 gives some 250 MiB, just under the loader's
+# limit of 256 MiB (a narrower network is tried if it comes out over).
+H=28000
+while :; do
+  "$CLI" train --data-dir "$DATA" --layers 784,$H,10 --epochs 1 --save "$WORK/model.json" \
+    >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
+  size=$(stat -c %s "$WORK/model.json")
+  [ "$size" -le $((256 << 20)) ] && break
+  H=$((H - 500))
+done
+peak classify --model "$WORK/model.json" "$PNG"
 [ "$status" -eq 0 ] || { cat "$WORK/err" >&2; exit 1; }
-printf '%-44s %-36s %-34s %s MiB\n' "model file 784-$H-10 (classify --model)" \
-  "$(mib "$size") MiB of JSON, $((784 * H + 11 * H + 10)) numbers" "256 MiB file, $LIMIT memory" "$p"
+numbers=$((784 * H + 11 * H + 10))
+# The loader's estimates: the text, then the packed numbers and the network they go into (8
+# bytes a number) and json-glib's tree of the rest (a few thousand nodes, left out here).
+printf '%-44s %-36s %-30s %-12s %s MiB\n' "model file 784-$H-10 (classify --model)" \
+  "$(mib "$size") MiB of JSON, $numbers numbers" "256 MiB file, $LIMIT memory" \
+  "$(mib $((size + 8 * numbers))) MiB" "$p"
 rm -f "$WORK/model.json"
 
 # ── The largest IDX set: as many images as the limit lets the loader hold ──
@@ -97,25 +107,29 @@ cp "$DATA"/t10k-* "$IDX/"
 { printf '\x00\x00\x08\x03'; be32 "$count"; be32 28; be32 28; head -c $((count * 784)) /dev/zero; } |
   gzip -1 >"$IDX/train-images-idx3-ubyte.gz"
 { printf '\x00\x00\x08\x01'; be32 "$count"; head -c "$count" /dev/zero; } >"$IDX/train-labels-idx1-ubyte"
-p=$(peak train --data-dir "$IDX" --layers 784,10,10 --epochs 1 --train-size 10)
+peak train --data-dir "$IDX" --layers 784,10,10 --epochs 1 --train-size 10
 [ "$status" -eq 0 ] || { cat "$WORK/err" >&2; exit 1; }
-printf '%-44s %-36s %-34s %s MiB\n' "IDX set of $count images (train)" \
+printf '%-44s %-36s %-30s %-12s %s MiB\n' "IDX set of $count images (train)" \
   "$(mib $((count * 784))) MiB of pixels, $(( $(stat -c %s "$IDX/train-images-idx3-ubyte.gz") / 1024 )) KiB gzip" \
-  "2 GiB payload, $LIMIT memory" "$p"
+  "2 GiB payload, $LIMIT memory" "$(mib $((2 * count * 784))) MiB" "$p"
 # One image more than the estimate allows is refused by the header.
 { printf '\x00\x00\x08\x03'; be32 $((count + 1400)); be32 28; be32 28; } | gzip -1 >"$IDX/train-images-idx3-ubyte.gz"
 set +e
 "$CLI" train --data-dir "$IDX" --epochs 1 --train-size 10 >/dev/null 2>"$WORK/err"
 set -e
-printf '%-44s %s\n' "  with 1400 images more:" "$(sed 's/^backprop-cli: //' "$WORK/err" | head -n 1)"
+printf '  %-42s %s\n' "with 1400 images more:" "$(sed 's/^backprop-cli: //' "$WORK/err" | head -n 1)"
 rm -rf "$IDX"
 
 # ── The biggest network: the widest 784-H-10 `train --save` accepts ──
 accepted ()
 {
+  local said
   # The memory check comes before the data is loaded: a missing folder is the answer "yes".
-  ! "$CLI" train --layers "784,$1,10" --save "$WORK/net.json" --data-dir "$WORK/none" 2>&1 |
-    grep -q 'more than the'
+  said=$("$CLI" train --layers "784,$1,10" --save "$WORK/net.json" --data-dir "$WORK/none" 2>&1 || true)
+  case $said in
+    *"more than the"*) return 1 ;;
+    *) return 0 ;;
+  esac
 }
 lo=1
 hi=65536
@@ -127,12 +141,15 @@ else
     if accepted $mid; then lo=$mid; else hi=$mid; fi
   done
 fi
-p=$(peak train --data-dir "$DATA" --layers "784,$lo,10" --epochs 1 --train-size 10 --save "$WORK/net.json")
+peak train --data-dir "$DATA" --layers "784,$lo,10" --epochs 1 --train-size 10 --save "$WORK/net.json"
 [ "$status" -eq 0 ] || { cat "$WORK/err" >&2; exit 1; }
-printf '%-44s %-36s %-34s %s MiB\n' "network 784-$lo-10 (train --save, 1 epoch)" \
-  "$((784 * lo + lo + 10 * lo + 10)) parameters" "$LIMIT memory" "$p"
+params=$((784 * lo + lo + 10 * lo + 10))
+# The trainer's estimate (four buffers of the parameters, the mini-batch's) and the model file's
+# text (16 bytes a number).
+printf '%-44s %-36s %-30s %-12s %s MiB\n' "network 784-$lo-10 (train --save, 1 epoch)" \
+  "$params parameters" "$LIMIT memory" "$(mib $((32 * params))) MiB" "$p"
 set +e
 "$CLI" train --layers "784,$((lo + 1)),10" --save "$WORK/net.json" --data-dir "$WORK/none" \
   >/dev/null 2>"$WORK/err"
 set -e
-printf '%-44s %s\n' "  784-$((lo + 1))-10:" "$(sed 's/^backprop-cli: //' "$WORK/err" | head -n 1)"
+printf '  %-42s %s\n' "784-$((lo + 1))-10:" "$(sed 's/^backprop-cli: //' "$WORK/err" | head -n 1)"

@@ -185,6 +185,12 @@ bp_memory_check (uint64_t    bytes,
 
   bp_memory_format (bytes, need, sizeof need);
   bp_memory_format (limit.bytes, have, sizeof have);
+  /* Just over the limit, both may round to the same text: then say the bytes. */
+  if (strcmp (need, have) == 0)
+    {
+      snprintf (need, sizeof need, "%llu bytes", (unsigned long long) bytes);
+      snprintf (have, sizeof have, "%llu-byte", (unsigned long long) limit.bytes);
+    }
   return bp_error_set (error, BP_ERROR_NOMEM, "%s needs %s, more than the %s limit (%s)",
                        what, need, have, limit.why);
 }

@@ -15,8 +15,14 @@ mkdir -p "$M"
 limit_message='needs [0-9.]+ (bytes|KiB|MiB|GiB|TiB), more than the [0-9.]+ (bytes|KiB|MiB|GiB) limit \('
 
 # ── A network too large for the machine: refused before it is made ──
+# (It needs 65 GiB: on a machine with more than 80 GiB the limit is set below it.)
+machine_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo 2>/dev/null || echo 0)
+if [ "${machine_kib:-0}" -gt $((80 * 1024 * 1024)) ]; then
+  export BACKPROP_MEMORY_LIMIT=16G
+fi
 start=$(date +%s%N)
 run 20 train --data-dir "$DATA" --layers 784,65536,65536,10 --epochs 1
+unset BACKPROP_MEMORY_LIMIT
 elapsed=$((($(date +%s%N) - start) / 1000000))
 if [ "$status" -eq 1 ] && said "training a 784-65536-65536-10 network $limit_message" &&
    [ "$elapsed" -lt 10000 ]; then
@@ -62,14 +68,16 @@ size_kib=$(( $(stat -c %s "$small") / 1024 ))
 if [ ! -x /usr/bin/time ] || sanitized; then
   skip "a model file of small numbers costs a small multiple of its size (no GNU time, or a sanitizer build)"
 else
-  peak_kib classify "$TEST_DATA/png/seven-grey.png"
+  # Against the tool doing nothing: the text, its numbers packed as floats (4 bytes for each
+  # 2 bytes of "0,"), and the network they go into. json-glib's tree cost some 45 times.
+  peak_kib --version
   base_kib=$peak
   peak_kib classify --model "$small" "$TEST_DATA/png/seven-grey.png"
-  if [ "$status" -eq 0 ] && [ $((peak - base_kib)) -lt $((4 * size_kib)) ]; then
-    pass "a ${size_kib} KiB model of small numbers costs $((peak - base_kib)) KiB to load (under 4 times its size)"
+  if [ "$status" -eq 0 ] && [ $((peak - base_kib)) -lt $((6 * size_kib)) ]; then
+    pass "a ${size_kib} KiB model of small numbers costs $((peak - base_kib)) KiB to load (under 6 times its size)"
   else
-    fail "a ${size_kib} KiB model of small numbers costs under 4 times its size to load" \
-      "peak ${peak} KiB, ${base_kib} KiB without it"
+    fail "a ${size_kib} KiB model of small numbers costs under 6 times its size to load" \
+      "peak ${peak} KiB, ${base_kib} KiB for --version"
   fi
 fi
 BACKPROP_MEMORY_LIMIT=4M run 20 classify --model "$small" "$TEST_DATA/png/seven-grey.png"

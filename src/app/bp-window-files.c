@@ -453,9 +453,15 @@ file_checked_cb (GObject      *source_object,
   g_autoptr(GError) error = NULL;
   gssize kind;
 
-  /* The window may have closed while the thread read. */
+  /* The window may have closed while the thread read, or started loading data: then the file
+   * waits for it, as one given during the load does. */
   if (self == NULL)
     return;
+  if (self->loading_session != NULL)
+    {
+      self->pending_files = g_list_append (self->pending_files, g_object_ref (job->file));
+      return;
+    }
 
   kind = g_task_propagate_int (G_TASK (result), &error);
   if (kind < 0)
@@ -500,7 +506,9 @@ open_checked (BpWindow *self,
   job->name = g_file_get_basename (file);
   job->restoring = restoring;
 
-  task = g_task_new (NULL, self->cancellable, file_checked_cb, NULL);
+  /* No cancellable: the thread never blocks (a FIFO fails at once), and the weak reference
+   * lets the window go while it runs. */
+  task = g_task_new (NULL, NULL, file_checked_cb, NULL);
   g_task_set_source_tag (task, open_checked);
   g_task_set_task_data (task, job, check_job_free);
   g_task_run_in_thread (task, check_file_thread);

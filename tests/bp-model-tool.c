@@ -65,9 +65,9 @@ cmd_random (const char *layers,
         }
     }
 
-  net = bp_network_new (sizes, n_layers, BP_ACTIVATION_SIGMOID,
-                        cost == BP_COST_LOG_LIKELIHOOD ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_SIGMOID,
-                        cost, &error);
+  net = bp_network_new_dense (sizes, n_layers, BP_ACTIVATION_SIGMOID,
+                              cost == BP_COST_LOG_LIKELIHOOD ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_SIGMOID,
+                              cost, &error);
   if (net == NULL)
     {
       fprintf (stderr, "bp-model-tool: %s\n", error.message);
@@ -102,8 +102,8 @@ cmd_predict (const char *path)
       return 1;
     }
 
-  n_in = net->sizes[0];
-  n_out = net->sizes[net->n_layers - 1];
+  n_in = net->n_inputs;
+  n_out = net->n_outputs;
   x = calloc (n_in, sizeof *x);
   out = calloc (n_out, sizeof *out);
   scratch = calloc (bp_network_scratch_size (net), sizeof *scratch);

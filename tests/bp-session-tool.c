@@ -36,15 +36,13 @@ cmd_write (const char *path,
   g_autoptr(GError) error = NULL;
   BpSessionPin *pin = bp_session_pin_new ("a pinned run");
   BpSessionPoint point = { 1.0, 0.5 };
-  BpSessionSetup setup;
+  const size_t sizes[] = { side * side, hidden, N_CLASSES };
+  BpRun setup;
   BpHyperparams hyper;
 
-  bp_session_setup_init (&setup);
-  setup.sizes[0] = side * side;
-  setup.sizes[1] = hidden;
-  setup.sizes[2] = N_CLASSES;
-  setup.n_layers = 3;
-  setup.cost = BP_COST_CROSS_ENTROPY;
+  bp_run_init (&setup);
+  bp_arch_from_sizes (&setup.arch, sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                      BP_COST_CROSS_ENTROPY, NULL);
   setup.init = BP_INIT_DEFAULT;
   bp_session_reset (session, &setup);
   bp_session_set_datasets (session, bp_test_dataset_new (200, side, N_CLASSES, 1, FALSE),

@@ -143,8 +143,8 @@ load_model (void)
     }
   g_assert_cmpint (error.code, ==, BP_ERROR_NONE);
   g_assert_nonnull (model);
-  g_assert_cmpuint (model->sizes[0], ==, BP_PREPROCESS_N_PIXELS);
-  g_assert_cmpuint (model->sizes[model->n_layers - 1], ==, 10);
+  g_assert_cmpuint (model->n_inputs, ==, BP_PREPROCESS_N_PIXELS);
+  g_assert_cmpuint (model->n_outputs, ==, 10);
   scratch = g_new (float, bp_network_scratch_size (model));
 }
 
@@ -475,8 +475,8 @@ test_timing (void)
       three = g_ptr_array_index (styles, s);
   surface = render (three, &at);
 
-  small = bp_network_new (sizes, 3, BP_ACTIVATION_RELU, BP_OUTPUT_SOFTMAX, BP_COST_LOG_LIKELIHOOD,
-                          &error);
+  small = bp_network_new_dense (sizes, 3, BP_ACTIVATION_RELU, BP_OUTPUT_SOFTMAX,
+                                BP_COST_LOG_LIKELIHOOD, &error);
   g_assert_nonnull (small);
   bp_rng_seed (&rng, 1, BP_RNG_STREAM_INIT);
   bp_network_init (small, BP_INIT_DEFAULT, &rng);
@@ -489,7 +489,7 @@ test_timing (void)
   ms_pre = (double) (g_get_monotonic_time () - t0) / 300 / 1000.0;
   ms_small = time_prediction (small, surface);
   ms_model = time_prediction (model, surface);
-  bp_format_layers (model->sizes, model->n_layers, '-', shape, sizeof shape);
+  bp_arch_format_sizes (&model->arch, '-', shape, sizeof shape);
   g_test_message ("preprocessing a %dx%d canvas: %.3f ms", CANVAS, CANVAS, ms_pre);
   g_test_message ("prediction with preprocessing, 784-100-10: %.3f ms", ms_small);
   g_test_message ("prediction with preprocessing, default model %s: %.3f ms", shape, ms_model);

@@ -26,13 +26,13 @@ reader_network (void)
 {
   const size_t sizes[] = { N_IN, N_OUT };
   BpError error = { 0 };
-  BpNetwork *net = bp_network_new (sizes, 2, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
-                                   BP_COST_QUADRATIC, &error);
+  BpNetwork *net = bp_network_new_dense (sizes, 2, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                                         BP_COST_QUADRATIC, &error);
   float *w, *b;
 
   g_assert_nonnull (net);
-  w = net->params + net->w_offset[1];
-  b = net->params + net->b_offset[1];
+  w = net->params + net->layers[0].w_offset;
+  b = net->params + net->layers[0].b_offset;
   for (size_t k = 0; k < N_OUT; k++)
     {
       for (size_t i = 0; i < N_IN; i++)
@@ -260,8 +260,8 @@ test_batches_agree (void)
   g_autofree Example *ex = g_new (Example, n);
   g_autofree float *scratch = NULL;
   BpError error = { 0 };
-  BpNetwork *net = bp_network_new (sizes, 3, BP_ACTIVATION_TANH, BP_OUTPUT_SOFTMAX,
-                                   BP_COST_LOG_LIKELIHOOD, &error);
+  BpNetwork *net = bp_network_new_dense (sizes, 3, BP_ACTIVATION_TANH, BP_OUTPUT_SOFTMAX,
+                                         BP_COST_LOG_LIKELIHOOD, &error);
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
   BpDataset *data;
   BpEvaluation ev;
@@ -329,8 +329,8 @@ test_weight_norms (void)
 {
   const size_t sizes[] = { 2, 2, 1 };
   BpError error = { 0 };
-  BpNetwork *net = bp_network_new (sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
-                                   BP_COST_QUADRATIC, &error);
+  BpNetwork *net = bp_network_new_dense (sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                                         BP_COST_QUADRATIC, &error);
   const float w1[] = { 1.0f, -2.0f, 0.5f, 0.0f };
   const float w2[] = { -3.0f, 0.25f };
   double sum_sq = -1.0, sum_abs = -1.0;
@@ -338,8 +338,8 @@ test_weight_norms (void)
   g_assert_nonnull (net);
   for (size_t i = 0; i < net->n_params; i++)
     net->params[i] = 100.0f; /* the biases keep this: they must not count */
-  memcpy (net->params + net->w_offset[1], w1, sizeof w1);
-  memcpy (net->params + net->w_offset[2], w2, sizeof w2);
+  memcpy (net->params + net->layers[0].w_offset, w1, sizeof w1);
+  memcpy (net->params + net->layers[1].w_offset, w2, sizeof w2);
 
   bp_network_weight_norms (net, &sum_sq, &sum_abs);
   g_assert_cmpfloat (sum_sq, ==, 1.0 + 4.0 + 0.25 + 9.0 + 0.0625);

@@ -34,21 +34,23 @@ test_chapter1_first_epoch (void)
   for (uint64_t seed = 1; seed <= 3; seed++)
     {
       BpError error = { 0 };
-      BpNetwork *net = bp_network_new (sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
-                                       BP_COST_QUADRATIC, &error);
-      BpTrainConfig c;
+      BpNetwork *net = bp_network_new_dense (sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                                             BP_COST_QUADRATIC, &error);
+      BpRun c;
+      BpTrainOptions o;
       BpTrainer *t;
       BpRng rng;
       const BpEpochMetrics *h;
       size_t n;
 
-      bp_train_config_init (&c);
+      bp_run_init (&c);
+      bp_train_options_init (&o);
       c.epochs = 1;
       c.seed = seed;
-      c.monitor = BP_MONITOR_TEST_ACCURACY;
+      o.monitor = BP_MONITOR_TEST_ACCURACY;
       bp_rng_seed (&rng, seed, BP_RNG_STREAM_INIT);
       bp_network_init (net, BP_INIT_LARGE, &rng);
-      t = bp_trainer_new (net, &c, mnist.train, mnist.validation, mnist.test, &error);
+      t = bp_trainer_new (net, &c, &o, mnist.train, mnist.validation, mnist.test, &error);
       g_assert_nonnull (t);
       g_assert_true (bp_trainer_run (t, NULL, NULL, NULL, NULL, &error));
       h = bp_trainer_get_history (t, &n);

@@ -86,7 +86,7 @@ new_network (const size_t *sizes,
   BpRng rng;
 
   bp_error_clear (&error);
-  net = bp_network_new (sizes, n_layers, activation, output, cost, &error);
+  net = bp_network_new_dense (sizes, n_layers, activation, output, cost, &error);
   g_assert_cmpstr (error.message, ==, "");
   g_assert_nonnull (net);
   bp_rng_seed (&rng, seed, BP_RNG_STREAM_INIT);
@@ -99,12 +99,13 @@ assert_same_network (const BpNetwork *a,
                      const BpNetwork *b)
 {
   g_assert_true (bp_network_same_shape (a, b));
-  g_assert_cmpuint (a->n_layers, ==, b->n_layers);
-  for (size_t l = 0; l < a->n_layers; l++)
-    g_assert_cmpuint (a->sizes[l], ==, b->sizes[l]);
-  g_assert_cmpint (a->activation, ==, b->activation);
-  g_assert_cmpint (a->output, ==, b->output);
-  g_assert_cmpint (a->cost, ==, b->cost);
+  g_assert_cmpuint (a->arch.n_layers, ==, b->arch.n_layers);
+  g_assert_cmpuint (a->n_inputs, ==, b->n_inputs);
+  for (size_t l = 0; l < a->arch.n_layers; l++)
+    g_assert_cmpuint (a->layers[l].n_out, ==, b->layers[l].n_out);
+  g_assert_true (bp_arch_equal (&a->arch, &b->arch));
+  g_assert_cmpint (a->arch.output, ==, b->arch.output);
+  g_assert_cmpint (a->arch.cost, ==, b->arch.cost);
   g_assert_cmpuint (a->n_params, ==, b->n_params);
   /* Bit for bit: -0.0 and 0.0 differ here, as they must. */
   g_assert_cmpmem (a->params, a->n_params * sizeof (float), b->params, b->n_params * sizeof (float));
@@ -199,21 +200,21 @@ test_round_trip (void)
     net->params[i * 3] = specials[i];
 
   memset (&info, 0, sizeof info);
-  info.has_config = true;
-  bp_train_config_init (&info.config);
-  info.config.hyper.eta = 0.1f;
-  info.config.hyper.lambda_l2 = 5.0f;
-  info.config.hyper.lambda_l1 = 0.25f;
-  info.config.hyper.momentum = 0.9f;
-  info.config.hyper.dropout = 0.2f;
-  info.config.hyper.batch_size = 17;
-  info.config.epochs = 60;
-  info.config.seed = UINT64_MAX - 5;
-  info.config.init = BP_INIT_DEFAULT;
-  info.config.expand = BP_EXPAND_SHIFTS;
-  info.config.early_stop = 10;
-  info.config.schedule = 5;
-  info.train_size = 50000;
+  info.has_run = true;
+  bp_run_init (&info.run);
+  info.run.hyper.eta = 0.1f;
+  info.run.hyper.lambda_l2 = 5.0f;
+  info.run.hyper.lambda_l1 = 0.25f;
+  info.run.hyper.momentum = 0.9f;
+  info.run.hyper.dropout = 0.2f;
+  info.run.hyper.batch_size = 17;
+  info.run.epochs = 60;
+  info.run.seed = UINT64_MAX - 5;
+  info.run.init = BP_INIT_DEFAULT;
+  info.run.expand = BP_EXPAND_SHIFTS;
+  info.run.early_stop = 10;
+  info.run.schedule = 5;
+  info.run.train_size = 50000;
 
   history[0] = (BpEpochMetrics) { 1, 0.5, 0.9, NAN, 0.8, NAN, NAN, 1.0 / 3.0, 0.1f };
   history[1] = (BpEpochMetrics) { 2, 0.25, 0.95, 0.3, 0.85, INFINITY, 0.875, 2.5e-300, NAN };
@@ -234,24 +235,17 @@ test_round_trip (void)
   assert_same_network (net, back);
   g_assert_true (signbit (back->params[0]));
 
-  g_assert_true (loaded.has_config);
-  g_assert_cmpmem (&loaded.config.hyper, sizeof loaded.config.hyper,
-                   &info.config.hyper, sizeof info.config.hyper);
-  g_assert_cmpuint (loaded.config.epochs, ==, 60);
-  g_assert_cmpuint (loaded.config.seed, ==, UINT64_MAX - 5);
-  g_assert_cmpint (loaded.config.init, ==, BP_INIT_DEFAULT);
-  g_assert_cmpint (loaded.config.expand, ==, BP_EXPAND_SHIFTS);
-  g_assert_cmpuint (loaded.config.early_stop, ==, 10);
-  g_assert_cmpuint (loaded.config.schedule, ==, 5);
-  /* Monitors and kernel are not part of a model: they come back as the defaults. */
-  {
-    BpTrainConfig defaults;
-
-    bp_train_config_init (&defaults);
-    g_assert_cmpuint (loaded.config.monitor, ==, defaults.monitor);
-    g_assert_cmpint (loaded.config.kernel, ==, defaults.kernel);
-  }
-  g_assert_cmpuint (loaded.train_size, ==, 50000);
+  g_assert_true (loaded.has_run);
+  g_assert_cmpmem (&loaded.run.hyper, sizeof loaded.run.hyper,
+                   &info.run.hyper, sizeof info.run.hyper);
+  g_assert_cmpuint (loaded.run.epochs, ==, 60);
+  g_assert_cmpuint (loaded.run.seed, ==, UINT64_MAX - 5);
+  g_assert_cmpint (loaded.run.init, ==, BP_INIT_DEFAULT);
+  g_assert_cmpint (loaded.run.expand, ==, BP_EXPAND_SHIFTS);
+  g_assert_cmpuint (loaded.run.early_stop, ==, 10);
+  g_assert_cmpuint (loaded.run.schedule, ==, 5);
+  /* Monitors and kernel are not part of a model: BpRun has none (they are BpTrainOptions). */
+  g_assert_cmpuint (loaded.run.train_size, ==, 50000);
 
   g_assert_cmpuint (loaded.n_history, ==, 3);
   for (size_t i = 0; i < 3; i++)
@@ -333,13 +327,13 @@ test_round_trip_seeds (void)
       BpNetwork *back;
 
       memset (&info, 0, sizeof info);
-      info.has_config = true;
-      bp_train_config_init (&info.config);
-      info.config.seed = seeds[i];
+      info.has_run = true;
+      bp_run_init (&info.run);
+      info.run.seed = seeds[i];
       save_ok (net, &info, path);
       back = load_ok (path, &loaded);
-      g_assert_true (loaded.has_config);
-      g_assert_cmpuint (loaded.config.seed, ==, seeds[i]);
+      g_assert_true (loaded.has_run);
+      g_assert_cmpuint (loaded.run.seed, ==, seeds[i]);
       bp_model_info_clear (&loaded);
       bp_network_free (back);
     }
@@ -431,7 +425,7 @@ test_network2_layout (void)
           g_assert_cmpuint (json_array_get_length (row), ==, sizes[l - 1]);
           for (guint k = 0; k < sizes[l - 1]; k++)
             g_assert_cmpfloat ((float) json_array_get_double_element (row, k), ==,
-                               net->params[net->w_offset[l] + j * sizes[l - 1] + k]);
+                               net->params[net->layers[l - 1].w_offset + j * sizes[l - 1] + k]);
         }
     }
 
@@ -446,7 +440,7 @@ test_network2_layout (void)
           row = json_array_get_array_element (layer, j);
           g_assert_cmpuint (json_array_get_length (row), ==, 1);
           g_assert_cmpfloat ((float) json_array_get_double_element (row, 0), ==,
-                             net->params[net->b_offset[l] + j]);
+                             net->params[net->layers[l - 1].b_offset + j]);
         }
     }
 
@@ -495,24 +489,24 @@ test_network2_fixture (void)
 
   memset (&info, 0xab, sizeof info);
   net = load_ok (path, &info);
-  g_assert_cmpuint (net->n_layers, ==, 3);
-  g_assert_cmpuint (net->sizes[0], ==, 4);
-  g_assert_cmpuint (net->sizes[1], ==, 3);
-  g_assert_cmpuint (net->sizes[2], ==, 2);
-  g_assert_cmpint (net->cost, ==, BP_COST_QUADRATIC);
-  g_assert_cmpint (net->activation, ==, BP_ACTIVATION_SIGMOID);
-  g_assert_cmpint (net->output, ==, BP_OUTPUT_SIGMOID);
+  g_assert_cmpuint (net->arch.n_layers + 1, ==, 3);
+  g_assert_cmpuint (net->n_inputs, ==, 4);
+  g_assert_cmpuint (net->layers[0].n_out, ==, 3);
+  g_assert_cmpuint (net->layers[1].n_out, ==, 2);
+  g_assert_cmpint (net->arch.cost, ==, BP_COST_QUADRATIC);
+  g_assert_cmpint (bp_arch_get_activation (&net->arch), ==, BP_ACTIVATION_SIGMOID);
+  g_assert_cmpint (net->arch.output, ==, BP_OUTPUT_SIGMOID);
   g_assert_null (bp_model_describe_extensions (net, buf, sizeof buf));
 
   /* weights[0][0] is [0.0, -0.07, 0.64, -0.0]: the sign of zero survives. */
-  g_assert_cmpfloat (net->params[net->w_offset[1] + 1], ==, -0.07f);
-  g_assert_true (signbit (net->params[net->w_offset[1] + 3]));
-  g_assert_cmpfloat (net->params[net->b_offset[1] + 0], ==, 0.35f);
-  g_assert_cmpfloat (net->params[net->b_offset[2] + 1], ==, 0.25f);
+  g_assert_cmpfloat (net->params[net->layers[0].w_offset + 1], ==, -0.07f);
+  g_assert_true (signbit (net->params[net->layers[0].w_offset + 3]));
+  g_assert_cmpfloat (net->params[net->layers[0].b_offset + 0], ==, 0.35f);
+  g_assert_cmpfloat (net->params[net->layers[1].b_offset + 1], ==, 0.25f);
 
   /* A network2.py file has none of our fields. */
-  g_assert_false (info.has_config);
-  g_assert_cmpuint (info.train_size, ==, 0);
+  g_assert_false (info.has_run);
+  g_assert_cmpuint (info.run.train_size, ==, 0);
   g_assert_null (info.history);
   g_assert_cmpuint (info.n_history, ==, 0);
   g_assert_null (info.velocity);
@@ -534,9 +528,9 @@ test_extra_keys (void)
   g_autofree char *path = data_path ("good-extra-keys.json");
   BpNetwork *net = load_ok (path, NULL);
 
-  g_assert_cmpuint (net->n_layers, ==, 3);
-  g_assert_cmpfloat (net->params[net->w_offset[2] + 2], ==, -2.0f);
-  g_assert_cmpfloat (net->params[net->w_offset[2] + 4], ==, 0.5f);
+  g_assert_cmpuint (net->arch.n_layers + 1, ==, 3);
+  g_assert_cmpfloat (net->params[net->layers[1].w_offset + 2], ==, -2.0f);
+  g_assert_cmpfloat (net->params[net->layers[1].w_offset + 4], ==, 0.5f);
   bp_network_free (net);
 }
 
@@ -722,8 +716,8 @@ test_truncated (void)
 
   g_assert_cmpuint (net->n_params, ==, G_N_ELEMENTS (velocity));
   memset (&info, 0, sizeof info);
-  info.has_config = true;
-  bp_train_config_init (&info.config);
+  info.has_run = true;
+  bp_run_init (&info.run);
   info.history = history;
   info.n_history = 2;
   info.velocity = velocity;
@@ -991,8 +985,8 @@ test_speed (void)
   gint64 t0, t1, t2, t3, t4;
 
   memset (&info, 0, sizeof info);
-  info.has_config = true;
-  bp_train_config_init (&info.config);
+  info.has_run = true;
+  bp_run_init (&info.run);
   for (unsigned e = 0; e < 30; e++)
     history[e] = (BpEpochMetrics) { e + 1, 0.1, 0.97, 0.2, 0.96, NAN, NAN, 3.2, 0.5f };
   info.history = history;

@@ -21,30 +21,31 @@ reference_cost (const BpNetwork *net,
                 size_t           index,
                 double           h)
 {
-  size_t L = net->n_layers;
+  size_t sizes[BP_MAX_LAYERS];
+  size_t L = bp_arch_get_sizes (&net->arch, sizes);
   double total = 0.0;
   double *a = g_new0 (double, BP_MAX_LAYER_SIZE);
   double *b = g_new0 (double, BP_MAX_LAYER_SIZE);
 
   for (size_t r = 0; r < batch; r++)
     {
-      size_t n_out = net->sizes[L - 1];
+      size_t n_out = sizes[L - 1];
 
-      for (size_t k = 0; k < net->sizes[0]; k++)
-        a[k] = x[r * net->sizes[0] + k];
+      for (size_t k = 0; k < sizes[0]; k++)
+        a[k] = x[r * sizes[0] + k];
 
       for (size_t l = 1; l < L; l++)
         {
-          size_t n_in = net->sizes[l - 1];
+          size_t n_in = sizes[l - 1];
 
-          for (size_t j = 0; j < net->sizes[l]; j++)
+          for (size_t j = 0; j < sizes[l]; j++)
             {
-              size_t bi = net->b_offset[l] + j;
+              size_t bi = net->layers[l - 1].b_offset + j;
               double z = net->params[bi] + (bi == index ? h : 0.0);
 
               for (size_t k = 0; k < n_in; k++)
                 {
-                  size_t wi = net->w_offset[l] + j * n_in + k;
+                  size_t wi = net->layers[l - 1].w_offset + j * n_in + k;
 
                   z += (net->params[wi] + (wi == index ? h : 0.0)) * a[k];
                 }
@@ -52,8 +53,8 @@ reference_cost (const BpNetwork *net,
             }
 
           if (l + 1 < L)
-            for (size_t j = 0; j < net->sizes[l]; j++)
-              switch (net->activation)
+            for (size_t j = 0; j < sizes[l]; j++)
+              switch (net->arch.layers[l - 1].activation)
                 {
                 case BP_ACTIVATION_SIGMOID:
                   b[j] = 1.0 / (1.0 + exp (-b[j]));
@@ -65,11 +66,11 @@ reference_cost (const BpNetwork *net,
                   b[j] = b[j] > 0.0 ? b[j] : 0.0;
                   break;
                 }
-          memcpy (a, b, net->sizes[l] * sizeof (double));
+          memcpy (a, b, sizes[l] * sizeof (double));
         }
 
       /* a holds the output layer's z. */
-      if (net->output == BP_OUTPUT_SOFTMAX)
+      if (net->arch.output == BP_OUTPUT_SOFTMAX)
         {
           double max = a[0], sum = 0.0;
 
@@ -85,7 +86,7 @@ reference_cost (const BpNetwork *net,
             double s = 1.0 / (1.0 + exp (-a[j]));
             double y = j == labels[r] ? 1.0 : 0.0;
 
-            if (net->cost == BP_COST_QUADRATIC)
+            if (net->arch.cost == BP_COST_QUADRATIC)
               total += 0.5 * (s - y) * (s - y);
             else
               total += -y * log (s) - (1.0 - y) * log (1.0 - s);
@@ -107,7 +108,7 @@ make_network (const size_t *sizes,
               uint64_t      seed)
 {
   BpError error = { 0 };
-  BpNetwork *net = bp_network_new (sizes, n_layers, activation, output, cost, &error);
+  BpNetwork *net = bp_network_new_dense (sizes, n_layers, activation, output, cost, &error);
   BpRng rng;
 
   g_assert_cmpstr (error.message, ==, "");
@@ -196,24 +197,26 @@ test_regularisation_update (void)
                                  BP_COST_CROSS_ENTROPY, BP_INIT_LARGE, 3);
   BpNetwork *before = bp_network_copy (net);
   BpWorkspace *ws = bp_workspace_new (net, batch, NULL);
-  BpSgdParams p = { .eta = 1e-3f, .lambda_l2 = 2.0f, .lambda_l1 = 3.0f, .n_train = 100 };
+  BpHyperparams p = { .eta = 1e-3f, .lambda_l2 = 2.0f, .lambda_l1 = 3.0f, .batch_size = batch };
+  const size_t n_train = 100;
   float x[4 * 6];
   uint8_t labels[4];
 
   random_batch (x, labels, batch, 6, 3, 9);
-  bp_network_train_batch (net, ws, x, labels, batch, &p, NULL, NULL, false, BP_KERNEL_NAIVE);
+  bp_network_train_batch (net, ws, x, labels, batch, &p, n_train, NULL, NULL, false,
+                          BP_KERNEL_NAIVE);
 
-  for (size_t l = 1; l < net->n_layers; l++)
+  for (size_t l = 1; l < net->arch.n_layers + 1; l++)
     for (size_t i = 0; i < sizes[l] * sizes[l - 1] + sizes[l]; i++)
       {
-        size_t idx = net->w_offset[l] + i;
+        size_t idx = net->layers[l - 1].w_offset + i;
         bool is_weight = i < sizes[l] * sizes[l - 1];
         const double h = 1e-4;
         double w = before->params[idx];
         double dcost = (reference_cost (before, x, labels, batch, idx, h)
                         - reference_cost (before, x, labels, batch, idx, -h)) / (2.0 * h) / batch;
-        double dreg = is_weight ? p.lambda_l2 / p.n_train * w
-                                  + p.lambda_l1 / p.n_train * (w > 0 ? 1.0 : w < 0 ? -1.0 : 0.0)
+        double dreg = is_weight ? p.lambda_l2 / n_train * w
+                                  + p.lambda_l1 / n_train * (w > 0 ? 1.0 : w < 0 ? -1.0 : 0.0)
                                 : 0.0;
         double expected = w - p.eta * (dcost + dreg);
 
@@ -241,8 +244,8 @@ static void
 test_kernels_agree (gconstpointer data)
 {
   const KernelCase *kc = data;
-  BpSgdParams p = { .eta = 0.5f, .lambda_l2 = 5.0f, .lambda_l1 = kc->lambda_l1,
-                    .momentum = kc->momentum, .n_train = 1000 };
+  BpHyperparams p = { .eta = 0.5f, .lambda_l2 = 5.0f, .lambda_l1 = kc->lambda_l1,
+                      .momentum = kc->momentum, .batch_size = kc->batch };
   BpNetwork *a, *b;
   BpWorkspace *wsa, *wsb;
   float *x, *va, *vb;
@@ -275,10 +278,10 @@ test_kernels_agree (gconstpointer data)
       for (size_t i = 0; i < kc->batch * n_out; i++)
         g_assert_cmpfloat_with_epsilon (oa[i], ob[i], 1e-5);
 
-      bp_network_train_batch (a, wsa, x, labels, kc->batch, &p, kc->momentum > 0 ? va : NULL,
-                              NULL, false, BP_KERNEL_NAIVE);
-      bp_network_train_batch (b, wsb, x, labels, kc->batch, &p, kc->momentum > 0 ? vb : NULL,
-                              NULL, false, BP_KERNEL_FAST);
+      bp_network_train_batch (a, wsa, x, labels, kc->batch, &p, 1000,
+                              kc->momentum > 0 ? va : NULL, NULL, false, BP_KERNEL_NAIVE);
+      bp_network_train_batch (b, wsb, x, labels, kc->batch, &p, 1000,
+                              kc->momentum > 0 ? vb : NULL, NULL, false, BP_KERNEL_FAST);
     }
 
   for (size_t i = 0; i < a->n_params; i++)
@@ -313,8 +316,8 @@ train_steps (BpKernel kernel,
   BpNetwork *net = make_network (sizes, 4, BP_ACTIVATION_RELU, BP_OUTPUT_SOFTMAX,
                                  BP_COST_LOG_LIKELIHOOD, BP_INIT_DEFAULT, 5);
   BpWorkspace *ws = bp_workspace_new (net, 8, NULL);
-  BpSgdParams p = { .eta = 0.1f, .lambda_l2 = 1.0f, .momentum = momentum, .dropout = dropout,
-                    .n_train = 500 };
+  BpHyperparams p = { .eta = 0.1f, .lambda_l2 = 1.0f, .momentum = momentum, .dropout = dropout,
+                      .batch_size = 8 };
   float *v = g_new0 (float, net->n_params);
   float x[8 * 20];
   uint8_t labels[8];
@@ -324,7 +327,7 @@ train_steps (BpKernel kernel,
   for (int step = 0; step < 20; step++)
     {
       random_batch (x, labels, 8, 20, 4, 300 + step);
-      bp_network_train_batch (net, ws, x, labels, 8, &p, with_velocity ? v : NULL,
+      bp_network_train_batch (net, ws, x, labels, 8, &p, 500, with_velocity ? v : NULL,
                               with_rng ? &rng : NULL, false, kernel);
     }
   g_free (v);
@@ -395,7 +398,7 @@ test_dropout_scaling (void)
 
   random_batch (x, &label, 1, 30, 2, 1);
   for (size_t j = 0; j < 200; j++)
-    net->params[net->b_offset[1] + j] = 1000.0f;
+    net->params[net->layers[0].b_offset + j] = 1000.0f;
 
   /* Without dropout: the reference gradient row. */
   bp_network_forward (net, ws, x, 1, BP_KERNEL_NAIVE);
@@ -408,13 +411,13 @@ test_dropout_scaling (void)
       bp_network_backward (net, ws, x, &label, 1, grad, BP_KERNEL_NAIVE);
       for (size_t j = 0; j < 200; j++)
         {
-          float g = grad[net->w_offset[2] + j];
+          float g = grad[net->layers[1].w_offset + j];
 
           if (g == 0.0f)
             continue;
           n_kept++;
           /* The same sign as without dropout, and (per unit δ) the activation scaled by 1/0.7. */
-          g_assert_cmpint (g > 0, ==, plain[net->w_offset[2] + j] > 0);
+          g_assert_cmpint (g > 0, ==, plain[net->layers[1].w_offset + j] > 0);
         }
     }
   g_assert_cmpfloat (fabs ((double) n_kept / (trials * 200.0) - 0.7), <, 0.01);
@@ -435,10 +438,10 @@ test_layout (void)
                                  BP_COST_QUADRATIC, BP_INIT_LARGE, 1);
 
   g_assert_cmpuint (net->n_params, ==, 784 * 30 + 30 + 30 * 10 + 10);
-  g_assert_cmpuint (net->w_offset[1], ==, 0);
-  g_assert_cmpuint (net->b_offset[1], ==, 784 * 30);
-  g_assert_cmpuint (net->w_offset[2], ==, 784 * 30 + 30);
-  g_assert_cmpuint (net->b_offset[2], ==, 784 * 30 + 30 + 300);
+  g_assert_cmpuint (net->layers[0].w_offset, ==, 0);
+  g_assert_cmpuint (net->layers[0].b_offset, ==, 784 * 30);
+  g_assert_cmpuint (net->layers[1].w_offset, ==, 784 * 30 + 30);
+  g_assert_cmpuint (net->layers[1].b_offset, ==, 784 * 30 + 30 + 300);
   g_assert_true (((uintptr_t) net->params & 63) == 0);
   g_assert_true (bp_network_is_finite (net));
   net->params[1234] = NAN;
@@ -464,8 +467,8 @@ test_init_statistics (void)
 
   for (int i = 0; i < 3; i++)
     {
-      const float *w = nets[i]->params + nets[i]->w_offset[1];
-      const float *b = nets[i]->params + nets[i]->b_offset[1];
+      const float *w = nets[i]->params + nets[i]->layers[0].w_offset;
+      const float *b = nets[i]->params + nets[i]->layers[0].b_offset;
       double s = 0, s2 = 0, b2 = 0;
 
       for (size_t k = 0; k < 400 * 300; k++)
@@ -492,17 +495,17 @@ test_bad_networks (void)
   size_t sizes[3] = { 784, 30, 10 };
   size_t zero[3] = { 784, 0, 10 };
 
-  g_assert_null (bp_network_new (sizes, 1, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
-                                 BP_COST_QUADRATIC, &error));
+  g_assert_null (bp_network_new_dense (sizes, 1, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                                       BP_COST_QUADRATIC, &error));
   g_assert_nonnull (strstr (error.message, "2 to 8 layers"));
-  g_assert_null (bp_network_new (zero, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
-                                 BP_COST_QUADRATIC, &error));
+  g_assert_null (bp_network_new_dense (zero, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                                       BP_COST_QUADRATIC, &error));
   g_assert_nonnull (strstr (error.message, "layer 1 has 0 neurons"));
-  g_assert_null (bp_network_new (sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SOFTMAX,
-                                 BP_COST_QUADRATIC, &error));
+  g_assert_null (bp_network_new_dense (sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SOFTMAX,
+                                       BP_COST_QUADRATIC, &error));
   g_assert_nonnull (strstr (error.message, "softmax output layer goes with the log-likelihood"));
-  g_assert_null (bp_network_new (sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
-                                 BP_COST_LOG_LIKELIHOOD, &error));
+  g_assert_null (bp_network_new_dense (sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                                       BP_COST_LOG_LIKELIHOOD, &error));
   g_assert_nonnull (strstr (error.message, "needs a softmax output"));
 }
 
@@ -593,10 +596,10 @@ test_cost_known_answers (void)
   g_assert_cmpfloat_with_epsilon (bp_network_batch_cost (net, ws, &y, 1), log (10.0), 1e-6);
 
   /* Cross-entropy with saturated sigmoid outputs stays finite where a naive log would not. */
-  net->cost = BP_COST_CROSS_ENTROPY;
-  net->output = BP_OUTPUT_SIGMOID;
+  net->arch.cost = BP_COST_CROSS_ENTROPY;
+  net->arch.output = BP_OUTPUT_SIGMOID;
   for (int j = 0; j < 10; j++)
-    net->params[net->b_offset[1] + j] = j == 3 ? 100.0f : -100.0f;
+    net->params[net->layers[0].b_offset + j] = j == 3 ? 100.0f : -100.0f;
   bp_network_forward (net, ws, &x, 1, BP_KERNEL_NAIVE);
   g_assert_cmpfloat (bp_network_batch_cost (net, ws, &y, 1), <, 1e-30);
   y = 4;

@@ -83,7 +83,7 @@ new_network (const size_t *sizes,
 {
   BpCost cost = output == BP_OUTPUT_SOFTMAX ? BP_COST_LOG_LIKELIHOOD : BP_COST_CROSS_ENTROPY;
   BpError error;
-  BpNetwork *net = bp_network_new (sizes, n_layers, activation, output, cost, &error);
+  BpNetwork *net = bp_network_new_dense (sizes, n_layers, activation, output, cost, &error);
 
   g_assert_nonnull (net);
   for (size_t i = 0; i < net->n_params; i++)
@@ -238,11 +238,11 @@ test_graph_784_30_10 (void)
       g_assert_cmpint (w->dims[0], ==, (int64_t) n_out);
       g_assert_cmpint (w->dims[1], ==, (int64_t) n_in);
       g_assert_true (w->has_raw_data);
-      g_assert_cmpmem (w->raw_data.data, w->raw_data.len, net->params + net->w_offset[l],
+      g_assert_cmpmem (w->raw_data.data, w->raw_data.len, net->params + net->layers[l - 1].w_offset,
                        n_out * n_in * sizeof (float));
       g_assert_cmpuint (b->n_dims, ==, 1);
       g_assert_cmpint (b->dims[0], ==, (int64_t) n_out);
-      g_assert_cmpmem (b->raw_data.data, b->raw_data.len, net->params + net->b_offset[l],
+      g_assert_cmpmem (b->raw_data.data, b->raw_data.len, net->params + net->layers[l - 1].b_offset,
                        n_out * sizeof (float));
     }
 
@@ -371,14 +371,14 @@ test_refused (void)
 
   /* A diverged network: the layer with the NaN is named. */
   net = new_network (sizes, 3, BP_ACTIVATION_RELU, BP_OUTPUT_SOFTMAX);
-  net->params[net->b_offset[2] + 3] = NAN;
+  net->params[net->layers[1].b_offset + 3] = NAN;
   g_assert_false (bp_onnx_save (net, NULL, path, &error));
   g_assert_cmpint (error.code, ==, BP_ERROR_INVALID);
   g_clear_pointer (&expected, g_free);
   expected = g_strdup_printf ("%s: not saved: layer 2 (dense, 30 → 10) has NaN or infinite "
                               "parameters", path);
   g_assert_cmpstr (error.message, ==, expected);
-  net->params[net->b_offset[2] + 3] = 0.0f;
+  net->params[net->layers[1].b_offset + 3] = 0.0f;
   net->params[5] = INFINITY;
   g_assert_false (bp_onnx_save (net, NULL, path, &error));
   g_assert_nonnull (strstr (error.message, "layer 1 (dense, 784 → 30)"));

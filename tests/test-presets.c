@@ -59,19 +59,21 @@ test_book_settings (void)
       g_test_message ("%s", e->name);
       g_assert_nonnull (p);
       g_assert_true (p == &all[i]); /* in the book's order */
-      bp_format_layers (p->sizes, p->n_layers, '-', layers, sizeof layers);
+      bp_arch_format_sizes (&p->run.arch, '-', layers, sizeof layers);
       g_assert_cmpstr (layers, ==, e->layers);
-      g_assert_cmpstr (bp_cost_to_string (p->cost), ==, e->cost);
-      g_assert_cmpstr (bp_init_to_string (p->init), ==, e->init);
-      g_assert_cmpint (p->activation, ==, BP_ACTIVATION_SIGMOID);
-      g_assert_cmpint (p->output, ==, BP_OUTPUT_SIGMOID);
-      g_assert_cmpfloat_with_epsilon (p->eta, e->eta, 1e-7);
-      g_assert_cmpfloat_with_epsilon (p->lambda_l2, e->lambda, 1e-7);
-      g_assert_cmpuint (p->epochs, ==, e->epochs);
-      g_assert_cmpuint (p->train_size, ==, e->train_size);
-      g_assert_cmpuint (p->batch_size, ==, 10);
+      g_assert_cmpstr (bp_cost_to_string (p->run.arch.cost), ==, e->cost);
+      g_assert_cmpstr (bp_init_to_string (p->run.init), ==, e->init);
+      g_assert_cmpint (bp_arch_get_activation (&p->run.arch), ==, BP_ACTIVATION_SIGMOID);
+      g_assert_true (bp_arch_is_plain (&p->run.arch));
+      g_assert_cmpint (p->run.arch.output, ==, BP_OUTPUT_SIGMOID);
+      g_assert_cmpfloat_with_epsilon (p->run.hyper.eta, e->eta, 1e-7);
+      g_assert_cmpfloat_with_epsilon (p->run.hyper.lambda_l2, e->lambda, 1e-7);
+      g_assert_cmpuint (p->run.epochs, ==, e->epochs);
+      g_assert_cmpuint (p->run.train_size, ==, e->train_size);
+      g_assert_cmpuint (p->run.hyper.batch_size, ==, 10);
       g_assert_cmpstr (p->book_metric, ==, e->metric);
-      g_assert_true (p->momentum == 0.0f && p->dropout == 0.0f && p->lambda_l1 == 0.0f);
+      g_assert_true (p->run.hyper.momentum == 0.0f && p->run.hyper.dropout == 0.0f
+                     && p->run.hyper.lambda_l1 == 0.0f);
       g_assert_nonnull (p->description);
       g_assert_nonnull (p->book_figures);
     }
@@ -80,31 +82,32 @@ test_book_settings (void)
 static void
 test_apply (void)
 {
-  BpTrainConfig c;
+  BpRun c;
+  unsigned monitor_every;
 
-  bp_train_config_init (&c);
+  bp_run_init (&c);
   c.seed = 99;
-  bp_book_preset_apply (bp_book_preset_find ("ch3-overfit-l2"), 0, &c);
+  bp_book_preset_apply (bp_book_preset_find ("ch3-overfit-l2"), 0, &c, &monitor_every);
   g_assert_cmpfloat (c.hyper.eta, ==, 0.5f);
   g_assert_cmpfloat (c.hyper.lambda_l2, ==, 0.1f);
   g_assert_cmpuint (c.epochs, ==, 400);
   g_assert_cmpuint (c.seed, ==, 99); /* the seed is the caller's */
 
   /* The data-size experiment keeps 1.5 million examples seen and λ per example constant. */
-  bp_book_preset_apply (bp_book_preset_find ("ch3-data-size"), 100, &c);
+  bp_book_preset_apply (bp_book_preset_find ("ch3-data-size"), 100, &c, &monitor_every);
   g_assert_cmpuint (c.epochs, ==, 15000);
-  g_assert_cmpuint (c.monitor_every, ==, 500);
+  g_assert_cmpuint (monitor_every, ==, 500);
   g_assert_cmpfloat_with_epsilon (c.hyper.lambda_l2, 0.01, 1e-7);
-  bp_book_preset_apply (bp_book_preset_find ("ch3-data-size"), 50000, &c);
+  bp_book_preset_apply (bp_book_preset_find ("ch3-data-size"), 50000, &c, &monitor_every);
   g_assert_cmpuint (c.epochs, ==, 30);
   g_assert_cmpfloat (c.hyper.lambda_l2, ==, 5.0f);
 
   /* best-mlp uses every chapter-3 technique. */
-  bp_book_preset_apply (bp_book_preset_find ("best-mlp"), 0, &c);
+  bp_book_preset_apply (bp_book_preset_find ("best-mlp"), 0, &c, &monitor_every);
   g_assert_cmpint (c.expand, ==, BP_EXPAND_AFFINE);
   g_assert_cmpfloat (c.hyper.momentum, >, 0.0f);
   g_assert_cmpfloat (c.hyper.dropout, >, 0.0f);
-  g_assert_true (bp_train_config_check (&c, NULL));
+  g_assert_true (bp_run_check (&c, NULL));
 }
 
 int

@@ -19,22 +19,23 @@ reference_output (const BpNetwork *net,
                   double           h,
                   size_t           k)
 {
-  size_t L = net->n_layers;
+  size_t sizes[BP_MAX_LAYERS];
+  size_t L = bp_arch_get_sizes (&net->arch, sizes);
   g_autofree double *a = g_new0 (double, BP_MAX_LAYER_SIZE);
   g_autofree double *b = g_new0 (double, BP_MAX_LAYER_SIZE);
-  size_t n_out = net->sizes[L - 1];
+  size_t n_out = sizes[L - 1];
   double result;
 
-  for (size_t i = 0; i < net->sizes[0]; i++)
+  for (size_t i = 0; i < sizes[0]; i++)
     a[i] = (double) x[i] + (i == index ? h : 0.0);
 
   for (size_t l = 1; l < L; l++)
     {
-      size_t n_in = net->sizes[l - 1];
-      const float *w = net->params + net->w_offset[l];
-      const float *bias = net->params + net->b_offset[l];
+      size_t n_in = sizes[l - 1];
+      const float *w = net->params + net->layers[l - 1].w_offset;
+      const float *bias = net->params + net->layers[l - 1].b_offset;
 
-      for (size_t j = 0; j < net->sizes[l]; j++)
+      for (size_t j = 0; j < sizes[l]; j++)
         {
           double z = bias[j];
 
@@ -43,8 +44,8 @@ reference_output (const BpNetwork *net,
           b[j] = z;
         }
       if (l + 1 < L)
-        for (size_t j = 0; j < net->sizes[l]; j++)
-          switch (net->activation)
+        for (size_t j = 0; j < sizes[l]; j++)
+          switch (net->arch.layers[l - 1].activation)
             {
             case BP_ACTIVATION_SIGMOID:
               b[j] = 1.0 / (1.0 + exp (-b[j]));
@@ -57,10 +58,10 @@ reference_output (const BpNetwork *net,
               b[j] = b[j] > 0.0 ? b[j] : 0.0;
               break;
             }
-      memcpy (a, b, net->sizes[l] * sizeof (double));
+      memcpy (a, b, sizes[l] * sizeof (double));
     }
 
-  if (net->output == BP_OUTPUT_SIGMOID)
+  if (net->arch.output == BP_OUTPUT_SIGMOID)
     return 1.0 / (1.0 + exp (-a[k]));
 
   {
@@ -85,7 +86,7 @@ random_network (const size_t *sizes,
 {
   BpCost cost = output == BP_OUTPUT_SOFTMAX ? BP_COST_LOG_LIKELIHOOD : BP_COST_CROSS_ENTROPY;
   BpError error = { 0 };
-  BpNetwork *net = bp_network_new (sizes, n_layers, activation, output, cost, &error);
+  BpNetwork *net = bp_network_new_dense (sizes, n_layers, activation, output, cost, &error);
   BpRng rng;
 
   g_assert_cmpint (error.code, ==, BP_ERROR_NONE);
@@ -104,8 +105,8 @@ check_gradient (const BpNetwork *net,
                 uint64_t         seed,
                 size_t           n_inputs)
 {
-  size_t n_in = net->sizes[0];
-  size_t n_out = net->sizes[net->n_layers - 1];
+  size_t n_in = net->n_inputs;
+  size_t n_out = net->n_outputs;
   g_autofree float *x = g_new (float, n_in);
   g_autofree float *grad = g_new (float, n_in);
   g_autofree float *scratch = g_new (float, bp_network_input_gradient_scratch_size (net));
@@ -187,8 +188,8 @@ test_no_hidden_layer (void)
 
   for (size_t k = 0; k < 3; k++)
     {
-      const float *w = net->params + net->w_offset[1] + k * 6;
-      double z = net->params[net->b_offset[1] + k];
+      const float *w = net->params + net->layers[0].w_offset + k * 6;
+      double z = net->params[net->layers[0].b_offset + k];
       double s;
 
       for (size_t i = 0; i < 6; i++)

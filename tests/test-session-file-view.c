@@ -30,12 +30,12 @@ static BpSession *
 new_session (void)
 {
   BpSession *session = bp_session_new ();
-  BpSessionSetup setup;
+  const size_t sizes[] = { SIDE * SIDE, 8, N_CLASSES };
+  BpRun setup;
 
-  bp_session_setup_init (&setup);
-  setup.sizes[0] = SIDE * SIDE;
-  setup.sizes[1] = 8;
-  setup.sizes[2] = N_CLASSES;
+  bp_run_init (&setup);
+  bp_arch_from_sizes (&setup.arch, sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                      BP_COST_QUADRATIC, NULL);
   bp_session_reset (session, &setup);
   bp_session_set_datasets (session, bp_test_dataset_new (2000, SIDE, N_CLASSES, 1, FALSE),
                            bp_test_dataset_new (500, SIDE, N_CLASSES, 2, FALSE),

@@ -31,13 +31,27 @@
 /* ── Data and sessions ────────────────────────────────────────────────────────────────────── */
 
 static void
-small_setup (BpSessionSetup *setup)
+small_setup (BpRun *setup)
 {
-  bp_session_setup_init (setup);
-  setup->sizes[0] = N_PIXELS;
-  setup->sizes[1] = 8;
-  setup->sizes[2] = N_CLASSES;
-  setup->n_layers = 3;
+  const size_t sizes[] = { N_PIXELS, 8, N_CLASSES };
+
+  bp_run_init (setup);
+  bp_arch_from_sizes (&setup->arch, sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                      BP_COST_QUADRATIC, NULL);
+}
+
+/* Resize layer @l of @setup's sizes list (0: the input). */
+static void
+set_size (BpRun  *setup,
+          size_t  l,
+          size_t  size)
+{
+  size_t sizes[BP_MAX_LAYERS];
+  size_t n = bp_arch_get_sizes (&setup->arch, sizes);
+
+  sizes[l] = size;
+  bp_arch_from_sizes (&setup->arch, sizes, n, bp_arch_get_activation (&setup->arch),
+                      setup->arch.output, setup->arch.cost, NULL);
 }
 
 static gboolean
@@ -67,7 +81,7 @@ new_session (size_t   n_train,
              gboolean identical)
 {
   BpSession *session = bp_session_new ();
-  BpSessionSetup setup;
+  BpRun setup;
 
   small_setup (&setup);
   bp_session_reset (session, &setup);
@@ -176,7 +190,7 @@ static BpSession *
 new_mnist_session (const char *dir)
 {
   BpSession *session = bp_session_new ();
-  BpSessionSetup setup;
+  BpRun setup;
   gboolean done = FALSE;
 
   small_setup (&setup);
@@ -355,7 +369,7 @@ test_round_trip (void)
   g_autofree char *data_dir = NULL;
   BpSession *session = new_mnist_session (mnist);
   BpSession *other = new_mnist_session (mnist);
-  BpSessionSetup setup, setup_back;
+  BpRun setup, setup_back;
   BpHyperparams hyper, hyper_back;
   const BpEpochMetrics *history, *history_back;
   JsonObject *root, *member;
@@ -365,9 +379,9 @@ test_round_trip (void)
   /* A setup and hyperparameters away from every default, and momentum, so that the saved
    * velocities matter. */
   small_setup (&setup);
-  setup.activation = BP_ACTIVATION_TANH;
-  setup.cost = BP_COST_LOG_LIKELIHOOD;
-  setup.output = BP_OUTPUT_SOFTMAX;
+  bp_arch_set_activation (&setup.arch, BP_ACTIVATION_TANH);
+  setup.arch.cost = BP_COST_LOG_LIKELIHOOD;
+  setup.arch.output = BP_OUTPUT_SOFTMAX;
   setup.init = BP_INIT_DEFAULT;
   setup.seed = G_GUINT64_CONSTANT (0xfedcba9876543210);
   setup.train_size = 100;
@@ -429,8 +443,8 @@ test_round_trip (void)
   g_assert_cmpuint (loaded->epoch, ==, 3);
   g_assert_cmpint (bp_session_get_state (other), ==, BP_SESSION_STATE_STOPPED);
 
-  bp_session_get_setup (other, &setup_back);
-  g_assert_true (bp_session_setup_equal (&setup, &setup_back));
+  bp_session_get_run (other, &setup_back);
+  g_assert_true (bp_run_same_network (&setup, &setup_back));
   bp_session_get_hyperparams (other, &hyper_back);
   assert_same_hyper (&hyper, &hyper_back);
   g_assert_cmpuint (bp_session_get_epochs (other), ==, 9);
@@ -633,7 +647,7 @@ typedef struct
   guint64        serial;
   guint          n_history;
   guint          epochs;
-  BpSessionSetup setup;
+  BpRun          setup;
   BpHyperparams  hyper;
   BpSessionState state;
 } Outside;
@@ -649,7 +663,7 @@ outside_get (BpSession *session,
   out->serial = snapshot != NULL ? snapshot->serial : 0;
   bp_session_get_history (session, &out->n_history);
   out->epochs = bp_session_get_epochs (session);
-  bp_session_get_setup (session, &out->setup);
+  bp_session_get_run (session, &out->setup);
   bp_session_get_hyperparams (session, &out->hyper);
   out->state = bp_session_get_state (session);
 }
@@ -669,7 +683,7 @@ assert_unchanged (BpSession     *session,
       g_assert_cmpuint (now.n_history, ==, before->n_history);
     }
   g_assert_cmpuint (now.epochs, ==, before->epochs);
-  g_assert_true (bp_session_setup_equal (&now.setup, &before->setup));
+  g_assert_true (bp_run_same_network (&now.setup, &before->setup));
   assert_same_hyper (&now.hyper, &before->hyper);
   g_assert_cmpint (now.state, ==, before->state);
 }
@@ -860,7 +874,7 @@ test_bad_files (void)
   g_autofree char *good = NULL;
   BpSession *source = new_session (120, FALSE);
   BpSession *session = new_session (120, FALSE);
-  BpSessionSetup setup;
+  BpRun setup;
   BpHyperparams hyper;
   Outside before;
   gsize len;
@@ -876,7 +890,7 @@ test_bad_files (void)
 
   /* The session the bad files are offered to is in the middle of something of its own. */
   small_setup (&setup);
-  setup.sizes[1] = 5;
+  set_size (&setup, 1, 5);
   bp_session_reset (session, &setup);
   bp_session_set_epochs (session, 100000);
   bp_session_start (session);
@@ -941,7 +955,7 @@ test_wrong_data (void)
   BpSession *other = bp_session_new ();
   BpSession *no_data = bp_session_new ();
   BpError bp_error = { 0 };
-  BpSessionSetup setup;
+  BpRun setup;
   Outside before;
 
   train_to (session, 1);
@@ -950,7 +964,7 @@ test_wrong_data (void)
 
   /* 5×5 images: the saved network's 16 inputs do not fit. */
   small_setup (&setup);
-  setup.sizes[0] = 25;
+  set_size (&setup, 0, 25);
   bp_session_reset (other, &setup);
   bp_session_set_datasets (other,
                            bp_dataset_new_from_data (30, 5, 5, pixels, labels, 10, &bp_error),
@@ -997,11 +1011,11 @@ test_no_network (void)
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GError) error = NULL;
   BpSession *session = bp_session_new ();
-  BpSessionSetup setup;
+  BpRun setup;
 
   /* A setup chosen before the data, which then does not fit it: the worker cannot build it. */
   small_setup (&setup);
-  setup.sizes[0] = 25;
+  set_size (&setup, 0, 25);
   bp_session_reset (session, &setup);
   bp_session_set_datasets (session, bp_test_dataset_new (40, SIDE, N_CLASSES, 1, FALSE), NULL, NULL);
   wait_idle (session);
@@ -1105,7 +1119,8 @@ write_model (const char   *path,
   BpNetwork *net;
   BpRng rng;
 
-  net = bp_network_new (sizes, n_layers, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, cost, &error);
+  net = bp_network_new_dense (sizes, n_layers, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, cost,
+                              &error);
   g_assert_nonnull (net);
   bp_rng_seed (&rng, seed, BP_RNG_STREAM_INIT);
   bp_network_init (net, BP_INIT_DEFAULT, &rng);
@@ -1134,7 +1149,7 @@ test_load_model (void)
   BpNetwork *model = write_model (path, sizes, 3, BP_COST_CROSS_ENTROPY, 5, TRUE);
   BpModelInfo info = { 0 };
   BpError bp_error = { 0 };
-  BpSessionSetup setup;
+  BpRun setup;
   BpNetwork *back;
   const BpEpochMetrics *history;
   guint generation, n;
@@ -1159,10 +1174,10 @@ test_load_model (void)
   g_assert_cmpmem (snapshot->net->params, snapshot->net->n_params * sizeof (float),
                    model->params, model->n_params * sizeof (float));
   g_assert_nonnull (snapshot->velocity);
-  bp_session_get_setup (session, &setup);
-  g_assert_cmpuint (setup.n_layers, ==, 3);
-  g_assert_cmpuint (setup.sizes[1], ==, 6);
-  g_assert_cmpint (setup.cost, ==, BP_COST_CROSS_ENTROPY);
+  bp_session_get_run (session, &setup);
+  g_assert_cmpuint (setup.arch.n_layers + 1, ==, 3);
+  g_assert_cmpuint (setup.arch.layers[0].size, ==, 6);
+  g_assert_cmpint (setup.arch.cost, ==, BP_COST_CROSS_ENTROPY);
   g_assert_cmpint (setup.init, ==, BP_INIT_DEFAULT);
 
   /* The worker takes it over as it is, and Start trains it on from epoch 1. */
@@ -1187,9 +1202,9 @@ test_load_model (void)
   g_assert_nonnull (back);
   g_assert_cmpmem (back->params, back->n_params * sizeof (float),
                    trained->net->params, trained->net->n_params * sizeof (float));
-  g_assert_true (info.has_config);
+  g_assert_true (info.has_run);
   g_assert_cmpuint (info.n_history, ==, 2);
-  g_assert_cmpuint (info.config.epochs, ==, 2);
+  g_assert_cmpuint (info.run.epochs, ==, 2);
   bp_network_free (back);
   bp_model_info_clear (&info);
 
@@ -1312,12 +1327,12 @@ test_load_model_while_training (void)
   g_autofree char *path = g_build_filename (tmp, "net.json", NULL);
   BpSession *session = new_session (120, FALSE);
   BpNetwork *model = write_model (path, sizes, 3, BP_COST_QUADRATIC, 4, FALSE);
-  BpSessionSetup setup;
+  BpRun setup;
   BpHyperparams hyper;
 
   /* Mini-batches of a millisecond or so, each publishing its snapshot. */
   small_setup (&setup);
-  setup.sizes[1] = 600;
+  set_size (&setup, 1, 600);
   bp_session_get_hyperparams (session, &hyper);
   hyper.batch_size = 120;
   g_assert_true (bp_session_set_hyperparams (session, &hyper, NULL));

@@ -23,13 +23,14 @@
 #define N_CLASSES 4
 
 static void
-small_setup (BpSessionSetup *setup,
-             size_t          hidden)
+small_setup (BpRun  *setup,
+             size_t  hidden)
 {
-  bp_session_setup_init (setup);
-  setup->sizes[0] = N_PIXELS;
-  setup->sizes[1] = hidden;
-  setup->sizes[2] = N_CLASSES;
+  const size_t sizes[] = { N_PIXELS, hidden, N_CLASSES };
+
+  bp_run_init (setup);
+  bp_arch_from_sizes (&setup->arch, sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                      BP_COST_QUADRATIC, NULL);
 }
 
 /* What a test records of the session's signals. */
@@ -94,7 +95,7 @@ new_session (Recorder *rec,
              size_t    n_train)
 {
   BpSession *session = bp_session_new ();
-  BpSessionSetup setup;
+  BpRun setup;
 
   memset (rec, 0, sizeof *rec);
   rec->last_message = g_string_new (NULL);
@@ -236,7 +237,7 @@ test_session_steps (void)
   wait_idle (session);
   before = bp_session_dup_snapshot (session);
   g_assert_nonnull (before);
-  g_assert_cmpuint (before->net->sizes[1], ==, 12);
+  g_assert_cmpuint (before->net->layers[0].n_out, ==, 12);
 
   /* Steps queue up: five calls, five mini-batches. */
   for (guint i = 0; i < 5; i++)
@@ -364,7 +365,7 @@ test_session_diverge (void)
 {
   Recorder rec;
   BpSession *session = new_session (&rec, 240);
-  BpSessionSetup setup;
+  BpRun setup;
   BpHyperparams hyper;
   g_autoptr(BpSnapshot) snapshot = NULL;
 
@@ -520,22 +521,23 @@ random_hyper (GRand         *rand,
 }
 
 static void
-random_setup (GRand          *rand,
-              BpSessionSetup *setup)
+random_setup (GRand *rand,
+              BpRun *setup)
 {
   small_setup (setup, (size_t) g_rand_int_range (rand, 1, 24));
-  setup->activation = g_rand_boolean (rand) ? BP_ACTIVATION_SIGMOID : BP_ACTIVATION_TANH;
+  bp_arch_set_activation (&setup->arch,
+                          g_rand_boolean (rand) ? BP_ACTIVATION_SIGMOID : BP_ACTIVATION_TANH);
   switch (g_rand_int_range (rand, 0, 3))
     {
     case 0:
-      setup->cost = BP_COST_QUADRATIC;
+      setup->arch.cost = BP_COST_QUADRATIC;
       break;
     case 1:
-      setup->cost = BP_COST_CROSS_ENTROPY;
+      setup->arch.cost = BP_COST_CROSS_ENTROPY;
       break;
     default:
-      setup->cost = BP_COST_LOG_LIKELIHOOD;
-      setup->output = BP_OUTPUT_SOFTMAX;
+      setup->arch.cost = BP_COST_LOG_LIKELIHOOD;
+      setup->arch.output = BP_OUTPUT_SOFTMAX;
       break;
     }
   setup->init = g_rand_boolean (rand) ? BP_INIT_LARGE : BP_INIT_DEFAULT;
@@ -564,7 +566,7 @@ run_sequence (BpSession *session,
     {
       Op op = (Op) g_rand_int_range (rand, 0, N_OPS);
       BpHyperparams hyper;
-      BpSessionSetup setup;
+      BpRun setup;
 
       /* A run to the end of an epoch (or a run with a reachable target) ends by itself, at a
        * moment the test cannot know: before a command whose effect depends on whether it has
@@ -652,7 +654,7 @@ run_sequence (BpSession *session,
           if (g_rand_boolean (rand))
             {
               random_setup (rand, &setup);
-              g_assert_true (bp_session_check_setup (session, &setup, NULL));
+              g_assert_true (bp_session_check_run (session, &setup, NULL));
               bp_session_reset (session, &setup);
             }
           else
@@ -673,8 +675,8 @@ run_sequence (BpSession *session,
             if (snapshot == NULL || snapshot->generation != bp_session_get_generation (session))
               break;
             history = bp_session_get_history (session, &n);
-            bp_session_get_setup (session, &setup);
-            g_assert_true (bp_session_adopt (session, snapshot->net, &setup, NULL, 0, history,
+            bp_session_get_run (session, &setup);
+            g_assert_true (bp_session_adopt (session, snapshot->net, &setup, history,
                                              MIN (n, snapshot->epoch), snapshot->velocity, NULL));
             g_assert_cmpuint (bp_session_get_epoch (session), ==, MIN (n, snapshot->epoch));
             g_assert_true (bp_session_has_network (session));
@@ -790,26 +792,27 @@ test_session_check_setup (void)
 {
   Recorder rec;
   BpSession *session = new_session (&rec, 240);
-  BpSessionSetup setup;
+  BpRun setup;
   g_autoptr(GError) error = NULL;
 
   small_setup (&setup, 12);
-  g_assert_true (bp_session_check_setup (session, &setup, NULL));
+  g_assert_true (bp_session_check_run (session, &setup, NULL));
 
-  setup.sizes[0] = 784;
-  g_assert_false (bp_session_check_setup (session, &setup, &error));
+  setup.arch.in_height = 28;
+  setup.arch.in_width = 28;
+  g_assert_false (bp_session_check_run (session, &setup, &error));
   g_assert_nonnull (strstr (error->message, "16 neurons"));
   g_clear_error (&error);
 
   small_setup (&setup, 12);
-  setup.sizes[2] = 3;
-  g_assert_false (bp_session_check_setup (session, &setup, &error));
+  setup.arch.layers[1].size = 3;
+  g_assert_false (bp_session_check_run (session, &setup, &error));
   g_assert_nonnull (strstr (error->message, "at least 4"));
   g_clear_error (&error);
 
   small_setup (&setup, 12);
-  setup.cost = BP_COST_LOG_LIKELIHOOD;
-  g_assert_false (bp_session_check_setup (session, &setup, &error));
+  setup.arch.cost = BP_COST_LOG_LIKELIHOOD;
+  g_assert_false (bp_session_check_run (session, &setup, &error));
   g_clear_error (&error);
 
   wait_idle (session);
@@ -836,24 +839,27 @@ test_session_presets (void)
     {
       const BpPreset *preset = bp_presets_get (i);
       g_autoptr(GError) gerror = NULL;
-      BpHyperparams hyper = preset->hyper;
+      const BpRun *run = &preset->book->run;
+      BpRun other = *run;
 
-      g_test_message ("%s: %s", preset->name, preset->description);
+      g_test_message ("%s: %s", preset->book->name, preset->description);
       g_assert_true (g_ascii_isupper (preset->description[0]));
-      if (preset->setup.early_stop == 0 && preset->setup.schedule == 0)
-        g_assert_true (bp_session_check_setup (session, &preset->setup, &gerror));
+      if (run->early_stop == 0 && run->schedule == 0)
+        g_assert_true (bp_session_check_run (session, run, &gerror));
       g_assert_no_error (gerror);
-      g_assert_true (bp_hyperparams_check (&preset->hyper, &error));
-      g_assert_cmpint (bp_presets_find_by_name (preset->name), ==, (int) i);
-      g_assert_true (bp_presets_matches (i, &preset->setup, &preset->hyper, preset->epochs));
+      g_assert_true (bp_hyperparams_check (&run->hyper, &error));
+      g_assert_cmpint (bp_presets_find_by_name (preset->book->name), ==, (int) i);
+      g_assert_true (bp_presets_matches (i, run));
       /* The first match: this one, or an earlier experiment that starts from the same settings. */
-      g_assert_cmpint (bp_presets_find (&preset->setup, &preset->hyper, preset->epochs), <=, (int) i);
-      g_assert_cmpint (bp_presets_find (&preset->setup, &preset->hyper, preset->epochs), >=, 0);
+      g_assert_cmpint (bp_presets_find (run), <=, (int) i);
+      g_assert_cmpint (bp_presets_find (run), >=, 0);
 
       /* Another η, or another epoch count, is a custom configuration. */
-      hyper.eta *= 2.0f;
-      g_assert_false (bp_presets_matches (i, &preset->setup, &hyper, preset->epochs));
-      g_assert_false (bp_presets_matches (i, &preset->setup, &preset->hyper, preset->epochs + 1));
+      other.hyper.eta *= 2.0f;
+      g_assert_false (bp_presets_matches (i, &other));
+      other = *run;
+      other.epochs++;
+      g_assert_false (bp_presets_matches (i, &other));
     }
   g_assert_cmpint (bp_presets_find_by_name ("ch1-30"), ==, 0);
   g_assert_cmpint (bp_presets_find_by_name ("no-such-preset"), ==, -1);

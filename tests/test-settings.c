@@ -12,7 +12,7 @@
 #include "bp-session.h"
 #include "bp-settings.h"
 
-/* 28×28 images of ten classes, enough for bp_session_check_setup() to know the data's shape. */
+/* 28×28 images of ten classes, enough for bp_session_check_run() to know the data's shape. */
 static BpDataset *
 make_mnist_shaped (void)
 {
@@ -63,14 +63,14 @@ test_defaults_are_chapter_one (void)
   g_autoptr(BpSession) fresh = bp_session_new ();
   g_autoptr(BpSession) restored = bp_session_new ();
   g_autoptr(GError) error = NULL;
-  BpSessionSetup a, b;
+  BpRun a, b;
   BpHyperparams ha, hb;
 
   g_assert_true (bp_settings_restore_training (settings, restored, &error));
   g_assert_no_error (error);
-  bp_session_get_setup (fresh, &a);
-  bp_session_get_setup (restored, &b);
-  g_assert_true (bp_session_setup_equal (&a, &b));
+  bp_session_get_run (fresh, &a);
+  bp_session_get_run (restored, &b);
+  g_assert_true (bp_run_same_network (&a, &b));
   bp_session_get_hyperparams (fresh, &ha);
   bp_session_get_hyperparams (restored, &hb);
   assert_hyper_equal (&ha, &hb);
@@ -89,14 +89,14 @@ test_round_trip (void)
       g_autoptr(BpSession) saved = bp_session_new ();
       g_autoptr(BpSession) restored = bp_session_new ();
       g_autoptr(GError) error = NULL;
-      BpSessionSetup setup, a, b;
+      BpRun setup, a, b;
       BpHyperparams hyper, ha, hb;
 
-      setup = preset->setup;
+      setup = preset->book->run;
       setup.seed = G_GUINT64_CONSTANT (0x123456789ab) + i;
       setup.train_size = 1000 + i;
       bp_session_reset (saved, &setup);
-      hyper = preset->hyper;
+      hyper = preset->book->run.hyper;
       hyper.eta *= 0.5f;
       hyper.lambda_l1 = 0.25f;
       hyper.batch_size = 17;
@@ -107,9 +107,9 @@ test_round_trip (void)
       g_assert_true (bp_settings_restore_training (settings, restored, &error));
       g_assert_no_error (error);
 
-      bp_session_get_setup (saved, &a);
-      bp_session_get_setup (restored, &b);
-      g_assert_true (bp_session_setup_equal (&a, &b));
+      bp_session_get_run (saved, &a);
+      bp_session_get_run (restored, &b);
+      g_assert_true (bp_run_same_network (&a, &b));
       g_assert_cmpuint (b.seed, ==, setup.seed);
       g_assert_cmpuint (b.train_size, ==, setup.train_size);
       bp_session_get_hyperparams (saved, &ha);
@@ -126,7 +126,7 @@ test_bad_layers (void)
   g_autoptr(GSettings) settings = fresh_settings ();
   g_autoptr(BpSession) session = bp_session_new ();
   g_autoptr(GError) error = NULL;
-  BpSessionSetup setup;
+  BpRun setup;
   BpHyperparams hyper;
 
   g_settings_set_string (settings, "layers", "784,thirty,10");
@@ -136,9 +136,9 @@ test_bad_layers (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_assert_nonnull (strstr (error->message, "layers"));
 
-  bp_session_get_setup (session, &setup);
-  g_assert_cmpuint (setup.n_layers, ==, 3);
-  g_assert_cmpuint (setup.sizes[1], ==, 30);
+  bp_session_get_run (session, &setup);
+  g_assert_cmpuint (setup.arch.n_layers + 1, ==, 3);
+  g_assert_cmpuint (setup.arch.layers[0].size, ==, 30);
   bp_session_get_hyperparams (session, &hyper);
   g_assert_cmpfloat (hyper.eta, ==, 0.5f);
   g_assert_cmpuint (bp_session_get_epochs (session), ==, 12);
@@ -170,31 +170,31 @@ test_setup_must_fit_data (void)
   g_autoptr(GSettings) settings = fresh_settings ();
   g_autoptr(BpSession) session = bp_session_new ();
   g_autoptr(GError) error = NULL;
-  BpSessionSetup setup;
+  BpRun setup;
 
   bp_session_set_datasets (session, make_mnist_shaped (), NULL, NULL);
   g_settings_set_string (settings, "layers", "100,30,10");
   g_assert_false (bp_settings_restore_training (settings, session, &error));
   g_assert_nonnull (error);
-  bp_session_get_setup (session, &setup);
-  g_assert_cmpuint (setup.sizes[0], ==, 784);
+  bp_session_get_run (session, &setup);
+  g_assert_cmpuint (setup.arch.in_channels * setup.arch.in_height * setup.arch.in_width, ==, 784);
 
   /* The log-likelihood cost without its softmax layer is refused too. */
   g_clear_error (&error);
   g_settings_reset (settings, "layers");
   g_settings_set_string (settings, "cost", "log-likelihood");
   g_assert_false (bp_settings_restore_training (settings, session, &error));
-  bp_session_get_setup (session, &setup);
-  g_assert_cmpint (setup.cost, ==, BP_COST_QUADRATIC);
+  bp_session_get_run (session, &setup);
+  g_assert_cmpint (setup.arch.cost, ==, BP_COST_QUADRATIC);
 
   /* …and accepted with it. */
   g_clear_error (&error);
   g_settings_set_string (settings, "output", "softmax");
   g_assert_true (bp_settings_restore_training (settings, session, &error));
   g_assert_no_error (error);
-  bp_session_get_setup (session, &setup);
-  g_assert_cmpint (setup.cost, ==, BP_COST_LOG_LIKELIHOOD);
-  g_assert_cmpint (setup.output, ==, BP_OUTPUT_SOFTMAX);
+  bp_session_get_run (session, &setup);
+  g_assert_cmpint (setup.arch.cost, ==, BP_COST_LOG_LIKELIHOOD);
+  g_assert_cmpint (setup.arch.output, ==, BP_OUTPUT_SOFTMAX);
 }
 
 int

@@ -77,7 +77,7 @@ new_network (BpActivation activation,
 {
   const size_t sizes[] = { 64, 16, 4 };
   BpError error = { 0 };
-  BpNetwork *net = bp_network_new (sizes, 3, activation, output, cost, &error);
+  BpNetwork *net = bp_network_new_dense (sizes, 3, activation, output, cost, &error);
   BpRng rng;
 
   g_assert_nonnull (net);
@@ -87,9 +87,11 @@ new_network (BpActivation activation,
 }
 
 static void
-small_config (BpTrainConfig *c)
+small_config (BpRun          *c,
+              BpTrainOptions *o)
 {
-  bp_train_config_init (c);
+  bp_run_init (c);
+  bp_train_options_init (o);
   c->hyper.eta = 0.5f;
   c->hyper.batch_size = 10;
   c->epochs = 5;
@@ -98,14 +100,15 @@ small_config (BpTrainConfig *c)
 
 /* Train a fresh network and return it, with its history copied to @history (may be NULL). */
 static BpNetwork *
-train_once (Fixture             *f,
-            const BpTrainConfig *config,
-            GArray             **history)
+train_once (Fixture              *f,
+            const BpRun          *config,
+            const BpTrainOptions *options,
+            GArray              **history)
 {
   BpNetwork *net = new_network (BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY,
                                 BP_INIT_DEFAULT, config->seed);
   BpError error = { 0 };
-  BpTrainer *trainer = bp_trainer_new (net, config, f->train, f->validation, f->test, &error);
+  BpTrainer *trainer = bp_trainer_new (net, config, options, f->train, f->validation, f->test, &error);
   const BpEpochMetrics *h;
   size_t n;
 
@@ -125,16 +128,17 @@ static void
 test_same_seed_same_bits (Fixture       *f,
                           gconstpointer  data)
 {
-  BpTrainConfig c;
+  BpRun c;
+  BpTrainOptions o;
   BpNetwork *a, *b, *other;
   g_autoptr (GArray) ha = NULL;
   g_autoptr (GArray) hb = NULL;
 
-  small_config (&c);
+  small_config (&c, &o);
   c.hyper.dropout = 0.2f;
   c.hyper.momentum = 0.5f;
-  a = train_once (f, &c, &ha);
-  b = train_once (f, &c, &hb);
+  a = train_once (f, &c, &o, &ha);
+  b = train_once (f, &c, &o, &hb);
   g_assert_cmpmem (a->params, a->n_params * sizeof (float), b->params, b->n_params * sizeof (float));
   g_assert_cmpuint (ha->len, ==, 5);
   for (guint i = 0; i < ha->len; i++)
@@ -148,7 +152,7 @@ test_same_seed_same_bits (Fixture       *f,
     }
 
   c.seed = 8;
-  other = train_once (f, &c, NULL);
+  other = train_once (f, &c, &o, NULL);
   g_assert_true (memcmp (a->params, other->params, a->n_params * sizeof (float)) != 0);
 
   bp_network_free (a);
@@ -160,14 +164,15 @@ static void
 test_learns_and_monitors (Fixture       *f,
                           gconstpointer  data)
 {
-  BpTrainConfig c;
+  BpRun c;
+  BpTrainOptions o;
   g_autoptr (GArray) h = NULL;
   BpNetwork *net;
   BpEpochMetrics *last, *first;
 
-  small_config (&c);
+  small_config (&c, &o);
   c.epochs = 8;
-  net = train_once (f, &c, &h);
+  net = train_once (f, &c, &o, &h);
   first = &g_array_index (h, BpEpochMetrics, 0);
   last = &g_array_index (h, BpEpochMetrics, h->len - 1);
 
@@ -180,11 +185,11 @@ test_learns_and_monitors (Fixture       *f,
   g_assert_cmpfloat (last->eta, ==, 0.5f);
 
   /* Monitors that are off stay NaN. */
-  c.monitor = BP_MONITOR_TEST_ACCURACY;
+  o.monitor = BP_MONITOR_TEST_ACCURACY;
   c.epochs = 1;
   bp_network_free (net);
   g_array_unref (g_steal_pointer (&h));
-  net = train_once (f, &c, &h);
+  net = train_once (f, &c, &o, &h);
   last = &g_array_index (h, BpEpochMetrics, 0);
   g_assert_true (isnan (last->train_cost) && isnan (last->train_accuracy));
   g_assert_true (isnan (last->validation_accuracy));
@@ -192,11 +197,11 @@ test_learns_and_monitors (Fixture       *f,
   bp_network_free (net);
 
   /* monitor_every: measured on epochs 3 and 4 (the last) only. */
-  c.monitor = BP_MONITOR_ALL;
+  o.monitor = BP_MONITOR_ALL;
   c.epochs = 4;
-  c.monitor_every = 3;
+  o.monitor_every = 3;
   g_array_unref (g_steal_pointer (&h));
-  net = train_once (f, &c, &h);
+  net = train_once (f, &c, &o, &h);
   g_assert_cmpuint (h->len, ==, 4);
   for (guint i = 0; i < 4; i++)
     g_assert_cmpint (isnan (g_array_index (h, BpEpochMetrics, i).test_accuracy), ==, i < 2);
@@ -209,7 +214,8 @@ static void
 test_early_stopping (Fixture       *f,
                      gconstpointer  data)
 {
-  BpTrainConfig c;
+  BpRun c;
+  BpTrainOptions o;
   BpNetwork *net = new_network (BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY,
                                 BP_INIT_DEFAULT, 1);
   BpError error = { 0 };
@@ -219,10 +225,10 @@ test_early_stopping (Fixture       *f,
   double best = -1.0;
   size_t best_epoch = 0;
 
-  small_config (&c);
+  small_config (&c, &o);
   c.epochs = 200;
   c.early_stop = 2;
-  t = bp_trainer_new (net, &c, f->train, f->validation, NULL, &error);
+  t = bp_trainer_new (net, &c, &o, f->train, f->validation, NULL, &error);
   g_assert_true (bp_trainer_run (t, NULL, NULL, NULL, NULL, &error));
   h = bp_trainer_get_history (t, &n);
   g_assert_cmpint (bp_trainer_get_stop_reason (t), ==, BP_STOP_EARLY);
@@ -245,7 +251,8 @@ static void
 test_schedule (Fixture       *f,
                gconstpointer  data)
 {
-  BpTrainConfig c;
+  BpRun c;
+  BpTrainOptions o;
   BpNetwork *net = new_network (BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY,
                                 BP_INIT_DEFAULT, 1);
   BpError error = { 0 };
@@ -253,10 +260,10 @@ test_schedule (Fixture       *f,
   const BpEpochMetrics *h;
   size_t n, halvings = 0;
 
-  small_config (&c);
+  small_config (&c, &o);
   c.epochs = 1000;
   c.schedule = 1;
-  t = bp_trainer_new (net, &c, f->train, f->validation, NULL, &error);
+  t = bp_trainer_new (net, &c, &o, f->train, f->validation, NULL, &error);
   g_assert_true (bp_trainer_run (t, NULL, NULL, NULL, NULL, &error));
   h = bp_trainer_get_history (t, &n);
   g_assert_cmpint (bp_trainer_get_stop_reason (t), ==, BP_STOP_SCHEDULE);
@@ -270,7 +277,7 @@ test_schedule (Fixture       *f,
   g_assert_cmpfloat (h[0].eta, ==, 0.5f);
   g_assert_cmpfloat (h[n - 1].eta, ==, 0.5f / 64.0f);
   g_assert_cmpuint (halvings, ==, 6);
-  g_assert_cmpfloat (bp_trainer_get_config (t)->hyper.eta, ==, 0.5f / 128.0f);
+  g_assert_cmpfloat (bp_trainer_get_run (t)->hyper.eta, ==, 0.5f / 128.0f);
   bp_trainer_free (t);
   bp_network_free (net);
 }
@@ -279,7 +286,8 @@ static void
 test_divergence (Fixture       *f,
                  gconstpointer  data)
 {
-  BpTrainConfig c;
+  BpRun c;
+  BpTrainOptions o;
   BpNetwork *net = new_network (BP_ACTIVATION_RELU, BP_OUTPUT_SOFTMAX, BP_COST_LOG_LIKELIHOOD,
                                 BP_INIT_LARGE, 3);
   BpNetwork *start = bp_network_copy (net);
@@ -289,11 +297,11 @@ test_divergence (Fixture       *f,
 
   /* Weight decay by (1 − ηλ/n) with ηλ/n ≈ 17 flips and multiplies every weight by −16 each
    * step: the parameters overflow within a few dozen mini-batches. */
-  small_config (&c);
+  small_config (&c, &o);
   c.hyper.eta = 100.0f;
   c.hyper.lambda_l2 = 100.0f;
   c.hyper.batch_size = 1;
-  t = bp_trainer_new (net, &c, f->train, f->validation, f->test, &error);
+  t = bp_trainer_new (net, &c, &o, f->train, f->validation, f->test, &error);
   g_assert_false (bp_trainer_run (t, NULL, NULL, NULL, NULL, &error));
   g_assert_cmpint (error.code, ==, BP_ERROR_DIVERGED);
   g_test_message ("%s", error.message);
@@ -349,7 +357,8 @@ static void
 test_cancel (Fixture       *f,
              gconstpointer  data)
 {
-  BpTrainConfig c;
+  BpRun c;
+  BpTrainOptions o;
   BpNetwork *net = new_network (BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_QUADRATIC,
                                 BP_INIT_LARGE, 1);
   BpError error = { 0 };
@@ -357,9 +366,9 @@ test_cancel (Fixture       *f,
   BpTrainer *t;
   BpProgress p;
 
-  small_config (&c);
+  small_config (&c, &o);
   st.cancel_after = 3;
-  t = bp_trainer_new (net, &c, f->train, NULL, NULL, &error);
+  t = bp_trainer_new (net, &c, &o, f->train, NULL, NULL, &error);
   g_assert_false (bp_trainer_run (t, &st.cancel, cancel_progress_cb, NULL, &st, &error));
   g_assert_cmpint (error.code, ==, BP_ERROR_CANCELLED);
   /* The flag is read between mini-batches: exactly 3 were done. */
@@ -376,7 +385,8 @@ static void
 test_live_hyperparams (Fixture       *f,
                        gconstpointer  data)
 {
-  BpTrainConfig c;
+  BpRun c;
+  BpTrainOptions o;
   BpNetwork *net = new_network (BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY,
                                 BP_INIT_DEFAULT, 1);
   BpError error = { 0 };
@@ -386,8 +396,8 @@ test_live_hyperparams (Fixture       *f,
   BpEpochMetrics m;
   bool stop;
 
-  small_config (&c);
-  t = bp_trainer_new (net, &c, f->train, f->validation, NULL, &error);
+  small_config (&c, &o);
+  t = bp_trainer_new (net, &c, &o, f->train, f->validation, NULL, &error);
   for (int i = 0; i < 10; i++)
     g_assert_true (bp_trainer_step (t, &error));
 
@@ -420,8 +430,8 @@ test_live_hyperparams (Fixture       *f,
   h.batch_size = 0;
   g_assert_false (bp_trainer_set_hyperparams (t, &h, &error));
   g_assert_nonnull (strstr (error.message, "mini-batch size = 0"));
-  g_assert_cmpfloat (bp_trainer_get_config (t)->hyper.eta, ==, 0.25f);
-  g_assert_cmpuint (bp_trainer_get_config (t)->hyper.batch_size, ==, 50);
+  g_assert_cmpfloat (bp_trainer_get_run (t)->hyper.eta, ==, 0.25f);
+  g_assert_cmpuint (bp_trainer_get_run (t)->hyper.batch_size, ==, 50);
 
   bp_trainer_free (t);
   bp_network_free (net);
@@ -431,29 +441,30 @@ static void
 test_bad_setups (Fixture       *f,
                  gconstpointer  data)
 {
-  BpTrainConfig c;
+  BpRun c;
+  BpTrainOptions o;
   BpError error = { 0 };
   const size_t wrong[] = { 784, 10, 10 };
   const size_t few[] = { 64, 10, 3 };
-  BpNetwork *net = bp_network_new (wrong, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+  BpNetwork *net = bp_network_new_dense (wrong, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
                                    BP_COST_QUADRATIC, NULL);
-  BpNetwork *net3 = bp_network_new (few, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+  BpNetwork *net3 = bp_network_new_dense (few, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
                                     BP_COST_QUADRATIC, NULL);
 
-  small_config (&c);
-  g_assert_null (bp_trainer_new (net, &c, f->train, NULL, NULL, &error));
+  small_config (&c, &o);
+  g_assert_null (bp_trainer_new (net, &c, &o, f->train, NULL, NULL, &error));
   g_assert_nonnull (strstr (error.message, "have 64 pixels but the network's input layer has 784"));
-  g_assert_null (bp_trainer_new (net3, &c, f->train, NULL, NULL, &error));
+  g_assert_null (bp_trainer_new (net3, &c, &o, f->train, NULL, NULL, &error));
   g_assert_nonnull (strstr (error.message, "has 4 classes but the network has only 3 outputs"));
   c.early_stop = 3;
-  g_assert_null (bp_trainer_new (net3, &c, f->train, NULL, NULL, &error));
+  g_assert_null (bp_trainer_new (net3, &c, &o, f->train, NULL, NULL, &error));
   c.early_stop = 0;
   c.epochs = 0;
-  g_assert_null (bp_trainer_new (net3, &c, f->train, NULL, NULL, &error));
+  g_assert_null (bp_trainer_new (net3, &c, &o, f->train, NULL, NULL, &error));
   g_assert_nonnull (strstr (error.message, "epochs = 0 is out of range"));
   c.epochs = 1;
   c.hyper.momentum = 1.0f;
-  g_assert_false (bp_train_config_check (&c, &error));
+  g_assert_false (bp_run_check_fields (&c, &error));
   g_assert_nonnull (strstr (error.message, "μ (momentum) = 1 is out of range: it must be ≥ 0 and < 1"));
 
   bp_network_free (net);
@@ -464,7 +475,8 @@ static void
 test_expansion (Fixture       *f,
                 gconstpointer  data)
 {
-  BpTrainConfig c;
+  BpRun c;
+  BpTrainOptions o;
   BpNetwork *net = new_network (BP_ACTIVATION_RELU, BP_OUTPUT_SOFTMAX, BP_COST_LOG_LIKELIHOOD,
                                 BP_INIT_DEFAULT, 1);
   BpNetwork *plain = bp_network_copy (net);
@@ -476,10 +488,10 @@ test_expansion (Fixture       *f,
   g_assert_true (bp_expand_from_string ("affine", &e) && e == BP_EXPAND_AFFINE);
   g_assert_false (bp_expand_from_string ("elastic", &e));
 
-  small_config (&c);
+  small_config (&c, &o);
   c.hyper.eta = 0.05f;
   c.expand = BP_EXPAND_SHIFTS;
-  t = bp_trainer_new (net, &c, f->train, NULL, NULL, &error);
+  t = bp_trainer_new (net, &c, &o, f->train, NULL, NULL, &error);
   g_assert_true (bp_trainer_step (t, &error));
   bp_trainer_get_progress (t, &p);
   g_assert_cmpuint (p.n_batches, ==, 5 * 600 / 10);
@@ -488,7 +500,7 @@ test_expansion (Fixture       *f,
   /* Affine distortion: fresh images every epoch, learning still works. */
   c.expand = BP_EXPAND_AFFINE;
   c.epochs = 10;
-  t = bp_trainer_new (plain, &c, f->train, f->validation, NULL, &error);
+  t = bp_trainer_new (plain, &c, &o, f->train, f->validation, NULL, &error);
   g_assert_true (bp_trainer_run (t, NULL, NULL, NULL, NULL, &error));
   {
     size_t n;

@@ -6,15 +6,22 @@
  * network: when the current one has trained at all, a dialog asks first, and declining puts
  * the controls back as they were. Invalid values cannot be entered: every number has a spin
  * button with the engine's range, and the layer sizes are checked before anything changes.
+ *
+ * Besides the network's own rows (the layers, the activation, the cost), each control is a
+ * setting of the run's table (bp-run.h), found in the template by the setting's name and read,
+ * shown and connected by the same few loops: a new setting needs only its widget in the .ui.
  */
 #include "config.h"
 
 #include "bp-controls.h"
 
 #include <glib/gi18n.h>
-#include <stdarg.h>
+#include <math.h>
 
 #include "bp-presets.h"
+
+/* The run's settings (bp_run_fields()) that a control may show: at most this many. */
+#define MAX_FIELDS 32
 
 struct _BpControls
 {
@@ -26,24 +33,15 @@ struct _BpControls
   AdwEntryRow    *layers_row;
   AdwComboRow    *activation_row;
   AdwComboRow    *cost_row;
-  AdwComboRow    *init_row;
-  GtkSpinButton  *seed_spin;
-  GtkSpinButton  *eta_spin;
-  GtkSpinButton  *lambda_spin;
-  GtkSpinButton  *l1_spin;
-  GtkSpinButton  *batch_spin;
-  GtkSpinButton  *momentum_spin;
-  GtkSpinButton  *dropout_spin;
-  GtkSpinButton  *epochs_spin;
-  GtkSpinButton  *train_size_spin;
-  AdwComboRow    *expand_row;
-  GtkSpinButton  *early_stop_spin;
-  GtkSpinButton  *schedule_spin;
+
+  /* The control of each setting of the run, by its index in bp_run_fields(): the template's
+   * GtkSpinButton "<name>_spin" for a number, AdwComboRow "<name>_row" for a choice. */
+  GtkWidget      *fields[MAX_FIELDS];
 
   BpSession      *session;
   GSignalGroup   *session_signals;
   guint           updating;       /* > 0 while the controls are being set from the session */
-  BpSessionSetup  pending_setup;  /* what the open dialog would apply */
+  BpRun           pending_run;    /* what the open dialog would apply */
   AdwMessageDialog *dialog;
 };
 
@@ -65,79 +63,149 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* The id of @field's control in the template: "<name>_spin", a GtkSpinButton, for a number;
+ * "<name>_row", an AdwComboRow, for a choice. Every setting has one. */
+static const char *
+field_widget_id (const BpRunField *field)
+{
+  g_autofree char *id = g_strdup_printf ("%s_%s", field->name,
+                                         field->type == BP_RUN_ENUM ? "row" : "spin");
+
+  return g_intern_string (id);
+}
+
+/* A choice row lists its choices in the table's order, but for the initialiser's, which lists
+ * chapter 1's first. */
 static guint
-init_to_index (BpInit init)
+choice_to_index (const BpRunField *field,
+                 guint             value)
 {
-  return init == BP_INIT_LARGE ? 0 : 1;
+  if (g_str_equal (field->name, "init"))
+    return value == BP_INIT_LARGE ? 0 : 1;
+  return value;
 }
 
-static BpInit
-index_to_init (guint index)
+static guint
+index_to_choice (const BpRunField *field,
+                 guint             index)
 {
-  return index == 0 ? BP_INIT_LARGE : BP_INIT_DEFAULT;
+  if (g_str_equal (field->name, "init"))
+    return index == 0 ? BP_INIT_LARGE : BP_INIT_DEFAULT;
+  return index;
 }
 
+/* The control of the setting called @name. */
+static GtkWidget *
+field_widget (BpControls *self,
+              const char *name)
+{
+  size_t n_fields;
+  const BpRunField *fields = bp_run_fields (&n_fields);
+  const BpRunField *field = bp_run_field_find (name);
+
+  g_assert (field != NULL);
+  return self->fields[field - fields];
+}
+
+/* Read the control of @field into @run. The training-set size shows all of the data as its
+ * size, which the run says with 0. */
 static void
-read_hyperparams (BpControls    *self,
-                  BpHyperparams *hyper)
+read_field (BpControls       *self,
+            const BpRunField *field,
+            GtkWidget        *widget,
+            BpRun            *run)
 {
-  hyper->eta = (float) gtk_spin_button_get_value (self->eta_spin);
-  hyper->lambda_l2 = (float) gtk_spin_button_get_value (self->lambda_spin);
-  hyper->lambda_l1 = (float) gtk_spin_button_get_value (self->l1_spin);
-  hyper->batch_size = (size_t) gtk_spin_button_get_value_as_int (self->batch_spin);
-  hyper->momentum = (float) gtk_spin_button_get_value (self->momentum_spin);
-  hyper->dropout = (float) gtk_spin_button_get_value (self->dropout_spin);
+  if (ADW_IS_COMBO_ROW (widget))
+    {
+      bp_run_field_set_uint (run, field,
+                             index_to_choice (field, adw_combo_row_get_selected (ADW_COMBO_ROW (widget))));
+      return;
+    }
+  if (field->type == BP_RUN_FLOAT)
+    bp_run_field_set_number (run, field, gtk_spin_button_get_value (GTK_SPIN_BUTTON (widget)));
+  else
+    bp_run_field_set_number (run, field,
+                             floor (gtk_spin_button_get_value (GTK_SPIN_BUTTON (widget)) + 0.5));
+  if (g_str_equal (field->name, "train_size"))
+    {
+      const BpDataset *train = bp_session_get_train_set (self->session);
+
+      if (train != NULL && run->train_size >= train->n)
+        run->train_size = 0;
+    }
 }
 
-/* The setup the controls show. FALSE, with @error set, when the layer sizes do not parse or do
- * not fit the data. */
-static gboolean
-read_setup (BpControls     *self,
-            BpSessionSetup *setup,
-            GError        **error)
+/* Show @field of @run in its control. */
+static void
+show_field (BpControls       *self,
+            const BpRunField *field,
+            GtkWidget        *widget,
+            const BpRun      *run)
 {
-  const BpDataset *train = bp_session_get_train_set (self->session);
+  if (ADW_IS_COMBO_ROW (widget))
+    {
+      adw_combo_row_set_selected (ADW_COMBO_ROW (widget),
+                                  choice_to_index (field, (guint) bp_run_field_get_uint (run, field)));
+      return;
+    }
+  if (g_str_equal (field->name, "train_size"))
+    {
+      const BpDataset *train = bp_session_get_train_set (self->session);
+
+      if (train == NULL)
+        return;
+      gtk_spin_button_set_range (GTK_SPIN_BUTTON (widget), MIN (100, train->n), train->n);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (widget),
+                                 run->train_size > 0 ? (double) run->train_size : (double) train->n);
+      return;
+    }
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (widget), bp_run_field_get_number (run, field));
+}
+
+/* The run the controls show. FALSE, with @error set, when the layer list does not parse or the
+ * network does not fit the data. */
+static gboolean
+read_run (BpControls  *self,
+          BpRun       *run,
+          GError     **error)
+{
+  size_t n_fields;
+  const BpRunField *fields = bp_run_fields (&n_fields);
   BpError bp_error = { 0 };
   const char *layers = gtk_editable_get_text (GTK_EDITABLE (self->layers_row));
-  guint train_size;
+  BpActivation activation;
+  BpOutput output;
 
-  bp_session_get_setup (self->session, setup);
-  if (!bp_parse_layers (layers, setup->sizes, &setup->n_layers, &bp_error))
+  bp_session_get_run (self->session, run);
+  activation = (BpActivation) adw_combo_row_get_selected (self->activation_row);
+  run->arch.cost = (BpCost) adw_combo_row_get_selected (self->cost_row);
+  output = run->arch.cost == BP_COST_LOG_LIKELIHOOD ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_SIGMOID;
+  if (!bp_arch_parse_any (layers, activation, output, &run->arch, &bp_error))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s", bp_error.message);
       return FALSE;
     }
-  setup->activation = (BpActivation) adw_combo_row_get_selected (self->activation_row);
-  setup->cost = (BpCost) adw_combo_row_get_selected (self->cost_row);
-  setup->output = setup->cost == BP_COST_LOG_LIKELIHOOD ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_SIGMOID;
-  setup->init = index_to_init (adw_combo_row_get_selected (self->init_row));
-  setup->seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
-  train_size = (guint) gtk_spin_button_get_value_as_int (self->train_size_spin);
-  setup->train_size = train != NULL && train_size >= train->n ? 0 : train_size;
-  setup->expand = (BpExpand) adw_combo_row_get_selected (self->expand_row);
-  setup->early_stop = (guint) gtk_spin_button_get_value_as_int (self->early_stop_spin);
-  setup->schedule = (guint) gtk_spin_button_get_value_as_int (self->schedule_spin);
+  for (size_t i = 0; i < n_fields; i++)
+    if (self->fields[i] != NULL)
+      read_field (self, &fields[i], self->fields[i], run);
 
-  return bp_session_check_setup (self->session, setup, error);
+  return bp_session_check_run (self->session, run, error);
 }
 
 static void
 update_preset_row (BpControls *self)
 {
-  BpSessionSetup setup;
-  BpHyperparams hyper;
-  guint selected, epochs;
+  BpRun run;
+  guint selected;
   int preset;
 
-  bp_session_get_setup (self->session, &setup);
-  bp_session_get_hyperparams (self->session, &hyper);
-  epochs = bp_session_get_epochs (self->session);
+  bp_session_get_run (self->session, &run);
   /* The preset chosen stays chosen while it matches, even if an earlier one matches too. */
   selected = adw_combo_row_get_selected (self->preset_row);
-  if (selected < bp_presets_get_count () && bp_presets_matches (selected, &setup, &hyper, epochs))
+  if (selected < bp_presets_get_count () && bp_presets_matches (selected, &run))
     preset = (int) selected;
   else
-    preset = bp_presets_find (&setup, &hyper, epochs);
+    preset = bp_presets_find (&run);
 
   self->updating++;
   adw_combo_row_set_selected (self->preset_row,
@@ -161,49 +229,42 @@ set_layers_error (BpControls *self,
   gtk_widget_set_tooltip_text (row, message);
 }
 
+/* Show @run in the controls. */
+static void
+show_run (BpControls  *self,
+          const BpRun *run)
+{
+  size_t n_fields;
+  const BpRunField *fields = bp_run_fields (&n_fields);
+  char layers[512];
+
+  self->updating++;
+  /* The layer sizes as network2.py lists them when they say it all, else the layer list. */
+  if (bp_arch_is_plain (&run->arch))
+    bp_arch_format_sizes (&run->arch, ',', layers, sizeof layers);
+  else
+    bp_arch_format (&run->arch, layers, sizeof layers);
+  gtk_editable_set_text (GTK_EDITABLE (self->layers_row), layers);
+  adw_combo_row_set_selected (self->activation_row, bp_arch_get_activation (&run->arch));
+  adw_combo_row_set_selected (self->cost_row, run->arch.cost);
+  for (size_t i = 0; i < n_fields; i++)
+    if (self->fields[i] != NULL)
+      show_field (self, &fields[i], self->fields[i], run);
+  self->updating--;
+}
+
 /* Show the session's settings. */
 static void
 sync_from_session (BpControls *self)
 {
-  const BpDataset *train;
-  BpSessionSetup setup;
-  BpHyperparams hyper;
-  char layers[256];
+  BpRun run;
 
   if (self->session == NULL)
     return;
 
-  bp_session_get_setup (self->session, &setup);
-  bp_session_get_hyperparams (self->session, &hyper);
-  train = bp_session_get_train_set (self->session);
-
-  self->updating++;
-  bp_format_layers (setup.sizes, setup.n_layers, ',', layers, sizeof layers);
-  gtk_editable_set_text (GTK_EDITABLE (self->layers_row), layers);
+  bp_session_get_run (self->session, &run);
+  show_run (self, &run);
   set_layers_error (self, NULL);
-  adw_combo_row_set_selected (self->activation_row, setup.activation);
-  adw_combo_row_set_selected (self->cost_row, setup.cost);
-  adw_combo_row_set_selected (self->init_row, init_to_index (setup.init));
-  gtk_spin_button_set_value (self->seed_spin, (double) setup.seed);
-  if (train != NULL)
-    {
-      gtk_spin_button_set_range (self->train_size_spin, MIN (100, train->n), train->n);
-      gtk_spin_button_set_value (self->train_size_spin,
-                                 setup.train_size > 0 ? (double) setup.train_size : (double) train->n);
-    }
-  adw_combo_row_set_selected (self->expand_row, setup.expand);
-  gtk_spin_button_set_value (self->early_stop_spin, setup.early_stop);
-  gtk_spin_button_set_value (self->schedule_spin, setup.schedule);
-
-  gtk_spin_button_set_value (self->eta_spin, hyper.eta);
-  gtk_spin_button_set_value (self->lambda_spin, hyper.lambda_l2);
-  gtk_spin_button_set_value (self->l1_spin, hyper.lambda_l1);
-  gtk_spin_button_set_value (self->batch_spin, (double) hyper.batch_size);
-  gtk_spin_button_set_value (self->momentum_spin, hyper.momentum);
-  gtk_spin_button_set_value (self->dropout_spin, hyper.dropout);
-  gtk_spin_button_set_value (self->epochs_spin, bp_session_get_epochs (self->session));
-  self->updating--;
-
   update_preset_row (self);
 }
 
@@ -223,7 +284,7 @@ dialog_response_cb (BpControls       *self,
   if (self->session == NULL)
     return;
   if (g_strcmp0 (response, "reset") == 0)
-    bp_session_reset (self->session, &self->pending_setup);
+    bp_session_reset (self->session, &self->pending_run);
   else
     sync_from_session (self);
 }
@@ -234,32 +295,32 @@ setup_changed (BpControls *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *body = NULL;
-  BpSessionSetup current, setup;
+  BpRun current, run;
   GtkRoot *root;
   guint epochs;
 
   if (self->updating > 0 || self->session == NULL || !bp_session_has_data (self->session))
     return;
 
-  if (!read_setup (self, &setup, &error))
+  if (!read_run (self, &run, &error))
     {
       set_layers_error (self, error->message);
       return;
     }
   set_layers_error (self, NULL);
 
-  bp_session_get_setup (self->session, &current);
-  if (bp_session_setup_equal (&setup, &current))
+  bp_session_get_run (self->session, &current);
+  if (bp_run_same_network (&run, &current))
     return;
 
   if (session_untrained (self->session))
     {
-      bp_session_reset (self->session, &setup);
+      bp_session_reset (self->session, &run);
       update_preset_row (self);
       return;
     }
 
-  self->pending_setup = setup;
+  self->pending_run = run;
   if (self->dialog != NULL)
     return;
 
@@ -288,17 +349,23 @@ setup_changed (BpControls *self)
   g_signal_emit (self, signals[RESET_ASKED], 0);
 }
 
+/* A live setting changed: the learning settings go to the session at once. */
 static void
 hyperparams_changed (BpControls *self)
 {
   g_autoptr(GError) error = NULL;
-  BpHyperparams hyper;
+  size_t n_fields;
+  const BpRunField *fields = bp_run_fields (&n_fields);
+  BpRun run;
 
   if (self->updating > 0 || self->session == NULL)
     return;
 
-  read_hyperparams (self, &hyper);
-  if (!bp_session_set_hyperparams (self->session, &hyper, &error))
+  bp_session_get_run (self->session, &run);
+  for (size_t i = 0; i < n_fields; i++)
+    if (self->fields[i] != NULL && bp_run_field_is_hyper (&fields[i]))
+      read_field (self, &fields[i], self->fields[i], &run);
+  if (!bp_session_set_hyperparams (self->session, &run.hyper, &error))
     {
       /* The spin buttons' ranges are inside the engine's, so this is a programming error. */
       g_warning ("%s", error->message);
@@ -308,47 +375,29 @@ hyperparams_changed (BpControls *self)
   update_preset_row (self);
 }
 
+/* The epoch target changed: a run stops after it, and a finished run may go on. */
 static void
 epochs_changed (BpControls *self)
 {
   if (self->updating > 0 || self->session == NULL)
     return;
-  bp_session_set_epochs (self->session, (guint) gtk_spin_button_get_value_as_int (self->epochs_spin));
+  bp_session_set_epochs (self->session,
+                         (guint) gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (field_widget (self, "epochs"))));
 }
 
 static void
 preset_selected_cb (BpControls *self)
 {
   guint index = adw_combo_row_get_selected (self->preset_row);
-  const BpPreset *preset;
-  char layers[256];
+  BpRun run;
 
   if (self->updating > 0 || self->session == NULL || index >= bp_presets_get_count ())
     return;
 
-  preset = bp_presets_get (index);
-  self->updating++;
-  bp_format_layers (preset->setup.sizes, preset->setup.n_layers, ',', layers, sizeof layers);
-  gtk_editable_set_text (GTK_EDITABLE (self->layers_row), layers);
-  adw_combo_row_set_selected (self->activation_row, preset->setup.activation);
-  adw_combo_row_set_selected (self->cost_row, preset->setup.cost);
-  adw_combo_row_set_selected (self->init_row, init_to_index (preset->setup.init));
-  gtk_spin_button_set_value (self->eta_spin, preset->hyper.eta);
-  gtk_spin_button_set_value (self->lambda_spin, preset->hyper.lambda_l2);
-  gtk_spin_button_set_value (self->l1_spin, preset->hyper.lambda_l1);
-  gtk_spin_button_set_value (self->batch_spin, (double) preset->hyper.batch_size);
-  gtk_spin_button_set_value (self->momentum_spin, preset->hyper.momentum);
-  gtk_spin_button_set_value (self->dropout_spin, preset->hyper.dropout);
-  gtk_spin_button_set_value (self->epochs_spin, preset->epochs);
-  adw_combo_row_set_selected (self->expand_row, preset->setup.expand);
-  gtk_spin_button_set_value (self->early_stop_spin, preset->setup.early_stop);
-  gtk_spin_button_set_value (self->schedule_spin, preset->setup.schedule);
-  if (bp_session_get_train_set (self->session) != NULL)
-    gtk_spin_button_set_value (self->train_size_spin,
-                               preset->setup.train_size > 0
-                                 ? (double) preset->setup.train_size
-                                 : (double) bp_session_get_train_set (self->session)->n);
-  self->updating--;
+  /* The preset's run, the seed aside. */
+  bp_session_get_run (self->session, &run);
+  bp_book_preset_apply (bp_presets_get (index)->book, 0, &run, NULL);
+  show_run (self, &run);
 
   hyperparams_changed (self);
   epochs_changed (self);
@@ -360,7 +409,8 @@ static void
 session_epochs_cb (BpControls *self)
 {
   self->updating++;
-  gtk_spin_button_set_value (self->epochs_spin, bp_session_get_epochs (self->session));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (field_widget (self, "epochs")),
+                             bp_session_get_epochs (self->session));
   self->updating--;
 }
 
@@ -469,34 +519,47 @@ bp_controls_class_init (BpControlsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpControls, layers_row);
   gtk_widget_class_bind_template_child (widget_class, BpControls, activation_row);
   gtk_widget_class_bind_template_child (widget_class, BpControls, cost_row);
-  gtk_widget_class_bind_template_child (widget_class, BpControls, init_row);
-  gtk_widget_class_bind_template_child (widget_class, BpControls, seed_spin);
-  gtk_widget_class_bind_template_child (widget_class, BpControls, eta_spin);
-  gtk_widget_class_bind_template_child (widget_class, BpControls, lambda_spin);
-  gtk_widget_class_bind_template_child (widget_class, BpControls, l1_spin);
-  gtk_widget_class_bind_template_child (widget_class, BpControls, batch_spin);
-  gtk_widget_class_bind_template_child (widget_class, BpControls, momentum_spin);
-  gtk_widget_class_bind_template_child (widget_class, BpControls, dropout_spin);
-  gtk_widget_class_bind_template_child (widget_class, BpControls, epochs_spin);
-  gtk_widget_class_bind_template_child (widget_class, BpControls, train_size_spin);
-  gtk_widget_class_bind_template_child (widget_class, BpControls, expand_row);
-  gtk_widget_class_bind_template_child (widget_class, BpControls, early_stop_spin);
-  gtk_widget_class_bind_template_child (widget_class, BpControls, schedule_spin);
+
+  /* The control of every setting of the run, by name, for bind_fields(). */
+  {
+    size_t n_fields;
+    const BpRunField *fields = bp_run_fields (&n_fields);
+
+    g_assert (n_fields <= MAX_FIELDS);
+    for (size_t i = 0; i < n_fields; i++)
+      gtk_widget_class_bind_template_child_full (widget_class, field_widget_id (&fields[i]),
+                                                 FALSE, 0);
+  }
 }
 
-/* Connect a value-changed handler to each of the spin buttons listed after @handler. */
+/* Connect the control of each setting of the run (bound by name in class_init): the live
+ * hyperparameters and the epoch count apply at once, the rest makes a new network. */
 static void
-connect_spins (BpControls *self,
-               GCallback   handler,
-               ...)
+bind_fields (BpControls *self)
 {
-  GtkSpinButton *spin;
-  va_list args;
+  size_t n_fields;
+  const BpRunField *fields = bp_run_fields (&n_fields);
 
-  va_start (args, handler);
-  while ((spin = va_arg (args, GtkSpinButton *)) != NULL)
-    g_signal_connect_swapped (spin, "value-changed", handler, self);
-  va_end (args);
+  for (size_t i = 0; i < n_fields; i++)
+    {
+      const BpRunField *field = &fields[i];
+      GObject *widget = gtk_widget_get_template_child (GTK_WIDGET (self), BP_TYPE_CONTROLS,
+                                                       field_widget_id (field));
+      GCallback handler;
+
+      g_assert (GTK_IS_SPIN_BUTTON (widget) || ADW_IS_COMBO_ROW (widget));
+      self->fields[i] = GTK_WIDGET (widget);
+
+      if (!field->live)
+        handler = G_CALLBACK (setup_changed);
+      else if (bp_run_field_is_hyper (field))
+        handler = G_CALLBACK (hyperparams_changed);
+      else
+        handler = G_CALLBACK (epochs_changed);
+      g_signal_connect_swapped (widget, ADW_IS_COMBO_ROW (widget) ? "notify::selected"
+                                                                  : "value-changed",
+                                handler, self);
+    }
 }
 
 static void
@@ -527,7 +590,7 @@ preset_item_bind_cb (GtkSignalListItemFactory *factory,
 static void
 bp_controls_init (BpControls *self)
 {
-  AdwComboRow *reset_combos[4];
+  AdwComboRow *reset_combos[2];
   GtkListItemFactory *factory;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -547,19 +610,11 @@ bp_controls_init (BpControls *self)
   adw_combo_row_set_list_factory (self->preset_row, factory);
   g_object_unref (factory);
 
-  connect_spins (self, G_CALLBACK (hyperparams_changed),
-                 self->eta_spin, self->lambda_spin, self->l1_spin, self->batch_spin,
-                 self->momentum_spin, self->dropout_spin, NULL);
-  connect_spins (self, G_CALLBACK (setup_changed),
-                 self->seed_spin, self->train_size_spin, self->early_stop_spin,
-                 self->schedule_spin, NULL);
+  bind_fields (self);
   reset_combos[0] = self->activation_row;
   reset_combos[1] = self->cost_row;
-  reset_combos[2] = self->init_row;
-  reset_combos[3] = self->expand_row;
   for (guint i = 0; i < G_N_ELEMENTS (reset_combos); i++)
     g_signal_connect_swapped (reset_combos[i], "notify::selected", G_CALLBACK (setup_changed), self);
-  g_signal_connect_swapped (self->epochs_spin, "value-changed", G_CALLBACK (epochs_changed), self);
   g_signal_connect_swapped (self->layers_row, "apply", G_CALLBACK (setup_changed), self);
   g_signal_connect_swapped (self->preset_row, "notify::selected", G_CALLBACK (preset_selected_cb), self);
 

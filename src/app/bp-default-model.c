@@ -45,7 +45,7 @@ bp_default_model_get (GError **error)
 static gboolean
 fits_digits (const BpNetwork *net)
 {
-  return net->sizes[0] == BP_PREPROCESS_N_PIXELS && net->sizes[net->n_layers - 1] >= 10;
+  return net->n_inputs == BP_PREPROCESS_N_PIXELS && net->n_outputs >= 10;
 }
 
 const BpNetwork *
@@ -68,7 +68,7 @@ bp_default_model_choose (BpSession   *session,
     {
       if (description != NULL)
         {
-          bp_format_layers (latest->net->sizes, latest->net->n_layers, '-', layers, sizeof layers);
+          bp_arch_format_sizes (&latest->net->arch, '-', layers, sizeof layers);
           if (latest->epoch == 0 && bp_session_get_batches_done (session) == 0)
             /* Translators: the layer sizes of a model opened from a file, not trained since. */
             *description = g_strdup_printf (_("The opened model (%s)"), layers);
@@ -91,7 +91,7 @@ bp_default_model_choose (BpSession   *session,
     }
   if (description != NULL)
     {
-      bp_format_layers (net->sizes, net->n_layers, '-', layers, sizeof layers);
+      bp_arch_format_sizes (&net->arch, '-', layers, sizeof layers);
       *description = g_strdup_printf (_("The built-in model (%s): train a network to use your own"),
                                       layers);
     }

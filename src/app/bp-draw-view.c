@@ -104,7 +104,7 @@ static void
 compute_hidden (BpDrawView *self)
 {
   const BpNetwork *net = self->net;
-  gsize n_in = net->sizes[0], n = net->n_layers > 2 ? net->sizes[1] : 0;
+  gsize n_in = net->n_inputs, n = net->arch.n_layers > 1 ? net->layers[0].n_out : 0;
 
   if (n != self->n_hidden)
     {
@@ -119,19 +119,19 @@ compute_hidden (BpDrawView *self)
     }
   for (gsize j = 0; j < n; j++)
     {
-      const float *w = net->params + net->w_offset[1] + j * n_in;
-      float z = net->params[net->b_offset[1] + j];
+      const float *w = net->params + net->layers[0].w_offset + j * n_in;
+      float z = net->params[net->layers[0].b_offset + j];
 
       for (gsize i = 0; i < n_in; i++)
         z += w[i] * self->input[i];
-      self->hidden[j] = activate (net->activation, z);
+      self->hidden[j] = activate (net->arch.layers[0].activation, z);
     }
 }
 
 static int
 top_class (BpDrawView *self)
 {
-  gsize n_out = MIN (self->net->sizes[self->net->n_layers - 1], MAX_OUT);
+  gsize n_out = MIN (self->net->n_outputs, MAX_OUT);
   int top = 0;
 
   for (gsize k = 1; k < n_out; k++)
@@ -263,17 +263,17 @@ predict (BpDrawView *self)
       return FALSE;
     }
 
-  n_out = MIN (net->sizes[net->n_layers - 1], MAX_OUT);
+  n_out = MIN (net->n_outputs, MAX_OUT);
   scratch = g_new (float, MAX (bp_network_scratch_size (net),
                                bp_network_input_gradient_scratch_size (net)));
   {
-    g_autofree float *out = g_new (float, net->sizes[net->n_layers - 1]);
+    g_autofree float *out = g_new (float, net->n_outputs);
 
     bp_network_predict (net, self->input, out, scratch);
     memcpy (self->outputs, out, n_out * sizeof (float));
   }
   bp_prediction_bars_set_outputs (self->bars, self->outputs, (guint) n_out,
-                                  net->output == BP_OUTPUT_SOFTMAX);
+                                  net->arch.output == BP_OUTPUT_SOFTMAX);
 
   chosen = (int) gtk_drop_down_get_selected (self->why_class) - 1;
   self->saliency_class = chosen >= 0 && (gsize) chosen < n_out ? (guint) chosen : (guint) top_class (self);
@@ -754,7 +754,7 @@ bp_draw_view_get_outputs (BpDrawView *self,
       *n_outputs = 0;
       return NULL;
     }
-  *n_outputs = (guint) MIN (self->net->sizes[self->net->n_layers - 1], MAX_OUT);
+  *n_outputs = (guint) MIN (self->net->n_outputs, MAX_OUT);
   return self->outputs;
 }
 

@@ -139,7 +139,7 @@ evaluate_thread (GTask        *task,
   Job *job = task_data;
   const BpDataset *test = bp_session_get_test_set (job->session);
   const BpNetwork *net = job->net;
-  gsize n_out = net->sizes[net->n_layers - 1];
+  gsize n_out = net->n_outputs;
   Result *result = g_new0 (Result, 1);
   BpEvaluation evaluation = { 0 };
   BpError error = { 0 };

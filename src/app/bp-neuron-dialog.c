@@ -61,8 +61,8 @@ draw_picture_cb (GtkDrawingArea *area,
   if (self->snapshot == NULL)
     return;
   net = self->snapshot->net;
-  n_inputs = net->sizes[0];
-  w = net->params + net->w_offset[1] + (size_t) self->neuron * n_inputs;
+  n_inputs = net->n_inputs;
+  w = net->params + net->layers[0].w_offset + (size_t) self->neuron * n_inputs;
   for (size_t i = 0; i < n_inputs; i++)
     max_abs = MAX (max_abs, fabs (w[i]));
   if (max_abs == 0.0)
@@ -111,13 +111,13 @@ draw_outgoing_cb (GtkDrawingArea *area,
   const double label_height = 20.0;
   GdkRGBA fg;
 
-  if (self->snapshot == NULL || self->snapshot->net->n_layers < 3)
+  if (self->snapshot == NULL || self->snapshot->net->arch.n_layers < 2)
     return;
   net = self->snapshot->net;
-  n_hidden = net->sizes[1];
-  n_out = net->sizes[2];
+  n_hidden = net->layers[0].n_out;
+  n_out = net->layers[1].n_out;
   /* W_2 is (n_out, n_hidden): this neuron's outgoing weights are its column. */
-  w = net->params + net->w_offset[2] + self->neuron;
+  w = net->params + net->layers[1].w_offset + self->neuron;
   for (size_t k = 0; k < n_out; k++)
     max_abs = MAX (max_abs, fabs (w[k * n_hidden]));
   if (max_abs == 0.0)
@@ -146,7 +146,7 @@ draw_outgoing_cb (GtkDrawingArea *area,
       cairo_stroke (cr);
 
       /* Outputs of a 10-way output layer are the digits 0–9; other layers count from 1. */
-      label = net->n_layers == 3 ? g_strdup_printf ("%zu", k) : g_strdup_printf ("%zu", k + 1);
+      label = net->arch.n_layers == 2 ? g_strdup_printf ("%zu", k) : g_strdup_printf ("%zu", k + 1);
       layout = gtk_widget_create_pango_layout (GTK_WIDGET (area), label);
       pango_layout_get_pixel_size (layout, &lw, &lh);
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, fg.alpha);
@@ -169,10 +169,10 @@ update_labels (BpNeuronDialog *self)
   g_autofree char *title = NULL;
   g_autofree char *bias = NULL;
   g_autofree char *subtitle = NULL;
-  float b = net->params[net->b_offset[1] + self->neuron];
+  float b = net->params[net->layers[0].b_offset + self->neuron];
 
-  if (net->n_layers > 2)
-    title = g_strdup_printf (_("Hidden Neuron %u of %zu"), self->neuron + 1, net->sizes[1]);
+  if (net->arch.n_layers > 1)
+    title = g_strdup_printf (_("Hidden Neuron %u of %zu"), self->neuron + 1, net->layers[0].n_out);
   else
     title = g_strdup_printf (_("Output Neuron %u"), self->neuron);
   adw_window_title_set_title (self->window_title, title);
@@ -184,9 +184,9 @@ update_labels (BpNeuronDialog *self)
   bias = g_strdup_printf (_("Bias %s%.4f"), b < 0.0f ? "−" : "+", fabs ((double) b));
   gtk_label_set_text (self->bias_label, bias);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->outgoing_label), net->n_layers > 2);
-  gtk_widget_set_visible (GTK_WIDGET (self->outgoing_area), net->n_layers > 2);
-  if (net->n_layers == 3)
+  gtk_widget_set_visible (GTK_WIDGET (self->outgoing_label), net->arch.n_layers > 1);
+  gtk_widget_set_visible (GTK_WIDGET (self->outgoing_area), net->arch.n_layers > 1);
+  if (net->arch.n_layers == 2)
     gtk_label_set_text (self->outgoing_label, _("Outgoing weights to the digits"));
   else
     gtk_label_set_text (self->outgoing_label, _("Outgoing weights to the next layer"));
@@ -200,8 +200,8 @@ bp_neuron_dialog_set_snapshot (BpNeuronDialog *self,
 {
   g_return_if_fail (BP_IS_NEURON_DIALOG (self));
   g_return_if_fail (snapshot != NULL);
-  g_return_if_fail (self->neuron < snapshot->net->sizes[1]);
-  g_return_if_fail ((size_t) image_rows * image_cols == snapshot->net->sizes[0]);
+  g_return_if_fail (self->neuron < snapshot->net->layers[0].n_out);
+  g_return_if_fail ((size_t) image_rows * image_cols == snapshot->net->n_inputs);
 
   bp_snapshot_ref (snapshot);
   g_clear_pointer (&self->snapshot, bp_snapshot_unref);

@@ -5,17 +5,14 @@
 
 #include <glib.h>
 
-#include "bp-session.h"
+#include "bp-book-presets.h"
 
 G_BEGIN_DECLS
 
 typedef struct
 {
-  const char    *name;        /* the engine's stable name: "ch1-30", "ch3-l2", … */
-  char          *description; /* the engine's one-line description, capitalised */
-  BpSessionSetup setup;       /* seed 1 */
-  BpHyperparams  hyper;
-  guint          epochs;
+  const BpBookPreset *book;        /* the engine's preset: its stable name and its run */
+  char               *description; /* the engine's one-line description, translated, capitalised */
 } BpPreset;
 
 guint           bp_presets_get_count (void);
@@ -23,16 +20,11 @@ guint           bp_presets_get_count (void);
 const BpPreset *bp_presets_get (guint index);
 /* The index of the preset called @name (the engine's stable names), or -1. */
 int             bp_presets_find_by_name (const char *name);
-/* Whether preset @index has the network, training-set size, run options and learning settings
- * of @setup, @hyper and @epochs (the seed aside). Some experiments start from the same
- * settings (chapter 5's depths from chapter 3's initialisation run), so several may match. */
-gboolean        bp_presets_matches (guint                 index,
-                                    const BpSessionSetup *setup,
-                                    const BpHyperparams  *hyper,
-                                    guint                 epochs);
+/* Whether preset @index is @run, the seed aside. Some experiments start from the same run
+ * (chapter 5's depths from chapter 3's initialisation run), so several may match. */
+gboolean        bp_presets_matches (guint        index,
+                                    const BpRun *run);
 /* The index of the first preset that matches, or -1 for a custom configuration. */
-int             bp_presets_find (const BpSessionSetup *setup,
-                                 const BpHyperparams  *hyper,
-                                 guint                 epochs);
+int             bp_presets_find (const BpRun *run);
 
 G_END_DECLS

@@ -2,23 +2,20 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The model part of the file is exactly what bp_model_save() writes (so that every model reader,
- * ours and network2.py's, opens it), and bp_model_load_from_data() reads and checks it back.
- * bp_model_save() writes only to a path, so the model goes to a private temporary folder first;
- * the session's own member is then added before the document's closing brace, and the whole
- * reaches its place through bp_file_replace(), which writes a temporary file beside the target,
- * flushes it and renames it over the target, or fails and leaves the target alone
- * (g_file_replace_contents() would rewrite the target in place where it cannot make the
- * temporary file: it is used only for files that have no local path). Reading parses the
- * document a second time, with json-glib, for the session's member only, through
- * bp_model_parse_document(), which leaves the weights' numbers out of the tree:
- * bp_model_load_from_data() has already refused anything too deep or too large for the parser.
+ * ours and network2.py's, opens it): bp_model_write_begin() writes it into the document, the
+ * session's own member follows, and bp_model_write_end() closes it. The whole reaches its place
+ * through bp_file_replace(), which writes a temporary file beside the target, flushes it and
+ * renames it over the target, or fails and leaves the target alone (g_file_replace_contents()
+ * would rewrite the target in place where it cannot make the temporary file: it is used only for
+ * files that have no local path). Reading parses the document once (bp_model_document_new(),
+ * which refuses anything too deep or too large for the parser and leaves the weights' numbers
+ * out of the tree); the model is read from it, then the session's member.
  */
 #include "config.h"
 
 #include "bp-session-file.h"
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <errno.h>
 #include <math.h>
@@ -29,7 +26,7 @@
 #include "bp-model-io.h"
 
 /* The limits of a file we read: bp_model_load_from_data()'s size limit, a run's epoch limit
- * (that of bp_train_config_check()), and room for far more pins than anyone keeps. */
+ * (that of bp_run_check_fields()), and room for far more pins than anyone keeps. */
 #define MAX_FILE_BYTES ((goffset) 256 << 20)
 #define MAX_EPOCHS     100000
 #define MAX_PINS       1000
@@ -205,31 +202,6 @@ append_session (GString              *out,
   g_string_append (out, "]\n    }\n  }");
 }
 
-/* The model part: what bp_model_save() writes for @snapshot, read back from a private temporary
- * folder. */
-static char *
-model_text (BpSession   *session,
-            BpSnapshot  *snapshot,
-            gsize       *len,
-            guint       *n_epochs,
-            GError     **error)
-{
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  char *text = NULL;
-  gboolean ok;
-
-  dir = g_dir_make_tmp ("backprop-session-XXXXXX", error);
-  if (dir == NULL)
-    return NULL;
-  path = g_build_filename (dir, "model.json", NULL);
-  ok = bp_session_save_snapshot (session, snapshot, path, n_epochs, error)
-       && g_file_get_contents (path, &text, len, error);
-  g_unlink (path);
-  g_rmdir (dir);
-  return ok ? text : NULL;
-}
-
 /* Replace @file's contents atomically (bp_file_replace(): a symbolic link is written through,
  * the old file's permissions are kept, a device or a FIFO is refused); a G_IO_ERROR whose
  * message is the reason alone on failure. */
@@ -266,10 +238,7 @@ bp_session_file_write (BpSession            *session,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GString) out = NULL;
   g_autofree char *name = NULL;
-  g_autofree char *model = NULL;
-  const char *end;
   guint n_epochs = 0;
-  gsize len = 0;
 
   g_return_val_if_fail (BP_IS_SESSION (session), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
@@ -289,26 +258,13 @@ bp_session_file_write (BpSession            *session,
       return FALSE;
     }
 
-  model = model_text (session, snapshot, &len, &n_epochs, &local_error);
-  /* The document is one object: its closing brace is its last. */
-  end = model != NULL ? g_strrstr_len (model, (gssize) len, "}") : NULL;
-  if (end == NULL)
-    {
-      g_set_error (error, local_error != NULL ? local_error->domain : G_IO_ERROR,
-                   local_error != NULL ? local_error->code : G_IO_ERROR_FAILED,
-                   _("%s: not saved: %s"), name,
-                   local_error != NULL ? local_error->message : "no model");
-      return FALSE;
-    }
-  /* Trim the whitespace before the brace: the model's last member ends there. */
-  while (end > model && g_ascii_isspace (end[-1]))
-    end--;
-
-  out = g_string_sized_new (len + 4096);
-  g_string_append_len (out, model, end - model);
+  /* The model's members, then the session's own, then the closing brace. */
+  out = g_string_sized_new (16 * snapshot->net->n_params + 8192);
+  if (!bp_session_write_snapshot (session, snapshot, out, name, &n_epochs, error))
+    return FALSE;
   g_string_append (out, ",\n");
   append_session (out, session, n_epochs, plots);
-  g_string_append (out, "\n}\n");
+  bp_model_write_end (out);
 
   if (!write_bytes (file, out->str, out->len, &local_error))
     {
@@ -691,21 +647,23 @@ load_bytes (GFile       *file,
 }
 
 /* The model and the "backprop-session" object of @data, checked as far as they go without a
- * session. *@net and *@info are the model's; @parser keeps *@object alive. */
+ * session. *@net and *@info are the model's; *@doc (free it whatever this returns) keeps
+ * *@object alive. */
 static JsonObject *
-parse_file (Reader       *rd,
-            const char   *data,
-            gsize         len,
-            JsonParser   *parser,
-            BpNetwork   **net,
-            BpModelInfo  *info)
+parse_file (Reader           *rd,
+            const char       *data,
+            gsize             len,
+            BpModelDocument **doc,
+            BpNetwork       **net,
+            BpModelInfo      *info)
 {
   BpError bp_error = { 0 };
-  JsonNode *root, *node;
-  JsonObject *object;
+  JsonObject *root, *object;
+  JsonNode *node;
   gint64 version;
 
-  *net = bp_model_load_from_data (data, len, rd->name, info, &bp_error);
+  *doc = bp_model_document_new (data, len, rd->name, &bp_error);
+  *net = *doc != NULL ? bp_model_document_read (*doc, info, &bp_error) : NULL;
   if (*net == NULL)
     {
       /* The model reader's message starts with the file's name. */
@@ -713,15 +671,8 @@ parse_file (Reader       *rd,
                    bp_error.message);
       return NULL;
     }
-  /* The members without the weights' numbers, which the model reader has read: a tree of the
-   * whole file would cost some forty times its size. */
-  if (!bp_model_parse_document (parser, data, len, rd->name, &bp_error))
-    {
-      fail (rd, "%s", bp_error.message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  node = json_object_get_member (json_node_get_object (root), BP_SESSION_FILE_MEMBER);
+  root = bp_model_document_get_root (*doc);
+  node = json_object_get_member (root, BP_SESSION_FILE_MEMBER);
   if (node == NULL)
     {
       g_set_error (rd->error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_NOT_SESSION,
@@ -754,14 +705,14 @@ bp_session_file_read (BpSession       *session,
                       BpSessionPlots **plots_out,
                       GError         **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(BpModelDocument) doc = NULL;
   g_autoptr(BpSessionPlots) plots = NULL;
   g_autoptr(GError) adopt_error = NULL;
   g_autofree char *name = NULL;
   g_autofree char *data = NULL;
   BpModelInfo info = { 0 };
   BpNetwork *net = NULL;
-  BpSessionSetup setup;
+  BpRun run;
   JsonObject *object;
   JsonNode *node;
   Reader rd;
@@ -785,12 +736,11 @@ bp_session_file_read (BpSession       *session,
   if (data == NULL)
     return FALSE;
 
-  parser = json_parser_new_immutable ();
-  object = parse_file (&rd, data, len, parser, &net, &info);
+  object = parse_file (&rd, data, len, &doc, &net, &info);
   if (object == NULL)
     goto out;
 
-  if (!info.has_config)
+  if (!info.has_run)
     {
       fail (&rd, "no \"hyperparameters\"");
       goto out;
@@ -815,24 +765,13 @@ bp_session_file_read (BpSession       *session,
   if (!read_plots (&rd, json_object_get_member (object, "plots"), (guint) epoch, plots))
     goto out;
 
-  /* The network's shape and kind are the model's; the rest of the setup is the file's. */
-  bp_session_setup_init (&setup);
-  memcpy (setup.sizes, net->sizes, sizeof setup.sizes);
-  setup.n_layers = net->n_layers;
-  setup.activation = net->activation;
-  setup.output = net->output;
-  setup.cost = net->cost;
-  setup.init = info.config.init;
-  setup.seed = info.config.seed;
-  setup.train_size = info.train_size;
-  setup.expand = info.config.expand;
-  setup.early_stop = info.config.early_stop;
-  setup.schedule = info.config.schedule;
+  /* The run is the file's, its arch the model's. */
+  run = info.run;
 
   /* Everything the file says is checked; the session checks the fit with its data and changes
    * only if all of it is right. */
-  if (!bp_session_adopt (session, net, &setup, &info.config.hyper, info.config.epochs,
-                         info.history, (guint) info.n_history, info.velocity, &adopt_error))
+  if (!bp_session_adopt (session, net, &run, info.history, (guint) info.n_history,
+                         info.velocity, &adopt_error))
     {
       /* Translators: a session file's name, then why it does not fit the data loaded. */
       g_set_error (error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_INVALID,
@@ -853,7 +792,7 @@ char *
 bp_session_file_dup_data_dir (GFile   *file,
                               GError **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(BpModelDocument) doc = NULL;
   g_autofree char *name = NULL;
   g_autofree char *data = NULL;
   BpModelInfo info = { 0 };
@@ -872,8 +811,7 @@ bp_session_file_dup_data_dir (GFile   *file,
   data = load_bytes (file, name, &len, error);
   if (data == NULL)
     return NULL;
-  parser = json_parser_new_immutable ();
-  object = parse_file (&rd, data, len, parser, &net, &info);
+  object = parse_file (&rd, data, len, &doc, &net, &info);
   if (object != NULL)
     {
       node = json_object_get_member (object, "data_dir");

@@ -38,6 +38,7 @@
 #include "bp-metrics.h"
 #include "bp-model-io.h"
 #include "bp-rng.h"
+#include "bp-save-file.h"
 
 /* How often the worker publishes progress, snapshots and in-epoch sample points. */
 #define PROGRESS_INTERVAL_US (50 * G_TIME_SPAN_MILLISECOND)
@@ -104,8 +105,7 @@ typedef struct
   BpTrainer      *trainer;
   BpDataset      *train_view;
   BpDataset      *sample_view;
-  BpSessionSetup  setup;
-  BpHyperparams   hyper;
+  BpRun           run;               /* what the network is built from; its live hyperparameters */
   guint           generation;
   guint64         batches_done;
   guint           epochs_done;
@@ -143,9 +143,7 @@ struct _BpSession
   gboolean        loading;
 
   /* Main-thread state. */
-  BpSessionSetup  setup;
-  BpHyperparams   hyper;
-  guint           epochs;
+  BpRun           run;      /* the network's, the live hyperparameters and the epoch target */
   BpSessionState  state;
   guint           generation;
   guint           command_serial;
@@ -172,7 +170,7 @@ struct _BpSession
   gboolean        hyper_pending;
   BpHyperparams   hyper_next;
   gboolean        reset_pending;
-  BpSessionSetup  reset_setup;
+  BpRun           reset_run;
   guint           reset_generation;
   BpNetwork      *reset_net;       /* the network to adopt, or NULL for a fresh one */
   float          *reset_velocity;  /* its momentum state, or NULL */
@@ -228,7 +226,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-/* ── Setup ────────────────────────────────────────────────────────────────────────────────── */
+/* ── States ───────────────────────────────────────────────────────────────────────────────── */
 
 const char *
 bp_session_state_to_string (BpSessionState state)
@@ -243,42 +241,6 @@ bp_session_state_to_string (BpSessionState state)
     default:
       return "stopped";
     }
-}
-
-void
-bp_session_setup_init (BpSessionSetup *setup)
-{
-  const BpBookPreset *ch1 = bp_book_preset_find ("ch1-30");
-
-  memset (setup, 0, sizeof *setup);
-  memcpy (setup->sizes, ch1->sizes, sizeof setup->sizes);
-  setup->n_layers = ch1->n_layers;
-  setup->activation = ch1->activation;
-  setup->output = ch1->output;
-  setup->cost = ch1->cost;
-  setup->init = ch1->init;
-  setup->seed = 1;
-  setup->expand = ch1->expand;
-}
-
-gboolean
-bp_session_setup_equal (const BpSessionSetup *a,
-                        const BpSessionSetup *b)
-{
-  if (a->n_layers != b->n_layers)
-    return FALSE;
-  for (size_t l = 0; l < a->n_layers; l++)
-    if (a->sizes[l] != b->sizes[l])
-      return FALSE;
-  return a->activation == b->activation
-         && a->output == b->output
-         && a->cost == b->cost
-         && a->init == b->init
-         && a->seed == b->seed
-         && a->train_size == b->train_size
-         && a->expand == b->expand
-         && a->early_stop == b->early_stop
-         && a->schedule == b->schedule;
 }
 
 /* ── Snapshots ────────────────────────────────────────────────────────────────────────────── */
@@ -448,14 +410,14 @@ worker_free_network (Worker *w)
   g_clear_pointer (&w->train_view, bp_dataset_free);
 }
 
-/* Build the network and trainer of @setup. Runs on the worker (or before it exists). */
+/* Build the network and trainer of the run (w->run). Runs on the worker (or before it exists). */
 static gboolean
 worker_build (BpSession *self,
               Worker    *w)
 {
-  const BpSessionSetup *s = &w->setup;
+  const BpRun *s = &w->run;
   const BpDataset *sample_src;
-  BpTrainConfig config;
+  BpRun config;
   BpError error = { 0 };
   BpRng rng;
   size_t n_train;
@@ -491,27 +453,21 @@ worker_build (BpSession *self,
     w->net = g_steal_pointer (&w->adopt_net);
   else
     {
-      w->net = bp_network_new (s->sizes, s->n_layers, s->activation, s->output, s->cost, &error);
+      w->net = bp_network_new (&s->arch, &error);
       if (w->net == NULL)
         goto fail;
       bp_rng_seed (&rng, s->seed, BP_RNG_STREAM_INIT);
       bp_network_init (w->net, s->init, &rng);
     }
 
-  bp_train_config_init (&config);
-  config.hyper = w->hyper;
+  config = *s;
   config.epochs = TRAINER_EPOCHS;
   /* A resumed network must not shuffle its next epochs as its first ones were: its trainer
    * gets a seed of its own, the same for every resumption from the same epoch. */
   config.seed = s->seed + (guint64) w->epoch_offset * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
-  config.init = s->init;
-  config.early_stop = s->early_stop;
-  config.schedule = s->schedule;
-  config.expand = s->expand;
-  config.monitor = BP_MONITOR_ALL;
-  config.kernel = BP_KERNEL_FAST;
-  w->trainer = bp_trainer_new (w->net, &config, w->train_view, self->validation, self->test,
-                               &error);
+  /* Every monitor, the fast kernel. */
+  w->trainer = bp_trainer_new (w->net, &config, NULL, w->train_view, self->validation,
+                               self->test, &error);
   if (w->trainer == NULL)
     goto fail;
   if (w->adopt_velocity != NULL)
@@ -553,7 +509,7 @@ worker_fill_progress (Worker   *w,
 
   if (w->rate > 0.0 && target > w->epochs_done)
     {
-      size_t n = w->train_view->n * (w->setup.expand == BP_EXPAND_SHIFTS ? 5 : 1);
+      size_t n = w->train_view->n * (w->run.expand == BP_EXPAND_SHIFTS ? 5 : 1);
 
       epochs_left = (double) (target - w->epochs_done);
       left_examples = epochs_left * (double) n - (p->in_epoch ? (double) bp.examples_seen : 0.0);
@@ -573,7 +529,7 @@ worker_sample (BpSession *self,
   Event event = { 0 };
 
   w->last_sample = g_get_monotonic_time ();
-  if (!bp_evaluate (w->net, w->sample_view, w->hyper.lambda_l2, w->hyper.lambda_l1,
+  if (!bp_evaluate (w->net, w->sample_view, w->run.hyper.lambda_l2, w->run.hyper.lambda_l1,
                     w->train_view->n, false, &ev, NULL))
     return;
 
@@ -621,7 +577,7 @@ worker_train_batch (BpSession      *self,
   /* The speed shown is that of the training passes: an exponential average over about a
    * second of training time. */
   w->rate_time += t1 - t0;
-  w->rate_examples += (gint64) MIN (w->hyper.batch_size, w->train_view->n);
+  w->rate_examples += (gint64) MIN (w->run.hyper.batch_size, w->train_view->n);
   if (w->rate_time >= 100 * G_TIME_SPAN_MILLISECOND)
     {
       double r = (double) w->rate_examples / ((double) w->rate_time / G_USEC_PER_SEC);
@@ -670,7 +626,13 @@ worker_main (gpointer data)
       if (self->reset_pending)
         {
           self->reset_pending = FALSE;
-          w->setup = self->reset_setup;
+          {
+            /* The worker keeps its own live hyperparameters; newer ones come just below. */
+            BpHyperparams hyper = w->run.hyper;
+
+            w->run = self->reset_run;
+            w->run.hyper = hyper;
+          }
           w->generation = self->reset_generation;
           w->adopt_net = g_steal_pointer (&self->reset_net);
           w->adopt_velocity = g_steal_pointer (&self->reset_velocity);
@@ -680,7 +642,7 @@ worker_main (gpointer data)
           if (self->hyper_pending)
             {
               self->hyper_pending = FALSE;
-              w->hyper = self->hyper_next;
+              w->run.hyper = self->hyper_next;
             }
           g_mutex_unlock (&self->lock);
 
@@ -703,8 +665,8 @@ worker_main (gpointer data)
       if (self->hyper_pending)
         {
           self->hyper_pending = FALSE;
-          w->hyper = self->hyper_next;
-          if (w->trainer != NULL && !bp_trainer_set_hyperparams (w->trainer, &w->hyper, &error))
+          w->run.hyper = self->hyper_next;
+          if (w->trainer != NULL && !bp_trainer_set_hyperparams (w->trainer, &w->run.hyper, &error))
             g_warning ("Could not apply hyperparameters: %s", error.message);
           continue;
         }
@@ -1036,8 +998,7 @@ data_changed (BpSession *self)
   if (self->network_from_file)
     opened = bp_session_dup_snapshot (self);
   if (opened == NULL || opened->generation != self->generation
-      || !bp_session_adopt (self, opened->net, &self->setup, NULL, 0, NULL, 0, opened->velocity,
-                            NULL))
+      || !bp_session_adopt (self, opened->net, &self->run, NULL, 0, opened->velocity, NULL))
     bp_session_reset (self, NULL);
   ensure_worker (self);
 }
@@ -1209,64 +1170,81 @@ bp_session_get_test_set (BpSession *self)
 }
 
 void
-bp_session_get_setup (BpSession      *self,
-                      BpSessionSetup *setup)
+bp_session_get_run (BpSession *self,
+                    BpRun     *run)
 {
   g_return_if_fail (BP_IS_SESSION (self));
 
-  *setup = self->setup;
+  *run = self->run;
 }
 
 gboolean
-bp_session_check_setup (BpSession            *self,
-                        const BpSessionSetup *setup,
-                        GError              **error)
+bp_session_check_run (BpSession    *self,
+                      const BpRun  *run,
+                      GError      **error)
 {
+  const BpArch *arch;
   BpError bp_error = { 0 };
-  size_t n_out;
+  size_t size;
 
   g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (setup != NULL, FALSE);
+  g_return_val_if_fail (run != NULL, FALSE);
 
-  if (setup->n_layers < 2 || setup->n_layers > BP_MAX_LAYERS)
+  arch = &run->arch;
+  if (arch->n_layers < 1 || arch->n_layers > BP_MAX_LAYERS - 1)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "A network has 2 to %d layers, not %zu", BP_MAX_LAYERS, setup->n_layers);
+                   "A network has 2 to %d layers, not %zu", BP_MAX_LAYERS, arch->n_layers + 1);
       return FALSE;
     }
-  for (size_t l = 0; l < setup->n_layers; l++)
-    if (setup->sizes[l] == 0 || setup->sizes[l] > BP_MAX_LAYER_SIZE)
-      {
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                     "Layer %zu has %zu neurons; a layer has 1 to %d", l + 1, setup->sizes[l],
-                     BP_MAX_LAYER_SIZE);
-        return FALSE;
-      }
-  if (!bp_cost_check_output (setup->cost, setup->output, &bp_error))
+  for (size_t l = 0; l <= arch->n_layers; l++)
+    {
+      size = l == 0 ? arch->in_channels * arch->in_height * arch->in_width
+                    : arch->layers[l - 1].size;
+      if (size == 0 || size > BP_MAX_LAYER_SIZE)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "Layer %zu has %zu neurons; a layer has 1 to %d", l + 1, size,
+                       BP_MAX_LAYER_SIZE);
+          return FALSE;
+        }
+    }
+  if (!bp_arch_check (arch, &bp_error))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s", bp_error.message);
       return FALSE;
     }
+  /* The settings that go with the network; the live ones have their own setters. */
+  {
+    size_t n_fields;
+    const BpRunField *fields = bp_run_fields (&n_fields);
+
+    for (size_t i = 0; i < n_fields; i++)
+      if (!fields[i].live && !bp_run_field_check (run, &fields[i], &bp_error))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s", bp_error.message);
+          return FALSE;
+        }
+  }
 
   if (self->train_full == NULL)
     return TRUE;
 
-  if (setup->sizes[0] != self->train_full->n_pixels)
+  if (arch->in_channels * arch->in_height * arch->in_width != self->train_full->n_pixels)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "The input layer must have %zu neurons, one per pixel of the %zu×%zu images",
                    self->train_full->n_pixels, self->train_full->rows, self->train_full->cols);
       return FALSE;
     }
-  n_out = setup->sizes[setup->n_layers - 1];
-  if (n_out < self->train_full->n_classes)
+  if (arch->layers[arch->n_layers - 1].size < self->train_full->n_classes)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "The output layer must have at least %zu neurons, one per class",
                    self->train_full->n_classes);
       return FALSE;
     }
-  if ((setup->early_stop > 0 || setup->schedule > 0)
+  if ((run->early_stop > 0 || run->schedule > 0)
       && (self->validation == NULL || self->validation->n == 0))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -1282,7 +1260,7 @@ bp_session_get_hyperparams (BpSession     *self,
 {
   g_return_if_fail (BP_IS_SESSION (self));
 
-  *hyper = self->hyper;
+  *hyper = self->run.hyper;
 }
 
 gboolean
@@ -1300,15 +1278,10 @@ bp_session_set_hyperparams (BpSession           *self,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s", bp_error.message);
       return FALSE;
     }
-  if (hyper->eta == self->hyper.eta
-      && hyper->lambda_l2 == self->hyper.lambda_l2
-      && hyper->lambda_l1 == self->hyper.lambda_l1
-      && hyper->momentum == self->hyper.momentum
-      && hyper->dropout == self->hyper.dropout
-      && hyper->batch_size == self->hyper.batch_size)
+  if (bp_hyperparams_equal (hyper, &self->run.hyper))
     return TRUE;
 
-  self->hyper = *hyper;
+  self->run.hyper = *hyper;
   g_mutex_lock (&self->lock);
   self->hyper_next = *hyper;
   self->hyper_pending = TRUE;
@@ -1322,7 +1295,7 @@ bp_session_get_epochs (BpSession *self)
 {
   g_return_val_if_fail (BP_IS_SESSION (self), 0);
 
-  return self->epochs;
+  return self->run.epochs;
 }
 
 void
@@ -1332,9 +1305,9 @@ bp_session_set_epochs (BpSession *self,
   g_return_if_fail (BP_IS_SESSION (self));
   g_return_if_fail (epochs >= 1 && epochs <= TRAINER_EPOCHS);
 
-  if (self->epochs == epochs)
+  if (self->run.epochs == epochs)
     return;
-  self->epochs = epochs;
+  self->run.epochs = epochs;
   g_mutex_lock (&self->lock);
   self->epochs_target = epochs;
   request_locked (self);
@@ -1359,7 +1332,7 @@ bp_session_can_start (BpSession *self)
   if (!self->has_network || self->state == BP_SESSION_STATE_RUNNING)
     return FALSE;
   /* A finished run continues only once the epoch count has been raised. */
-  return self->progress.in_epoch || self->history->len < self->epochs;
+  return self->progress.in_epoch || self->history->len < self->run.epochs;
 }
 
 void
@@ -1421,7 +1394,7 @@ bp_session_stop (BpSession *self)
   set_state (self, BP_SESSION_STATE_STOPPED);
 }
 
-/* Replace the network: a fresh one from the setup (@snapshot NULL), or the network of
+/* Replace the network: a fresh one from the run (@snapshot NULL), or the network of
  * @snapshot, which is published at once, and given to the worker as @net (both owned; @net is
  * NULL without data, when there is no worker to train it). The history becomes @history. */
 static void
@@ -1469,7 +1442,7 @@ replace_network (BpSession            *self,
       self->mode_serial = self->command_serial;
       self->steps_pending = 0;
       self->reset_pending = TRUE;
-      self->reset_setup = self->setup;
+      self->reset_run = self->run;
       self->reset_generation = self->generation;
       /* A request not yet taken up is replaced, with the network it carried. */
       g_clear_pointer (&self->reset_net, bp_network_free);
@@ -1492,16 +1465,29 @@ replace_network (BpSession            *self,
   g_object_thaw_notify (object);
 }
 
+/* Give the session @run's arch and settings that go with the network, keeping its live ones. */
+static void
+take_network_part (BpSession   *self,
+                   const BpRun *run)
+{
+  BpHyperparams hyper = self->run.hyper;
+  unsigned epochs = self->run.epochs;
+
+  self->run = *run;
+  self->run.hyper = hyper;
+  self->run.epochs = epochs;
+}
+
 void
-bp_session_reset (BpSession            *self,
-                  const BpSessionSetup *setup)
+bp_session_reset (BpSession   *self,
+                  const BpRun *run)
 {
   g_return_if_fail (BP_IS_SESSION (self));
 
-  if (setup != NULL)
+  if (run != NULL)
     {
-      g_return_if_fail (bp_session_check_setup (self, setup, NULL));
-      self->setup = *setup;
+      g_return_if_fail (bp_session_check_run (self, run, NULL));
+      take_network_part (self, run);
     }
   replace_network (self, NULL, NULL, NULL, NULL, 0);
 }
@@ -1588,9 +1574,7 @@ all_finite (const float *values,
 gboolean
 bp_session_adopt (BpSession            *self,
                   const BpNetwork      *net,
-                  const BpSessionSetup *setup,
-                  const BpHyperparams  *hyper,
-                  guint                 epochs,
+                  const BpRun          *run,
                   const BpEpochMetrics *history,
                   guint                 n_history,
                   const float          *velocity,
@@ -1604,26 +1588,23 @@ bp_session_adopt (BpSession            *self,
 
   g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
   g_return_val_if_fail (net != NULL, FALSE);
-  g_return_val_if_fail (setup != NULL, FALSE);
+  g_return_val_if_fail (run != NULL, FALSE);
   g_return_val_if_fail (history != NULL || n_history == 0, FALSE);
 
-  if (setup->n_layers != net->n_layers
-      || memcmp (setup->sizes, net->sizes, net->n_layers * sizeof (size_t)) != 0
-      || setup->activation != net->activation || setup->output != net->output
-      || setup->cost != net->cost)
+  if (!bp_arch_equal (&run->arch, &net->arch))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "The setup does not describe the network");
       return FALSE;
     }
-  if (!bp_session_check_setup (self, setup, error))
+  if (!bp_session_check_run (self, run, error))
     return FALSE;
-  if (hyper != NULL && !bp_hyperparams_check (hyper, &bp_error))
+  if (!bp_hyperparams_check (&run->hyper, &bp_error))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s", bp_error.message);
       return FALSE;
     }
-  if (epochs > TRAINER_EPOCHS || n_history > TRAINER_EPOCHS)
+  if (run->epochs < 1 || run->epochs > TRAINER_EPOCHS || n_history > TRAINER_EPOCHS)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    "A run has at most %d epochs", TRAINER_EPOCHS);
@@ -1669,17 +1650,16 @@ bp_session_adopt (BpSession            *self,
     history_copy = g_memdup2 (history, n_history * sizeof (BpEpochMetrics));
 
   g_object_freeze_notify (G_OBJECT (self));
-  self->setup = *setup;
-  if (hyper != NULL)
+  if (!bp_hyperparams_equal (&run->hyper, &self->run.hyper))
     {
-      self->hyper = *hyper;
+      self->run.hyper = run->hyper;
       g_mutex_lock (&self->lock);
-      self->hyper_next = *hyper;
+      self->hyper_next = run->hyper;
       self->hyper_pending = TRUE;
       g_mutex_unlock (&self->lock);
     }
-  if (epochs > 0)
-    bp_session_set_epochs (self, epochs);
+  bp_session_set_epochs (self, run->epochs);
+  take_network_part (self, run);
   replace_network (self, snapshot, worker_net, g_steal_pointer (&velocity_copy), history_copy,
                    n_history);
   g_object_thaw_notify (G_OBJECT (self));
@@ -1695,7 +1675,7 @@ bp_session_load_model (BpSession   *self,
   g_autofree char *display = NULL;
   BpModelInfo info = { 0 };
   BpError bp_error = { 0 };
-  BpSessionSetup setup;
+  BpRun run;
   BpNetwork *net;
   gboolean ok;
 
@@ -1713,16 +1693,13 @@ bp_session_load_model (BpSession   *self,
       return FALSE;
     }
 
-  setup = self->setup;
-  memcpy (setup.sizes, net->sizes, sizeof setup.sizes);
-  setup.n_layers = net->n_layers;
-  setup.activation = net->activation;
-  setup.output = net->output;
-  setup.cost = net->cost;
+  /* The network is the model's; the other settings stay. */
+  run = self->run;
+  run.arch = net->arch;
   /* network2.py's own files say nothing of it: they come from its default initialiser. */
-  setup.init = info.has_config ? info.config.init : BP_INIT_DEFAULT;
+  run.init = info.has_run ? info.run.init : BP_INIT_DEFAULT;
 
-  ok = bp_session_adopt (self, net, &setup, NULL, 0, NULL, 0, info.velocity, &local_error);
+  ok = bp_session_adopt (self, net, &run, NULL, 0, info.velocity, &local_error);
   if (!ok)
     {
       display = g_filename_display_name (path);
@@ -1736,13 +1713,52 @@ bp_session_load_model (BpSession   *self,
 }
 
 gboolean
+bp_session_write_snapshot (BpSession   *self,
+                           BpSnapshot  *snapshot,
+                           GString     *out,
+                           const char  *name,
+                           guint       *n_saved,
+                           GError     **error)
+{
+  BpModelInfo info = { 0 };
+  BpError bp_error = { 0 };
+
+  g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (snapshot == NULL || snapshot->generation != self->generation)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("%s: not saved: there is no network yet"), name);
+      return FALSE;
+    }
+
+  info.has_run = TRUE;
+  info.run = self->run;
+  /* While training runs, the epochs the snapshot had finished. */
+  info.history = (BpEpochMetrics *) (gpointer) self->history->data;
+  info.n_history = MIN (self->history->len, snapshot->epoch);
+  info.velocity = (float *) snapshot->velocity;
+  if (!bp_model_write_begin (out, snapshot->net, &info, name, &bp_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", bp_error.message);
+      return FALSE;
+    }
+  if (n_saved != NULL)
+    *n_saved = (guint) info.n_history;
+  return TRUE;
+}
+
+gboolean
 bp_session_save_snapshot (BpSession   *self,
                           BpSnapshot  *snapshot,
                           const char  *path,
                           guint       *n_saved,
                           GError     **error)
 {
-  BpModelInfo info = { 0 };
+  g_autoptr(GString) out = NULL;
+  g_autofree char *display = NULL;
   BpError bp_error = { 0 };
 
   g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
@@ -1750,36 +1766,21 @@ bp_session_save_snapshot (BpSession   *self,
 
   if (snapshot == NULL || snapshot->generation != self->generation)
     {
-      g_autofree char *display = g_filename_display_name (path);
-
+      display = g_filename_display_name (path);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                    _("%s: not saved: there is no network yet"), display);
       return FALSE;
     }
-
-  info.has_config = TRUE;
-  bp_train_config_init (&info.config);
-  info.config.hyper = self->hyper;
-  info.config.epochs = self->epochs;
-  info.config.seed = self->setup.seed;
-  info.config.init = self->setup.init;
-  info.config.expand = self->setup.expand;
-  info.config.early_stop = self->setup.early_stop;
-  info.config.schedule = self->setup.schedule;
-  info.train_size = self->setup.train_size;
-  /* While training runs, the epochs the snapshot had finished. */
-  info.history = (BpEpochMetrics *) (gpointer) self->history->data;
-  info.n_history = MIN (self->history->len, snapshot->epoch);
-  info.velocity = (float *) snapshot->velocity;
-  if (!bp_model_save (snapshot->net, &info, path, &bp_error))
+  out = g_string_sized_new (16 * snapshot->net->n_params + 4096);
+  if (!bp_session_write_snapshot (self, snapshot, out, path, n_saved, error))
+    return FALSE;
+  bp_model_write_end (out);
+  /* The atomic write model files go through (bp_model_save()'s). */
+  if (!bp_save_file (path, out->str, out->len, &bp_error))
     {
-      g_set_error (error, G_IO_ERROR, bp_error.code == BP_ERROR_IO ? G_IO_ERROR_FAILED
-                                                                   : G_IO_ERROR_INVALID_DATA,
-                   "%s", bp_error.message);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", bp_error.message);
       return FALSE;
     }
-  if (n_saved != NULL)
-    *n_saved = (guint) info.n_history;
   return TRUE;
 }
 
@@ -1899,7 +1900,7 @@ bp_session_get_property (GObject    *object,
       break;
 
     case PROP_EPOCHS:
-      g_value_set_uint (value, self->epochs);
+      g_value_set_uint (value, self->run.epochs);
       break;
 
     case PROP_PROGRESS:
@@ -2042,20 +2043,15 @@ bp_session_class_init (BpSessionClass *klass)
 static void
 bp_session_init (BpSession *self)
 {
-  BpTrainConfig defaults;
-
   self->context = g_main_context_ref_thread_default ();
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   g_mutex_init (&self->snapshot_lock);
 
-  bp_session_setup_init (&self->setup);
-  bp_train_config_init (&defaults);
-  self->hyper = defaults.hyper;
-  self->hyper_next = defaults.hyper;
-  self->worker.hyper = defaults.hyper;
-  self->epochs = defaults.epochs;
-  self->epochs_target = defaults.epochs;
+  bp_run_init (&self->run);
+  self->hyper_next = self->run.hyper;
+  self->worker.run = self->run;
+  self->epochs_target = self->run.epochs;
   self->progress.seconds_left = -1.0;
 
   self->history = g_array_new (FALSE, FALSE, sizeof (BpEpochMetrics));

@@ -14,6 +14,7 @@
 
 #include "bp-dataset.h"
 #include "bp-network.h"
+#include "bp-run.h"
 #include "bp-train.h"
 
 G_BEGIN_DECLS
@@ -30,28 +31,6 @@ GType bp_session_state_get_type (void);
 
 /* "stopped", "running" or "paused": the words of the test-mode event lines. */
 const char *bp_session_state_to_string (BpSessionState state);
-
-/* What a run is built from. Changing any of it needs a new network (bp_session_reset()); the
- * live hyperparameters (BpHyperparams) and the epoch count do not. */
-typedef struct
-{
-  size_t       sizes[BP_MAX_LAYERS];
-  size_t       n_layers;
-  BpActivation activation;
-  BpOutput     output;
-  BpCost       cost;
-  BpInit       init;
-  guint64      seed;
-  gsize        train_size;  /* first N training examples; 0 = all of them */
-  BpExpand     expand;
-  guint        early_stop;  /* 0 = off */
-  guint        schedule;    /* 0 = off */
-} BpSessionSetup;
-
-/* The book's chapter-1 network: 784-30-10, sigmoid, quadratic cost, N(0, 1) weights, seed 1. */
-void     bp_session_setup_init (BpSessionSetup *setup);
-gboolean bp_session_setup_equal (const BpSessionSetup *a,
-                                 const BpSessionSetup *b);
 
 /* A copy of the parameters of the network being trained, taken by the worker at most every
  * ~30 ms. Immutable once published: a reader may keep one as long as it holds a reference. */
@@ -90,7 +69,7 @@ gboolean bp_session_load_mnist_finish (BpSession     *self,
                                        GError       **error);
 
 /* Take ownership of three data sets (validation and test may be NULL) and build the first
- * network from the current setup. Used by the tests with small synthetic sets. */
+ * network from the current run. Used by the tests with small synthetic sets. */
 void bp_session_set_datasets (BpSession *self,
                               BpDataset *train,
                               BpDataset *validation,
@@ -105,13 +84,18 @@ const BpDataset *bp_session_get_test_set (BpSession *self);
 
 /* ── Settings ─────────────────────────────────────────────────────────────────────────────── */
 
-void                  bp_session_get_setup (BpSession      *self,
-                                            BpSessionSetup *setup);
-/* Check that @setup fits the data (input size, outputs ≥ classes, cost with output, ranges).
- * Without data only the network's own rules are checked. */
-gboolean              bp_session_check_setup (BpSession            *self,
-                                              const BpSessionSetup *setup,
-                                              GError              **error);
+/* The session's run (bp-run.h): what its network is built from — the arch and the settings
+ * that are not live, which only bp_session_reset() and bp_session_adopt() change — and the live
+ * ones, the hyperparameters and the epoch target, which change while it trains. It starts as
+ * bp_run_init()'s, the book's chapter 1. */
+void                  bp_session_get_run (BpSession *self,
+                                          BpRun     *run);
+/* Check the part of @run that makes a network (the arch and the settings that are not live)
+ * against the data (input size, outputs ≥ classes, cost with output, ranges). Without data
+ * only the network's own rules are checked. */
+gboolean              bp_session_check_run (BpSession    *self,
+                                            const BpRun  *run,
+                                            GError      **error);
 
 void                  bp_session_get_hyperparams (BpSession     *self,
                                                   BpHyperparams *hyper);
@@ -137,11 +121,13 @@ void           bp_session_step (BpSession *self);
 void           bp_session_step_epoch (BpSession *self);
 /* End the run within one mini-batch; the network keeps its parameters. */
 void           bp_session_stop (BpSession *self);
-/* A new network from @setup (NULL: the current setup again, so fresh weights from its seed).
- * The history is cleared at once; results still on their way from the old network are
- * dropped. @setup must pass bp_session_check_setup(). */
-void           bp_session_reset (BpSession            *self,
-                                 const BpSessionSetup *setup);
+/* A new network from the arch and the settings that are not live of @run (NULL: the current
+ * ones again, so fresh weights from its seed); the live hyperparameters and the epoch target
+ * stay as they are (bp_session_set_hyperparams(), bp_session_set_epochs() change them). The
+ * history is cleared at once; results still on their way from the old network are dropped.
+ * @run must pass bp_session_check_run(). */
+void           bp_session_reset (BpSession   *self,
+                                 const BpRun *run);
 
 /* Epochs finished in this run, and the metrics of each, oldest first. */
 guint                 bp_session_get_epoch (BpSession *self);
@@ -162,9 +148,8 @@ BpSnapshot *bp_session_dup_snapshot (BpSession *self);
 /* ── Networks from files ──────────────────────────────────────────────────────────────────── */
 
 /* Load a network2.py JSON model (bp_model_load(): Nielsen's files and ours) and make it the
- * session's network: the setup's sizes, activation, output, cost and initialiser come from the
- * model (the initialiser is "default", network2.py's, when the file does not say), the other
- * settings stay; the history is cleared; the state is STOPPED (a running run is stopped
+ * session's network: the run's arch and initialiser come from the model (the initialiser is
+ * "default", network2.py's, when the file does not say), the other settings stay; the history is cleared; the state is STOPPED (a running run is stopped
  * first); a snapshot of it is published at once, so that the Draw and Mistakes views ask this
  * model, also when the session has no data; and Start trains on from these weights (and from
  * the file's momentum velocities, if it has them). With data, a model that does not fit it
@@ -176,8 +161,8 @@ gboolean bp_session_load_model (BpSession   *self,
                                 const char  *path,
                                 GError     **error);
 /* Save the network of the latest snapshot as network2.py JSON (bp_model_save(): a temporary
- * file beside @path, renamed over it), with the setup, the live hyperparameters, the epoch
- * target, the history and the momentum velocities as our extra fields. While training runs
+ * file beside @path, renamed over it), with the run (its live hyperparameters and epoch target
+ * included), the history and the momentum velocities as our extra fields. While training runs
  * the snapshot is at most ~30 ms old. FALSE, and @path untouched, when there is no network
  * (bp_session_has_network()) or the file cannot be written; the message names @path. */
 gboolean bp_session_save_model (BpSession   *self,
@@ -185,40 +170,47 @@ gboolean bp_session_save_model (BpSession   *self,
                                 GError     **error);
 /* bp_session_save_model() of @snapshot, which must be the session's latest of the current
  * generation (or NULL, which fails as "no network"); *@n_saved (may be NULL) gets the number of
- * epochs of the history saved with it. For bp-session-file.c, which needs that number. */
+ * epochs of the history saved with it. */
 gboolean bp_session_save_snapshot (BpSession   *self,
                                    BpSnapshot  *snapshot,
                                    const char  *path,
                                    guint       *n_saved,
                                    GError     **error);
+/* The same into @out, as bp_model_write_begin() writes it: the model file's opening brace and
+ * members, without the closing brace (bp_model_write_end()), so that a session file adds its
+ * own member. @name names the file in messages. For bp-session-file.c. */
+gboolean bp_session_write_snapshot (BpSession   *self,
+                                    BpSnapshot  *snapshot,
+                                    GString     *out,
+                                    const char  *name,
+                                    guint       *n_saved,
+                                    GError     **error);
 /* Whether there is a network to save: a snapshot of the current network exists (property
  * "has-network"; FALSE for the few milliseconds after a reset while the worker builds the new
  * network, and when no network could be built). */
 gboolean bp_session_has_network (BpSession *self);
 /* TRUE when the current network came from a file (bp_session_load_model(), a session file,
- * bp_session_adopt()) rather than from the setup's initialiser; FALSE again after a reset. */
+ * bp_session_adopt()) rather than from the run's initialiser; FALSE again after a reset. */
 gboolean bp_session_get_network_from_file (BpSession *self);
 
 /* Make a copy of @net the session's network, the way bp_session_reset() makes a new one (the
  * run stops, "network-reset" is emitted, results of the old network are dropped), and publish
- * a snapshot of it at once. @setup replaces the setup: its sizes, activation, output and cost
- * must be @net's, and it must pass bp_session_check_setup(). @hyper (NULL: unchanged) replaces
- * the live hyperparameters, @epochs (0: unchanged) the epoch target. The history becomes a
- * copy of @history (@n_history epochs, numbered 1 … @n_history): the epochs @net has already
- * trained, so that training numbers the next one @n_history + 1. @velocity (NULL: at rest) is
- * the momentum state to continue from (net->n_params floats). FALSE, with
- * G_IO_ERROR_INVALID_ARGUMENT, and nothing changes when a value is out of range or not finite.
+ * a snapshot of it at once. @run replaces the session's run, live settings included (pass
+ * bp_session_get_run()'s to keep them): its arch must be @net's, and it must pass
+ * bp_session_check_run(). The history becomes a copy of @history (@n_history epochs, numbered
+ * 1 … @n_history): the epochs @net has already trained, so that training numbers the next one
+ * @n_history + 1. @velocity (NULL: at rest) is the momentum state to continue from
+ * (net->n_params floats). FALSE, with G_IO_ERROR_INVALID_ARGUMENT, and nothing changes when a
+ * value is out of range or not finite.
  *
- * A resumed network (@n_history > 0) shuffles with a seed derived from the setup's seed and
+ * A resumed network (@n_history > 0) shuffles with a seed derived from the run's seed and
  * @n_history, so that its epochs do not repeat the first epochs' order; the trainer's random
  * state is not saved, so a resumed run is repeatable but not the same, bit for bit, as a run
  * that never stopped (unless the order of the examples does not matter). Early stopping and
  * the schedule count again from the resumed epoch. */
 gboolean bp_session_adopt (BpSession            *self,
                            const BpNetwork      *net,
-                           const BpSessionSetup *setup,
-                           const BpHyperparams  *hyper,
-                           guint                 epochs,
+                           const BpRun          *run,
                            const BpEpochMetrics *history,
                            guint                 n_history,
                            const float          *velocity,

@@ -169,13 +169,13 @@ print_setup (Probe *probe)
   BpSession *session = bp_window_get_session (probe->window);
   AdwViewStack *stack = ADW_VIEW_STACK (window_child (probe, "view_stack"));
   BpDrawView *draw = BP_DRAW_VIEW (window_child (probe, "draw_view"));
-  BpSessionSetup setup;
+  BpRun setup;
   BpHyperparams hyper;
   char layers[128];
 
-  bp_session_get_setup (session, &setup);
+  bp_session_get_run (session, &setup);
   bp_session_get_hyperparams (session, &hyper);
-  bp_format_layers (setup.sizes, setup.n_layers, '-', layers, sizeof layers);
+  bp_arch_format_sizes (&setup.arch, '-', layers, sizeof layers);
   bp_test_event ("setup view %s layers %s eta %g lambda %g batch %zu epochs %u brush %g",
                  adw_view_stack_get_visible_child_name (stack), layers,
                  (double) hyper.eta, (double) hyper.lambda_l2, hyper.batch_size,
@@ -277,13 +277,13 @@ model_opened_cb (Probe     *probe,
                  BpSession *session)
 {
   g_autofree char *name = g_file_get_basename (file);
-  BpSessionSetup setup;
+  BpRun setup;
   char layers[128];
 
   if (probe->done)
     return;
-  bp_session_get_setup (session, &setup);
-  bp_format_layers (setup.sizes, setup.n_layers, '-', layers, sizeof layers);
+  bp_session_get_run (session, &setup);
+  bp_arch_format_sizes (&setup.arch, '-', layers, sizeof layers);
   bp_test_event ("model-opened %s layers %s", name, layers);
 }
 

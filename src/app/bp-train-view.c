@@ -380,7 +380,7 @@ bp_train_view_pin_run (BpTrainView *self)
   BpSession *session;
   g_autoptr(GString) text = g_string_new (NULL);
   const BpEpochMetrics *history;
-  BpSessionSetup setup;
+  BpRun setup;
   BpHyperparams hyper;
   float first_eta, last_eta;
   guint n_epochs;
@@ -393,13 +393,13 @@ bp_train_view_pin_run (BpTrainView *self)
     return;
 
   /* The label says what distinguishes the run: its network, cost and learning settings. */
-  bp_session_get_setup (session, &setup);
+  bp_session_get_run (session, &setup);
   bp_session_get_hyperparams (session, &hyper);
-  bp_format_layers (setup.sizes, setup.n_layers, '-', layers, sizeof layers);
+  bp_arch_format_sizes (&setup.arch, '-', layers, sizeof layers);
   history = bp_session_get_history (session, &n_epochs);
   first_eta = n_epochs > self->pin_epoch ? history[self->pin_epoch].eta : hyper.eta;
   last_eta = n_epochs > 0 ? history[n_epochs - 1].eta : hyper.eta;
-  g_string_append_printf (text, "%s %s η %g", layers, bp_cost_to_string (setup.cost),
+  g_string_append_printf (text, "%s %s η %g", layers, bp_cost_to_string (setup.arch.cost),
                           (double) first_eta);
   /* η changed during the run (by hand or by the schedule): say from what to what. */
   if (last_eta != first_eta)
@@ -408,8 +408,8 @@ bp_train_view_pin_run (BpTrainView *self)
     g_string_append_printf (text, " λ %g", (double) hyper.lambda_l2);
   if (hyper.batch_size != 10)
     g_string_append_printf (text, " m %zu", hyper.batch_size);
-  if (setup.activation != BP_ACTIVATION_SIGMOID)
-    g_string_append_printf (text, " %s", bp_activation_to_string (setup.activation));
+  if (bp_arch_get_activation (&setup.arch) != BP_ACTIVATION_SIGMOID)
+    g_string_append_printf (text, " %s", bp_activation_to_string (bp_arch_get_activation (&setup.arch)));
 
   flush_points (self);
   pin_live (self, text->str);

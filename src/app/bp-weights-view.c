@@ -49,7 +49,7 @@ image_size (BpWeightsView *self,
 {
   BpSession *session = bp_view_get_session (BP_VIEW (self));
   const BpDataset *train = session != NULL ? bp_session_get_train_set (session) : NULL;
-  size_t n_inputs = self->snapshot->net->sizes[0];
+  size_t n_inputs = self->snapshot->net->n_inputs;
 
   if (train != NULL && train->rows * train->cols == n_inputs)
     {
@@ -73,23 +73,23 @@ update_captions (BpWeightsView *self)
   guint rows, cols;
 
   image_size (self, &rows, &cols);
-  if (net->n_layers > 2)
+  if (net->arch.n_layers > 1)
     caption = g_strdup_printf (_("First hidden layer: %zu neurons. Each picture shows one neuron’s %zu "
                                  "incoming weights as a %u×%u image, red positive and blue negative. "
                                  "Click one to see it large."),
-                               net->sizes[1], net->sizes[0], rows, cols);
+                               net->layers[0].n_out, net->n_inputs, rows, cols);
   else
     caption = g_strdup_printf (_("Output layer: %zu neurons. Each picture shows one neuron’s %zu "
                                  "incoming weights as a %u×%u image, red positive and blue negative. "
                                  "Click one to see it large."),
-                               net->sizes[1], net->sizes[0], rows, cols);
+                               net->layers[0].n_out, net->n_inputs, rows, cols);
   gtk_label_set_text (self->caption_label, caption);
 
-  for (size_t l = 2; l < net->n_layers; l++)
+  for (size_t l = 2; l <= net->arch.n_layers; l++)
     {
       if (deeper->len > 0)
         g_string_append (deeper, " · ");
-      g_string_append_printf (deeper, _("layer %zu: %zu × %zu"), l, net->sizes[l], net->sizes[l - 1]);
+      g_string_append_printf (deeper, _("layer %zu: %zu × %zu"), l, net->layers[l - 1].n_out, net->layers[l - 1].n_in);
     }
   if (deeper->len > 0)
     {
@@ -97,8 +97,8 @@ update_captions (BpWeightsView *self)
                                                deeper->str);
       gtk_label_set_text (self->deeper_label, text);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->deeper_label), net->n_layers > 2);
-  gtk_widget_set_visible (GTK_WIDGET (self->deeper_area), net->n_layers > 2);
+  gtk_widget_set_visible (GTK_WIDGET (self->deeper_label), net->arch.n_layers > 1);
+  gtk_widget_set_visible (GTK_WIDGET (self->deeper_area), net->arch.n_layers > 1);
 }
 
 /* Show the latest snapshot if it is new. */
@@ -125,8 +125,8 @@ refresh (BpWeightsView *self)
   net = self->snapshot->net;
 
   image_size (self, &rows, &cols);
-  bp_weight_grid_set_weights (self->grid, net->params + net->w_offset[1], (guint) net->sizes[1],
-                              (guint) net->sizes[0], rows, cols);
+  bp_weight_grid_set_weights (self->grid, net->params + net->layers[0].w_offset, (guint) net->layers[0].n_out,
+                              (guint) net->n_inputs, rows, cols);
   if (new_shape)
     {
       update_captions (self);
@@ -134,7 +134,7 @@ refresh (BpWeightsView *self)
         gtk_window_close (GTK_WINDOW (self->dialog));
       bp_weight_grid_set_selected (self->grid, -1);
     }
-  if (net->n_layers > 2)
+  if (net->arch.n_layers > 1)
     gtk_widget_queue_draw (GTK_WIDGET (self->deeper_area));
   if (self->dialog != NULL)
     bp_neuron_dialog_set_snapshot (self->dialog, self->snapshot, rows, cols);
@@ -214,21 +214,21 @@ draw_deeper_cb (GtkDrawingArea *area,
   size_t n;
   double limit = 0.0;
 
-  if (self->snapshot == NULL || self->snapshot->net->n_layers <= 2)
+  if (self->snapshot == NULL || self->snapshot->net->arch.n_layers <= 1)
     return;
   net = self->snapshot->net;
-  n = net->n_layers - 2;
+  n = net->arch.n_layers - 1;
   slot = (width - legend_width - pad * (double) (n + 2)) / (double) n;
   if (slot <= 0.0)
     return;
 
   x = pad;
-  for (size_t l = 2; l < net->n_layers; l++)
+  for (size_t l = 2; l <= net->arch.n_layers; l++)
     {
       cairo_surface_t *surface;
       double layer_limit;
 
-      surface = matrix_surface (net->params + net->w_offset[l], net->sizes[l], net->sizes[l - 1],
+      surface = matrix_surface (net->params + net->layers[l - 1].w_offset, net->layers[l - 1].n_out, net->layers[l - 1].n_in,
                                 &layer_limit);
       limit = MAX (limit, layer_limit);
 
@@ -237,7 +237,7 @@ draw_deeper_cb (GtkDrawingArea *area,
       cairo_clip (cr);
       cairo_translate (cr, x, pad);
       /* Stretch to the slot: a matrix of 10 × 100 weights is a strip, not a picture. */
-      cairo_scale (cr, slot / (double) net->sizes[l - 1], (height - 2 * pad) / (double) net->sizes[l]);
+      cairo_scale (cr, slot / (double) net->layers[l - 1].n_in, (height - 2 * pad) / (double) net->layers[l - 1].n_out);
       cairo_set_source_surface (cr, surface, 0, 0);
       cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
       cairo_paint (cr);
@@ -278,7 +278,7 @@ bp_weights_view_show_neuron (BpWeightsView *self,
   g_return_if_fail (BP_IS_WEIGHTS_VIEW (self));
 
   refresh (self);
-  if (self->snapshot == NULL || neuron >= self->snapshot->net->sizes[1])
+  if (self->snapshot == NULL || neuron >= self->snapshot->net->layers[0].n_out)
     return;
   bp_weight_grid_set_selected (self->grid, (int) neuron);
   neuron_activated_cb (self, neuron);

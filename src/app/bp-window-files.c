@@ -259,7 +259,7 @@ open_model (BpWindow *self,
   g_autofree char *name = g_file_get_basename (file);
   g_autofree char *text = NULL;
   gboolean lab = self->session != NULL && bp_session_has_data (self->session);
-  BpSessionSetup setup;
+  BpRun setup;
   BpSession *session;
   char layers[128];
 
@@ -295,8 +295,8 @@ open_model (BpWindow *self,
   if (!restoring)
     add_recent (self, file);
 
-  bp_session_get_setup (session, &setup);
-  bp_format_layers (setup.sizes, setup.n_layers, '-', layers, sizeof layers);
+  bp_session_get_run (session, &setup);
+  bp_arch_format_sizes (&setup.arch, '-', layers, sizeof layers);
   if (!lab)
     {
       bp_view_set_session (BP_VIEW (self->solo_draw_view), session);

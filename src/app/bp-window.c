@@ -115,7 +115,7 @@ main_page_changed_cb (BpWindow *self)
 static void
 update_subtitle (BpWindow *self)
 {
-  BpSessionSetup setup;
+  BpRun setup;
   g_autofree char *text = NULL;
   char layers[128];
 
@@ -125,8 +125,8 @@ update_subtitle (BpWindow *self)
       return;
     }
 
-  bp_session_get_setup (self->session, &setup);
-  bp_format_layers (setup.sizes, setup.n_layers, '-', layers, sizeof layers);
+  bp_session_get_run (self->session, &setup);
+  bp_arch_format_sizes (&setup.arch, '-', layers, sizeof layers);
   /* Translators: the network's layer sizes, then the epochs done and asked for. */
   text = g_strdup_printf (_("%s · epoch %u of %u"), layers,
                           bp_session_get_epoch (self->session),
@@ -238,7 +238,7 @@ apply_environment (BpSession *session)
   const char *preset_name = g_getenv ("BACKPROP_PRESET");
   const char *train_size = g_getenv ("BACKPROP_TRAIN_SIZE");
   const char *epochs = g_getenv ("BACKPROP_EPOCHS");
-  BpSessionSetup setup;
+  BpRun setup;
   guint64 value;
 
   if (preset_name != NULL && *preset_name != '\0')
@@ -249,16 +249,16 @@ apply_environment (BpSession *session)
         {
           const BpPreset *preset = bp_presets_get ((guint) index);
 
-          bp_session_reset (session, &preset->setup);
-          bp_session_set_hyperparams (session, &preset->hyper, NULL);
-          bp_session_set_epochs (session, preset->epochs);
+          bp_session_reset (session, &preset->book->run);
+          bp_session_set_hyperparams (session, &preset->book->run.hyper, NULL);
+          bp_session_set_epochs (session, preset->book->run.epochs);
         }
       else
         g_warning ("BACKPROP_PRESET: no preset is called “%s”", preset_name);
     }
   if (train_size != NULL && *train_size != '\0')
     {
-      bp_session_get_setup (session, &setup);
+      bp_session_get_run (session, &setup);
       setup.train_size = (gsize) g_ascii_strtoull (train_size, NULL, 10);
       bp_session_reset (session, &setup);
     }

@@ -104,30 +104,32 @@ bench_one (const BenchConfig *bench,
 {
   g_autofree double *times = g_new0 (double, timed_epochs + 1);
   BenchTimes collected = { times, 0 };
-  BpTrainConfig config;
+  BpRun config;
+  BpTrainOptions options;
   BpTrainer *trainer;
   BpNetwork *net;
   BpRng rng;
   bool ok;
 
-  net = bp_network_new (bench->sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
-                        BP_COST_QUADRATIC, error);
+  net = bp_network_new_dense (bench->sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                              BP_COST_QUADRATIC, error);
   if (net == NULL)
     return false;
   bp_rng_seed (&rng, 1, BP_RNG_STREAM_INIT);
   bp_network_init (net, BP_INIT_LARGE, &rng);
 
-  bp_train_config_init (&config);
+  bp_run_init (&config);
   config.hyper.eta = 3.0f;
   config.hyper.batch_size = bench->batch;
   config.epochs = timed_epochs + 1;
   config.seed = 1;
   config.init = BP_INIT_LARGE;
+  bp_train_options_init (&options);
   /* No monitors: the figure is the training pass alone, as the per-epoch `seconds`. */
-  config.monitor = 0;
-  config.kernel = kernel;
+  options.monitor = 0;
+  options.kernel = kernel;
 
-  trainer = bp_trainer_new (net, &config, train, NULL, NULL, error);
+  trainer = bp_trainer_new (net, &config, &options, train, NULL, NULL, error);
   if (trainer == NULL)
     {
       bp_network_free (net);

@@ -214,15 +214,15 @@ bp_cli_classify (int    argc,
   net = bp_cli_load_model (model_path, NULL, &model_name);
   if (net == NULL)
     return BP_CLI_EXIT_FAILURE;
-  if (net->sizes[0] != BP_PREPROCESS_N_PIXELS)
+  if (net->n_inputs != BP_PREPROCESS_N_PIXELS)
     {
       bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s: the model takes %zu inputs, but images become %d×%d",
-                   model_name, net->sizes[0], BP_PREPROCESS_SIDE, BP_PREPROCESS_SIDE);
+                   model_name, net->n_inputs, BP_PREPROCESS_SIDE, BP_PREPROCESS_SIDE);
       bp_network_free (net);
       return BP_CLI_EXIT_FAILURE;
     }
-  n_out = net->sizes[net->n_layers - 1];
-  if (net->output == BP_OUTPUT_SIGMOID)
+  n_out = net->n_outputs;
+  if (net->arch.output == BP_OUTPUT_SIGMOID)
     bp_cli_note ("%s has sigmoid outputs: the numbers printed are its raw activations, not "
                  "probabilities", model_name);
 

@@ -83,18 +83,18 @@ bp_cli_eval (int    argc,
   if (!bp_cli_load_mnist (&mnist, data_dir, 0))
     goto out;
 
-  if (net->sizes[0] != mnist.test->n_pixels)
+  if (net->n_inputs != mnist.test->n_pixels)
     {
       status = bp_cli_fail (BP_CLI_EXIT_FAILURE,
                             "%s: the model takes %zu inputs but the test images have %zu pixels",
-                            model_path, net->sizes[0], mnist.test->n_pixels);
+                            model_path, net->n_inputs, mnist.test->n_pixels);
       goto out;
     }
-  if (net->sizes[net->n_layers - 1] < mnist.test->n_classes)
+  if (net->n_outputs < mnist.test->n_classes)
     {
       status = bp_cli_fail (BP_CLI_EXIT_FAILURE,
                             "%s: the model has %zu outputs but the test labels have %zu classes",
-                            model_path, net->sizes[net->n_layers - 1], mnist.test->n_classes);
+                            model_path, net->n_outputs, mnist.test->n_classes);
       goto out;
     }
 

@@ -54,7 +54,7 @@ bp_cli_export (int    argc,
     status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
   else
     {
-      bp_format_layers (net->sizes, net->n_layers, '-', layers, sizeof layers);
+      bp_arch_format_sizes (&net->arch, '-', layers, sizeof layers);
       bp_cli_note ("wrote %s: %s (%s) as ONNX", onnx_path, model_name, layers);
     }
 

@@ -18,7 +18,11 @@
 #include "bp-file.h"
 #include "bp-memory.h"
 #include "bp-model-io.h"
+#include "bp-run.h"
 #include "bp-train.h"
+
+/* The run's settings (bp_run_fields()) that have a flag: at most this many. */
+#define MAX_FIELDS 32
 
 /* The option values as typed; NULL when an option was not given, so that a preset or a model
  * loaded with --load can supply what the command line leaves out. */
@@ -26,29 +30,18 @@ typedef struct
 {
   char     *preset;
   gboolean  list_presets;
-  char     *monitor_every;
   char     *layers;
-  char     *eta;
-  char     *lambda;
-  char     *l1;
-  char     *batch;
-  char     *epochs;
+  char     *net;
+  char     *activation;
+  char     *output;
   char     *cost;
-  char     *init;
-  char     *seed;
-  char     *train_size;
+  char     *fields[MAX_FIELDS]; /* by index in bp_run_fields() */
+  char     *monitor_every;
+  char     *kernel;
   char     *data_dir;
-  char     *early_stop;
-  char     *schedule;
   char     *load;
   char     *save;
   char     *csv;
-  char     *activation;
-  char     *output;
-  char     *dropout;
-  char     *momentum;
-  char     *expand;
-  char     *kernel;
 } TrainOptions;
 
 /* Everything the callbacks of one run need. */
@@ -56,7 +49,8 @@ typedef struct
 {
   BpNetwork     *net;
   BpTrainer     *trainer;
-  BpTrainConfig  config;
+  BpRun          config;         /* the run as it started */
+  BpTrainOptions options;
   const char    *save_path;
   const char    *csv_path;
   size_t         train_size;     /* examples in the training set, recorded in the model */
@@ -108,31 +102,15 @@ static void
 train_options_clear (TrainOptions *options)
 {
   char **fields[] = {
-    &options->layers, &options->eta, &options->lambda, &options->l1, &options->batch,
-    &options->epochs, &options->cost, &options->init, &options->seed, &options->train_size,
-    &options->data_dir, &options->early_stop, &options->schedule, &options->load,
-    &options->save, &options->csv, &options->activation, &options->output, &options->dropout,
-    &options->momentum, &options->expand, &options->kernel, &options->preset,
-    &options->monitor_every,
+    &options->layers, &options->net, &options->activation, &options->output, &options->cost,
+    &options->monitor_every, &options->kernel, &options->data_dir, &options->load,
+    &options->save, &options->csv, &options->preset,
   };
 
   for (size_t i = 0; i < G_N_ELEMENTS (fields); i++)
     g_clear_pointer (fields[i], g_free);
-}
-
-static bool
-parse_float_option (const char *option,
-                    const char *text,
-                    float      *out)
-{
-  double value;
-
-  if (text == NULL)
-    return true;
-  if (!bp_cli_parse_double (option, text, &value))
-    return false;
-  *out = (float) value;
-  return true;
+  for (size_t i = 0; i < MAX_FIELDS; i++)
+    g_clear_pointer (&options->fields[i], g_free);
 }
 
 static bool
@@ -146,17 +124,50 @@ parse_unsigned_option (const char *option,
   return bp_cli_parse_unsigned (option, text, max, out);
 }
 
+/* Set @field of @run from the text of its flag. Range checks come later, for the whole run. */
 static bool
-same_layers (const BpNetwork *net,
-             const size_t    *sizes,
-             size_t           n_layers)
+parse_field (const BpRunField *field,
+             const char       *text,
+             BpRun            *run)
 {
-  if (net->n_layers != n_layers)
-    return false;
-  for (size_t l = 0; l < n_layers; l++)
-    if (net->sizes[l] != sizes[l])
-      return false;
-  return true;
+  g_autofree char *option = g_strdup_printf ("--%s", field->flag);
+
+  switch (field->type)
+    {
+    case BP_RUN_FLOAT:
+      {
+        double value;
+
+        if (!bp_cli_parse_double (option, text, &value))
+          return false;
+        bp_run_field_set_number (run, field, value);
+        return true;
+      }
+
+    case BP_RUN_ENUM:
+      if (!bp_run_field_parse (run, field, text, NULL))
+        {
+          char choices[256];
+
+          bp_run_field_list_choices (field, false, choices, sizeof choices);
+          return bp_cli_usage ("%s: unknown %s '%s' (use %s)", option, field->label, text,
+                               choices);
+        }
+      return true;
+
+    case BP_RUN_SIZE:
+    case BP_RUN_UINT:
+    case BP_RUN_UINT64:
+    default:
+      {
+        guint64 value;
+
+        if (!bp_cli_parse_unsigned (option, text, bp_run_field_type_max (field), &value))
+          return false;
+        bp_run_field_set_uint (run, field, value);
+        return true;
+      }
+    }
 }
 
 /* Write @value for a CSV cell: empty for a metric that was not measured, as spreadsheets and
@@ -205,9 +216,9 @@ save_model (TrainRun *run,
 {
   BpModelInfo info = { 0 };
 
-  info.has_config = true;
-  info.config = run->config;
-  info.train_size = run->train_size;
+  info.has_run = true;
+  info.run = run->config;
+  info.run.train_size = run->train_size;
   info.history = (BpEpochMetrics *) (void *) run->history->data;
   info.n_history = run->history->len;
   /* Borrowed for the call; @info is not cleared, so the trainer keeps its buffer. */
@@ -298,12 +309,12 @@ progress_cb (const BpProgress *progress,
 /* Whether the trainer computed the monitors after epoch @epoch of this run (1-based, not
  * counting a loaded model's epochs): the rule of bp_trainer_finish_epoch(). */
 static bool
-epoch_measured (const BpTrainConfig *config,
-                unsigned             epoch)
+epoch_measured (const TrainRun *run,
+                unsigned        epoch)
 {
-  return config->monitor_every <= 1
-         || epoch % config->monitor_every == 0
-         || epoch >= config->epochs;
+  return run->options.monitor_every <= 1
+         || epoch % run->options.monitor_every == 0
+         || epoch >= run->config.epochs;
 }
 
 static void
@@ -321,7 +332,7 @@ epoch_done_cb (const BpEpochMetrics *metrics,
    * drown the 30 measured ones among 15,000 (--preset ch3-data-size --train-size 100). Saving
    * and the CSV wait for the next measured epoch too; rewriting both after every one of
    * 15,000 tiny epochs would cost more than the training. The run's end writes both again. */
-  if (!epoch_measured (&run->config, metrics->epoch))
+  if (!epoch_measured (run, metrics->epoch))
     return;
 
   bp_cli_format_fixed (train_cost, sizeof train_cost, 4, m.train_cost);
@@ -350,18 +361,27 @@ print_summary (const TrainRun     *run,
                const BpBookPreset *preset,
                const char         *load_path)
 {
-  const BpTrainConfig *c = &run->config;
+  const BpRun *c = &run->config;
+  const BpArch *arch = &run->net->arch;
   g_autoptr(GString) line = g_string_new ("train");
   char layers[256];
 
   if (preset != NULL)
     g_string_append_printf (line, " preset %s", preset->name);
-  bp_format_layers (run->net->sizes, run->net->n_layers, '-', layers, sizeof layers);
-  g_string_append_printf (line, " layers %s activation %s output %s cost %s",
-                          layers,
-                          bp_activation_to_string (run->net->activation),
-                          bp_output_to_string (run->net->output),
-                          bp_cost_to_string (run->net->cost));
+  bp_arch_format_sizes (arch, '-', layers, sizeof layers);
+  g_string_append_printf (line, " layers %s", layers);
+  /* What the sizes do not say. */
+  if (!bp_arch_is_plain (arch))
+    {
+      char text[512];
+
+      bp_arch_format (arch, text, sizeof text);
+      g_string_append_printf (line, " net %s", text);
+    }
+  g_string_append_printf (line, " activation %s output %s cost %s",
+                          bp_activation_to_string (bp_arch_get_activation (arch)),
+                          bp_output_to_string (arch->output),
+                          bp_cost_to_string (arch->cost));
   if (load_path != NULL)
     g_string_append_printf (line, " loaded %s (%u epochs done)", load_path, run->epoch_offset);
   else
@@ -381,13 +401,13 @@ print_summary (const TrainRun     *run,
     g_string_append_printf (line, " early_stop %u", c->early_stop);
   if (c->schedule > 0)
     g_string_append_printf (line, " schedule %u", c->schedule);
-  if (c->monitor_every > 1)
-    g_string_append_printf (line, " monitor_every %u", c->monitor_every);
+  if (run->options.monitor_every > 1)
+    g_string_append_printf (line, " monitor_every %u", run->options.monitor_every);
   g_string_append_printf (line, " train %zu val %zu test %zu kernel %s",
                           mnist->train != NULL ? mnist->train->n : 0,
                           mnist->validation != NULL ? mnist->validation->n : 0,
                           mnist->test != NULL ? mnist->test->n : 0,
-                          c->kernel == BP_KERNEL_NAIVE ? "naive" : bp_kernel_fast_name ());
+                          run->options.kernel == BP_KERNEL_NAIVE ? "naive" : bp_kernel_fast_name ());
 
   bp_cli_note ("%s", line->str);
 }
@@ -411,7 +431,7 @@ print_early_end (const TrainRun *run)
       bp_cli_note ("stopped after epoch %u of %u: the learning-rate schedule (--schedule %u) "
                    "halved eta from %g down to %g, eta/128",
                    last_epoch, asked, run->config.schedule, run->config.hyper.eta,
-                   bp_trainer_get_config (run->trainer)->hyper.eta);
+                   bp_trainer_get_run (run->trainer)->hyper.eta);
       break;
 
     case BP_STOP_NONE:
@@ -455,27 +475,27 @@ check_writable (const char *option,
   return true;
 }
 
-/* Whether training a network of @sizes (and saving it, with @save) fits in the memory limit, estimated before
- * anything of that size is allocated or touched: the trainer's buffers for up to MNIST's 60,000
- * images, and the text of the model file, which is built whole before it is written (some 12
- * bytes a number; twice as many numbers with momentum's velocities). */
+/* Whether training the network of @run (and saving it, with @save) fits in the memory limit,
+ * estimated before anything of that size is allocated or touched: the trainer's buffers for up
+ * to MNIST's 60,000 images, and the text of the model file, which is built whole before it is
+ * written (some 12 bytes a number; twice as many numbers with momentum's velocities). */
 static bool
-check_training_memory (const size_t        *sizes,
-                       size_t               n_layers,
-                       const BpTrainConfig *config,
-                       size_t               train_size,
-                       bool                 save)
+check_training_memory (const BpRun *run,
+                       bool         save)
 {
+  size_t sizes[BP_MAX_LAYERS], n_layers;
   char layers[128], what[160];
   BpError error = { 0 };
   uint64_t need, params = 0;
 
+  n_layers = bp_arch_get_sizes (&run->arch, sizes);
   for (size_t l = 1; l < n_layers; l++)
     params += (uint64_t) sizes[l] * sizes[l - 1] + sizes[l];
-  need = bp_trainer_memory_estimate (sizes, n_layers, config, train_size > 0 ? train_size : 60000);
+  need = bp_trainer_memory_estimate (&run->arch, run,
+                                     run->train_size > 0 ? run->train_size : 60000);
   if (save)
-    need += params * 16 * (config->hyper.momentum > 0.0f ? 2 : 1);
-  bp_format_layers (sizes, n_layers, '-', layers, sizeof layers);
+    need += params * 16 * (run->hyper.momentum > 0.0f ? 2 : 1);
+  bp_arch_format_sizes (&run->arch, '-', layers, sizeof layers);
   g_snprintf (what, sizeof what, "training a %s network%s", layers, save ? " and saving it" : "");
   if (bp_memory_check (need, what, &error))
     return true;
@@ -502,160 +522,180 @@ check_distinct_files (const TrainOptions *options)
 /* The parsed command line, with the defaults or the loaded model's values filled in. */
 typedef struct
 {
-  BpTrainConfig config;
-  size_t        sizes[BP_MAX_LAYERS];
-  size_t        n_layers;
-  BpActivation  activation;
-  BpOutput      output;
-  BpCost        cost;
-  size_t        train_size;  /* 0 = the whole training set */
+  BpRun          run;
+  BpTrainOptions options;
 } TrainSetup;
 
-/* Fill @setup from @options over @base (the chapter-1 defaults, or the loaded model's recorded
- * hyperparameters). Prints the usage error and returns false on a bad value. */
+/* The activation, output and cost flags and the layer list (--layers or --net) over @arch;
+ * *@have_output says whether the command line named the output layer. */
+static bool
+build_arch (const TrainOptions *options,
+            BpArch             *arch,
+            bool               *have_output)
+{
+  BpActivation activation = bp_arch_get_activation (arch);
+  BpOutput output = arch->output;
+  BpError error = { 0 };
+
+  if (options->activation != NULL && !bp_activation_from_string (options->activation, &activation))
+    return bp_cli_usage ("--activation: unknown activation '%s' (use sigmoid, tanh or relu)",
+                         options->activation);
+
+  *have_output = options->output != NULL;
+  if (*have_output && !bp_output_from_string (options->output, &output))
+    return bp_cli_usage ("--output: unknown output layer '%s' (use sigmoid or softmax)",
+                         options->output);
+
+  if (options->cost != NULL && !bp_cost_from_string (options->cost, &arch->cost))
+    return bp_cli_usage ("--cost: unknown cost '%s' (use quadratic, cross-entropy or "
+                         "log-likelihood)", options->cost);
+
+  if (options->layers != NULL && options->net != NULL)
+    return bp_cli_usage ("--net %s and --layers %s both describe the network: give one of them",
+                         options->net, options->layers);
+
+  if (options->layers != NULL)
+    {
+      size_t sizes[BP_MAX_LAYERS], n_sizes;
+
+      if (!bp_parse_layers (options->layers, sizes, &n_sizes, &error))
+        return bp_cli_usage ("--layers: %s", error.message);
+      bp_arch_from_sizes (arch, sizes, n_sizes, activation, output, arch->cost, NULL);
+    }
+  else if (options->net != NULL)
+    {
+      if (!bp_arch_parse (options->net, activation, arch, &error))
+        return bp_cli_usage ("--net: %s", error.message);
+      /* The layer list names its output layer. */
+      if (*have_output && output != arch->output)
+        return bp_cli_usage ("--output %s conflicts with --net %s, whose output layer is %s",
+                             options->output, options->net, bp_output_to_string (arch->output));
+      *have_output = true;
+    }
+  else
+    {
+      if (options->activation != NULL)
+        bp_arch_set_activation (arch, activation);
+      arch->output = output;
+    }
+  return true;
+}
+
+/* Fill @setup from @options over what it holds (the chapter-1 defaults, a preset, or the loaded
+ * model's recorded settings). Prints the usage error and returns false on a bad value. */
 static bool
 build_setup (const TrainOptions *options,
              const BpNetwork    *loaded,
              const char         *load_path,
              TrainSetup         *setup)
 {
-  BpHyperparams *hyper = &setup->config.hyper;
+  BpArch *arch = &setup->run.arch;
   BpError error = { 0 };
+  size_t n_fields;
+  const BpRunField *fields = bp_run_fields (&n_fields);
   guint64 value;
-  bool have_cost, have_output;
+  bool have_cost, have_output = false;
 
-  if (!parse_float_option ("--eta", options->eta, &hyper->eta)
-      || !parse_float_option ("--lambda", options->lambda, &hyper->lambda_l2)
-      || !parse_float_option ("--l1", options->l1, &hyper->lambda_l1)
-      || !parse_float_option ("--momentum", options->momentum, &hyper->momentum)
-      || !parse_float_option ("--dropout", options->dropout, &hyper->dropout))
-    return false;
+  for (size_t i = 0; i < n_fields; i++)
+    if (options->fields[i] != NULL && !parse_field (&fields[i], options->fields[i], &setup->run))
+      return false;
+  if (options->fields[bp_run_field_find ("train_size") - fields] != NULL
+      && setup->run.train_size == 0)
+    return bp_cli_usage ("--train-size: must be at least 1");
 
-  value = hyper->batch_size;
-  if (!parse_unsigned_option ("--batch", options->batch, G_MAXSIZE, &value))
-    return false;
-  hyper->batch_size = (size_t) value;
-
-  value = setup->config.epochs;
-  if (!parse_unsigned_option ("--epochs", options->epochs, G_MAXUINT, &value))
-    return false;
-  setup->config.epochs = (unsigned) value;
-
-  value = setup->config.early_stop;
-  if (!parse_unsigned_option ("--early-stop", options->early_stop, G_MAXUINT, &value))
-    return false;
-  setup->config.early_stop = (unsigned) value;
-
-  value = setup->config.schedule;
-  if (!parse_unsigned_option ("--schedule", options->schedule, G_MAXUINT, &value))
-    return false;
-  setup->config.schedule = (unsigned) value;
-
-  value = setup->config.monitor_every;
+  value = setup->options.monitor_every;
   if (!parse_unsigned_option ("--monitor-every", options->monitor_every, G_MAXUINT, &value))
     return false;
   if (options->monitor_every != NULL && value == 0)
     return bp_cli_usage ("--monitor-every: must be at least 1");
-  setup->config.monitor_every = (unsigned) value;
-
-  value = setup->config.seed;
-  if (!parse_unsigned_option ("--seed", options->seed, G_MAXUINT64, &value))
-    return false;
-  setup->config.seed = value;
-
-  value = setup->train_size;
-  if (!parse_unsigned_option ("--train-size", options->train_size, G_MAXSIZE, &value))
-    return false;
-  if (options->train_size != NULL && value == 0)
-    return bp_cli_usage ("--train-size: must be at least 1");
-  setup->train_size = (size_t) value;
-
-  if (options->init != NULL && !bp_init_from_string (options->init, &setup->config.init))
-    return bp_cli_usage ("--init: unknown initialiser '%s' (use default or large)",
-                         options->init);
-
-  if (options->expand != NULL && !bp_expand_from_string (options->expand, &setup->config.expand))
-    return bp_cli_usage ("--expand: unknown expansion '%s' (use none, shifts or affine)",
-                         options->expand);
+  setup->options.monitor_every = (unsigned) value;
 
   if (options->kernel != NULL)
     {
       if (strcmp (options->kernel, "fast") == 0)
-        setup->config.kernel = BP_KERNEL_FAST;
+        setup->options.kernel = BP_KERNEL_FAST;
       else if (strcmp (options->kernel, "naive") == 0)
-        setup->config.kernel = BP_KERNEL_NAIVE;
+        setup->options.kernel = BP_KERNEL_NAIVE;
       else
         return bp_cli_usage ("--kernel: unknown kernel '%s' (use fast or naive)",
                              options->kernel);
     }
 
-  if (options->activation != NULL
-      && !bp_activation_from_string (options->activation, &setup->activation))
-    return bp_cli_usage ("--activation: unknown activation '%s' (use sigmoid, tanh or relu)",
-                         options->activation);
-
-  have_output = options->output != NULL;
-  if (have_output && !bp_output_from_string (options->output, &setup->output))
-    return bp_cli_usage ("--output: unknown output layer '%s' (use sigmoid or softmax)",
-                         options->output);
-
   have_cost = options->cost != NULL;
-  if (have_cost && !bp_cost_from_string (options->cost, &setup->cost))
-    return bp_cli_usage ("--cost: unknown cost '%s' (use quadratic, cross-entropy or "
-                         "log-likelihood)", options->cost);
-
-  if (options->layers != NULL
-      && !bp_parse_layers (options->layers, setup->sizes, &setup->n_layers, &error))
-    return bp_cli_usage ("--layers: %s", error.message);
+  if (!build_arch (options, arch, &have_output))
+    return false;
 
   if (loaded != NULL)
     {
+      const BpArch *file = &loaded->arch;
       char file_layers[256];
+      BpCost cost = arch->cost;
 
       /* The architecture comes from the file; a different one on the command line is a
        * mistake worth stopping for, not something to guess about. */
-      bp_format_layers (loaded->sizes, loaded->n_layers, ',', file_layers, sizeof file_layers);
-      if (options->layers != NULL && !same_layers (loaded, setup->sizes, setup->n_layers))
-        return bp_cli_usage ("--layers %s conflicts with the model in %s (%s); leave --layers "
-                             "out to continue training it",
-                             options->layers, load_path, file_layers);
-      if (options->activation != NULL && setup->activation != loaded->activation)
+      bp_arch_format_sizes (file, ',', file_layers, sizeof file_layers);
+      if (options->layers != NULL)
+        {
+          size_t a[BP_MAX_LAYERS], b[BP_MAX_LAYERS];
+          size_t na = bp_arch_get_sizes (arch, a), nb = bp_arch_get_sizes (file, b);
+
+          if (na != nb || memcmp (a, b, na * sizeof a[0]) != 0)
+            return bp_cli_usage ("--layers %s conflicts with the model in %s (%s); leave --layers "
+                                 "out to continue training it",
+                                 options->layers, load_path, file_layers);
+        }
+      if (options->net != NULL)
+        {
+          BpArch wanted = *arch;
+
+          wanted.cost = file->cost;
+          if (!bp_arch_equal (&wanted, file))
+            {
+              char file_net[512];
+
+              bp_arch_format (file, file_net, sizeof file_net);
+              return bp_cli_usage ("--net %s conflicts with the model in %s (%s); leave --net "
+                                   "out to continue training it",
+                                   options->net, load_path, file_net);
+            }
+        }
+      if (options->activation != NULL
+          && bp_arch_get_activation (arch) != bp_arch_get_activation (file))
         return bp_cli_usage ("--activation %s conflicts with the model in %s (%s)",
                              options->activation, load_path,
-                             bp_activation_to_string (loaded->activation));
-      if (have_output && setup->output != loaded->output)
+                             bp_activation_to_string (bp_arch_get_activation (file)));
+      if (options->output != NULL && arch->output != file->output)
         return bp_cli_usage ("--output %s conflicts with the model in %s (%s)",
                              options->output, load_path,
-                             bp_output_to_string (loaded->output));
+                             bp_output_to_string (file->output));
 
-      setup->n_layers = loaded->n_layers;
-      memcpy (setup->sizes, loaded->sizes, sizeof setup->sizes);
-      setup->activation = loaded->activation;
-      setup->output = loaded->output;
-      if (!have_cost)
-        setup->cost = loaded->cost;
+      *arch = *file;
+      if (have_cost)
+        arch->cost = cost;
     }
-  else if (have_cost != have_output && !bp_cost_check_output (setup->cost, setup->output, NULL))
+  else if (have_cost != have_output && !bp_cost_check_output (arch->cost, arch->output, NULL))
     {
       /* Each of a softmax output and the log-likelihood cost implies the other, so either
        * alone is enough to ask for chapter 3's softmax layer. The one not given changes only
        * when it no longer fits: `--preset ch3-xent --output sigmoid` keeps cross-entropy.
        * A sigmoid output taking over from a softmax one (`--preset best-mlp --output sigmoid`)
-       * gets chapter 3's cross-entropy rather than chapter 1's quadratic cost. */
+       * gets chapter 3's cross-entropy rather than chapter 1's quadratic cost. With --net the
+       * layer list names the output layer. */
       if (have_cost)
-        setup->output = setup->cost == BP_COST_LOG_LIKELIHOOD ? BP_OUTPUT_SOFTMAX
-                                                               : BP_OUTPUT_SIGMOID;
+        arch->output = arch->cost == BP_COST_LOG_LIKELIHOOD ? BP_OUTPUT_SOFTMAX
+                                                             : BP_OUTPUT_SIGMOID;
       else
-        setup->cost = setup->output == BP_OUTPUT_SOFTMAX ? BP_COST_LOG_LIKELIHOOD
-                                                         : BP_COST_CROSS_ENTROPY;
+        arch->cost = arch->output == BP_OUTPUT_SOFTMAX ? BP_COST_LOG_LIKELIHOOD
+                                                       : BP_COST_CROSS_ENTROPY;
     }
 
-  if (!bp_cost_check_output (setup->cost, setup->output, &error))
+  if (!bp_cost_check_output (arch->cost, arch->output, &error))
     return bp_cli_usage ("--cost %s with --output %s: %s",
-                         bp_cost_to_string (setup->cost), bp_output_to_string (setup->output),
+                         bp_cost_to_string (arch->cost), bp_output_to_string (arch->output),
                          error.message);
 
-  if (!bp_hyperparams_check (hyper, &error) || !bp_train_config_check (&setup->config, &error))
+  if (!bp_run_check_fields (&setup->run, &error)
+      || !bp_train_options_check (&setup->options, &error))
     return bp_cli_usage ("%s", error.message);
 
   return true;
@@ -708,18 +748,16 @@ apply_preset (const BpBookPreset *preset,
               const TrainOptions *options,
               TrainSetup         *setup)
 {
+  size_t n_fields;
+  const BpRunField *fields = bp_run_fields (&n_fields);
+  const BpRunField *train_size_field = bp_run_field_find ("train_size");
   guint64 train_size = 0;
 
-  if (!parse_unsigned_option ("--train-size", options->train_size, G_MAXSIZE, &train_size))
+  if (!parse_unsigned_option ("--train-size", options->fields[train_size_field - fields],
+                              G_MAXSIZE, &train_size))
     return false;
 
-  memcpy (setup->sizes, preset->sizes, sizeof setup->sizes);
-  setup->n_layers = preset->n_layers;
-  setup->activation = preset->activation;
-  setup->output = preset->output;
-  setup->cost = preset->cost;
-  setup->train_size = preset->train_size;
-  bp_book_preset_apply (preset, (size_t) train_size, &setup->config);
+  bp_book_preset_apply (preset, (size_t) train_size, &setup->run, &setup->options.monitor_every);
   return true;
 }
 
@@ -727,30 +765,79 @@ static void
 setup_defaults (TrainSetup        *setup,
                 const BpModelInfo *info)
 {
-  const BpBookPreset *ch1 = bp_book_preset_find ("ch1-30");
-
   memset (setup, 0, sizeof *setup);
 
   /* The chapter-1 program: network.py's 784-30-10 sigmoid network with the quadratic cost,
    * N(0, 1) weights, η 3.0, mini-batches of 10, 30 epochs. */
-  bp_train_config_init (&setup->config);
-  bp_book_preset_apply (ch1, 0, &setup->config);
-  setup->config.kernel = BP_KERNEL_FAST;
-  setup->n_layers = ch1->n_layers;
-  memcpy (setup->sizes, ch1->sizes, sizeof setup->sizes);
-  setup->activation = ch1->activation;
-  setup->output = ch1->output;
-  setup->cost = ch1->cost;
+  bp_run_init (&setup->run);
+  bp_train_options_init (&setup->options);
 
   /* Continuing a run: what the command line leaves out is what the run recorded. */
-  if (info != NULL && info->has_config)
+  if (info != NULL && info->has_run)
+    setup->run = info->run;
+  else if (info != NULL)
+    setup->run.train_size = info->run.train_size;
+}
+
+/* The option entries: the fixed ones, and a flag for each setting of the run that has one, in
+ * the table's order (with --monitor-every, the trainer's, after --expand). Free with g_free(). */
+static GOptionEntry *
+option_entries (TrainOptions *options)
+{
+  size_t n_fields;
+  const BpRunField *fields = bp_run_fields (&n_fields);
+  GArray *entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  const GOptionEntry head[] = {
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &options->preset,
+      "Start from one of the book's experiments; the options given override it", "NAME" },
+    { "list-presets", 0, 0, G_OPTION_ARG_NONE, &options->list_presets,
+      "List the presets and exit", NULL },
+    { "layers", 0, 0, G_OPTION_ARG_STRING, &options->layers,
+      "Layer sizes, input first (default 784,30,10)", "N,N,…" },
+    { "net", 0, 0, G_OPTION_ARG_STRING, &options->net,
+      "Layer list instead of --layers: fc30,softmax10, fc100:relu, fc30:dropout=0.5", "LAYERS" },
+    { "activation", 0, 0, G_OPTION_ARG_STRING, &options->activation,
+      "Hidden activation: sigmoid (default), tanh or relu", "NAME" },
+    { "output", 0, 0, G_OPTION_ARG_STRING, &options->output,
+      "Output layer: sigmoid (default) or softmax", "NAME" },
+    { "cost", 0, 0, G_OPTION_ARG_STRING, &options->cost,
+      "Cost: quadratic (default), cross-entropy or log-likelihood (softmax)", "NAME" },
+  };
+  const GOptionEntry monitor_every = {
+    "monitor-every", 0, 0, G_OPTION_ARG_STRING, &options->monitor_every,
+    "Measure every Nth epoch and the last one only (default 1, every epoch)", "N"
+  };
+  const GOptionEntry tail[] = {
+    { "kernel", 0, 0, G_OPTION_ARG_STRING, &options->kernel,
+      "Compute kernel: fast (default) or naive", "KIND" },
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->data_dir,
+      "Folder of the MNIST IDX files", "DIR" },
+    { "load", 0, 0, G_OPTION_ARG_FILENAME, &options->load,
+      "Continue training the model in FILE (architecture and unset options from it)", "FILE" },
+    { "save", 0, 0, G_OPTION_ARG_FILENAME, &options->save,
+      "Save the model to FILE after every epoch and at the end", "FILE" },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &options->csv,
+      "Write the metrics of every epoch to FILE", "FILE" },
+  };
+
+  g_assert (n_fields <= MAX_FIELDS);
+  g_array_append_vals (entries, head, G_N_ELEMENTS (head));
+  for (size_t i = 0; i < n_fields; i++)
     {
-      setup->config = info->config;
-      setup->config.monitor = BP_MONITOR_ALL;
-      setup->config.kernel = BP_KERNEL_FAST;
+      const BpRunField *field = &fields[i];
+      GOptionEntry entry = {
+        field->flag, 0, 0, G_OPTION_ARG_STRING, &options->fields[i], field->flag_help,
+        field->flag_arg
+      };
+
+      if (field->flag == NULL)
+        continue;
+      g_array_append_val (entries, entry);
+      if (strcmp (field->name, "expand") == 0)
+        g_array_append_val (entries, monitor_every);
     }
-  if (info != NULL)
-    setup->train_size = info->train_size;
+  g_array_append_vals (entries, tail, G_N_ELEMENTS (tail));
+  return (GOptionEntry *) (void *) g_array_free (entries, FALSE);
 }
 
 int
@@ -769,60 +856,7 @@ bp_cli_train (int    argc,
   unsigned epochs_done;
   int status = BP_CLI_EXIT_FAILURE;
   bool ok, keep_files;
-  const GOptionEntry entries[] = {
-    { "preset", 0, 0, G_OPTION_ARG_STRING, &options.preset,
-      "Start from one of the book's experiments; the options given override it", "NAME" },
-    { "list-presets", 0, 0, G_OPTION_ARG_NONE, &options.list_presets,
-      "List the presets and exit", NULL },
-    { "layers", 0, 0, G_OPTION_ARG_STRING, &options.layers,
-      "Layer sizes, input first (default 784,30,10)", "N,N,…" },
-    { "activation", 0, 0, G_OPTION_ARG_STRING, &options.activation,
-      "Hidden activation: sigmoid (default), tanh or relu", "NAME" },
-    { "output", 0, 0, G_OPTION_ARG_STRING, &options.output,
-      "Output layer: sigmoid (default) or softmax", "NAME" },
-    { "cost", 0, 0, G_OPTION_ARG_STRING, &options.cost,
-      "Cost: quadratic (default), cross-entropy or log-likelihood (softmax)", "NAME" },
-    { "init", 0, 0, G_OPTION_ARG_STRING, &options.init,
-      "Initial weights: large, N(0,1) as in network.py (the default), or default, N(0,1/√n_in)",
-      "NAME" },
-    { "eta", 0, 0, G_OPTION_ARG_STRING, &options.eta,
-      "Learning rate η (default 3.0)", "η" },
-    { "lambda", 0, 0, G_OPTION_ARG_STRING, &options.lambda,
-      "L2 regularisation λ, network2.py's weight decay (default 0)", "λ" },
-    { "l1", 0, 0, G_OPTION_ARG_STRING, &options.l1,
-      "L1 regularisation λ (default 0)", "λ" },
-    { "momentum", 0, 0, G_OPTION_ARG_STRING, &options.momentum,
-      "Momentum μ in [0, 1) (default 0)", "μ" },
-    { "dropout", 0, 0, G_OPTION_ARG_STRING, &options.dropout,
-      "Probability of dropping a hidden neuron, in [0, 1) (default 0)", "P" },
-    { "batch", 0, 0, G_OPTION_ARG_STRING, &options.batch,
-      "Mini-batch size (default 10)", "M" },
-    { "epochs", 0, 0, G_OPTION_ARG_STRING, &options.epochs,
-      "Epochs to train (default 30)", "N" },
-    { "seed", 0, 0, G_OPTION_ARG_STRING, &options.seed,
-      "Random seed: the same seed repeats a run bit for bit (default 1)", "N" },
-    { "train-size", 0, 0, G_OPTION_ARG_STRING, &options.train_size,
-      "Train on the first N of the 50,000 training images", "N" },
-    { "expand", 0, 0, G_OPTION_ARG_STRING, &options.expand,
-      "Data expansion: none (default), shifts (expand_mnist.py) or affine", "KIND" },
-    { "monitor-every", 0, 0, G_OPTION_ARG_STRING, &options.monitor_every,
-      "Measure every Nth epoch and the last one only (default 1, every epoch)", "N" },
-    { "early-stop", 0, 0, G_OPTION_ARG_STRING, &options.early_stop,
-      "Stop after N epochs without a new best validation accuracy", "N" },
-    { "schedule", 0, 0, G_OPTION_ARG_STRING, &options.schedule,
-      "Halve η after N epochs without improvement; stop at η/128", "N" },
-    { "kernel", 0, 0, G_OPTION_ARG_STRING, &options.kernel,
-      "Compute kernel: fast (default) or naive", "KIND" },
-    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &options.data_dir,
-      "Folder of the MNIST IDX files", "DIR" },
-    { "load", 0, 0, G_OPTION_ARG_FILENAME, &options.load,
-      "Continue training the model in FILE (architecture and unset options from it)", "FILE" },
-    { "save", 0, 0, G_OPTION_ARG_FILENAME, &options.save,
-      "Save the model to FILE after every epoch and at the end", "FILE" },
-    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &options.csv,
-      "Write the metrics of every epoch to FILE", "FILE" },
-    { NULL },
-  };
+  g_autofree GOptionEntry *entries = option_entries (&options);
 
   context = g_option_context_new ("— train a network on MNIST");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -896,22 +930,20 @@ bp_cli_train (int    argc,
     }
 
   /* Before a network of that size is made (which zeroes every page of it). */
-  if (!check_training_memory (setup.sizes, setup.n_layers, &setup.config, setup.train_size,
-                              options.save != NULL))
+  if (!check_training_memory (&setup.run, options.save != NULL))
     goto out;
 
   if (loaded != NULL)
     {
       run.net = g_steal_pointer (&loaded);
-      run.net->cost = setup.cost;
+      run.net->arch.cost = setup.run.arch.cost;
       run.epoch_offset = (unsigned) info.n_history;
     }
   else
     {
       BpRng rng;
 
-      run.net = bp_network_new (setup.sizes, setup.n_layers, setup.activation, setup.output,
-                                setup.cost, &error);
+      run.net = bp_network_new (&setup.run.arch, &error);
       if (run.net == NULL)
         {
           status = bp_cli_fail (error.code == BP_ERROR_NOMEM ? BP_CLI_EXIT_FAILURE
@@ -919,21 +951,22 @@ bp_cli_train (int    argc,
                                 "%s", error.message);
           goto out;
         }
-      bp_rng_seed (&rng, setup.config.seed, BP_RNG_STREAM_INIT);
-      bp_network_init (run.net, setup.config.init, &rng);
+      bp_rng_seed (&rng, setup.run.seed, BP_RNG_STREAM_INIT);
+      bp_network_init (run.net, setup.run.init, &rng);
     }
 
   if ((options.save != NULL && !check_writable ("--save", options.save))
       || (options.csv != NULL && !check_writable ("--csv", options.csv)))
     goto out;
 
-  if (!bp_cli_load_mnist (&mnist, options.data_dir, setup.train_size))
+  if (!bp_cli_load_mnist (&mnist, options.data_dir, setup.run.train_size))
     goto out;
-  if (setup.train_size > mnist.train->n)
+  if (setup.run.train_size > mnist.train->n)
     bp_cli_note ("--train-size %zu: the training set has only %zu images; training on all of "
-                 "them", setup.train_size, mnist.train->n);
+                 "them", setup.run.train_size, mnist.train->n);
 
-  run.config = setup.config;
+  run.config = setup.run;
+  run.options = setup.options;
   run.save_path = options.save;
   run.csv_path = options.csv;
   run.train_size = mnist.train->n;
@@ -942,8 +975,8 @@ bp_cli_train (int    argc,
   if (info.n_history > 0)
     g_array_append_vals (run.history, info.history, (guint) info.n_history);
 
-  run.trainer = bp_trainer_new (run.net, &run.config, mnist.train, mnist.validation, mnist.test,
-                                &error);
+  run.trainer = bp_trainer_new (run.net, &run.config, &run.options, mnist.train,
+                                mnist.validation, mnist.test, &error);
   if (run.trainer == NULL)
     {
       /* The data not fitting the network (--layers 100,10 on 784-pixel images) is a usage

@@ -14,89 +14,111 @@
 
 #include <string.h>
 
-#define L3(a, b, c)       { a, b, c }, 3
-#define L4(a, b, c, d)    { a, b, c, d }, 4
+/* One preset's run, seed 1: a dense 784-h-10 network (its activation, output and cost), the
+ * initialiser, η, λ, λ₁, μ, dropout, the mini-batch size, epochs, the training-set size (0: all),
+ * early stopping, the schedule and the expansion. */
+#define DENSE(size, act) { BP_LAYER_DENSE, act, size, 0, BP_DROPOUT_LIVE }
+#define RUN(h, act, out, cost, init_, eta, l2, l1, mu, p, m, n_epochs, n_train, early, sched, exp) \
+  {                                                                                             \
+    .arch = { 1, 28, 28, 2, { DENSE (h, act), DENSE (10, act) }, out, cost },                   \
+    .init = init_, .seed = 1, .train_size = n_train, .expand = exp,                             \
+    .hyper = { eta, l2, l1, mu, p, m },                                                         \
+    .epochs = n_epochs, .early_stop = early, .schedule = sched,                                 \
+  }
 
 static const BpBookPreset presets[] = {
   {
     "ch1-30", N_ ("chapter 1: 784-30-10 sigmoid, quadratic cost, η 3.0, 30 epochs (network.py)"), "1",
-    L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_QUADRATIC, BP_INIT_LARGE,
-    3.0f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
+    RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_QUADRATIC, BP_INIT_LARGE,
+         3.0f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+    false,
     NULL, "test", "95.42%", 3,
   },
   {
     "ch1-100", N_ ("chapter 1: 784-100-10 sigmoid, quadratic cost, η 3.0, 30 epochs"), "1",
-    L3 (784, 100, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_QUADRATIC, BP_INIT_LARGE,
-    3.0f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
+    RUN (100, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_QUADRATIC, BP_INIT_LARGE,
+         3.0f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+    false,
     NULL, "test", "96.59%", 3,
   },
   {
     "ch3-xent", N_ ("chapter 3: 784-30-10 cross-entropy cost, η 0.5, 30 epochs (network2.py)"), "3",
-    L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
-    0.5f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
+    RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
+         0.5f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+    false,
     NULL, "test", "95.49%", 1,
   },
   {
     "ch3-overfit", N_ ("chapter 3: overfitting — 784-30-10 on the first 1,000 images, 400 epochs, λ 0"), "3",
-    L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
-    0.5f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 400, 1000, 0, 0, BP_EXPAND_NONE, false,
+    RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
+         0.5f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 400, 1000, 0, 0, BP_EXPAND_NONE),
+    false,
     NULL, "test", "82.27% (peak)", 1,
   },
   {
     "ch3-overfit-l2", N_ ("chapter 3: the same 1,000 images with L2 regularisation λ 0.1, 400 epochs"), "3",
-    L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
-    0.5f, 0.1f, 0.0f, 0.0f, 0.0f, 10, 400, 1000, 0, 0, BP_EXPAND_NONE, false,
+    RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
+         0.5f, 0.1f, 0.0f, 0.0f, 0.0f, 10, 400, 1000, 0, 0, BP_EXPAND_NONE),
+    false,
     NULL, "test", "87.1% (peak)", 1,
   },
   {
     "ch3-l2", N_ ("chapter 3: 784-30-10 on all 50,000 images with λ 5.0, η 0.5, 30 epochs"), "3",
-    L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
-    0.5f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
+    RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
+         0.5f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+    false,
     NULL, "test", "96.49%", 1,
   },
   {
     "ch3-100", N_ ("chapter 3: 784-100-10 cross-entropy, λ 5.0, η 0.5, 30 epochs"), "3",
-    L3 (784, 100, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
-    0.5f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
+    RUN (100, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
+         0.5f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+    false,
     NULL, "validation", "97.92%", 1,
   },
   {
     "ch3-100-60", N_ ("chapter 3: 784-100-10 cross-entropy, λ 5.0, η 0.1, 60 epochs (\"breaks 98%\")"), "3",
-    L3 (784, 100, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
-    0.1f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 60, 0, 0, 0, BP_EXPAND_NONE, false,
+    RUN (100, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
+         0.1f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 60, 0, 0, 0, BP_EXPAND_NONE),
+    false,
     NULL, "validation", "98.04%", 1,
   },
   {
     "ch3-init", N_ ("chapter 3: weight initialisation — N(0, 1/√n_in) against --init large, 784-30-10, η 0.1, λ 5"), "3",
-    L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_DEFAULT,
-    0.1f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
+    RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_DEFAULT,
+         0.1f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+    false,
     "--init default | --init large", "validation", "96.50% | 96.37%", 1,
   },
   {
     "ch3-eta", N_ ("chapter 3: choosing η — training cost of 784-30-10, λ 5, with η 0.025, 0.25 or 2.5"), "3",
-    L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_DEFAULT,
-    0.25f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
+    RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_DEFAULT,
+         0.25f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+    false,
     "--eta 0.025 | --eta 0.25 | --eta 2.5", "training cost",
     "η 0.025 falls slowly, η 0.25 falls fastest, η 2.5 oscillates", 1,
   },
   {
     "ch3-data-size", N_ ("chapter 3: more data — 784-30-10 on the first N images (λ and epochs scaled with N)"), "3",
-    L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
-    0.5f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, true,
+    RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
+         0.5f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+    true,
     "--train-size 100 | 1000 | 5000 | 10000 | 50000", "validation",
     "69.09% (100) … 93.24% (5,000) … 95.97% (50,000)", 1,
   },
   {
     "ch5-depth", N_ ("chapter 5: deeper is not better — 784-30-10 with 1 to 4 hidden layers of 30, η 0.1, λ 5"), "5",
-    L3 (784, 30, 10), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_DEFAULT,
-    0.1f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, false,
+    RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_DEFAULT,
+         0.1f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+    false,
     "--layers 784,30,10 | 784,30,30,10 | 784,30,30,30,10 | 784,30,30,30,30,10", "validation",
     "96.48 / 96.90 / 96.57 / 96.53%", 1,
   },
   {
     "best-mlp", N_ ("beyond the book: 784-800-10 ReLU, softmax, dropout 0.3, momentum 0.9, affine distortions"), "beyond",
-    L3 (784, 800, 10), BP_ACTIVATION_RELU, BP_OUTPUT_SOFTMAX, BP_COST_LOG_LIKELIHOOD, BP_INIT_DEFAULT,
-    0.02f, 0.0f, 0.0f, 0.9f, 0.3f, 50, 100, 0, 0, 4, BP_EXPAND_AFFINE, false,
+    RUN (800, BP_ACTIVATION_RELU, BP_OUTPUT_SOFTMAX, BP_COST_LOG_LIKELIHOOD, BP_INIT_DEFAULT,
+         0.02f, 0.0f, 0.0f, 0.9f, 0.3f, 50, 100, 0, 0, 4, BP_EXPAND_AFFINE),
+    false,
     NULL, "test", "98.9% (Simard et al., 800 hidden, affine distortions)", 1,
   },
 };
@@ -120,29 +142,24 @@ bp_book_preset_find (const char *name)
 void
 bp_book_preset_apply (const BpBookPreset *p,
                       size_t              train_size,
-                      BpTrainConfig      *config)
+                      BpRun              *run,
+                      unsigned           *monitor_every)
 {
-  size_t n = train_size > 0 ? train_size : (p->train_size > 0 ? p->train_size : 50000);
+  size_t n = train_size > 0 ? train_size : (p->run.train_size > 0 ? p->run.train_size : 50000);
+  uint64_t seed = run->seed;
 
-  config->hyper.eta = p->eta;
-  config->hyper.lambda_l2 = p->lambda_l2;
-  config->hyper.lambda_l1 = p->lambda_l1;
-  config->hyper.momentum = p->momentum;
-  config->hyper.dropout = p->dropout;
-  config->hyper.batch_size = p->batch_size;
-  config->epochs = p->epochs;
-  config->init = p->init;
-  config->early_stop = p->early_stop;
-  config->schedule = p->schedule;
-  config->expand = p->expand;
-
+  *run = p->run;
+  run->seed = seed;
+  if (monitor_every != NULL)
+    *monitor_every = 1;
   if (p->scale_with_train_size)
     {
       /* The book keeps the number of examples seen (1.5 million) and the weight decay per
        * example constant as the training set shrinks: λ ∝ n, epochs ∝ 1/n. */
-      config->hyper.lambda_l2 = p->lambda_l2 * (float) n / 50000.0f;
-      config->epochs = (unsigned) ((p->epochs * (size_t) 50000 + n / 2) / n);
+      run->hyper.lambda_l2 = p->run.hyper.lambda_l2 * (float) n / 50000.0f;
+      run->epochs = (unsigned) ((p->run.epochs * (size_t) 50000 + n / 2) / n);
       /* 15,000 epochs of 100 images: measure 30 times, not after each. */
-      config->monitor_every = config->epochs > p->epochs ? config->epochs / p->epochs : 1;
+      if (monitor_every != NULL)
+        *monitor_every = run->epochs > p->run.epochs ? run->epochs / p->run.epochs : 1;
     }
 }

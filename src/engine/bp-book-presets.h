@@ -4,15 +4,14 @@
  * Each preset is one training run as the book describes it, with the figure the book reports.
  * Experiments that compare several runs (η values, initialisers, depths, training-set sizes)
  * are one preset plus the flag that varies, listed in `variants`; `bench/book-results.sh` runs
- * every variant. Shared by backprop-cli and the desktop app.
+ * every variant. Shared by backprop-cli and the desktop app; bp_run_init() is the first.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bp-network.h"
-#include "bp-train.h"
+#include "bp-run.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,25 +23,9 @@ typedef struct
   const char  *description;   /* one line, for --list-presets */
   const char  *chapter;       /* "1", "3", "5", or "beyond" */
 
-  size_t       sizes[BP_MAX_LAYERS];
-  size_t       n_layers;
-  BpActivation activation;
-  BpOutput     output;
-  BpCost       cost;
-  BpInit       init;
-  float        eta;
-  float        lambda_l2;
-  float        lambda_l1;
-  float        momentum;
-  float        dropout;
-  size_t       batch_size;
-  unsigned     epochs;
-  size_t       train_size;    /* 0 = the full 50,000 */
-  unsigned     early_stop;
-  unsigned     schedule;
-  BpExpand     expand;
-  /* ch3-data-size: λ = lambda_l2·size/50,000 and epochs = epochs·50,000/size for a given
-   * --train-size, as the book scales them. */
+  BpRun        run;           /* the run as the book describes it, seed 1 */
+  /* ch3-data-size: λ = λ·size/50,000 and epochs = epochs·50,000/size for a given
+   * --train-size, as the book scales them (bp_book_preset_apply()). */
   bool         scale_with_train_size;
 
   /* What the book reports, to compare against. */
@@ -58,12 +41,15 @@ const BpBookPreset *bp_book_presets (size_t *n_presets);
 /* The preset called @name, or NULL. */
 const BpBookPreset *bp_book_preset_find (const char *name);
 
-/* Fill @config (hyperparameters, epochs, init, early stop, schedule, expansion; seed and kernel
- * are left as they are) from @preset, for a training set of @train_size examples (0 = the
- * preset's own size). */
+/* Make @run @preset's run for a training set of @train_size examples (0 = the preset's own
+ * size); the seed stays the caller's. That is the preset's run itself, but for ch3-data-size,
+ * whose λ and epochs scale with the size as the book scales them. *@monitor_every (may be NULL)
+ * gets how often such a run is worth measuring: 30 times in all, as the book's plots do, rather
+ * than after each of 15,000 tiny epochs (1 for the other presets). */
 void bp_book_preset_apply (const BpBookPreset *preset,
                            size_t              train_size,
-                           BpTrainConfig      *config);
+                           BpRun              *run,
+                           unsigned           *monitor_every);
 
 #ifdef __cplusplus
 }

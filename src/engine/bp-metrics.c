@@ -21,10 +21,10 @@ bp_network_weight_norms (const BpNetwork *net,
   double sq = 0.0;
   double ab = 0.0;
 
-  for (size_t l = 1; l < net->n_layers; l++)
+  for (size_t l = 0; l < net->arch.n_layers; l++)
     {
-      const float *w = net->params + net->w_offset[l];
-      size_t n = net->sizes[l] * net->sizes[l - 1];
+      const float *w = net->params + net->layers[l].w_offset;
+      size_t n = net->layers[l].n_weights;
 
       for (size_t i = 0; i < n; i++)
         {
@@ -57,10 +57,10 @@ for_each_batch (const BpNetwork *net,
   size_t *idx;
   float *x;
 
-  if (data->n_pixels != net->sizes[0])
+  if (data->n_pixels != net->n_inputs)
     return bp_error_set (error, BP_ERROR_INVALID,
                          "the data has %zu pixels per image but the network has %zu inputs",
-                         data->n_pixels, net->sizes[0]);
+                         data->n_pixels, net->n_inputs);
 
   ws = bp_workspace_new (net, EVAL_BATCH, error);
   idx = malloc (EVAL_BATCH * sizeof *idx);
@@ -130,7 +130,7 @@ bp_evaluate (const BpNetwork *net,
              BpEvaluation    *out,
              BpError         *error)
 {
-  EvalState st = { data, 0.0, 0, NULL, net->sizes[net->n_layers - 1] };
+  EvalState st = { data, 0.0, 0, NULL, net->n_outputs };
   double sum_sq, sum_abs;
   double n = (double) (n_train > 0 ? n_train : 1);
 
@@ -182,7 +182,7 @@ mistakes_batch_cb (const BpNetwork   *net,
                    void              *user_data)
 {
   MistakeState *st = user_data;
-  size_t n_out = net->sizes[net->n_layers - 1];
+  size_t n_out = net->n_outputs;
   uint8_t predicted[EVAL_BATCH];
 
   bp_network_batch_correct (net, ws, st->data->labels + first, batch, predicted);

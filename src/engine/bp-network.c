@@ -1,5 +1,7 @@
 /* bp-network.c — parameters in one buffer; matrix-form forward and backward over a mini-batch
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The names, checks and text forms of an arch are in bp-arch.c.
  */
 #include "config.h"
 
@@ -21,17 +23,20 @@ struct _BpWorkspace
 {
   size_t max_batch;
   size_t n_layers;
-  size_t sizes[BP_MAX_LAYERS];
 
-  /* act[l] (B, sizes[l]) for l ≥ 1: activations after dropout (the next layer's input).
-   * deriv[l] (B, sizes[l]) for hidden l: f′(z)·mask, written by the training forward.
-   * delta[l] (B, sizes[l]) for l ≥ 1: ∂C/∂z. out_z (B, sizes[L−1]): output pre-activations. */
+  /* For layer i (after the input):
+   * act[i] (B, n_out): its activations after dropout (the next layer's input);
+   * deriv[i] (B, n_out) for a hidden layer: f′(z)·mask, written by the training forward;
+   * delta[i] (B, n_out): ∂C/∂z. out_z (B, n_outputs): the output layer's z.
+   * x_drop (B, n_inputs): the input after a fixed dropout of the first layer, or NULL. */
   float *act[BP_MAX_LAYERS];
   float *deriv[BP_MAX_LAYERS];
   float *delta[BP_MAX_LAYERS];
   float *out_z;
-  float *grad;     /* (n_params) */
+  float *x_drop;
+  float *grad;          /* (n_params) */
   bool   has_deriv;
+  bool   input_dropped; /* the last forward fed x_drop to the first layer, not x */
   size_t last_batch;
 
   /* The fast kernels, picked once for this CPU rather than on every call. */
@@ -39,121 +44,6 @@ struct _BpWorkspace
 
   float *block;    /* one allocation behind all of the above */
 };
-
-/* ── Names ─────────────────────────────────────────────────────────────────────────────────── */
-
-static const char *const activation_names[] = { "sigmoid", "tanh", "relu" };
-static const char *const output_names[] = { "sigmoid", "softmax" };
-static const char *const cost_names[] = { "quadratic", "cross-entropy", "log-likelihood" };
-static const char *const init_names[] = { "default", "large" };
-
-static bool
-lookup_name (const char *const *names,
-             size_t             n_names,
-             const char        *s,
-             int               *out)
-{
-  if (s == NULL)
-    return false;
-  for (size_t i = 0; i < n_names; i++)
-    if (strcmp (names[i], s) == 0)
-      {
-        *out = (int) i;
-        return true;
-      }
-  return false;
-}
-
-#define N_ELEMENTS(a) (sizeof (a) / sizeof (a)[0])
-
-const char *
-bp_activation_to_string (BpActivation activation)
-{
-  return (size_t) activation < N_ELEMENTS (activation_names) ? activation_names[activation] : "?";
-}
-
-bool
-bp_activation_from_string (const char   *s,
-                           BpActivation *out)
-{
-  int v;
-
-  if (!lookup_name (activation_names, N_ELEMENTS (activation_names), s, &v))
-    return false;
-  *out = (BpActivation) v;
-  return true;
-}
-
-const char *
-bp_output_to_string (BpOutput output)
-{
-  return (size_t) output < N_ELEMENTS (output_names) ? output_names[output] : "?";
-}
-
-bool
-bp_output_from_string (const char *s,
-                       BpOutput   *out)
-{
-  int v;
-
-  if (!lookup_name (output_names, N_ELEMENTS (output_names), s, &v))
-    return false;
-  *out = (BpOutput) v;
-  return true;
-}
-
-const char *
-bp_cost_to_string (BpCost cost)
-{
-  return (size_t) cost < N_ELEMENTS (cost_names) ? cost_names[cost] : "?";
-}
-
-bool
-bp_cost_from_string (const char *s,
-                     BpCost     *out)
-{
-  int v;
-
-  if (!lookup_name (cost_names, N_ELEMENTS (cost_names), s, &v))
-    return false;
-  *out = (BpCost) v;
-  return true;
-}
-
-const char *
-bp_init_to_string (BpInit init)
-{
-  return (size_t) init < N_ELEMENTS (init_names) ? init_names[init] : "?";
-}
-
-bool
-bp_init_from_string (const char *s,
-                     BpInit     *out)
-{
-  int v;
-
-  if (!lookup_name (init_names, N_ELEMENTS (init_names), s, &v))
-    return false;
-  *out = (BpInit) v;
-  return true;
-}
-
-bool
-bp_cost_check_output (BpCost   cost,
-                      BpOutput output,
-                      BpError *error)
-{
-  if (output == BP_OUTPUT_SOFTMAX && cost != BP_COST_LOG_LIKELIHOOD)
-    return bp_error_set (error, BP_ERROR_INVALID,
-                         "a softmax output layer goes with the log-likelihood cost, not %s",
-                         bp_cost_to_string (cost));
-  if (output == BP_OUTPUT_SIGMOID && cost == BP_COST_LOG_LIKELIHOOD)
-    return bp_error_set (error, BP_ERROR_INVALID,
-                         "the log-likelihood cost needs a softmax output layer");
-  if ((unsigned) cost > BP_COST_LOG_LIKELIHOOD || (unsigned) output > BP_OUTPUT_SOFTMAX)
-    return bp_error_set (error, BP_ERROR_INVALID, "unknown cost or output layer");
-  return true;
-}
 
 /* ── Creation ──────────────────────────────────────────────────────────────────────────────── */
 
@@ -182,74 +72,66 @@ pad16 (size_t n)
 }
 
 BpNetwork *
-bp_network_new (const size_t *sizes,
-                size_t        n_layers,
-                BpActivation  activation,
-                BpOutput      output,
-                BpCost        cost,
+bp_network_new (const BpArch *arch,
                 BpError      *error)
 {
   BpNetwork *net;
   size_t total = 0;
 
-  if (n_layers < 2 || n_layers > BP_MAX_LAYERS)
-    {
-      bp_error_set (error, BP_ERROR_INVALID,
-                    "a network needs 2 to %d layers (input and output included), not %zu",
-                    BP_MAX_LAYERS, n_layers);
-      return NULL;
-    }
-  for (size_t l = 0; l < n_layers; l++)
-    if (sizes[l] == 0 || sizes[l] > BP_MAX_LAYER_SIZE)
-      {
-        bp_error_set (error, BP_ERROR_INVALID,
-                      "layer %zu has %zu neurons; each layer needs 1 to %d", l, sizes[l],
-                      BP_MAX_LAYER_SIZE);
-        return NULL;
-      }
-  if ((unsigned) activation > BP_ACTIVATION_RELU)
-    {
-      bp_error_set (error, BP_ERROR_INVALID, "unknown activation");
-      return NULL;
-    }
-  if (!bp_cost_check_output (cost, output, error))
+  if (!bp_arch_check (arch, error))
     return NULL;
-  if (output == BP_OUTPUT_SOFTMAX && sizes[n_layers - 1] < 2)
-    {
-      bp_error_set (error, BP_ERROR_INVALID, "a softmax output layer needs at least 2 neurons");
-      return NULL;
-    }
 
   net = calloc (1, sizeof *net);
   if (net == NULL)
     goto nomem;
 
-  net->n_layers = n_layers;
-  memcpy (net->sizes, sizes, n_layers * sizeof sizes[0]);
-  net->activation = activation;
-  net->output = output;
-  net->cost = cost;
+  net->arch = *arch;
+  net->n_inputs = arch->in_channels * arch->in_height * arch->in_width;
 
   /* Sizes are at most 2^16, so one layer has at most 2^32 + 2^16 parameters: no overflow of
    * size_t on a 64-bit machine; on 32-bit the total is checked below. */
-  for (size_t l = 1; l < n_layers; l++)
+  for (size_t i = 0; i < arch->n_layers; i++)
     {
-      size_t nw = sizes[l] * sizes[l - 1];
+      BpLayer *layer = &net->layers[i];
+      size_t n_out = arch->layers[i].size;
+      size_t nw;
 
-      if (nw / sizes[l] != sizes[l - 1] || total > SIZE_MAX / 8 - nw)
+      if (i == 0)
+        {
+          layer->in_c = arch->in_channels;
+          layer->in_h = arch->in_height;
+          layer->in_w = arch->in_width;
+        }
+      else
+        {
+          layer->in_c = net->layers[i - 1].out_c;
+          layer->in_h = net->layers[i - 1].out_h;
+          layer->in_w = net->layers[i - 1].out_w;
+        }
+      layer->n_in = layer->in_c * layer->in_h * layer->in_w;
+      layer->out_c = n_out;
+      layer->out_h = 1;
+      layer->out_w = 1;
+      layer->n_out = n_out;
+
+      nw = n_out * layer->n_in;
+      if (nw / n_out != layer->n_in || total > SIZE_MAX / 8 - nw)
         goto nomem;
-      net->w_offset[l] = total;
+      layer->w_offset = total;
+      layer->n_weights = nw;
       total += nw;
-      net->b_offset[l] = total;
-      total += sizes[l];
+      layer->b_offset = total;
+      layer->n_biases = n_out;
+      total += n_out;
     }
+  net->n_outputs = net->layers[arch->n_layers - 1].n_out;
   net->n_params = total;
   /* Refused by its size, with both sizes said, rather than granted by an overcommitting kernel
    * and killed half-way through training (784,65536,65536,10 is 16 GiB of parameters). */
   {
     char layers[128], what[160];
 
-    bp_format_layers (sizes, n_layers, '-', layers, sizeof layers);
+    bp_arch_format_sizes (arch, '-', layers, sizeof layers);
     snprintf (what, sizeof what, "a %s network", layers);
     if (!bp_memory_check ((uint64_t) total * sizeof (float), what, error))
       {
@@ -267,6 +149,21 @@ nomem:
   free (net);
   bp_error_set (error, BP_ERROR_NOMEM, "not enough memory for a network of that size");
   return NULL;
+}
+
+BpNetwork *
+bp_network_new_dense (const size_t *sizes,
+                      size_t        n_sizes,
+                      BpActivation  activation,
+                      BpOutput      output,
+                      BpCost        cost,
+                      BpError      *error)
+{
+  BpArch arch;
+
+  if (!bp_arch_from_sizes (&arch, sizes, n_sizes, activation, output, cost, error))
+    return NULL;
+  return bp_network_new (&arch, error);
 }
 
 BpNetwork *
@@ -302,10 +199,7 @@ bool
 bp_network_same_shape (const BpNetwork *a,
                        const BpNetwork *b)
 {
-  if (a->n_layers != b->n_layers || a->activation != b->activation || a->output != b->output
-      || a->cost != b->cost)
-    return false;
-  return memcmp (a->sizes, b->sizes, a->n_layers * sizeof a->sizes[0]) == 0;
+  return bp_arch_equal (&a->arch, &b->arch);
 }
 
 void
@@ -313,13 +207,16 @@ bp_network_init (BpNetwork *net,
                  BpInit     init,
                  BpRng     *rng)
 {
-  for (size_t l = 1; l < net->n_layers; l++)
+  size_t L = net->arch.n_layers;
+
+  for (size_t i = 0; i < L; i++)
     {
-      size_t n_in = net->sizes[l - 1];
-      size_t n_out = net->sizes[l];
-      float *w = net->params + net->w_offset[l];
-      float *b = net->params + net->b_offset[l];
-      bool relu_layer = net->activation == BP_ACTIVATION_RELU && l + 1 < net->n_layers;
+      const BpLayer *layer = &net->layers[i];
+      size_t n_in = layer->n_in;
+      size_t n_out = layer->n_out;
+      float *w = net->params + layer->w_offset;
+      float *b = net->params + layer->b_offset;
+      bool relu_layer = net->arch.layers[i].activation == BP_ACTIVATION_RELU && i + 1 < L;
       double w_std = 1.0;
       double b_std = 1.0;
 
@@ -331,8 +228,8 @@ bp_network_init (BpNetwork *net,
           b_std = relu_layer ? 0.0 : 1.0;
         }
 
-      for (size_t i = 0; i < n_out * n_in; i++)
-        w[i] = (float) (w_std * bp_rng_gaussian (rng));
+      for (size_t k = 0; k < n_out * n_in; k++)
+        w[k] = (float) (w_std * bp_rng_gaussian (rng));
       for (size_t j = 0; j < n_out; j++)
         b[j] = b_std > 0.0 ? (float) (b_std * bp_rng_gaussian (rng)) : 0.0f;
     }
@@ -349,77 +246,19 @@ bp_network_is_finite (const BpNetwork *net)
   return acc == 0.0f;
 }
 
-bool
-bp_parse_layers (const char *text,
-                 size_t     *sizes,
-                 size_t     *n_layers,
-                 BpError    *error)
+/* The probability of dropping each input of layer @i in training, given the live setting. A
+ * layer with live dropout takes it when its input is a hidden layer (network2-style dropout of
+ * hidden neurons), never on the network's input. */
+static inline float
+input_dropout (const BpNetwork *net,
+               size_t           i,
+               float            live)
 {
-  const char *p = text;
-  size_t n = 0;
+  float p = net->arch.layers[i].dropout;
 
-  if (text == NULL || *text == '\0')
-    return bp_error_set (error, BP_ERROR_INVALID, "empty layer list: expected sizes like 784,30,10");
-
-  for (;;)
-    {
-      char *end;
-      unsigned long long v;
-
-      if (*p < '0' || *p > '9')
-        return bp_error_set (error, BP_ERROR_INVALID,
-                             "layer list \"%s\": expected a number at \"%s\" (sizes like 784,30,10)",
-                             text, p);
-      errno = 0;
-      v = strtoull (p, &end, 10);
-      if (errno != 0 || v == 0 || v > BP_MAX_LAYER_SIZE)
-        return bp_error_set (error, BP_ERROR_INVALID,
-                             "layer list \"%s\": each size must be between 1 and %d", text,
-                             BP_MAX_LAYER_SIZE);
-      if (n == BP_MAX_LAYERS)
-        return bp_error_set (error, BP_ERROR_INVALID,
-                             "layer list \"%s\": at most %d layers", text, BP_MAX_LAYERS);
-      sizes[n++] = (size_t) v;
-      p = end;
-      if (*p == '\0')
-        break;
-      if (*p != ',' && *p != '-')
-        return bp_error_set (error, BP_ERROR_INVALID,
-                             "layer list \"%s\": unexpected \"%c\" (sizes like 784,30,10)", text, *p);
-      p++;
-    }
-
-  if (n < 2)
-    return bp_error_set (error, BP_ERROR_INVALID,
-                         "layer list \"%s\": at least an input and an output layer are needed", text);
-  *n_layers = n;
-  return true;
-}
-
-void
-bp_format_layers (const size_t *sizes,
-                  size_t        n_layers,
-                  char          separator,
-                  char         *buf,
-                  size_t        buf_size)
-{
-  size_t used = 0;
-
-  if (buf_size == 0)
-    return;
-  buf[0] = '\0';
-  for (size_t l = 0; l < n_layers && used < buf_size; l++)
-    {
-      int n;
-
-      if (l == 0)
-        n = snprintf (buf + used, buf_size - used, "%zu", sizes[l]);
-      else
-        n = snprintf (buf + used, buf_size - used, "%c%zu", separator, sizes[l]);
-      if (n < 0)
-        return;
-      used += (size_t) n;
-    }
+  if (p == BP_DROPOUT_LIVE)
+    return i > 0 ? live : 0.0f;
+  return p;
 }
 
 /* ── Workspace ─────────────────────────────────────────────────────────────────────────────── */
@@ -431,7 +270,8 @@ bp_workspace_new (const BpNetwork *net,
 {
   BpWorkspace *ws;
   size_t total = 0;
-  size_t L = net->n_layers;
+  size_t L = net->arch.n_layers;
+  bool drops_input = input_dropout (net, 0, 0.0f) > 0.0f;
   float *p;
 
   if (max_batch == 0 || max_batch > 1000000)
@@ -440,12 +280,14 @@ bp_workspace_new (const BpNetwork *net,
       return NULL;
     }
 
-  for (size_t l = 1; l < L; l++)
+  for (size_t i = 0; i < L; i++)
     {
-      size_t n = pad16 (max_batch * net->sizes[l]);
+      size_t n = pad16 (max_batch * net->layers[i].n_out);
       total += 3 * n; /* act, deriv, delta */
     }
-  total += pad16 (max_batch * net->sizes[L - 1]);
+  total += pad16 (max_batch * net->n_outputs);
+  if (drops_input)
+    total += pad16 (max_batch * net->n_inputs);
   total += pad16 (net->n_params);
 
   ws = calloc (1, sizeof *ws);
@@ -458,21 +300,25 @@ bp_workspace_new (const BpNetwork *net,
   ws->max_batch = max_batch;
   ws->n_layers = L;
   ws->fast = bp_kernel_table (BP_KERNEL_FAST);
-  memcpy (ws->sizes, net->sizes, sizeof ws->sizes);
   p = ws->block;
-  for (size_t l = 1; l < L; l++)
+  for (size_t i = 0; i < L; i++)
     {
-      size_t n = pad16 (max_batch * net->sizes[l]);
+      size_t n = pad16 (max_batch * net->layers[i].n_out);
 
-      ws->act[l] = p;
+      ws->act[i] = p;
       p += n;
-      ws->deriv[l] = p;
+      ws->deriv[i] = p;
       p += n;
-      ws->delta[l] = p;
+      ws->delta[i] = p;
       p += n;
     }
   ws->out_z = p;
-  p += pad16 (max_batch * net->sizes[L - 1]);
+  p += pad16 (max_batch * net->n_outputs);
+  if (drops_input)
+    {
+      ws->x_drop = p;
+      p += pad16 (max_batch * net->n_inputs);
+    }
   ws->grad = p;
 
   return ws;
@@ -597,7 +443,8 @@ activate_output (BpOutput output,
                  size_t   batch,
                  size_t   n)
 {
-  memcpy (z, a, batch * n * sizeof (float));
+  if (z != NULL)
+    memcpy (z, a, batch * n * sizeof (float));
 
   if (output == BP_OUTPUT_SIGMOID)
     {
@@ -626,6 +473,31 @@ activate_output (BpOutput output,
 
 /* ── Forward ───────────────────────────────────────────────────────────────────────────────── */
 
+/* Inverted dropout over n values: keep each with probability q = 1 − p and scale it by 1/q now,
+ * so that nothing needs rescaling at test time. The mask folds into f′ (@deriv, may be NULL)
+ * for the backward pass. @out may be @in. */
+static void
+drop (float       *out,
+      const float *in,
+      float       *deriv,
+      size_t       n,
+      float        p,
+      BpRng       *rng)
+{
+  float q = 1.0f - p;
+  float keep_scale = 1.0f / q;
+
+  assert (rng != NULL);
+  for (size_t i = 0; i < n; i++)
+    {
+      float m = bp_rng_uniform_float (rng) < q ? keep_scale : 0.0f;
+
+      out[i] = in[i] * m;
+      if (deriv != NULL)
+        deriv[i] *= m;
+    }
+}
+
 static const float *
 forward (const BpNetwork *net,
          BpWorkspace     *ws,
@@ -637,45 +509,42 @@ forward (const BpNetwork *net,
          BpKernel         kernel)
 {
   const BpKernelTable *k = kernel == BP_KERNEL_NAIVE ? bp_kernel_table (kernel) : ws->fast;
-  size_t L = net->n_layers;
+  size_t L = net->arch.n_layers;
   const float *in = x;
 
   assert (batch >= 1 && batch <= ws->max_batch);
   assert (ws->n_layers == L);
 
-  for (size_t l = 1; l < L; l++)
+  /* A fixed dropout on the first layer drops pixels of the input, into a copy. */
+  ws->input_dropped = false;
+  if (training && input_dropout (net, 0, dropout) > 0.0f)
     {
-      size_t n_in = net->sizes[l - 1];
-      size_t n_out = net->sizes[l];
-      float *a = ws->act[l];
+      drop (ws->x_drop, x, NULL, batch * net->n_inputs, input_dropout (net, 0, dropout), rng);
+      in = ws->x_drop;
+      ws->input_dropped = true;
+    }
 
-      k->linear_forward (a, in, net->params + net->w_offset[l], net->params + net->b_offset[l],
-                         batch, n_in, n_out);
+  for (size_t i = 0; i < L; i++)
+    {
+      const BpLayer *layer = &net->layers[i];
+      size_t n_out = layer->n_out;
+      float *a = ws->act[i];
 
-      if (l + 1 < L)
+      k->linear_forward (a, in, net->params + layer->w_offset, net->params + layer->b_offset,
+                         batch, layer->n_in, n_out);
+
+      if (i + 1 < L)
         {
-          float *deriv = training ? ws->deriv[l] : NULL;
+          float *deriv = training ? ws->deriv[i] : NULL;
+          float p = training ? input_dropout (net, i + 1, dropout) : 0.0f;
 
-          activate (net->activation, a, deriv, batch * n_out);
-
-          /* Inverted dropout: keep with probability q = 1 − p and scale by 1/q now, so that
-           * nothing needs rescaling at test time. The mask folds into f′ for the backward pass. */
-          if (training && dropout > 0.0f)
-            {
-              float q = 1.0f - dropout;
-              float keep_scale = 1.0f / q;
-
-              for (size_t i = 0; i < batch * n_out; i++)
-                {
-                  float m = bp_rng_uniform_float (rng) < q ? keep_scale : 0.0f;
-
-                  a[i] *= m;
-                  deriv[i] *= m;
-                }
-            }
+          activate (net->arch.layers[i].activation, a, deriv, batch * n_out);
+          /* The next layer's input is dropped here, in place, right after it is computed. */
+          if (p > 0.0f)
+            drop (a, a, deriv, batch * n_out, p, rng);
         }
       else
-        activate_output (net->output, a, ws->out_z, batch, n_out);
+        activate_output (net->arch.output, a, ws->out_z, batch, n_out);
 
       in = a;
     }
@@ -705,7 +574,6 @@ bp_network_forward_train (const BpNetwork *net,
                           BpKernel         kernel)
 {
   assert (dropout >= 0.0f && dropout < 1.0f);
-  assert (dropout == 0.0f || rng != NULL);
   return forward (net, ws, x, batch, true, dropout, rng, kernel);
 }
 
@@ -724,8 +592,8 @@ bp_network_batch_cost (const BpNetwork   *net,
                        const uint8_t     *labels,
                        size_t             batch)
 {
-  size_t n = net->sizes[net->n_layers - 1];
-  const float *a = ws->act[net->n_layers - 1];
+  size_t n = net->n_outputs;
+  const float *a = ws->act[net->arch.n_layers - 1];
   const float *z = ws->out_z;
   double total = 0.0;
 
@@ -737,7 +605,7 @@ bp_network_batch_cost (const BpNetwork   *net,
       const float *zr = z + r * n;
       size_t y = labels[r];
 
-      switch (net->cost)
+      switch (net->arch.cost)
         {
         case BP_COST_QUADRATIC:
           for (size_t j = 0; j < n; j++)
@@ -783,8 +651,8 @@ bp_network_batch_correct (const BpNetwork   *net,
                           size_t             batch,
                           uint8_t           *predicted)
 {
-  size_t n = net->sizes[net->n_layers - 1];
-  const float *a = ws->act[net->n_layers - 1];
+  size_t n = net->n_outputs;
+  const float *a = ws->act[net->arch.n_layers - 1];
   size_t correct = 0;
 
   for (size_t r = 0; r < batch; r++)
@@ -811,10 +679,11 @@ output_delta (const BpNetwork *net,
               const uint8_t   *labels,
               size_t           batch)
 {
-  size_t L = net->n_layers;
-  size_t n = net->sizes[L - 1];
+  size_t L = net->arch.n_layers;
+  size_t n = net->n_outputs;
   const float *a = ws->act[L - 1];
   float *d = ws->delta[L - 1];
+  bool quadratic = net->arch.cost == BP_COST_QUADRATIC;
 
   for (size_t r = 0; r < batch; r++)
     {
@@ -827,66 +696,75 @@ output_delta (const BpNetwork *net,
 
           /* Quadratic: (a − y)·σ′(z). Cross-entropy with sigmoid and log-likelihood with
            * softmax both give a − y: the σ′ that slows learning cancels out (chapter 3). */
-          d[r * n + j] = net->cost == BP_COST_QUADRATIC ? diff * ar * (1.0f - ar) : diff;
+          d[r * n + j] = quadratic ? diff * ar * (1.0f - ar) : diff;
         }
     }
 }
 
-/* f′ of hidden layer @l when the last forward did not record it (inference forward: no dropout,
+/* f′ of hidden layer @i when the last forward did not record it (inference forward: no dropout,
  * so f′ follows from the activations alone). */
 static void
 ensure_deriv (const BpNetwork *net,
               BpWorkspace     *ws,
-              size_t           l,
+              size_t           i,
               size_t           batch)
 {
-  const float *a = ws->act[l];
-  float *deriv = ws->deriv[l];
-  size_t n = batch * net->sizes[l];
+  const float *a = ws->act[i];
+  float *deriv = ws->deriv[i];
+  size_t n = batch * net->layers[i].n_out;
+  BpActivation activation = net->arch.layers[i].activation;
 
   if (ws->has_deriv)
     return;
 
-  for (size_t i = 0; i < n; i++)
-    switch (net->activation)
+  for (size_t k = 0; k < n; k++)
+    switch (activation)
       {
       case BP_ACTIVATION_SIGMOID:
-        deriv[i] = a[i] * (1.0f - a[i]);
+        deriv[k] = a[k] * (1.0f - a[k]);
         break;
       case BP_ACTIVATION_TANH:
-        deriv[i] = 1.0f - a[i] * a[i];
+        deriv[k] = 1.0f - a[k] * a[k];
         break;
       case BP_ACTIVATION_RELU:
       default:
-        deriv[i] = a[i] > 0.0f ? 1.0f : 0.0f;
+        deriv[k] = a[k] > 0.0f ? 1.0f : 0.0f;
         break;
       }
 }
 
-/* All deltas, output to first hidden layer: δ_{l−1} = (δ_l · W_l) ⊙ f′_{l−1}. */
+/* All deltas, output to first hidden layer: δ_{i−1} = (δ_i · W_i) ⊙ f′_{i−1}. */
 static void
 backward_deltas (const BpNetwork *net,
                  BpWorkspace     *ws,
                  const uint8_t   *labels,
                  size_t           batch)
 {
-  size_t L = net->n_layers;
+  size_t L = net->arch.n_layers;
 
   output_delta (net, ws, labels, batch);
 
-  for (size_t l = L - 1; l >= 2; l--)
+  for (size_t i = L - 1; i >= 1; i--)
     {
-      size_t n_prev = net->sizes[l - 1];
-      float *d_prev = ws->delta[l - 1];
+      size_t n_prev = net->layers[i - 1].n_out;
+      float *d_prev = ws->delta[i - 1];
       const float *deriv;
 
-      bp_linear_backward_input (d_prev, ws->delta[l], net->params + net->w_offset[l], batch,
-                                n_prev, net->sizes[l]);
-      ensure_deriv (net, ws, l - 1, batch);
-      deriv = ws->deriv[l - 1];
-      for (size_t i = 0; i < batch * n_prev; i++)
-        d_prev[i] *= deriv[i];
+      bp_linear_backward_input (d_prev, ws->delta[i], net->params + net->layers[i].w_offset, batch,
+                                n_prev, net->layers[i].n_out);
+      ensure_deriv (net, ws, i - 1, batch);
+      deriv = ws->deriv[i - 1];
+      for (size_t k = 0; k < batch * n_prev; k++)
+        d_prev[k] *= deriv[k];
     }
+}
+
+/* What the first layer read in the last forward: @x, or its copy after dropout. */
+static inline const float *
+first_input (const BpWorkspace *ws,
+             const float       *x)
+{
+  return ws->input_dropped ? ws->x_drop : x;
 }
 
 void
@@ -898,81 +776,87 @@ bp_network_backward (const BpNetwork *net,
                      float           *grad,
                      BpKernel         kernel)
 {
-  size_t L = net->n_layers;
+  size_t L = net->arch.n_layers;
 
   (void) kernel; /* the gradient itself is only needed by tests and gradient checks */
   assert (batch == ws->last_batch);
 
   backward_deltas (net, ws, labels, batch);
-  for (size_t l = 1; l < L; l++)
+  for (size_t i = 0; i < L; i++)
     {
-      const float *in = l == 1 ? x : ws->act[l - 1];
+      const BpLayer *layer = &net->layers[i];
+      const float *in = i == 0 ? first_input (ws, x) : ws->act[i - 1];
 
-      bp_linear_gradient_naive (grad + net->w_offset[l], grad + net->b_offset[l], ws->delta[l],
-                                in, batch, net->sizes[l - 1], net->sizes[l]);
+      bp_linear_gradient_naive (grad + layer->w_offset, grad + layer->b_offset, ws->delta[i],
+                                in, batch, layer->n_in, layer->n_out);
     }
 }
 
 /* ── SGD ───────────────────────────────────────────────────────────────────────────────────── */
 
+/* The one place where the hyperparameters become the update's factors: η/m, ηλ₂/n, ηλ₁/n, μ. */
 static void
-fill_update (const BpNetwork   *net,
-             size_t             l,
-             size_t             batch,
-             const BpSgdParams *params,
-             float             *velocity,
-             BpUpdate          *u)
+fill_update (const BpNetwork     *net,
+             size_t               i,
+             size_t               batch,
+             const BpHyperparams *hyper,
+             size_t               n_train,
+             float               *velocity,
+             BpUpdate            *u)
 {
-  float n = (float) (params->n_train > 0 ? params->n_train : 1);
+  float n = (float) (n_train > 0 ? n_train : 1);
 
-  u->scale = params->eta / (float) batch;
-  u->decay = params->eta * params->lambda_l2 / n;
-  u->l1 = params->eta * params->lambda_l1 / n;
-  u->momentum = params->momentum;
-  u->vw = velocity != NULL ? velocity + net->w_offset[l] : NULL;
-  u->vb = velocity != NULL ? velocity + net->b_offset[l] : NULL;
+  u->scale = hyper->eta / (float) batch;
+  u->decay = hyper->eta * hyper->lambda_l2 / n;
+  u->l1 = hyper->eta * hyper->lambda_l1 / n;
+  u->momentum = hyper->momentum;
+  u->vw = velocity != NULL ? velocity + net->layers[i].w_offset : NULL;
+  u->vb = velocity != NULL ? velocity + net->layers[i].b_offset : NULL;
 }
 
 void
-bp_sgd_apply (BpNetwork         *net,
-              const float       *grad,
-              float             *velocity,
-              size_t             batch,
-              const BpSgdParams *params)
+bp_sgd_apply (BpNetwork           *net,
+              const float         *grad,
+              float               *velocity,
+              size_t               batch,
+              const BpHyperparams *hyper,
+              size_t               n_train)
 {
-  for (size_t l = 1; l < net->n_layers; l++)
+  for (size_t i = 0; i < net->arch.n_layers; i++)
     {
+      const BpLayer *layer = &net->layers[i];
+      size_t wo = layer->w_offset;
+      size_t bo = layer->b_offset;
       BpUpdate u;
-      size_t nw = net->sizes[l] * net->sizes[l - 1];
-      size_t wo = net->w_offset[l];
-      size_t bo = net->b_offset[l];
 
-      fill_update (net, l, batch, params, velocity, &u);
-      bp_update_flat (net->params + wo, grad + wo, u.vw, nw, u.scale, u.decay, u.l1, u.momentum);
-      bp_update_flat (net->params + bo, grad + bo, u.vb, net->sizes[l], u.scale, 0.0f, 0.0f,
+      fill_update (net, i, batch, hyper, n_train, velocity, &u);
+      bp_update_flat (net->params + wo, grad + wo, u.vw, layer->n_weights, u.scale, u.decay, u.l1,
+                      u.momentum);
+      bp_update_flat (net->params + bo, grad + bo, u.vb, layer->n_biases, u.scale, 0.0f, 0.0f,
                       u.momentum);
     }
 }
 
 double
-bp_network_train_batch (BpNetwork         *net,
-                        BpWorkspace       *ws,
-                        const float       *x,
-                        const uint8_t     *labels,
-                        size_t             batch,
-                        const BpSgdParams *params,
-                        float             *velocity,
-                        BpRng             *dropout_rng,
-                        bool               want_cost,
-                        BpKernel           kernel)
+bp_network_train_batch (BpNetwork           *net,
+                        BpWorkspace         *ws,
+                        const float         *x,
+                        const uint8_t       *labels,
+                        size_t               batch,
+                        const BpHyperparams *hyper,
+                        size_t               n_train,
+                        float               *velocity,
+                        BpRng               *dropout_rng,
+                        bool                 want_cost,
+                        BpKernel             kernel)
 {
   const BpKernelTable *k;
   const float *z = ws->out_z;
-  size_t n_z = batch * net->sizes[net->n_layers - 1];
+  size_t n_z = batch * net->n_outputs;
   double cost = 0.0;
   float probe = 0.0f;
 
-  forward (net, ws, x, batch, true, params->dropout, dropout_rng, kernel);
+  forward (net, ws, x, batch, true, hyper->dropout, dropout_rng, kernel);
 
   /* 0·z sums to NaN exactly when some output pre-activation is NaN or infinite. */
   for (size_t i = 0; i < n_z; i++)
@@ -985,7 +869,7 @@ bp_network_train_batch (BpNetwork         *net,
   if (kernel == BP_KERNEL_NAIVE)
     {
       bp_network_backward (net, ws, x, labels, batch, ws->grad, kernel);
-      bp_sgd_apply (net, ws->grad, velocity, batch, params);
+      bp_sgd_apply (net, ws->grad, velocity, batch, hyper, n_train);
       return cost;
     }
 
@@ -993,14 +877,15 @@ bp_network_train_batch (BpNetwork         *net,
    * gradient folded straight into its update, with no gradient buffer in between. */
   k = ws->fast;
   backward_deltas (net, ws, labels, batch);
-  for (size_t l = 1; l < net->n_layers; l++)
+  for (size_t i = 0; i < net->arch.n_layers; i++)
     {
+      const BpLayer *layer = &net->layers[i];
+      const float *in = i == 0 ? first_input (ws, x) : ws->act[i - 1];
       BpUpdate u;
-      const float *in = l == 1 ? x : ws->act[l - 1];
 
-      fill_update (net, l, batch, params, velocity, &u);
-      k->linear_update (net->params + net->w_offset[l], net->params + net->b_offset[l],
-                        ws->delta[l], in, batch, net->sizes[l - 1], net->sizes[l], &u);
+      fill_update (net, i, batch, hyper, n_train, velocity, &u);
+      k->linear_update (net->params + layer->w_offset, net->params + layer->b_offset,
+                        ws->delta[i], in, batch, layer->n_in, layer->n_out, &u);
     }
 
   return cost;
@@ -1008,14 +893,61 @@ bp_network_train_batch (BpNetwork         *net,
 
 /* ── Single examples ───────────────────────────────────────────────────────────────────────── */
 
+/* The widest layer, the input included. */
+static size_t
+max_width (const BpNetwork *net)
+{
+  size_t max = net->n_inputs;
+
+  for (size_t i = 0; i < net->arch.n_layers; i++)
+    max = net->layers[i].n_out > max ? net->layers[i].n_out : max;
+  return max;
+}
+
 size_t
 bp_network_scratch_size (const BpNetwork *net)
 {
-  size_t max = 0;
+  return 2 * max_width (net) + net->n_outputs;
+}
 
-  for (size_t l = 0; l < net->n_layers; l++)
-    max = net->sizes[l] > max ? net->sizes[l] : max;
-  return 2 * max + net->sizes[net->n_layers - 1];
+void
+bp_network_forward_layers (const BpNetwork *net,
+                           const float     *x,
+                           float *const    *z,
+                           float *const    *a)
+{
+  size_t L = net->arch.n_layers;
+  const float *in = x;
+
+  for (size_t i = 0; i < L; i++)
+    {
+      const BpLayer *layer = &net->layers[i];
+      size_t n_in = layer->n_in;
+      size_t n_out = layer->n_out;
+      const float *w = net->params + layer->w_offset;
+      const float *b = net->params + layer->b_offset;
+      float *zi = z != NULL ? z[i] : NULL;
+      float *ai = a[i];
+
+      assert (ai != in);
+      for (size_t j = 0; j < n_out; j++)
+        {
+          float s = 0.0f;
+
+          for (size_t k = 0; k < n_in; k++)
+            s += w[j * n_in + k] * in[k];
+          ai[j] = s + b[j];
+        }
+      if (i + 1 < L)
+        {
+          if (zi != NULL)
+            memcpy (zi, ai, n_out * sizeof (float));
+          activate (net->arch.layers[i].activation, ai, NULL, n_out);
+        }
+      else
+        activate_output (net->arch.output, ai, zi, 1, n_out);
+      in = ai;
+    }
 }
 
 void
@@ -1024,34 +956,13 @@ bp_network_predict (const BpNetwork *net,
                     float           *out,
                     float           *scratch)
 {
-  size_t L = net->n_layers;
-  size_t max = (bp_network_scratch_size (net) - net->sizes[L - 1]) / 2;
-  float *bufs[2] = { scratch, scratch + max };
-  float *z = scratch + 2 * max;
-  const float *in = x;
+  size_t L = net->arch.n_layers;
+  size_t max = max_width (net);
+  float *a[BP_MAX_LAYERS];
 
-  for (size_t l = 1; l < L; l++)
-    {
-      size_t n_in = net->sizes[l - 1];
-      size_t n_out = net->sizes[l];
-      float *a = bufs[l & 1];
-      const float *w = net->params + net->w_offset[l];
-      const float *b = net->params + net->b_offset[l];
-
-      for (size_t j = 0; j < n_out; j++)
-        {
-          float s = 0.0f;
-
-          for (size_t k = 0; k < n_in; k++)
-            s += w[j * n_in + k] * in[k];
-          a[j] = s + b[j];
-        }
-      if (l + 1 < L)
-        activate (net->activation, a, NULL, n_out);
-      else
-        activate_output (net->output, a, z, 1, n_out);
-      in = a;
-    }
-
-  memcpy (out, in, net->sizes[L - 1] * sizeof (float));
+  /* Two buffers taking turns: each layer reads the one the layer before it wrote. */
+  for (size_t i = 0; i < L; i++)
+    a[i] = scratch + (i & 1) * max;
+  bp_network_forward_layers (net, x, NULL, a);
+  memcpy (out, a[L - 1], net->n_outputs * sizeof (float));
 }

@@ -1,13 +1,21 @@
-/* bp-network.h — a fully connected network in one parameter buffer, forward and backward over a
- * whole mini-batch in matrix form
+/* bp-network.h — a network as an input shape and a list of layers over one parameter buffer;
+ * forward and backward over a whole mini-batch in matrix form
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Layout: for each layer l = 1 … n_layers − 1 (layer 0 is the input), the weight matrix
- * W_l (sizes[l], sizes[l−1]) row-major, then the bias vector b_l (sizes[l]), all in `params`.
- * `w_offset[l]` and `b_offset[l]` locate them; the same offsets locate gradients, momentum
- * velocities and UI snapshots in their twin buffers of n_params floats.
+ * A network is described by a BpArch: the input's shape (1×28×28 for MNIST) and the layers after
+ * it, each a BpLayerSpec (today dense layers with their activation; convolution and max-pooling
+ * slot in as further BpLayerKinds), the last one the output layer. bp_network_new() derives each
+ * layer's shapes and where its parameters sit in the one buffer `params`: layer i's weights at
+ * layers[i].w_offset (n_weights floats), its biases at layers[i].b_offset (n_biases floats). The
+ * same offsets locate gradients, momentum velocities and UI snapshots in their twin buffers of
+ * n_params floats, so that the SGD update and a snapshot stay flat loops and one memcpy.
  *
- * Shapes in comments are (rows, cols); a mini-batch of B examples is (B, n) row-major.
+ * A dense layer's weights are W (n_out, n_in) row-major and its biases b (n_out). Shapes in
+ * comments are (rows, cols); a mini-batch of B examples is (B, n) row-major.
+ *
+ * Layers are counted after the input: layer 0 is the first hidden layer (or the output layer of
+ * a network without hidden ones). Sizes lists in network2.py's style (784,30,10) count the
+ * input too; bp_parse_layers() and bp_arch_from_sizes() speak that form.
  */
 #pragma once
 
@@ -22,7 +30,9 @@
 extern "C" {
 #endif
 
-#define BP_MAX_LAYERS    8
+/* Layers counting the input: at most BP_MAX_LAYERS − 1 = 7 after it, room for chapter 6's
+ * conv, pool, conv, pool, fc, fc, softmax. Arrays of BP_MAX_LAYERS hold either count. */
+#define BP_MAX_LAYERS     8
 #define BP_MAX_LAYER_SIZE 65536
 
 typedef enum
@@ -57,17 +67,58 @@ typedef enum
   BP_KERNEL_FAST,  /* blocked SIMD kernels chosen at run time for this CPU */
 } BpKernel;
 
+/* What a layer computes. Convolution (BP_LAYER_CONV) and max-pooling (BP_LAYER_POOL) come
+ * next, after BP_LAYER_DENSE; each kind has its forward/backward pair and its text token. */
+typedef enum
+{
+  BP_LAYER_DENSE, /* fully connected: z = W·in + b, a = f(z) */
+} BpLayerKind;
+
+/* BpLayerSpec.dropout: the run's live dropout setting (BpHyperparams.dropout), which drops the
+ * neurons of hidden layers as network2-style dropout does: it applies to the input of a dense
+ * layer whose input is a hidden layer, and not to the network's input. */
+#define BP_DROPOUT_LIVE (-1.0f)
+
 typedef struct
 {
-  size_t       n_layers;              /* including the input layer; 2 … BP_MAX_LAYERS */
-  size_t       sizes[BP_MAX_LAYERS];
-  BpActivation activation;            /* of the hidden layers */
-  BpOutput     output;                /* of the output layer */
-  BpCost       cost;
-  size_t       n_params;
-  size_t       w_offset[BP_MAX_LAYERS]; /* [l] for l ≥ 1 */
-  size_t       b_offset[BP_MAX_LAYERS];
-  float       *params;                /* (n_params), 64-byte aligned */
+  BpLayerKind  kind;
+  BpActivation activation; /* a hidden layer's f. On the output layer, whose function is
+                            * BpArch.output, it is the network's default activation: the one
+                            * the hidden layers have unless they say otherwise, which model
+                            * files, settings and the controls show as "the" activation */
+  size_t       size;       /* dense: units */
+  size_t       kernel;     /* conv, pool (to come): k of the k×k window; 0 for dense */
+  float        dropout;    /* probability of dropping each *input* of this layer while training
+                            * (network3.py's placement), in [0, 1); or BP_DROPOUT_LIVE */
+} BpLayerSpec;
+
+typedef struct
+{
+  size_t      in_channels, in_height, in_width; /* 1×28×28 for MNIST */
+  size_t      n_layers;                         /* after the input: 1 … BP_MAX_LAYERS − 1 */
+  BpLayerSpec layers[BP_MAX_LAYERS];            /* the last one is dense: the output layer */
+  BpOutput    output;                           /* the output layer's function */
+  BpCost      cost;
+} BpArch;
+
+/* A layer of a built network: its shapes and where its parameters are. A dense layer's output
+ * is n_out channels of 1×1. */
+typedef struct
+{
+  size_t in_c, in_h, in_w, n_in;     /* its input: n_in = in_c·in_h·in_w */
+  size_t out_c, out_h, out_w, n_out; /* its output */
+  size_t w_offset, n_weights;        /* dense: W (n_out, n_in) */
+  size_t b_offset, n_biases;         /* dense: b (n_out) */
+} BpLayer;
+
+typedef struct
+{
+  BpArch   arch;
+  BpLayer  layers[BP_MAX_LAYERS]; /* [i] for arch.layers[i] */
+  size_t   n_inputs;              /* in_channels·in_height·in_width */
+  size_t   n_outputs;             /* units of the output layer */
+  size_t   n_params;
+  float   *params;                /* (n_params), 64-byte aligned */
 } BpNetwork;
 
 /* Names used on the command line and in model files ("sigmoid", "tanh", "relu"; "sigmoid",
@@ -88,22 +139,109 @@ bool bp_cost_check_output (BpCost   cost,
                            BpOutput output,
                            BpError *error);
 
-/* A network with the given layer sizes (input first), parameters zeroed. Fails (NULL) if there
- * are fewer than 2 or more than BP_MAX_LAYERS layers, a size is 0 or above BP_MAX_LAYER_SIZE,
- * the cost does not suit the output, or memory runs out. */
-BpNetwork *bp_network_new (const size_t *sizes,
-                           size_t        n_layers,
-                           BpActivation  activation,
-                           BpOutput      output,
-                           BpCost        cost,
+/* ── Architectures (bp-arch.c) ─────────────────────────────────────────────────────────────── */
+
+/* A dense network from network2.py's sizes list (input first, @n_sizes entries): hidden layers
+ * and the output layer all of @activation (see BpLayerSpec.activation), live dropout, the input
+ * shaped 1×√n×√n when n is a square and 1×1×n otherwise. Fails only when @n_sizes is not 2 …
+ * BP_MAX_LAYERS; bp_arch_check() judges the rest. */
+bool bp_arch_from_sizes (BpArch       *arch,
+                         const size_t *sizes,
+                         size_t        n_sizes,
+                         BpActivation  activation,
+                         BpOutput      output,
+                         BpCost        cost,
+                         BpError      *error);
+
+/* Whether @arch describes a network that can be built: 1 … BP_MAX_LAYERS − 1 layers, an input
+ * and layers of 1 … BP_MAX_LAYER_SIZE values, known activations, dropouts in [0, 1) or live,
+ * the cost suiting the output, a softmax of 2 outputs or more. The message says what is wrong
+ * ("layer 2 has 0 neurons; each layer needs 1 to 65536", counting the input as layer 0). */
+bool bp_arch_check (const BpArch *arch,
+                    BpError      *error);
+
+/* Every field equal (the unused slots after n_layers aside). */
+bool bp_arch_equal (const BpArch *a,
+                    const BpArch *b);
+
+/* The default activation: the output layer's BpLayerSpec.activation. */
+BpActivation bp_arch_get_activation (const BpArch *arch);
+
+/* Give every layer @activation (the hidden layers' f and the output layer's default). */
+void bp_arch_set_activation (BpArch      *arch,
+                             BpActivation activation);
+
+/* Whether @arch is what network2.py's sizes list and one activation say: dense layers only,
+ * one activation throughout, live dropout, the input shaped as bp_arch_from_sizes() shapes it.
+ * Such an arch is written in the old forms (784,30,10; "sizes" and "activation" in model files)
+ * and needs no "net" text. */
+bool bp_arch_is_plain (const BpArch *arch);
+
+/* The number of values of the input and of each layer's output, input first, into @sizes
+ * (BP_MAX_LAYERS entries); returns the count, n_layers + 1. */
+size_t bp_arch_get_sizes (const BpArch *arch,
+                          size_t       *sizes);
+
+/* bp_arch_get_sizes() as "784-30-10" (or with @separator), the form CLI lines, file names and
+ * test-mode lines print. */
+void bp_arch_format_sizes (const BpArch *arch,
+                           char          separator,
+                           char         *buf,
+                           size_t        buf_size);
+
+/* The text form of a layer list (--net, model files' "net"):
+ *
+ *   [in H "x" W | in C "x" H "x" W ","]  layer ("," layer)*
+ *   layer := "fc" N opts | "softmax" N opts | "sigmoid" N opts
+ *   opts  := (":" ("sigmoid" | "tanh" | "relu" | "dropout=" P))*
+ *
+ * The input is 1×28×28 unless a first token says otherwise. The last layer is the output layer,
+ * softmax N or sigmoid N (dense, that function), and takes only a dropout; the others take
+ * @activation unless they name their own. dropout=P drops each input of that layer with
+ * probability P (a fixed dropout); without it a layer has live dropout. @arch's cost is kept;
+ * everything else is replaced. On error @arch is unchanged and the message names the token. */
+bool bp_arch_parse (const char  *text,
+                    BpActivation activation,
+                    BpArch      *arch,
+                    BpError     *error);
+
+/* The text form of @arch, readable by bp_arch_parse() with bp_arch_get_activation (@arch): a
+ * layer's activation is written only when it differs from that one, the input only when it is
+ * not 1×28×28. Cut to @buf_size like snprintf. */
+void bp_arch_format (const BpArch *arch,
+                     char         *buf,
+                     size_t        buf_size);
+
+/* Either form, for fields that take both: "784,30,10" (a sizes list, with @activation and
+ * @output as bp_arch_from_sizes() takes them) when @text starts with a digit, the text form
+ * otherwise. @arch's cost is kept; on error @arch is unchanged. */
+bool bp_arch_parse_any (const char  *text,
+                        BpActivation activation,
+                        BpOutput     output,
+                        BpArch      *arch,
+                        BpError     *error);
+
+/* ── Networks ─────────────────────────────────────────────────────────────────────────────── */
+
+/* A network of @arch, parameters zeroed. Fails (NULL) when bp_arch_check() does, or memory runs
+ * out. */
+BpNetwork *bp_network_new (const BpArch *arch,
                            BpError      *error);
+
+/* bp_network_new() of bp_arch_from_sizes(): the dense network of network2.py's sizes list. */
+BpNetwork *bp_network_new_dense (const size_t *sizes,
+                                 size_t        n_sizes,
+                                 BpActivation  activation,
+                                 BpOutput      output,
+                                 BpCost        cost,
+                                 BpError      *error);
 
 /* A deep copy, or NULL when memory runs out. */
 BpNetwork *bp_network_copy (const BpNetwork *net);
 
 void bp_network_free (BpNetwork *net);
 
-/* True if both networks have the same shape, activation, output and cost. */
+/* True if both networks have the same arch. */
 bool bp_network_same_shape (const BpNetwork *a,
                             const BpNetwork *b);
 
@@ -143,7 +281,7 @@ size_t       bp_workspace_max_batch (const BpWorkspace *ws);
 /* The gradient buffer filled by bp_network_backward() (n_params, the network's layout). */
 float       *bp_workspace_gradient (BpWorkspace *ws);
 
-/* Inference: x (B, sizes[0]) → output activations (B, sizes[L−1]), which live in @ws until the
+/* Inference: x (B, n_inputs) → output activations (B, n_outputs), which live in @ws until the
  * next call. No dropout. */
 const float *bp_network_forward (const BpNetwork *net,
                                  BpWorkspace     *ws,
@@ -151,9 +289,10 @@ const float *bp_network_forward (const BpNetwork *net,
                                  size_t           batch,
                                  BpKernel         kernel);
 
-/* Training forward: as bp_network_forward(), and when @dropout > 0 each hidden activation is
- * kept with probability 1 − dropout and scaled by 1/(1 − dropout) (inverted dropout), the mask
- * drawn from @rng and kept in @ws for the backward pass. */
+/* Training forward: as bp_network_forward(), with dropout: each input of a layer is kept with
+ * probability q = 1 − p and scaled by 1/q (inverted dropout), p being the layer's fixed dropout
+ * or, for a layer with BP_DROPOUT_LIVE, @dropout. The masks are drawn from @rng (which may be
+ * NULL when no dropout applies), layer by layer, and kept in @ws for the backward pass. */
 const float *bp_network_forward_train (const BpNetwork *net,
                                        BpWorkspace     *ws,
                                        const float     *x,
@@ -188,60 +327,77 @@ void bp_network_backward (const BpNetwork *net,
 
 /* ── One SGD step ─────────────────────────────────────────────────────────────────────────── */
 
+/* The learning settings that may change between two mini-batches without a new network: the
+ * live part of a run (BpRun.hyper; bp-run.h has their ranges). */
 typedef struct
 {
-  float  eta;       /* η, the learning rate */
-  float  lambda_l2; /* λ of network2.py's weight decay: w ← (1 − ηλ/n)·w − (η/m)·∇w */
-  float  lambda_l1; /* λ of L1: w ← w − (ηλ/n)·sgn(w) − (η/m)·∇w */
-  float  momentum;  /* μ: v ← μ·v + Δ, w ← w + v; μ = 0 is plain SGD bit for bit */
-  float  dropout;   /* probability of dropping a hidden neuron, in [0, 1) */
-  size_t n_train;   /* n, the training-set size in the regularisation terms */
-} BpSgdParams;
+  float  eta;        /* η, the learning rate; > 0 and ≤ 1000 */
+  float  lambda_l2;  /* λ of network2.py's weight decay: w ← (1 − ηλ/n)·w − (η/m)·∇w */
+  float  lambda_l1;  /* λ of L1: w ← w − (ηλ/n)·sgn(w) − (η/m)·∇w */
+  float  momentum;   /* μ in [0, 1): v ← μ·v + Δ, w ← w + v; μ = 0 is plain SGD bit for bit */
+  float  dropout;    /* probability of dropping a hidden neuron (BP_DROPOUT_LIVE), in [0, 1) */
+  size_t batch_size; /* m, the mini-batch size: 1 … 60,000 */
+} BpHyperparams;
 
 /* Apply Δ = −(ηλ₂/n)·w − (ηλ₁/n)·sgn(w) − (η/m)·grad to the weights (biases: −(η/m)·grad only),
- * through @velocity (n_params) when it is not NULL. @batch is m. The flat reference update. */
-void bp_sgd_apply (BpNetwork         *net,
-                   const float       *grad,
-                   float             *velocity,
-                   size_t             batch,
-                   const BpSgdParams *params);
+ * through @velocity (n_params) when it is not NULL, with η, λ₂, λ₁ and μ from @hyper. @batch is
+ * m (the mini-batch at hand, which the last one of an epoch may make smaller than
+ * hyper->batch_size), @n_train is n. The flat reference update. */
+void bp_sgd_apply (BpNetwork           *net,
+                   const float         *grad,
+                   float               *velocity,
+                   size_t               batch,
+                   const BpHyperparams *hyper,
+                   size_t               n_train);
 
-/* One training step on a mini-batch: forward (with dropout), backward, update. With
+/* One training step on a mini-batch: forward (with @hyper's dropout), backward, update. With
  * BP_KERNEL_NAIVE this is bp_network_forward_train + bp_network_backward + bp_sgd_apply; the
  * fast kernel fuses the gradient into the update and never writes a gradient buffer.
  * Returns the batch's summed cost (before the update) when @want_cost, else 0 — in both cases
  * NaN when the outputs were not finite: the step diverged, and the parameters may already be
  * damaged (the trainer restores them). Computing the cost costs a logarithm per output, so
  * the trainer asks for it only now and then. */
-double bp_network_train_batch (BpNetwork         *net,
-                               BpWorkspace       *ws,
-                               const float       *x,
-                               const uint8_t     *labels,
-                               size_t             batch,
-                               const BpSgdParams *params,
-                               float             *velocity,
-                               BpRng             *dropout_rng,
-                               bool               want_cost,
-                               BpKernel           kernel);
+double bp_network_train_batch (BpNetwork           *net,
+                               BpWorkspace         *ws,
+                               const float         *x,
+                               const uint8_t       *labels,
+                               size_t               batch,
+                               const BpHyperparams *hyper,
+                               size_t               n_train,
+                               float               *velocity,
+                               BpRng               *dropout_rng,
+                               bool                 want_cost,
+                               BpKernel             kernel);
 
 /* ── Single examples, for the UI ──────────────────────────────────────────────────────────── */
 
 /* Floats of scratch bp_network_predict() needs. */
 size_t bp_network_scratch_size (const BpNetwork *net);
 
-/* One example: x (sizes[0]) → @out (sizes[L−1]); @scratch (bp_network_scratch_size floats) is
+/* One example: x (n_inputs) → @out (n_outputs); @scratch (bp_network_scratch_size floats) is
  * the caller's, so several threads may predict with one network that nobody is writing. */
 void bp_network_predict (const BpNetwork *net,
                          const float     *x,
                          float           *out,
                          float           *scratch);
 
+/* One example through every layer, keeping what each computed: z[i] gets layer i's weighted
+ * input and a[i] its activation (net->layers[i].n_out floats each; for the output layer the
+ * output function's values). bp_network_predict() is this with two buffers taking turns. No
+ * dropout. z may be NULL, or z[i] NULL for a layer whose weighted input is not wanted; a[i]
+ * may be the buffer of a[i − 2] but not of a[i − 1]. Buffers are the caller's, so several
+ * threads may trace one network that nobody is writing. */
+void bp_network_forward_layers (const BpNetwork *net,
+                                const float     *x,
+                                float *const    *z,
+                                float *const    *a);
+
 /* Floats of scratch bp_network_input_gradient() needs: every layer's activations and two
  * delta vectors. */
 size_t bp_network_input_gradient_scratch_size (const BpNetwork *net);
 
 /* Saliency: the gradient of output @class_index — its activation, or for a softmax output its
- * probability — with respect to the input pixels, ∂a_L[k]/∂x, written into @grad (sizes[0]).
+ * probability — with respect to the input pixels, ∂a_L[k]/∂x, written into @grad (n_inputs).
  * Chapter 2's backpropagation carried one step further: the output delta is that of a_L[k]
  * instead of a cost's, and W₁ᵀδ₁ gives the input's gradient. @scratch is the caller's, so
  * several threads may use one network that nobody is writing. */

@@ -19,7 +19,8 @@
 struct _BpTrainer
 {
   BpNetwork       *net;          /* borrowed, trained in place */
-  BpTrainConfig    config;
+  BpRun            run;          /* live: the hyperparameters change, the schedule lowers η */
+  BpTrainOptions   options;
   const BpDataset *train_src;    /* the caller's training set */
   const BpDataset *validation;
   const BpDataset *test;
@@ -57,90 +58,24 @@ struct _BpTrainer
   size_t           history_capacity;
 };
 
-static const char *const expand_names[] = { "none", "shifts", "affine" };
-
-const char *
-bp_expand_to_string (BpExpand expand)
-{
-  return (unsigned) expand <= BP_EXPAND_AFFINE ? expand_names[expand] : "?";
-}
-
-bool
-bp_expand_from_string (const char *s,
-                       BpExpand   *out)
-{
-  for (unsigned i = 0; s != NULL && i <= BP_EXPAND_AFFINE; i++)
-    if (strcmp (s, expand_names[i]) == 0)
-      {
-        *out = (BpExpand) i;
-        return true;
-      }
-  return false;
-}
-
 void
-bp_train_config_init (BpTrainConfig *config)
+bp_train_options_init (BpTrainOptions *options)
 {
-  memset (config, 0, sizeof *config);
-  config->hyper.eta = 3.0f;
-  config->hyper.batch_size = 10;
-  config->epochs = 30;
-  config->seed = 1;
-  config->init = BP_INIT_LARGE;
-  config->expand = BP_EXPAND_NONE;
-  config->monitor = BP_MONITOR_ALL;
-  config->kernel = BP_KERNEL_FAST;
-}
-
-/* A range check whose message names the setting, its value and what is allowed. NaN fails every
- * comparison, so it is caught by writing the checks as "inside the range". */
-static bool
-check_range (const char *name,
-             double      value,
-             double      lo,
-             bool        lo_inclusive,
-             double      hi,
-             bool        hi_inclusive,
-             BpError    *error)
-{
-  bool ok_lo = lo_inclusive ? value >= lo : value > lo;
-  bool ok_hi = hi_inclusive ? value <= hi : value < hi;
-
-  if (ok_lo && ok_hi)
-    return true;
-  return bp_error_set (error, BP_ERROR_INVALID, "%s = %g is out of range: it must be %s %g and %s %g",
-                       name, value, lo_inclusive ? "≥" : ">", lo, hi_inclusive ? "≤" : "<", hi);
+  memset (options, 0, sizeof *options);
+  options->monitor = BP_MONITOR_ALL;
+  options->monitor_every = 1;
+  options->kernel = BP_KERNEL_FAST;
 }
 
 bool
-bp_hyperparams_check (const BpHyperparams *h,
-                      BpError             *error)
+bp_train_options_check (const BpTrainOptions *options,
+                        BpError              *error)
 {
-  return check_range ("η (learning rate)", h->eta, 0.0, false, 1000.0, true, error)
-         && check_range ("λ (L2 regularisation)", h->lambda_l2, 0.0, true, 1e6, true, error)
-         && check_range ("λ₁ (L1 regularisation)", h->lambda_l1, 0.0, true, 1e6, true, error)
-         && check_range ("μ (momentum)", h->momentum, 0.0, true, 1.0, false, error)
-         && check_range ("dropout probability", h->dropout, 0.0, true, 1.0, false, error)
-         && check_range ("mini-batch size", (double) h->batch_size, 1.0, true, 60000.0, true, error);
-}
-
-bool
-bp_train_config_check (const BpTrainConfig *c,
-                       BpError             *error)
-{
-  if (!bp_hyperparams_check (&c->hyper, error))
-    return false;
-  if (!check_range ("epochs", c->epochs, 1.0, true, 100000.0, true, error))
-    return false;
-  if ((unsigned) c->expand > BP_EXPAND_AFFINE)
-    return bp_error_set (error, BP_ERROR_INVALID, "unknown data expansion");
-  if ((unsigned) c->init > BP_INIT_LARGE)
-    return bp_error_set (error, BP_ERROR_INVALID, "unknown initialiser");
-  if (c->monitor_every > 100000)
-    return bp_error_set (error, BP_ERROR_INVALID, "monitor_every = %u is out of range", c->monitor_every);
-  if (c->early_stop > 100000 || c->schedule > 100000)
-    return bp_error_set (error, BP_ERROR_INVALID,
-                         "early stopping and the schedule take a patience of 0 to 100000 epochs");
+  if (options->monitor_every > 100000)
+    return bp_error_set (error, BP_ERROR_INVALID, "monitor_every = %u is out of range",
+                         options->monitor_every);
+  if ((unsigned) options->kernel > BP_KERNEL_FAST)
+    return bp_error_set (error, BP_ERROR_INVALID, "unknown kernel");
   return true;
 }
 
@@ -185,12 +120,13 @@ ensure_batch_capacity (BpTrainer *self,
 }
 
 uint64_t
-bp_trainer_memory_estimate (const size_t        *sizes,
-                            size_t               n_layers,
-                            const BpTrainConfig *config,
-                            size_t               n_train)
+bp_trainer_memory_estimate (const BpArch *arch,
+                            const BpRun  *run,
+                            size_t        n_train)
 {
-  uint64_t params = 0, units = 0, batch = config->hyper.batch_size;
+  size_t sizes[BP_MAX_LAYERS];
+  size_t n_layers = bp_arch_get_sizes (arch, sizes);
+  uint64_t params = 0, units = 0, batch = run->hyper.batch_size;
   uint64_t n = n_train, bytes;
 
   /* Sizes are at most 2^16, so none of this overflows. */
@@ -199,34 +135,44 @@ bp_trainer_memory_estimate (const size_t        *sizes,
       params += (uint64_t) sizes[l] * sizes[l - 1] + sizes[l];
       units += sizes[l];
     }
-  if (config->expand == BP_EXPAND_SHIFTS)
+  if (run->expand == BP_EXPAND_SHIFTS)
     n *= 5;
 
   /* The network, the velocities, the last good parameters and the gradient. */
   bytes = 4 * params * sizeof (float);
-  /* A mini-batch: activations, derivatives and deltas of every layer, the outputs, the inputs. */
+  /* A mini-batch: activations, derivatives and deltas of every layer, the outputs, the inputs
+   * (and their copy after a fixed dropout of the first layer's input). */
   bytes += batch * (3 * units + sizes[n_layers - 1] + sizes[0]) * sizeof (float);
+  if (arch->layers[0].dropout > 0.0f)
+    bytes += batch * sizes[0] * sizeof (float);
   /* The shuffled order, and the expanded copy of the images. */
   bytes += n * sizeof (size_t);
-  if (config->expand == BP_EXPAND_SHIFTS)
+  if (run->expand == BP_EXPAND_SHIFTS)
     bytes += n * (sizes[0] + 1);
   return bytes;
 }
 
 BpTrainer *
-bp_trainer_new (BpNetwork           *net,
-                const BpTrainConfig *config,
-                const BpDataset     *train,
-                const BpDataset     *validation,
-                const BpDataset     *test,
-                BpError             *error)
+bp_trainer_new (BpNetwork            *net,
+                const BpRun          *run,
+                const BpTrainOptions *options,
+                const BpDataset      *train,
+                const BpDataset      *validation,
+                const BpDataset      *test,
+                BpError              *error)
 {
   BpTrainer *self;
-  size_t n_out = net->sizes[net->n_layers - 1];
+  BpTrainOptions default_options;
+  size_t n_out = net->n_outputs;
   const BpDataset *sets[3] = { train, validation, test };
   const char *set_names[3] = { "training", "validation", "test" };
 
-  if (!bp_train_config_check (config, error))
+  if (options == NULL)
+    {
+      bp_train_options_init (&default_options);
+      options = &default_options;
+    }
+  if (!bp_run_check_fields (run, error) || !bp_train_options_check (options, error))
     return NULL;
   if (train == NULL || train->n == 0)
     {
@@ -237,11 +183,11 @@ bp_trainer_new (BpNetwork           *net,
     {
       if (sets[i] == NULL || sets[i]->n == 0)
         continue;
-      if (sets[i]->n_pixels != net->sizes[0])
+      if (sets[i]->n_pixels != net->n_inputs)
         {
           bp_error_set (error, BP_ERROR_INVALID,
                         "the %s images have %zu pixels but the network's input layer has %zu neurons",
-                        set_names[i], sets[i]->n_pixels, net->sizes[0]);
+                        set_names[i], sets[i]->n_pixels, net->n_inputs);
           return NULL;
         }
       if (sets[i]->n_classes > n_out)
@@ -252,7 +198,7 @@ bp_trainer_new (BpNetwork           *net,
           return NULL;
         }
     }
-  if ((config->early_stop > 0 || config->schedule > 0) && (validation == NULL || validation->n == 0))
+  if ((run->early_stop > 0 || run->schedule > 0) && (validation == NULL || validation->n == 0))
     {
       bp_error_set (error, BP_ERROR_INVALID,
                     "early stopping and the learning-rate schedule need a validation set");
@@ -261,10 +207,9 @@ bp_trainer_new (BpNetwork           *net,
   {
     char layers[128], what[160];
 
-    bp_format_layers (net->sizes, net->n_layers, '-', layers, sizeof layers);
+    bp_arch_format_sizes (&net->arch, '-', layers, sizeof layers);
     snprintf (what, sizeof what, "training a %s network", layers);
-    if (!bp_memory_check (bp_trainer_memory_estimate (net->sizes, net->n_layers, config, train->n),
-                          what, error))
+    if (!bp_memory_check (bp_trainer_memory_estimate (&net->arch, run, train->n), what, error))
       return NULL;
   }
 
@@ -273,13 +218,14 @@ bp_trainer_new (BpNetwork           *net,
     goto nomem;
 
   self->net = net;
-  self->config = *config;
+  self->run = *run;
+  self->options = *options;
   self->train_src = train;
   self->validation = validation;
   self->test = test;
   self->train = train;
 
-  if (config->expand == BP_EXPAND_SHIFTS)
+  if (run->expand == BP_EXPAND_SHIFTS)
     {
       self->expanded = bp_dataset_expand_shifts (train, error);
       if (self->expanded == NULL)
@@ -293,12 +239,12 @@ bp_trainer_new (BpNetwork           *net,
   self->order = malloc (self->train->n * sizeof *self->order);
   self->velocity = calloc (net->n_params, sizeof (float));
   self->good_params = malloc (net->n_params * sizeof (float));
-  self->history_capacity = config->epochs < 1024 ? config->epochs : 1024;
+  self->history_capacity = run->epochs < 1024 ? run->epochs : 1024;
   self->history = calloc (self->history_capacity, sizeof *self->history);
   if (self->order == NULL || self->velocity == NULL || self->good_params == NULL
       || self->history == NULL)
     goto nomem;
-  if (!ensure_batch_capacity (self, config->hyper.batch_size, error))
+  if (!ensure_batch_capacity (self, run->hyper.batch_size, error))
     {
       bp_trainer_free (self);
       return NULL;
@@ -307,11 +253,11 @@ bp_trainer_new (BpNetwork           *net,
   for (size_t i = 0; i < self->train->n; i++)
     self->order[i] = i;
 
-  bp_rng_seed (&self->shuffle_rng, config->seed, BP_RNG_STREAM_SHUFFLE);
-  bp_rng_seed (&self->dropout_rng, config->seed, BP_RNG_STREAM_DROPOUT);
-  bp_rng_seed (&self->distort_rng, config->seed, BP_RNG_STREAM_DISTORT);
+  bp_rng_seed (&self->shuffle_rng, run->seed, BP_RNG_STREAM_SHUFFLE);
+  bp_rng_seed (&self->dropout_rng, run->seed, BP_RNG_STREAM_DROPOUT);
+  bp_rng_seed (&self->distort_rng, run->seed, BP_RNG_STREAM_DISTORT);
 
-  self->eta0 = config->hyper.eta;
+  self->eta0 = run->hyper.eta;
   self->best_validation = -1.0;
   self->last_batch_cost = NAN;
   return self;
@@ -338,10 +284,10 @@ bp_trainer_free (BpTrainer *self)
   free (self);
 }
 
-const BpTrainConfig *
-bp_trainer_get_config (const BpTrainer *self)
+const BpRun *
+bp_trainer_get_run (const BpTrainer *self)
 {
-  return &self->config;
+  return &self->run;
 }
 
 bool
@@ -355,13 +301,13 @@ bp_trainer_set_hyperparams (BpTrainer           *self,
     return false;
 
   /* A run that turns momentum on starts from rest, not from a velocity left over from before. */
-  if (self->config.hyper.momentum == 0.0f && hyper->momentum > 0.0f)
+  if (self->run.hyper.momentum == 0.0f && hyper->momentum > 0.0f)
     memset (self->velocity, 0, self->net->n_params * sizeof (float));
   /* A new η restarts the schedule's count from there. */
-  if (hyper->eta != self->config.hyper.eta)
+  if (hyper->eta != self->run.hyper.eta)
     self->eta0 = hyper->eta;
 
-  self->config.hyper = *hyper;
+  self->run.hyper = *hyper;
   return true;
 }
 
@@ -438,9 +384,9 @@ prefetch_batch (const BpTrainer *self,
 {
 #if defined(__GNUC__)
   const BpDataset *data = self->train;
-  size_t end = first + self->config.hyper.batch_size;
+  size_t end = first + self->run.hyper.batch_size;
 
-  if (self->config.hyper.batch_size > 64)
+  if (self->run.hyper.batch_size > 64)
     return; /* large batches already stream well; prefetching them would evict the weights */
   end = end < data->n ? end : data->n;
   for (size_t i = first; i < end; i++)
@@ -481,7 +427,7 @@ restore_good_state (BpTrainer *self)
 static size_t
 batches_in_epoch (const BpTrainer *self)
 {
-  size_t m = self->config.hyper.batch_size;
+  size_t m = self->run.hyper.batch_size;
   size_t left = self->train->n - self->cursor;
 
   return self->batches_done + (left + m - 1) / m;
@@ -491,9 +437,8 @@ bool
 bp_trainer_step (BpTrainer *self,
                  BpError   *error)
 {
-  const BpHyperparams *h = &self->config.hyper;
+  const BpHyperparams *h = &self->run.hyper;
   const BpDataset *data = self->train;
-  BpSgdParams sgd;
   size_t batch;
   double t0, cost;
   float *velocity = NULL;
@@ -505,7 +450,7 @@ bp_trainer_step (BpTrainer *self,
   t0 = now_seconds ();
   batch = data->n - self->cursor < h->batch_size ? data->n - self->cursor : h->batch_size;
 
-  if (self->config.expand == BP_EXPAND_AFFINE)
+  if (self->run.expand == BP_EXPAND_AFFINE)
     for (size_t i = 0; i < batch; i++)
       {
         size_t idx = self->order[self->cursor + i];
@@ -518,12 +463,6 @@ bp_trainer_step (BpTrainer *self,
   for (size_t i = 0; i < batch; i++)
     self->y[i] = data->labels[self->order[self->cursor + i]];
 
-  sgd.eta = h->eta;
-  sgd.lambda_l2 = h->lambda_l2;
-  sgd.lambda_l1 = h->lambda_l1;
-  sgd.momentum = h->momentum;
-  sgd.dropout = h->dropout;
-  sgd.n_train = data->n;
   if (h->momentum > 0.0f)
     {
       velocity = self->velocity;
@@ -534,8 +473,8 @@ bp_trainer_step (BpTrainer *self,
   prefetch_batch (self, self->cursor + batch);
 
   want_cost = self->batches_done % COST_EVERY == 0 || self->cursor + batch == data->n;
-  cost = bp_network_train_batch (self->net, self->ws, self->x, self->y, batch, &sgd, velocity,
-                                 &self->dropout_rng, want_cost, self->config.kernel);
+  cost = bp_network_train_batch (self->net, self->ws, self->x, self->y, batch, h, data->n,
+                                 velocity, &self->dropout_rng, want_cost, self->options.kernel);
 
   if (!isfinite (cost))
     {
@@ -590,8 +529,8 @@ bp_trainer_get_progress (const BpTrainer *self,
   progress->batch = self->in_epoch ? self->batches_done : 0;
   progress->examples_seen = self->in_epoch ? self->cursor : 0;
   progress->n_batches = self->in_epoch ? batches_in_epoch (self)
-                                       : (self->train->n + self->config.hyper.batch_size - 1)
-                                           / self->config.hyper.batch_size;
+                                       : (self->train->n + self->run.hyper.batch_size - 1)
+                                           / self->run.hyper.batch_size;
   if (!self->in_epoch && self->epochs_done > 0)
     {
       /* Between epochs, report the epoch just finished as complete. */
@@ -627,15 +566,15 @@ bp_trainer_finish_epoch (BpTrainer      *self,
                          bool           *stop,
                          BpError        *error)
 {
-  const BpHyperparams *h = &self->config.hyper;
-  unsigned mon = self->config.monitor;
+  const BpHyperparams *h = &self->run.hyper;
+  unsigned mon = self->options.monitor;
   size_t n = self->train->n;
-  bool need_validation = self->config.early_stop > 0 || self->config.schedule > 0;
+  bool need_validation = self->run.early_stop > 0 || self->run.schedule > 0;
   BpEvaluation ev;
 
   *stop = false;
-  if (self->config.monitor_every > 1 && self->epochs_done % self->config.monitor_every != 0
-      && self->epochs_done < self->config.epochs)
+  if (self->options.monitor_every > 1 && self->epochs_done % self->options.monitor_every != 0
+      && self->epochs_done < self->run.epochs)
     mon = 0;
   m->epoch = self->epochs_done;
   m->train_cost = m->train_accuracy = NAN;
@@ -695,18 +634,18 @@ bp_trainer_finish_epoch (BpTrainer      *self,
       else
         self->epochs_since_best++;
 
-      if (self->config.early_stop > 0 && self->epochs_since_best >= self->config.early_stop)
+      if (self->run.early_stop > 0 && self->epochs_since_best >= self->run.early_stop)
         {
           self->stop_reason = BP_STOP_EARLY;
           *stop = true;
         }
 
-      if (self->config.schedule > 0 && self->epochs_since_best >= self->config.schedule)
+      if (self->run.schedule > 0 && self->epochs_since_best >= self->run.schedule)
         {
-          self->config.hyper.eta *= 0.5f;
+          self->run.hyper.eta *= 0.5f;
           self->epochs_since_best = 0;
           /* Stop once η has been halved down to η₀/128 (seven halvings). */
-          if (self->config.hyper.eta <= self->eta0 / 128.0f * 1.0001f)
+          if (self->run.hyper.eta <= self->eta0 / 128.0f * 1.0001f)
             {
               self->stop_reason = BP_STOP_SCHEDULE;
               *stop = true;
@@ -714,7 +653,7 @@ bp_trainer_finish_epoch (BpTrainer      *self,
         }
     }
 
-  if (!*stop && self->epochs_done >= self->config.epochs)
+  if (!*stop && self->epochs_done >= self->run.epochs)
     {
       self->stop_reason = BP_STOP_EPOCHS;
       *stop = true;
@@ -773,7 +712,7 @@ bp_trainer_get_history (const BpTrainer *self,
 const float *
 bp_trainer_get_velocity (const BpTrainer *self)
 {
-  return self->config.hyper.momentum > 0.0f || self->velocity_live ? self->velocity : NULL;
+  return self->run.hyper.momentum > 0.0f || self->velocity_live ? self->velocity : NULL;
 }
 
 double

@@ -16,20 +16,11 @@
 #include "bp-dataset.h"
 #include "bp-error.h"
 #include "bp-network.h"
+#include "bp-run.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum
-{
-  BP_EXPAND_NONE,
-  BP_EXPAND_SHIFTS, /* expand_mnist.py: each image and its four 1-pixel shifts (5× the data) */
-  BP_EXPAND_AFFINE, /* a fresh random small rotation, scale and shift per image per mini-batch */
-} BpExpand;
-
-const char *bp_expand_to_string (BpExpand expand);
-bool        bp_expand_from_string (const char *s, BpExpand *out);
 
 typedef enum
 {
@@ -41,41 +32,21 @@ typedef enum
   BP_MONITOR_ALL            = 0x1f,
 } BpMonitor;
 
-/* The hyperparameters that may change between two mini-batches without a reset. */
+/* The trainer's own options, which are not part of a run: what to measure and how to compute. */
 typedef struct
 {
-  float  eta;        /* > 0 and ≤ 1000 */
-  float  lambda_l2;  /* ≥ 0 and ≤ 1e6 */
-  float  lambda_l1;  /* ≥ 0 and ≤ 1e6 */
-  float  momentum;   /* in [0, 1) */
-  float  dropout;    /* in [0, 1) */
-  size_t batch_size; /* 1 … 60,000 */
-} BpHyperparams;
+  unsigned monitor;       /* BpMonitor flags */
+  unsigned monitor_every; /* compute the monitors every this many epochs (and after the last);
+                           * 0 or 1 = every epoch. Early stopping and the schedule still look at
+                           * the validation set every epoch. 0 … 100,000 */
+  BpKernel kernel;
+} BpTrainOptions;
 
-typedef struct
-{
-  BpHyperparams hyper;
-  unsigned      epochs;      /* 1 … 100,000 */
-  uint64_t      seed;
-  BpInit        init;        /* used by callers that create the network; recorded in models */
-  unsigned      early_stop;  /* stop after this many epochs without a new best validation accuracy; 0 = off */
-  unsigned      schedule;    /* halve η after this many epochs without improvement; stop at η₀/128; 0 = off */
-  BpExpand      expand;
-  unsigned      monitor;     /* BpMonitor flags */
-  unsigned      monitor_every; /* compute the monitors every this many epochs (and after the
-                                * last); 0 or 1 = every epoch. Early stopping and the schedule
-                                * still look at the validation set every epoch. */
-  BpKernel      kernel;
-} BpTrainConfig;
+/* Every monitor, every epoch, the fast kernel. */
+void bp_train_options_init (BpTrainOptions *options);
 
-/* The book's chapter-1 settings: η 3.0, mini-batch 10, 30 epochs, seed 1, every monitor on. */
-void bp_train_config_init (BpTrainConfig *config);
-
-/* Check every field against its range; the message names the field, the value and the range. */
-bool bp_hyperparams_check (const BpHyperparams *hyper,
-                           BpError             *error);
-bool bp_train_config_check (const BpTrainConfig *config,
-                            BpError             *error);
+bool bp_train_options_check (const BpTrainOptions *options,
+                             BpError              *error);
 
 /* What one epoch measured. Fields not monitored (or not this epoch) are NaN. */
 typedef struct
@@ -109,27 +80,33 @@ typedef void (*BpEpochFunc) (const BpEpochMetrics *metrics,
 typedef struct _BpTrainer BpTrainer;
 
 /* A trainer for @net (borrowed: it is trained in place and must outlive the trainer) on @train,
- * monitoring @validation and @test (either may be NULL or empty). The data sets are borrowed.
- * Checks @config and that the data fits the network (pixels = input size, classes ≤ outputs).
- * Allocates everything training needs now, so training never runs out of memory half-way. */
-/* The bytes training a network of @sizes with @config on @n_train examples needs, the
- * network's own parameters included: bp_trainer_new() checks it against bp_memory_limit()
- * before allocating, and a program can check it before it creates a network it cannot train. */
-uint64_t bp_trainer_memory_estimate (const size_t        *sizes,
-                                     size_t               n_layers,
-                                     const BpTrainConfig *config,
-                                     size_t               n_train);
+ * monitoring @validation and @test (either may be NULL or empty), as @run says: its live
+ * hyperparameters, epochs, seed, expansion, early stopping and schedule. The rest of @run is the
+ * caller's business: @net is its arch, initialised as it likes, and @train its first train_size
+ * examples. @options may be NULL (bp_train_options_init()'s). The data sets are borrowed.
+ * Checks @run's settings, @options and that the data fits the network (pixels = inputs,
+ * classes ≤ outputs). Allocates everything training needs now, so training never runs out of
+ * memory half-way. */
+BpTrainer *bp_trainer_new (BpNetwork            *net,
+                           const BpRun          *run,
+                           const BpTrainOptions *options,
+                           const BpDataset      *train,
+                           const BpDataset      *validation,
+                           const BpDataset      *test,
+                           BpError              *error);
 
-BpTrainer *bp_trainer_new (BpNetwork           *net,
-                           const BpTrainConfig *config,
-                           const BpDataset     *train,
-                           const BpDataset     *validation,
-                           const BpDataset     *test,
-                           BpError             *error);
+/* The bytes training a network of @arch as @run says on @n_train examples needs, the network's
+ * own parameters included: bp_trainer_new() checks it against bp_memory_limit() before
+ * allocating, and a program can check it before it creates a network it cannot train. */
+uint64_t bp_trainer_memory_estimate (const BpArch *arch,
+                                     const BpRun  *run,
+                                     size_t        n_train);
 
 void bp_trainer_free (BpTrainer *trainer);
 
-const BpTrainConfig *bp_trainer_get_config (const BpTrainer *trainer);
+/* The run as the trainer has it now: the live hyperparameters of the last
+ * bp_trainer_set_hyperparams(), η as the schedule has left it. */
+const BpRun *bp_trainer_get_run (const BpTrainer *trainer);
 
 /* Change the live hyperparameters; they apply from the next mini-batch. A new batch size applies
  * from the next mini-batch too (the rest of the epoch is cut into mini-batches of the new size). */
@@ -153,7 +130,7 @@ void bp_trainer_get_progress (const BpTrainer *trainer,
 
 /* After the last mini-batch of an epoch: compute the monitors, append them to the history, and
  * apply early stopping and the schedule. *@stop is set when training should end (early stop,
- * schedule finished, or the configured epoch count reached). Fails with BP_ERROR_DIVERGED if the
+ * schedule finished, or the run's epoch count reached). Fails with BP_ERROR_DIVERGED if the
  * parameters are not finite. */
 bool bp_trainer_finish_epoch (BpTrainer      *trainer,
                               BpEpochMetrics *metrics,
@@ -180,7 +157,7 @@ const float *bp_trainer_get_velocity (const BpTrainer *trainer);
 typedef enum
 {
   BP_STOP_NONE,     /* still running, or stopped by the caller */
-  BP_STOP_EPOCHS,   /* the configured number of epochs is done */
+  BP_STOP_EPOCHS,   /* the run's number of epochs is done */
   BP_STOP_EARLY,    /* early stopping: no better validation accuracy in `early_stop` epochs */
   BP_STOP_SCHEDULE, /* the schedule halved η down to η₀/128 */
 } BpStopReason;

@@ -7,8 +7,11 @@
  * fields are extra keys, all optional on read:
  *   "format": "backprop-model", "format_version": 1,
  *   "activation", "output", "backprop_cost" (our cost name, which wins over "cost"),
+ *   "net": the layer list (bp_arch_format()), only when "sizes" and "activation" do not say it
+ *          all (per-layer activations, a fixed dropout, another input shape),
  *   "hyperparameters": {eta, lambda, l1, momentum, dropout, batch_size, epochs, init, expand,
- *                       early_stop, schedule}, "seed", "train_size",
+ *                       early_stop, schedule}, "seed", "train_size" — the run's settings, from
+ *                       the table of bp-run.h (BpRunField.model_place and model_order),
  *   "history": [{epoch, train_cost, train_accuracy, validation_cost, validation_accuracy,
  *                test_cost, test_accuracy, seconds, eta}, …]   (NaN is written as null),
  *   "velocity": {"weights": …, "biases": …}, momentum state in the layout of those two.
@@ -22,15 +25,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <glib.h>
 #include <json-glib/json-glib.h>
 
 #include "bp-error.h"
 #include "bp-network.h"
+#include "bp-run.h"
 #include "bp-train.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+G_BEGIN_DECLS
 
 #define BP_MODEL_FORMAT_VERSION 1
 
@@ -41,9 +44,10 @@ extern "C" {
 /* Everything besides the parameters. */
 typedef struct
 {
-  bool            has_config;  /* true if the file had (or the caller gives) "hyperparameters" */
-  BpTrainConfig   config;      /* hyper, epochs, seed, init, expand, early_stop, schedule */
-  size_t          train_size;  /* 0 = unknown */
+  bool            has_run;     /* true if the file had (or the caller gives) "hyperparameters" */
+  BpRun           run;         /* the run's settings; run.seed and run.train_size (0 = unknown)
+                                * also without "hyperparameters". Read: run.arch is the model's.
+                                * Written: run.arch is not, the network's own is */
   BpEpochMetrics *history;     /* (n_history), owned */
   size_t          n_history;
   float          *velocity;    /* (n_params) or NULL, owned */
@@ -51,12 +55,25 @@ typedef struct
 
 void bp_model_info_clear (BpModelInfo *info);
 
-/* Write @net (and @info, may be NULL) to @path atomically with bp_file_replace(): a temporary
- * file in the same folder, flushed, then renamed over @path (a symbolic link is written through,
- * the permissions of an existing file are kept, a device or a FIFO is refused). On failure @path
- * is untouched, no temporary file is left, and the message says why.
- * Parameters or velocities that are NaN or infinite (JSON has no such numbers) and
- * hyperparameters that fail bp_train_config_check() are refused with BP_ERROR_INVALID. */
+/* Append the model file of @net (and @info, may be NULL) to @out: its opening brace and every
+ * member, but not the closing brace, so that a caller may add members of its own
+ * (",\n  \"key\": …") before bp_model_write_end(). Parameters or velocities that are NaN or
+ * infinite (JSON has no such numbers) and settings that fail bp_run_check_fields() are refused
+ * with BP_ERROR_INVALID, the message starting "@name: not saved: "; @out is then unchanged. */
+bool bp_model_write_begin (GString           *out,
+                           const BpNetwork   *net,
+                           const BpModelInfo *info,
+                           const char        *name,
+                           BpError           *error);
+
+/* Close the document bp_model_write_begin() opened. */
+void bp_model_write_end (GString *out);
+
+/* Write @net (and @info, may be NULL) to @path atomically: bp_model_write_begin() and
+ * bp_model_write_end(), then bp_file_replace(): a temporary file in the same folder, flushed,
+ * then renamed over @path (a symbolic link is written through, the permissions of an existing
+ * file are kept, a device or a FIFO is refused). On failure @path is untouched, no temporary
+ * file is left, and the message says why. */
 bool bp_model_save (const BpNetwork   *net,
                     const BpModelInfo *info,
                     const char        *path,
@@ -95,6 +112,29 @@ gboolean bp_model_parse_document (JsonParser *parser,
                                   const char *name,
                                   BpError    *error);
 
+/* A model file's document read once, for the model and for readers of its other members (a
+ * session file's own), so that the file is parsed once. */
+typedef struct _BpModelDocument BpModelDocument;
+
+/* @data checked and parsed as bp_model_load_from_data() does it, or NULL with @error set as it
+ * would be (a document whose top level is not an object is refused here). */
+BpModelDocument *bp_model_document_new (const char *data,
+                                        size_t      len,
+                                        const char *name,
+                                        BpError    *error);
+void bp_model_document_free (BpModelDocument *doc);
+
+/* The top-level object, owned by @doc. The rows of numbers of "weights" and "biases" (and
+ * velocity's) are empty arrays in it: their numbers were taken out of the text. */
+JsonObject *bp_model_document_get_root (BpModelDocument *doc);
+
+/* The model in @doc, read and checked as bp_model_load_from_data() would. */
+BpNetwork *bp_model_document_read (BpModelDocument *doc,
+                                   BpModelInfo     *info,
+                                   BpError         *error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BpModelDocument, bp_model_document_free)
+
 /* Features of @net that network2.py cannot represent, as a human sentence ("softmax output
  * with log-likelihood cost, ReLU hidden layers") written into @buf (cut to @buf_size like
  * snprintf) and returned, or NULL when network2.py represents it fully. */
@@ -102,6 +142,4 @@ const char *bp_model_describe_extensions (const BpNetwork *net,
                                           char            *buf,
                                           size_t           buf_size);
 
-#ifdef __cplusplus
-}
-#endif
+G_END_DECLS

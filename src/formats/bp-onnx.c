@@ -251,19 +251,20 @@ add_layers (Graph           *g,
   const char *x = BP_ONNX_INPUT_NAME;
   bool flat = false;
 
-  for (size_t l = 1; l < net->n_layers; l++)
+  for (size_t l = 1; l <= net->arch.n_layers; l++)
     {
-      bool last = l + 1 == net->n_layers;
-      int64_t n_in = (int64_t) net->sizes[l - 1], n_out = (int64_t) net->sizes[l];
-      const float *w = net->params + net->w_offset[l];
-      const float *b = net->params + net->b_offset[l];
+      const BpLayer *dense = &net->layers[l - 1];
+      bool last = l == net->arch.n_layers;
+      int64_t n_in = (int64_t) dense->n_in, n_out = (int64_t) dense->n_out;
+      const float *w = net->params + dense->w_offset;
+      const float *b = net->params + dense->b_offset;
       const char *layer = keep_printf (g, "dense%zu", l);
       const char *weight, *bias;
 
       if (!all_finite (w, (size_t) (n_in * n_out)) || !all_finite (b, (size_t) n_out))
         return bp_error_set (error, BP_ERROR_INVALID,
                              "%s: not saved: layer %zu (dense, %zu → %zu) has NaN or infinite "
-                             "parameters", g->name, l, net->sizes[l - 1], net->sizes[l]);
+                             "parameters", g->name, l, dense->n_in, dense->n_out);
 
       if (!flat)
         {
@@ -277,10 +278,10 @@ add_layers (Graph           *g,
       x = add_node (g, "Gemm", layer, layer, INPUTS (x, weight, bias),
                     ATTRS (attr_int (g, "transB", 1)));
       if (last)
-        x = add_function (g, layer, net->output == BP_OUTPUT_SOFTMAX ? "Softmax" : "Sigmoid", x,
-                          BP_ONNX_OUTPUT_NAME);
+        x = add_function (g, layer, net->arch.output == BP_OUTPUT_SOFTMAX ? "Softmax" : "Sigmoid",
+                          x, BP_ONNX_OUTPUT_NAME);
       else
-        x = add_function (g, layer, activation_op (net->activation), x, NULL);
+        x = add_function (g, layer, activation_op (net->arch.layers[l - 1].activation), x, NULL);
     }
   return true;
 }
@@ -390,25 +391,25 @@ bp_onnx_pack (const BpNetwork   *net,
   uint8_t *bytes;
 
   g_return_val_if_fail (net != NULL, NULL);
-  g_return_val_if_fail (net->n_layers >= 2 && net->n_layers <= BP_MAX_LAYERS, NULL);
+  g_return_val_if_fail (net->arch.n_layers >= 1 && net->arch.n_layers < BP_MAX_LAYERS, NULL);
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (len != NULL, NULL);
 
   *len = 0;
-  n_out = net->sizes[net->n_layers - 1];
-  bp_format_layers (net->sizes, net->n_layers, '-', layers, sizeof layers);
+  n_out = net->n_outputs;
+  bp_arch_format_sizes (&net->arch, '-', layers, sizeof layers);
 
   /* Our networks read pictures: the input is the picture's square, one grey channel. */
-  side = (size_t) sqrt ((double) net->sizes[0]);
-  while (side * side > net->sizes[0])
+  side = (size_t) sqrt ((double) net->n_inputs);
+  while (side * side > net->n_inputs)
     side--;
-  while ((side + 1) * (side + 1) <= net->sizes[0])
+  while ((side + 1) * (side + 1) <= net->n_inputs)
     side++;
-  if (side * side != net->sizes[0])
+  if (side * side != net->n_inputs)
     {
       bp_error_set (error, BP_ERROR_INVALID,
                     "%s: not saved: the input layer has %zu units, not a square picture's "
-                    "pixels (the ONNX input is [N, 1, H, W] with H = W)", name, net->sizes[0]);
+                    "pixels (the ONNX input is [N, 1, H, W] with H = W)", name, net->n_inputs);
       return NULL;
     }
   if (net->n_params > MAX_MODEL_BYTES / sizeof (float))
@@ -426,7 +427,7 @@ bp_onnx_pack (const BpNetwork   *net,
                       "Grey pictures, pixels in [0, 1]: light ink (1) on a dark ground (0), as "
                       "MNIST's bytes divided by 255",
                       4, (const int64_t[]) { 0, 1, (int64_t) side, (int64_t) side });
-  output_doc = net->output == BP_OUTPUT_SOFTMAX
+  output_doc = net->arch.output == BP_OUTPUT_SOFTMAX
                  ? "The probability of each class (softmax)"
                  : "The activation of each output neuron (sigmoid); the largest is the guess";
   output = value_info (&g, BP_ONNX_OUTPUT_NAME, output_doc, 2,
@@ -443,10 +444,11 @@ bp_onnx_pack (const BpNetwork   *net,
   graph.output = &output;
 
   add_property (&g, props, "layers", layers);
-  if (net->n_layers > 2)
-    add_property (&g, props, "activation", bp_activation_to_string (net->activation));
-  add_property (&g, props, "output", bp_output_to_string (net->output));
-  add_property (&g, props, "cost", bp_cost_to_string (net->cost));
+  if (net->arch.n_layers > 1)
+    add_property (&g, props, "activation",
+                  bp_activation_to_string (bp_arch_get_activation (&net->arch)));
+  add_property (&g, props, "output", bp_output_to_string (net->arch.output));
+  add_property (&g, props, "cost", bp_cost_to_string (net->arch.cost));
   accuracy = last_test_accuracy (info, &epoch);
   if (isfinite (accuracy))
     {
@@ -466,14 +468,14 @@ bp_onnx_pack (const BpNetwork   *net,
   model.opset_import = opsets;
   model.producer_name = (char *) "Backprop";
   model.producer_version = (char *) PACKAGE_VERSION;
-  if (net->n_layers > 2)
+  if (net->arch.n_layers > 1)
     model.doc_string = keep_printf (&g, "A %s fully connected network (%s hidden layers, %s "
                                     "output), exported by Backprop", layers,
-                                    activation_display (net->activation),
-                                    bp_output_to_string (net->output));
+                                    activation_display (bp_arch_get_activation (&net->arch)),
+                                    bp_output_to_string (net->arch.output));
   else
     model.doc_string = keep_printf (&g, "A %s fully connected network (%s output), exported "
-                                    "by Backprop", layers, bp_output_to_string (net->output));
+                                    "by Backprop", layers, bp_output_to_string (net->arch.output));
   model.graph = &graph;
   model.n_metadata_props = props->len;
   model.metadata_props = (Onnx__StringStringEntryProto **) props->pdata;

@@ -46,15 +46,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       return 0;
     }
 
-  check (net->n_layers >= 2 && net->n_layers <= BP_MAX_LAYERS);
+  check (net->arch.n_layers >= 1 && net->arch.n_layers <= BP_MAX_LAYERS - 1);
   check (bp_network_is_finite (net));
   check ((info.history == NULL) == (info.n_history == 0));
 
-  x = calloc (net->sizes[0], sizeof *x);
-  out = calloc (net->sizes[net->n_layers - 1], sizeof *out);
+  x = calloc (net->n_inputs, sizeof *x);
+  out = calloc (net->n_outputs, sizeof *out);
   scratch = calloc (bp_network_scratch_size (net), sizeof *scratch);
   check (x != NULL && out != NULL && scratch != NULL);
-  for (size_t i = 0; i < net->sizes[0]; i++)
+  for (size_t i = 0; i < net->n_inputs; i++)
     x[i] = (float) (i % 2);
   bp_network_predict (net, x, out, scratch);
 

@@ -90,26 +90,22 @@ failed_cb (BpSession  *self,
   check (FALSE, "the worker trains what the reader took");
 }
 
-/* What bp_model_save() writes for a 16-10 network with a history of two epochs and momentum
- * velocities, up to its last member: the same bytes on every run (binary fractions, no
- * timings). */
+/* What bp_model_write_begin() writes for a 16-10 network with a history of two epochs and
+ * momentum velocities, up to its last member: the same bytes on every run (binary fractions,
+ * no timings). */
 static char *
 make_model_part (gsize *len)
 {
   static const size_t sizes[] = { N_PIXELS, N_CLASSES };
-  g_autofree char *path = g_build_filename (dir, "model.json", NULL);
   g_autofree float *velocity = NULL;
   BpEpochMetrics history[2];
   BpModelInfo info = { 0 };
   BpError error = { 0 };
   BpNetwork *net;
-  char *text = NULL;
-  const char *end;
   GString *out;
-  gsize text_len = 0;
 
-  net = bp_network_new (sizes, G_N_ELEMENTS (sizes), BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
-                        BP_COST_CROSS_ENTROPY, &error);
+  net = bp_network_new_dense (sizes, G_N_ELEMENTS (sizes), BP_ACTIVATION_SIGMOID,
+                              BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, &error);
   check (net != NULL, "the model part's network");
   velocity = g_new (float, net->n_params);
   for (size_t i = 0; i < net->n_params; i++)
@@ -124,26 +120,19 @@ make_model_part (gsize *len)
       .validation_cost = 2.5 - e * 0.25, .validation_accuracy = 0.25 + e * 0.125,
       .test_cost = 2.5, .test_accuracy = 0.25, .seconds = 0.125, .eta = 3.0f,
     };
-  info.has_config = TRUE;
-  bp_train_config_init (&info.config);
-  info.config.hyper.momentum = 0.5f;
-  info.config.epochs = 4;
+  info.has_run = TRUE;
+  bp_run_init (&info.run);
+  info.run.hyper.momentum = 0.5f;
+  info.run.epochs = 4;
   info.history = history;
   info.n_history = G_N_ELEMENTS (history);
   info.velocity = velocity;
-  check (bp_model_save (net, &info, path, &error), "saving the model part");
-  bp_network_free (net);
-  check (g_file_get_contents (path, &text, &text_len, NULL), "reading the model part");
-  g_unlink (path);
 
-  /* Up to the whitespace before the closing brace, then a comma: the input's members follow. */
-  end = g_strrstr_len (text, (gssize) text_len, "}");
-  check (end != NULL, "the model part's closing brace");
-  while (end > text && g_ascii_isspace (end[-1]))
-    end--;
-  out = g_string_new_len (text, end - text);
+  /* The model's members, then a comma: the input's members follow. */
+  out = g_string_new (NULL);
+  check (bp_model_write_begin (out, net, &info, "model", &error), "writing the model part");
+  bp_network_free (net);
   g_string_append (out, ",\n  ");
-  g_free (text);
   *len = out->len;
   return g_string_free (out, FALSE);
 }
@@ -152,7 +141,8 @@ int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
-  BpSessionSetup setup;
+  BpRun setup;
+  const size_t sizes[] = { N_PIXELS, 8, N_CLASSES };
 
   /* A warning or a critical (a g_return_if_fail() that fails) is a finding too. */
   g_log_set_always_fatal (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL);
@@ -174,11 +164,9 @@ LLVMFuzzerInitialize (int    *argc,
    * comes to a setup that fits it. */
   session = bp_session_new ();
   g_signal_connect (session, "failed", G_CALLBACK (failed_cb), NULL);
-  bp_session_setup_init (&setup);
-  setup.sizes[0] = N_PIXELS;
-  setup.sizes[1] = 8;
-  setup.sizes[2] = N_CLASSES;
-  setup.n_layers = 3;
+  bp_run_init (&setup);
+  bp_arch_from_sizes (&setup.arch, sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                      BP_COST_QUADRATIC, NULL);
   bp_session_reset (session, &setup);
   bp_session_set_datasets (session, bp_test_dataset_new (60, SIDE, N_CLASSES, 1, FALSE),
                            bp_test_dataset_new (30, SIDE, N_CLASSES, 2, FALSE),
@@ -198,7 +186,7 @@ typedef struct
   guint64        serial;
   guint          n_history;
   guint          epochs;
-  BpSessionSetup setup;
+  BpRun          setup;
   BpHyperparams  hyper;
   BpSessionState state;
 } Outside;
@@ -213,7 +201,7 @@ outside_get (Outside *out)
   out->serial = snapshot != NULL ? snapshot->serial : 0;
   bp_session_get_history (session, &out->n_history);
   out->epochs = bp_session_get_epochs (session);
-  bp_session_get_setup (session, &out->setup);
+  bp_session_get_run (session, &out->setup);
   bp_session_get_hyperparams (session, &out->hyper);
   out->state = bp_session_get_state (session);
 }
@@ -370,7 +358,7 @@ check_session (const Outside *before)
 {
   g_autoptr(BpSnapshot) snapshot = bp_session_dup_snapshot (session);
   const BpEpochMetrics *history;
-  BpSessionSetup setup;
+  BpRun setup;
   const BpNetwork *net;
   guint n;
 
@@ -389,18 +377,15 @@ check_session (const Outside *before)
          "a snapshot of the network taken");
   check (snapshot->epoch == n, "the snapshot's epoch is the history's length");
   net = snapshot->net;
-  check (net->sizes[0] == N_PIXELS && net->sizes[net->n_layers - 1] >= N_CLASSES,
+  check (net->n_inputs == N_PIXELS && net->n_outputs >= N_CLASSES,
          "the network fits the data");
   check (bp_network_is_finite (net), "finite parameters");
   check (snapshot->velocity == NULL || all_finite (snapshot->velocity, net->n_params),
          "finite velocities");
 
-  bp_session_get_setup (session, &setup);
-  check (setup.n_layers == net->n_layers
-         && memcmp (setup.sizes, net->sizes, net->n_layers * sizeof (size_t)) == 0
-         && setup.activation == net->activation && setup.output == net->output
-         && setup.cost == net->cost, "the setup describes the network");
-  check (bp_session_check_setup (session, &setup, NULL), "the setup fits the data");
+  bp_session_get_run (session, &setup);
+  check (bp_arch_equal (&setup.arch, &net->arch), "the setup describes the network");
+  check (bp_session_check_run (session, &setup, NULL), "the setup fits the data");
 }
 
 /* Save, read back, save again: the same session, plots and bytes. */
@@ -431,7 +416,7 @@ check_round_trip (const BpSessionPlots *plots)
 
   outside_get (&after);
   check (after.n_history == before.n_history && after.epochs == before.epochs
-         && bp_session_setup_equal (&after.setup, &before.setup)
+         && bp_run_same_network (&after.setup, &before.setup)
          && same_hyper (&after.hyper, &before.hyper), "the same session read back");
   history_back = bp_session_get_history (session, NULL);
   check (same_history (history, history_back, before.n_history), "the same history read back");
@@ -497,7 +482,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       outside_get (&after);
       check (after.generation == before.generation && after.serial == before.serial
              && after.n_history == before.n_history && after.epochs == before.epochs
-             && bp_session_setup_equal (&after.setup, &before.setup)
+             && bp_run_same_network (&after.setup, &before.setup)
              && same_hyper (&after.hyper, &before.hyper) && after.state == before.state,
              "the session as it was");
       /* Not a session, or a newer one: so says the data folder's reader too. */

@@ -23,6 +23,7 @@
 
 #include "bp-chart.h"
 #include "bp-export.h"
+#include "bp-history-csv.h"
 #include "bp-test-golden.h"
 #include "bp-test-widget.h"
 
@@ -758,12 +759,12 @@ static const char expected_csv[] =
 static void
 test_csv_text (void)
 {
-  g_autofree char *csv = bp_export_history_to_csv (history, G_N_ELEMENTS (history));
-  g_autofree char *empty = bp_export_history_to_csv (NULL, 0);
+  g_autofree char *csv = bp_history_csv_format (history, G_N_ELEMENTS (history));
+  g_autofree char *empty = bp_history_csv_format (NULL, 0);
   g_auto(GStrv) lines = NULL;
 
   g_assert_cmpstr (csv, ==, expected_csv);
-  g_assert_cmpstr (empty, ==, BP_EXPORT_CSV_HEADER);
+  g_assert_cmpstr (empty, ==, BP_HISTORY_CSV_HEADER);
 
   /* Nine significant digits: every cell reads back to within half a unit of the ninth. */
   lines = g_strsplit (csv, "\n", -1);
@@ -879,7 +880,7 @@ test_csv_comma_locale (void)
   probe = g_strdup_printf ("%.9g", 0.5);
   g_assert_cmpstr (probe, ==, "0,5");
 
-  csv = bp_export_history_to_csv (history, G_N_ELEMENTS (history));
+  csv = bp_history_csv_format (history, G_N_ELEMENTS (history));
   g_assert_true (bp_export_history_csv (history, G_N_ELEMENTS (history), file, &error));
   setlocale (LC_NUMERIC, "C");
   g_unsetenv ("LOCPATH");

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "bp-file.h"
+#include "bp-history-csv.h"
 
 /* PDF points per logical pixel (the CSS pixel, 1/96 inch): the page is as big as the plot
  * looks on a screen of 96 dpi. */
@@ -270,49 +271,6 @@ bp_export_plot (BpPlot        *plot,
 
 /* CSV */
 
-/* A cell: empty for a metric that was not measured, as spreadsheets and pandas read an empty
- * cell as missing; g_ascii_formatd() for a '.' decimal point under any locale (the app runs
- * with the user's LC_NUMERIC, where it may be a comma, the CSV separator). */
-static void
-append_number (GString *out,
-               double   value)
-{
-  char cell[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_string_append_c (out, ',');
-  if (!isnan (value))
-    g_string_append (out, g_ascii_formatd (cell, sizeof cell, "%.9g", value));
-}
-
-char *
-bp_export_history_to_csv (const BpEpochMetrics *history,
-                          guint                 n_epochs)
-{
-  GString *out;
-
-  g_return_val_if_fail (history != NULL || n_epochs == 0, NULL);
-
-  /* The columns and number format of backprop-cli train --csv (src/cli/bp-cli-train.c). */
-  out = g_string_new (BP_EXPORT_CSV_HEADER);
-  for (guint i = 0; i < n_epochs; i++)
-    {
-      const BpEpochMetrics *m = &history[i];
-
-      g_string_append_printf (out, "%u", m->epoch);
-      append_number (out, m->train_cost);
-      append_number (out, m->train_accuracy);
-      append_number (out, m->validation_cost);
-      append_number (out, m->validation_accuracy);
-      append_number (out, m->test_cost);
-      append_number (out, m->test_accuracy);
-      append_number (out, m->seconds);
-      append_number (out, m->eta);
-      g_string_append_c (out, '\n');
-    }
-
-  return g_string_free (out, FALSE);
-}
-
 gboolean
 bp_export_history_csv (const BpEpochMetrics *history,
                        guint                 n_epochs,
@@ -325,7 +283,7 @@ bp_export_history_csv (const BpEpochMetrics *history,
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  csv = bp_export_history_to_csv (history, n_epochs);
+  csv = bp_history_csv_format (history, n_epochs);
 
   return save_bytes (file, csv, strlen (csv), error);
 }

@@ -42,18 +42,8 @@ gboolean bp_export_plot (BpPlot        *plot,
                          gboolean       dark,
                          GError       **error);
 
-/* The columns of backprop-cli train --csv, so the app and the CLI write the same files. */
-#define BP_EXPORT_CSV_HEADER \
-  "epoch,train_cost,train_accuracy,validation_cost,validation_accuracy,test_cost," \
-  "test_accuracy,seconds,eta\n"
-
-/* @n_epochs epoch metrics as CSV text: BP_EXPORT_CSV_HEADER, then one row per epoch; a NaN
- * (unmeasured) field is an empty cell; numbers in "%.9g" with a '.' decimal point whatever
- * LC_NUMERIC says. Free with g_free(). */
-char *bp_export_history_to_csv (const BpEpochMetrics *history,
-                                guint                 n_epochs);
-
-/* Write bp_export_history_to_csv() into @file, atomically as bp_export_plot() does. */
+/* Write the history as backprop-cli train --csv writes it (bp_history_csv_format()) into
+ * @file, atomically as bp_export_plot() does. */
 gboolean bp_export_history_csv (const BpEpochMetrics *history,
                                 guint                 n_epochs,
                                 GFile                *file,

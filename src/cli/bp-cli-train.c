@@ -16,6 +16,7 @@
 
 #include "bp-book-presets.h"
 #include "bp-file.h"
+#include "bp-history-csv.h"
 #include "bp-memory.h"
 #include "bp-model-io.h"
 #include "bp-run.h"
@@ -170,44 +171,16 @@ parse_field (const BpRunField *field,
     }
 }
 
-/* Write @value for a CSV cell: empty for a metric that was not measured, as spreadsheets and
- * pandas read an empty cell as missing. */
-static void
-append_csv_number (GString *out,
-                   double   value)
-{
-  g_string_append_c (out, ',');
-  if (!isnan (value))
-    g_string_append_printf (out, "%.9g", value);
-}
-
 static bool
 write_csv (TrainRun *run,
            BpError  *error)
 {
-  g_autoptr(GString) out = g_string_new ("epoch,train_cost,train_accuracy,validation_cost,"
-                                         "validation_accuracy,test_cost,test_accuracy,"
-                                         "seconds,eta\n");
-
-  for (guint i = 0; i < run->history->len; i++)
-    {
-      const BpEpochMetrics *m = &g_array_index (run->history, BpEpochMetrics, i);
-
-      g_string_append_printf (out, "%u", m->epoch);
-      append_csv_number (out, m->train_cost);
-      append_csv_number (out, m->train_accuracy);
-      append_csv_number (out, m->validation_cost);
-      append_csv_number (out, m->validation_accuracy);
-      append_csv_number (out, m->test_cost);
-      append_csv_number (out, m->test_accuracy);
-      append_csv_number (out, m->seconds);
-      append_csv_number (out, m->eta);
-      g_string_append_c (out, '\n');
-    }
+  g_autofree char *csv = bp_history_csv_format ((const BpEpochMetrics *) (void *) run->history->data,
+                                                run->history->len);
 
   /* A temporary file renamed over the old one, so a reader never sees half a table; a symbolic
    * link is written through and the old file's permissions are kept. */
-  return bp_file_replace (run->csv_path, out->str, out->len, error);
+  return bp_file_replace (run->csv_path, csv, strlen (csv), error);
 }
 
 static bool

@@ -83,28 +83,13 @@ static guint signals[N_SIGNALS];
 
 /* ── Prediction ───────────────────────────────────────────────────────────────────────────── */
 
-static float
-activate (BpActivation activation,
-          float        z)
-{
-  switch (activation)
-    {
-    case BP_ACTIVATION_TANH:
-      return tanhf (z);
-    case BP_ACTIVATION_RELU:
-      return z > 0.0f ? z : 0.0f;
-    case BP_ACTIVATION_SIGMOID:
-    default:
-      return 1.0f / (1.0f + expf (-z));
-    }
-}
-
-/* The first hidden layer, a¹ = σ(W¹x + b¹): the strip shows it. */
+/* The first hidden layer, a¹ = σ(W¹x + b¹): the strip shows it, as the network's own forward
+ * pass computes it. */
 static void
 compute_hidden (BpDrawView *self)
 {
   const BpNetwork *net = self->net;
-  gsize n_in = net->n_inputs, n = net->arch.n_layers > 1 ? net->layers[0].n_out : 0;
+  gsize n = net->arch.n_layers > 1 ? net->layers[0].n_out : 0;
 
   if (n != self->n_hidden)
     {
@@ -117,14 +102,23 @@ compute_hidden (BpDrawView *self)
                                            (int) ((n + STRIP_COLS - 1) / STRIP_COLS) * STRIP_CELL
                                            + 2 * STRIP_PAD);
     }
-  for (gsize j = 0; j < n; j++)
+  if (n > 0)
     {
-      const float *w = net->params + net->layers[0].w_offset + j * n_in;
-      float z = net->params[net->layers[0].b_offset + j];
+      g_autofree float *buffer = NULL;
+      float *a[BP_MAX_LAYERS];
+      gsize total = 0;
 
-      for (gsize i = 0; i < n_in; i++)
-        z += w[i] * self->input[i];
-      self->hidden[j] = activate (net->arch.layers[0].activation, z);
+      for (gsize l = 0; l < net->arch.n_layers; l++)
+        total += net->layers[l].n_out;
+      buffer = g_new (float, total);
+      total = 0;
+      for (gsize l = 0; l < net->arch.n_layers; l++)
+        {
+          a[l] = buffer + total;
+          total += net->layers[l].n_out;
+        }
+      bp_network_forward_layers (net, self->input, NULL, a);
+      memcpy (self->hidden, a[0], n * sizeof (float));
     }
 }
 

@@ -609,6 +609,161 @@ test_cost_known_answers (void)
   bp_network_free (net);
 }
 
+/* ── Per-layer forward and per-layer dropout ───────────────────────────────────────────────── */
+
+/* bp_network_forward_layers() keeps every layer's z and a: the prediction's last layer bit for
+ * bit, and each layer what the double-precision formula says. */
+static void
+test_forward_layers (void)
+{
+  const size_t sizes[] = { 12, 9, 7, 5 };
+  BpNetwork *net = make_network (sizes, 4, BP_ACTIVATION_TANH, BP_OUTPUT_SOFTMAX,
+                                 BP_COST_LOG_LIKELIHOOD, BP_INIT_DEFAULT, 21);
+  float x[12], out[5];
+  float zbuf[9 + 7 + 5], abuf[9 + 7 + 5];
+  float *z[3] = { zbuf, zbuf + 9, zbuf + 16 };
+  float *a[3] = { abuf, abuf + 9, abuf + 16 };
+  g_autofree float *scratch = g_new (float, bp_network_scratch_size (net));
+  uint8_t label;
+
+  /* Per-layer activations: layer 0 tanh, layer 1 relu, the output softmax. */
+  net->arch.layers[1].activation = BP_ACTIVATION_RELU;
+  random_batch (x, &label, 1, 12, 5, 4);
+  bp_network_forward_layers (net, x, z, a);
+  bp_network_predict (net, x, out, scratch);
+  g_assert_cmpmem (out, sizeof out, a[2], sizeof out);
+
+  for (size_t l = 0; l < 3; l++)
+    {
+      const BpLayer *layer = &net->layers[l];
+      const float *in = l == 0 ? x : a[l - 1];
+      double sum = 0.0;
+
+      for (size_t j = 0; j < layer->n_out; j++)
+        {
+          double zj = net->params[layer->b_offset + j];
+
+          for (size_t k = 0; k < layer->n_in; k++)
+            zj += (double) net->params[layer->w_offset + j * layer->n_in + k] * in[k];
+          g_assert_cmpfloat_with_epsilon (z[l][j], zj, 1e-5 * MAX (1.0, fabs (zj)));
+          if (l == 0)
+            g_assert_cmpfloat_with_epsilon (a[l][j], tanh (zj), 1e-6);
+          else if (l == 1)
+            g_assert_cmpfloat_with_epsilon (a[l][j], zj > 0 ? zj : 0.0, 1e-5);
+          sum += a[l][j];
+        }
+      if (l == 2)
+        g_assert_cmpfloat_with_epsilon (sum, 1.0, 1e-6);
+    }
+
+  /* Without z, and with two buffers taking turns, the same activations. */
+  {
+    float p[9], q[9];
+    float *turns[3] = { p, q, p };
+
+    bp_network_forward_layers (net, x, NULL, turns);
+    g_assert_cmpmem (p, 5 * sizeof (float), a[2], 5 * sizeof (float));
+  }
+  bp_network_free (net);
+}
+
+/* Ten steps of training with @arch's dropouts and @live, from the same start and the same
+ * random stream. */
+static BpNetwork *
+train_with_dropout (const BpArch *arch,
+                    float         live,
+                    BpKernel      kernel)
+{
+  BpNetwork *net = bp_network_new (arch, NULL);
+  BpWorkspace *ws;
+  BpHyperparams p = { .eta = 0.3f, .dropout = live, .batch_size = 6 };
+  float x[6 * 16];
+  uint8_t labels[6];
+  BpRng rng;
+
+  g_assert_nonnull (net);
+  ws = bp_workspace_new (net, 6, NULL);
+  bp_rng_seed (&rng, 5, BP_RNG_STREAM_INIT);
+  bp_network_init (net, BP_INIT_DEFAULT, &rng);
+  bp_rng_seed (&rng, 6, BP_RNG_STREAM_DROPOUT);
+  for (int step = 0; step < 10; step++)
+    {
+      random_batch (x, labels, 6, 16, 4, 40 + step);
+      bp_network_train_batch (net, ws, x, labels, 6, &p, 100, NULL, &rng, false, kernel);
+    }
+  bp_workspace_free (ws);
+  return net;
+}
+
+/* A layer's fixed dropout is the live setting where network2-style dropout puts it (on the
+ * inputs of the layers after a hidden one): the same masks, drawn in the same order. The live
+ * setting never drops the network's input; a fixed dropout on the first layer does. */
+static void
+test_layer_dropout (void)
+{
+  const size_t sizes[] = { 16, 12, 8, 4 };
+  BpArch live, fixed, input;
+  BpNetwork *a, *b, *c, *d;
+
+  g_assert_true (bp_arch_from_sizes (&live, sizes, 4, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                                     BP_COST_CROSS_ENTROPY, NULL));
+  fixed = live;
+  fixed.layers[1].dropout = 0.4f;
+  fixed.layers[2].dropout = 0.4f;
+  for (int k = 0; k < 2; k++)
+    {
+      a = train_with_dropout (&live, 0.4f, k);
+      b = train_with_dropout (&fixed, 0.0f, k);
+      assert_same_bits (a, b);
+      /* The first layer's live dropout is nothing: the input is not a hidden layer. */
+      c = train_with_dropout (&live, 0.0f, k);
+      g_assert_true (memcmp (a->params, c->params, a->n_params * sizeof (float)) != 0);
+      bp_network_free (a);
+      bp_network_free (b);
+      bp_network_free (c);
+    }
+
+  /* A fixed dropout on the first layer drops pixels: with every pixel 1, a weight of the first
+   * layer gets a gradient only where its pixel was kept, and the kept ones are scaled by 1/q. */
+  input = live;
+  input.layers[0].dropout = 0.5f;
+  d = bp_network_new (&input, NULL);
+  {
+    BpWorkspace *ws = bp_workspace_new (d, 1, NULL);
+    g_autofree float *grad = g_new0 (float, d->n_params);
+    g_autofree float *plain = g_new0 (float, d->n_params);
+    float x[16];
+    uint8_t label = 1;
+    BpRng rng;
+    size_t kept = 0;
+
+    for (size_t i = 0; i < 16; i++)
+      x[i] = 1.0f;
+    bp_rng_seed (&rng, 3, BP_RNG_STREAM_INIT);
+    bp_network_init (d, BP_INIT_LARGE, &rng);
+    bp_network_forward (d, ws, x, 1, BP_KERNEL_NAIVE);
+    bp_network_backward (d, ws, x, &label, 1, plain, BP_KERNEL_NAIVE);
+    bp_rng_seed (&rng, 9, BP_RNG_STREAM_DROPOUT);
+    for (int t = 0; t < 50; t++)
+      {
+        bp_network_forward_train (d, ws, x, 1, 0.0f, &rng, BP_KERNEL_NAIVE);
+        bp_network_backward (d, ws, x, &label, 1, grad, BP_KERNEL_NAIVE);
+        for (size_t k = 0; k < 16; k++)
+          {
+            /* Column k of W_0: ∂C/∂W_0[j][k] = δ_j·x̃_k, with x̃_k 0 or 2. */
+            gboolean column_zero = TRUE;
+
+            for (size_t j = 0; j < 12; j++)
+              column_zero = column_zero && grad[d->layers[0].w_offset + j * 16 + k] == 0.0f;
+            kept += !column_zero;
+          }
+      }
+    g_assert_cmpfloat (fabs ((double) kept / (50.0 * 16) - 0.5), <, 0.06);
+    bp_workspace_free (ws);
+  }
+  bp_network_free (d);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -669,6 +824,8 @@ main (int   argc,
   g_test_add_func ("/network/names", test_names);
   g_test_add_func ("/network/predict-matches-batch", test_predict_matches_batch);
   g_test_add_func ("/network/cost-known-answers", test_cost_known_answers);
+  g_test_add_func ("/network/forward-layers", test_forward_layers);
+  g_test_add_func ("/network/layer-dropout", test_layer_dropout);
 
   return g_test_run ();
 }

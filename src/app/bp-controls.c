@@ -117,8 +117,9 @@ read_field (BpControls       *self,
 {
   if (ADW_IS_COMBO_ROW (widget))
     {
-      bp_run_field_set_uint (run, field,
-                             index_to_choice (field, adw_combo_row_get_selected (ADW_COMBO_ROW (widget))));
+      guint index = adw_combo_row_get_selected (ADW_COMBO_ROW (widget));
+
+      bp_run_field_set_uint (run, field, index_to_choice (field, index));
       return;
     }
   if (field->type == BP_RUN_FLOAT)
@@ -144,8 +145,9 @@ show_field (BpControls       *self,
 {
   if (ADW_IS_COMBO_ROW (widget))
     {
-      adw_combo_row_set_selected (ADW_COMBO_ROW (widget),
-                                  choice_to_index (field, (guint) bp_run_field_get_uint (run, field)));
+      guint value = (guint) bp_run_field_get_uint (run, field);
+
+      adw_combo_row_set_selected (ADW_COMBO_ROW (widget), choice_to_index (field, value));
       return;
     }
   if (g_str_equal (field->name, "train_size"))
@@ -155,8 +157,9 @@ show_field (BpControls       *self,
       if (train == NULL)
         return;
       gtk_spin_button_set_range (GTK_SPIN_BUTTON (widget), MIN (100, train->n), train->n);
-      gtk_spin_button_set_value (GTK_SPIN_BUTTON (widget),
-                                 run->train_size > 0 ? (double) run->train_size : (double) train->n);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (widget), run->train_size > 0
+                                                             ? (double) run->train_size
+                                                             : (double) train->n);
       return;
     }
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (widget), bp_run_field_get_number (run, field));
@@ -379,10 +382,12 @@ hyperparams_changed (BpControls *self)
 static void
 epochs_changed (BpControls *self)
 {
+  GtkSpinButton *spin;
+
   if (self->updating > 0 || self->session == NULL)
     return;
-  bp_session_set_epochs (self->session,
-                         (guint) gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (field_widget (self, "epochs"))));
+  spin = GTK_SPIN_BUTTON (field_widget (self, "epochs"));
+  bp_session_set_epochs (self->session, (guint) gtk_spin_button_get_value_as_int (spin));
 }
 
 static void

@@ -149,8 +149,8 @@ BpSnapshot *bp_session_dup_snapshot (BpSession *self);
 
 /* Load a network2.py JSON model (bp_model_load(): Nielsen's files and ours) and make it the
  * session's network: the run's arch and initialiser come from the model (the initialiser is
- * "default", network2.py's, when the file does not say), the other settings stay; the history is cleared; the state is STOPPED (a running run is stopped
- * first); a snapshot of it is published at once, so that the Draw and Mistakes views ask this
+ * "default", network2.py's, when the file does not say), the other settings stay; the history
+ * is cleared; the state is STOPPED (a running run is stopped first); a snapshot of it is published at once, so that the Draw and Mistakes views ask this
  * model, also when the session has no data; and Start trains on from these weights (and from
  * the file's momentum velocities, if it has them). With data, a model that does not fit it
  * (inputs ≠ pixels, fewer outputs than classes) is refused. On error nothing changes, and the

@@ -382,6 +382,7 @@ bp_train_view_pin_run (BpTrainView *self)
   const BpEpochMetrics *history;
   BpRun setup;
   BpHyperparams hyper;
+  BpActivation activation;
   float first_eta, last_eta;
   guint n_epochs;
   char layers[128];
@@ -408,8 +409,9 @@ bp_train_view_pin_run (BpTrainView *self)
     g_string_append_printf (text, " λ %g", (double) hyper.lambda_l2);
   if (hyper.batch_size != 10)
     g_string_append_printf (text, " m %zu", hyper.batch_size);
-  if (bp_arch_get_activation (&setup.arch) != BP_ACTIVATION_SIGMOID)
-    g_string_append_printf (text, " %s", bp_activation_to_string (bp_arch_get_activation (&setup.arch)));
+  activation = bp_arch_get_activation (&setup.arch);
+  if (activation != BP_ACTIVATION_SIGMOID)
+    g_string_append_printf (text, " %s", bp_activation_to_string (activation));
 
   flush_points (self);
   pin_live (self, text->str);

@@ -89,7 +89,8 @@ update_captions (BpWeightsView *self)
     {
       if (deeper->len > 0)
         g_string_append (deeper, " · ");
-      g_string_append_printf (deeper, _("layer %zu: %zu × %zu"), l, net->layers[l - 1].n_out, net->layers[l - 1].n_in);
+      g_string_append_printf (deeper, _("layer %zu: %zu × %zu"), l, net->layers[l - 1].n_out,
+                              net->layers[l - 1].n_in);
     }
   if (deeper->len > 0)
     {
@@ -125,8 +126,8 @@ refresh (BpWeightsView *self)
   net = self->snapshot->net;
 
   image_size (self, &rows, &cols);
-  bp_weight_grid_set_weights (self->grid, net->params + net->layers[0].w_offset, (guint) net->layers[0].n_out,
-                              (guint) net->n_inputs, rows, cols);
+  bp_weight_grid_set_weights (self->grid, net->params + net->layers[0].w_offset,
+                              (guint) net->layers[0].n_out, (guint) net->n_inputs, rows, cols);
   if (new_shape)
     {
       update_captions (self);
@@ -225,10 +226,11 @@ draw_deeper_cb (GtkDrawingArea *area,
   x = pad;
   for (size_t l = 2; l <= net->arch.n_layers; l++)
     {
+      const BpLayer *layer = &net->layers[l - 1];
       cairo_surface_t *surface;
       double layer_limit;
 
-      surface = matrix_surface (net->params + net->layers[l - 1].w_offset, net->layers[l - 1].n_out, net->layers[l - 1].n_in,
+      surface = matrix_surface (net->params + layer->w_offset, layer->n_out, layer->n_in,
                                 &layer_limit);
       limit = MAX (limit, layer_limit);
 
@@ -237,7 +239,7 @@ draw_deeper_cb (GtkDrawingArea *area,
       cairo_clip (cr);
       cairo_translate (cr, x, pad);
       /* Stretch to the slot: a matrix of 10 × 100 weights is a strip, not a picture. */
-      cairo_scale (cr, slot / (double) net->layers[l - 1].n_in, (height - 2 * pad) / (double) net->layers[l - 1].n_out);
+      cairo_scale (cr, slot / (double) layer->n_in, (height - 2 * pad) / (double) layer->n_out);
       cairo_set_source_surface (cr, surface, 0, 0);
       cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
       cairo_paint (cr);

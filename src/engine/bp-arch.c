@@ -535,6 +535,7 @@ parse_layer (Parser      *ps,
     { "sigmoid", true, BP_OUTPUT_SIGMOID },
   };
   char quoted[64];
+  const char *token = quote_token (start, (size_t) (end - start), quoted, sizeof quoted);
   const char *colon = memchr (start, ':', (size_t) (end - start));
   const char *head_end = colon != NULL ? colon : end;
   size_t kind = N_ELEMENTS (kinds);
@@ -555,21 +556,19 @@ parse_layer (Parser      *ps,
   if (kind == N_ELEMENTS (kinds))
     return bp_error_set (ps->error, BP_ERROR_INVALID,
                          "unknown layer \"%s\": expected fcN, softmaxN or sigmoidN, as in "
-                         "fc30,softmax10",
-                         quote_token (start, (size_t) (end - start), quoted, sizeof quoted));
+                         "fc30,softmax10", token);
 
   memset (layer, 0, sizeof *layer);
   layer->kind = BP_LAYER_DENSE;
   layer->activation = activation;
   layer->dropout = BP_DROPOUT_LIVE;
   if (!parse_count (digits, head_end, BP_MAX_LAYER_SIZE, &layer->size))
-    return bp_error_set (ps->error, BP_ERROR_INVALID, "layer \"%s\": expected a size after \"%s\", as in %s30",
-                         quote_token (start, (size_t) (end - start), quoted, sizeof quoted),
+    return bp_error_set (ps->error, BP_ERROR_INVALID,
+                         "layer \"%s\": expected a size after \"%s\", as in %s30", token,
                          kinds[kind].prefix, kinds[kind].prefix);
   if (layer->size == 0 || layer->size > BP_MAX_LAYER_SIZE)
     return bp_error_set (ps->error, BP_ERROR_INVALID, "layer \"%s\": the size must be 1 to %d",
-                         quote_token (start, (size_t) (end - start), quoted, sizeof quoted),
-                         BP_MAX_LAYER_SIZE);
+                         token, BP_MAX_LAYER_SIZE);
   *is_output = kinds[kind].is_output;
   *output = kinds[kind].output;
 
@@ -578,50 +577,40 @@ parse_layer (Parser      *ps,
     {
       const char *opt = colon + 1;
       const char *next = memchr (opt, ':', (size_t) (end - opt));
-      const char *opt_end = next != NULL ? next : end;
-      size_t len = (size_t) (opt_end - opt);
-      BpActivation named;
-      char word[16];
+      size_t len = (size_t) ((next != NULL ? next : end) - opt);
+      bool too_long = len >= 64;
+      char word[64];
 
-      if (len > 8 && memcmp (opt, "dropout=", 8) == 0)
+      /* Longer than any option we take: cut, and refused below. */
+      memcpy (word, opt, too_long ? sizeof word - 1 : len);
+      word[too_long ? sizeof word - 1 : len] = '\0';
+
+      if (strncmp (word, "dropout=", 8) == 0)
         {
-          char number[64];
           double p;
 
-          if (len - 8 >= sizeof number)
-            len = 8 + sizeof number - 1;
-          memcpy (number, opt + 8, len - 8);
-          number[len - 8] = '\0';
-          if (!bp_number_parse (number, &p) || !(p >= 0.0 && p < 1.0))
+          /* A float may round up to 1 from just below it: the check is on the float. */
+          if (too_long || !bp_number_parse (word + 8, &p) || !(p >= 0.0 && p < 1.0)
+              || !((float) p < 1.0f))
             return bp_error_set (ps->error, BP_ERROR_INVALID,
-                                 "layer \"%s\": dropout must be a probability in [0, 1)",
-                                 quote_token (start, (size_t) (end - start), quoted, sizeof quoted));
+                                 "layer \"%s\": dropout must be a probability in [0, 1)", token);
           layer->dropout = (float) p;
-          /* A float may round up to 1 from just below it. */
-          if (!(layer->dropout < 1.0f))
-            return bp_error_set (ps->error, BP_ERROR_INVALID,
-                                 "layer \"%s\": dropout must be a probability in [0, 1)",
-                                 quote_token (start, (size_t) (end - start), quoted, sizeof quoted));
-        }
-      else if (len < sizeof word && (memcpy (word, opt, len), word[len] = '\0',
-                                     bp_activation_from_string (word, &named)))
-        {
-          if (*is_output)
-            return bp_error_set (ps->error, BP_ERROR_INVALID,
-                                 "layer \"%s\": the output layer's function is its name; it takes "
-                                 "no activation",
-                                 quote_token (start, (size_t) (end - start), quoted, sizeof quoted));
-          layer->activation = named;
         }
       else
         {
+          BpActivation named;
           char option[64];
 
-          return bp_error_set (ps->error, BP_ERROR_INVALID,
-                               "layer \"%s\": unknown option \"%s\" (use sigmoid, tanh, relu or "
-                               "dropout=P)",
-                               quote_token (start, (size_t) (end - start), quoted, sizeof quoted),
-                               quote_token (opt, len, option, sizeof option));
+          if (too_long || !bp_activation_from_string (word, &named))
+            return bp_error_set (ps->error, BP_ERROR_INVALID,
+                                 "layer \"%s\": unknown option \"%s\" (use sigmoid, tanh, relu "
+                                 "or dropout=P)",
+                                 token, quote_token (opt, len, option, sizeof option));
+          if (*is_output)
+            return bp_error_set (ps->error, BP_ERROR_INVALID,
+                                 "layer \"%s\": the output layer's function is its name; it "
+                                 "takes no activation", token);
+          layer->activation = named;
         }
       colon = next;
     }

@@ -97,6 +97,16 @@ expect_error 2 "--preset with --load is a usage error" "preset.*--load" \
   train --preset ch1-30 --load "$tmp/model.json"
 expect_error 2 "--monitor-every abc is a usage error" "monitor-every.*abc" \
   train --monitor-every abc
+expect_error 2 "--net with --layers is a usage error naming both" "--net fc30,sigmoid10 and --layers 784,30,10" \
+  train --net fc30,sigmoid10 --layers 784,30,10
+expect_error 2 "a --net layer of an unknown kind is a usage error naming the token" \
+  '--net: unknown layer "foo10"' train --net fc30,foo10
+expect_error 2 "a --net option that is no option is a usage error naming it" \
+  '--net: layer "fc30:swish": unknown option "swish"' train --net fc30:swish,softmax10
+expect_error 2 "a --net without an output layer is a usage error" \
+  "--net: .*the last layer must be the output layer" train --net fc30,fc20
+expect_error 2 "--net with a contrary --output is a usage error" \
+  "--output sigmoid conflicts with --net fc30,softmax10" train --net fc30,softmax10 --output sigmoid
 
 # The 13 names are stable (the issue fixes them); each starts a line, padded to one column, and
 # the presets that compare runs have an indented "variants:" line under them.
@@ -211,6 +221,8 @@ mnist_cases=(
   "options given with --preset override it and keep the rest"
   "--preset ch3-data-size --train-size 100 scales λ, the epochs and the monitoring"
   "with --monitor-every 2 only measured epochs print a line; the CSV keeps every epoch"
+  "--net fc10,sigmoid10 trains as --layers 784,10,10 does, bit for bit"
+  "--net with per-layer options saves its layer list and continues with --load"
 )
 
 if ! $have_mnist; then
@@ -234,6 +246,7 @@ else
   fail "${mnist_cases[0]}" "exit status $status"
 fi
 last_test_acc=$(sed -n 2p "$out" | awk '{ print $10 }')
+cut -d' ' -f1-10 "$out" >"$tmp/layers-lines"
 
 if [ "$(wc -l <"$err")" -eq 1 ] &&
    grep -Eq '^backprop-cli: train layers 784-10-10 .*train 1000 val 10000 test 10000 kernel [a-z0-9]+$' "$err"; then
@@ -370,6 +383,30 @@ if [ "$status" -eq 0 ] && [ "$(wc -l <"$out")" -eq 2 ] && [ "$(grep -Ec "$epoch_
   pass "${mnist_cases[13]}"
 else
   fail "${mnist_cases[13]}" "exit status $status" "csv: $(cat "$tmp/monitored.csv" 2>&1)"
+fi
+
+run train --train-size 1000 --epochs 2 --net fc10,sigmoid10 --data-dir "$data_dir"
+if [ "$status" -eq 0 ] && cut -d' ' -f1-10 "$out" | cmp -s - "$tmp/layers-lines" &&
+   grep -q ' layers 784-10-10 activation sigmoid output sigmoid cost quadratic ' "$err"; then
+  pass "${mnist_cases[14]}"
+else
+  fail "${mnist_cases[14]}" "exit status $status"
+fi
+
+run train --train-size 500 --epochs 1 --net fc20:relu:dropout=0.2,fc10,softmax10 --activation tanh \
+  --data-dir "$data_dir" --save "$tmp/net.json"
+if [ "$status" -eq 0 ] && [ "$(grep -Ec "$epoch_line" "$out")" -eq 1 ] &&
+   grep -q '"net": "fc20:relu:dropout=0.2,fc10,softmax10"' "$tmp/net.json" &&
+   grep -q ' layers 784-20-10-10 net fc20:relu:dropout=0.2,fc10,softmax10 activation tanh output softmax cost log-likelihood ' "$err"; then
+  run train --load "$tmp/net.json" --epochs 1 --train-size 500 --data-dir "$data_dir"
+  if [ "$status" -eq 0 ] && grep -Eq "${epoch_line/\[0-9\]+/2}" "$out" &&
+     grep -q ' net fc20:relu:dropout=0.2,fc10,softmax10 ' "$err"; then
+    pass "${mnist_cases[15]}"
+  else
+    fail "${mnist_cases[15]}" "continued: exit status $status"
+  fi
+else
+  fail "${mnist_cases[15]}" "exit status $status"
 fi
 
 echo "1..$n"

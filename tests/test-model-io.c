@@ -373,6 +373,71 @@ test_round_trip_softmax (void)
   remove_dir (dir);
 }
 
+/* A network that "sizes" and one "activation" cannot describe keeps its layer list in "net"
+ * and comes back as it was; a plain one has no "net"; a "net" that disagrees with the rest of
+ * the file is refused with a message that says so. */
+static void
+test_round_trip_net (void)
+{
+  static const struct
+  {
+    const char *member;
+    const char *message;
+  } bad[] = {
+    { "\"net\": 3", "\"net\" is an integer, expected a string" },
+    { "\"net\": \"fc9,softmax3\"", "\"net\" has the sizes 784,9,3 but \"sizes\" is [6,5,4,3]" },
+    { "\"net\": \"in1x6,fc5,fc4,sigmoid3\"", "\"net\" ends in a sigmoid output layer" },
+    { "\"net\": \"in1x6,fc5:swish,fc4,softmax3\"", "\"net\": layer \"fc5:swish\": unknown option" },
+    { "\"net\": \"in1x6,fc5:dropout=2,fc4,softmax3\"", "dropout must be a probability" },
+  };
+  static const size_t sizes[] = { 6, 5, 4, 3 };
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = g_build_filename (dir, "net.json", NULL);
+  g_autofree char *text = NULL;
+  BpNetwork *net = new_network (sizes, 4, BP_ACTIVATION_TANH, BP_OUTPUT_SOFTMAX,
+                                BP_COST_LOG_LIKELIHOOD, 5);
+  BpNetwork *back, *other;
+  BpArch arch = net->arch;
+  gsize len;
+
+  save_ok (net, NULL, path);
+  g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+  g_assert_null (strstr (text, "\"net\""));
+  g_clear_pointer (&text, g_free);
+
+  /* Per-layer activations and a fixed dropout. */
+  arch.layers[0].activation = BP_ACTIVATION_RELU;
+  arch.layers[1].dropout = 0.5f;
+  other = bp_network_new (&arch, NULL);
+  memcpy (other->params, net->params, net->n_params * sizeof (float));
+  save_ok (other, NULL, path);
+  g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+  g_assert_nonnull (strstr (text, "  \"activation\": \"tanh\",\n  \"output\": \"softmax\",\n"
+                                  "  \"net\": \"in1x6,fc5:relu,fc4:dropout=0.5,softmax3\",\n"));
+  back = load_ok (path, NULL);
+  g_assert_true (bp_arch_equal (&back->arch, &other->arch));
+  g_assert_cmpmem (back->params, back->n_params * sizeof (float), other->params,
+                   other->n_params * sizeof (float));
+  bp_network_free (back);
+
+  for (size_t i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *edited = NULL;
+      const char *at = strstr (text, "\"net\": \"");
+      const char *end = strchr (at + 8, '"') + 1;
+      BpError error = { 0 };
+
+      edited = g_strdup_printf ("%.*s%s%s", (int) (at - text), text, bad[i].member, end);
+      g_test_message ("%s", bad[i].member);
+      g_assert_null (bp_model_load_from_data (edited, strlen (edited), "edited", NULL, &error));
+      g_assert_nonnull (strstr (error.message, bad[i].message));
+    }
+
+  bp_network_free (other);
+  bp_network_free (net);
+  remove_dir (dir);
+}
+
 /* The file has network2.py's fields in network2.py's shapes, read with a plain JSON parser,
  * and only the extra keys the header documents. */
 static void
@@ -1074,6 +1139,7 @@ main (int   argc,
   g_test_add_func ("/model-io/round-trip-random-bits", test_round_trip_random_bits);
   g_test_add_func ("/model-io/round-trip-seeds", test_round_trip_seeds);
   g_test_add_func ("/model-io/round-trip-softmax", test_round_trip_softmax);
+  g_test_add_func ("/model-io/round-trip-net", test_round_trip_net);
   g_test_add_func ("/model-io/network2-layout", test_network2_layout);
   g_test_add_func ("/model-io/network2-fixture", test_network2_fixture);
   g_test_add_func ("/model-io/extra-keys", test_extra_keys);

@@ -232,6 +232,21 @@ test_round_trip (void)
   memset (&loaded, 0xab, sizeof loaded);
   back = load_ok (path, &loaded);
 
+  /* The run's settings, in the order and the forms files have always had. */
+  {
+    g_autofree char *text = NULL;
+
+    g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, "\n  \"output\": \"sigmoid\",\n"
+                                    "  \"hyperparameters\": {\"eta\": 0.1, \"lambda\": 5.0, "
+                                    "\"l1\": 0.25, \"momentum\": 0.9, \"dropout\": 0.2, "
+                                    "\"batch_size\": 17, \"epochs\": 60, \"init\": \"default\", "
+                                    "\"expand\": \"shifts\", \"early_stop\": 10, \"schedule\": 5},\n"
+                                    "  \"seed\": 18446744073709551610,\n"
+                                    "  \"train_size\": 50000,\n"
+                                    "  \"history\": ["));
+  }
+
   assert_same_network (net, back);
   g_assert_true (signbit (back->params[0]));
 

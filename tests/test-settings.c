@@ -197,6 +197,42 @@ test_setup_must_fit_data (void)
   g_assert_cmpint (setup.arch.output, ==, BP_OUTPUT_SOFTMAX);
 }
 
+/* A network that the sizes cannot say is kept as its layer list, and comes back as it was; a
+ * plain one keeps the "784,30,10" form every version has written. */
+static void
+test_layer_list (void)
+{
+  g_autoptr(GSettings) settings = fresh_settings ();
+  g_autoptr(BpSession) saved = bp_session_new ();
+  g_autoptr(BpSession) restored = bp_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *layers = NULL;
+  g_autofree char *plain = NULL;
+  BpRun run, back;
+
+  bp_session_set_datasets (saved, make_mnist_shaped (), NULL, NULL);
+  bp_session_set_datasets (restored, make_mnist_shaped (), NULL, NULL);
+  bp_settings_save_training (settings, saved);
+  plain = g_settings_get_string (settings, "layers");
+  g_assert_cmpstr (plain, ==, "784,30,10");
+
+  bp_session_get_run (saved, &run);
+  run.arch.cost = BP_COST_LOG_LIKELIHOOD;
+  g_assert_true (bp_arch_parse ("fc100:relu,fc30:dropout=0.25,softmax10", BP_ACTIVATION_TANH,
+                                &run.arch, NULL));
+  g_assert_true (bp_session_check_run (saved, &run, NULL));
+  bp_session_reset (saved, &run);
+
+  bp_settings_save_training (settings, saved);
+  layers = g_settings_get_string (settings, "layers");
+  g_assert_cmpstr (layers, ==, "fc100:relu,fc30:dropout=0.25,softmax10");
+  g_assert_true (bp_settings_restore_training (settings, restored, &error));
+  g_assert_no_error (error);
+  bp_session_get_run (restored, &back);
+  g_assert_true (bp_run_same_network (&run, &back));
+  g_assert_cmpint (bp_arch_get_activation (&back.arch), ==, BP_ACTIVATION_TANH);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -209,6 +245,7 @@ main (int   argc,
   g_test_add_func ("/settings/bad-layers", test_bad_layers);
   g_test_add_func ("/settings/bad-hyperparams", test_bad_hyperparams);
   g_test_add_func ("/settings/setup-must-fit-data", test_setup_must_fit_data);
+  g_test_add_func ("/settings/layer-list", test_layer_list);
 
   return g_test_run ();
 }

@@ -614,6 +614,71 @@ test_extra_keys (void)
   bp_network_free (net);
 }
 
+/* A document read once (what a session file's reader does): the model from its tree is the
+ * file's, read as often as asked, the other members are there for their own reader, and the rows
+ * of numbers are not in the tree. Its errors are bp_model_load_from_data()'s. */
+static void
+test_document (void)
+{
+  static const size_t sizes[] = { 6, 5, 3 };
+  BpNetwork *net = new_network (sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                                BP_COST_QUADRATIC, 9);
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (BpModelDocument) doc = NULL;
+  BpModelInfo info = { 0 };
+  BpError error = { 0 };
+  JsonObject *root;
+  JsonArray *layer;
+
+  g_assert_true (bp_model_write_begin (out, net, NULL, "doc", &error));
+  g_string_append (out, ",\n  \"extra\": {\"n\": 7}");
+  bp_model_write_end (out);
+
+  doc = bp_model_document_new (out->str, out->len, "doc", &error);
+  g_assert_cmpstr (error.message, ==, "");
+  g_assert_nonnull (doc);
+  root = bp_model_document_get_root (doc);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (root, "extra"), "n"),
+                   ==, 7);
+  layer = json_array_get_array_element (json_object_get_array_member (root, "weights"), 0);
+  g_assert_cmpuint (json_array_get_length (layer), ==, 5);
+  g_assert_cmpuint (json_array_get_length (json_array_get_array_element (layer, 0)), ==, 0);
+
+  for (int i = 0; i < 2; i++)
+    {
+      BpNetwork *back = bp_model_document_read (doc, &info, &error);
+
+      g_assert_cmpstr (error.message, ==, "");
+      assert_same_network (net, back);
+      g_assert_false (info.has_run);
+      bp_network_free (back);
+      bp_model_info_clear (&info);
+    }
+  g_clear_pointer (&doc, bp_model_document_free);
+
+  g_assert_null (bp_model_document_new ("[1]", 3, "doc", &error));
+  g_assert_cmpstr (error.message, ==, "doc: the top level is an array, expected an object");
+  bp_error_clear (&error);
+  g_assert_null (bp_model_document_new ("{\"a\": 1} {}", 11, "doc", &error));
+  g_assert_cmpstr (error.message, ==, "doc: 1:10: more data after the end of the JSON document");
+
+  /* A document the model reader refuses: its message, as bp_model_load_from_data() gives it. */
+  bp_error_clear (&error);
+  doc = bp_model_document_new ("{\"sizes\": [2, 0]}", 17, "doc", &error);
+  g_assert_nonnull (doc);
+  g_assert_null (bp_model_document_read (doc, &info, &error));
+  g_assert_nonnull (strstr (error.message, "doc: "));
+  assert_info_zeroed (&info);
+  {
+    BpError direct = { 0 };
+
+    g_assert_null (bp_model_load_from_data ("{\"sizes\": [2, 0]}", 17, "doc", NULL, &direct));
+    g_assert_cmpstr (error.message, ==, direct.message);
+  }
+
+  bp_network_free (net);
+}
+
 static void
 test_describe_extensions (void)
 {
@@ -1158,6 +1223,7 @@ main (int   argc,
   g_test_add_func ("/model-io/network2-layout", test_network2_layout);
   g_test_add_func ("/model-io/network2-fixture", test_network2_fixture);
   g_test_add_func ("/model-io/extra-keys", test_extra_keys);
+  g_test_add_func ("/model-io/document", test_document);
   g_test_add_func ("/model-io/describe-extensions", test_describe_extensions);
   g_test_add_func ("/model-io/bad-files", test_bad_files);
   g_test_add_func ("/model-io/huge-sizes-allocate-nothing", test_huge_sizes_allocate_nothing);

@@ -587,6 +587,53 @@ softplus (double x)
 }
 
 double
+bp_cost_example (BpCost       cost,
+                 const float *a,
+                 const float *z,
+                 size_t       label,
+                 size_t       n)
+{
+  double total = 0.0;
+
+  switch (cost)
+    {
+    case BP_COST_QUADRATIC:
+      for (size_t j = 0; j < n; j++)
+        {
+          double d = (double) a[j] - (j == label ? 1.0 : 0.0);
+          total += 0.5 * d * d;
+        }
+      break;
+
+    case BP_COST_CROSS_ENTROPY:
+      /* −ln σ(z) = softplus(−z) and −ln(1 − σ(z)) = softplus(z): finite where network2.py
+       * needs nan_to_num. */
+      for (size_t j = 0; j < n; j++)
+        total += j == label ? softplus (-(double) z[j]) : softplus ((double) z[j]);
+      break;
+
+    case BP_COST_LOG_LIKELIHOOD:
+      {
+        /* −ln softmax(z)_y = logsumexp(z) − z_y */
+        double max = z[0];
+        double sum = 0.0;
+
+        for (size_t j = 1; j < n; j++)
+          max = z[j] > max ? z[j] : max;
+        for (size_t j = 0; j < n; j++)
+          sum += exp ((double) z[j] - max);
+        total += max + log (sum) - (label < n ? (double) z[label] : 0.0);
+      }
+      break;
+
+    default:
+      assert (!"unknown cost");
+    }
+
+  return total;
+}
+
+double
 bp_network_batch_cost (const BpNetwork   *net,
                        const BpWorkspace *ws,
                        const uint8_t     *labels,
@@ -600,46 +647,7 @@ bp_network_batch_cost (const BpNetwork   *net,
   assert (batch <= ws->last_batch);
 
   for (size_t r = 0; r < batch; r++)
-    {
-      const float *ar = a + r * n;
-      const float *zr = z + r * n;
-      size_t y = labels[r];
-
-      switch (net->arch.cost)
-        {
-        case BP_COST_QUADRATIC:
-          for (size_t j = 0; j < n; j++)
-            {
-              double d = (double) ar[j] - (j == y ? 1.0 : 0.0);
-              total += 0.5 * d * d;
-            }
-          break;
-
-        case BP_COST_CROSS_ENTROPY:
-          /* −ln σ(z) = softplus(−z) and −ln(1 − σ(z)) = softplus(z): finite where network2.py
-           * needs nan_to_num. */
-          for (size_t j = 0; j < n; j++)
-            total += j == y ? softplus (-(double) zr[j]) : softplus ((double) zr[j]);
-          break;
-
-        case BP_COST_LOG_LIKELIHOOD:
-          {
-            /* −ln softmax(z)_y = logsumexp(z) − z_y */
-            double max = zr[0];
-            double sum = 0.0;
-
-            for (size_t j = 1; j < n; j++)
-              max = zr[j] > max ? zr[j] : max;
-            for (size_t j = 0; j < n; j++)
-              sum += exp ((double) zr[j] - max);
-            total += max + log (sum) - (y < n ? (double) zr[y] : 0.0);
-          }
-          break;
-
-        default:
-          assert (!"unknown cost");
-        }
-    }
+    total += bp_cost_example (net->arch.cost, a + r * n, z + r * n, labels[r], n);
 
   return total;
 }
@@ -672,51 +680,32 @@ bp_network_batch_correct (const BpNetwork   *net,
 
 /* ── Backward ──────────────────────────────────────────────────────────────────────────────── */
 
-/* δ of the output layer (B, n) = ∂C/∂z for each example's cost. */
-static void
-output_delta (const BpNetwork *net,
-              BpWorkspace     *ws,
-              const uint8_t   *labels,
-              size_t           batch)
+void
+bp_cost_output_delta (BpCost       cost,
+                      const float *a,
+                      size_t       label,
+                      float       *delta,
+                      size_t       n)
 {
-  size_t L = net->arch.n_layers;
-  size_t n = net->n_outputs;
-  const float *a = ws->act[L - 1];
-  float *d = ws->delta[L - 1];
-  bool quadratic = net->arch.cost == BP_COST_QUADRATIC;
+  bool quadratic = cost == BP_COST_QUADRATIC;
 
-  for (size_t r = 0; r < batch; r++)
+  for (size_t j = 0; j < n; j++)
     {
-      size_t y = labels[r];
+      float aj = a[j];
+      float diff = aj - (j == label ? 1.0f : 0.0f);
 
-      for (size_t j = 0; j < n; j++)
-        {
-          float ar = a[r * n + j];
-          float diff = ar - (j == y ? 1.0f : 0.0f);
-
-          /* Quadratic: (a − y)·σ′(z). Cross-entropy with sigmoid and log-likelihood with
-           * softmax both give a − y: the σ′ that slows learning cancels out (chapter 3). */
-          d[r * n + j] = quadratic ? diff * ar * (1.0f - ar) : diff;
-        }
+      /* Quadratic: (a − y)·σ′(z). Cross-entropy with sigmoid and log-likelihood with softmax
+       * both give a − y: the σ′ that slows learning cancels out (chapter 3). */
+      delta[j] = quadratic ? diff * aj * (1.0f - aj) : diff;
     }
 }
 
-/* f′ of hidden layer @i when the last forward did not record it (inference forward: no dropout,
- * so f′ follows from the activations alone). */
-static void
-ensure_deriv (const BpNetwork *net,
-              BpWorkspace     *ws,
-              size_t           i,
-              size_t           batch)
+void
+bp_activation_derivative (BpActivation activation,
+                          const float *a,
+                          float       *deriv,
+                          size_t       n)
 {
-  const float *a = ws->act[i];
-  float *deriv = ws->deriv[i];
-  size_t n = batch * net->layers[i].n_out;
-  BpActivation activation = net->arch.layers[i].activation;
-
-  if (ws->has_deriv)
-    return;
-
   for (size_t k = 0; k < n; k++)
     switch (activation)
       {
@@ -733,30 +722,54 @@ ensure_deriv (const BpNetwork *net,
       }
 }
 
-/* All deltas, output to first hidden layer: δ_{i−1} = (δ_i · W_i) ⊙ f′_{i−1}. */
+/* All deltas, output to first hidden layer, from every layer's activations @act[i] (B, n_out):
+ * δ_L by the cost (BP1), then δ_{i−1} = (δ_i · W_i) ⊙ f′_{i−1} (BP2). @deriv[i] holds f′ of
+ * hidden layer i when @have_deriv (the training forward wrote it, dropout masks folded in);
+ * otherwise it is computed here from the activations. @labels NULL: δ_L is already in
+ * @delta[L − 1]. The mini-batch backward and the single-example one
+ * (bp_network_backward_layers()) are both this function. */
+static void
+deltas (const BpNetwork    *net,
+        const float *const *act,
+        float *const       *deriv,
+        bool                have_deriv,
+        float *const       *delta,
+        const uint8_t      *labels,
+        size_t              batch)
+{
+  size_t L = net->arch.n_layers;
+  size_t n = net->n_outputs;
+
+  if (labels != NULL)
+    for (size_t r = 0; r < batch; r++)
+      bp_cost_output_delta (net->arch.cost, act[L - 1] + r * n, labels[r], delta[L - 1] + r * n,
+                            n);
+
+  for (size_t i = L - 1; i >= 1; i--)
+    {
+      size_t n_prev = net->layers[i - 1].n_out;
+      float *d_prev = delta[i - 1];
+      const float *f;
+
+      bp_linear_backward_input (d_prev, delta[i], net->params + net->layers[i].w_offset, batch,
+                                n_prev, net->layers[i].n_out);
+      if (!have_deriv)
+        bp_activation_derivative (net->arch.layers[i - 1].activation, act[i - 1], deriv[i - 1],
+                                  batch * n_prev);
+      f = deriv[i - 1];
+      for (size_t k = 0; k < batch * n_prev; k++)
+        d_prev[k] *= f[k];
+    }
+}
+
 static void
 backward_deltas (const BpNetwork *net,
                  BpWorkspace     *ws,
                  const uint8_t   *labels,
                  size_t           batch)
 {
-  size_t L = net->arch.n_layers;
-
-  output_delta (net, ws, labels, batch);
-
-  for (size_t i = L - 1; i >= 1; i--)
-    {
-      size_t n_prev = net->layers[i - 1].n_out;
-      float *d_prev = ws->delta[i - 1];
-      const float *deriv;
-
-      bp_linear_backward_input (d_prev, ws->delta[i], net->params + net->layers[i].w_offset, batch,
-                                n_prev, net->layers[i].n_out);
-      ensure_deriv (net, ws, i - 1, batch);
-      deriv = ws->deriv[i - 1];
-      for (size_t k = 0; k < batch * n_prev; k++)
-        d_prev[k] *= deriv[k];
-    }
+  deltas (net, (const float *const *) ws->act, ws->deriv, ws->has_deriv, ws->delta, labels,
+          batch);
 }
 
 /* What the first layer read in the last forward: @x, or its copy after dropout. */
@@ -789,6 +802,61 @@ bp_network_backward (const BpNetwork *net,
 
       bp_linear_gradient_naive (grad + layer->w_offset, grad + layer->b_offset, ws->delta[i],
                                 in, batch, layer->n_in, layer->n_out);
+    }
+}
+
+void
+bp_network_backward_biases (const BpNetwork *net,
+                            BpWorkspace     *ws,
+                            const uint8_t   *labels,
+                            size_t           batch,
+                            float           *grad)
+{
+  assert (batch == ws->last_batch);
+
+  backward_deltas (net, ws, labels, batch);
+  for (size_t i = 0; i < net->arch.n_layers; i++)
+    {
+      size_t n_out = net->layers[i].n_out;
+      const float *d = ws->delta[i];
+      float *db = grad + net->layers[i].b_offset;
+
+      /* ∇b = Σ_B δ, summed in the order bp_linear_gradient_naive() sums it. */
+      for (size_t j = 0; j < n_out; j++)
+        {
+          float g = 0.0f;
+
+          for (size_t r = 0; r < batch; r++)
+            g += d[r * n_out + j];
+          db[j] = g;
+        }
+    }
+}
+
+void
+bp_network_backward_layers (const BpNetwork    *net,
+                            const float        *x,
+                            const float *const *a,
+                            size_t              label,
+                            float *const       *deriv,
+                            float *const       *delta,
+                            float              *grad)
+{
+  size_t L = net->arch.n_layers;
+
+  assert (label < net->n_outputs);
+
+  bp_cost_output_delta (net->arch.cost, a[L - 1], label, delta[L - 1], net->n_outputs);
+  deltas (net, a, deriv, false, delta, NULL, 1);
+  /* The output layer's f′, which BP1 folds into δ_L for the quadratic cost: σ′(z_L), or for a
+   * softmax the diagonal of its Jacobian, ∂a_j/∂z_j = a_j(1 − a_j), the same expression. */
+  bp_activation_derivative (BP_ACTIVATION_SIGMOID, a[L - 1], deriv[L - 1], net->n_outputs);
+  for (size_t i = 0; i < L; i++)
+    {
+      const BpLayer *layer = &net->layers[i];
+
+      bp_linear_gradient_naive (grad + layer->w_offset, grad + layer->b_offset, delta[i],
+                                i == 0 ? x : a[i - 1], 1, layer->n_in, layer->n_out);
     }
 }
 

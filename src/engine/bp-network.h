@@ -325,6 +325,44 @@ void bp_network_backward (const BpNetwork *net,
                           float           *grad,
                           BpKernel         kernel);
 
+/* bp_network_backward() without the weights' gradient: only ∂(Σ_x C_x)/∂b of every layer, the
+ * deltas summed over the batch, into @grad at each layer's b_offset (the weights' part of @grad
+ * is left as it was). Chapter 5's speed of learning (bp-learning-speed.h) needs only these. */
+void bp_network_backward_biases (const BpNetwork *net,
+                                 BpWorkspace     *ws,
+                                 const uint8_t   *labels,
+                                 size_t           batch,
+                                 float           *grad);
+
+/* ── One example's cost and output error ──────────────────────────────────────────────────── */
+
+/* The cost C_x of one example with target class @label, from the output layer's activations @a
+ * and weighted inputs @z (n values each), in double, as bp_network_batch_cost() sums it:
+ * quadratic from @a, cross-entropy and log-likelihood from @z (finite where network2.py needs
+ * nan_to_num). @cost must suit the output that made @a (bp_cost_check_output()). */
+double bp_cost_example (BpCost       cost,
+                        const float *a,
+                        const float *z,
+                        size_t       label,
+                        size_t       n);
+
+/* BP1 for one example: the output error δᴸ = ∂C_x/∂zᴸ (n values) of @cost for outputs @a and
+ * target class @label, as the backward pass computes it: (a − y) ⊙ σ′(zᴸ) with σ′ = a(1 − a)
+ * for the quadratic cost, a − y for cross-entropy (sigmoid output) and log-likelihood (softmax).
+ * @cost must suit the output that made @a. */
+void bp_cost_output_delta (BpCost       cost,
+                           const float *a,
+                           size_t       label,
+                           float       *delta,
+                           size_t       n);
+
+/* f′(z) of @activation from the activations a = f(z), n values: a(1 − a), 1 − a², or 1 for
+ * a > 0 and 0 otherwise (ReLU's f′(0) is 0). What the backward pass multiplies δ by (BP2). */
+void bp_activation_derivative (BpActivation activation,
+                               const float *a,
+                               float       *deriv,
+                               size_t       n);
+
 /* ── One SGD step ─────────────────────────────────────────────────────────────────────────── */
 
 /* The learning settings that may change between two mini-batches without a new network: the
@@ -391,6 +429,22 @@ void bp_network_forward_layers (const BpNetwork *net,
                                 const float     *x,
                                 float *const    *z,
                                 float *const    *a);
+
+/* Backpropagation of one example after bp_network_forward_layers() on @x gave every layer's
+ * activations @a: the code of bp_network_backward() on a mini-batch of one, without dropout.
+ * Writes for every layer i f′ of its weighted input into @deriv[i] (for the output layer
+ * a(1 − a): σ′(zᴸ) of a sigmoid output, the diagonal ∂a_j/∂z_j of a softmax's Jacobian), its
+ * error δ = ∂C_x/∂z into @delta[i] (net->layers[i].n_out floats each), and ∂C_x/∂θ into @grad
+ * (n_params, the network's layout): ∂C/∂b = δ (BP3), ∂C/∂w_jk = a_in,k δ_j (BP4). No
+ * regularisation, no averaging: network2.py's backprop(x, y). @label < n_outputs. Buffers are
+ * the caller's, so several threads may use one network that nobody is writing. */
+void bp_network_backward_layers (const BpNetwork    *net,
+                                 const float        *x,
+                                 const float *const *a,
+                                 size_t              label,
+                                 float *const       *deriv,
+                                 float *const       *delta,
+                                 float              *grad);
 
 /* Floats of scratch bp_network_input_gradient() needs: every layer's activations and two
  * delta vectors. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bp-learning-speed.h"
 #include "bp-memory.h"
 #include "bp-metrics.h"
 
@@ -56,6 +57,9 @@ struct _BpTrainer
   BpEpochMetrics  *history;
   size_t           n_history;
   size_t           history_capacity;
+
+  BpEpochMetrics   initial_speed; /* chapter 5's speed before training, once measured */
+  bool             has_initial_speed;
 };
 
 void
@@ -444,6 +448,15 @@ bp_trainer_step (BpTrainer *self,
   float *velocity = NULL;
   bool want_cost;
 
+  /* The speed before training is measured before the first mini-batch changes the network. */
+  if (self->options.learning_speed && !self->has_initial_speed)
+    {
+      BpEpochMetrics initial;
+
+      if (!bp_trainer_get_initial_speed (self, &initial, error))
+        return false;
+    }
+
   if (!self->in_epoch)
     start_epoch (self);
 
@@ -560,6 +573,45 @@ append_history (BpTrainer            *self,
   return true;
 }
 
+/* Chapter 5's speed of learning of @self's network now, on the first
+ * BP_LEARNING_SPEED_EXAMPLES of the caller's training set (not an expanded copy), into @m. */
+static bool
+measure_speed (BpTrainer      *self,
+               BpEpochMetrics *m,
+               BpError        *error)
+{
+  memset (m->speed, 0, sizeof m->speed);
+  m->n_speeds = 0;
+  return bp_learning_speed_measure (self->net, self->train_src, BP_LEARNING_SPEED_EXAMPLES,
+                                    m->speed, &m->n_speeds, error);
+}
+
+bool
+bp_trainer_get_initial_speed (BpTrainer      *self,
+                              BpEpochMetrics *metrics,
+                              BpError        *error)
+{
+  if (!self->options.learning_speed)
+    return bp_error_set (error, BP_ERROR_INVALID, "the trainer does not measure the speed of "
+                         "learning");
+  if (!self->has_initial_speed)
+    {
+      BpEpochMetrics *m = &self->initial_speed;
+
+      m->epoch = 0;
+      m->train_cost = m->train_accuracy = NAN;
+      m->validation_cost = m->validation_accuracy = NAN;
+      m->test_cost = m->test_accuracy = NAN;
+      m->seconds = NAN;
+      m->eta = NAN;
+      if (!measure_speed (self, m, error))
+        return false;
+      self->has_initial_speed = true;
+    }
+  *metrics = self->initial_speed;
+  return true;
+}
+
 bool
 bp_trainer_finish_epoch (BpTrainer      *self,
                          BpEpochMetrics *m,
@@ -570,18 +622,24 @@ bp_trainer_finish_epoch (BpTrainer      *self,
   unsigned mon = self->options.monitor;
   size_t n = self->train->n;
   bool need_validation = self->run.early_stop > 0 || self->run.schedule > 0;
+  bool measured = true;
   BpEvaluation ev;
 
   *stop = false;
   if (self->options.monitor_every > 1 && self->epochs_done % self->options.monitor_every != 0
       && self->epochs_done < self->run.epochs)
-    mon = 0;
+    {
+      mon = 0;
+      measured = false;
+    }
   m->epoch = self->epochs_done;
   m->train_cost = m->train_accuracy = NAN;
   m->validation_cost = m->validation_accuracy = NAN;
   m->test_cost = m->test_accuracy = NAN;
   m->seconds = self->epoch_seconds;
   m->eta = h->eta;
+  m->n_speeds = 0;
+  memset (m->speed, 0, sizeof m->speed);
 
   if (!bp_network_is_finite (self->net))
     {
@@ -621,6 +679,9 @@ bp_trainer_finish_epoch (BpTrainer      *self,
       m->test_cost = ev.cost;
       m->test_accuracy = ev.accuracy;
     }
+
+  if (self->options.learning_speed && measured && !measure_speed (self, m, error))
+    return false;
 
   /* Early stopping and the schedule (chapter 3's exercises) count epochs since the best
    * validation accuracy so far. */

@@ -40,9 +40,12 @@ typedef struct
                            * 0 or 1 = every epoch. Early stopping and the schedule still look at
                            * the validation set every epoch. 0 … 100,000 */
   BpKernel kernel;
+  bool     learning_speed; /* measure chapter 5's speed of learning of every hidden layer
+                            * (bp-learning-speed.h) before training and after every epoch whose
+                            * monitors are computed (see monitor_every) */
 } BpTrainOptions;
 
-/* Every monitor, every epoch, the fast kernel. */
+/* Every monitor, every epoch, the fast kernel, no speed of learning. */
 void bp_train_options_init (BpTrainOptions *options);
 
 bool bp_train_options_check (const BpTrainOptions *options,
@@ -60,6 +63,9 @@ typedef struct
   double   test_accuracy;
   double   seconds;             /* the training pass alone, without the monitors */
   float    eta;                 /* the η this epoch trained with */
+  size_t   n_speeds;            /* hidden layers whose speed of learning was measured after
+                                 * this epoch (BpTrainOptions.learning_speed); 0: not measured */
+  double   speed[BP_MAX_LAYERS]; /* speed[i]: hidden layer i + 1's, i < n_speeds; the rest 0 */
 } BpEpochMetrics;
 
 /* Reported after every mini-batch. */
@@ -146,6 +152,17 @@ bool bp_trainer_run (BpTrainer      *trainer,
                      BpEpochFunc     epoch_done,
                      void           *user_data,
                      BpError        *error);
+
+/* With BpTrainOptions.learning_speed, the speed of learning of the network as it came to the
+ * trainer, before any of its mini-batches ("epoch 0" of a new network), into @metrics: epoch 0,
+ * n_speeds and speed set, every other field NaN. The first call measures it; the first
+ * bp_trainer_step() calls it if nobody has, so that it is always measured before training, and
+ * a caller that calls it first chooses which thread pays for it (a few milliseconds for
+ * 784-30-10) and can show it at once. Later calls give the same numbers. Fails with
+ * BP_ERROR_INVALID without learning_speed, or when memory runs out. */
+bool bp_trainer_get_initial_speed (BpTrainer      *trainer,
+                                   BpEpochMetrics *metrics,
+                                   BpError        *error);
 
 /* The metrics of every finished epoch, oldest first. */
 const BpEpochMetrics *bp_trainer_get_history (const BpTrainer *trainer,

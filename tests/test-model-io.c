@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bp-history-csv.h"
 #include "bp-model-io.h"
 
 /* ── Helpers ───────────────────────────────────────────────────────────────────────────────── */
@@ -1209,6 +1210,121 @@ test_messages_are_utf8 (void)
   }
 }
 
+/* ── Chapter 5's speed of learning ─────────────────────────────────────────────────────────── */
+
+/* "speed" in the epochs that measured it and "initial_speed" (epoch 0) come back exactly; a
+ * history without speeds writes neither member and reads back as zero speeds; bad speeds are
+ * refused by name. The history's CSV gets the columns speed_1 … speed_k only when there are
+ * speeds. */
+static void
+test_learning_speed (void)
+{
+  static const size_t sizes[] = { 6, 5, 4, 3 };
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = g_build_filename (dir, "model.json", NULL);
+  BpNetwork *net = new_network (sizes, 4, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                                BP_COST_CROSS_ENTROPY, 3);
+  BpEpochMetrics history[3] = {
+    { 1, 0.5, 0.9, NAN, 0.8, NAN, NAN, 1.5, 0.1f, 2, { 0.0125, 1.0 / 3.0 } },
+    { 2, NAN, NAN, NAN, NAN, NAN, NAN, 1.25, 0.1f, 0, { 0 } },
+    { 3, 0.25, 0.95, 0.3, 0.85, NAN, 0.875, 2.0, 0.1f, 2, { 2.5e-300, 0.0 } },
+  };
+  BpEpochMetrics with_initial[4];
+  BpModelInfo info = { 0 }, loaded;
+  g_autofree char *text = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *plain_csv = NULL;
+  BpNetwork *back;
+  static const struct
+  {
+    const char *member;
+    const char *message;
+  } bad[] = {
+    { "\"initial_speed\": \"fast\",", ": \"initial_speed\" is a string, expected a list of numbers" },
+    { "\"initial_speed\": [],", ": \"initial_speed\" has 0 numbers, expected 1 to 8" },
+    { "\"initial_speed\": [0.1, -0.5],", ": \"initial_speed\"[1] is -0.5, expected a finite number ≥ 0" },
+    { "\"initial_speed\": [1, 2, 3, 4, 5, 6, 7, 8, 9],", ": \"initial_speed\" has 9 numbers" },
+    { "\"initial_speed\": [null],", ": \"initial_speed\"[0] is null, expected a number" },
+    { "\"history\": [{\"epoch\": 1, \"speed\": {}}],", ": history[0].speed is an object, expected a list" },
+  };
+
+  info.history = history;
+  info.n_history = 3;
+  info.n_initial_speeds = 2;
+  info.initial_speed[0] = 0.003;
+  info.initial_speed[1] = 0.25;
+  save_ok (net, &info, path);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"eta\": 0.1, \"speed\": [0.0125, 0.3333333333333333]}"));
+  g_assert_nonnull (strstr (text, "\"seconds\": 1.25, \"eta\": 0.1},"));
+  g_assert_nonnull (strstr (text, "\n  ],\n  \"initial_speed\": [0.003, 0.25],\n  \"weights\""));
+
+  memset (&loaded, 0xab, sizeof loaded);
+  back = load_ok (path, &loaded);
+  g_assert_cmpuint (loaded.n_initial_speeds, ==, 2);
+  g_assert_cmpfloat (loaded.initial_speed[0], ==, 0.003);
+  g_assert_cmpfloat (loaded.initial_speed[1], ==, 0.25);
+  g_assert_cmpfloat (loaded.initial_speed[2], ==, 0.0);
+  g_assert_cmpuint (loaded.n_history, ==, 3);
+  for (size_t i = 0; i < 3; i++)
+    {
+      g_assert_cmpuint (loaded.history[i].n_speeds, ==, history[i].n_speeds);
+      for (size_t k = 0; k < BP_MAX_LAYERS; k++)
+        g_assert_cmpfloat (loaded.history[i].speed[k], ==, history[i].speed[k]);
+    }
+  bp_model_info_clear (&loaded);
+  bp_network_free (back);
+
+  for (size_t i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *edited = NULL;
+      const char *at = strstr (text, "\"weights\"");
+      BpError error = { 0 };
+
+      edited = g_strdup_printf ("%.*s%s\n  %s", (int) (at - text), text, bad[i].member, at);
+      /* The history of the file comes first; a second "history" member replaces it. */
+      g_test_message ("%s", bad[i].member);
+      g_assert_null (bp_model_load_from_data (edited, strlen (edited), "edited", NULL, &error));
+      g_assert_nonnull (strstr (error.message, bad[i].message));
+    }
+
+  /* No speeds: neither member, byte for byte the file of before. */
+  for (size_t i = 0; i < 3; i++)
+    history[i].n_speeds = 0;
+  info.n_initial_speeds = 0;
+  save_ok (net, &info, path);
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_null (strstr (text, "speed"));
+  back = load_ok (path, &loaded);
+  g_assert_cmpuint (loaded.n_initial_speeds, ==, 0);
+  for (size_t i = 0; i < 3; i++)
+    g_assert_cmpuint (loaded.history[i].n_speeds, ==, 0);
+  bp_model_info_clear (&loaded);
+  bp_network_free (back);
+
+  /* The CSV: no speed, the columns of before; speeds, epoch 0 first, then the measured ones. */
+  plain_csv = bp_history_csv_format (history, 3);
+  g_assert_true (g_str_has_prefix (plain_csv, BP_HISTORY_CSV_HEADER));
+  g_assert_null (strstr (plain_csv, "speed"));
+  history[0].n_speeds = 2;
+  history[2].n_speeds = 1;
+  with_initial[0] = (BpEpochMetrics) { 0, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 2,
+                                       { 0.003, 0.25 } };
+  memcpy (with_initial + 1, history, sizeof history);
+  csv = bp_history_csv_format (with_initial, 4);
+  g_assert_cmpstr (csv, ==,
+                   "epoch,train_cost,train_accuracy,validation_cost,validation_accuracy,test_cost,"
+                   "test_accuracy,seconds,eta,speed_1,speed_2\n"
+                   "0,,,,,,,,,0.003,0.25\n"
+                   "1,0.5,0.9,,0.8,,,1.5,0.100000001,0.0125,0.333333333\n"
+                   "2,,,,,,,1.25,0.100000001,,\n"
+                   "3,0.25,0.95,0.3,0.85,,0.875,2,0.100000001,2.5e-300,\n");
+
+  bp_network_free (net);
+  remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1235,6 +1351,7 @@ main (int   argc,
   g_test_add_func ("/model-io/save-interrupted", test_save_interrupted);
   g_test_add_func ("/model-io/messages-are-utf8", test_messages_are_utf8);
   g_test_add_func ("/model-io/speed", test_speed);
+  g_test_add_func ("/model-io/learning-speed", test_learning_speed);
 
   return g_test_run ();
 }

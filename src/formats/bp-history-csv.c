@@ -26,10 +26,22 @@ bp_history_csv_format (const BpEpochMetrics *history,
                        size_t                n_epochs)
 {
   GString *out;
+  size_t n_speeds = 0;
 
   g_return_val_if_fail (history != NULL || n_epochs == 0, NULL);
 
+  for (size_t i = 0; i < n_epochs; i++)
+    n_speeds = MAX (n_speeds, MIN (history[i].n_speeds, (size_t) BP_MAX_LAYERS));
+
   out = g_string_new (BP_HISTORY_CSV_HEADER);
+  /* The speed columns only when there are speeds, so that other tables stay as they were. */
+  if (n_speeds > 0)
+    {
+      g_string_truncate (out, out->len - 1);
+      for (size_t k = 1; k <= n_speeds; k++)
+        g_string_append_printf (out, ",speed_%zu", k);
+      g_string_append_c (out, '\n');
+    }
   for (size_t i = 0; i < n_epochs; i++)
     {
       const BpEpochMetrics *m = &history[i];
@@ -43,6 +55,8 @@ bp_history_csv_format (const BpEpochMetrics *history,
       append_number (out, m->test_accuracy);
       append_number (out, m->seconds);
       append_number (out, m->eta);
+      for (size_t k = 0; k < n_speeds; k++)
+        append_number (out, k < m->n_speeds ? m->speed[k] : NAN);
       g_string_append_c (out, '\n');
     }
 

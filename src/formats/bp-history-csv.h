@@ -16,7 +16,11 @@ G_BEGIN_DECLS
 
 /* @n_epochs epoch metrics as CSV text: BP_HISTORY_CSV_HEADER, then one row per epoch; a NaN
  * (unmeasured) field is an empty cell, as spreadsheets and pandas read an empty cell as
- * missing; numbers in "%.9g" with a '.' decimal point whatever LC_NUMERIC says. Free with
+ * missing; numbers in "%.9g" with a '.' decimal point whatever LC_NUMERIC says. When some
+ * epoch has chapter 5's speed of learning (n_speeds > 0), the header and every row end with
+ * the columns speed_1 … speed_k, k the most hidden layers measured (empty cells in a row that
+ * has none); otherwise the text is exactly the columns above. A row of epoch 0 (the speed
+ * before training, bp_trainer_get_initial_speed()) is written like any other. Free with
  * g_free(). */
 char *bp_history_csv_format (const BpEpochMetrics *history,
                              size_t                n_epochs);

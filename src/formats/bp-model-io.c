@@ -519,6 +519,44 @@ read_run (Reader     *rd,
   return read_fields (rd, root, BP_RUN_MODEL_TOP_NONZERO, run);
 }
 
+/* Chapter 5's speeds of learning: a list of 1 … BP_MAX_LAYERS finite numbers ≥ 0, or absent
+ * (*@n_speeds 0). @what names it in messages. */
+static bool
+read_speeds (Reader     *rd,
+             JsonNode   *node,
+             const char *what,
+             double     *speed,
+             size_t     *n_speeds)
+{
+  JsonArray *array;
+  guint n;
+
+  *n_speeds = 0;
+  memset (speed, 0, BP_MAX_LAYERS * sizeof *speed);
+  if (node == NULL)
+    return true;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return fail (rd, "%s is %s, expected a list of numbers", what, bp_json_describe (node));
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+  if (n == 0 || n > BP_MAX_LAYERS)
+    return fail (rd, "%s has %u numbers, expected 1 to %d", what, n, BP_MAX_LAYERS);
+  for (guint k = 0; k < n; k++)
+    {
+      JsonNode *element = json_array_get_element (array, k);
+      double value;
+
+      if (!bp_json_is_number (element))
+        return fail (rd, "%s[%u] is %s, expected a number", what, k, bp_json_describe (element));
+      value = json_node_get_double (element);
+      if (!isfinite (value) || value < 0.0)
+        return fail (rd, "%s[%u] is %g, expected a finite number ≥ 0", what, k, value);
+      speed[k] = value;
+    }
+  *n_speeds = n;
+  return true;
+}
+
 /* "history": a list of per-epoch objects. With @dest NULL only checks and counts. */
 static bool
 read_history (Reader         *rd,
@@ -587,6 +625,11 @@ read_history (Reader         *rd,
         m.eta = NAN;
       else if (!bp_model_to_float (eta, &m.eta))
         return fail (rd, "%s is %g, which is not a finite float", what, eta);
+
+      g_snprintf (what, sizeof what, "history[%u].speed", i);
+      if (!read_speeds (rd, json_object_get_member (object, "speed"), what, m.speed,
+                        &m.n_speeds))
+        return false;
 
       if (dest != NULL)
         dest[i] = m;
@@ -658,7 +701,8 @@ read_model (Reader      *rd,
   BpArch arch;
   BpRun run;
   bool has_run;
-  size_t n_history;
+  size_t n_history, n_initial_speeds;
+  double initial_speed[BP_MAX_LAYERS];
   BpEpochMetrics *history = NULL;
   float *velocity = NULL;
   BpNetwork *net;
@@ -713,6 +757,9 @@ read_model (Reader      *rd,
   history_node = json_object_get_member (root, "history");
   if (!read_history (rd, history_node, NULL, &n_history))
     return NULL;
+  if (!read_speeds (rd, json_object_get_member (root, "initial_speed"), "\"initial_speed\"",
+                    initial_speed, &n_initial_speeds))
+    return NULL;
 
   /* Everything is checked: allocate, then copy (which cannot fail). */
   {
@@ -755,6 +802,8 @@ read_model (Reader      *rd,
   info->history = history;
   info->n_history = history != NULL ? n_history : 0;
   info->velocity = velocity;
+  info->n_initial_speeds = n_initial_speeds;
+  memcpy (info->initial_speed, initial_speed, sizeof initial_speed);
   return net;
 }
 

@@ -13,7 +13,11 @@
  *                       early_stop, schedule}, "seed", "train_size" — the run's settings, from
  *                       the table of bp-run.h (BpRunField.model_place and model_order),
  *   "history": [{epoch, train_cost, train_accuracy, validation_cost, validation_accuracy,
- *                test_cost, test_accuracy, seconds, eta}, …]   (NaN is written as null),
+ *                test_cost, test_accuracy, seconds, eta[, speed]}, …]   (NaN is written as null;
+ *               "speed", chapter 5's speed of learning of each hidden layer, only in the
+ *               epochs that measured it),
+ *   "initial_speed": [s₁, …], the speed of learning before the history's first epoch, only when
+ *               it was measured,
  *   "velocity": {"weights": …, "biases": …}, momentum state in the layout of those two.
  * A softmax/log-likelihood model writes "cost": "CrossEntropyCost": network2.py then predicts
  * the same digits (sigmoid and softmax rank the outputs alike) although it cannot train it as
@@ -50,6 +54,10 @@ typedef struct
                                 * Written: run.arch is not, the network's own is */
   BpEpochMetrics *history;     /* (n_history), owned */
   size_t          n_history;
+  size_t          n_initial_speeds; /* "initial_speed": the speed of learning of each hidden
+                                     * layer before the first epoch of the history (epoch 0),
+                                     * or 0 when not measured */
+  double          initial_speed[BP_MAX_LAYERS];
   float          *velocity;    /* (n_params) or NULL, owned */
 } BpModelInfo;
 

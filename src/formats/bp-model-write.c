@@ -167,6 +167,22 @@ append_fields (GString         *out,
     g_string_append (out, "},\n");
 }
 
+/* Chapter 5's speeds of learning, one per hidden layer: [s₁, s₂, …]. */
+static void
+append_speeds (GString      *out,
+               const double *speed,
+               size_t        n_speeds)
+{
+  g_string_append_c (out, '[');
+  for (size_t k = 0; k < n_speeds && k < BP_MAX_LAYERS; k++)
+    {
+      if (k > 0)
+        g_string_append (out, ", ");
+      bp_json_append_double (out, speed[k]);
+    }
+  g_string_append_c (out, ']');
+}
+
 static void
 append_history (GString              *out,
                 const BpEpochMetrics *history,
@@ -194,6 +210,11 @@ append_history (GString              *out,
       bp_json_append_double (out, m->seconds);
       g_string_append (out, ", \"eta\": ");
       append_float_or_null (out, m->eta);
+      if (m->n_speeds > 0)
+        {
+          g_string_append (out, ", \"speed\": ");
+          append_speeds (out, m->speed, m->n_speeds);
+        }
       g_string_append_c (out, '}');
     }
   g_string_append (out, "\n  ],\n");
@@ -276,6 +297,12 @@ bp_model_write_begin (GString           *out,
     append_fields (out, &info->run, BP_RUN_MODEL_TOP_NONZERO);
   if (info != NULL && info->n_history > 0)
     append_history (out, info->history, info->n_history);
+  if (info != NULL && info->n_initial_speeds > 0)
+    {
+      g_string_append (out, "  \"initial_speed\": ");
+      append_speeds (out, info->initial_speed, info->n_initial_speeds);
+      g_string_append (out, ",\n");
+    }
   if (info != NULL && info->velocity != NULL)
     {
       g_string_append (out, "  \"velocity\": {\n    \"weights\": ");

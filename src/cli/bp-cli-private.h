@@ -32,6 +32,10 @@ int bp_cli_classify (int    argc,
                      char **argv);
 int bp_cli_export (int    argc,
                    char **argv);
+int bp_cli_backprop (int    argc,
+                     char **argv);
+int bp_cli_gradcheck (int    argc,
+                      char **argv);
 
 /* Print "backprop-cli: <message>" as ONE line on stderr (newlines in the message become
  * spaces) and return @exit_code, so that `return bp_cli_fail (...)` ends a subcommand. */

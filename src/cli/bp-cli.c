@@ -35,6 +35,8 @@ static const Subcommand subcommands[] = {
   { "eval",  bp_cli_eval,  "test accuracy and confusion matrix of a saved model" },
   { "classify", bp_cli_classify, "the digit in each PNG image, by the embedded or a saved model" },
   { "export", bp_cli_export, "write a model as ONNX, for Netron, ONNX Runtime and PyTorch" },
+  { "backprop", bp_cli_backprop, "chapter 2's backpropagation of one example, layer by layer" },
+  { "gradcheck", bp_cli_gradcheck, "backpropagation against finite differences: agreement and time" },
   { "bench", bp_cli_bench, "time one training pass of the standard configurations" },
 };
 
@@ -50,7 +52,7 @@ print_usage (FILE *out)
            "\n"
            "Commands:\n");
   for (size_t i = 0; i < G_N_ELEMENTS (subcommands); i++)
-    fprintf (out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
+    fprintf (out, "  %-9s %s\n", subcommands[i].name, subcommands[i].summary);
   fprintf (out,
            "\n"
            "Options:\n"
@@ -315,7 +317,7 @@ main (int    argc,
     {
       g_set_prgname ("backprop-cli");
       return bp_cli_fail (BP_CLI_EXIT_USAGE,
-                          "no command given: use train, eval, classify, export or bench (see `backprop-cli --help`)");
+                          "no command given: use train, eval, classify, export, backprop, gradcheck or bench (see `backprop-cli --help`)");
     }
 
   if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
@@ -350,6 +352,6 @@ main (int    argc,
                         argv[1]);
 
   return bp_cli_fail (BP_CLI_EXIT_USAGE,
-                      "unknown command '%s': use train, eval, classify, export or bench (see `backprop-cli --help`)",
+                      "unknown command '%s': use train, eval, classify, export, backprop, gradcheck or bench (see `backprop-cli --help`)",
                       argv[1]);
 }

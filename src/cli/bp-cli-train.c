@@ -43,6 +43,7 @@ typedef struct
   char     *load;
   char     *save;
   char     *csv;
+  gboolean  learning_speed;
 } TrainOptions;
 
 /* Everything the callbacks of one run need. */
@@ -57,6 +58,7 @@ typedef struct
   size_t         train_size;     /* examples in the training set, recorded in the model */
   GArray        *history;        /* BpEpochMetrics: the loaded model's epochs, then this run's */
   unsigned       epoch_offset;   /* epochs the loaded model had already done */
+  BpEpochMetrics initial_speed;  /* --learning-speed: epoch 0's, when n_speeds > 0 */
   bool           progress_bar;   /* stderr is a terminal */
   bool           bar_shown;
   gint64         last_bar_time;
@@ -175,8 +177,21 @@ static bool
 write_csv (TrainRun *run,
            BpError  *error)
 {
-  g_autofree char *csv = bp_history_csv_format ((const BpEpochMetrics *) (void *) run->history->data,
-                                                run->history->len);
+  g_autofree char *csv = NULL;
+
+  /* The speed of learning before training is the row of epoch 0. */
+  if (run->initial_speed.n_speeds > 0)
+    {
+      g_autoptr(GArray) rows = g_array_sized_new (FALSE, FALSE, sizeof (BpEpochMetrics),
+                                                  run->history->len + 1);
+
+      g_array_append_val (rows, run->initial_speed);
+      g_array_append_vals (rows, run->history->data, run->history->len);
+      csv = bp_history_csv_format ((const BpEpochMetrics *) (void *) rows->data, rows->len);
+    }
+  else
+    csv = bp_history_csv_format ((const BpEpochMetrics *) (void *) run->history->data,
+                                 run->history->len);
 
   /* A temporary file renamed over the old one, so a reader never sees half a table; a symbolic
    * link is written through and the old file's permissions are kept. */
@@ -194,6 +209,8 @@ save_model (TrainRun *run,
   info.run.train_size = run->train_size;
   info.history = (BpEpochMetrics *) (void *) run->history->data;
   info.n_history = run->history->len;
+  info.n_initial_speeds = run->initial_speed.n_speeds;
+  memcpy (info.initial_speed, run->initial_speed.speed, sizeof info.initial_speed);
   /* Borrowed for the call; @info is not cleared, so the trainer keeps its buffer. */
   info.velocity = (float *) bp_trainer_get_velocity (run->trainer);
 
@@ -290,6 +307,16 @@ epoch_measured (const TrainRun *run,
          || epoch >= run->config.epochs;
 }
 
+/* --learning-speed: "speed EPOCH S1 S2 …", one number per hidden layer. */
+static void
+print_speed (const BpEpochMetrics *m)
+{
+  printf ("speed %u", m->epoch);
+  for (size_t k = 0; k < m->n_speeds; k++)
+    printf (" %.6g", m->speed[k]);
+  printf ("\n");
+}
+
 static void
 epoch_done_cb (const BpEpochMetrics *metrics,
                void                 *user_data)
@@ -316,6 +343,8 @@ epoch_done_cb (const BpEpochMetrics *metrics,
   erase_progress_bar (run);
   printf ("epoch %u train_cost %s train_acc %s val_acc %s test_acc %s seconds %.3f\n",
           m.epoch, train_cost, train_acc, val_acc, test_acc, m.seconds);
+  if (m.n_speeds > 0)
+    print_speed (&m);
   /* A line that cannot be written (a full disk, a closed pipe) stops the run: training on
    * would report nothing. The model is still saved. */
   if (!bp_cli_flush_stdout ())
@@ -791,6 +820,9 @@ option_entries (TrainOptions *options)
       "Save the model to FILE after every epoch and at the end", "FILE" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &options->csv,
       "Write the metrics of every epoch to FILE", "FILE" },
+    { "learning-speed", 0, 0, G_OPTION_ARG_NONE, &options->learning_speed,
+      "Measure each hidden layer's speed of learning (chapter 5) before training and after "
+      "each measured epoch", NULL },
   };
 
   g_assert (n_fields <= MAX_FIELDS);
@@ -837,7 +869,9 @@ bp_cli_train (int    argc,
     "Prints one line per epoch on stdout:\n"
     "  epoch N train_cost C train_acc A val_acc V test_acc T seconds S\n"
     "(accuracies are fractions; seconds count the training pass alone); with --monitor-every N\n"
-    "only measured epochs print a line. Ctrl+C (SIGINT) or SIGTERM stops between mini-batches,\n"
+    "only measured epochs print a line. --learning-speed adds a line before training and after\n"
+    "each of those, `speed N S1 S2 …`: the length of ∂C/∂b of each hidden layer, averaged over\n"
+    "the first 1,000 training images (the CSV gets columns speed_1 … speed_k). Ctrl+C (SIGINT) or SIGTERM stops between mini-batches,\n"
     "saves the model if --save was given and exits with 130 (143 for SIGTERM); a second signal\n"
     "waits for the save to finish. A --save or --csv file that exists is replaced only once an\n"
     "epoch of this run has finished without diverging.\n"
@@ -902,6 +936,14 @@ bp_cli_train (int    argc,
       goto out;
     }
 
+  setup.options.learning_speed = options.learning_speed;
+  if (options.learning_speed && setup.run.arch.n_layers < 2)
+    {
+      status = bp_cli_fail (BP_CLI_EXIT_USAGE, "--learning-speed measures hidden layers, and "
+                            "this network has none");
+      goto out;
+    }
+
   /* Before a network of that size is made (which zeroes every page of it). */
   if (!check_training_memory (&setup.run, options.save != NULL))
     goto out;
@@ -947,6 +989,14 @@ bp_cli_train (int    argc,
   run.history = g_array_new (FALSE, FALSE, sizeof (BpEpochMetrics));
   if (info.n_history > 0)
     g_array_append_vals (run.history, info.history, (guint) info.n_history);
+  /* A continued run keeps the speed its model had before its first epoch. */
+  run.initial_speed.n_speeds = info.n_initial_speeds;
+  memcpy (run.initial_speed.speed, info.initial_speed, sizeof info.initial_speed);
+  run.initial_speed.train_cost = run.initial_speed.train_accuracy = NAN;
+  run.initial_speed.validation_cost = run.initial_speed.validation_accuracy = NAN;
+  run.initial_speed.test_cost = run.initial_speed.test_accuracy = NAN;
+  run.initial_speed.seconds = NAN;
+  run.initial_speed.eta = NAN;
 
   run.trainer = bp_trainer_new (run.net, &run.config, &run.options, mnist.train,
                                 mnist.validation, mnist.test, &error);
@@ -964,6 +1014,37 @@ bp_cli_train (int    argc,
     bp_trainer_set_velocity (run.trainer, info.velocity);
 
   print_summary (&run, &mnist, preset, options.load);
+
+  /* Chapter 5's speed before training: epoch 0 of a new network (the CSV's first row, the
+   * model's "initial_speed"); for a loaded one, the speed after its last epoch, which that
+   * epoch keeps if it was not measured then. */
+  if (options.learning_speed)
+    {
+      BpEpochMetrics initial;
+
+      if (!bp_trainer_get_initial_speed (run.trainer, &initial, &error))
+        {
+          status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
+          goto out;
+        }
+      initial.epoch = run.epoch_offset;
+      if (run.epoch_offset == 0)
+        run.initial_speed = initial;
+      else
+        {
+          BpEpochMetrics *last = &g_array_index (run.history, BpEpochMetrics,
+                                                 run.epoch_offset - 1);
+
+          if (last->n_speeds == 0)
+            {
+              last->n_speeds = initial.n_speeds;
+              memcpy (last->speed, initial.speed, sizeof last->speed);
+            }
+        }
+      print_speed (&initial);
+      if (!bp_cli_flush_stdout ())
+        goto out;
+    }
 
   atomic_store (&cancel_flag, 0);
   stop_signal = 0;

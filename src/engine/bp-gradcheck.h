@@ -19,9 +19,12 @@
  * kernels are the fast ones'. With ε = 10⁻⁵ its truncation error (ε²·C‴/6) and rounding error
  * (10⁻¹⁶·C/ε) are both about 10⁻¹¹, so what the comparison shows is the engine's float
  * backprop: agreement to about 10⁻⁶ relative, worse where a gradient is tiny against the terms
- * it was computed from (hence the floor below). One true difference remains: a ReLU sitting
- * exactly at z = 0 (a zero bias behind inputs that are all 0) has f′(0) = 0 for backprop but half
- * a slope for a central difference across the kink.
+ * it was computed from (hence the floor below). Two true differences remain. In a deeply
+ * saturated sigmoid or tanh unit (a within 10⁻⁵ of its bound, as N(0, 1) weights over 784 inputs
+ * make many), f′ = a(1 − a) or 1 − a² of the float a keeps few digits, and differences of 10⁻³
+ * to 10⁻² show on gradients near the floor: the precision training has, which the check
+ * reveals. And a ReLU sitting exactly at z = 0 (a zero bias behind inputs that are all 0) has
+ * f′(0) = 0 for backprop but half a slope for a central difference across the kink.
  *
  * The check runs on the caller's thread; the engine knows nothing of threads. An app runs it on
  * a worker (a GTask thread) with its own copy of the network, and watches @progress and @cancel.

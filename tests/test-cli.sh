@@ -185,7 +185,7 @@ else
 fi
 
 help_ok=true
-for command in train eval classify export bench; do
+for command in train eval classify export backprop gradcheck bench; do
   run "$command" --help
   if [ "$status" -ne 0 ] || ! grep -q "backprop-cli $command" "$out"; then
     help_ok=false
@@ -196,6 +196,69 @@ if $help_ok; then
   pass "every command has --help"
 else
   fail "every command has --help" "$command --help failed"
+fi
+
+run --help
+if [ "$status" -eq 0 ] && grep -Eq '^  backprop +chapter 2' "$out" &&
+   grep -Eq '^  gradcheck +backpropagation against finite differences' "$out"; then
+  pass "--help lists backprop and gradcheck"
+else
+  fail "--help lists backprop and gradcheck" "exit status $status"
+fi
+
+# ── backprop and gradcheck: the errors that need no MNIST, and a PNG ──────────────────────
+
+png=${BACKPROP_TEST_DATA:?BACKPROP_TEST_DATA must name tests/data}/png
+fixture=$BACKPROP_TEST_DATA/models/network2-fixture.json
+expect_error 2 "backprop without an example is a usage error naming the options" \
+  "no example given.*--test-index, --train-index or --image" backprop
+expect_error 2 "backprop with two examples is a usage error" "more than one example" \
+  backprop --test-index 1 --image "$png/seven-grey.png"
+expect_error 2 "backprop --label without --image is a usage error" "--label goes with --image" \
+  backprop --test-index 1 --label 3
+expect_error 2 "backprop --test-index abc is a usage error naming the option" "--test-index" \
+  backprop --test-index abc
+expect_error 2 "backprop --label 10 for a 10-output model is a usage error" \
+  "--label 10 is out of range: the embedded default model has 10 outputs" \
+  backprop --image "$png/seven-grey.png" --label 10
+expect_error 1 "backprop of a blank PNG fails naming it" "blank.png: no digit: the image is blank" \
+  backprop --image "$png/blank.png"
+expect_error 1 "backprop of a PNG that is no PNG fails naming it" "not-a-png.png" \
+  backprop --image "$png/not-a-png.png"
+expect_error 1 "backprop with a model whose input is not 784 fails naming it" \
+  "network2-fixture.json: the model takes 4 inputs, but MNIST images have 28×28 = 784 pixels" \
+  backprop --model "$fixture" --image "$png/seven-grey.png"
+expect_error 1 "backprop of a malformed model fails naming it" "$tmp/bad.json" \
+  backprop --model "$tmp/bad.json" --image "$png/seven-grey.png"
+expect_error 1 "backprop --json into a missing folder fails naming the file" \
+  "$tmp/no-folder/trace.json.*\(--json\)" \
+  backprop --image "$png/seven-grey.png" --json "$tmp/no-folder/trace.json"
+expect_error 2 "gradcheck takes no --image" "image" gradcheck --image "$png/seven-grey.png"
+expect_error 2 "gradcheck without an example is a usage error" \
+  "no example given.*--test-index, --train-index \(" gradcheck
+expect_error 2 "gradcheck --sample 0 is a usage error" "--sample 0" gradcheck --test-index 0 --sample 0
+
+# The embedded model (784-200-10 ReLU, softmax) on a drawn seven: a header, the input row, one
+# row per layer, the output layer's saturation not counted (log-likelihood has no σ′ in BP1).
+run backprop --image "$png/seven-grey.png" --label 7 --json "$tmp/seven.json"
+if [ "$status" -eq 0 ] && [ ! -s "$err" ] &&
+   grep -q "^$png/seven-grey.png: label 7, guess 7 (output [01]\.[0-9]\{4\})\$" "$out" &&
+   grep -Eq '^cost [0-9.e+-]+ \(log-likelihood\)$' "$out" &&
+   grep -Eq '^0 +input +784 +[0-9.]+$' "$out" &&
+   grep -Eq '^1 +relu +200( +[0-9.e+-]+){3} +[0-9]+$' "$out" &&
+   grep -Eq '^2 +output softmax +10( +[0-9.e+-]+){3} +–$' "$out" &&
+   grep -q '"label": 7,' "$tmp/seven.json" && grep -q '"label_guessed": false,' "$tmp/seven.json"; then
+  pass "backprop --image --label prints the walk and writes --json"
+else
+  fail "backprop --image --label prints the walk and writes --json" "exit status $status"
+fi
+
+run backprop --image "$png/three-light-on-dark.png"
+if [ "$status" -eq 0 ] && grep -q ': label 3 (the guess: no --label given), guess 3 ' "$out"; then
+  pass "backprop --image without --label takes the guess as the target and says so"
+else
+  fail "backprop --image without --label takes the guess as the target and says so" \
+    "exit status $status"
 fi
 
 # ── With MNIST: training, saving, evaluating ────────────────────────────────────────────────
@@ -223,6 +286,15 @@ mnist_cases=(
   "with --monitor-every 2 only measured epochs print a line; the CSV keeps every epoch"
   "--net fc10,sigmoid10 trains as --layers 784,10,10 does, bit for bit"
   "--net with per-layer options saves its layer list and continues with --load"
+  "backprop --test-index 10000 is a usage error naming the test set's size"
+  "backprop --train-index 50000 is a usage error naming the training set's size"
+  "backprop --json has network2's shapes for every vector"
+  "backprop of a quadratic model compares its δᴸ with cross-entropy's"
+  "gradcheck prints one line, and backprop agrees with finite differences"
+  "gradcheck --sample K checks K parameters"
+  "train --learning-speed prints speed 0 first, then one speed line per epoch line"
+  "--learning-speed adds speed_1 … speed_k and an epoch-0 row to the CSV, and initial_speed to the model"
+  "--learning-speed on a network without hidden layers is a usage error"
 )
 
 if ! $have_mnist; then
@@ -408,5 +480,86 @@ if [ "$status" -eq 0 ] && [ "$(grep -Ec "$epoch_line" "$out")" -eq 1 ] &&
 else
   fail "${mnist_cases[15]}" "exit status $status"
 fi
+
+# ── backprop, gradcheck and the speed of learning on MNIST ──
+
+expect_error 2 "${mnist_cases[16]}" "--test-index 10000 is out of range: the test set has 10000 images \\(0 … 9999\\)" \
+  backprop --test-index 10000 --data-dir "$data_dir"
+expect_error 2 "${mnist_cases[17]}" "--train-index 50000 is out of range: the training set has 50000 images \\(0 … 49999\\)" \
+  backprop --train-index 50000 --data-dir "$data_dir"
+
+# The 784-10-10 model trained above: x (784), y (10), z, a, delta, nabla_b (10 and 10),
+# nabla_w (10 × 784 and 10 × 10), the cost.
+run backprop --model "$tmp/model.json" --test-index 0 --data-dir "$data_dir" --json "$tmp/trace.json"
+shapes=
+if command -v python3 >/dev/null; then
+  shapes=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+shape = lambda v: [len(v)] + (shape(v[0]) if isinstance(v[0], list) else []) if isinstance(v, list) else []
+print(" ".join("%s=%s" % (k, ",".join(str(s) for s in shape(d[k])) if k != "nabla_w"
+                          else "|".join(",".join(map(str, shape(w))) for w in d[k]))
+               for k in ("x", "y", "z", "a", "delta", "nabla_b", "nabla_w")), type(d["cost"]).__name__)
+' "$tmp/trace.json" 2>&1)
+fi
+if [ "$status" -eq 0 ] && grep -q '^test image 0: label 7, guess ' "$out" &&
+   { [ -z "$shapes" ] ||
+     [ "$shapes" = "x=784 y=10 z=2,10 a=2,10 delta=2,10 nabla_b=2,10 nabla_w=10,784|10,10 float" ]; }; then
+  pass "${mnist_cases[18]}"
+else
+  fail "${mnist_cases[18]}" "exit status $status; shapes: $shapes"
+fi
+
+if [ "$status" -eq 0 ] && grep -Eq '^quadratic cost: ‖δᴸ‖ [0-9.e+-]+; with cross-entropy \(δᴸ = aᴸ − y, no σ′\(zᴸ\)\) it would be [0-9.e+-]+' "$out" &&
+   grep -Eq '^2 +output sigmoid +10( +[0-9.e+-]+){3} +[0-9]+$' "$out"; then
+  pass "${mnist_cases[19]}"
+else
+  fail "${mnist_cases[19]}" "exit status $status"
+fi
+
+grad_line='^params [0-9]+ backprop_seconds [0-9.e+-]+ finite_difference_seconds [0-9.e+-]+ ratio [0-9.e+-]+ max_relative_error [0-9.e+-]+$'
+run gradcheck --model "$tmp/model.json" --test-index 0 --data-dir "$data_dir"
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$out")" -eq 1 ] && grep -Eq "$grad_line" "$out" &&
+   grep -q '^params 7960 ' "$out" &&
+   awk '{ exit !($12 < 1e-3 && $8 > 0 && $4 > 0) }' "$out"; then
+  pass "${mnist_cases[20]}"
+else
+  fail "${mnist_cases[20]}" "exit status $status"
+fi
+
+run gradcheck --model "$tmp/model.json" --train-index 3 --sample 100 --seed 5 --data-dir "$data_dir"
+if [ "$status" -eq 0 ] && grep -Eq "$grad_line" "$out" && grep -q '^params 100 ' "$out"; then
+  pass "${mnist_cases[21]}"
+else
+  fail "${mnist_cases[21]}" "exit status $status"
+fi
+
+speed_line='^speed [0-9]+ [0-9.e+-]+ [0-9.e+-]+$'
+run train --train-size 1000 --epochs 2 --layers 784,12,11,10 --learning-speed --data-dir "$data_dir" \
+  --csv "$tmp/speed.csv" --save "$tmp/speed.json"
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$out")" -eq 5 ] &&
+   [ "$(grep -Ec "$speed_line" "$out")" -eq 3 ] && [ "$(grep -Ec "$epoch_line" "$out")" -eq 2 ] &&
+   [ "$(cut -d' ' -f1-2 "$out" | tr '\n' ' ')" = "speed 0 epoch 1 speed 1 epoch 2 speed 2 " ]; then
+  pass "${mnist_cases[22]}"
+else
+  fail "${mnist_cases[22]}" "exit status $status"
+fi
+
+# The CSV: the usual columns, then speed_1 and speed_2; a row for epoch 0 with only the speeds.
+speed0=$(sed -n 1p "$out" | cut -d' ' -f3)
+if [ "$(wc -l <"$tmp/speed.csv")" -eq 4 ] &&
+   head -n 1 "$tmp/speed.csv" | grep -q '^epoch,train_cost,train_accuracy,validation_cost,validation_accuracy,test_cost,test_accuracy,seconds,eta,speed_1,speed_2$' &&
+   sed -n 2p "$tmp/speed.csv" | grep -Eq '^0,,,,,,,,,[0-9.e+-]+,[0-9.e+-]+$' &&
+   awk -F, -v s="$speed0" 'NR == 2 { d = $10 - s; exit !(d < 1e-5 * s && -d < 1e-5 * s) }' "$tmp/speed.csv" &&
+   sed -n 4p "$tmp/speed.csv" | grep -Eq '^2,[0-9.e+-]+,.*,[0-9.e+-]+,[0-9.e+-]+$' &&
+   grep -q '"initial_speed": \[' "$tmp/speed.json" && grep -q '"speed": \[' "$tmp/speed.json" &&
+   ! grep -q speed "$tmp/history.csv" && ! grep -q speed "$tmp/model.json"; then
+  pass "${mnist_cases[23]}"
+else
+  fail "${mnist_cases[23]}" "csv: $(cat "$tmp/speed.csv" 2>&1)"
+fi
+
+expect_error 2 "${mnist_cases[24]}" "--learning-speed measures hidden layers, and this network has none" \
+  train --layers 784,10 --learning-speed --epochs 1 --data-dir "$data_dir"
 
 echo "1..$n"

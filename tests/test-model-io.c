@@ -1227,7 +1227,7 @@ test_learning_speed (void)
   BpEpochMetrics history[3] = {
     { 1, 0.5, 0.9, NAN, 0.8, NAN, NAN, 1.5, 0.1f, 2, { 0.0125, 1.0 / 3.0 } },
     { 2, NAN, NAN, NAN, NAN, NAN, NAN, 1.25, 0.1f, 0, { 0 } },
-    { 3, 0.25, 0.95, 0.3, 0.85, NAN, 0.875, 2.0, 0.1f, 2, { 2.5e-300, 0.0 } },
+    { 3, 0.25, 0.95, 0.3, 0.85, NAN, 0.875, 2.0, 0.1f, 1, { 2.5e-300 } },
   };
   BpEpochMetrics with_initial[4];
   BpModelInfo info = { 0 }, loaded;
@@ -1257,6 +1257,7 @@ test_learning_speed (void)
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, "\"eta\": 0.1, \"speed\": [0.0125, 0.3333333333333333]}"));
   g_assert_nonnull (strstr (text, "\"seconds\": 1.25, \"eta\": 0.1},"));
+  g_assert_nonnull (strstr (text, "\"eta\": 0.1, \"speed\": [2.5e-300]}\n  ],"));
   g_assert_nonnull (strstr (text, "\n  ],\n  \"initial_speed\": [0.003, 0.25],\n  \"weights\""));
 
   memset (&loaded, 0xab, sizeof loaded);

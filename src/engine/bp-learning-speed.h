@@ -9,7 +9,8 @@
  * times slower than the last.
  *
  * Measured with the engine's mini-batch forward (no dropout) and the deltas of its backward
- * pass (bp_network_backward_biases()): about 2 % of a training epoch on 50,000 images.
+ * pass (bp_network_backward_biases()): under 1 ms for 784-30-10, about 1 % of a training epoch
+ * on 50,000 images.
  */
 #pragma once
 

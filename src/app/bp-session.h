@@ -16,6 +16,7 @@
 #include "bp-network.h"
 #include "bp-run.h"
 #include "bp-train.h"
+#include "bp-worker.h"
 
 G_BEGIN_DECLS
 
@@ -31,22 +32,6 @@ GType bp_session_state_get_type (void);
 
 /* "stopped", "running" or "paused": the words of the test-mode event lines. */
 const char *bp_session_state_to_string (BpSessionState state);
-
-/* A copy of the parameters of the network being trained, taken by the worker at most every
- * ~30 ms. Immutable once published: a reader may keep one as long as it holds a reference. */
-typedef struct
-{
-  const BpNetwork *net;        /* shape and parameters; net->params is the copy */
-  guint            generation; /* bumped by every reset */
-  guint64          serial;     /* increases with every snapshot published */
-  guint            epoch;      /* epochs finished when it was taken */
-  const float     *velocity;   /* the momentum velocities (net->n_params) taken with the
-                                * parameters, or NULL while the network has been at rest */
-} BpSnapshot;
-
-BpSnapshot *bp_snapshot_ref (BpSnapshot *snapshot);
-void        bp_snapshot_unref (BpSnapshot *snapshot);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (BpSnapshot, bp_snapshot_unref)
 
 #define BP_TYPE_SESSION (bp_session_get_type ())
 G_DECLARE_FINAL_TYPE (BpSession, bp_session, BP, SESSION, GObject)

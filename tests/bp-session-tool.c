@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 #include "bp-session.h"
-#include "bp-session-file.h"
+#include "bp-session-io.h"
 #include "bp-test-data.h"
 
 #define N_CLASSES 10

@@ -9,7 +9,7 @@
 #include "config.h"
 
 #include "bp-session.h"
-#include "bp-session-file.h"
+#include "bp-session-io.h"
 #ifdef BP_TEST_DEFAULT_MODEL
 #include "bp-default-model.h"
 #endif
@@ -1409,6 +1409,67 @@ test_default_model_choose (void)
 }
 #endif
 
+/* Chapter 5's speed of learning, measured by the session's worker, goes into the run history
+ * (before training and after each epoch) and through a session file into another session. */
+static void
+test_learning_speed (void)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("backprop-session-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (tmp, "speed.backprop", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  BpSession *session = bp_session_new ();
+  BpSession *other;
+  const BpEpochMetrics *history, *history_back;
+  const double *speed, *speed_back;
+  size_t n_speeds = 0, n_back = 0;
+  guint n;
+  BpRun setup;
+
+  small_setup (&setup);
+  bp_session_set_learning_speed (session, TRUE);
+  bp_session_reset (session, &setup);
+  bp_session_set_datasets (session, bp_test_dataset_new (100, SIDE, N_CLASSES, 1, FALSE),
+                           bp_test_dataset_new (40, SIDE, N_CLASSES, 2, FALSE),
+                           bp_test_dataset_new (40, SIDE, N_CLASSES, 3, FALSE));
+  wait_idle (session);
+  speed = bp_run_history_get_initial_speed (bp_session_get_run_history (session), &n_speeds);
+  g_assert_cmpuint (n_speeds, ==, 1);
+  g_assert_cmpfloat (speed[0], >, 0.0);
+  train_to (session, 2);
+  history = bp_session_get_history (session, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (history[0].n_speeds, ==, 1);
+  g_assert_cmpuint (history[1].n_speeds, ==, 1);
+
+  g_assert_true (bp_session_file_save (session, file, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"initial_speed\""));
+
+  other = new_session (100, FALSE);
+  g_assert_true (bp_session_file_load (other, file, &error));
+  g_assert_no_error (error);
+  speed_back = bp_run_history_get_initial_speed (bp_session_get_run_history (other), &n_back);
+  g_assert_cmpuint (n_back, ==, 1);
+  g_assert_cmpmem (speed_back, sizeof (double), speed, sizeof (double));
+  history_back = bp_session_get_history (other, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (history_back[1].n_speeds, ==, 1);
+  g_assert_cmpmem (history_back[1].speed, sizeof (double), history[1].speed, sizeof (double));
+
+  /* A new network of a session that does not measure it has none. */
+  bp_session_reset (other, NULL);
+  bp_run_history_get_initial_speed (bp_session_get_run_history (other), &n_back);
+  g_assert_cmpuint (n_back, ==, 0);
+
+  g_assert_finalize_object (session);
+  g_assert_finalize_object (other);
+  g_unlink (path);
+  g_rmdir (tmp);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1423,6 +1484,7 @@ main (int    argc,
   g_test_add_func ("/session-file/wrong-data", test_wrong_data);
   g_test_add_func ("/session-file/no-network", test_no_network);
   g_test_add_func ("/session-file/unwritable", test_unwritable);
+  g_test_add_func ("/session-file/learning-speed", test_learning_speed);
   g_test_add_func ("/session-model/load", test_load_model);
   g_test_add_func ("/session-model/refused", test_load_model_refused);
   g_test_add_func ("/session-model/without-data", test_load_model_without_data);

@@ -12,15 +12,10 @@
 
 #include "bp-session.h"
 
-#include "bp-book-presets.h"
-
-#include <glib/gi18n.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bp-model-io.h"
-#include "bp-save-file.h"
 #include "bp-worker.h"
 
 /* The trainer's own epoch limit is set out of reach: the session stops at its live target. */
@@ -45,7 +40,7 @@ struct _BpSession
   BpSessionState    state;
   guint             generation;
   guint             command_serial;
-  GArray           *history;  /* BpEpochMetrics */
+  BpRunHistory     *history;
   BpWorkerProgress  progress;
   gboolean          busy;
   gboolean          has_network;      /* a network can train: there is data and it was asked for */
@@ -88,6 +83,7 @@ enum {
   DIVERGED,
   FAILED,
   NETWORK_RESET,
+  PINS_CHANGED,
   N_SIGNALS
 };
 
@@ -192,10 +188,12 @@ dispatch (BpSession           *self,
   switch (event->kind)
     {
     case BP_WORKER_EVENT_INITIAL_SPEED:
+      bp_run_history_set_initial_speed (self->history, event->metrics.speed,
+                                        event->metrics.n_speeds);
       break;
 
     case BP_WORKER_EVENT_EPOCH:
-      g_array_append_val (self->history, event->metrics);
+      bp_run_history_add_epoch (self->history, &event->metrics);
       g_object_freeze_notify (G_OBJECT (self));
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EPOCH]);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRAIN_ACCURACY]);
@@ -207,10 +205,15 @@ dispatch (BpSession           *self,
       break;
 
     case BP_WORKER_EVENT_SAMPLE:
+      bp_run_history_add_sample (self->history, event->x, event->accuracy, event->cost);
       g_signal_emit (self, signals[METRICS_SAMPLED], 0, event->x, event->accuracy, event->cost);
       break;
 
     case BP_WORKER_EVENT_DIVERGED:
+      /* The network is back at the start of the epoch that diverged: its sample points
+       * describe parameters that no longer exist (and their huge costs would flatten the cost
+       * axis). */
+      bp_run_history_drop_samples_after (self->history, bp_session_get_epoch (self));
       if (event->serial == self->command_serial)
         set_state (self, BP_SESSION_STATE_PAUSED);
       g_signal_emit (self, signals[DIVERGED], 0, event->message);
@@ -609,7 +612,7 @@ bp_session_can_start (BpSession *self)
   if (!self->has_network || self->state == BP_SESSION_STATE_RUNNING)
     return FALSE;
   /* A finished run continues only once the epoch count has been raised. */
-  return self->progress.in_epoch || self->history->len < self->run.epochs;
+  return self->progress.in_epoch || bp_session_get_epoch (self) < self->run.epochs;
 }
 
 void
@@ -683,9 +686,7 @@ replace_network (BpSession            *self,
   g_object_freeze_notify (object);
   self->generation++;
   self->command_serial++;
-  g_array_set_size (self->history, 0);
-  if (n_history > 0)
-    g_array_append_vals (self->history, history, n_history);
+  bp_run_history_restart (self->history, history, n_history, NULL, 0);
   memset (&self->progress, 0, sizeof self->progress);
   self->progress.seconds_left = -1.0;
   self->network_from_file = snapshot != NULL;
@@ -748,7 +749,7 @@ bp_session_get_epoch (BpSession *self)
 {
   g_return_val_if_fail (BP_IS_SESSION (self), 0);
 
-  return self->history->len;
+  return bp_run_history_get_n_epochs (self->history);
 }
 
 const BpEpochMetrics *
@@ -757,9 +758,7 @@ bp_session_get_history (BpSession *self,
 {
   g_return_val_if_fail (BP_IS_SESSION (self), NULL);
 
-  if (n_epochs != NULL)
-    *n_epochs = self->history->len;
-  return (const BpEpochMetrics *) (gpointer) self->history->data;
+  return bp_run_history_get_epochs (self->history, n_epochs);
 }
 
 guint64
@@ -802,10 +801,12 @@ last_metric (BpSession *self,
 {
   const BpEpochMetrics *m;
   double value;
+  guint n;
 
-  if (self->history->len == 0)
+  m = bp_run_history_get_epochs (self->history, &n);
+  if (n == 0)
     return -1.0;
-  m = &g_array_index (self->history, BpEpochMetrics, self->history->len - 1);
+  m += n - 1;
   memcpy (&value, (const char *) m + offset, sizeof value);
   return isnan (value) ? -1.0 : value;
 }
@@ -912,138 +913,6 @@ bp_session_adopt (BpSession            *self,
 }
 
 gboolean
-bp_session_load_model (BpSession   *self,
-                       const char  *path,
-                       GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *display = NULL;
-  BpModelInfo info = { 0 };
-  BpError bp_error = { 0 };
-  BpRun run;
-  BpNetwork *net;
-  gboolean ok;
-
-  g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  net = bp_model_load (path, &info, &bp_error);
-  if (net == NULL)
-    {
-      GIOErrorEnum code = G_IO_ERROR_INVALID_DATA;
-
-      if (bp_error.code == BP_ERROR_IO)
-        code = g_file_test (path, G_FILE_TEST_EXISTS) ? G_IO_ERROR_FAILED : G_IO_ERROR_NOT_FOUND;
-      g_set_error (error, G_IO_ERROR, code, "%s", bp_error.message);
-      return FALSE;
-    }
-
-  /* The network is the model's; the other settings stay. */
-  run = self->run;
-  run.arch = net->arch;
-  /* network2.py's own files say nothing of it: they come from its default initialiser. */
-  run.init = info.has_run ? info.run.init : BP_INIT_DEFAULT;
-
-  ok = bp_session_adopt (self, net, &run, NULL, 0, info.velocity, &local_error);
-  if (!ok)
-    {
-      display = g_filename_display_name (path);
-      /* Translators: a model file's name, then why it cannot be used. */
-      g_set_error (error, G_IO_ERROR, local_error->code, _("%s does not fit: %s"), display,
-                   local_error->message);
-    }
-  bp_network_free (net);
-  bp_model_info_clear (&info);
-  return ok;
-}
-
-gboolean
-bp_session_write_snapshot (BpSession   *self,
-                           BpSnapshot  *snapshot,
-                           GString     *out,
-                           const char  *name,
-                           guint       *n_saved,
-                           GError     **error)
-{
-  BpModelInfo info = { 0 };
-  BpError bp_error = { 0 };
-
-  g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (out != NULL, FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-
-  if (snapshot == NULL || snapshot->generation != self->generation)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("%s: not saved: there is no network yet"), name);
-      return FALSE;
-    }
-
-  info.has_run = TRUE;
-  info.run = self->run;
-  /* While training runs, the epochs the snapshot had finished. */
-  info.history = (BpEpochMetrics *) (gpointer) self->history->data;
-  info.n_history = MIN (self->history->len, snapshot->epoch);
-  info.velocity = (float *) snapshot->velocity;
-  if (!bp_model_write_begin (out, snapshot->net, &info, name, &bp_error))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", bp_error.message);
-      return FALSE;
-    }
-  if (n_saved != NULL)
-    *n_saved = (guint) info.n_history;
-  return TRUE;
-}
-
-gboolean
-bp_session_save_snapshot (BpSession   *self,
-                          BpSnapshot  *snapshot,
-                          const char  *path,
-                          guint       *n_saved,
-                          GError     **error)
-{
-  g_autoptr(GString) out = NULL;
-  g_autofree char *display = NULL;
-  BpError bp_error = { 0 };
-
-  g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  if (snapshot == NULL || snapshot->generation != self->generation)
-    {
-      display = g_filename_display_name (path);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("%s: not saved: there is no network yet"), display);
-      return FALSE;
-    }
-  out = g_string_sized_new (16 * snapshot->net->n_params + 4096);
-  if (!bp_session_write_snapshot (self, snapshot, out, path, n_saved, error))
-    return FALSE;
-  bp_model_write_end (out);
-  /* The atomic write model files go through (bp_model_save()'s). */
-  if (!bp_save_file (path, out->str, out->len, &bp_error))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", bp_error.message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-bp_session_save_model (BpSession   *self,
-                       const char  *path,
-                       GError     **error)
-{
-  g_autoptr(BpSnapshot) snapshot = NULL;
-
-  g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  snapshot = bp_session_dup_snapshot (self);
-  return bp_session_save_snapshot (self, snapshot, path, NULL, error);
-}
-
-gboolean
 bp_session_has_network (BpSession *self)
 {
   guint generation = 0;
@@ -1060,6 +929,57 @@ bp_session_get_network_from_file (BpSession *self)
   g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
 
   return self->network_from_file;
+}
+
+/* ── The run history ──────────────────────────────────────────────────────────────────────── */
+
+BpRunHistory *
+bp_session_get_run_history (BpSession *self)
+{
+  g_return_val_if_fail (BP_IS_SESSION (self), NULL);
+
+  return self->history;
+}
+
+void
+bp_session_pin_run (BpSession *self)
+{
+  g_autofree char *label = NULL;
+
+  g_return_if_fail (BP_IS_SESSION (self));
+
+  label = bp_run_history_make_label (self->history, &self->run);
+  bp_run_history_pin (self->history, label);
+  g_signal_emit (self, signals[PINS_CHANGED], 0, label);
+}
+
+void
+bp_session_clear_pins (BpSession *self)
+{
+  g_return_if_fail (BP_IS_SESSION (self));
+
+  bp_run_history_clear_pins (self->history);
+  g_signal_emit (self, signals[PINS_CHANGED], 0, NULL);
+}
+
+void
+bp_session_set_plots (BpSession      *self,
+                      BpSessionPlots *plots)
+{
+  g_return_if_fail (BP_IS_SESSION (self));
+  g_return_if_fail (plots != NULL);
+
+  bp_run_history_set_plots (self->history, plots);
+  g_signal_emit (self, signals[PINS_CHANGED], 0, NULL);
+}
+
+void
+bp_session_set_learning_speed (BpSession *self,
+                               gboolean   learning_speed)
+{
+  g_return_if_fail (BP_IS_SESSION (self));
+
+  bp_worker_set_learning_speed (self->worker, learning_speed);
 }
 
 /* ── GObject ──────────────────────────────────────────────────────────────────────────────── */
@@ -1088,7 +1008,7 @@ bp_session_finalize (GObject *object)
   bp_dataset_free (self->own_test);
   g_free (self->data_dir);
 
-  g_array_unref (self->history);
+  bp_run_history_free (self->history);
 
   G_OBJECT_CLASS (bp_session_parent_class)->finalize (object);
 }
@@ -1247,6 +1167,11 @@ bp_session_class_init (BpSessionClass *klass)
     g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   /* A new network replaces the old one: views drop what they drew of it. */
+  /* (const char *label): the history's pinned runs changed; @label is that of the run just
+   * pinned (bp_session_pin_run()), NULL when they were cleared or came from a file. */
+  signals[PINS_CHANGED] =
+    g_signal_new ("pins-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[NETWORK_RESET] =
     g_signal_new ("network-reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -1257,7 +1182,7 @@ bp_session_init (BpSession *self)
 {
   bp_run_init (&self->run);
   self->progress.seconds_left = -1.0;
-  self->history = g_array_new (FALSE, FALSE, sizeof (BpEpochMetrics));
+  self->history = bp_run_history_new ();
   /* Results come back to the thread that creates the session. */
   self->worker = bp_worker_new (&self->run, NULL, results_cb, self);
 }

@@ -15,6 +15,7 @@
 #include "bp-dataset.h"
 #include "bp-network.h"
 #include "bp-run.h"
+#include "bp-run-history.h"
 #include "bp-train.h"
 #include "bp-worker.h"
 
@@ -130,7 +131,27 @@ gboolean              bp_session_get_busy (BpSession *self);
  * generation with bp_session_get_generation(). */
 BpSnapshot *bp_session_dup_snapshot (BpSession *self);
 
-/* ── Networks from files ──────────────────────────────────────────────────────────────────── */
+/* ── The run history ──────────────────────────────────────────────────────────────────────── */
+
+/* What the session's runs have measured (bp-run-history.h), owned by the session and kept up
+ * to date from the worker's events: the views draw it and session files save it. Change it
+ * only through the session. */
+BpRunHistory *bp_session_get_run_history (BpSession *self);
+/* Pin the live curves under a label that says what distinguishes the run (its network, cost
+ * and learning settings), then emit "pins-changed" with the label. */
+void          bp_session_pin_run (BpSession *self);
+/* Forget the pinned runs; "pins-changed" with no label. */
+void          bp_session_clear_pins (BpSession *self);
+/* The history takes @plots (owned: pins, samples, live start) as a session file saved them;
+ * "pins-changed" with no label. */
+void          bp_session_set_plots (BpSession      *self,
+                                    BpSessionPlots *plots);
+/* Measure chapter 5's speed of learning of every hidden layer from the next network on, before
+ * training and after every epoch (into the history). Off by default. */
+void          bp_session_set_learning_speed (BpSession *self,
+                                             gboolean   learning_speed);
+
+/* ── Networks from files (bp-session-io.c) ───────────────────────────────────────────────── */
 
 /* Load a network2.py JSON model (bp_model_load(): Nielsen's files and ours) and make it the
  * session's network: the run's arch and initialiser come from the model (the initialiser is
@@ -163,7 +184,7 @@ gboolean bp_session_save_snapshot (BpSession   *self,
                                    GError     **error);
 /* The same into @out, as bp_model_write_begin() writes it: the model file's opening brace and
  * members, without the closing brace (bp_model_write_end()), so that a session file adds its
- * own member. @name names the file in messages. For bp-session-file.c. */
+ * own member. @name names the file in messages. For bp_session_file_write(). */
 gboolean bp_session_write_snapshot (BpSession   *self,
                                     BpSnapshot  *snapshot,
                                     GString     *out,

@@ -5,9 +5,9 @@
  * sample adds points of its own, so the curves move within a second of pressing Start even
  * when an epoch takes minutes.
  *
- * The view keeps its own copy of every point it gives the live curves, and of every pinned
- * run: BpPlot draws them, and a session file saves them (bp_train_view_dup_plots()) and brings
- * them back (bp_train_view_set_plots()) by handing the plots the same points again.
+ * The points are the session's run history (bp-run-history.h): the view only hands them to
+ * its plots, counting how many of the history's epochs and samples the live curves show, and
+ * draws the history's pinned runs again whenever they change ("pins-changed").
  */
 #include "config.h"
 
@@ -17,7 +17,6 @@
 #include <math.h>
 
 #include "bp-plot.h"
-#include "bp-session-file.h"
 
 #define PLOT_INTERVAL_MS 250
 
@@ -48,18 +47,11 @@ struct _BpTrainView
   BpPlot          *accuracy_plot;
   BpPlot          *cost_plot;
 
-  GArray          *samples;    /* BpSessionSample: the held-out sample's points since the pin */
-  GArray          *live_accuracy[BP_SESSION_ACCURACY_SERIES];  /* BpSessionPoint: as plotted */
-  GArray          *live_cost[BP_SESSION_COST_SERIES];
-  GPtrArray       *pins;       /* BpSessionPin: the pinned runs, as the plots keep them */
-  guint            pin_epoch;  /* epochs of this network already pinned */
   guint            plotted_epochs;   /* epochs of the history on the live curves */
   guint            plotted_samples;  /* samples on the live curves */
   guint            flush_id;
   gint64           last_flush;
 };
-
-typedef BpSessionSample Sample;
 
 G_DEFINE_FINAL_TYPE (BpTrainView, bp_train_view, BP_TYPE_VIEW)
 
@@ -179,18 +171,13 @@ update_accuracy_label (BpTrainView *self)
   gtk_label_set_text (self->accuracy_label, text->str);
 }
 
-/* A point for a live curve, kept as the plot keeps it (which leaves out NaN and ∞). */
 static void
 append_accuracy (BpTrainView *self,
                  guint        series,
                  double       x,
                  double       y)
 {
-  BpSessionPoint point = { x, y };
-
   bp_plot_append (self->accuracy_plot, series, x, y);
-  if (isfinite (x) && isfinite (y))
-    g_array_append_val (self->live_accuracy[series], point);
 }
 
 static void
@@ -199,11 +186,7 @@ append_cost (BpTrainView *self,
              double       x,
              double       y)
 {
-  BpSessionPoint point = { x, y };
-
   bp_plot_append (self->cost_plot, series, x, y);
-  if (isfinite (x) && isfinite (y))
-    g_array_append_val (self->live_cost[series], point);
 }
 
 static void
@@ -211,10 +194,6 @@ clear_live (BpTrainView *self)
 {
   bp_plot_clear (self->accuracy_plot);
   bp_plot_clear (self->cost_plot);
-  for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
-    g_array_set_size (self->live_accuracy[s], 0);
-  for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
-    g_array_set_size (self->live_cost[s], 0);
 }
 
 static void
@@ -235,20 +214,24 @@ static void
 flush_points (BpTrainView *self)
 {
   BpSession *session = bp_view_get_session (BP_VIEW (self));
-  const BpEpochMetrics *history;
-  guint n;
+  BpRunHistory *history;
+  const BpEpochMetrics *epochs;
+  const BpSessionSample *samples;
+  guint n, n_samples;
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
   self->last_flush = g_get_monotonic_time ();
   if (session == NULL)
     return;
 
-  history = bp_session_get_history (session, &n);
+  history = bp_session_get_run_history (session);
+  epochs = bp_run_history_get_epochs (history, &n);
+  samples = bp_run_history_get_samples (history, &n_samples);
   for (; self->plotted_epochs < n; self->plotted_epochs++)
-    add_epoch (self, &history[self->plotted_epochs]);
-  for (; self->plotted_samples < self->samples->len; self->plotted_samples++)
+    add_epoch (self, &epochs[self->plotted_epochs]);
+  for (; self->plotted_samples < n_samples; self->plotted_samples++)
     {
-      const Sample *sample = &g_array_index (self->samples, Sample, self->plotted_samples);
+      const BpSessionSample *sample = &samples[self->plotted_samples];
 
       append_accuracy (self, ACCURACY_SAMPLE, sample->x, sample->accuracy);
       append_cost (self, COST_SAMPLE, sample->x, sample->cost);
@@ -289,41 +272,29 @@ epoch_finished_cb (BpTrainView          *self,
 }
 
 static void
-metrics_sampled_cb (BpTrainView *self,
-                    double       x,
-                    double       accuracy,
-                    double       cost)
+metrics_sampled_cb (BpTrainView *self)
 {
-  Sample sample = { x, accuracy, cost };
-
-  g_array_append_val (self->samples, sample);
   schedule_flush (self);
 }
 
-/* Redraw the curves from the session's history and the samples kept. */
+/* Redraw the live curves from the session's history. */
 static void
 replot (BpTrainView *self)
 {
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
+
   clear_live (self);
-  self->plotted_epochs = self->pin_epoch;
+  self->plotted_epochs =
+    session != NULL ? bp_run_history_get_live_from (bp_session_get_run_history (session)) : 0;
   self->plotted_samples = 0;
   flush_points (self);
 }
 
-/* The network is back at the start of the epoch that diverged: its sample points describe
- * parameters that no longer exist (and their huge costs would flatten the cost axis). */
+/* The network is back at the start of the epoch that diverged, and the history has dropped
+ * the sample points after it. */
 static void
 diverged_cb (BpTrainView *self)
 {
-  BpSession *session = bp_view_get_session (BP_VIEW (self));
-  double epoch = bp_session_get_epoch (session);
-  guint keep = 0;
-
-  while (keep < self->samples->len && g_array_index (self->samples, Sample, keep).x <= epoch)
-    keep++;
-  if (keep == self->samples->len)
-    return;
-  g_array_set_size (self->samples, keep);
   replot (self);
 }
 
@@ -333,8 +304,6 @@ reload (BpTrainView *self)
 {
   BpSession *session = bp_view_get_session (BP_VIEW (self));
 
-  g_array_set_size (self->samples, 0);
-  self->pin_epoch = 0;
   replot (self);
   if (session == NULL)
     return;
@@ -343,167 +312,19 @@ reload (BpTrainView *self)
   update_speed (self);
 }
 
-/* Pin the live curves' points as @label, in the plots and in the view's own list. */
+/* Draw the history's pinned runs: each is made as it was at first, its points on the live
+ * curves, then pinned; then the live curves. */
 static void
-pin_live (BpTrainView *self,
-          const char  *label)
+draw_pins (BpTrainView *self)
 {
-  guint accuracy_pins = bp_plot_get_n_pins (self->accuracy_plot);
-  guint cost_pins = bp_plot_get_n_pins (self->cost_plot);
-  BpSessionPin *pin;
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
+  const BpSessionPlots *plots;
 
-  bp_plot_pin_run (self->accuracy_plot, label);
-  bp_plot_pin_run (self->cost_plot, label);
-  /* A plot without points makes no pin; the view keeps one when either plot made one. */
-  if (bp_plot_get_n_pins (self->accuracy_plot) == accuracy_pins
-      && bp_plot_get_n_pins (self->cost_plot) == cost_pins)
-    return;
-
-  pin = g_new0 (BpSessionPin, 1);
-  pin->label = g_strdup (label);
-  for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
-    {
-      pin->accuracy[s] = g_steal_pointer (&self->live_accuracy[s]);
-      self->live_accuracy[s] = g_array_new (FALSE, FALSE, sizeof (BpSessionPoint));
-    }
-  for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
-    {
-      pin->cost[s] = g_steal_pointer (&self->live_cost[s]);
-      self->live_cost[s] = g_array_new (FALSE, FALSE, sizeof (BpSessionPoint));
-    }
-  g_ptr_array_add (self->pins, pin);
-}
-
-void
-bp_train_view_pin_run (BpTrainView *self)
-{
-  BpSession *session;
-  g_autoptr(GString) text = g_string_new (NULL);
-  const BpEpochMetrics *history;
-  BpRun setup;
-  BpHyperparams hyper;
-  BpActivation activation;
-  float first_eta, last_eta;
-  guint n_epochs;
-  char layers[128];
-
-  g_return_if_fail (BP_IS_TRAIN_VIEW (self));
-
-  session = bp_view_get_session (BP_VIEW (self));
   if (session == NULL)
     return;
-
-  /* The label says what distinguishes the run: its network, cost and learning settings. */
-  bp_session_get_run (session, &setup);
-  bp_session_get_hyperparams (session, &hyper);
-  bp_arch_format_sizes (&setup.arch, '-', layers, sizeof layers);
-  history = bp_session_get_history (session, &n_epochs);
-  first_eta = n_epochs > self->pin_epoch ? history[self->pin_epoch].eta : hyper.eta;
-  last_eta = n_epochs > 0 ? history[n_epochs - 1].eta : hyper.eta;
-  g_string_append_printf (text, "%s %s η %g", layers, bp_cost_to_string (setup.arch.cost),
-                          (double) first_eta);
-  /* η changed during the run (by hand or by the schedule): say from what to what. */
-  if (last_eta != first_eta)
-    g_string_append_printf (text, "→%g", (double) last_eta);
-  if (hyper.lambda_l2 > 0.0f)
-    g_string_append_printf (text, " λ %g", (double) hyper.lambda_l2);
-  if (hyper.batch_size != 10)
-    g_string_append_printf (text, " m %zu", hyper.batch_size);
-  activation = bp_arch_get_activation (&setup.arch);
-  if (activation != BP_ACTIVATION_SIGMOID)
-    g_string_append_printf (text, " %s", bp_activation_to_string (activation));
-
-  flush_points (self);
-  pin_live (self, text->str);
-  /* The pinned points now belong to the pin: a redraw of the live curves starts after them. */
-  self->pin_epoch = bp_session_get_epoch (session);
-  self->plotted_epochs = self->pin_epoch;
-  g_array_set_size (self->samples, 0);
-  self->plotted_samples = 0;
-  g_signal_emit (self, signals[PINS_CHANGED], 0, bp_plot_get_n_pins (self->accuracy_plot),
-                 text->str);
-}
-
-BpPlot *
-bp_train_view_get_accuracy_plot (BpTrainView *self)
-{
-  g_return_val_if_fail (BP_IS_TRAIN_VIEW (self), NULL);
-
-  return self->accuracy_plot;
-}
-
-BpPlot *
-bp_train_view_get_cost_plot (BpTrainView *self)
-{
-  g_return_val_if_fail (BP_IS_TRAIN_VIEW (self), NULL);
-
-  return self->cost_plot;
-}
-
-void
-bp_train_view_clear_pins (BpTrainView *self)
-{
-  g_return_if_fail (BP_IS_TRAIN_VIEW (self));
-
+  plots = bp_run_history_get_plots (bp_session_get_run_history (session));
   bp_plot_clear_pins (self->accuracy_plot);
   bp_plot_clear_pins (self->cost_plot);
-  g_ptr_array_set_size (self->pins, 0);
-  g_signal_emit (self, signals[PINS_CHANGED], 0, 0, NULL);
-}
-
-static GArray *
-copy_points (GArray *points)
-{
-  GArray *copy = g_array_sized_new (FALSE, FALSE, sizeof (BpSessionPoint), points->len);
-
-  g_array_append_vals (copy, points->data, points->len);
-  return copy;
-}
-
-static BpSessionPin *
-copy_pin (const BpSessionPin *pin)
-{
-  BpSessionPin *copy = g_new0 (BpSessionPin, 1);
-
-  copy->label = g_strdup (pin->label);
-  for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
-    copy->accuracy[s] = copy_points (pin->accuracy[s]);
-  for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
-    copy->cost[s] = copy_points (pin->cost[s]);
-  return copy;
-}
-
-BpSessionPlots *
-bp_train_view_dup_plots (BpTrainView *self)
-{
-  BpSessionPlots *plots;
-
-  g_return_val_if_fail (BP_IS_TRAIN_VIEW (self), NULL);
-
-  plots = bp_session_plots_new ();
-  plots->live_from = self->pin_epoch;
-  g_array_append_vals (plots->samples, self->samples->data, self->samples->len);
-  for (guint i = 0; i < self->pins->len; i++)
-    g_ptr_array_add (plots->pins, copy_pin (g_ptr_array_index (self->pins, i)));
-  return plots;
-}
-
-void
-bp_train_view_set_plots (BpTrainView          *self,
-                         const BpSessionPlots *plots)
-{
-  BpSession *session;
-  guint n_epochs = 0;
-
-  g_return_if_fail (BP_IS_TRAIN_VIEW (self));
-  g_return_if_fail (plots != NULL);
-
-  session = bp_view_get_session (BP_VIEW (self));
-
-  /* Each pin is made as it was at first: its points on the live curves, then pinned. */
-  bp_plot_clear_pins (self->accuracy_plot);
-  bp_plot_clear_pins (self->cost_plot);
-  g_ptr_array_set_size (self->pins, 0);
   for (guint i = 0; i < plots->pins->len; i++)
     {
       const BpSessionPin *pin = g_ptr_array_index (plots->pins, i);
@@ -523,22 +344,65 @@ bp_train_view_set_plots (BpTrainView          *self,
 
             append_cost (self, s, p->x, p->y);
           }
-      pin_live (self, pin->label);
+      bp_plot_pin_run (self->accuracy_plot, pin->label);
+      bp_plot_pin_run (self->cost_plot, pin->label);
     }
-
-  if (session != NULL)
-    bp_session_get_history (session, &n_epochs);
-  self->pin_epoch = MIN (plots->live_from, n_epochs);
-  g_array_set_size (self->samples, 0);
-  g_array_append_vals (self->samples, plots->samples->data, plots->samples->len);
   replot (self);
+}
+
+static void
+pins_changed_cb (BpTrainView *self,
+                 const char  *label)
+{
+  draw_pins (self);
   g_signal_emit (self, signals[PINS_CHANGED], 0, bp_plot_get_n_pins (self->accuracy_plot),
-                 NULL);
+                 label);
+}
+
+void
+bp_train_view_pin_run (BpTrainView *self)
+{
+  BpSession *session;
+
+  g_return_if_fail (BP_IS_TRAIN_VIEW (self));
+
+  session = bp_view_get_session (BP_VIEW (self));
+  if (session != NULL)
+    bp_session_pin_run (session);
+}
+
+void
+bp_train_view_clear_pins (BpTrainView *self)
+{
+  BpSession *session;
+
+  g_return_if_fail (BP_IS_TRAIN_VIEW (self));
+
+  session = bp_view_get_session (BP_VIEW (self));
+  if (session != NULL)
+    bp_session_clear_pins (session);
+}
+
+BpPlot *
+bp_train_view_get_accuracy_plot (BpTrainView *self)
+{
+  g_return_val_if_fail (BP_IS_TRAIN_VIEW (self), NULL);
+
+  return self->accuracy_plot;
+}
+
+BpPlot *
+bp_train_view_get_cost_plot (BpTrainView *self)
+{
+  g_return_val_if_fail (BP_IS_TRAIN_VIEW (self), NULL);
+
+  return self->cost_plot;
 }
 
 static void
 bp_train_view_session_changed (BpView *view)
 {
+  draw_pins (BP_TRAIN_VIEW (view));
   reload (BP_TRAIN_VIEW (view));
 }
 
@@ -560,12 +424,6 @@ bp_train_view_dispose (GObject *object)
   BpTrainView *self = BP_TRAIN_VIEW (object);
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
-  g_clear_pointer (&self->samples, g_array_unref);
-  for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
-    g_clear_pointer (&self->live_accuracy[s], g_array_unref);
-  for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
-    g_clear_pointer (&self->live_cost[s], g_array_unref);
-  g_clear_pointer (&self->pins, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_TRAIN_VIEW);
 
   G_OBJECT_CLASS (bp_train_view_parent_class)->dispose (object);
@@ -604,13 +462,6 @@ bp_train_view_init (BpTrainView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->samples = g_array_new (FALSE, FALSE, sizeof (Sample));
-  for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
-    self->live_accuracy[s] = g_array_new (FALSE, FALSE, sizeof (BpSessionPoint));
-  for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
-    self->live_cost[s] = g_array_new (FALSE, FALSE, sizeof (BpSessionPoint));
-  self->pins = g_ptr_array_new_with_free_func ((GDestroyNotify) bp_session_pin_free);
-
   /* Colours: the same data set has the same colour in both plots. */
   bp_plot_set_title (self->accuracy_plot, _("Accuracy"));
   bp_plot_set_x_label (self->accuracy_plot, _("Epoch"));
@@ -639,6 +490,8 @@ bp_train_view_init (BpTrainView *self)
                                   G_CALLBACK (reload), self);
   g_signal_group_connect_swapped (session_signals, "diverged",
                                   G_CALLBACK (diverged_cb), self);
+  g_signal_group_connect_swapped (session_signals, "pins-changed",
+                                  G_CALLBACK (pins_changed_cb), self);
   g_signal_group_connect_swapped (session_signals, "notify::progress",
                                   G_CALLBACK (update_epoch_label), self);
   g_signal_group_connect_swapped (session_signals, "notify::epochs",

@@ -5,7 +5,6 @@
 
 #include "bp-plot.h"
 #include "bp-session.h"
-#include "bp-session-file.h"
 #include "bp-view.h"
 
 G_BEGIN_DECLS
@@ -13,17 +12,10 @@ G_BEGIN_DECLS
 #define BP_TYPE_TRAIN_VIEW (bp_train_view_get_type ())
 G_DECLARE_FINAL_TYPE (BpTrainView, bp_train_view, BP, TRAIN_VIEW, BpView)
 
-/* Keep the curves drawn so far, dimmed, beside those of the runs to come. */
+/* Keep the curves drawn so far, dimmed, beside those of the runs to come: the session's
+ * bp_session_pin_run() and bp_session_clear_pins(), which the view draws. */
 void       bp_train_view_pin_run (BpTrainView *self);
 void       bp_train_view_clear_pins (BpTrainView *self);
-/* What a session file keeps of the plots: the pinned runs, and where the live curves start
- * (a new BpSessionPlots, for bp_session_file_write()). */
-BpSessionPlots *bp_train_view_dup_plots (BpTrainView *self);
-/* Show @plots' pinned runs in place of the view's own, and the live curves of the session's
- * history from plots->live_from on, with plots->samples: the plots as they were when @plots
- * was taken, once the session has its history back (bp_session_file_read()). */
-void            bp_train_view_set_plots (BpTrainView          *self,
-                                         const BpSessionPlots *plots);
 /* The two charts, for exporting them as pictures. */
 BpPlot    *bp_train_view_get_accuracy_plot (BpTrainView *self);
 BpPlot    *bp_train_view_get_cost_plot (BpTrainView *self);

@@ -22,7 +22,7 @@
 #include "bp-model-io.h"
 #include "bp-png.h"
 #include "bp-onnx.h"
-#include "bp-session-file.h"
+#include "bp-session-io.h"
 
 /* The name the recent files are filed under, and how many the menu lists. */
 #define RECENT_APP_NAME "Backprop"
@@ -229,7 +229,7 @@ open_session (BpWindow *self,
     }
 
   self->opening_model = TRUE;
-  if (!bp_session_file_load (self->session, self->train_view, file, &error))
+  if (!bp_session_file_load (self->session, file, &error))
     {
       self->opening_model = FALSE;
       show_error (self, _("Could Not Open the Session"), error->message);
@@ -749,7 +749,7 @@ save_session_response_cb (BpWindow             *self,
     return;
 
   name = g_file_get_basename (file);
-  if (!bp_session_file_save (self->session, self->train_view, file, &error))
+  if (!bp_session_file_save (self->session, file, &error))
     {
       show_error (self, _("Could Not Save the Session"), error->message);
       return;

@@ -1,8 +1,10 @@
 /* fuzz-session.c — libFuzzer target for session files: bytes to a whole session, or an error
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Every input is written to a file (in /dev/shm where there is one: bp_session_file_read()
- * reads only GFiles) and offered to one session that has small synthetic data, 4×4 images of
+ * The reader under test is src/formats/bp-session-file.c (bp_session_file_parse()), reached
+ * the way the app reaches it, through bp_session_file_read() (bp-session-io.c), so that what it
+ * lets through is also checked against a session. Every input is written to a file (in
+ * /dev/shm where there is one: the reader reads only GFiles) and offered to one session that has small synthetic data, 4×4 images of
  * 10 classes, so that 16-…-10 networks fit it and the seeds stay small. An input is the whole
  * file, unless its first byte is 0: then the rest is the members that follow the model's,
  * "backprop-session" among them, after a fixed, valid 16-10 model with a history of two epochs
@@ -20,7 +22,7 @@
  */
 #include "config.h"
 
-#include "bp-session-file.h"
+#include "bp-session-io.h"
 
 #include <glib/gstdio.h>
 #include <math.h>

@@ -1,9 +1,10 @@
-/* bp-session-file.c — a whole training session in one file, saved and opened again
+/* bp-session-file.c — session files: a model file with the session's own member
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The model part of the file is exactly what bp_model_save() writes (so that every model reader,
  * ours and network2.py's, opens it): bp_model_write_begin() writes it into the document, the
- * session's own member follows, and bp_model_write_end() closes it. The whole reaches its place
+ * session's own member follows (bp_session_file_append_member()), and bp_model_write_end()
+ * closes it. The whole reaches its place
  * through bp_file_replace(), which writes a temporary file beside the target, flushes it and
  * renames it over the target, or fails and leaves the target alone (g_file_replace_contents()
  * would rewrite the target in place where it cannot make the temporary file: it is used only for
@@ -89,6 +90,41 @@ bp_session_plots_free (BpSessionPlots *plots)
   g_free (plots);
 }
 
+static GArray *
+copy_points (const GArray *points)
+{
+  GArray *copy = g_array_sized_new (FALSE, FALSE, g_array_get_element_size ((GArray *) points),
+                                    points->len);
+
+  g_array_append_vals (copy, points->data, points->len);
+  return copy;
+}
+
+BpSessionPlots *
+bp_session_plots_copy (const BpSessionPlots *plots)
+{
+  BpSessionPlots *copy;
+
+  g_return_val_if_fail (plots != NULL, NULL);
+
+  copy = bp_session_plots_new ();
+  copy->live_from = plots->live_from;
+  g_array_append_vals (copy->samples, plots->samples->data, plots->samples->len);
+  for (guint i = 0; i < plots->pins->len; i++)
+    {
+      const BpSessionPin *pin = g_ptr_array_index (plots->pins, i);
+      BpSessionPin *pin_copy = g_new0 (BpSessionPin, 1);
+
+      pin_copy->label = g_strdup (pin->label);
+      for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
+        pin_copy->accuracy[s] = copy_points (pin->accuracy[s]);
+      for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
+        pin_copy->cost[s] = copy_points (pin->cost[s]);
+      g_ptr_array_add (copy->pins, pin_copy);
+    }
+  return copy;
+}
+
 /* ── Writing ──────────────────────────────────────────────────────────────────────────────── */
 
 /* A JSON string: quotes, backslashes and control characters escaped; @s is UTF-8. */
@@ -145,14 +181,12 @@ append_series (GString           *out,
   g_string_append_c (out, '}');
 }
 
-/* The "backprop-session" member, without a trailing comma or newline. */
-static void
-append_session (GString              *out,
-                BpSession            *session,
-                guint                 n_epochs,
-                const BpSessionPlots *plots)
+void
+bp_session_file_append_member (GString              *out,
+                               guint                 n_epochs,
+                               const char           *data_dir,
+                               const BpSessionPlots *plots)
 {
-  const char *data_dir = bp_session_get_data_dir (session);
   g_autofree char *data_dir_utf8 = NULL;
   guint live_from = plots != NULL ? MIN (plots->live_from, n_epochs) : 0;
 
@@ -160,7 +194,7 @@ append_session (GString              *out,
   if (data_dir != NULL)
     data_dir_utf8 = g_filename_to_utf8 (data_dir, -1, NULL, NULL, NULL);
 
-  g_string_append_printf (out, "  \"%s\": {\n    \"version\": %d,\n    \"epoch\": %u,\n",
+  g_string_append_printf (out, ",\n  \"%s\": {\n    \"version\": %d,\n    \"epoch\": %u,\n",
                           BP_SESSION_FILE_MEMBER, BP_SESSION_FILE_VERSION, n_epochs);
   g_string_append (out, "    \"data_dir\": ");
   if (data_dir_utf8 != NULL)
@@ -229,44 +263,18 @@ write_bytes (GFile       *file,
 }
 
 gboolean
-bp_session_file_write (BpSession            *session,
-                       const BpSessionPlots *plots,
-                       GFile                *file,
-                       GError              **error)
+bp_session_file_replace (GFile       *file,
+                         const char  *name,
+                         const char  *data,
+                         gsize        len,
+                         GError     **error)
 {
-  g_autoptr(BpSnapshot) snapshot = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GString) out = NULL;
-  g_autofree char *name = NULL;
-  guint n_epochs = 0;
 
-  g_return_val_if_fail (BP_IS_SESSION (session), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
 
-  name = g_file_get_parse_name (file);
-  if (!bp_session_has_data (session))
-    {
-      g_set_error (error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_NO_DATA,
-                   _("%s: not saved: a session trains on MNIST, and none is loaded"), name);
-      return FALSE;
-    }
-  snapshot = bp_session_dup_snapshot (session);
-  if (snapshot == NULL || snapshot->generation != bp_session_get_generation (session))
-    {
-      g_set_error (error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_NO_NETWORK,
-                   _("%s: not saved: there is no network yet"), name);
-      return FALSE;
-    }
-
-  /* The model's members, then the session's own, then the closing brace. */
-  out = g_string_sized_new (16 * snapshot->net->n_params + 8192);
-  if (!bp_session_write_snapshot (session, snapshot, out, name, &n_epochs, error))
-    return FALSE;
-  g_string_append (out, ",\n");
-  append_session (out, session, n_epochs, plots);
-  bp_model_write_end (out);
-
-  if (!write_bytes (file, out->str, out->len, &local_error))
+  if (!write_bytes (file, data, len, &local_error))
     {
       g_set_error (error, G_IO_ERROR, local_error->code, _("%s: not saved: %s"), name,
                    local_error->message);
@@ -699,93 +707,71 @@ parse_file (Reader           *rd,
   return object;
 }
 
-gboolean
-bp_session_file_read (BpSession       *session,
-                      GFile           *file,
-                      BpSessionPlots **plots_out,
-                      GError         **error)
+BpNetwork *
+bp_session_file_parse (GFile           *file,
+                       BpModelInfo     *info,
+                       BpSessionPlots **plots_out,
+                       GError         **error)
 {
   g_autoptr(BpModelDocument) doc = NULL;
   g_autoptr(BpSessionPlots) plots = NULL;
-  g_autoptr(GError) adopt_error = NULL;
   g_autofree char *name = NULL;
   g_autofree char *data = NULL;
-  BpModelInfo info = { 0 };
   BpNetwork *net = NULL;
-  BpRun run;
   JsonObject *object;
   JsonNode *node;
   Reader rd;
   gint64 epoch;
   gsize len = 0;
-  gboolean ok = FALSE;
 
-  g_return_val_if_fail (BP_IS_SESSION (session), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (info != NULL, NULL);
 
+  memset (info, 0, sizeof *info);
   name = g_file_get_parse_name (file);
   rd.name = name;
   rd.error = error;
-  if (!bp_session_has_data (session))
-    {
-      g_set_error (error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_NO_DATA,
-                   _("%s: a session continues training on MNIST, and none is loaded"), name);
-      return FALSE;
-    }
   data = load_bytes (file, name, &len, error);
   if (data == NULL)
-    return FALSE;
+    return NULL;
 
-  object = parse_file (&rd, data, len, &doc, &net, &info);
+  object = parse_file (&rd, data, len, &doc, &net, info);
   if (object == NULL)
-    goto out;
+    goto fail;
 
-  if (!info.has_run)
+  if (!info->has_run)
     {
       fail (&rd, "no \"hyperparameters\"");
-      goto out;
+      goto fail;
     }
   if (!read_uint (&rd, json_object_get_member (object, "epoch"), "epoch", 0, MAX_EPOCHS, &epoch))
-    goto out;
-  if ((gsize) epoch != info.n_history)
+    goto fail;
+  if ((gsize) epoch != info->n_history)
     {
-      fail (&rd, "the history has %zu epochs, expected %" G_GINT64_FORMAT, info.n_history, epoch);
-      goto out;
+      fail (&rd, "the history has %zu epochs, expected %" G_GINT64_FORMAT, info->n_history, epoch);
+      goto fail;
     }
-  if (!check_history (&rd, info.history, (guint) info.n_history))
-    goto out;
+  if (!check_history (&rd, info->history, (guint) info->n_history))
+    goto fail;
   node = json_object_get_member (object, "data_dir");
   if (node != NULL && !JSON_NODE_HOLDS_NULL (node)
       && (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING))
     {
       fail (&rd, "data_dir is %s, expected a string or null", bp_json_describe (node));
-      goto out;
+      goto fail;
     }
   plots = bp_session_plots_new ();
   if (!read_plots (&rd, json_object_get_member (object, "plots"), (guint) epoch, plots))
-    goto out;
+    goto fail;
 
-  /* The run is the file's, its arch the model's. */
-  run = info.run;
-
-  /* Everything the file says is checked; the session checks the fit with its data and changes
-   * only if all of it is right. */
-  if (!bp_session_adopt (session, net, &run, info.history, (guint) info.n_history,
-                         info.velocity, &adopt_error))
-    {
-      /* Translators: a session file's name, then why it does not fit the data loaded. */
-      g_set_error (error, BP_SESSION_FILE_ERROR, BP_SESSION_FILE_ERROR_INVALID,
-                   _("%s does not fit: %s"), name, adopt_error->message);
-      goto out;
-    }
   if (plots_out != NULL)
     *plots_out = g_steal_pointer (&plots);
-  ok = TRUE;
+  return net;
 
-out:
+fail:
   bp_network_free (net);
-  bp_model_info_clear (&info);
-  return ok;
+  bp_model_info_clear (info);
+  return NULL;
 }
 
 char *

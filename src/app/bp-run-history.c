@@ -1,0 +1,296 @@
+/* bp-run-history.c — what a session's runs have measured: epochs, samples, speeds and pins
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The live curves are not stored: they are the epochs after live_from and the samples, which a
+ * pin copies into its series as the charts draw them (finite points only).
+ */
+#include "config.h"
+
+#include "bp-run-history.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Series of the accuracy plot and of the cost plot (bp-session-file.h's order). */
+enum {
+  ACCURACY_TRAIN,
+  ACCURACY_VALIDATION,
+  ACCURACY_TEST,
+  ACCURACY_SAMPLE,
+};
+
+enum {
+  COST_TRAIN,
+  COST_VALIDATION,
+  COST_SAMPLE,
+};
+
+struct _BpRunHistory
+{
+  GArray         *epochs;   /* BpEpochMetrics */
+  size_t          n_initial_speeds;
+  double          initial_speed[BP_MAX_LAYERS];
+  BpSessionPlots *plots;    /* live_from, samples, pins */
+};
+
+BpRunHistory *
+bp_run_history_new (void)
+{
+  BpRunHistory *self = g_new0 (BpRunHistory, 1);
+
+  self->epochs = g_array_new (FALSE, FALSE, sizeof (BpEpochMetrics));
+  self->plots = bp_session_plots_new ();
+  return self;
+}
+
+void
+bp_run_history_free (BpRunHistory *self)
+{
+  if (self == NULL)
+    return;
+  g_array_unref (self->epochs);
+  bp_session_plots_free (self->plots);
+  g_free (self);
+}
+
+void
+bp_run_history_restart (BpRunHistory         *self,
+                        const BpEpochMetrics *epochs,
+                        guint                 n_epochs,
+                        const double         *initial_speed,
+                        size_t                n_speeds)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (epochs != NULL || n_epochs == 0);
+
+  g_array_set_size (self->epochs, 0);
+  if (n_epochs > 0)
+    g_array_append_vals (self->epochs, epochs, n_epochs);
+  bp_run_history_set_initial_speed (self, initial_speed, n_speeds);
+  g_array_set_size (self->plots->samples, 0);
+  self->plots->live_from = 0;
+}
+
+/* ── Epochs ───────────────────────────────────────────────────────────────────────────────── */
+
+void
+bp_run_history_add_epoch (BpRunHistory         *self,
+                          const BpEpochMetrics *metrics)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (metrics != NULL);
+
+  g_array_append_vals (self->epochs, metrics, 1);
+}
+
+guint
+bp_run_history_get_n_epochs (const BpRunHistory *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->epochs->len;
+}
+
+const BpEpochMetrics *
+bp_run_history_get_epochs (const BpRunHistory *self,
+                           guint              *n_epochs)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (n_epochs != NULL)
+    *n_epochs = self->epochs->len;
+  return (const BpEpochMetrics *) (gpointer) self->epochs->data;
+}
+
+void
+bp_run_history_set_initial_speed (BpRunHistory *self,
+                                  const double *speed,
+                                  size_t        n_speeds)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (speed != NULL || n_speeds == 0);
+  g_return_if_fail (n_speeds <= BP_MAX_LAYERS);
+
+  memset (self->initial_speed, 0, sizeof self->initial_speed);
+  if (n_speeds > 0)
+    memcpy (self->initial_speed, speed, n_speeds * sizeof (double));
+  self->n_initial_speeds = n_speeds;
+}
+
+const double *
+bp_run_history_get_initial_speed (const BpRunHistory *self,
+                                  size_t             *n_speeds)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (n_speeds != NULL, NULL);
+
+  *n_speeds = self->n_initial_speeds;
+  return self->n_initial_speeds > 0 ? self->initial_speed : NULL;
+}
+
+/* ── The held-out sample ──────────────────────────────────────────────────────────────────── */
+
+void
+bp_run_history_add_sample (BpRunHistory *self,
+                           double        x,
+                           double        accuracy,
+                           double        cost)
+{
+  BpSessionSample sample = { x, accuracy, cost };
+
+  g_return_if_fail (self != NULL);
+
+  g_array_append_val (self->plots->samples, sample);
+}
+
+gboolean
+bp_run_history_drop_samples_after (BpRunHistory *self,
+                                   double        x)
+{
+  GArray *samples;
+  guint keep = 0;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  samples = self->plots->samples;
+  while (keep < samples->len && g_array_index (samples, BpSessionSample, keep).x <= x)
+    keep++;
+  if (keep == samples->len)
+    return FALSE;
+  g_array_set_size (samples, keep);
+  return TRUE;
+}
+
+const BpSessionSample *
+bp_run_history_get_samples (const BpRunHistory *self,
+                            guint              *n_samples)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (n_samples != NULL)
+    *n_samples = self->plots->samples->len;
+  return (const BpSessionSample *) (gpointer) self->plots->samples->data;
+}
+
+/* ── Pinned runs ──────────────────────────────────────────────────────────────────────────── */
+
+/* A point as a chart keeps it: NaN and ∞ are left out. Returns whether it was kept. */
+static gboolean
+add_point (GArray *series,
+           double  x,
+           double  y)
+{
+  BpSessionPoint point = { x, y };
+
+  if (!isfinite (x) || !isfinite (y))
+    return FALSE;
+  g_array_append_val (series, point);
+  return TRUE;
+}
+
+gboolean
+bp_run_history_pin (BpRunHistory *self,
+                    const char   *label)
+{
+  g_autoptr(BpSessionPin) pin = NULL;
+  gboolean any = FALSE;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  pin = bp_session_pin_new (label);
+  for (guint i = self->plots->live_from; i < self->epochs->len; i++)
+    {
+      const BpEpochMetrics *m = &g_array_index (self->epochs, BpEpochMetrics, i);
+      double x = m->epoch;
+
+      any |= add_point (pin->accuracy[ACCURACY_TRAIN], x, m->train_accuracy);
+      any |= add_point (pin->accuracy[ACCURACY_VALIDATION], x, m->validation_accuracy);
+      any |= add_point (pin->accuracy[ACCURACY_TEST], x, m->test_accuracy);
+      any |= add_point (pin->cost[COST_TRAIN], x, m->train_cost);
+      any |= add_point (pin->cost[COST_VALIDATION], x, m->validation_cost);
+    }
+  for (guint i = 0; i < self->plots->samples->len; i++)
+    {
+      const BpSessionSample *s = &g_array_index (self->plots->samples, BpSessionSample, i);
+
+      any |= add_point (pin->accuracy[ACCURACY_SAMPLE], s->x, s->accuracy);
+      any |= add_point (pin->cost[COST_SAMPLE], s->x, s->cost);
+    }
+  if (any)
+    g_ptr_array_add (self->plots->pins, g_steal_pointer (&pin));
+  /* The pinned points now belong to the pin: the live curves start after them. */
+  self->plots->live_from = self->epochs->len;
+  g_array_set_size (self->plots->samples, 0);
+  return any;
+}
+
+char *
+bp_run_history_make_label (const BpRunHistory *self,
+                           const BpRun        *run)
+{
+  GString *text = g_string_new (NULL);
+  const BpHyperparams *hyper = &run->hyper;
+  const BpEpochMetrics *epochs;
+  BpActivation activation;
+  float first_eta, last_eta;
+  guint n_epochs, live_from;
+  char layers[128];
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (run != NULL, NULL);
+
+  bp_arch_format_sizes (&run->arch, '-', layers, sizeof layers);
+  epochs = bp_run_history_get_epochs (self, &n_epochs);
+  live_from = self->plots->live_from;
+  first_eta = n_epochs > live_from ? epochs[live_from].eta : hyper->eta;
+  last_eta = n_epochs > 0 ? epochs[n_epochs - 1].eta : hyper->eta;
+  g_string_append_printf (text, "%s %s η %g", layers, bp_cost_to_string (run->arch.cost),
+                          (double) first_eta);
+  /* η changed during the run (by hand or by the schedule): say from what to what. */
+  if (last_eta != first_eta)
+    g_string_append_printf (text, "→%g", (double) last_eta);
+  if (hyper->lambda_l2 > 0.0f)
+    g_string_append_printf (text, " λ %g", (double) hyper->lambda_l2);
+  if (hyper->batch_size != 10)
+    g_string_append_printf (text, " m %zu", hyper->batch_size);
+  activation = bp_arch_get_activation (&run->arch);
+  if (activation != BP_ACTIVATION_SIGMOID)
+    g_string_append_printf (text, " %s", bp_activation_to_string (activation));
+  return g_string_free (text, FALSE);
+}
+
+void
+bp_run_history_clear_pins (BpRunHistory *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_ptr_array_set_size (self->plots->pins, 0);
+}
+
+guint
+bp_run_history_get_live_from (const BpRunHistory *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->plots->live_from;
+}
+
+const BpSessionPlots *
+bp_run_history_get_plots (const BpRunHistory *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->plots;
+}
+
+void
+bp_run_history_set_plots (BpRunHistory   *self,
+                          BpSessionPlots *plots)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (plots != NULL);
+
+  bp_session_plots_free (self->plots);
+  self->plots = plots;
+  self->plots->live_from = MIN (self->plots->live_from, self->epochs->len);
+}

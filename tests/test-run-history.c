@@ -1,0 +1,124 @@
+/* test-run-history.c — BpRunHistory: epochs, samples, speeds and pins, without a session
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "bp-run-history.h"
+
+#include <math.h>
+
+static BpEpochMetrics
+metrics (guint  epoch,
+         double accuracy)
+{
+  BpEpochMetrics m = { 0 };
+
+  m.epoch = epoch;
+  m.train_accuracy = accuracy;
+  m.validation_accuracy = accuracy - 0.01;
+  m.test_accuracy = NAN;  /* not measured: left out of the curves */
+  m.train_cost = 1.0 - accuracy;
+  m.validation_cost = 1.0 - accuracy;
+  m.test_cost = NAN;
+  m.eta = epoch < 2 ? 3.0f : 1.5f;
+  return m;
+}
+
+/* A pin keeps the live curves' finite points and starts the live curves after them; a pin
+ * without points is no pin. */
+static void
+test_pin (void)
+{
+  g_autoptr(BpRunHistory) history = bp_run_history_new ();
+  const BpSessionPlots *plots;
+  const BpSessionPin *pin;
+  BpEpochMetrics m;
+  BpRun run;
+  g_autofree char *label = NULL;
+  const size_t sizes[] = { 784, 30, 10 };
+
+  bp_run_init (&run);
+  bp_arch_from_sizes (&run.arch, sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                      BP_COST_QUADRATIC, NULL);
+  for (guint e = 1; e <= 3; e++)
+    {
+      bp_run_history_add_sample (history, e - 0.5, 0.5, 0.4);
+      m = metrics (e, 0.5 + 0.1 * e);
+      bp_run_history_add_epoch (history, &m);
+    }
+  bp_run_history_add_sample (history, 3.5, NAN, 0.2);
+  label = bp_run_history_make_label (history, &run);
+  g_assert_cmpstr (label, ==, "784-30-10 quadratic η 3→1.5");
+
+  g_assert_true (bp_run_history_pin (history, label));
+  plots = bp_run_history_get_plots (history);
+  g_assert_cmpuint (plots->live_from, ==, 3);
+  g_assert_cmpuint (plots->samples->len, ==, 0);
+  g_assert_cmpuint (plots->pins->len, ==, 1);
+  pin = g_ptr_array_index (plots->pins, 0);
+  g_assert_cmpstr (pin->label, ==, label);
+  g_assert_cmpuint (pin->accuracy[0]->len, ==, 3);
+  g_assert_cmpuint (pin->accuracy[2]->len, ==, 0);
+  g_assert_cmpuint (pin->accuracy[3]->len, ==, 3);
+  g_assert_cmpuint (pin->cost[2]->len, ==, 4);
+  g_assert_cmpfloat (g_array_index (pin->accuracy[0], BpSessionPoint, 2).x, ==, 3.0);
+
+  /* Nothing new on the live curves: no second pin. */
+  g_assert_false (bp_run_history_pin (history, "empty"));
+  g_assert_cmpuint (bp_run_history_get_plots (history)->pins->len, ==, 1);
+
+  /* A new network keeps the pins, and its live curves start from its first epoch. */
+  bp_run_history_restart (history, NULL, 0, NULL, 0);
+  g_assert_cmpuint (bp_run_history_get_n_epochs (history), ==, 0);
+  g_assert_cmpuint (bp_run_history_get_live_from (history), ==, 0);
+  g_assert_cmpuint (bp_run_history_get_plots (history)->pins->len, ==, 1);
+  bp_run_history_clear_pins (history);
+  g_assert_cmpuint (bp_run_history_get_plots (history)->pins->len, ==, 0);
+}
+
+/* Samples after a diverged epoch's start go; saved plots come back with live_from cut to the
+ * epochs there are; the speed before training is kept and replaced. */
+static void
+test_samples_plots_speed (void)
+{
+  g_autoptr(BpRunHistory) history = bp_run_history_new ();
+  BpSessionPlots *plots = bp_session_plots_new ();
+  BpEpochMetrics epochs[2] = { metrics (1, 0.6), metrics (2, 0.7) };
+  const double speed[] = { 0.01, 0.05 };
+  const double *speed_back;
+  size_t n_speeds;
+  guint n;
+
+  bp_run_history_restart (history, epochs, 2, speed, 2);
+  speed_back = bp_run_history_get_initial_speed (history, &n_speeds);
+  g_assert_cmpuint (n_speeds, ==, 2);
+  g_assert_cmpfloat (speed_back[1], ==, 0.05);
+  for (guint i = 0; i < 6; i++)
+    bp_run_history_add_sample (history, 1.0 + 0.5 * i, 0.5, 0.5);
+  g_assert_true (bp_run_history_drop_samples_after (history, 2.0));
+  bp_run_history_get_samples (history, &n);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_false (bp_run_history_drop_samples_after (history, 2.0));
+
+  plots->live_from = 7;
+  bp_run_history_set_plots (history, plots);
+  g_assert_cmpuint (bp_run_history_get_live_from (history), ==, 2);
+  bp_run_history_get_samples (history, &n);
+  g_assert_cmpuint (n, ==, 0);
+
+  bp_run_history_restart (history, NULL, 0, NULL, 0);
+  g_assert_null (bp_run_history_get_initial_speed (history, &n_speeds));
+  g_assert_cmpuint (n_speeds, ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/run-history/pin", test_pin);
+  g_test_add_func ("/run-history/samples-plots-speed", test_samples_plots_speed);
+
+  return g_test_run ();
+}

@@ -122,6 +122,15 @@ bp_chart_runs_clear_pins (BpChartRuns *runs)
   g_ptr_array_set_size (runs->pins, 0);
 }
 
+void
+bp_chart_runs_remove_series (BpChartRuns *runs)
+{
+  g_return_if_fail (runs != NULL);
+
+  g_ptr_array_set_size (runs->pins, 0);
+  g_ptr_array_set_size (runs->series, 0);
+}
+
 guint
 bp_chart_runs_get_n_series (const BpChartRuns *runs)
 {

@@ -37,6 +37,8 @@ void     bp_chart_runs_clear (BpChartRuns *runs);
 gboolean bp_chart_runs_pin (BpChartRuns *runs,
                             const char  *label);
 void     bp_chart_runs_clear_pins (BpChartRuns *runs);
+/* Remove every live series, and every pin with them (a pin's series are the live ones'). */
+void     bp_chart_runs_remove_series (BpChartRuns *runs);
 
 guint          bp_chart_runs_get_n_series (const BpChartRuns *runs);
 /* Live series @series (< bp_chart_runs_get_n_series()). */

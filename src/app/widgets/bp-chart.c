@@ -268,6 +268,14 @@ bp_chart_clear_pins (BpChart *chart)
   bp_chart_runs_clear_pins (chart->runs);
 }
 
+void
+bp_chart_remove_series (BpChart *chart)
+{
+  g_return_if_fail (chart != NULL);
+
+  bp_chart_runs_remove_series (chart->runs);
+}
+
 guint
 bp_chart_get_n_series (BpChart *chart)
 {

@@ -88,6 +88,8 @@ void  bp_chart_clear (BpChart *chart);
 gboolean bp_chart_pin_run (BpChart    *chart,
                            const char *label);
 void  bp_chart_clear_pins (BpChart *chart);
+/* Remove every series (and the pins with them). */
+void  bp_chart_remove_series (BpChart *chart);
 
 guint bp_chart_get_n_series (BpChart *chart);
 guint bp_chart_get_n_points (BpChart *chart,

@@ -537,6 +537,23 @@ bp_plot_clear_pins (BpPlot *self)
   data_changed (self);
 }
 
+void
+bp_plot_remove_series (BpPlot *self)
+{
+  g_return_if_fail (BP_IS_PLOT (self));
+
+  bp_chart_remove_series (self->chart);
+  data_changed (self);
+}
+
+guint
+bp_plot_get_n_series (BpPlot *self)
+{
+  g_return_val_if_fail (BP_IS_PLOT (self), 0);
+
+  return bp_chart_get_n_series (self->chart);
+}
+
 guint
 bp_plot_get_n_pins (BpPlot *self)
 {

@@ -54,6 +54,9 @@ void bp_plot_clear (BpPlot *self);
 void bp_plot_pin_run (BpPlot     *self,
                       const char *label);
 void bp_plot_clear_pins (BpPlot *self);
+/* Remove every series (and the pins with them): a plot whose series change with the network. */
+void bp_plot_remove_series (BpPlot *self);
+guint bp_plot_get_n_series (BpPlot *self);
 guint bp_plot_get_n_pins (BpPlot *self);
 guint bp_plot_get_n_points (BpPlot *self,
                             guint   series);

@@ -268,6 +268,25 @@ test_runs_range (void)
   g_assert_true (bp_chart_range_is_empty (&range));
 }
 
+/* Removing the series takes the pins with them; new series start again from index 0. */
+static void
+test_runs_remove_series (void)
+{
+  g_autoptr(BpChartRuns) runs = bp_chart_runs_new ();
+
+  bp_chart_runs_add_series (runs, "Hidden layer 1", 0);
+  bp_chart_runs_add_series (runs, "Hidden layer 2", 1);
+  g_assert_true (bp_chart_runs_append (runs, 1, 0.0, 0.5));
+  g_assert_true (bp_chart_runs_pin (runs, "deep"));
+  g_assert_true (bp_chart_runs_append (runs, 0, 1.0, 0.25));
+
+  bp_chart_runs_remove_series (runs);
+  g_assert_cmpuint (bp_chart_runs_get_n_series (runs), ==, 0);
+  g_assert_cmpuint (bp_chart_runs_get_n_pins (runs), ==, 0);
+  g_assert_cmpuint (bp_chart_runs_add_series (runs, "Hidden layer 1", 0), ==, 0);
+  g_assert_cmpuint (bp_chart_series_get_n_points (bp_chart_runs_get_series (runs, 0)), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -281,6 +300,7 @@ main (int    argc,
   g_test_add_func ("/chart-series/runs/series", test_runs_series);
   g_test_add_func ("/chart-series/runs/pin", test_runs_pin);
   g_test_add_func ("/chart-series/runs/range", test_runs_range);
+  g_test_add_func ("/chart-series/runs/remove-series", test_runs_remove_series);
 
   return g_test_run ();
 }

@@ -46,6 +46,7 @@ struct _BpSession
   gboolean          has_network;      /* a network can train: there is data and it was asked for */
   gboolean          had_snapshot;     /* the value of bp_session_has_network() last announced */
   gboolean          network_from_file;
+  gboolean          learning_speed;
   guint64           snapshot_serial;  /* of the last snapshot announced */
 
   BpWorker         *worker;
@@ -84,6 +85,7 @@ enum {
   FAILED,
   NETWORK_RESET,
   PINS_CHANGED,
+  SPEED_MEASURED,
   N_SIGNALS
 };
 
@@ -190,6 +192,7 @@ dispatch (BpSession           *self,
     case BP_WORKER_EVENT_INITIAL_SPEED:
       bp_run_history_set_initial_speed (self->history, event->metrics.speed,
                                         event->metrics.n_speeds);
+      g_signal_emit (self, signals[SPEED_MEASURED], 0, &event->metrics);
       break;
 
     case BP_WORKER_EVENT_EPOCH:
@@ -903,7 +906,23 @@ bp_session_set_learning_speed (BpSession *self,
 {
   g_return_if_fail (BP_IS_SESSION (self));
 
+  if (self->learning_speed == !!learning_speed)
+    return;
+  self->learning_speed = !!learning_speed;
   bp_worker_set_learning_speed (self->worker, learning_speed);
+  /* A network that has not trained yet is built again, the same from the run's seed, so that
+   * the speed is measured from its epoch 0. */
+  if (self->has_network && !self->network_from_file && bp_session_get_epoch (self) == 0
+      && self->progress.batches_done == 0 && !self->progress.in_epoch)
+    bp_session_reset (self, NULL);
+}
+
+gboolean
+bp_session_get_learning_speed (BpSession *self)
+{
+  g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
+
+  return self->learning_speed;
 }
 
 /* ── GObject ──────────────────────────────────────────────────────────────────────────────── */
@@ -1096,6 +1115,11 @@ bp_session_class_init (BpSessionClass *klass)
   signals[PINS_CHANGED] =
     g_signal_new ("pins-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* (const BpEpochMetrics *metrics): the speed of learning of a new network before training,
+   * epoch 0 (bp_session_set_learning_speed()); the epochs' come with "epoch-finished". */
+  signals[SPEED_MEASURED] =
+    g_signal_new ("speed-measured", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
   signals[NETWORK_RESET] =
     g_signal_new ("network-reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);

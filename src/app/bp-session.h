@@ -146,10 +146,13 @@ void          bp_session_clear_pins (BpSession *self);
  * "pins-changed" with no label. */
 void          bp_session_set_plots (BpSession      *self,
                                     BpSessionPlots *plots);
-/* Measure chapter 5's speed of learning of every hidden layer from the next network on, before
- * training and after every epoch (into the history). Off by default. */
+/* Measure chapter 5's speed of learning of every hidden layer of a network with hidden layers,
+ * before training ("speed-measured") and after every epoch (the metrics of "epoch-finished"),
+ * into the history. Off by default. It applies from the next network, at once when the
+ * network has not trained yet and comes from the run (it is built again, the same). */
 void          bp_session_set_learning_speed (BpSession *self,
                                              gboolean   learning_speed);
+gboolean      bp_session_get_learning_speed (BpSession *self);
 
 /* ── Networks from files (bp-session-io.c) ───────────────────────────────────────────────── */
 

@@ -46,8 +46,12 @@ struct _BpTrainView
   GtkToggleButton *log_button;
   BpPlot          *accuracy_plot;
   BpPlot          *cost_plot;
+  GtkToggleButton *speed_button;
+  BpPlot          *speed_plot;
 
   guint            plotted_epochs;   /* epochs of the history on the live curves */
+  guint            speed_epochs;     /* epochs of the history looked at for speeds */
+  gboolean         speed_initial;    /* the speed before training is drawn */
   guint            plotted_samples;  /* samples on the live curves */
   guint            flush_id;
   gint64           last_flush;
@@ -209,6 +213,62 @@ add_epoch (BpTrainView          *self,
   append_cost (self, COST_VALIDATION, x, m->validation_cost);
 }
 
+/* The speed plot gets one series per hidden layer measured. */
+static void
+ensure_speed_series (BpTrainView *self,
+                     size_t       n_layers)
+{
+  if (bp_plot_get_n_series (self->speed_plot) == n_layers)
+    return;
+  bp_plot_remove_series (self->speed_plot);
+  for (size_t k = 0; k < n_layers; k++)
+    {
+      /* Translators: a series of the speed-of-learning plot; %u counts from 1. */
+      g_autofree char *name = g_strdup_printf (_("Hidden layer %u"), (guint) k + 1);
+
+      bp_plot_add_series (self->speed_plot, name, (guint) k);
+    }
+}
+
+static void
+add_speeds (BpTrainView  *self,
+            double        x,
+            const double *speed,
+            size_t        n_speeds)
+{
+  ensure_speed_series (self, n_speeds);
+  for (size_t k = 0; k < n_speeds; k++)
+    bp_plot_append (self->speed_plot, (guint) k, x, speed[k]);
+  gtk_widget_set_visible (GTK_WIDGET (self->speed_plot), TRUE);
+}
+
+/* Chapter 5's speed of learning: the whole network's, before training (epoch 0) and after
+ * every epoch that measured it; pins leave it alone. */
+static void
+flush_speeds (BpTrainView  *self,
+              BpRunHistory *history)
+{
+  const BpEpochMetrics *epochs;
+  const double *initial;
+  size_t n_initial;
+  guint n;
+
+  initial = bp_run_history_get_initial_speed (history, &n_initial);
+  if (!self->speed_initial && n_initial > 0)
+    {
+      add_speeds (self, 0.0, initial, n_initial);
+      self->speed_initial = TRUE;
+    }
+  epochs = bp_run_history_get_epochs (history, &n);
+  for (; self->speed_epochs < n; self->speed_epochs++)
+    {
+      const BpEpochMetrics *m = &epochs[self->speed_epochs];
+
+      if (m->n_speeds > 0)
+        add_speeds (self, m->epoch, m->speed, m->n_speeds);
+    }
+}
+
 /* Append to the plots what they do not show yet. */
 static void
 flush_points (BpTrainView *self)
@@ -236,6 +296,7 @@ flush_points (BpTrainView *self)
       append_accuracy (self, ACCURACY_SAMPLE, sample->x, sample->accuracy);
       append_cost (self, COST_SAMPLE, sample->x, sample->cost);
     }
+  flush_speeds (self, history);
 }
 
 static gboolean
@@ -284,6 +345,10 @@ replot (BpTrainView *self)
   BpSession *session = bp_view_get_session (BP_VIEW (self));
 
   clear_live (self);
+  bp_plot_remove_series (self->speed_plot);
+  gtk_widget_set_visible (GTK_WIDGET (self->speed_plot), FALSE);
+  self->speed_epochs = 0;
+  self->speed_initial = FALSE;
   self->plotted_epochs =
     session != NULL ? bp_run_history_get_live_from (bp_session_get_run_history (session)) : 0;
   self->plotted_samples = 0;
@@ -400,8 +465,26 @@ bp_train_view_get_cost_plot (BpTrainView *self)
 }
 
 static void
+speed_toggled_cb (BpTrainView *self)
+{
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
+
+  if (session != NULL)
+    bp_session_set_learning_speed (session, gtk_toggle_button_get_active (self->speed_button));
+}
+
+static void
 bp_train_view_session_changed (BpView *view)
 {
+  BpTrainView *self = BP_TRAIN_VIEW (view);
+  BpSession *session = bp_view_get_session (view);
+
+  if (session != NULL)
+    {
+      g_signal_handlers_block_by_func (self->speed_button, speed_toggled_cb, self);
+      gtk_toggle_button_set_active (self->speed_button, bp_session_get_learning_speed (session));
+      g_signal_handlers_unblock_by_func (self->speed_button, speed_toggled_cb, self);
+    }
   draw_pins (BP_TRAIN_VIEW (view));
   reload (BP_TRAIN_VIEW (view));
 }
@@ -453,6 +536,8 @@ bp_train_view_class_init (BpTrainViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpTrainView, log_button);
   gtk_widget_class_bind_template_child (widget_class, BpTrainView, accuracy_plot);
   gtk_widget_class_bind_template_child (widget_class, BpTrainView, cost_plot);
+  gtk_widget_class_bind_template_child (widget_class, BpTrainView, speed_button);
+  gtk_widget_class_bind_template_child (widget_class, BpTrainView, speed_plot);
 }
 
 static void
@@ -481,6 +566,13 @@ bp_train_view_init (BpTrainView *self)
   g_object_bind_property (self->log_button, "active", self->cost_plot, "log-y",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 
+  bp_plot_set_title (self->speed_plot, _("Speed of learning"));
+  bp_plot_set_x_label (self->speed_plot, _("Epoch"));
+  /* Translators: the y axis of the speed-of-learning plot: the length of the cost's gradient
+   * with respect to a hidden layer's biases, averaged over 1,000 training images. */
+  bp_plot_set_y_label (self->speed_plot, _("Length of ∂C/∂b"));
+  g_signal_connect_swapped (self->speed_button, "toggled", G_CALLBACK (speed_toggled_cb), self);
+
   session_signals = bp_view_get_session_signals (BP_VIEW (self));
   g_signal_group_connect_swapped (session_signals, "epoch-finished",
                                   G_CALLBACK (epoch_finished_cb), self);
@@ -492,6 +584,8 @@ bp_train_view_init (BpTrainView *self)
                                   G_CALLBACK (diverged_cb), self);
   g_signal_group_connect_swapped (session_signals, "pins-changed",
                                   G_CALLBACK (pins_changed_cb), self);
+  g_signal_group_connect_swapped (session_signals, "speed-measured",
+                                  G_CALLBACK (schedule_flush), self);
   g_signal_group_connect_swapped (session_signals, "notify::progress",
                                   G_CALLBACK (update_epoch_label), self);
   g_signal_group_connect_swapped (session_signals, "notify::epochs",

@@ -233,6 +233,68 @@ test_view_round_trip (void)
   g_rmdir (tmp);
 }
 
+/* With the speed of learning measured, the view draws it (epoch 0, then each epoch), and a
+ * session file brings it back into another view. */
+static void
+test_view_speed (void)
+{
+  g_autofree char *tmp = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  BpSession *session, *other;
+  BpTrainView *view, *other_view;
+  BpPlot *speed, *other_speed;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  tmp = g_dir_make_tmp ("backprop-session-view-XXXXXX", NULL);
+  path = g_build_filename (tmp, "speed.backprop", NULL);
+  file = g_file_new_for_path (path);
+
+  session = new_session ();
+  view = g_object_ref_sink (g_object_new (BP_TYPE_TRAIN_VIEW, NULL));
+  bp_view_set_session (BP_VIEW (view), session);
+  speed = bp_train_view_get_speed_plot (view);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (speed)));
+
+  bp_session_set_learning_speed (session, TRUE);
+  train_to (session, bp_train_view_get_accuracy_plot (view), 2, 2);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (speed)));
+  g_assert_cmpuint (bp_plot_get_n_series (speed), ==, 1);
+  g_assert_cmpuint (bp_plot_get_n_points (speed, 0), ==, 3);
+  g_assert_true (bp_session_file_save (session, file, &error));
+  g_assert_no_error (error);
+
+  other = new_session ();
+  other_view = g_object_ref_sink (g_object_new (BP_TYPE_TRAIN_VIEW, NULL));
+  bp_view_set_session (BP_VIEW (other_view), other);
+  other_speed = bp_train_view_get_speed_plot (other_view);
+  train_to (other, bp_train_view_get_accuracy_plot (other_view), 1, 1);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (other_speed)));
+  g_assert_true (bp_session_file_load (other, file, &error));
+  g_assert_no_error (error);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (other_speed)));
+  g_assert_cmpuint (bp_plot_get_n_points (other_speed, 0), ==, 3);
+
+  /* A new network without it: the plot goes. */
+  bp_session_reset (other, NULL);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (other_speed)));
+
+  bp_view_set_session (BP_VIEW (view), NULL);
+  bp_view_set_session (BP_VIEW (other_view), NULL);
+  g_assert_finalize_object (view);
+  g_assert_finalize_object (other_view);
+  g_assert_finalize_object (session);
+  g_assert_finalize_object (other);
+  g_unlink (path);
+  g_rmdir (tmp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -244,6 +306,7 @@ main (int   argc,
     adw_init ();
 
   g_test_add_func ("/session-file-view/round-trip", test_view_round_trip);
+  g_test_add_func ("/session-file-view/speed", test_view_speed);
 
   return g_test_run ();
 }

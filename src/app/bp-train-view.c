@@ -464,6 +464,14 @@ bp_train_view_get_cost_plot (BpTrainView *self)
   return self->cost_plot;
 }
 
+BpPlot *
+bp_train_view_get_speed_plot (BpTrainView *self)
+{
+  g_return_val_if_fail (BP_IS_TRAIN_VIEW (self), NULL);
+
+  return self->speed_plot;
+}
+
 static void
 speed_toggled_cb (BpTrainView *self)
 {

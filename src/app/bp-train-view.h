@@ -19,6 +19,8 @@ void       bp_train_view_clear_pins (BpTrainView *self);
 /* The two charts, for exporting them as pictures. */
 BpPlot    *bp_train_view_get_accuracy_plot (BpTrainView *self);
 BpPlot    *bp_train_view_get_cost_plot (BpTrainView *self);
+/* The speed of learning of each hidden layer, shown when the history has one. */
+BpPlot    *bp_train_view_get_speed_plot (BpTrainView *self);
 
 /* Signal "pins-changed" (guint n_pins, const char *label): the pinned runs changed, and there are
  * now @n_pins; @label is the run just pinned by bp_train_view_pin_run() (NULL when the pins were

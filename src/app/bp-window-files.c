@@ -13,14 +13,11 @@
 #include "bp-window-private.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bp-export.h"
-#include "bp-file.h"
+#include "bp-file-kind.h"
 #include "bp-model-io.h"
-#include "bp-png.h"
 #include "bp-onnx.h"
 #include "bp-session-io.h"
 
@@ -312,19 +309,11 @@ open_model (BpWindow *self,
 
 /* ── Checking a file before it is opened ─────────────────────────────────────────────────────
  *
- * Whatever a person hands the window is checked first in a GTask thread, with the readers the
- * command line uses: only a regular file is opened (a FIFO fails at once instead of freezing
- * the window, a device is never read), a model is refused beyond 256 MiB or the memory limit,
- * and its nesting and characters are checked by the model reader before json-glib sees a byte
+ * Whatever a person hands the window is checked first in a GTask thread by
+ * bp_file_kind_detect(), with the readers the command line uses: a FIFO fails at once instead
+ * of freezing the window, and a model's nesting is checked before json-glib sees a byte
  * (100,000 nested brackets overflowed json-glib's stack and crashed the app). The UI thread
  * then opens what the thread found to be a PNG, a session or a model. */
-
-typedef enum
-{
-  CHECKED_PNG,
-  CHECKED_MODEL,
-  CHECKED_SESSION,
-} CheckedKind;
 
 typedef struct
 {
@@ -347,23 +336,6 @@ check_job_free (gpointer data)
   g_free (job);
 }
 
-static gboolean
-starts_with_png_signature (const char *path)
-{
-  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-  guint8 head[sizeof signature];
-  size_t got = 0;
-  int fd = bp_file_open_read (path, NULL);
-  gboolean ok;
-
-  if (fd < 0)
-    return FALSE;
-  ok = bp_file_read_fd (fd, head, sizeof head, &got) && got == sizeof head
-       && memcmp (head, signature, sizeof head) == 0;
-  close (fd);
-  return ok;
-}
-
 static void
 check_file_thread (GTask        *task,
                    gpointer      source_object,
@@ -371,12 +343,8 @@ check_file_thread (GTask        *task,
                    GCancellable *cancellable)
 {
   CheckJob *job = task_data;
-  g_autoptr(JsonParser) parser = NULL;
-  g_autofree char *data = NULL;
-  BpError error = { 0 };
-  BpNetwork *net;
-  JsonNode *root;
-  size_t len = 0;
+  GError *error = NULL;
+  BpFileKind kind;
 
   if (job->path == NULL)
     {
@@ -384,63 +352,10 @@ check_file_thread (GTask        *task,
                                _("Only local files can be opened."));
       return;
     }
-
-  if (starts_with_png_signature (job->path))
-    {
-      g_autofree char *message = NULL;
-      g_autofree guint8 *grey = NULL;
-      int width, height;
-
-      grey = bp_png_load_grey (job->path, &width, &height, &message);
-      if (grey == NULL)
-        {
-          /* Translators: a file name, then why it could not be read. */
-          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                                   _("Could not open “%s”: %s"), job->name, message);
-          return;
-        }
-      g_task_return_int (task, CHECKED_PNG);
-      return;
-    }
-
-  /* Anything else must be a model or a session: the model reader's checks, on a file read
-   * whole only if it is a regular one of at most its size limit. */
-  if (!bp_file_read_all (job->path, BP_MODEL_MAX_FILE_BYTES, "a model file", &data, &len, &error))
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", error.message);
-      return;
-    }
-  net = bp_model_load_from_data (data, len, job->name, NULL, &error);
-  if (net == NULL)
-    {
-      const char *detail = error.message;
-
-      /* The reader's message starts with the name, which the sentence has already. */
-      if (g_str_has_prefix (detail, job->name) && detail[strlen (job->name)] == ':')
-        detail += strlen (job->name) + 1;
-      while (*detail == ' ')
-        detail++;
-      /* Translators: a file name, then the model reader's message ("1:3: Parse error: …"). */
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("“%s” is not a model, a session or a PNG picture (%s)"), job->name,
-                               detail);
-      return;
-    }
-  bp_network_free (net);
-
-  /* A session is a model with one more member: the members are read without the weights. */
-  parser = json_parser_new_immutable ();
-  if (!bp_model_parse_document (parser, data, len, job->name, &error))
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", error.message);
-      return;
-    }
-  root = json_parser_get_root (parser);
-  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-      && json_object_has_member (json_node_get_object (root), BP_SESSION_FILE_MEMBER))
-    g_task_return_int (task, CHECKED_SESSION);
+  if (bp_file_kind_detect (job->path, job->name, &kind, &error))
+    g_task_return_int (task, kind);
   else
-    g_task_return_int (task, CHECKED_MODEL);
+    g_task_return_error (task, error);
 }
 
 static void
@@ -476,15 +391,15 @@ file_checked_cb (GObject      *source_object,
       return;
     }
 
-  switch ((CheckedKind) kind)
+  switch ((BpFileKind) kind)
     {
-    case CHECKED_PNG:
+    case BP_FILE_KIND_PNG:
       open_png (self, job->file);
       break;
-    case CHECKED_SESSION:
+    case BP_FILE_KIND_SESSION:
       open_session (self, job->file);
       break;
-    case CHECKED_MODEL:
+    case BP_FILE_KIND_MODEL:
     default:
       open_model (self, job->file, job->restoring);
       break;

@@ -43,6 +43,35 @@ new_session (void)
   return session;
 }
 
+/* A Train view (a reference of the test's own) showing @session. */
+static BpTrainView *
+new_view (BpSession *session)
+{
+  BpTrainView *view = g_object_ref_sink (g_object_new (BP_TYPE_TRAIN_VIEW, NULL));
+
+  bp_view_set_session (BP_VIEW (view), session);
+  return view;
+}
+
+/* Both views and sessions go, and nothing of them is left; then the file and its folder. */
+static void
+finish (BpTrainView *view,
+        BpTrainView *other_view,
+        BpSession   *session,
+        BpSession   *other,
+        const char  *path,
+        const char  *tmp)
+{
+  bp_view_set_session (BP_VIEW (view), NULL);
+  bp_view_set_session (BP_VIEW (other_view), NULL);
+  g_assert_finalize_object (view);
+  g_assert_finalize_object (other_view);
+  g_assert_finalize_object (session);
+  g_assert_finalize_object (other);
+  g_unlink (path);
+  g_rmdir (tmp);
+}
+
 static gboolean
 timeout_cb (gpointer data)
 {
@@ -157,8 +186,7 @@ test_view_round_trip (void)
   file = g_file_new_for_path (path);
 
   session = new_session ();
-  view = g_object_ref_sink (g_object_new (BP_TYPE_TRAIN_VIEW, NULL));
-  bp_view_set_session (BP_VIEW (view), session);
+  view = new_view (session);
   accuracy = bp_train_view_get_accuracy_plot (view);
 
   /* Two epochs, pinned; two more on the live curves. */
@@ -190,8 +218,7 @@ test_view_round_trip (void)
 
   /* Another view, with a pin of its own that the file's replace. */
   other = new_session ();
-  other_view = g_object_ref_sink (g_object_new (BP_TYPE_TRAIN_VIEW, NULL));
-  bp_view_set_session (BP_VIEW (other_view), other);
+  other_view = new_view (other);
   other_accuracy = bp_train_view_get_accuracy_plot (other_view);
   train_to (other, other_accuracy, 1, 1);
   bp_train_view_pin_run (other_view);
@@ -223,14 +250,7 @@ test_view_round_trip (void)
   loaded = dup_plots (other_view);
   g_assert_cmpuint (loaded->pins->len, ==, 0);
 
-  bp_view_set_session (BP_VIEW (view), NULL);
-  bp_view_set_session (BP_VIEW (other_view), NULL);
-  g_assert_finalize_object (view);
-  g_assert_finalize_object (other_view);
-  g_assert_finalize_object (session);
-  g_assert_finalize_object (other);
-  g_unlink (path);
-  g_rmdir (tmp);
+  finish (view, other_view, session, other, path, tmp);
 }
 
 /* With the speed of learning measured, the view draws it (epoch 0, then each epoch), and a
@@ -257,8 +277,7 @@ test_view_speed (void)
   file = g_file_new_for_path (path);
 
   session = new_session ();
-  view = g_object_ref_sink (g_object_new (BP_TYPE_TRAIN_VIEW, NULL));
-  bp_view_set_session (BP_VIEW (view), session);
+  view = new_view (session);
   speed = bp_train_view_get_speed_plot (view);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (speed)));
 
@@ -271,8 +290,7 @@ test_view_speed (void)
   g_assert_no_error (error);
 
   other = new_session ();
-  other_view = g_object_ref_sink (g_object_new (BP_TYPE_TRAIN_VIEW, NULL));
-  bp_view_set_session (BP_VIEW (other_view), other);
+  other_view = new_view (other);
   other_speed = bp_train_view_get_speed_plot (other_view);
   train_to (other, bp_train_view_get_accuracy_plot (other_view), 1, 1);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (other_speed)));
@@ -285,14 +303,7 @@ test_view_speed (void)
   bp_session_reset (other, NULL);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (other_speed)));
 
-  bp_view_set_session (BP_VIEW (view), NULL);
-  bp_view_set_session (BP_VIEW (other_view), NULL);
-  g_assert_finalize_object (view);
-  g_assert_finalize_object (other_view);
-  g_assert_finalize_object (session);
-  g_assert_finalize_object (other);
-  g_unlink (path);
-  g_rmdir (tmp);
+  finish (view, other_view, session, other, path, tmp);
 }
 
 int

@@ -11,20 +11,6 @@
 #include <math.h>
 #include <string.h>
 
-/* Series of the accuracy plot and of the cost plot (bp-session-file.h's order). */
-enum {
-  ACCURACY_TRAIN,
-  ACCURACY_VALIDATION,
-  ACCURACY_TEST,
-  ACCURACY_SAMPLE,
-};
-
-enum {
-  COST_TRAIN,
-  COST_VALIDATION,
-  COST_SAMPLE,
-};
-
 struct _BpRunHistory
 {
   GArray         *epochs;   /* BpEpochMetrics */
@@ -203,18 +189,18 @@ bp_run_history_pin (BpRunHistory *self,
       const BpEpochMetrics *m = &g_array_index (self->epochs, BpEpochMetrics, i);
       double x = m->epoch;
 
-      any |= add_point (pin->accuracy[ACCURACY_TRAIN], x, m->train_accuracy);
-      any |= add_point (pin->accuracy[ACCURACY_VALIDATION], x, m->validation_accuracy);
-      any |= add_point (pin->accuracy[ACCURACY_TEST], x, m->test_accuracy);
-      any |= add_point (pin->cost[COST_TRAIN], x, m->train_cost);
-      any |= add_point (pin->cost[COST_VALIDATION], x, m->validation_cost);
+      any |= add_point (pin->accuracy[BP_SESSION_ACCURACY_TRAIN], x, m->train_accuracy);
+      any |= add_point (pin->accuracy[BP_SESSION_ACCURACY_VALIDATION], x, m->validation_accuracy);
+      any |= add_point (pin->accuracy[BP_SESSION_ACCURACY_TEST], x, m->test_accuracy);
+      any |= add_point (pin->cost[BP_SESSION_COST_TRAIN], x, m->train_cost);
+      any |= add_point (pin->cost[BP_SESSION_COST_VALIDATION], x, m->validation_cost);
     }
   for (guint i = 0; i < self->plots->samples->len; i++)
     {
       const BpSessionSample *s = &g_array_index (self->plots->samples, BpSessionSample, i);
 
-      any |= add_point (pin->accuracy[ACCURACY_SAMPLE], s->x, s->accuracy);
-      any |= add_point (pin->cost[COST_SAMPLE], s->x, s->cost);
+      any |= add_point (pin->accuracy[BP_SESSION_ACCURACY_SAMPLE], s->x, s->accuracy);
+      any |= add_point (pin->cost[BP_SESSION_COST_SAMPLE], s->x, s->cost);
     }
   if (any)
     g_ptr_array_add (self->plots->pins, g_steal_pointer (&pin));

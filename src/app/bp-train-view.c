@@ -20,20 +20,6 @@
 
 #define PLOT_INTERVAL_MS 250
 
-/* Series of the accuracy plot and of the cost plot, in the order they are added. */
-enum {
-  ACCURACY_TRAIN,
-  ACCURACY_VALIDATION,
-  ACCURACY_TEST,
-  ACCURACY_SAMPLE,
-};
-
-enum {
-  COST_TRAIN,
-  COST_VALIDATION,
-  COST_SAMPLE,
-};
-
 struct _BpTrainView
 {
   BpView           parent_instance;
@@ -206,11 +192,11 @@ add_epoch (BpTrainView          *self,
 {
   double x = m->epoch;
 
-  append_accuracy (self, ACCURACY_TRAIN, x, m->train_accuracy);
-  append_accuracy (self, ACCURACY_VALIDATION, x, m->validation_accuracy);
-  append_accuracy (self, ACCURACY_TEST, x, m->test_accuracy);
-  append_cost (self, COST_TRAIN, x, m->train_cost);
-  append_cost (self, COST_VALIDATION, x, m->validation_cost);
+  append_accuracy (self, BP_SESSION_ACCURACY_TRAIN, x, m->train_accuracy);
+  append_accuracy (self, BP_SESSION_ACCURACY_VALIDATION, x, m->validation_accuracy);
+  append_accuracy (self, BP_SESSION_ACCURACY_TEST, x, m->test_accuracy);
+  append_cost (self, BP_SESSION_COST_TRAIN, x, m->train_cost);
+  append_cost (self, BP_SESSION_COST_VALIDATION, x, m->validation_cost);
 }
 
 /* The speed plot gets one series per hidden layer measured. */
@@ -293,8 +279,8 @@ flush_points (BpTrainView *self)
     {
       const BpSessionSample *sample = &samples[self->plotted_samples];
 
-      append_accuracy (self, ACCURACY_SAMPLE, sample->x, sample->accuracy);
-      append_cost (self, COST_SAMPLE, sample->x, sample->cost);
+      append_accuracy (self, BP_SESSION_ACCURACY_SAMPLE, sample->x, sample->accuracy);
+      append_cost (self, BP_SESSION_COST_SAMPLE, sample->x, sample->cost);
     }
   flush_speeds (self, history);
 }

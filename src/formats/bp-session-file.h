@@ -65,8 +65,23 @@ typedef enum
 /* ── The plots ────────────────────────────────────────────────────────────────────────────── */
 
 /* The series of the Train view's two plots, in the order of BpTrainView's. */
-#define BP_SESSION_ACCURACY_SERIES 4 /* training, validation, test, held-out sample */
-#define BP_SESSION_COST_SERIES     3 /* training, validation, held-out sample */
+typedef enum
+{
+  BP_SESSION_ACCURACY_TRAIN,
+  BP_SESSION_ACCURACY_VALIDATION,
+  BP_SESSION_ACCURACY_TEST,
+  BP_SESSION_ACCURACY_SAMPLE, /* the held-out sample */
+} BpSessionAccuracySeries;
+
+typedef enum
+{
+  BP_SESSION_COST_TRAIN,
+  BP_SESSION_COST_VALIDATION,
+  BP_SESSION_COST_SAMPLE,
+} BpSessionCostSeries;
+
+#define BP_SESSION_ACCURACY_SERIES 4
+#define BP_SESSION_COST_SERIES     3
 
 typedef struct
 {

@@ -3,8 +3,7 @@
  *
  * The session's side of model files (bp-model-io.h) and session files (bp-session-file.h), which
  * read and write the bytes: here is what the session adds — its snapshot, run and history, and
- * the checks of a run against its data (bp_session_check_run()) that a network from a file goes
- * through before anything changes. Only BpSession's public API is used.
+ * the checks against its data before anything changes. Only BpSession's public API is used.
  */
 #include "config.h"
 
@@ -15,88 +14,6 @@
 
 #include "bp-model-io.h"
 #include "bp-save-file.h"
-
-/* ── Runs against the data ────────────────────────────────────────────────────────────────── */
-
-/* What every new network is checked with, and every network from a file before it is taken. */
-gboolean
-bp_session_check_run (BpSession    *self,
-                      const BpRun  *run,
-                      GError      **error)
-{
-  const BpDataset *train, *validation;
-  const BpArch *arch;
-  BpError bp_error = { 0 };
-  size_t size;
-
-  g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (run != NULL, FALSE);
-
-  arch = &run->arch;
-  if (arch->n_layers < 1 || arch->n_layers > BP_MAX_LAYERS - 1)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "A network has 2 to %d layers, not %zu", BP_MAX_LAYERS, arch->n_layers + 1);
-      return FALSE;
-    }
-  for (size_t l = 0; l <= arch->n_layers; l++)
-    {
-      size = l == 0 ? arch->in_channels * arch->in_height * arch->in_width
-                    : arch->layers[l - 1].size;
-      if (size == 0 || size > BP_MAX_LAYER_SIZE)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       "Layer %zu has %zu neurons; a layer has 1 to %d", l + 1, size,
-                       BP_MAX_LAYER_SIZE);
-          return FALSE;
-        }
-    }
-  if (!bp_arch_check (arch, &bp_error))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s", bp_error.message);
-      return FALSE;
-    }
-  /* The settings that go with the network; the live ones have their own setters. */
-  {
-    size_t n_fields;
-    const BpRunField *fields = bp_run_fields (&n_fields);
-
-    for (size_t i = 0; i < n_fields; i++)
-      if (!fields[i].live && !bp_run_field_check (run, &fields[i], &bp_error))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s", bp_error.message);
-          return FALSE;
-        }
-  }
-
-  train = bp_session_get_train_set (self);
-  validation = bp_session_get_validation_set (self);
-  if (train == NULL)
-    return TRUE;
-
-  if (arch->in_channels * arch->in_height * arch->in_width != train->n_pixels)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "The input layer must have %zu neurons, one per pixel of the %zu×%zu images",
-                   train->n_pixels, train->rows, train->cols);
-      return FALSE;
-    }
-  if (arch->layers[arch->n_layers - 1].size < train->n_classes)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "The output layer must have at least %zu neurons, one per class",
-                   train->n_classes);
-      return FALSE;
-    }
-  if ((run->early_stop > 0 || run->schedule > 0)
-      && (validation == NULL || validation->n == 0))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Early stopping and the learning-rate schedule need a validation set");
-      return FALSE;
-    }
-  return TRUE;
-}
 
 /* ── Model files ──────────────────────────────────────────────────────────────────────────── */
 

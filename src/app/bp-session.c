@@ -466,6 +466,22 @@ bp_session_get_run (BpSession *self,
   *run = self->run;
 }
 
+gboolean
+bp_session_check_run (BpSession    *self,
+                      const BpRun  *run,
+                      GError      **error)
+{
+  BpError bp_error = { 0 };
+
+  g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (run != NULL, FALSE);
+
+  if (bp_worker_check_run (run, self->train_full, self->validation, &bp_error))
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s", bp_error.message);
+  return FALSE;
+}
+
 void
 bp_session_get_hyperparams (BpSession     *self,
                             BpHyperparams *hyper)

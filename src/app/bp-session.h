@@ -78,7 +78,7 @@ void                  bp_session_get_run (BpSession *self,
                                           BpRun     *run);
 /* Check the part of @run that makes a network (the arch and the settings that are not live)
  * against the data (input size, outputs ≥ classes, cost with output, ranges). Without data
- * only the network's own rules are checked. (bp-session-io.c) */
+ * only the network's own rules are checked (bp_worker_check_run()). */
 gboolean              bp_session_check_run (BpSession    *self,
                                             const BpRun  *run,
                                             GError      **error);

@@ -143,6 +143,14 @@ void      bp_worker_stop (BpWorker *self);
 void      bp_worker_set_learning_speed (BpWorker *self,
                                         gboolean  learning_speed);
 
+/* Whether a network of @run can be built and trained: the arch and the settings that are not
+ * live in their ranges and, with @train (may be NULL), that the data fits it (inputs = pixels,
+ * outputs ≥ classes, a @validation set for early stopping and the schedule). */
+gboolean  bp_worker_check_run (const BpRun     *run,
+                               const BpDataset *train,
+                               const BpDataset *validation,
+                               BpError         *error);
+
 /* ── Commands (the owner's thread) ───────────────────────────────────────────────────────── */
 
 /* Run, park or run to the end of the epoch; the answers to it carry @serial. @clear_steps drops

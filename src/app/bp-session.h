@@ -1,11 +1,13 @@
 /* bp-session.h — one training session: the data, the network, and the worker thread training it
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * BpSession is the one object the views observe. It uses GLib and GObject only (no GTK), so it
- * is tested without a display. Everything public is called on the thread that created the
- * session (the main thread); the worker thread never runs a signal handler or touches a
- * property. Results come back through the creating thread's main context, coalesced so that at
- * most one idle callback is pending at any time.
+ * BpSession is the one object the views observe: the GObject façade of a BpWorker
+ * (bp-worker.h), which trains on a thread of its own, and the owner of the run history
+ * (bp-run-history.h). It uses GLib and GObject only (no GTK), so it is tested without a
+ * display. Everything public is called on the thread that created the session (the main
+ * thread); the worker thread never runs a signal handler or touches a property. Results come
+ * back through the creating thread's main context, coalesced so that at most one idle callback
+ * is pending at any time.
  */
 #pragma once
 
@@ -154,7 +156,7 @@ void          bp_session_set_learning_speed (BpSession *self,
                                              gboolean   learning_speed);
 gboolean      bp_session_get_learning_speed (BpSession *self);
 
-/* ── Networks from files (bp-session-io.c) ───────────────────────────────────────────────── */
+/* ── Networks from files (loading and saving: bp-session-io.c) ────────────────────────────── */
 
 /* Load a network2.py JSON model (bp_model_load(): Nielsen's files and ours) and make it the
  * session's network: the run's arch and initialiser come from the model (the initialiser is

@@ -32,7 +32,6 @@ struct _BpTrainView
   GtkToggleButton *log_button;
   BpPlot          *accuracy_plot;
   BpPlot          *cost_plot;
-  GtkToggleButton *speed_button;
   BpPlot          *speed_plot;
 
   guint            plotted_epochs;   /* epochs of the history on the live curves */
@@ -459,26 +458,8 @@ bp_train_view_get_speed_plot (BpTrainView *self)
 }
 
 static void
-speed_toggled_cb (BpTrainView *self)
-{
-  BpSession *session = bp_view_get_session (BP_VIEW (self));
-
-  if (session != NULL)
-    bp_session_set_learning_speed (session, gtk_toggle_button_get_active (self->speed_button));
-}
-
-static void
 bp_train_view_session_changed (BpView *view)
 {
-  BpTrainView *self = BP_TRAIN_VIEW (view);
-  BpSession *session = bp_view_get_session (view);
-
-  if (session != NULL)
-    {
-      g_signal_handlers_block_by_func (self->speed_button, speed_toggled_cb, self);
-      gtk_toggle_button_set_active (self->speed_button, bp_session_get_learning_speed (session));
-      g_signal_handlers_unblock_by_func (self->speed_button, speed_toggled_cb, self);
-    }
   draw_pins (BP_TRAIN_VIEW (view));
   reload (BP_TRAIN_VIEW (view));
 }
@@ -530,7 +511,6 @@ bp_train_view_class_init (BpTrainViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpTrainView, log_button);
   gtk_widget_class_bind_template_child (widget_class, BpTrainView, accuracy_plot);
   gtk_widget_class_bind_template_child (widget_class, BpTrainView, cost_plot);
-  gtk_widget_class_bind_template_child (widget_class, BpTrainView, speed_button);
   gtk_widget_class_bind_template_child (widget_class, BpTrainView, speed_plot);
 }
 
@@ -565,7 +545,7 @@ bp_train_view_init (BpTrainView *self)
   /* Translators: the y axis of the speed-of-learning plot: the length of the cost's gradient
    * with respect to a hidden layer's biases, averaged over 1,000 training images. */
   bp_plot_set_y_label (self->speed_plot, _("Length of ∂C/∂b"));
-  g_signal_connect_swapped (self->speed_button, "toggled", G_CALLBACK (speed_toggled_cb), self);
+
 
   session_signals = bp_view_get_session_signals (BP_VIEW (self));
   g_signal_group_connect_swapped (session_signals, "epoch-finished",

@@ -28,6 +28,7 @@ G_DEFINE_FINAL_TYPE (BpWindow, bp_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_SESSION,
+  PROP_LEARNING_SPEED,
   N_PROPS
 };
 
@@ -664,6 +665,35 @@ bp_window_get_property (GObject    *object,
       g_value_set_object (value, self->session);
       break;
 
+    case PROP_LEARNING_SPEED:
+      g_value_set_boolean (value, self->session != NULL
+                                  && bp_session_get_learning_speed (self->session));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bp_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  BpWindow *self = BP_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LEARNING_SPEED:
+      if (self->session != NULL
+          && bp_session_get_learning_speed (self->session) != g_value_get_boolean (value))
+        {
+          bp_session_set_learning_speed (self->session, g_value_get_boolean (value));
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -679,11 +709,17 @@ bp_window_class_init (BpWindowClass *klass)
   object_class->constructed = bp_window_constructed;
   object_class->dispose = bp_window_dispose;
   object_class->get_property = bp_window_get_property;
+  object_class->set_property = bp_window_set_property;
   window_class->close_request = bp_window_close_request;
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, BP_TYPE_SESSION,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Whether the session measures chapter 5's speed of learning (the train.learning-speed
+   * action, a check item of the main menu). */
+  properties[PROP_LEARNING_SPEED] =
+    g_param_spec_boolean ("learning-speed", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[DATA_LOADED] = g_signal_new ("data-loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -728,6 +764,7 @@ bp_window_class_init (BpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "train.reset", NULL, train_reset_action);
   gtk_widget_class_install_action (widget_class, "train.pin-run", NULL, train_pin_run_action);
   gtk_widget_class_install_action (widget_class, "train.clear-pins", NULL, train_clear_pins_action);
+  gtk_widget_class_install_property_action (widget_class, "train.learning-speed", "learning-speed");
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.choose-data-folder", NULL,
                                    choose_data_folder_action);

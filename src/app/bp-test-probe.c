@@ -114,6 +114,20 @@ state_cb (Probe      *probe,
   bp_test_event ("state %s", bp_session_state_to_string (state));
 }
 
+/* "speed EPOCH S1 S2 …", as backprop-cli train --learning-speed prints it. */
+static void
+print_speed (const BpEpochMetrics *m)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_printf (line, "speed %u", m->epoch);
+  for (size_t k = 0; k < m->n_speeds; k++)
+    g_string_append_printf (line, " %s",
+                            g_ascii_formatd (number, sizeof number, "%.6g", m->speed[k]));
+  bp_test_event ("%s", line->str);
+}
+
 static void
 epoch_finished_cb (Probe                *probe,
                    const BpEpochMetrics *m,
@@ -124,6 +138,17 @@ epoch_finished_cb (Probe                *probe,
   bp_test_event ("epoch %u train_acc %.4f val_acc %.4f test_acc %.4f seconds %.3f eta %g",
                  m->epoch, m->train_accuracy, m->validation_accuracy, m->test_accuracy,
                  m->seconds, (double) m->eta);
+  if (m->n_speeds > 0)
+    print_speed (m);
+}
+
+static void
+speed_measured_cb (Probe                *probe,
+                   const BpEpochMetrics *m,
+                   BpSession            *session)
+{
+  if (!probe->done)
+    print_speed (m);
 }
 
 static void
@@ -718,6 +743,8 @@ bp_test_probe_attach (BpWindow *window)
                                   G_CALLBACK (state_cb), probe);
   g_signal_group_connect_swapped (probe->session_signals, "epoch-finished",
                                   G_CALLBACK (epoch_finished_cb), probe);
+  g_signal_group_connect_swapped (probe->session_signals, "speed-measured",
+                                  G_CALLBACK (speed_measured_cb), probe);
   g_signal_group_connect_swapped (probe->session_signals, "network-reset",
                                   G_CALLBACK (network_reset_cb), probe);
   g_signal_group_connect_swapped (probe->session_signals, "diverged",

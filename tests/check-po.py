@@ -77,6 +77,11 @@ GLOSSARY = {
         (r'\btest set\b', '测试集'),
         (r'\bvalidation accuracy\b', '验证集准确率'),
         (r'\bprobabilit(?:y|ies)\b', '概率'),
+        # Chapter 2's terms, as the seed's notes have them (the Backprop view).
+        (r'\bweighted input\b', '带权输入'),
+        (r'\bHadamard product\b', 'Hadamard 乘积'),
+        (r'\bfour fundamental equations\b', '反向传播的四个基本方程'),
+        (r'\berror δ', '误差'),
     ],
 }
 

@@ -752,6 +752,14 @@ bp_draw_view_get_outputs (BpDrawView *self,
   return self->outputs;
 }
 
+const float *
+bp_draw_view_get_input (BpDrawView *self)
+{
+  g_return_val_if_fail (BP_IS_DRAW_VIEW (self), NULL);
+
+  return self->have_input && self->net != NULL ? self->input : NULL;
+}
+
 double
 bp_draw_view_get_brush_width (BpDrawView *self)
 {

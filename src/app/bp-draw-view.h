@@ -32,6 +32,10 @@ int          bp_draw_view_get_guess (BpDrawView *self);
 const float *bp_draw_view_get_outputs (BpDrawView *self,
                                        guint      *n_outputs);
 
+/* The network's input for what is on the pad: 784 floats after MNIST's preprocessing (a test
+ * image's own pixels), or NULL when there is nothing to read. Valid until the next prediction. */
+const float *bp_draw_view_get_input (BpDrawView *self);
+
 double   bp_draw_view_get_brush_width (BpDrawView *self);
 
 /* Keep the brush width in @settings' "brush-width" key. */

@@ -10,11 +10,14 @@
 
 #include "bp-test-probe.h"
 
+#include "bp-backprop-view.h"
 #include "bp-confusion-matrix.h"
 #include "bp-controls.h"
 #include "bp-digit-gallery.h"
 #include "bp-draw-view.h"
+#include "bp-gradcheck.h"
 #include "bp-mistakes-view.h"
+#include "bp-network-columns.h"
 #include "bp-test-events.h"
 #include "bp-train-view.h"
 #include "bp-weight-grid.h"
@@ -42,6 +45,7 @@ struct _Probe
   ViewProbe     solo_draw;
   ViewProbe     weights;
   ViewProbe     mistakes;
+  ViewProbe     backprop;
   guint         ready_tick;
   guint         missing_tick;
   gboolean      ready_printed;
@@ -656,6 +660,130 @@ cell_activated_cb (Probe *probe,
     bp_test_event ("cell %u %u", true_class, predicted);
 }
 
+/* ── The Backprop view: backprop-example, backprop-step, backprop-neuron, … ──────────────── */
+
+/* Where the first hidden neuron's cell and the first output's are, once the columns are laid
+ * out (the second frame after the view is shown, as for the canvas). */
+static gboolean
+backprop_tick_cb (GtkWidget     *widget,
+                  GdkFrameClock *clock,
+                  gpointer       user_data)
+{
+  ViewProbe *vp = user_data;
+  BpNetworkColumns *columns = BP_NETWORK_COLUMNS (template_child (widget, BP_TYPE_BACKPROP_VIEW,
+                                                                  "columns"));
+  guint n = bp_network_columns_get_n_layers (columns);
+  graphene_rect_t cell;
+
+  if (gtk_widget_get_native (widget) == NULL || n == 0 || ++vp->place_frames < 2
+      || !bp_network_columns_get_cell (columns, 0, 0, &cell))
+    return G_SOURCE_CONTINUE;
+  vp->place_tick = 0;
+  if (n > 1)
+    print_place ("backprop-hidden-0", GTK_WIDGET (columns), cell.origin.x, cell.origin.y,
+                 (int) cell.size.width, (int) cell.size.height);
+  if (bp_network_columns_get_cell (columns, n - 1, 0, &cell))
+    print_place ("backprop-output-0", GTK_WIDGET (columns), cell.origin.x, cell.origin.y,
+                 (int) cell.size.width, (int) cell.size.height);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+backprop_map_cb (ViewProbe *vp)
+{
+  vp->place_frames = 0;
+  if (!vp->probe->done && vp->place_tick == 0)
+    vp->place_tick = gtk_widget_add_tick_callback (vp->view, backprop_tick_cb, vp, NULL);
+}
+
+static void
+backprop_example_cb (ViewProbe      *vp,
+                     BpBackpropView *view)
+{
+  const BpTrace *trace = bp_backprop_view_get_trace (view);
+  const char *source;
+  guint index;
+
+  if (vp->probe->done || trace == NULL)
+    return;
+  source = bp_backprop_view_get_source (view, &index);
+  bp_test_event ("backprop-example %s %u label %zu guess %zu cost %.9g", source, index,
+                 bp_trace_get_label (trace), bp_trace_get_guess (trace), bp_trace_get_cost (trace));
+}
+
+static void
+backprop_step_cb (ViewProbe      *vp,
+                  BpBackpropView *view)
+{
+  guint n, step;
+  int layer;
+
+  if (vp->probe->done)
+    return;
+  step = bp_backprop_view_get_step (view, &n, &layer);
+  bp_test_event ("backprop-step %u %u %s %d", step, n,
+                 bp_backprop_step_kind_to_string (bp_backprop_view_get_step_kind (view)), layer);
+}
+
+static void
+backprop_neuron_cb (ViewProbe      *vp,
+                    int             layer,
+                    guint           neuron,
+                    BpBackpropView *view)
+{
+  const BpTrace *trace = bp_backprop_view_get_trace (view);
+  const BpTraceLayer *tl;
+
+  if (vp->probe->done || trace == NULL)
+    return;
+  tl = bp_trace_get_layer (trace, (size_t) layer);
+  bp_test_event ("backprop-neuron %d %u z %.9g a %.9g deriv %.9g delta %.9g nabla_b %.9g "
+                 "saturated %d", layer, neuron, tl->z[neuron], tl->a[neuron], tl->deriv[neuron],
+                 tl->delta[neuron], tl->nabla_b[neuron],
+                 bp_trace_is_saturated (trace, (size_t) layer, neuron));
+}
+
+static void
+backprop_gradient_step_cb (ViewProbe *vp,
+                           double     before,
+                           double     after)
+{
+  if (!vp->probe->done)
+    bp_test_event ("backprop-gradient-step cost_before %.9g cost_after %.9g", before, after);
+}
+
+static void
+backprop_undone_cb (ViewProbe *vp)
+{
+  if (!vp->probe->done)
+    bp_test_event ("backprop-gradient-step-undone");
+}
+
+static void
+backprop_gradcheck_cb (ViewProbe *vp,
+                       gpointer   data)
+{
+  const BpGradcheck *r = data;
+
+  if (!vp->probe->done)
+    bp_test_event ("gradcheck params %zu checked %zu backprop_seconds %.6g "
+                   "finite_difference_seconds %.6g ratio %.6g max_relative_error %.6g",
+                   r->n_params, r->n_checked, r->backprop_seconds, r->numerical_seconds, r->ratio,
+                   r->max_relative_error);
+}
+
+static void
+watch_backprop_view (ViewProbe *vp)
+{
+  g_signal_connect_swapped (vp->view, "map", G_CALLBACK (backprop_map_cb), vp);
+  g_signal_connect_swapped (vp->view, "example-changed", G_CALLBACK (backprop_example_cb), vp);
+  g_signal_connect_swapped (vp->view, "step-changed", G_CALLBACK (backprop_step_cb), vp);
+  g_signal_connect_swapped (vp->view, "neuron-shown", G_CALLBACK (backprop_neuron_cb), vp);
+  g_signal_connect_swapped (vp->view, "gradient-step", G_CALLBACK (backprop_gradient_step_cb), vp);
+  g_signal_connect_swapped (vp->view, "gradient-step-undone", G_CALLBACK (backprop_undone_cb), vp);
+  g_signal_connect_swapped (vp->view, "gradcheck-done", G_CALLBACK (backprop_gradcheck_cb), vp);
+}
+
 /* ── The application: about-window ────────────────────────────────────────────────────────── */
 
 static void
@@ -791,6 +919,9 @@ bp_test_probe_attach (BpWindow *window)
                             G_CALLBACK (test_set_classified_cb), &probe->mistakes);
   g_signal_connect_swapped (template_child (probe->mistakes.view, BP_TYPE_MISTAKES_VIEW, "matrix"),
                             "cell-activated", G_CALLBACK (cell_activated_cb), probe);
+
+  view_probe_init (&probe->backprop, probe, window_child (probe, "backprop_view"));
+  watch_backprop_view (&probe->backprop);
 
   /* The About window is the application's: one probe says when it opens. */
   app = gtk_window_get_application (GTK_WINDOW (window));

@@ -3,6 +3,7 @@
  */
 #pragma once
 
+#include "bp-backprop-view.h"
 #include "bp-controls.h"
 #include "bp-draw-view.h"
 #include "bp-mistakes-view.h"
@@ -38,6 +39,7 @@ struct _BpWindow
   BpWeightsView        *weights_view;
   BpDrawView           *draw_view;
   BpMistakesView       *mistakes_view;
+  BpBackpropView       *backprop_view;
 
   BpSession            *session;
   GSignalGroup         *session_signals;

@@ -221,6 +221,7 @@ set_session (BpWindow  *self,
   bp_view_set_session (BP_VIEW (self->weights_view), session);
   bp_view_set_session (BP_VIEW (self->draw_view), session);
   bp_view_set_session (BP_VIEW (self->mistakes_view), session);
+  bp_view_set_session (BP_VIEW (self->backprop_view), session);
 
   update_actions (self);
   update_subtitle (self);
@@ -523,7 +524,15 @@ test_image_activated_cb (BpWindow *self,
                          guint     index)
 {
   bp_draw_view_show_test_image (self->draw_view, index);
+  bp_backprop_view_show_test_image (self->backprop_view, index);
   adw_view_stack_set_visible_child_name (self->view_stack, "draw");
+}
+
+/* The Backprop view can walk the digit on the Draw view's pad. */
+static void
+draw_input_changed_cb (BpWindow *self)
+{
+  bp_backprop_view_set_drawing (self->backprop_view, bp_draw_view_get_input (self->draw_view));
 }
 
 /* Space starts and pauses, Shift+Space trains to the end of the epoch, wherever the focus is —
@@ -732,6 +741,7 @@ bp_window_class_init (BpWindowClass *klass)
   g_type_ensure (BP_TYPE_WEIGHTS_VIEW);
   g_type_ensure (BP_TYPE_DRAW_VIEW);
   g_type_ensure (BP_TYPE_MISTAKES_VIEW);
+  g_type_ensure (BP_TYPE_BACKPROP_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BpWindow, toast_overlay);
@@ -755,6 +765,7 @@ bp_window_class_init (BpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpWindow, weights_view);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, draw_view);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, mistakes_view);
+  gtk_widget_class_bind_template_child (widget_class, BpWindow, backprop_view);
   gtk_widget_class_bind_template_child (widget_class, BpWindow, recent_section);
 
   gtk_widget_class_install_action (widget_class, "train.start", NULL, train_start_action);
@@ -782,6 +793,8 @@ bp_window_class_init (BpWindowClass *klass)
                                        "win.show-view", "s", "draw");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK,
                                        "win.show-view", "s", "mistakes");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK,
+                                       "win.show-view", "s", "backprop");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
                                        "train.reset", NULL);
 
@@ -829,6 +842,14 @@ bp_window_init (BpWindow *self)
                             G_CALLBACK (draw_neuron_activated_cb), self);
   g_signal_connect_swapped (self->mistakes_view, "test-image-activated",
                             G_CALLBACK (test_image_activated_cb), self);
+  for (guint i = 0; i < 4; i++)
+    {
+      static const char *const classified[] = { "stroke-classified", "test-image-classified",
+                                                "picture-classified", "strokes-removed" };
+
+      g_signal_connect_swapped (self->draw_view, classified[i], G_CALLBACK (draw_input_changed_cb),
+                                self);
+    }
 
   g_signal_connect_swapped (self->main_stack, "notify::visible-child",
                             G_CALLBACK (main_page_changed_cb), self);

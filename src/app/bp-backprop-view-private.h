@@ -1,0 +1,123 @@
+/* bp-backprop-view-private.h — BpBackpropView's insides, shared by bp-backprop-view.c and
+ * bp-backprop-check.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "bp-backprop-view.h"
+#include "bp-draw-canvas.h"
+#include "bp-gradcheck.h"
+#include "bp-network-columns.h"
+#include "bp-preprocess.h"
+#include "bp-weight-grid.h"
+
+G_BEGIN_DECLS
+
+#define N_PIXELS   BP_PREPROCESS_N_PIXELS
+#define SIDE       BP_PREPROCESS_SIDE
+#define MAX_OUT    16
+#define MAX_UNDO   32
+
+typedef enum
+{
+  SOURCE_TEST,
+  SOURCE_TRAIN,
+  SOURCE_DRAWING,
+} Source;
+
+typedef enum
+{
+  QUANTITY_A,
+  QUANTITY_Z,
+  QUANTITY_DELTA,
+  QUANTITY_NABLA_B,
+} Quantity;
+
+typedef struct _BpCheckJob BpCheckJob;
+
+struct _BpBackpropView
+{
+  BpView            parent_instance;
+
+  /* Template children */
+  GtkDropDown      *source_drop;
+  GtkSpinButton    *index_spin;
+  GtkDropDown      *label_drop;
+  GtkDropDown      *quantity_drop;
+  GtkLabel         *example_label;
+  GtkWidget        *pad_box;
+  BpDrawCanvas     *pad;
+  GtkStack         *main_stack;
+  BpNetworkColumns *columns;
+  GtkLabel         *gradient_caption;
+  BpWeightGrid     *gradient_grid;
+  GtkDrawingArea   *matrices_area;
+  GtkLabel         *step_title;
+  GtkLabel         *equation_label;
+  GtkLabel         *explain_label;
+  GtkLabel         *slow_label;
+  GtkWidget        *update_box;
+  GtkLabel         *update_label;
+  GtkWidget        *check_box;
+  GtkProgressBar   *check_progress;
+  GtkWidget        *cancel_button;
+  GtkWidget        *check_result_box;
+  GtkDrawingArea   *scatter_area;
+  GtkLabel         *check_label;
+  GtkLabel         *neuron_label;
+  GtkLabel         *step_count;
+
+  BpSnapshot       *snapshot;       /* the snapshot self->net was copied from, if any */
+  const BpNetwork  *source_net;     /* the network self->net was copied from */
+  char             *net_description;
+  BpNetwork        *net;            /* the view's own copy */
+  BpTrace          *trace;
+  GPtrArray        *undo;           /* parameters before each gradient step (float *) */
+
+  float             x[N_PIXELS];
+  gboolean          have_x;
+  guint             true_label;     /* the data set's label; for a drawing, unknown */
+  float             drawing[N_PIXELS];
+  gboolean          have_drawing;
+  gboolean          pad_is_import;  /* the pad shows the Draw view's digit, not strokes */
+
+  guint             step;
+  gboolean          setting_quantity;
+  int               sel_layer, sel_neuron;
+
+  /* The last gradient step taken. */
+  gboolean          have_update;
+  double            cost_before, cost_after;
+  size_t            guess_before, guess_after;
+  float             out_before[MAX_OUT], out_after[MAX_OUT];
+
+  BpCheckJob       *check;          /* the check running, if any */
+  BpGradcheck       check_result;
+  gboolean          have_check_result;
+
+  char             *a11y_columns;
+  char             *a11y_equation;
+  char             *a11y_neuron;
+  guint             tick_id;
+  gboolean          dirty_network;
+};
+
+static inline guint
+n_layers (BpBackpropView *self)
+{
+  return self->trace != NULL ? (guint) bp_trace_get_n_layers (self->trace) : 0;
+}
+
+/* bp-backprop-view.c: show the step, the example and the neuron again. */
+void bp_backprop_view_update (BpBackpropView *self);
+
+/* bp-backprop-check.c: the gradient's pictures, and section 2.8's check with finite
+ * differences (the backprop.check and backprop.cancel-check actions). */
+void bp_backprop_view_update_gradient (BpBackpropView *self);
+void bp_backprop_check_class_init (GtkWidgetClass *widget_class);
+void bp_backprop_check_init (BpBackpropView *self);
+void bp_backprop_check_dispose (BpBackpropView *self);
+
+G_END_DECLS

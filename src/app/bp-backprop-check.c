@@ -136,7 +136,7 @@ show_check_result (BpBackpropView *self)
   const BpGradcheck *r = &self->check_result;
   g_autofree char *bp = bp_backprop_text_number (r->backprop_seconds * 1000.0, 3);
   g_autofree char *fd = bp_backprop_text_number (r->numerical_seconds, 3);
-  g_autofree char *ratio = bp_backprop_text_number (r->ratio, 3);
+  g_autofree char *ratio = g_strdup_printf ("%.0f", r->ratio);
   g_autofree char *err = bp_backprop_text_number (r->max_relative_error, 2);
   g_autofree char *text = NULL;
 
@@ -262,6 +262,20 @@ draw_scatter_cb (GtkDrawingArea *area,
   cairo_move_to (cr, x0, y0 + side);
   cairo_line_to (cr, x0 + side, y0);
   cairo_stroke (cr);
+
+  {
+    PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (area), _("numerical →"));
+    int tw, th;
+
+    cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
+    pango_layout_get_pixel_size (layout, &tw, &th);
+    cairo_move_to (cr, x0 + side - tw - 3, y0 + side / 2 + 2);
+    pango_cairo_show_layout (cr, layout);
+    pango_layout_set_text (layout, _("↑ backprop"), -1);
+    cairo_move_to (cr, x0 + side / 2 + 3, y0 + 2);
+    pango_cairo_show_layout (cr, layout);
+    g_object_unref (layout);
+  }
 
   /* At most MAX_POINTS points, evenly spread over the parameters. */
   stride = MAX ((size_t) 1, r->n_checked / MAX_POINTS);

@@ -59,8 +59,11 @@ struct _BpBackpropView
   GtkLabel         *explain_label;
   GtkLabel         *slow_label;
   GtkWidget        *update_box;
+  GtkWidget        *take_step_button;
+  GtkWidget        *undo_button;
   GtkLabel         *update_label;
   GtkWidget        *check_box;
+  GtkWidget        *check_button;
   GtkProgressBar   *check_progress;
   GtkWidget        *cancel_button;
   GtkWidget        *check_result_box;

@@ -688,13 +688,13 @@ bp_backprop_view_update (BpBackpropView *self)
       hyper.eta = 0.5f;
     explain = bp_backprop_text_explain (self->trace, kind, layer, hyper.eta);
 
-    /* Translators: the step's number, the number of steps, and its title. */
-    count = g_strdup_printf (_("Step %u of %u: %s"), self->step + 1, n, title);
+    /* Translators: the step's number and the number of steps. */
+    count = g_strdup_printf (_("Step %u of %u"), self->step + 1, n);
     gtk_label_set_text (self->step_count, count);
     gtk_label_set_text (self->step_title, title);
     gtk_label_set_markup (self->equation_label, equation);
     gtk_label_set_markup (self->explain_label, explain);
-    full = g_strdup_printf ("%s. %s", count, words);
+    full = g_strdup_printf ("%s: %s. %s", count, title, words);
     bp_accessible_update_description (GTK_ACCESSIBLE (self->equation_label), &self->a11y_equation,
                                       full);
 
@@ -721,6 +721,16 @@ bp_backprop_view_update (BpBackpropView *self)
   }
   if (kind == BP_BACKPROP_STEP_GRADIENT)
     bp_backprop_view_update_gradient (self);
+  /* The keyboard stays in the view when the buttons it is on go with their step. */
+  {
+    GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+    GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+    if (focus != NULL
+        && ((kind != BP_BACKPROP_STEP_UPDATE && gtk_widget_is_ancestor (focus, self->update_box))
+            || (kind != BP_BACKPROP_STEP_GRADIENT && gtk_widget_is_ancestor (focus, self->check_box))))
+      gtk_widget_grab_focus (GTK_WIDGET (self->columns));
+  }
   gtk_widget_set_visible (self->update_box, kind == BP_BACKPROP_STEP_UPDATE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "backprop.take-step",
                                  kind == BP_BACKPROP_STEP_UPDATE && self->undo->len < MAX_UNDO);
@@ -915,6 +925,9 @@ undo_step_action (GtkWidget  *widget,
 
   if (self->undo->len == 0)
     return;
+  /* The keyboard stays in the view when Undo goes insensitive under it. */
+  if (self->undo->len == 1 && gtk_widget_has_focus (self->undo_button))
+    gtk_widget_grab_focus (self->take_step_button);
   saved = g_ptr_array_steal_index (self->undo, self->undo->len - 1);
   memcpy (self->net->params, saved, self->net->n_params * sizeof (float));
   self->have_update = FALSE;
@@ -1124,6 +1137,9 @@ bp_backprop_view_class_init (BpBackpropViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpBackpropView, explain_label);
   gtk_widget_class_bind_template_child (widget_class, BpBackpropView, slow_label);
   gtk_widget_class_bind_template_child (widget_class, BpBackpropView, update_box);
+  gtk_widget_class_bind_template_child (widget_class, BpBackpropView, take_step_button);
+  gtk_widget_class_bind_template_child (widget_class, BpBackpropView, undo_button);
+  gtk_widget_class_bind_template_child (widget_class, BpBackpropView, check_button);
   gtk_widget_class_bind_template_child (widget_class, BpBackpropView, update_label);
   gtk_widget_class_bind_template_child (widget_class, BpBackpropView, check_box);
   gtk_widget_class_bind_template_child (widget_class, BpBackpropView, check_progress);

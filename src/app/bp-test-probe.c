@@ -711,18 +711,55 @@ backprop_example_cb (ViewProbe      *vp,
                  bp_trace_get_label (trace), bp_trace_get_guess (trace), bp_trace_get_cost (trace));
 }
 
+/* On the gradient step, where its "Check with Finite Differences" button is; on the update
+ * step, its "Take the Step" and "Undo" buttons: once laid out. */
+static gboolean
+backprop_buttons_tick_cb (GtkWidget     *widget,
+                          GdkFrameClock *clock,
+                          gpointer       user_data)
+{
+  ViewProbe *vp = user_data;
+  BpBackpropStepKind kind = bp_backprop_view_get_step_kind (BP_BACKPROP_VIEW (widget));
+  static const struct { BpBackpropStepKind kind; const char *child, *name; } buttons[] = {
+    { BP_BACKPROP_STEP_GRADIENT, "check_button", "backprop-check" },
+    { BP_BACKPROP_STEP_UPDATE, "take_step_button", "backprop-take-step" },
+    { BP_BACKPROP_STEP_UPDATE, "undo_button", "backprop-undo" },
+  };
+
+  /* The labels above the buttons wrap to their new text a frame or two after the step. */
+  if (++vp->place_frames < 6)
+    return G_SOURCE_CONTINUE;
+  vp->strip_tick = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    if (buttons[i].kind == kind)
+      {
+        GtkWidget *button = template_child (widget, BP_TYPE_BACKPROP_VIEW, buttons[i].child);
+
+        if (gtk_widget_get_mapped (button))
+          print_place (buttons[i].name, button, 0, 0, gtk_widget_get_width (button),
+                       gtk_widget_get_height (button));
+      }
+  return G_SOURCE_REMOVE;
+}
+
 static void
 backprop_step_cb (ViewProbe      *vp,
                   BpBackpropView *view)
 {
+  BpBackpropStepKind kind = bp_backprop_view_get_step_kind (view);
   guint n, step;
   int layer;
 
   if (vp->probe->done)
     return;
   step = bp_backprop_view_get_step (view, &n, &layer);
-  bp_test_event ("backprop-step %u %u %s %d", step, n,
-                 bp_backprop_step_kind_to_string (bp_backprop_view_get_step_kind (view)), layer);
+  bp_test_event ("backprop-step %u %u %s %d", step, n, bp_backprop_step_kind_to_string (kind),
+                 layer);
+  if ((kind == BP_BACKPROP_STEP_GRADIENT || kind == BP_BACKPROP_STEP_UPDATE) && vp->strip_tick == 0)
+    {
+      vp->place_frames = 0;
+      vp->strip_tick = gtk_widget_add_tick_callback (vp->view, backprop_buttons_tick_cb, vp, NULL);
+    }
 }
 
 static void

@@ -174,11 +174,12 @@ column_limit (const Column *col)
 static void
 caption_box (BpNetworkColumns *self,
              double            centre,
+             double            width_wanted,
              double            min_width,
              double           *x,
              double           *width)
 {
-  double w = MIN (MAX (min_width, 112.0), self->laid_w - 2 * PAD);
+  double w = MIN (MAX (width_wanted, min_width), self->laid_w - 2 * PAD);
 
   *x = CLAMP (centre - w / 2, PAD, self->laid_w - PAD - w);
   *width = w;
@@ -358,7 +359,7 @@ draw_column (BpNetworkColumns *self,
     {
       double bx, bw;
 
-      caption_box (self, col->x + col->width / 2, col->width + GAP - 4, &bx, &bw);
+      caption_box (self, col->x + col->width / 2, col->width + GAP - 4, 112.0, &bx, &bw);
       draw_text (self, cr, col->caption, bx + bw / 2, PAD, 0.5, 0.0, 1.0, active, bw);
     }
   if (col->values != NULL)
@@ -373,7 +374,7 @@ draw_column (BpNetworkColumns *self,
         }
       double bx, bw;
 
-      caption_box (self, col->x + col->width / 2, col->width + GAP - 4, &bx, &bw);
+      caption_box (self, col->x + col->width / 2, col->width + GAP - 4, 60.0, &bx, &bw);
       draw_text (self, cr, text, bx + bw / 2, bottom + 4, 0.5, 0.0, 0.85, FALSE, bw);
     }
 }

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# tests/app/test-backprop.sh — the Backprop view (Alt+5) through the real window: the keyboard
+# walks the steps, a click on a neuron shows its numbers, and they are the engine's, as
+# `backprop-cli backprop --json` writes them for the same model and example; one gradient step
+# and its undo; the check with finite differences
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Screenshots of every step in the light and dark styles and in Chinese go to
+# <build>/tests/app/test-backprop/.
+
+. "$(dirname "$0")/lib.sh"
+
+require_environment
+require_mnist
+command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
+trap finish EXIT
+
+CLI=$BACKPROP_BUILD_DIR/src/cli/backprop-cli
+WORK=$OUT_DIR/work
+rm -rf "$WORK"
+mkdir -p "$WORK"
+
+# A small model the view opens from the command line: 784-30-10, sigmoid, quadratic cost (the
+# cost whose δᴸ has σ′(zᴸ) in it), one epoch on 1,000 images.
+"$CLI" train --layers 784,30,10 --epochs 1 --train-size 1000 --eta 3 --save "$WORK/net.json" \
+  >"$WORK/train.log" 2>&1
+check "backprop-cli trained a model to open" test -s "$WORK/net.json"
+"$CLI" backprop --model "$WORK/net.json" --test-index 0 --json "$WORK/trace0.json" >"$WORK/trace0.txt"
+check "backprop-cli traced test image 0" test -s "$WORK/trace0.json"
+
+# Whether a printed number equals the JSON's: both are the engine's float, printed with nine
+# significant digits, so they agree to float rounding. check_json FILE KEY LAYER NEURON VALUE
+check_json ()
+{
+  python3 - "$@" <<'EOF'
+import json, sys
+path, key, layer, neuron, value = sys.argv[1:6]
+data = json.load(open(path))
+want = data[key] if layer == '-' else data[key][int(layer)][int(neuron)]
+got = float(value)
+sys.exit(0 if abs(got - want) <= 1e-6 * max(abs(want), 1e-30) + 1e-12 else 1)
+EOF
+}
+
+# The numbers of a "backprop-neuron" line, checked against the trace's JSON.
+check_neuron_line ()
+{
+  local what=$1 line=$2 json=$3 layer neuron
+  read -r _ layer neuron _ z _ a _ deriv _ delta _ nabla_b _ <<<"$line"
+  check "$what: z is the engine's" check_json "$json" z "$layer" "$neuron" "$z"
+  check "$what: a is the engine's" check_json "$json" a "$layer" "$neuron" "$a"
+  check "$what: δ is the engine's" check_json "$json" delta "$layer" "$neuron" "$delta"
+  check "$what: ∂C/∂b is the engine's (BP3)" check_json "$json" nabla_b "$layer" "$neuron" "$nabla_b"
+}
+
+start_backprop_app ()
+{
+  : >"$EVENTS"
+  env GSK_RENDERER=cairo GDK_DEBUG=gl-disable GTK_A11Y=none GSETTINGS_BACKEND=memory \
+      GSETTINGS_SCHEMA_DIR="$BACKPROP_BUILD_DIR/data" BACKPROP_TEST_EVENTS=1 \
+      BACKPROP_LOCALEDIR="$BACKPROP_BUILD_DIR/po" BACKPROP_TRAIN_SIZE=1000 GTK_USE_PORTAL=0 "$@" \
+      "$BACKPROP_APP" "$WORK/net.json" >"$EVENTS" 2>"$APP_STDERR" &
+  APP_PID=$!
+}
+
+# Click the middle of a place the probe printed ("widget NAME X Y W H").
+click_place ()
+{
+  local name=$1 line x y w h X Y
+  line=$(grep -E "^widget $name " "$EVENTS" | tail -n 1)
+  [ -n "$line" ] || return 1
+  read -r _ _ x y w h <<<"$line"
+  eval "$(xdotool getwindowgeometry --shell "$WID")"
+  xdotool mousemove 0 0
+  xdotool mousemove --sync $((X + x + w / 2)) $((Y + y + h / 2)) click 1
+}
+
+# Press → until the step of KIND shows.
+step_to ()
+{
+  local kind=$1 i
+  for i in $(seq 12); do
+    grep "^backprop-step" "$EVENTS" | tail -n 1 | grep -Eq "^backprop-step [0-9]+ [0-9]+ $kind " \
+      && return 0
+    key Right
+    sleep 0.3
+  done
+  grep "^backprop-step" "$EVENTS" | tail -n 1 | grep -Eq "^backprop-step [0-9]+ [0-9]+ $kind "
+}
+
+for variant in light dark zh_CN; do
+  case $variant in
+    zh_CN) start_backprop_app ADW_DEBUG_COLOR_SCHEME=prefer-light LC_ALL=C.UTF-8 LANGUAGE=zh_CN ;;
+    *) start_backprop_app ADW_DEBUG_COLOR_SCHEME="prefer-$variant" ;;
+  esac
+  check "$variant: ready" wait_for '^ready$' 60
+  check "$variant: the model opened" wait_for '^model-opened net.json layers 784-30-10$' 10
+  check "$variant: the window can be focused" focus_window
+  xdotool windowsize "$WID" 1100 760
+  sleep 0.5
+
+  m=$(mark)
+  key alt+5
+  check "$variant: Alt+5 shows test image 0, a 7, through the opened model" \
+    wait_for '^backprop-example test 0 label 7 ' 10 "$m"
+  check "$variant: the cells are laid out" wait_for '^widget backprop-hidden-0 ' 10 "$m"
+  line=$(line_after '^backprop-example ' "$m")
+  check "$variant: the example's cost is the engine's" check_json "$WORK/trace0.json" cost - - \
+    "$(awk '{print $NF}' <<<"$line")"
+  screenshot "$variant-0-input"
+
+  # → walks forward, ← back, Home to the start.
+  m=$(mark)
+  key Right
+  check "$variant: → shows the forward pass of layer 2" \
+    wait_for '^backprop-step 1 7 forward 0$' 5 "$m"
+  key Right
+  check "$variant: → again, the output layer" wait_for '^backprop-step 2 7 forward 1$' 5 "$m"
+  key Left
+  check "$variant: ← goes back" wait_for '^backprop-step 1 7 forward 0$' 5 "$(($(mark) - 1))"
+  key Home
+  check "$variant: Home restarts" wait_for '^backprop-step 0 7 input -1$' 5 "$m"
+
+  n=0
+  for kind in forward forward output-error backward gradient update; do
+    key Right
+    sleep 0.4
+    n=$((n + 1))
+    screenshot "$variant-$n-$kind"
+  done
+  check "$variant: seven steps, the last the gradient step" \
+    wait_for '^backprop-step 6 7 update -1$' 5 "$m"
+
+  # A click on the first hidden neuron and on output 0: their numbers are the engine's.
+  key Home
+  sleep 0.3
+  m=$(mark)
+  click_place backprop-hidden-0
+  check "$variant: a click on a hidden neuron shows its numbers" \
+    wait_for '^backprop-neuron 0 0 ' 5 "$m"
+  check_neuron_line "$variant: hidden neuron 0" "$(line_after '^backprop-neuron 0 0 ' "$m")" \
+    "$WORK/trace0.json"
+  sleep 0.3
+  screenshot "$variant-neuron"
+  m=$(mark)
+  click_place backprop-output-0
+  check "$variant: a click on output 0 shows its numbers" wait_for '^backprop-neuron 1 0 ' 5 "$m"
+  check_neuron_line "$variant: output 0" "$(line_after '^backprop-neuron 1 0 ' "$m")" \
+    "$WORK/trace0.json"
+  # The keyboard moves the selection down the column.
+  m=$(mark)
+  key Down
+  check "$variant: Down selects the next output" wait_for '^backprop-neuron 1 1 ' 5 "$m"
+  check_neuron_line "$variant: output 1" "$(line_after '^backprop-neuron 1 1 ' "$m")" \
+    "$WORK/trace0.json"
+
+  if [ "$variant" = light ]; then
+    # One gradient step lowers the example's cost; Undo gives the network back.
+    m=$(mark)
+    check "light: → reaches the gradient step" step_to update
+    check "light: its buttons are placed" wait_for '^widget backprop-take-step ' 5 "$m"
+    click_place backprop-take-step
+    check "light: the step is taken" wait_for '^backprop-gradient-step ' 5 "$m"
+    line=$(line_after '^backprop-gradient-step ' "$m")
+    read -r _ _ before _ after <<<"$line"
+    check "light: the cost before is the trace's" check_json "$WORK/trace0.json" cost - - "$before"
+    check "light: the cost of the example fell ($before → $after)" \
+      python3 -c "import sys; sys.exit(0 if float('$after') < float('$before') else 1)"
+    sleep 0.3
+    screenshot "light-step-taken"
+    m=$(mark)
+    click_place backprop-undo
+    check "light: Undo" wait_for '^backprop-gradient-step-undone$' 5 "$m"
+    check "light: …gives back the trace of the opened model" \
+      check_json "$WORK/trace0.json" cost - - "$(line_after '^backprop-example ' "$m" | awk '{print $NF}')"
+
+    sleep 0.3
+    screenshot "light-undone"
+
+    # Section 2.8: the check with finite differences agrees with backprop.
+    key Home
+    sleep 0.3
+    screenshot "light-home"
+    m=$(mark)
+    check "light: → reaches the gradient" step_to gradient
+    check "light: the check's button is placed" wait_for '^widget backprop-check ' 5 "$m"
+    click_place backprop-check
+    check "light: the check with finite differences finishes" wait_for '^gradcheck params 23860 ' 60 "$m"
+    line=$(line_after '^gradcheck ' "$m")
+    check "light: every parameter agrees to 10⁻² ($line)" \
+      python3 -c "import sys; sys.exit(0 if float('${line##* }') < 1e-2 else 1)"
+    sleep 0.5
+    screenshot "light-gradcheck"
+
+    # 800×600 still shows the steps.
+    xdotool windowsize "$WID" 800 600
+    sleep 0.8
+    screenshot "light-800x600-gradient"
+    key Home
+    sleep 0.5
+    screenshot "light-800x600-input"
+    key Right Right Right
+    sleep 0.5
+    screenshot "light-800x600-bp1"
+  fi
+
+  key ctrl+q
+  wait_exit 20 || { kill "$APP_PID"; wait "$APP_PID" 2>/dev/null; APP_PID=; }
+done

@@ -165,6 +165,9 @@ check_done_cb (GObject      *source,
   if (self == NULL || self->check != job)
     return;
   self->check = NULL;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "backprop.check", TRUE);
+  if (gtk_widget_has_focus (self->cancel_button))
+    gtk_widget_grab_focus (self->check_button);
   gtk_widget_set_visible (GTK_WIDGET (self->check_progress), FALSE);
   gtk_widget_set_visible (self->cancel_button, FALSE);
   if (ok)
@@ -203,6 +206,12 @@ check_action (GtkWidget  *widget,
   job->label = bp_trace_get_label (self->trace);
   g_weak_ref_init (&job->view, self);
   self->check = job;
+  /* The button goes insensitive while the check runs: the keyboard moves to Cancel. */
+  if (gtk_widget_has_focus (self->check_button))
+    {
+      gtk_widget_set_visible (self->cancel_button, TRUE);
+      gtk_widget_grab_focus (self->cancel_button);
+    }
 
   gtk_progress_bar_set_fraction (self->check_progress, 0.0);
   gtk_progress_bar_set_text (self->check_progress, NULL);

@@ -215,8 +215,8 @@ bp_backprop_text_equation_words (const BpTrace      *trace,
     }
 }
 
-static const char *
-cost_name (BpCost cost)
+const char *
+bp_backprop_text_cost_name (BpCost cost)
 {
   switch (cost)
     {
@@ -286,17 +286,17 @@ bp_backprop_text_explain (const BpTrace      *trace,
                                     "backpropagation. The error of output neuron j is δ<sub>j</sub> = ∂C/∂z<sub>j</sub>. "
                                     "With the %s C = ½‖a − y‖², ∇<sub>a</sub>C = a − y, and each "
                                     "output’s error is scaled by σ′(z), the slope of its sigmoid. "
-                                    "The cost of this example is %s."), cost_name (cost_of (trace)), cost);
+                                    "The cost of this example is %s."), bp_backprop_text_cost_name (cost_of (trace)), cost);
         if (cost_of (trace) == BP_COST_CROSS_ENTROPY)
           return g_strdup_printf (_("BP1, the first of the four fundamental equations of "
                                     "backpropagation. The error of output neuron j is δ<sub>j</sub> = ∂C/∂z<sub>j</sub>. "
                                     "With the %s and sigmoid outputs, σ′(z) cancels out of BP1: no "
                                     "slowdown when an output is badly wrong. The cost of this "
-                                    "example is %s."), cost_name (cost_of (trace)), cost);
+                                    "example is %s."), bp_backprop_text_cost_name (cost_of (trace)), cost);
         return g_strdup_printf (_("BP1, the first of the four fundamental equations of "
                                   "backpropagation. The error of output neuron j is δ<sub>j</sub> = ∂C/∂z<sub>j</sub>. "
                                   "With the %s and softmax outputs it is simply a − y. The cost "
-                                  "of this example is %s."), cost_name (cost_of (trace)), cost);
+                                  "of this example is %s."), bp_backprop_text_cost_name (cost_of (trace)), cost);
       }
     case BP_BACKPROP_STEP_BACKWARD:
       {

@@ -44,6 +44,9 @@ char *bp_backprop_text_neuron (const BpTrace *trace,
                                guint          neuron,
                                char         **words);
 
+/* "quadratic cost", "cross-entropy cost", "log-likelihood cost", translated. */
+const char *bp_backprop_text_cost_name (BpCost cost);
+
 /* Number formatting with a true minus sign: @digits significant digits. */
 char *bp_backprop_text_number (double value,
                                int    digits);

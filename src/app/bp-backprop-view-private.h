@@ -44,6 +44,7 @@ struct _BpBackpropView
   /* Template children */
   GtkDropDown      *source_drop;
   GtkSpinButton    *index_spin;
+  GtkWidget        *next_example_button;
   GtkDropDown      *label_drop;
   GtkDropDown      *quantity_drop;
   GtkLabel         *example_label;

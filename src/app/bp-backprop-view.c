@@ -617,7 +617,7 @@ update_example_label (BpBackpropView *self)
   /* Translators: after the example: its target y, the guess and its output, the cost. */
   g_string_append_printf (s, _(" · target y = %zu · guess %zu (output %s) · cost %s (%s)"),
                           bp_trace_get_label (self->trace), guess, a, cost,
-                          bp_cost_to_string (net->arch.cost));
+                          bp_backprop_text_cost_name (net->arch.cost));
   if (self->undo->len > 0)
     g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE,
                                             " · the network after your %u gradient step (Undo "
@@ -1122,6 +1122,7 @@ bp_backprop_view_class_init (BpBackpropViewClass *klass)
                                                "/io/github/nndl/Backprop/ui/bp-backprop-view.ui");
   gtk_widget_class_bind_template_child (widget_class, BpBackpropView, source_drop);
   gtk_widget_class_bind_template_child (widget_class, BpBackpropView, index_spin);
+  gtk_widget_class_bind_template_child (widget_class, BpBackpropView, next_example_button);
   gtk_widget_class_bind_template_child (widget_class, BpBackpropView, label_drop);
   gtk_widget_class_bind_template_child (widget_class, BpBackpropView, quantity_drop);
   gtk_widget_class_bind_template_child (widget_class, BpBackpropView, example_label);

@@ -679,6 +679,12 @@ backprop_tick_cb (GtkWidget     *widget,
       || !bp_network_columns_get_cell (columns, 0, 0, &cell))
     return G_SOURCE_CONTINUE;
   vp->place_tick = 0;
+  {
+    GtkWidget *next = template_child (widget, BP_TYPE_BACKPROP_VIEW, "next_example_button");
+
+    print_place ("backprop-next-image", next, 0, 0, gtk_widget_get_width (next),
+                 gtk_widget_get_height (next));
+  }
   if (n > 1)
     print_place ("backprop-hidden-0", GTK_WIDGET (columns), cell.origin.x, cell.origin.y,
                  (int) cell.size.width, (int) cell.size.height);
@@ -755,6 +761,12 @@ backprop_step_cb (ViewProbe      *vp,
   step = bp_backprop_view_get_step (view, &n, &layer);
   bp_test_event ("backprop-step %u %u %s %d", step, n, bp_backprop_step_kind_to_string (kind),
                  layer);
+  /* Chapter 3's slowdown: the outputs the engine finds confidently wrong, and whether the view
+   * says so. */
+  if (kind == BP_BACKPROP_STEP_OUTPUT_ERROR && bp_backprop_view_get_trace (view) != NULL)
+    bp_test_event ("backprop-slowdown %zu shown %d",
+                   bp_trace_slowed_outputs (bp_backprop_view_get_trace (view), NULL),
+                   gtk_widget_get_visible (template_child (view, BP_TYPE_BACKPROP_VIEW, "slow_label")));
   if ((kind == BP_BACKPROP_STEP_GRADIENT || kind == BP_BACKPROP_STEP_UPDATE) && vp->strip_tick == 0)
     {
       vp->place_frames = 0;

@@ -27,6 +27,7 @@ mkdir -p "$WORK"
 check "backprop-cli trained a model to open" test -s "$WORK/net.json"
 "$CLI" backprop --model "$WORK/net.json" --test-index 0 --json "$WORK/trace0.json" >"$WORK/trace0.txt"
 check "backprop-cli traced test image 0" test -s "$WORK/trace0.json"
+"$CLI" backprop --model "$WORK/net.json" --test-index 3 --json "$WORK/trace3.json" >"$WORK/trace3.txt"
 
 # Whether a printed number equals the JSON's: both are the engine's float, printed with nine
 # significant digits, so they agree to float rounding. check_json FILE KEY LAYER NEURON VALUE
@@ -154,6 +155,27 @@ for variant in light dark zh_CN; do
   check_neuron_line "$variant: output 1" "$(line_after '^backprop-neuron 1 1 ' "$m")" \
     "$WORK/trace0.json"
 
+  # Test image 2 through this quadratic-cost model has an output that is confidently wrong:
+  # BP1's step says its δᴸ is tiny because of σ′(zᴸ), and shows cross-entropy's.
+  key Home
+  m=$(mark)
+  click_place backprop-next-image
+  check "$variant: Next shows test image 1" wait_for '^backprop-example test 1 label 2 ' 5 "$m"
+  click_place backprop-next-image
+  check "$variant: …and test image 2" wait_for '^backprop-example test 2 label 1 ' 5 "$m"
+  check "$variant: → reaches BP1" step_to output-error
+  check "$variant: BP1 on a confidently wrong output tells of the slowdown" \
+    wait_for '^backprop-slowdown [1-9][0-9]* shown 1$' 5 "$m"
+  sleep 0.3
+  screenshot "$variant-slowdown"
+  # Test image 3 has no such output: nothing is said.
+  key Home
+  m=$(mark)
+  click_place backprop-next-image
+  check "$variant: Next again, test image 3" wait_for '^backprop-example test 3 label 0 ' 5 "$m"
+  check "$variant: → reaches BP1 again" step_to output-error
+  check "$variant: …where no slowdown is told" wait_for '^backprop-slowdown 0 shown 0$' 5 "$m"
+
   if [ "$variant" = light ]; then
     # One gradient step lowers the example's cost; Undo gives the network back.
     m=$(mark)
@@ -163,7 +185,7 @@ for variant in light dark zh_CN; do
     check "light: the step is taken" wait_for '^backprop-gradient-step ' 5 "$m"
     line=$(line_after '^backprop-gradient-step ' "$m")
     read -r _ _ before _ after <<<"$line"
-    check "light: the cost before is the trace's" check_json "$WORK/trace0.json" cost - - "$before"
+    check "light: the cost before is the trace's (test image 3)" check_json "$WORK/trace3.json" cost - - "$before"
     check "light: the cost of the example fell ($before → $after)" \
       python3 -c "import sys; sys.exit(0 if float('$after') < float('$before') else 1)"
     sleep 0.3
@@ -172,7 +194,7 @@ for variant in light dark zh_CN; do
     click_place backprop-undo
     check "light: Undo" wait_for '^backprop-gradient-step-undone$' 5 "$m"
     check "light: …gives back the trace of the opened model" \
-      check_json "$WORK/trace0.json" cost - - "$(line_after '^backprop-example ' "$m" | awk '{print $NF}')"
+      check_json "$WORK/trace3.json" cost - - "$(line_after '^backprop-example ' "$m" | awk '{print $NF}')"
 
     sleep 0.3
     screenshot "light-undone"

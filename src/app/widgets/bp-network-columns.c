@@ -22,7 +22,7 @@
 #define GAP         18.0   /* between columns: room for the arrow */
 #define CAPTION_H   34.0   /* two lines of caption */
 #define SCALE_H     20.0
-#define MAX_CELL    28.0
+#define MAX_CELL    36.0
 
 typedef struct
 {
@@ -89,8 +89,13 @@ layout (BpNetworkColumns *self,
   self->input_x = PAD;
   avail_w = width - 2 * PAD - self->input_side;
 
-  /* The largest cell (down to 2 px) with which every column fits. */
-  for (cell = MAX_CELL; cell > 2.0; cell -= 1.0)
+  /* The largest cell (down to 2 px) with which every column fits, a labelled column (the
+   * outputs) in one column of cells. */
+  cell = MAX_CELL;
+  for (guint l = 0; l < self->n_layers; l++)
+    if (self->columns[l].labelled && self->columns[l].n > 0)
+      cell = MIN (cell, floor (avail_h / self->columns[l].n));
+  for (; cell > 2.0; cell -= 1.0)
     {
       double need = 0.0;
       guint rows = (guint) MAX (1.0, floor (avail_h / cell));
@@ -123,6 +128,16 @@ layout (BpNetworkColumns *self,
         col->x = x;
         col->width = col->cols * cell;
         x += col->width;
+      }
+
+    /* A small network sits in the middle of the room it leaves. */
+    if (x + PAD < width)
+      {
+        double shift = floor ((width - PAD - x) / 2.0);
+
+        self->input_x += shift;
+        for (guint l = 0; l < self->n_layers; l++)
+          self->columns[l].x += shift;
       }
   }
 }

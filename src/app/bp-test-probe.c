@@ -685,6 +685,13 @@ backprop_tick_cb (GtkWidget     *widget,
     print_place ("backprop-next-image", next, 0, 0, gtk_widget_get_width (next),
                  gtk_widget_get_height (next));
   }
+  {
+    GtkWidget *pad = template_child (widget, BP_TYPE_BACKPROP_VIEW, "pad");
+
+    if (gtk_widget_get_mapped (pad))
+      print_place ("backprop-pad", pad, 0, 0, gtk_widget_get_width (pad),
+                   gtk_widget_get_height (pad));
+  }
   if (n > 1)
     print_place ("backprop-hidden-0", GTK_WIDGET (columns), cell.origin.x, cell.origin.y,
                  (int) cell.size.width, (int) cell.size.height);
@@ -825,6 +832,9 @@ static void
 watch_backprop_view (ViewProbe *vp)
 {
   g_signal_connect_swapped (vp->view, "map", G_CALLBACK (backprop_map_cb), vp);
+  /* The drawing pad shows when the example is a drawing: where it is, and where the cells went. */
+  g_signal_connect_swapped (template_child (vp->view, BP_TYPE_BACKPROP_VIEW, "pad_box"),
+                            "notify::visible", G_CALLBACK (backprop_map_cb), vp);
   g_signal_connect_swapped (vp->view, "example-changed", G_CALLBACK (backprop_example_cb), vp);
   g_signal_connect_swapped (vp->view, "step-changed", G_CALLBACK (backprop_step_cb), vp);
   g_signal_connect_swapped (vp->view, "neuron-shown", G_CALLBACK (backprop_neuron_cb), vp);

@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "bp-backprop-view.h"
+#include "bp-session.h"
 #include "bp-draw-canvas.h"
 #include "bp-gradcheck.h"
 #include "bp-network-columns.h"
@@ -114,8 +115,20 @@ n_layers (BpBackpropView *self)
   return self->trace != NULL ? (guint) bp_trace_get_n_layers (self->trace) : 0;
 }
 
-/* bp-backprop-view.c: show the step, the example and the neuron again. */
+/* bp-backprop-view.c: show the step, the example and the neuron again; trace the example
+ * again; show step @step; trace at the next frame (@network: copy the session's network
+ * first). */
 void bp_backprop_view_update (BpBackpropView *self);
+void bp_backprop_view_recompute (BpBackpropView *self);
+void bp_backprop_view_set_step (BpBackpropView *self,
+                                guint           step);
+void bp_backprop_view_queue_refresh (BpBackpropView *self,
+                                     gboolean        network);
+
+/* bp-backprop-train.c: the result of the last gradient step; the backprop.take-step and
+ * backprop.undo-step actions. */
+void bp_backprop_view_update_result (BpBackpropView *self);
+void bp_backprop_train_class_init (GtkWidgetClass *widget_class);
 
 /* bp-backprop-check.c: the gradient's pictures, and section 2.8's check with finite
  * differences (the backprop.check and backprop.cancel-check actions). */

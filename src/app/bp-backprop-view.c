@@ -51,7 +51,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void recompute (BpBackpropView *self);
 
 const char *
 bp_backprop_step_kind_to_string (BpBackpropStepKind kind)
@@ -123,9 +122,9 @@ quantity_for (BpBackpropStepKind kind)
     }
 }
 
-static void
-set_step (BpBackpropView *self,
-          guint           step)
+void
+bp_backprop_view_set_step (BpBackpropView *self,
+                           guint           step)
 {
   BpBackpropStepKind kind;
   int layer;
@@ -148,7 +147,7 @@ next_action (GtkWidget  *widget,
   BpBackpropView *self = BP_BACKPROP_VIEW (widget);
 
   if (self->trace != NULL && self->step + 1 < n_steps (self))
-    set_step (self, self->step + 1);
+    bp_backprop_view_set_step (self, self->step + 1);
 }
 
 static void
@@ -159,7 +158,7 @@ previous_action (GtkWidget  *widget,
   BpBackpropView *self = BP_BACKPROP_VIEW (widget);
 
   if (self->trace != NULL && self->step > 0)
-    set_step (self, self->step - 1);
+    bp_backprop_view_set_step (self, self->step - 1);
 }
 
 static void
@@ -170,7 +169,7 @@ restart_action (GtkWidget  *widget,
   BpBackpropView *self = BP_BACKPROP_VIEW (widget);
 
   if (self->trace != NULL)
-    set_step (self, 0);
+    bp_backprop_view_set_step (self, 0);
 }
 
 /* → ← and Home walk the steps from anywhere in the view but a text field (where they move the
@@ -323,8 +322,8 @@ load_example (BpBackpropView *self)
 }
 
 /* The target: the one chosen, else the image's label, else (a drawing) the top guess. */
-static void
-recompute (BpBackpropView *self)
+void
+bp_backprop_view_recompute (BpBackpropView *self)
 {
   BpError error = { 0 };
   guint chosen = gtk_drop_down_get_selected (self->label_drop);
@@ -369,14 +368,14 @@ refresh_tick_cb (GtkWidget     *widget,
     refresh_network (self);
   self->dirty_network = FALSE;
   load_example (self);
-  recompute (self);
+  bp_backprop_view_recompute (self);
   return G_SOURCE_REMOVE;
 }
 
 /* At most one trace per frame, none while hidden (map catches up). */
-static void
-queue_refresh (BpBackpropView *self,
-               gboolean        network)
+void
+bp_backprop_view_queue_refresh (BpBackpropView *self,
+                                gboolean        network)
 {
   self->dirty_network |= network;
   if (self->tick_id != 0 || !gtk_widget_get_mapped (GTK_WIDGET (self)))
@@ -388,14 +387,14 @@ static void
 snapshot_announced_cb (BpBackpropView *self)
 {
   if (self->undo->len == 0)
-    queue_refresh (self, TRUE);
+    bp_backprop_view_queue_refresh (self, TRUE);
 }
 
 static void
 network_reset_cb (BpBackpropView *self)
 {
   clear_undo (self);
-  queue_refresh (self, TRUE);
+  bp_backprop_view_queue_refresh (self, TRUE);
 }
 
 /* ── The display ──────────────────────────────────────────────────────────────────────────── */
@@ -552,46 +551,6 @@ update_neuron (BpBackpropView *self)
   gtk_label_set_markup (self->neuron_label, markup);
   gtk_widget_set_visible (GTK_WIDGET (self->neuron_label), TRUE);
   bp_accessible_update_description (GTK_ACCESSIBLE (self->neuron_label), &self->a11y_neuron, words);
-}
-
-static void
-update_update_label (BpBackpropView *self)
-{
-  g_autoptr(GString) s = g_string_new (NULL);
-  g_autofree char *before = NULL, *after = NULL;
-  size_t n_out;
-
-  if (!self->have_update)
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->update_label), FALSE);
-      return;
-    }
-  before = bp_backprop_text_number (self->cost_before, 3);
-  after = bp_backprop_text_number (self->cost_after, 3);
-  if (self->cost_after < self->cost_before)
-    /* Translators: the result of one gradient step: two costs. */
-    g_string_append_printf (s, _("The cost of this example fell from %s to %s."), before, after);
-  else
-    g_string_append_printf (s, _("The cost of this example rose from %s to %s: η is too large "
-                                 "for this step."), before, after);
-  g_string_append_printf (s, " %s", _("Outputs before → after:"));
-  n_out = MIN (bp_trace_get_network (self->trace)->n_outputs, MAX_OUT);
-  for (size_t j = 0; j < n_out; j++)
-    {
-      g_autofree char *a = bp_backprop_text_number (self->out_before[j], 3);
-      g_autofree char *b = bp_backprop_text_number (self->out_after[j], 3);
-
-      g_string_append_printf (s, "%s%zu: %s → %s", j > 0 ? ", " : " ", j, a, b);
-    }
-  g_string_append_c (s, '.');
-  if (self->guess_before != self->guess_after)
-    g_string_append_printf (s, " %s", _("The guess changed."));
-  {
-    g_autofree char *escaped = g_markup_escape_text (s->str, -1);
-
-    gtk_label_set_markup (self->update_label, escaped);
-  }
-  gtk_widget_set_visible (GTK_WIDGET (self->update_label), TRUE);
 }
 
 static void
@@ -754,7 +713,7 @@ update_now (BpBackpropView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "backprop.take-step",
                                  kind == BP_BACKPROP_STEP_UPDATE && self->undo->len < MAX_UNDO);
   if (kind == BP_BACKPROP_STEP_UPDATE)
-    update_update_label (self);
+    bp_backprop_view_update_result (self);
   else
     gtk_widget_set_visible (GTK_WIDGET (self->update_label), FALSE);
   gtk_widget_set_visible (self->check_box, kind == BP_BACKPROP_STEP_GRADIENT);
@@ -784,20 +743,20 @@ source_changed_cb (BpBackpropView *self)
 {
   update_source_controls (self);
   load_example (self);
-  recompute (self);
+  bp_backprop_view_recompute (self);
 }
 
 static void
 index_changed_cb (BpBackpropView *self)
 {
   load_example (self);
-  recompute (self);
+  bp_backprop_view_recompute (self);
 }
 
 static void
 label_changed_cb (BpBackpropView *self)
 {
-  recompute (self);
+  bp_backprop_view_recompute (self);
 }
 
 static void
@@ -835,8 +794,8 @@ pad_changed_cb (BpBackpropView *self)
       /* While the user draws, every layer lights up: the walk goes to the end of the forward
        * pass, where every activation is known. */
       if (self->have_drawing && self->trace != NULL && self->step < n_layers (self))
-        set_step (self, n_layers (self));
-      queue_refresh (self, FALSE);
+        bp_backprop_view_set_step (self, n_layers (self));
+      bp_backprop_view_queue_refresh (self, FALSE);
     }
 }
 
@@ -849,7 +808,7 @@ clear_pad_action (GtkWidget  *widget,
 
   bp_draw_canvas_clear (self->pad);
   self->have_drawing = FALSE;
-  queue_refresh (self, FALSE);
+  bp_backprop_view_queue_refresh (self, FALSE);
 }
 
 static void
@@ -895,72 +854,6 @@ gradient_neuron_cb (BpBackpropView *self,
                     guint           neuron)
 {
   neuron_activated_cb (self, 0, neuron);
-}
-
-/* ── One gradient step ────────────────────────────────────────────────────────────────────── */
-
-static void
-take_step_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  BpBackpropView *self = BP_BACKPROP_VIEW (widget);
-  BpSession *session = bp_view_get_session (BP_VIEW (self));
-  BpHyperparams hyper = { 0 };
-  BpTraceStep result;
-  BpError error = { 0 };
-  float *saved;
-  size_t n_out;
-
-  if (self->trace == NULL || !bp_trace_is_computed (self->trace) || self->undo->len >= MAX_UNDO)
-    return;
-  if (session != NULL)
-    bp_session_get_hyperparams (session, &hyper);
-  else
-    hyper.eta = 0.5f;
-
-  saved = g_memdup2 (self->net->params, self->net->n_params * sizeof (float));
-  if (!bp_trace_step (self->trace, self->net, hyper.eta, &result, &error))
-    {
-      g_warning ("Backprop view: %s", error.message);
-      g_free (saved);
-      return;
-    }
-  g_ptr_array_add (self->undo, saved);
-  n_out = MIN (self->net->n_outputs, MAX_OUT);
-  memcpy (self->out_before, result.output_before, n_out * sizeof (float));
-  memcpy (self->out_after, result.output_after, n_out * sizeof (float));
-  self->cost_before = result.cost_before;
-  self->cost_after = result.cost_after;
-  self->guess_before = result.guess_before;
-  self->guess_after = result.guess_after;
-  self->have_update = TRUE;
-  /* The view now explains the stepped network: walking again shows the new numbers. */
-  recompute (self);
-  g_signal_emit (self, signals[GRADIENT_STEP], 0, self->cost_before, self->cost_after);
-}
-
-static void
-undo_step_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  BpBackpropView *self = BP_BACKPROP_VIEW (widget);
-  g_autofree float *saved = NULL;
-
-  if (self->undo->len == 0)
-    return;
-  /* The keyboard stays in the view when Undo goes insensitive under it. */
-  if (self->undo->len == 1 && gtk_widget_has_focus (self->undo_button))
-    gtk_widget_grab_focus (self->take_step_button);
-  saved = g_ptr_array_steal_index (self->undo, self->undo->len - 1);
-  memcpy (self->net->params, saved, self->net->n_params * sizeof (float));
-  self->have_update = FALSE;
-  recompute (self);
-  if (self->undo->len == 0)
-    /* Back to the network the session shows: follow it again. */
-    queue_refresh (self, TRUE);
-  g_signal_emit (self, signals[GRADIENT_STEP_UNDONE], 0);
 }
 
 /* ── Public ───────────────────────────────────────────────────────────────────────────────── */
@@ -1038,7 +931,7 @@ bp_backprop_view_set_drawing (BpBackpropView *self,
   bp_draw_canvas_set_image (self->pad, pixels, SIDE, SIDE);
   self->pad_is_import = TRUE;
   if (get_source (self) == SOURCE_DRAWING)
-    queue_refresh (self, FALSE);
+    bp_backprop_view_queue_refresh (self, FALSE);
 }
 
 void
@@ -1051,7 +944,7 @@ bp_backprop_view_show_test_image (BpBackpropView *self,
   update_source_controls (self);
   gtk_spin_button_set_value (self->index_spin, index);
   load_example (self);
-  recompute (self);
+  bp_backprop_view_recompute (self);
 }
 
 /* ── GObject ──────────────────────────────────────────────────────────────────────────────── */
@@ -1063,7 +956,7 @@ bp_backprop_view_session_changed (BpView *view)
 
   clear_undo (self);
   update_source_controls (self);
-  queue_refresh (self, TRUE);
+  bp_backprop_view_queue_refresh (self, TRUE);
 }
 
 static void
@@ -1188,8 +1081,7 @@ bp_backprop_view_class_init (BpBackpropViewClass *klass)
   gtk_widget_class_install_action (widget_class, "backprop.random-example", NULL,
                                    random_example_action);
   gtk_widget_class_install_action (widget_class, "backprop.clear-pad", NULL, clear_pad_action);
-  gtk_widget_class_install_action (widget_class, "backprop.take-step", NULL, take_step_action);
-  gtk_widget_class_install_action (widget_class, "backprop.undo-step", NULL, undo_step_action);
+  bp_backprop_train_class_init (widget_class);
   bp_backprop_check_class_init (widget_class);
 }
 

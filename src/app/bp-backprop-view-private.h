@@ -73,6 +73,8 @@ struct _BpBackpropView
   GtkLabel         *check_label;
   GtkLabel         *neuron_label;
   GtkLabel         *step_count;
+  GtkToggleButton  *slow_button;
+  GtkScale         *speed_scale;
 
   BpSnapshot       *snapshot;       /* the snapshot self->net was copied from, if any */
   const BpNetwork  *source_net;     /* the network self->net was copied from */
@@ -80,6 +82,8 @@ struct _BpBackpropView
   BpNetwork        *net;            /* the view's own copy */
   BpTrace          *trace;
   GPtrArray        *undo;           /* parameters before each gradient step (float *) */
+  GArray           *undo_steps;     /* (guint) steps_taken when each was pushed */
+  guint             steps_taken;    /* gradient steps since the copy left the session's */
 
   float             x[N_PIXELS];
   gboolean          have_x;
@@ -106,6 +110,8 @@ struct _BpBackpropView
   char             *a11y_equation;
   char             *a11y_neuron;
   guint             tick_id;
+  guint             slow_timer;     /* slow motion's timeout, 0 when it is off */
+  guint             slow_phase;
   gboolean          dirty_network;
 };
 
@@ -129,6 +135,9 @@ void bp_backprop_view_queue_refresh (BpBackpropView *self,
  * backprop.undo-step actions. */
 void bp_backprop_view_update_result (BpBackpropView *self);
 void bp_backprop_train_class_init (GtkWidgetClass *widget_class);
+void bp_backprop_train_init (BpBackpropView *self);
+/* Stop slow motion (the button goes up). */
+void bp_backprop_slow_stop (BpBackpropView *self);
 
 /* bp-backprop-check.c: the gradient's pictures, and section 2.8's check with finite
  * differences (the backprop.check and backprop.cancel-check actions). */

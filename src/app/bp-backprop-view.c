@@ -241,7 +241,10 @@ source_set (BpBackpropView *self)
 static void
 clear_undo (BpBackpropView *self)
 {
+  bp_backprop_slow_stop (self);
   g_ptr_array_set_size (self->undo, 0);
+  g_array_set_size (self->undo_steps, 0);
+  self->steps_taken = 0;
   self->have_update = FALSE;
 }
 
@@ -587,7 +590,7 @@ update_example_label (BpBackpropView *self)
                                             " · the network after your %u gradient step (Undo "
                                             "goes back)",
                                             " · the network after your %u gradient steps (Undo "
-                                            "goes back)", self->undo->len), self->undo->len);
+                                            "goes back)", self->steps_taken), self->steps_taken);
   else if (self->net_description != NULL)
     g_string_append_printf (s, " · %s", self->net_description);
   {
@@ -741,6 +744,8 @@ update_source_controls (BpBackpropView *self)
 static void
 source_changed_cb (BpBackpropView *self)
 {
+  if (get_source (self) != SOURCE_TRAIN)
+    bp_backprop_slow_stop (self);
   update_source_controls (self);
   load_example (self);
   bp_backprop_view_recompute (self);
@@ -982,6 +987,8 @@ bp_backprop_view_unmap (GtkWidget *widget)
   if (self->tick_id != 0)
     gtk_widget_remove_tick_callback (widget, self->tick_id);
   self->tick_id = 0;
+  /* Slow motion is for watching. */
+  bp_backprop_slow_stop (self);
   GTK_WIDGET_CLASS (bp_backprop_view_parent_class)->unmap (widget);
 }
 
@@ -991,11 +998,13 @@ bp_backprop_view_dispose (GObject *object)
   BpBackpropView *self = BP_BACKPROP_VIEW (object);
 
   bp_backprop_check_dispose (self);
+  bp_backprop_slow_stop (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_BACKPROP_VIEW);
   g_clear_pointer (&self->snapshot, bp_snapshot_unref);
   g_clear_pointer (&self->trace, bp_trace_free);
   g_clear_pointer (&self->net, bp_network_free);
   g_clear_pointer (&self->undo, g_ptr_array_unref);
+  g_clear_pointer (&self->undo_steps, g_array_unref);
   g_clear_pointer (&self->net_description, g_free);
   g_clear_pointer (&self->a11y_columns, g_free);
   g_clear_pointer (&self->a11y_equation, g_free);
@@ -1068,6 +1077,8 @@ bp_backprop_view_class_init (BpBackpropViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpBackpropView, check_label);
   gtk_widget_class_bind_template_child (widget_class, BpBackpropView, neuron_label);
   gtk_widget_class_bind_template_child (widget_class, BpBackpropView, step_count);
+  gtk_widget_class_bind_template_child (widget_class, BpBackpropView, slow_button);
+  gtk_widget_class_bind_template_child (widget_class, BpBackpropView, speed_scale);
   gtk_widget_class_bind_template_callback (widget_class, source_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, index_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, label_changed_cb);
@@ -1093,6 +1104,7 @@ bp_backprop_view_init (BpBackpropView *self)
   GtkEventController *key;
 
   self->undo = g_ptr_array_new_with_free_func (g_free);
+  self->undo_steps = g_array_new (FALSE, FALSE, sizeof (guint));
   self->sel_layer = -1;
   self->sel_neuron = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -1115,6 +1127,7 @@ bp_backprop_view_init (BpBackpropView *self)
   gtk_widget_add_controller (GTK_WIDGET (self), key);
 
   bp_backprop_check_init (self);
+  bp_backprop_train_init (self);
   g_signal_connect_swapped (self->columns, "neuron-activated", G_CALLBACK (neuron_activated_cb), self);
   g_signal_connect_swapped (self->gradient_grid, "neuron-activated", G_CALLBACK (gradient_neuron_cb),
                             self);

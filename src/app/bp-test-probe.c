@@ -681,9 +681,12 @@ backprop_tick_cb (GtkWidget     *widget,
   vp->place_tick = 0;
   {
     GtkWidget *next = template_child (widget, BP_TYPE_BACKPROP_VIEW, "next_example_button");
+    GtkWidget *slow = template_child (widget, BP_TYPE_BACKPROP_VIEW, "slow_button");
 
     print_place ("backprop-next-image", next, 0, 0, gtk_widget_get_width (next),
                  gtk_widget_get_height (next));
+    print_place ("backprop-slow", slow, 0, 0, gtk_widget_get_width (slow),
+                 gtk_widget_get_height (slow));
   }
   {
     GtkWidget *pad = template_child (widget, BP_TYPE_BACKPROP_VIEW, "pad");

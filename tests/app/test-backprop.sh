@@ -214,6 +214,23 @@ for variant in light dark zh_CN; do
     sleep 0.5
     screenshot "light-gradcheck"
 
+    # Slow motion trains the view's copy on one training image after another, a gradient step
+    # each, at a human pace (one a second by default); a second click stops it, and Undo gives
+    # back the network from before it.
+    m=$(mark)
+    click_place backprop-slow
+    check "light: slow motion walks the training images" wait_for '^backprop-example train ' 10 "$m"
+    first=$(line_after '^backprop-example train ' "$m" | awk '{print $3}')
+    check "light: …taking a gradient step on each" wait_for '^backprop-gradient-step ' 10 "$m"
+    check "light: …one after another (from $first)" \
+      wait_for "^backprop-example train $((first + 2)) " 10 "$m"
+    screenshot "light-slow-motion"
+    click_place backprop-slow
+    sleep 1.5
+    n=$(grep -c '^backprop-gradient-step ' "$EVENTS")
+    sleep 2.5
+    check "light: a second click stops it" test "$n" = "$(grep -c '^backprop-gradient-step ' "$EVENTS")"
+
     # 800×600 still shows the steps.
     xdotool windowsize "$WID" 800 600
     sleep 0.8

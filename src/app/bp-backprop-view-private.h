@@ -107,6 +107,7 @@ struct _BpBackpropView
   gboolean          have_check_result;
 
   char             *a11y_columns;
+  char             *columns_words;  /* the columns' captions, for their description */
   char             *a11y_equation;
   char             *a11y_neuron;
   guint             tick_id;

@@ -534,6 +534,8 @@ update_columns (BpBackpropView *self,
       bp_network_columns_set_active (self->columns, G_MININT, G_MININT);
       break;
     }
+  g_free (self->columns_words);
+  self->columns_words = g_strdup (words->str);
   bp_accessible_update_description (GTK_ACCESSIBLE (self->columns), &self->a11y_columns, words->str);
 }
 
@@ -554,6 +556,13 @@ update_neuron (BpBackpropView *self)
   gtk_label_set_markup (self->neuron_label, markup);
   gtk_widget_set_visible (GTK_WIDGET (self->neuron_label), TRUE);
   bp_accessible_update_description (GTK_ACCESSIBLE (self->neuron_label), &self->a11y_neuron, words);
+  /* The columns have the keyboard when Up and Down choose the neuron: they say its numbers. */
+  {
+    g_autofree char *full = g_strdup_printf ("%s. %s", words,
+                                             self->columns_words != NULL ? self->columns_words : "");
+
+    bp_accessible_update_description (GTK_ACCESSIBLE (self->columns), &self->a11y_columns, full);
+  }
 }
 
 static void
@@ -1007,6 +1016,7 @@ bp_backprop_view_dispose (GObject *object)
   g_clear_pointer (&self->undo_steps, g_array_unref);
   g_clear_pointer (&self->net_description, g_free);
   g_clear_pointer (&self->a11y_columns, g_free);
+  g_clear_pointer (&self->columns_words, g_free);
   g_clear_pointer (&self->a11y_equation, g_free);
   g_clear_pointer (&self->a11y_neuron, g_free);
 

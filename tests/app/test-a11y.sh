@@ -214,6 +214,23 @@ check "and the confusion matrix has the keyboard" \
 key alt+2
 check "Alt+2: the weights have the keyboard" find_object image '^Weights$' '' --focused
 
+# The Backprop view: the network is an image that has the keyboard; the step and its equation
+# are read in words; a neuron chosen with the keyboard says its numbers.
+m=$(mark)
+key alt+5
+check "Alt+5 shows the Backprop view" wait_for '^backprop-example test 0 ' 10 "$m"
+check "the network is an image with the keyboard, its columns described" \
+  find_object image '^The network, layer by layer$' 'a² \(30\)' --focused
+key Right
+check "the step's equation is read in words" \
+  find_object label '' '^Step 2 of [0-9]+: Forward pass: layer 2\. z 2 equals the weight matrix w 2 times a 1'
+key Down
+check "Down chooses neuron 0 of layer 2, and the network says its numbers" \
+  find_object image '^The network, layer by layer$' '^Layer 2, neuron 0: weighted input z [−0-9]' --focused
+check "…which the neuron's equation says too" \
+  find_object label '' '^Layer 2, neuron 0: weighted input z .*error delta'
+screenshot backprop
+
 key ctrl+q
 check "Ctrl+Q quits" wait_exit 20
 check "with status 0" test "$EXIT_STATUS" = 0

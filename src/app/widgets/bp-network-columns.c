@@ -491,7 +491,7 @@ bp_network_columns_measure (GtkWidget      *widget,
                             int            *minimum_baseline,
                             int            *natural_baseline)
 {
-  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 240 : 180;
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 240 : 150;
   *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 600 : 360;
 }
 

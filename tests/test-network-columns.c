@@ -1,0 +1,164 @@
+/* test-network-columns.c — BpNetworkColumns, the Backprop view's picture of a network: every
+ * cell can be hit and is hit once, the outputs stay in one column, values and selection
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gtk/gtk.h>
+
+#include "bp-network-columns.h"
+
+static gboolean have_display;
+
+static gboolean
+need_display (void)
+{
+  if (!have_display)
+    g_test_skip ("no display");
+  return have_display;
+}
+
+static BpNetworkColumns *
+new_columns (const guint *sizes,
+             guint        n_layers)
+{
+  BpNetworkColumns *columns = g_object_ref_sink (BP_NETWORK_COLUMNS (bp_network_columns_new ()));
+
+  bp_network_columns_set_shape (columns, n_layers, sizes);
+  /* The last layer is the output layer, its cells labelled with their digits. */
+  bp_network_columns_set_labelled (columns, n_layers - 1, TRUE);
+  return columns;
+}
+
+/* Every cell of every column is hit somewhere, no point hits a cell that does not exist, and
+ * the output layer's ten cells lie in one column of cells, top to bottom. */
+static void
+test_cells (void)
+{
+  static const guint shapes[][3] = { { 30, 10, 0 }, { 800, 10, 0 }, { 100, 30, 10 } };
+  static const int sizes[][2] = { { 700, 400 }, { 520, 300 }, { 1000, 600 } };
+
+  if (!need_display ())
+    return;
+  for (gsize k = 0; k < G_N_ELEMENTS (shapes); k++)
+    for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
+      {
+        guint n_layers = shapes[k][2] != 0 ? 3 : 2;
+        BpNetworkColumns *columns = new_columns (shapes[k], n_layers);
+        int width = sizes[s][0], height = sizes[s][1];
+        g_autofree guint *hits = g_new0 (guint, 800 * 3);
+        double out_x_min = G_MAXDOUBLE, out_x_max = -1, last_y = -1;
+        int last_out = -1;
+
+        for (int y = 0; y < height; y += 1)
+          for (int x = 0; x < width; x += 1)
+            {
+              int layer = -1;
+              int j = bp_network_columns_neuron_at (columns, x, y, width, height, &layer);
+
+              if (j < 0)
+                continue;
+              g_assert_cmpint (layer, >=, 0);
+              g_assert_cmpint (layer, <, (int) n_layers);
+              g_assert_cmpint (j, <, (int) shapes[k][layer]);
+              hits[layer * 800 + j]++;
+              if (layer == (int) n_layers - 1)
+                {
+                  out_x_min = MIN (out_x_min, x);
+                  out_x_max = MAX (out_x_max, x);
+                  if (j != last_out && x == (int) out_x_min)
+                    {
+                      /* Down the column, the digits go up. */
+                      g_assert_cmpint (j, >, last_out);
+                      g_assert_cmpfloat (y, >, last_y);
+                      last_out = j;
+                      last_y = y;
+                    }
+                }
+            }
+        for (guint l = 0; l < n_layers; l++)
+          for (guint j = 0; j < shapes[k][l]; j++)
+            g_assert_cmpuint (hits[l * 800 + j], >, 0);
+        /* One column of cells: no wider than a cell is tall. */
+        g_assert_cmpfloat (out_x_max - out_x_min, <, (height - 60) / 10.0 + 1);
+        g_assert_cmpint (last_out, ==, 9);
+        g_assert_finalize_object (columns);
+      }
+}
+
+/* The input square is not a cell, nor are the captions above the columns. */
+static void
+test_misses (void)
+{
+  static const guint shape[] = { 30, 10 };
+  BpNetworkColumns *columns;
+  int layer;
+
+  if (!need_display ())
+    return;
+  columns = new_columns (shape, 2);
+  g_assert_cmpint (bp_network_columns_neuron_at (columns, 2, 2, 700, 400, &layer), ==, -1);
+  g_assert_cmpint (bp_network_columns_neuron_at (columns, 350, 10, 700, 400, &layer), ==, -1);
+  g_assert_cmpint (bp_network_columns_neuron_at (columns, 699, 399, 700, 400, &layer), ==, -1);
+  g_assert_finalize_object (columns);
+}
+
+/* Values are copied, a new shape drops them and the selection, and a selection out of range is
+ * none. Drawing works with and without values, in both styles. */
+static void
+test_values_and_selection (void)
+{
+  static const guint shape[] = { 30, 10 };
+  static const guint other[] = { 20, 10 };
+  BpNetworkColumns *columns;
+  float values[30];
+  guint8 marks[30] = { 1, 0, 1 };
+  int neuron = 0;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+
+  if (!need_display ())
+    return;
+  columns = new_columns (shape, 2);
+  for (int i = 0; i < 30; i++)
+    values[i] = (float) (i - 15) / 15.0f;
+  bp_network_columns_set_values (columns, 0, values, marks);
+  values[0] = 1e9f; /* the widget keeps its own copy */
+  bp_network_columns_set_caption (columns, 0, "a² (30)");
+  bp_network_columns_set_active (columns, 0, -1);
+
+  bp_network_columns_set_selected (columns, 1, 9);
+  g_assert_cmpint (bp_network_columns_get_selected (columns, &neuron), ==, 1);
+  g_assert_cmpint (neuron, ==, 9);
+  bp_network_columns_set_selected (columns, 1, 10);
+  g_assert_cmpint (bp_network_columns_get_selected (columns, &neuron), ==, -1);
+  g_assert_cmpint (neuron, ==, -1);
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 600, 360);
+  cr = cairo_create (surface);
+  bp_network_columns_draw (columns, cr, 600, 360, FALSE);
+  bp_network_columns_draw (columns, cr, 600, 360, TRUE);
+  cairo_destroy (cr);
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+
+  bp_network_columns_set_selected (columns, 0, 3);
+  bp_network_columns_set_shape (columns, 2, other);
+  g_assert_cmpuint (bp_network_columns_get_n_layers (columns), ==, 2);
+  g_assert_cmpint (bp_network_columns_get_selected (columns, NULL), ==, -1);
+  g_assert_finalize_object (columns);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  have_display = gtk_init_check ();
+
+  g_test_add_func ("/network-columns/cells", test_cells);
+  g_test_add_func ("/network-columns/misses", test_misses);
+  g_test_add_func ("/network-columns/values-and-selection", test_values_and_selection);
+
+  return g_test_run ();
+}

@@ -162,6 +162,17 @@ previous_action (GtkWidget  *widget,
 }
 
 static void
+last_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  BpBackpropView *self = BP_BACKPROP_VIEW (widget);
+
+  if (self->trace != NULL)
+    bp_backprop_view_set_step (self, n_steps (self) - 1);
+}
+
+static void
 restart_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
@@ -172,7 +183,7 @@ restart_action (GtkWidget  *widget,
     bp_backprop_view_set_step (self, 0);
 }
 
-/* → ← and Home walk the steps from anywhere in the view but a text field (where they move the
+/* → ← Home and End walk the steps from anywhere in the view but a text field (where they move the
  * cursor) — also when the gradient pictures, whose arrow keys choose a neuron, have the
  * keyboard. */
 static gboolean
@@ -203,6 +214,10 @@ key_pressed_cb (GtkEventControllerKey *controller,
     case GDK_KEY_Home:
     case GDK_KEY_KP_Home:
       action = "backprop.restart";
+      break;
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+      action = "backprop.last";
       break;
     default:
       return FALSE;
@@ -1098,6 +1113,7 @@ bp_backprop_view_class_init (BpBackpropViewClass *klass)
   gtk_widget_class_install_action (widget_class, "backprop.next", NULL, next_action);
   gtk_widget_class_install_action (widget_class, "backprop.previous", NULL, previous_action);
   gtk_widget_class_install_action (widget_class, "backprop.restart", NULL, restart_action);
+  gtk_widget_class_install_action (widget_class, "backprop.last", NULL, last_action);
   gtk_widget_class_install_action (widget_class, "backprop.next-example", NULL, next_example_action);
   gtk_widget_class_install_action (widget_class, "backprop.random-example", NULL,
                                    random_example_action);

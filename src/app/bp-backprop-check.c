@@ -166,6 +166,7 @@ check_done_cb (GObject      *source,
     return;
   self->check = NULL;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "backprop.check", TRUE);
+  gtk_widget_set_visible (self->check_button, TRUE);
   if (gtk_widget_has_focus (self->cancel_button))
     gtk_widget_grab_focus (self->check_button);
   gtk_widget_set_visible (GTK_WIDGET (self->check_progress), FALSE);
@@ -206,12 +207,12 @@ check_action (GtkWidget  *widget,
   job->label = bp_trace_get_label (self->trace);
   g_weak_ref_init (&job->view, self);
   self->check = job;
-  /* The button goes insensitive while the check runs: the keyboard moves to Cancel. */
+  /* The progress bar and Cancel take the button's place while the check runs, the keyboard
+   * too. */
+  gtk_widget_set_visible (self->cancel_button, TRUE);
   if (gtk_widget_has_focus (self->check_button))
-    {
-      gtk_widget_set_visible (self->cancel_button, TRUE);
-      gtk_widget_grab_focus (self->cancel_button);
-    }
+    gtk_widget_grab_focus (self->cancel_button);
+  gtk_widget_set_visible (self->check_button, FALSE);
 
   gtk_progress_bar_set_fraction (self->check_progress, 0.0);
   gtk_progress_bar_set_text (self->check_progress, NULL);

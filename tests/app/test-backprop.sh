@@ -54,13 +54,17 @@ check_neuron_line ()
   check "$what: ∂C/∂b is the engine's (BP3)" check_json "$json" nabla_b "$layer" "$neuron" "$nabla_b"
 }
 
+# start_backprop_app [MODEL] [NAME=VALUE…]: the app in its test mode, opening MODEL ("-": none,
+# so that the view explains the built-in model).
 start_backprop_app ()
 {
+  local model=$1
+  shift
   : >"$EVENTS"
   env GSK_RENDERER=cairo GDK_DEBUG=gl-disable GTK_A11Y=none GSETTINGS_BACKEND=memory \
       GSETTINGS_SCHEMA_DIR="$BACKPROP_BUILD_DIR/data" BACKPROP_TEST_EVENTS=1 \
       BACKPROP_LOCALEDIR="$BACKPROP_BUILD_DIR/po" BACKPROP_TRAIN_SIZE=1000 GTK_USE_PORTAL=0 "$@" \
-      "$BACKPROP_APP" "$WORK/net.json" >"$EVENTS" 2>"$APP_STDERR" &
+      "$BACKPROP_APP" ${model#-} >"$EVENTS" 2>"$APP_STDERR" &
   APP_PID=$!
 }
 
@@ -91,8 +95,9 @@ step_to ()
 
 for variant in light dark zh_CN; do
   case $variant in
-    zh_CN) start_backprop_app ADW_DEBUG_COLOR_SCHEME=prefer-light LC_ALL=C.UTF-8 LANGUAGE=zh_CN ;;
-    *) start_backprop_app ADW_DEBUG_COLOR_SCHEME="prefer-$variant" ;;
+    zh_CN) start_backprop_app "$WORK/net.json" ADW_DEBUG_COLOR_SCHEME=prefer-light LC_ALL=C.UTF-8 \
+             LANGUAGE=zh_CN ;;
+    *) start_backprop_app "$WORK/net.json" ADW_DEBUG_COLOR_SCHEME="prefer-$variant" ;;
   esac
   check "$variant: ready" wait_for '^ready$' 60
   check "$variant: the model opened" wait_for '^model-opened net.json layers 784-30-10$' 10
@@ -246,3 +251,34 @@ for variant in light dark zh_CN; do
   key ctrl+q
   wait_exit 20 || { kill "$APP_PID"; wait "$APP_PID" 2>/dev/null; APP_PID=; }
 done
+
+# Before any training the view explains the built-in model (784-200-10: ReLU, softmax and
+# log-likelihood, whose BP1 is aᴸ − y), and its numbers are those backprop-cli gives for it.
+"$CLI" backprop --test-index 0 --json "$WORK/builtin0.json" >"$WORK/builtin0.txt"
+start_backprop_app - ADW_DEBUG_COLOR_SCHEME=prefer-light
+check "built-in: ready" wait_for '^ready$' 60
+check "built-in: the window can be focused" focus_window
+xdotool windowsize "$WID" 1100 760
+sleep 0.5
+m=$(mark)
+key alt+5
+check "built-in: Alt+5 shows test image 0 through the built-in model" \
+  wait_for '^backprop-example test 0 label 7 guess 7 ' 10 "$m"
+check "built-in: the cells are laid out" wait_for '^widget backprop-hidden-0 ' 10 "$m"
+check "built-in: the example's cost is the engine's" check_json "$WORK/builtin0.json" cost - - \
+  "$(line_after '^backprop-example ' "$m" | awk '{print $NF}')"
+m=$(mark)
+click_place backprop-hidden-0
+check "built-in: a click on a hidden ReLU neuron shows its numbers" wait_for '^backprop-neuron 0 0 ' 5 "$m"
+check_neuron_line "built-in: hidden neuron 0" "$(line_after '^backprop-neuron 0 0 ' "$m")" \
+  "$WORK/builtin0.json"
+m=$(mark)
+click_place backprop-output-0
+check "built-in: a click on the softmax output 0" wait_for '^backprop-neuron 1 0 ' 5 "$m"
+check_neuron_line "built-in: output 0" "$(line_after '^backprop-neuron 1 0 ' "$m")" \
+  "$WORK/builtin0.json"
+check "built-in: → reaches BP1" step_to output-error
+check "built-in: log-likelihood has no slowdown to tell" wait_for '^backprop-slowdown 0 shown 0$' 5 "$m"
+screenshot "builtin-bp1"
+key ctrl+q
+wait_exit 20 || { kill "$APP_PID"; wait "$APP_PID" 2>/dev/null; APP_PID=; }

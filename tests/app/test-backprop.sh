@@ -255,7 +255,9 @@ done
 # Before any training the view explains the built-in model (784-200-10: ReLU, softmax and
 # log-likelihood, whose BP1 is aᴸ − y), and its numbers are those backprop-cli gives for it.
 "$CLI" backprop --test-index 0 --json "$WORK/builtin0.json" >"$WORK/builtin0.txt"
-start_backprop_app - ADW_DEBUG_COLOR_SCHEME=prefer-light
+# Its settings are kept in a key file, to see that the view is remembered.
+start_backprop_app - ADW_DEBUG_COLOR_SCHEME=prefer-light GSETTINGS_BACKEND=keyfile \
+  XDG_CONFIG_HOME="$WORK/config"
 check "built-in: ready" wait_for '^ready$' 60
 check "built-in: the window can be focused" focus_window
 xdotool windowsize "$WID" 1100 760
@@ -280,5 +282,14 @@ check_neuron_line "built-in: output 0" "$(line_after '^backprop-neuron 1 0 ' "$m
 check "built-in: → reaches BP1" step_to output-error
 check "built-in: log-likelihood has no slowdown to tell" wait_for '^backprop-slowdown 0 shown 0$' 5 "$m"
 screenshot "builtin-bp1"
+
+# Closed with the Backprop view shown, the window opens on it again.
+key ctrl+w
+check "built-in: the window closes" wait_exit 20
+check "built-in: the settings keep the Backprop view" \
+  grep -q "^last-view='backprop'" "$WORK/config/glib-2.0/settings/keyfile"
+start_backprop_app - GSETTINGS_BACKEND=keyfile XDG_CONFIG_HOME="$WORK/config"
+check "built-in: the next launch starts on the Backprop view" wait_for '^setup view backprop ' 60
+check "built-in: …and traces its example once ready" wait_for '^backprop-example test 0 ' 60
 key ctrl+q
 wait_exit 20 || { kill "$APP_PID"; wait "$APP_PID" 2>/dev/null; APP_PID=; }

@@ -10,7 +10,8 @@
 # app from it in its test mode (BACKPROP_TEST_EVENTS=1, see the README's developer section) on
 # a private Xvfb screen, with in-memory settings, and drives it as the UI tests do: it trains
 # chapter 1's network on MNIST for a while, shows the weights and one neuron, draws a 3 on the
-# pad and lists the test set's mistakes, capturing the window at each step into
+# pad, lists the test set's mistakes and walks one test image through the Backprop view,
+# capturing the window at each step into
 # OUTPUT/<variant>-<view>.png (default OUTPUT: BUILD_DIR/screenshots). --update-data copies the
 # light English ones that the AppStream metadata shows into data/screenshots/.
 #
@@ -188,7 +189,8 @@ class App:
         self.switcher = middle[0]
 
     def show_view(self, index):
-        """Click the view switcher's button INDEX (0 Train, 1 Weights, 2 Draw, 3 Mistakes)."""
+        """Click the view switcher's button INDEX (0 Train, 1 Weights, 2 Draw, 3 Mistakes,
+        4 Backprop)."""
         x, w = self.switcher
         self.click(x + w // 2 + index * (w + SWITCHER_SPACING), SWITCHER_ROW + 14)
 
@@ -320,6 +322,26 @@ def run_variant(build_dir, out_dir, variant):
         app.wait_for(r'^mistakes [0-9]+ accuracy ', 60, m)
         app.wait_for('^widget first-digit ', 10, m)
         app.shot('mistakes', settle=0.8)
+
+        # Chapter 2 on one test image: the forward pass done, then the output error (BP1) and
+        # a neuron's own numbers. The steps are walked with → (the last shots: the keyboard
+        # turns on the focus rings).
+        m = app.mark()
+        app.show_view(4)
+        app.wait_for('^backprop-example test ', 10, m)
+        app.wait_for('^widget backprop-hidden-0 ', 10, m)
+        x, y, w, h = app.widget('backprop-hidden-0')
+        app.click(x + w // 2, y + h // 2)
+        app.wait_for('^backprop-neuron 0 0 ', 10, m)
+        app.key('Right', 'Right')
+        app.wait_for(r'^backprop-step 2 [0-9]+ forward ', 10, m)
+        app.shot('backprop', settle=0.8)
+        app.key('Right')
+        app.wait_for(r'^backprop-step 3 [0-9]+ output-error ', 10, m)
+        app.shot('backprop-bp1', settle=0.8)
+        app.key('End', 'Left')
+        app.wait_for(r'^backprop-step [0-9]+ [0-9]+ gradient ', 10, m)
+        app.shot('backprop-gradient', settle=0.8)
     finally:
         app.quit()
     if os.path.getsize(app.stderr_path) > 0:

@@ -183,8 +183,8 @@ restart_action (GtkWidget  *widget,
     bp_backprop_view_set_step (self, 0);
 }
 
-/* → ← Home and End walk the steps from anywhere in the view but a text field (where they move the
- * cursor) — also when the gradient pictures, whose arrow keys choose a neuron, have the
+/* → ← Home and End walk the steps from anywhere in the view but a text field or the speed scale
+ * — also when the gradient pictures, whose arrow keys choose a neuron, have the
  * keyboard. */
 static gboolean
 key_pressed_cb (GtkEventControllerKey *controller,
@@ -199,7 +199,8 @@ key_pressed_cb (GtkEventControllerKey *controller,
 
   if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK)) != 0)
     return FALSE;
-  if (focus != NULL && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT_VIEW (focus)))
+  /* A text field moves its cursor, the speed scale its value. */
+  if (focus != NULL && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT_VIEW (focus) || GTK_IS_RANGE (focus)))
     return FALSE;
   switch (keyval)
     {

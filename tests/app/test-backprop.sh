@@ -248,8 +248,10 @@ for variant in light dark zh_CN; do
     screenshot "light-800x600-bp1"
   fi
 
+  # Quitting frees everything (an AddressSanitizer build reports a leak with another status).
   key ctrl+q
-  wait_exit 20 || { kill "$APP_PID"; wait "$APP_PID" 2>/dev/null; APP_PID=; }
+  check "$variant: Ctrl+Q quits" wait_exit 20
+  check "$variant: …with status 0" test "$EXIT_STATUS" = 0
 done
 
 # Before any training the view explains the built-in model (784-200-10: ReLU, softmax and
@@ -292,4 +294,5 @@ start_backprop_app - GSETTINGS_BACKEND=keyfile XDG_CONFIG_HOME="$WORK/config"
 check "built-in: the next launch starts on the Backprop view" wait_for '^setup view backprop ' 60
 check "built-in: …and traces its example once ready" wait_for '^backprop-example test 0 ' 60
 key ctrl+q
-wait_exit 20 || { kill "$APP_PID"; wait "$APP_PID" 2>/dev/null; APP_PID=; }
+check "built-in: Ctrl+Q quits" wait_exit 20
+check "built-in: …with status 0" test "$EXIT_STATUS" = 0

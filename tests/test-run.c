@@ -210,7 +210,7 @@ test_range_errors (void)
     { "epochs", "-1", "epochs: \"-1\" is not a whole number" },
     { "epochs", "4294967296", "epochs: 4294967296 is too large" },
     { "seed", "18446744073709551616", "seed: \"18446744073709551616\" is not a whole number" },
-    { "init", "xavier", "initialiser: unknown value \"xavier\" (use default or large)" },
+    { "init", "xavier", "initialiser: unknown value \"xavier\" (use default, large or network3)" },
     { "expand", "elastic", "expansion: unknown value \"elastic\" (use none, shifts or affine)" },
   };
 
@@ -265,7 +265,7 @@ test_range_errors (void)
     assert_message (&error, "λ (L2 regularisation) = inf is out of range");
     g_assert_false (bp_run_field_set_number (&run, bp_run_field_find ("epochs"), 1.5));
     g_assert_false (bp_run_field_set_number (&run, bp_run_field_find ("epochs"), -1.0));
-    g_assert_false (bp_run_field_set_uint (&run, bp_run_field_find ("init"), 2));
+    g_assert_false (bp_run_field_set_uint (&run, bp_run_field_find ("init"), 3));
   }
 }
 
@@ -454,8 +454,9 @@ test_net_errors (void)
   } cases[] = {
     { "", "empty layer list: expected layers like fc30,softmax10" },
     { "fc30", "layer list \"fc30\": the last layer must be the output layer, softmax30 or sigmoid30" },
-    { "fc30,foo10", "unknown layer \"foo10\": expected fcN, softmaxN or sigmoidN" },
-    { "conv20x5,softmax10", "unknown layer \"conv20x5\"" },
+    { "fc30,foo10", "unknown layer \"foo10\": expected fcN, convNxK, poolP, softmaxN or sigmoidN" },
+    { "conv20x5x2,softmax10", "layer \"conv20x5x2\": expected filters and their size" },
+    { "pool2:dropout=2,softmax10", "dropout must be a probability in [0, 1)" },
     { "fc,softmax10", "layer \"fc\": expected a size after \"fc\", as in fc30" },
     { "fcx,softmax10", "unknown layer \"fcx\"" },
     { "fc0,softmax10", "layer \"fc0\": the size must be 1 to 65536" },

@@ -81,7 +81,7 @@ choice_to_index (const BpRunField *field,
                  guint             value)
 {
   if (g_str_equal (field->name, "init"))
-    return value == BP_INIT_LARGE ? 0 : 1;
+    return value == BP_INIT_LARGE ? 0 : value == BP_INIT_DEFAULT ? 1 : 2;
   return value;
 }
 
@@ -90,7 +90,7 @@ index_to_choice (const BpRunField *field,
                  guint             index)
 {
   if (g_str_equal (field->name, "init"))
-    return index == 0 ? BP_INIT_LARGE : BP_INIT_DEFAULT;
+    return index == 0 ? BP_INIT_LARGE : index == 1 ? BP_INIT_DEFAULT : BP_INIT_NETWORK3;
   return index;
 }
 

@@ -26,7 +26,7 @@
 static const char *const activation_names[] = { "sigmoid", "tanh", "relu" };
 static const char *const output_names[] = { "sigmoid", "softmax" };
 static const char *const cost_names[] = { "quadratic", "cross-entropy", "log-likelihood" };
-static const char *const init_names[] = { "default", "large" };
+static const char *const init_names[] = { "default", "large", "network3" };
 
 static bool
 lookup_name (const char *const *names,
@@ -293,10 +293,112 @@ input_size (const BpArch *arch)
   return n <= BP_MAX_LAYER_SIZE ? (size_t) n : 0;
 }
 
+/* The token of layer @i as bp_arch_format() writes it, its options aside: "fc30", "conv20x5",
+ * "pool2", "softmax10". */
+static void
+layer_token (const BpArch *arch,
+             size_t        i,
+             char         *buf,
+             size_t        buf_size)
+{
+  const BpLayerSpec *layer = &arch->layers[i];
+
+  switch (layer->kind)
+    {
+    case BP_LAYER_CONV:
+      snprintf (buf, buf_size, "conv%zux%zu", layer->size, layer->kernel);
+      break;
+    case BP_LAYER_POOL:
+      snprintf (buf, buf_size, "pool%zu", layer->kernel);
+      break;
+    case BP_LAYER_DENSE:
+    default:
+      if (i + 1 == arch->n_layers)
+        snprintf (buf, buf_size, "%s%zu", bp_output_to_string (arch->output), layer->size);
+      else
+        snprintf (buf, buf_size, "fc%zu", layer->size);
+      break;
+    }
+}
+
+bool
+bp_arch_shapes (const BpArch *arch,
+                size_t        shapes[][3],
+                BpError      *error)
+{
+  size_t c = arch->in_channels, h = arch->in_height, w = arch->in_width;
+
+  for (size_t i = 0; i < arch->n_layers && i < BP_MAX_LAYERS; i++)
+    {
+      const BpLayerSpec *layer = &arch->layers[i];
+      size_t k = layer->kernel;
+      char token[64];
+      uint64_t n;
+
+      layer_token (arch, i, token, sizeof token);
+      switch (layer->kind)
+        {
+        case BP_LAYER_DENSE:
+          if (layer->size == 0 || layer->size > BP_MAX_LAYER_SIZE)
+            return bp_error_set (error, BP_ERROR_INVALID,
+                                 "layer %zu has %zu neurons; each layer needs 1 to %d", i + 1,
+                                 layer->size, BP_MAX_LAYER_SIZE);
+          if (k != 0)
+            return bp_error_set (error, BP_ERROR_INVALID,
+                                 "layer %zu is dense and takes no kernel size", i + 1);
+          c = layer->size;
+          h = 1;
+          w = 1;
+          break;
+
+        case BP_LAYER_CONV:
+          if (layer->size == 0 || layer->size > BP_MAX_LAYER_SIZE)
+            return bp_error_set (error, BP_ERROR_INVALID,
+                                 "layer %zu (%s) has %zu filters; a conv layer needs 1 to %d",
+                                 i + 1, token, layer->size, BP_MAX_LAYER_SIZE);
+          if (k == 0 || k > h || k > w)
+            return bp_error_set (error, BP_ERROR_INVALID,
+                                 "layer %zu (%s): a %zu×%zu filter does not fit its %zu×%zu input",
+                                 i + 1, token, k, k, h, w);
+          c = layer->size;
+          h = h - k + 1;
+          w = w - k + 1;
+          break;
+
+        case BP_LAYER_POOL:
+          if (layer->size != 0)
+            return bp_error_set (error, BP_ERROR_INVALID,
+                                 "layer %zu (%s): a pool layer has no size of its own", i + 1,
+                                 token);
+          if (k == 0 || k > h || k > w || h % k != 0 || w % k != 0)
+            return bp_error_set (error, BP_ERROR_INVALID,
+                                 "layer %zu (%s): %zu×%zu windows do not divide its %zu×%zu input",
+                                 i + 1, token, k, k, h, w);
+          h /= k;
+          w /= k;
+          break;
+
+        default:
+          return bp_error_set (error, BP_ERROR_INVALID, "layer %zu is of an unknown kind", i + 1);
+        }
+      n = (uint64_t) c * h * w;
+      if (n > BP_MAX_MAP_SIZE)
+        return bp_error_set (error, BP_ERROR_INVALID,
+                             "layer %zu (%s) has %zu×%zu×%zu outputs; a layer has at most %d",
+                             i + 1, token, c, h, w, BP_MAX_MAP_SIZE);
+      shapes[i][0] = c;
+      shapes[i][1] = h;
+      shapes[i][2] = w;
+    }
+  return true;
+}
+
 bool
 bp_arch_check (const BpArch *arch,
                BpError      *error)
 {
+  size_t shapes[BP_MAX_LAYERS][3];
+
   if (!check_layer_count (arch->n_layers + 1, error))
     return false;
 
@@ -313,24 +415,21 @@ bp_arch_check (const BpArch *arch,
                            arch->in_channels * arch->in_height * arch->in_width,
                            BP_MAX_LAYER_SIZE);
     }
+  if (!bp_arch_shapes (arch, shapes, error))
+    return false;
   for (size_t i = 0; i < arch->n_layers; i++)
     {
       const BpLayerSpec *layer = &arch->layers[i];
 
-      if (layer->kind != BP_LAYER_DENSE)
-        return bp_error_set (error, BP_ERROR_INVALID, "layer %zu is of an unknown kind", i + 1);
-      if (layer->size == 0 || layer->size > BP_MAX_LAYER_SIZE)
-        return bp_error_set (error, BP_ERROR_INVALID,
-                             "layer %zu has %zu neurons; each layer needs 1 to %d", i + 1,
-                             layer->size, BP_MAX_LAYER_SIZE);
-      if (layer->kernel != 0)
-        return bp_error_set (error, BP_ERROR_INVALID,
-                             "layer %zu is dense and takes no kernel size", i + 1);
       if (layer->dropout != BP_DROPOUT_LIVE && !(layer->dropout >= 0.0f && layer->dropout < 1.0f))
         return bp_error_set (error, BP_ERROR_INVALID,
                              "layer %zu: dropout %g is not a probability in [0, 1)", i + 1,
                              (double) layer->dropout);
     }
+  if (arch->layers[arch->n_layers - 1].kind != BP_LAYER_DENSE)
+    return bp_error_set (error, BP_ERROR_INVALID,
+                         "layer %zu: the output layer must be dense (softmaxN or sigmoidN)",
+                         arch->n_layers);
   for (size_t i = 0; i < arch->n_layers; i++)
     if ((unsigned) arch->layers[i].activation > BP_ACTIVATION_RELU)
       return bp_error_set (error, BP_ERROR_INVALID, "unknown activation");
@@ -339,6 +438,15 @@ bp_arch_check (const BpArch *arch,
   if (arch->output == BP_OUTPUT_SOFTMAX && arch->layers[arch->n_layers - 1].size < 2)
     return bp_error_set (error, BP_ERROR_INVALID, "a softmax output layer needs at least 2 neurons");
   return true;
+}
+
+bool
+bp_arch_has_maps (const BpArch *arch)
+{
+  for (size_t i = 0; i < arch->n_layers && i < BP_MAX_LAYERS; i++)
+    if (arch->layers[i].kind != BP_LAYER_DENSE)
+      return true;
+  return false;
 }
 
 bool
@@ -401,9 +509,35 @@ bp_arch_get_sizes (const BpArch *arch,
 {
   size_t n = arch->n_layers < BP_MAX_LAYERS ? arch->n_layers : BP_MAX_LAYERS - 1;
 
-  sizes[0] = arch->in_channels * arch->in_height * arch->in_width;
+  size_t c = arch->in_channels, h = arch->in_height, w = arch->in_width;
+
+  sizes[0] = c * h * w;
   for (size_t i = 0; i < n; i++)
-    sizes[i + 1] = arch->layers[i].size;
+    {
+      const BpLayerSpec *layer = &arch->layers[i];
+      size_t k = layer->kernel;
+
+      /* The shapes bp_arch_shapes() computes, without its checks (0 where a layer does not
+       * fit), so that an arch that fails them can still be printed. */
+      if (layer->kind == BP_LAYER_CONV)
+        {
+          c = layer->size;
+          h = k >= 1 && k <= h ? h - k + 1 : 0;
+          w = k >= 1 && k <= w ? w - k + 1 : 0;
+        }
+      else if (layer->kind == BP_LAYER_POOL)
+        {
+          h = k >= 1 ? h / k : 0;
+          w = k >= 1 ? w / k : 0;
+        }
+      else
+        {
+          c = layer->size;
+          h = 1;
+          w = 1;
+        }
+      sizes[i + 1] = c * h * w;
+    }
   return n + 1;
 }
 
@@ -527,12 +661,15 @@ parse_layer (Parser      *ps,
   static const struct
   {
     const char *prefix;
+    BpLayerKind layer_kind;
     bool        is_output;
     BpOutput    output;
   } kinds[] = {
-    { "fc", false, BP_OUTPUT_SIGMOID },
-    { "softmax", true, BP_OUTPUT_SOFTMAX },
-    { "sigmoid", true, BP_OUTPUT_SIGMOID },
+    { "fc", BP_LAYER_DENSE, false, BP_OUTPUT_SIGMOID },
+    { "conv", BP_LAYER_CONV, false, BP_OUTPUT_SIGMOID },
+    { "pool", BP_LAYER_POOL, false, BP_OUTPUT_SIGMOID },
+    { "softmax", BP_LAYER_DENSE, true, BP_OUTPUT_SOFTMAX },
+    { "sigmoid", BP_LAYER_DENSE, true, BP_OUTPUT_SIGMOID },
   };
   char quoted[64];
   const char *token = quote_token (start, (size_t) (end - start), quoted, sizeof quoted);
@@ -555,20 +692,49 @@ parse_layer (Parser      *ps,
     }
   if (kind == N_ELEMENTS (kinds))
     return bp_error_set (ps->error, BP_ERROR_INVALID,
-                         "unknown layer \"%s\": expected fcN, softmaxN or sigmoidN, as in "
-                         "fc30,softmax10", token);
+                         "unknown layer \"%s\": expected fcN, convNxK, poolP, softmaxN or "
+                         "sigmoidN, as in conv20x5,pool2,fc100,softmax10", token);
 
   memset (layer, 0, sizeof *layer);
-  layer->kind = BP_LAYER_DENSE;
+  layer->kind = kinds[kind].layer_kind;
   layer->activation = activation;
   layer->dropout = BP_DROPOUT_LIVE;
-  if (!parse_count (digits, head_end, BP_MAX_LAYER_SIZE, &layer->size))
-    return bp_error_set (ps->error, BP_ERROR_INVALID,
-                         "layer \"%s\": expected a size after \"%s\", as in %s30", token,
-                         kinds[kind].prefix, kinds[kind].prefix);
-  if (layer->size == 0 || layer->size > BP_MAX_LAYER_SIZE)
-    return bp_error_set (ps->error, BP_ERROR_INVALID, "layer \"%s\": the size must be 1 to %d",
-                         token, BP_MAX_LAYER_SIZE);
+  if (layer->kind == BP_LAYER_CONV)
+    {
+      const char *x = memchr (digits, 'x', (size_t) (head_end - digits));
+
+      if (x == NULL || !parse_count (digits, x, BP_MAX_LAYER_SIZE, &layer->size)
+          || !parse_count (x + 1, head_end, BP_MAX_LAYER_SIZE, &layer->kernel))
+        return bp_error_set (ps->error, BP_ERROR_INVALID,
+                             "layer \"%s\": expected filters and their size after \"conv\", as "
+                             "in conv20x5", token);
+      if (layer->size == 0 || layer->size > BP_MAX_LAYER_SIZE || layer->kernel == 0
+          || layer->kernel > BP_MAX_LAYER_SIZE)
+        return bp_error_set (ps->error, BP_ERROR_INVALID,
+                             "layer \"%s\": the filters and their size must be 1 to %d", token,
+                             BP_MAX_LAYER_SIZE);
+    }
+  else if (layer->kind == BP_LAYER_POOL)
+    {
+      if (!parse_count (digits, head_end, BP_MAX_LAYER_SIZE, &layer->kernel))
+        return bp_error_set (ps->error, BP_ERROR_INVALID,
+                             "layer \"%s\": expected a window size after \"pool\", as in pool2",
+                             token);
+      if (layer->kernel == 0 || layer->kernel > BP_MAX_LAYER_SIZE)
+        return bp_error_set (ps->error, BP_ERROR_INVALID,
+                             "layer \"%s\": the window size must be 1 to %d", token,
+                             BP_MAX_LAYER_SIZE);
+    }
+  else
+    {
+      if (!parse_count (digits, head_end, BP_MAX_LAYER_SIZE, &layer->size))
+        return bp_error_set (ps->error, BP_ERROR_INVALID,
+                             "layer \"%s\": expected a size after \"%s\", as in %s30", token,
+                             kinds[kind].prefix, kinds[kind].prefix);
+      if (layer->size == 0 || layer->size > BP_MAX_LAYER_SIZE)
+        return bp_error_set (ps->error, BP_ERROR_INVALID, "layer \"%s\": the size must be 1 to %d",
+                             token, BP_MAX_LAYER_SIZE);
+    }
   *is_output = kinds[kind].is_output;
   *output = kinds[kind].output;
 
@@ -610,6 +776,9 @@ parse_layer (Parser      *ps,
             return bp_error_set (ps->error, BP_ERROR_INVALID,
                                  "layer \"%s\": the output layer's function is its name; it "
                                  "takes no activation", token);
+          if (layer->kind == BP_LAYER_POOL)
+            return bp_error_set (ps->error, BP_ERROR_INVALID,
+                                 "layer \"%s\": a pool layer has no activation", token);
           layer->activation = named;
         }
       colon = next;
@@ -714,6 +883,11 @@ bp_arch_parse (const char  *text,
     {
       const BpLayerSpec *last = &result.layers[result.n_layers - 1];
 
+      if (last->kind != BP_LAYER_DENSE)
+        return bp_error_set (error, BP_ERROR_INVALID,
+                             "layer list \"%s\": the last layer must be the output layer, "
+                             "softmaxN or sigmoidN",
+                             quote_token (text, strlen (text), quoted, sizeof quoted));
       return bp_error_set (error, BP_ERROR_INVALID,
                            "layer list \"%s\": the last layer must be the output layer, "
                            "softmax%zu or sigmoid%zu",
@@ -783,9 +957,13 @@ bp_arch_format (const BpArch *arch,
         append (buf, buf_size, &used, ",");
       if (last)
         append (buf, buf_size, &used, "%s%zu", bp_output_to_string (arch->output), layer->size);
+      else if (layer->kind == BP_LAYER_CONV)
+        append (buf, buf_size, &used, "conv%zux%zu", layer->size, layer->kernel);
+      else if (layer->kind == BP_LAYER_POOL)
+        append (buf, buf_size, &used, "pool%zu", layer->kernel);
       else
         append (buf, buf_size, &used, "fc%zu", layer->size);
-      if (!last && layer->activation != activation)
+      if (!last && layer->kind != BP_LAYER_POOL && layer->activation != activation)
         append (buf, buf_size, &used, ":%s", bp_activation_to_string (layer->activation));
       if (layer->dropout != BP_DROPOUT_LIVE)
         {

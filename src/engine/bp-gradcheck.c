@@ -74,6 +74,50 @@ sigmoid (double v)
   return 1.0 / (1.0 + exp (-v));
 }
 
+/* A conv layer in double, the cross-correlation of bp_conv_forward_naive(). */
+static void
+conv_double (double        *out,
+             const double  *in,
+             const double  *w,
+             const double  *b,
+             const BpLayer *l,
+             size_t         k)
+{
+  for (size_t o = 0; o < l->out_c; o++)
+    for (size_t y = 0; y < l->out_h; y++)
+      for (size_t x = 0; x < l->out_w; x++)
+        {
+          double acc = b[o];
+
+          for (size_t c = 0; c < l->in_c; c++)
+            for (size_t u = 0; u < k; u++)
+              acc += dot (w + ((o * l->in_c + c) * k + u) * k, in + (c * l->in_h + y + u) * l->in_w + x,
+                          k);
+          out[(o * l->out_h + y) * l->out_w + x] = acc;
+        }
+}
+
+/* Max-pooling in double. */
+static void
+pool_double (double        *out,
+             const double  *in,
+             const BpLayer *l,
+             size_t         p)
+{
+  for (size_t c = 0; c < l->out_c; c++)
+    for (size_t y = 0; y < l->out_h; y++)
+      for (size_t x = 0; x < l->out_w; x++)
+        {
+          const double *map = in + c * l->in_h * l->in_w;
+          double m = map[y * p * l->in_w + x * p];
+
+          for (size_t u = 0; u < p; u++)
+            for (size_t v = 0; v < p; v++)
+              m = fmax (m, map[(y * p + u) * l->in_w + x * p + v]);
+          out[(c * l->out_h + y) * l->out_w + x] = m;
+        }
+}
+
 /* C_x of @net from the double parameters @p and the double input @x, through @buf0 and @buf1
  * (each as wide as the widest layer). */
 static double
@@ -96,10 +140,18 @@ oracle_cost (const BpNetwork *net,
       const double *w = p + layer->w_offset;
       const double *b = p + layer->b_offset;
 
-      assert (net->arch.layers[i].kind == BP_LAYER_DENSE);
-      for (size_t j = 0; j < layer->n_out; j++)
-        out[j] = dot (w + j * layer->n_in, in, layer->n_in) + b[j];
-      if (i + 1 < L)
+      const BpLayerSpec *spec = &net->arch.layers[i];
+
+      if (spec->kind == BP_LAYER_CONV)
+        conv_double (out, in, w, b, layer, spec->kernel);
+      else if (spec->kind == BP_LAYER_POOL)
+        pool_double (out, in, layer, spec->kernel);
+      else
+        for (size_t j = 0; j < layer->n_out; j++)
+          out[j] = dot (w + j * layer->n_in, in, layer->n_in) + b[j];
+      if (spec->kind == BP_LAYER_POOL)
+        ; /* no activation */
+      else if (i + 1 < L)
         switch (net->arch.layers[i].activation)
           {
           case BP_ACTIVATION_SIGMOID:

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bp-network.h"
+
 /* The update folded into the weight-gradient kernel, per weight w with gradient g (summed over
  * the mini-batch):  Δ = −decay·w − l1·sgn(w) − scale·g;  v ← momentum·v + Δ;  w ← w + v
  * (without a velocity buffer: w ← w + Δ). Biases: Δ = −scale·g. */
@@ -81,3 +83,120 @@ void bp_update_flat (float          *w,
                      float           decay,
                      float           l1,
                      float           momentum);
+
+/* ── Convolution and max-pooling (bp-conv.c) ──────────────────────────────────────────────── */
+
+/* A conv layer's shape: C_in maps of H×W in, C_out maps of (H − k + 1)×(W − k + 1) out. */
+typedef struct
+{
+  size_t c_in, h, w, c_out, k;
+} BpConvShape;
+
+/* out (B, C_out, H_out, W_out) = W (C_out, C_in, k, k) ⋆ in (B, C_in, H, W) + b   (naive) */
+void bp_conv_forward_naive (float             *out,
+                            const float       *in,
+                            const float       *w,
+                            const float       *b,
+                            size_t             batch,
+                            const BpConvShape *s);
+
+/* d_in (B, C_in, H, W) = ∂(δ · out)/∂in: each δ spread back over its window through W
+ * (naive, overwrites) */
+void bp_conv_backward_input_naive (float             *d_in,
+                                   const float       *d_out,
+                                   const float       *w,
+                                   size_t             batch,
+                                   const BpConvShape *s);
+
+/* ∇W (C_out, C_in, k, k) = Σ_B Σ_(y,x) δ[o][y][x]·in[c][y + u][x + v];  ∇b (C_out) = Σ_B Σ δ
+ * (naive, overwrites) */
+void bp_conv_gradient_naive (float             *dw,
+                             float             *db,
+                             const float       *d_out,
+                             const float       *in,
+                             size_t             batch,
+                             const BpConvShape *s);
+
+/* Floats of scratch the fast conv kernels need: one example's im2col matrix. */
+size_t bp_conv_scratch_size (const BpConvShape *s);
+
+/* The same three by im2col and matrix products, through @scratch (bp_conv_scratch_size()). */
+void bp_conv_forward_fast (float             *out,
+                           const float       *in,
+                           const float       *w,
+                           const float       *b,
+                           size_t             batch,
+                           const BpConvShape *s,
+                           float             *scratch);
+void bp_conv_backward_input_fast (float             *d_in,
+                                  const float       *d_out,
+                                  const float       *w,
+                                  size_t             batch,
+                                  const BpConvShape *s,
+                                  float             *scratch);
+void bp_conv_gradient_fast (float             *dw,
+                            float             *db,
+                            const float       *d_out,
+                            const float       *in,
+                            size_t             batch,
+                            const BpConvShape *s,
+                            float             *scratch);
+
+/* out (B, C, H/p, W/p) = the maximum of each p×p window of in (B, C, H, W); p divides H and W. */
+void bp_pool_forward (float       *out,
+                      const float *in,
+                      size_t       batch,
+                      size_t       c,
+                      size_t       h,
+                      size_t       w,
+                      size_t       p);
+
+/* d_in (B, C, H, W): each window's δ at the cell the forward took its maximum from (the first
+ * on ties), found again from @in; zero elsewhere. Overwrites. */
+void bp_pool_backward (float       *d_in,
+                       const float *d_out,
+                       const float *in,
+                       size_t       batch,
+                       size_t       c,
+                       size_t       h,
+                       size_t       w,
+                       size_t       p);
+
+/* ── A network's layers of every kind (bp-conv.c), for bp-network.c ────────────────────────── */
+
+/* The shape of conv layer @i for the kernels. */
+BpConvShape bp_conv_shape (const BpNetwork *net,
+                           size_t           i);
+
+/* Floats of im2col scratch the largest conv layer of @net needs (0 without conv layers). */
+size_t bp_network_conv_scratch_size (const BpNetwork *net);
+
+/* Layer @i's weighted input: out (B, n_out) from in (B, n_in). A dense layer takes @k's kernel;
+ * a conv layer the im2col one through @scratch, or the naive loops when @scratch is NULL; a
+ * pool layer's "weighted input" is its output. */
+void bp_layer_forward (const BpNetwork     *net,
+                       size_t               i,
+                       const BpKernelTable *k,
+                       float               *out,
+                       const float         *in,
+                       size_t               batch,
+                       float               *scratch);
+
+/* d_in (B, n_in) from layer @i's d_out (B, n_out) = ∂C/∂z, its weights and (for a pool layer)
+ * its input @in; the conv layer's fast kernel when @scratch is not NULL. Overwrites. */
+void bp_layer_backward_input (const BpNetwork *net,
+                              size_t           i,
+                              float           *d_in,
+                              const float     *d_out,
+                              const float     *in,
+                              size_t           batch,
+                              float           *scratch);
+
+/* Layer @i's ∇W and ∇b into @grad at its offsets (overwriting), summed over the batch. */
+void bp_layer_gradient (const BpNetwork *net,
+                        size_t           i,
+                        float           *grad,
+                        const float     *d_out,
+                        const float     *in,
+                        size_t           batch,
+                        float           *scratch);

@@ -35,6 +35,7 @@ struct _BpWorkspace
   float *out_z;
   float *x_drop;
   float *grad;          /* (n_params) */
+  float *conv_scratch;  /* one example's im2col matrix for the largest conv layer, or NULL */
   bool   has_deriv;
   bool   input_dropped; /* the last forward fed x_drop to the first layer, not x */
   size_t last_batch;
@@ -77,6 +78,7 @@ bp_network_new (const BpArch *arch,
 {
   BpNetwork *net;
   size_t total = 0;
+  size_t shapes[BP_MAX_LAYERS][3];
 
   if (!bp_arch_check (arch, error))
     return NULL;
@@ -88,13 +90,19 @@ bp_network_new (const BpArch *arch,
   net->arch = *arch;
   net->n_inputs = arch->in_channels * arch->in_height * arch->in_width;
 
-  /* Sizes are at most 2^16, so one layer has at most 2^32 + 2^16 parameters: no overflow of
-   * size_t on a 64-bit machine; on 32-bit the total is checked below. */
+  if (!bp_arch_shapes (arch, shapes, error))
+    {
+      free (net);
+      return NULL;
+    }
+
+  /* Dense sizes are at most 2^16 and maps at most 2^20 values, so one layer has at most 2^36
+   * parameters: no overflow of size_t on a 64-bit machine; on 32-bit the total is checked. */
   for (size_t i = 0; i < arch->n_layers; i++)
     {
       BpLayer *layer = &net->layers[i];
-      size_t n_out = arch->layers[i].size;
-      size_t nw;
+      const BpLayerSpec *spec = &arch->layers[i];
+      size_t nw = 0, nb = 0;
 
       if (i == 0)
         {
@@ -109,20 +117,35 @@ bp_network_new (const BpArch *arch,
           layer->in_w = net->layers[i - 1].out_w;
         }
       layer->n_in = layer->in_c * layer->in_h * layer->in_w;
-      layer->out_c = n_out;
-      layer->out_h = 1;
-      layer->out_w = 1;
-      layer->n_out = n_out;
+      layer->out_c = shapes[i][0];
+      layer->out_h = shapes[i][1];
+      layer->out_w = shapes[i][2];
+      layer->n_out = layer->out_c * layer->out_h * layer->out_w;
 
-      nw = n_out * layer->n_in;
-      if (nw / n_out != layer->n_in || total > SIZE_MAX / 8 - nw)
+      switch (spec->kind)
+        {
+        case BP_LAYER_DENSE:
+          nw = layer->n_out * layer->n_in;
+          if (nw / layer->n_out != layer->n_in)
+            goto nomem;
+          nb = layer->n_out;
+          break;
+        case BP_LAYER_CONV:
+          nw = layer->out_c * layer->in_c * spec->kernel * spec->kernel;
+          nb = layer->out_c;
+          break;
+        case BP_LAYER_POOL:
+        default:
+          break;
+        }
+      if (total > SIZE_MAX / 8 - nw - nb)
         goto nomem;
       layer->w_offset = total;
       layer->n_weights = nw;
       total += nw;
       layer->b_offset = total;
-      layer->n_biases = n_out;
-      total += n_out;
+      layer->n_biases = nb;
+      total += nb;
     }
   net->n_outputs = net->layers[arch->n_layers - 1].n_out;
   net->n_params = total;
@@ -212,25 +235,53 @@ bp_network_init (BpNetwork *net,
   for (size_t i = 0; i < L; i++)
     {
       const BpLayer *layer = &net->layers[i];
-      size_t n_in = layer->n_in;
-      size_t n_out = layer->n_out;
+      const BpLayerSpec *spec = &net->arch.layers[i];
+      size_t n_w = layer->n_weights;
+      size_t n_b = layer->n_biases;
+      /* A weight's fan-in: all inputs for a dense layer, a k×k window of every channel for a
+       * conv layer. */
+      size_t fan_in = spec->kind == BP_LAYER_CONV ? layer->in_c * spec->kernel * spec->kernel
+                                                  : layer->n_in;
       float *w = net->params + layer->w_offset;
       float *b = net->params + layer->b_offset;
-      bool relu_layer = net->arch.layers[i].activation == BP_ACTIVATION_RELU && i + 1 < L;
+      bool relu_layer = spec->activation == BP_ACTIVATION_RELU && i + 1 < L;
       double w_std = 1.0;
       double b_std = 1.0;
 
+      if (spec->kind == BP_LAYER_POOL)
+        continue;
       if (init == BP_INIT_DEFAULT)
         {
           /* network2.py's default_weight_initializer; He et al.'s √(2/n_in) for ReLU layers,
            * whose biases start at zero so that no neuron starts dead or saturated. */
-          w_std = relu_layer ? sqrt (2.0 / (double) n_in) : 1.0 / sqrt ((double) n_in);
+          w_std = relu_layer ? sqrt (2.0 / (double) fan_in) : 1.0 / sqrt ((double) fan_in);
           b_std = relu_layer ? 0.0 : 1.0;
         }
+      else if (init == BP_INIT_NETWORK3)
+        {
+          /* network3.py: N(0, √(1/n_out)) with n_out as its layers compute it, a ConvPoolLayer's
+           * being filters·k²/(pool area); its SoftmaxLayer starts at zero. */
+          double n_out = (double) layer->n_out;
 
-      for (size_t k = 0; k < n_out * n_in; k++)
+          if (i + 1 == L)
+            {
+              memset (w, 0, n_w * sizeof (float));
+              memset (b, 0, n_b * sizeof (float));
+              continue;
+            }
+          if (spec->kind == BP_LAYER_CONV)
+            {
+              double pool = i + 1 < L && net->arch.layers[i + 1].kind == BP_LAYER_POOL
+                              ? (double) net->arch.layers[i + 1].kernel : 1.0;
+
+              n_out = (double) (layer->out_c * spec->kernel * spec->kernel) / (pool * pool);
+            }
+          w_std = sqrt (1.0 / n_out);
+        }
+
+      for (size_t k = 0; k < n_w; k++)
         w[k] = (float) (w_std * bp_rng_gaussian (rng));
-      for (size_t j = 0; j < n_out; j++)
+      for (size_t j = 0; j < n_b; j++)
         b[j] = b_std > 0.0 ? (float) (b_std * bp_rng_gaussian (rng)) : 0.0f;
     }
 }
@@ -289,6 +340,7 @@ bp_workspace_new (const BpNetwork *net,
   if (drops_input)
     total += pad16 (max_batch * net->n_inputs);
   total += pad16 (net->n_params);
+  total += pad16 (bp_network_conv_scratch_size (net));
 
   ws = calloc (1, sizeof *ws);
   if (ws == NULL)
@@ -320,6 +372,9 @@ bp_workspace_new (const BpNetwork *net,
       p += pad16 (max_batch * net->n_inputs);
     }
   ws->grad = p;
+  p += pad16 (net->n_params);
+  if (bp_network_conv_scratch_size (net) > 0)
+    ws->conv_scratch = p;
 
   return ws;
 
@@ -471,6 +526,65 @@ activate_output (BpOutput output,
     }
 }
 
+/* ── Layers of every kind ──────────────────────────────────────────────────────────────────── */
+
+/* A hidden layer's f over n values of @a in place, and f′ into @deriv (may be NULL); a pool
+ * layer has none: f′ = 1. */
+static void
+layer_activate (const BpNetwork *net,
+                size_t           i,
+                float           *a,
+                float           *deriv,
+                size_t           n)
+{
+  if (net->arch.layers[i].kind == BP_LAYER_POOL)
+    {
+      if (deriv != NULL)
+        for (size_t j = 0; j < n; j++)
+          deriv[j] = 1.0f;
+      return;
+    }
+  activate (net->arch.layers[i].activation, a, deriv, n);
+}
+
+/* f′ of hidden layer @i from its activations @a, n values. */
+static void
+layer_derivative (const BpNetwork *net,
+                  size_t           i,
+                  const float     *a,
+                  float           *deriv,
+                  size_t           n)
+{
+  if (net->arch.layers[i].kind == BP_LAYER_POOL)
+    {
+      for (size_t j = 0; j < n; j++)
+        deriv[j] = 1.0f;
+      return;
+    }
+  bp_activation_derivative (net->arch.layers[i].activation, a, deriv, n);
+}
+
+void
+bp_network_layer_backward_input (const BpNetwork *net,
+                                 size_t           i,
+                                 float           *d_in,
+                                 const float     *d_out,
+                                 const float     *in)
+{
+  assert (i < net->arch.n_layers);
+  bp_layer_backward_input (net, i, d_in, d_out, in, 1, NULL);
+}
+
+void
+bp_network_layer_derivative (const BpNetwork *net,
+                             size_t           i,
+                             const float     *a,
+                             float           *deriv)
+{
+  assert (i < net->arch.n_layers);
+  layer_derivative (net, i, a, deriv, net->layers[i].n_out);
+}
+
 /* ── Forward ───────────────────────────────────────────────────────────────────────────────── */
 
 /* Inverted dropout over n values: keep each with probability q = 1 − p and scale it by 1/q now,
@@ -530,15 +644,15 @@ forward (const BpNetwork *net,
       size_t n_out = layer->n_out;
       float *a = ws->act[i];
 
-      k->linear_forward (a, in, net->params + layer->w_offset, net->params + layer->b_offset,
-                         batch, layer->n_in, n_out);
+      bp_layer_forward (net, i, k, a, in, batch,
+                     kernel == BP_KERNEL_NAIVE ? NULL : ws->conv_scratch);
 
       if (i + 1 < L)
         {
           float *deriv = training ? ws->deriv[i] : NULL;
           float p = training ? input_dropout (net, i + 1, dropout) : 0.0f;
 
-          activate (net->arch.layers[i].activation, a, deriv, batch * n_out);
+          layer_activate (net, i, a, deriv, batch * n_out);
           /* The next layer's input is dropped here, in place, right after it is computed. */
           if (p > 0.0f)
             drop (a, a, deriv, batch * n_out, p, rng);
@@ -578,60 +692,6 @@ bp_network_forward_train (const BpNetwork *net,
 }
 
 /* ── Cost ──────────────────────────────────────────────────────────────────────────────────── */
-
-/* ln(1 + eˣ) without overflow. */
-static inline double
-softplus (double x)
-{
-  return x > 0.0 ? x + log1p (exp (-x)) : log1p (exp (x));
-}
-
-double
-bp_cost_example (BpCost       cost,
-                 const float *a,
-                 const float *z,
-                 size_t       label,
-                 size_t       n)
-{
-  double total = 0.0;
-
-  switch (cost)
-    {
-    case BP_COST_QUADRATIC:
-      for (size_t j = 0; j < n; j++)
-        {
-          double d = (double) a[j] - (j == label ? 1.0 : 0.0);
-          total += 0.5 * d * d;
-        }
-      break;
-
-    case BP_COST_CROSS_ENTROPY:
-      /* −ln σ(z) = softplus(−z) and −ln(1 − σ(z)) = softplus(z): finite where network2.py
-       * needs nan_to_num. */
-      for (size_t j = 0; j < n; j++)
-        total += j == label ? softplus (-(double) z[j]) : softplus ((double) z[j]);
-      break;
-
-    case BP_COST_LOG_LIKELIHOOD:
-      {
-        /* −ln softmax(z)_y = logsumexp(z) − z_y */
-        double max = z[0];
-        double sum = 0.0;
-
-        for (size_t j = 1; j < n; j++)
-          max = z[j] > max ? z[j] : max;
-        for (size_t j = 0; j < n; j++)
-          sum += exp ((double) z[j] - max);
-        total += max + log (sum) - (label < n ? (double) z[label] : 0.0);
-      }
-      break;
-
-    default:
-      assert (!"unknown cost");
-    }
-
-  return total;
-}
 
 double
 bp_network_batch_cost (const BpNetwork   *net,
@@ -680,48 +740,6 @@ bp_network_batch_correct (const BpNetwork   *net,
 
 /* ── Backward ──────────────────────────────────────────────────────────────────────────────── */
 
-void
-bp_cost_output_delta (BpCost       cost,
-                      const float *a,
-                      size_t       label,
-                      float       *delta,
-                      size_t       n)
-{
-  bool quadratic = cost == BP_COST_QUADRATIC;
-
-  for (size_t j = 0; j < n; j++)
-    {
-      float aj = a[j];
-      float diff = aj - (j == label ? 1.0f : 0.0f);
-
-      /* Quadratic: (a − y)·σ′(z). Cross-entropy with sigmoid and log-likelihood with softmax
-       * both give a − y: the σ′ that slows learning cancels out (chapter 3). */
-      delta[j] = quadratic ? diff * aj * (1.0f - aj) : diff;
-    }
-}
-
-void
-bp_activation_derivative (BpActivation activation,
-                          const float *a,
-                          float       *deriv,
-                          size_t       n)
-{
-  for (size_t k = 0; k < n; k++)
-    switch (activation)
-      {
-      case BP_ACTIVATION_SIGMOID:
-        deriv[k] = a[k] * (1.0f - a[k]);
-        break;
-      case BP_ACTIVATION_TANH:
-        deriv[k] = 1.0f - a[k] * a[k];
-        break;
-      case BP_ACTIVATION_RELU:
-      default:
-        deriv[k] = a[k] > 0.0f ? 1.0f : 0.0f;
-        break;
-      }
-}
-
 /* All deltas, output to first hidden layer, from every layer's activations @act[i] (B, n_out):
  * δ_L by the cost (BP1), then δ_{i−1} = (δ_i · W_i) ⊙ f′_{i−1} (BP2). @deriv[i] holds f′ of
  * hidden layer i when @have_deriv (the training forward wrote it, dropout masks folded in);
@@ -735,7 +753,8 @@ deltas (const BpNetwork    *net,
         bool                have_deriv,
         float *const       *delta,
         const uint8_t      *labels,
-        size_t              batch)
+        size_t              batch,
+        float              *scratch)
 {
   size_t L = net->arch.n_layers;
   size_t n = net->n_outputs;
@@ -751,11 +770,9 @@ deltas (const BpNetwork    *net,
       float *d_prev = delta[i - 1];
       const float *f;
 
-      bp_linear_backward_input (d_prev, delta[i], net->params + net->layers[i].w_offset, batch,
-                                n_prev, net->layers[i].n_out);
+      bp_layer_backward_input (net, i, d_prev, delta[i], act[i - 1], batch, scratch);
       if (!have_deriv)
-        bp_activation_derivative (net->arch.layers[i - 1].activation, act[i - 1], deriv[i - 1],
-                                  batch * n_prev);
+        layer_derivative (net, i - 1, act[i - 1], deriv[i - 1], batch * n_prev);
       f = deriv[i - 1];
       for (size_t k = 0; k < batch * n_prev; k++)
         d_prev[k] *= f[k];
@@ -766,10 +783,11 @@ static void
 backward_deltas (const BpNetwork *net,
                  BpWorkspace     *ws,
                  const uint8_t   *labels,
-                 size_t           batch)
+                 size_t           batch,
+                 BpKernel         kernel)
 {
   deltas (net, (const float *const *) ws->act, ws->deriv, ws->has_deriv, ws->delta, labels,
-          batch);
+          batch, kernel == BP_KERNEL_NAIVE ? NULL : ws->conv_scratch);
 }
 
 /* What the first layer read in the last forward: @x, or its copy after dropout. */
@@ -791,17 +809,16 @@ bp_network_backward (const BpNetwork *net,
 {
   size_t L = net->arch.n_layers;
 
-  (void) kernel; /* the gradient itself is only needed by tests and gradient checks */
+  float *scratch = kernel == BP_KERNEL_NAIVE ? NULL : ws->conv_scratch;
+
   assert (batch == ws->last_batch);
 
-  backward_deltas (net, ws, labels, batch);
+  backward_deltas (net, ws, labels, batch, kernel);
   for (size_t i = 0; i < L; i++)
     {
-      const BpLayer *layer = &net->layers[i];
       const float *in = i == 0 ? first_input (ws, x) : ws->act[i - 1];
 
-      bp_linear_gradient_naive (grad + layer->w_offset, grad + layer->b_offset, ws->delta[i],
-                                in, batch, layer->n_in, layer->n_out);
+      bp_layer_gradient (net, i, grad, ws->delta[i], in, batch, scratch);
     }
 }
 
@@ -814,20 +831,24 @@ bp_network_backward_biases (const BpNetwork *net,
 {
   assert (batch == ws->last_batch);
 
-  backward_deltas (net, ws, labels, batch);
+  backward_deltas (net, ws, labels, batch, BP_KERNEL_FAST);
   for (size_t i = 0; i < net->arch.n_layers; i++)
     {
       size_t n_out = net->layers[i].n_out;
+      size_t n_b = net->layers[i].n_biases;
+      size_t q = n_b > 0 ? n_out / n_b : 0; /* values per bias: 1, or a conv map's H·W */
       const float *d = ws->delta[i];
       float *db = grad + net->layers[i].b_offset;
 
-      /* ∇b = Σ_B δ, summed in the order bp_linear_gradient_naive() sums it. */
-      for (size_t j = 0; j < n_out; j++)
+      /* ∇b = Σ_B δ, summed in the order bp_linear_gradient_naive() and
+       * bp_conv_gradient_naive() sum it. */
+      for (size_t j = 0; j < n_b; j++)
         {
           float g = 0.0f;
 
           for (size_t r = 0; r < batch; r++)
-            g += d[r * n_out + j];
+            for (size_t t = 0; t < q; t++)
+              g += d[r * n_out + j * q + t];
           db[j] = g;
         }
     }
@@ -847,17 +868,12 @@ bp_network_backward_layers (const BpNetwork    *net,
   assert (label < net->n_outputs);
 
   bp_cost_output_delta (net->arch.cost, a[L - 1], label, delta[L - 1], net->n_outputs);
-  deltas (net, a, deriv, false, delta, NULL, 1);
+  deltas (net, a, deriv, false, delta, NULL, 1, NULL);
   /* The output layer's f′, which BP1 folds into δ_L for the quadratic cost: σ′(z_L), or for a
    * softmax the diagonal of its Jacobian, ∂a_j/∂z_j = a_j(1 − a_j), the same expression. */
   bp_activation_derivative (BP_ACTIVATION_SIGMOID, a[L - 1], deriv[L - 1], net->n_outputs);
   for (size_t i = 0; i < L; i++)
-    {
-      const BpLayer *layer = &net->layers[i];
-
-      bp_linear_gradient_naive (grad + layer->w_offset, grad + layer->b_offset, delta[i],
-                                i == 0 ? x : a[i - 1], 1, layer->n_in, layer->n_out);
-    }
+    bp_layer_gradient (net, i, grad, delta[i], i == 0 ? x : a[i - 1], 1, NULL);
 }
 
 /* ── SGD ───────────────────────────────────────────────────────────────────────────────────── */
@@ -944,16 +960,33 @@ bp_network_train_batch (BpNetwork           *net,
   /* Fast path: every delta first (they need the weights before the update), then each layer's
    * gradient folded straight into its update, with no gradient buffer in between. */
   k = ws->fast;
-  backward_deltas (net, ws, labels, batch);
+  backward_deltas (net, ws, labels, batch, kernel);
   for (size_t i = 0; i < net->arch.n_layers; i++)
     {
       const BpLayer *layer = &net->layers[i];
       const float *in = i == 0 ? first_input (ws, x) : ws->act[i - 1];
+      size_t wo = layer->w_offset, bo = layer->b_offset;
       BpUpdate u;
 
       fill_update (net, i, batch, hyper, n_train, velocity, &u);
-      k->linear_update (net->params + layer->w_offset, net->params + layer->b_offset,
-                        ws->delta[i], in, batch, layer->n_in, layer->n_out, &u);
+      switch (net->arch.layers[i].kind)
+        {
+        case BP_LAYER_DENSE:
+          k->linear_update (net->params + wo, net->params + bo, ws->delta[i], in, batch,
+                            layer->n_in, layer->n_out, &u);
+          break;
+        case BP_LAYER_CONV:
+          /* A conv layer's gradient is small (C_out·C_in·k²): through the buffer. */
+          bp_layer_gradient (net, i, ws->grad, ws->delta[i], in, batch, ws->conv_scratch);
+          bp_update_flat (net->params + wo, ws->grad + wo, u.vw, layer->n_weights, u.scale,
+                          u.decay, u.l1, u.momentum);
+          bp_update_flat (net->params + bo, ws->grad + bo, u.vb, layer->n_biases, u.scale, 0.0f,
+                          0.0f, u.momentum);
+          break;
+        case BP_LAYER_POOL:
+        default:
+          break;
+        }
     }
 
   return cost;
@@ -989,28 +1022,34 @@ bp_network_forward_layers (const BpNetwork *net,
 
   for (size_t i = 0; i < L; i++)
     {
-      const BpLayer *layer = &net->layers[i];
-      size_t n_in = layer->n_in;
-      size_t n_out = layer->n_out;
-      const float *w = net->params + layer->w_offset;
-      const float *b = net->params + layer->b_offset;
+      size_t n_out = net->layers[i].n_out;
       float *zi = z != NULL ? z[i] : NULL;
       float *ai = a[i];
 
       assert (ai != in);
-      for (size_t j = 0; j < n_out; j++)
+      if (net->arch.layers[i].kind == BP_LAYER_DENSE)
         {
-          float s = 0.0f;
+          const BpLayer *layer = &net->layers[i];
+          size_t n_in = layer->n_in;
+          const float *w = net->params + layer->w_offset;
+          const float *b = net->params + layer->b_offset;
 
-          for (size_t k = 0; k < n_in; k++)
-            s += w[j * n_in + k] * in[k];
-          ai[j] = s + b[j];
+          for (size_t j = 0; j < n_out; j++)
+            {
+              float s = 0.0f;
+
+              for (size_t k = 0; k < n_in; k++)
+                s += w[j * n_in + k] * in[k];
+              ai[j] = s + b[j];
+            }
         }
+      else
+        bp_layer_forward (net, i, NULL, ai, in, 1, NULL);
       if (i + 1 < L)
         {
           if (zi != NULL)
             memcpy (zi, ai, n_out * sizeof (float));
-          activate (net->arch.layers[i].activation, ai, NULL, n_out);
+          layer_activate (net, i, ai, NULL, n_out);
         }
       else
         activate_output (net->arch.output, ai, zi, 1, n_out);

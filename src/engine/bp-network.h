@@ -34,6 +34,8 @@ extern "C" {
  * conv, pool, conv, pool, fc, fc, softmax. Arrays of BP_MAX_LAYERS hold either count. */
 #define BP_MAX_LAYERS     8
 #define BP_MAX_LAYER_SIZE 65536
+/* The most values a conv or pool layer's output may have (C×H×W): 200 filters over 28×28. */
+#define BP_MAX_MAP_SIZE   (1 << 20)
 
 typedef enum
 {
@@ -57,8 +59,10 @@ typedef enum
 
 typedef enum
 {
-  BP_INIT_DEFAULT, /* network2.py: W ~ N(0, 1/√n_in), b ~ N(0, 1); for ReLU: W ~ N(0, √(2/n_in)), b = 0 */
-  BP_INIT_LARGE,   /* network2.py's large_weight_initializer: W, b ~ N(0, 1) */
+  BP_INIT_DEFAULT,  /* network2.py: W ~ N(0, 1/√n_in), b ~ N(0, 1); for ReLU: W ~ N(0, √(2/n_in)), b = 0 */
+  BP_INIT_LARGE,    /* network2.py's large_weight_initializer: W, b ~ N(0, 1) */
+  BP_INIT_NETWORK3, /* network3.py: W ~ N(0, √(1/n_out)), b ~ N(0, 1), the output layer all zero;
+                     * for a conv layer n_out = filters·k²/p², p the pool that follows it (1 if none) */
 } BpInit;
 
 typedef enum
@@ -67,11 +71,24 @@ typedef enum
   BP_KERNEL_FAST,  /* blocked SIMD kernels chosen at run time for this CPU */
 } BpKernel;
 
-/* What a layer computes. Convolution (BP_LAYER_CONV) and max-pooling (BP_LAYER_POOL) come
- * next, after BP_LAYER_DENSE; each kind has its forward/backward pair and its text token. */
+/* What a layer computes; each kind has its forward/backward pair and its text token.
+ *
+ * Convolution is a cross-correlation, as in ONNX's Conv and PyTorch's conv2d: out[o][y][x] =
+ * b[o] + Σ_c Σ_u Σ_v W[o][c][u][v]·in[c][y + u][x + v], stride 1, no padding ("valid"), so a
+ * k×k filter on an H×W map gives (H − k + 1)×(W − k + 1). network3.py's Theano conv2d flips the
+ * filters (a true convolution); with random initial weights that is only a relabelling of each
+ * filter's taps, so training is the same, but a filter read from a network3.py model must be
+ * turned 180° to give the same outputs here. ONNX export writes our filters unchanged.
+ *
+ * network3.py's ConvPoolLayer pools before adding the bias and applying f; here a conv layer
+ * applies f and a pool layer follows. For any increasing f (sigmoid, tanh, ReLU) and a bias per
+ * filter, max(f(z + b)) = f(max(z) + b): the same outputs and the same gradients. */
 typedef enum
 {
   BP_LAYER_DENSE, /* fully connected: z = W·in + b, a = f(z) */
+  BP_LAYER_CONV,  /* size k×k filters over every input channel: z = W ⋆ in + b, a = f(z) */
+  BP_LAYER_POOL,  /* max over non-overlapping kernel×kernel windows of each channel; no
+                   * parameters, no activation; the window must divide the map */
 } BpLayerKind;
 
 /* BpLayerSpec.dropout: the run's live dropout setting (BpHyperparams.dropout), which drops the
@@ -86,8 +103,8 @@ typedef struct
                             * BpArch.output, it is the network's default activation: the one
                             * the hidden layers have unless they say otherwise, which model
                             * files, settings and the controls show as "the" activation */
-  size_t       size;       /* dense: units */
-  size_t       kernel;     /* conv, pool (to come): k of the k×k window; 0 for dense */
+  size_t       size;       /* dense: units; conv: filters (output channels); pool: 0 */
+  size_t       kernel;     /* conv, pool: k of the k×k window; 0 for dense */
   float        dropout;    /* probability of dropping each *input* of this layer while training
                             * (network3.py's placement), in [0, 1); or BP_DROPOUT_LIVE */
 } BpLayerSpec;
@@ -107,8 +124,9 @@ typedef struct
 {
   size_t in_c, in_h, in_w, n_in;     /* its input: n_in = in_c·in_h·in_w */
   size_t out_c, out_h, out_w, n_out; /* its output */
-  size_t w_offset, n_weights;        /* dense: W (n_out, n_in) */
-  size_t b_offset, n_biases;         /* dense: b (n_out) */
+  size_t w_offset, n_weights;        /* dense: W (n_out, n_in); conv: W (out_c, in_c, k, k);
+                                      * pool: none (n_weights 0) */
+  size_t b_offset, n_biases;         /* dense: b (n_out); conv: b (out_c); pool: none */
 } BpLayer;
 
 typedef struct
@@ -160,6 +178,17 @@ bool bp_arch_from_sizes (BpArch       *arch,
 bool bp_arch_check (const BpArch *arch,
                     BpError      *error);
 
+/* Every layer's output shape (channels, height, width) into @shapes[i], a dense layer's being
+ * size×1×1. Fails when a layer does not fit its input (a 5×5 filter on a 3×3 map, a 2×2 pool on
+ * a 5×5 map, a size out of range), with a message that names the layer by its number and its
+ * token: "layer 3 (conv40x5): a 5×5 filter does not fit its 3×3 input". */
+bool bp_arch_shapes (const BpArch *arch,
+                     size_t        shapes[][3],
+                     BpError      *error);
+
+/* Whether @arch has a conv or pool layer (a model network2.py cannot read). */
+bool bp_arch_has_maps (const BpArch *arch);
+
 /* Every field equal (the unused slots after n_layers aside). */
 bool bp_arch_equal (const BpArch *a,
                     const BpArch *b);
@@ -192,10 +221,13 @@ void bp_arch_format_sizes (const BpArch *arch,
 /* The text form of a layer list (--net, model files' "net"):
  *
  *   [in H "x" W | in C "x" H "x" W ","]  layer ("," layer)*
- *   layer := "fc" N opts | "softmax" N opts | "sigmoid" N opts
+ *   layer := "fc" N opts | "conv" N "x" K opts | "pool" P opts | "softmax" N opts | "sigmoid" N opts
  *   opts  := (":" ("sigmoid" | "tanh" | "relu" | "dropout=" P))*
  *
- * The input is 1×28×28 unless a first token says otherwise. The last layer is the output layer,
+ * convNxK is N filters of K×K (stride 1, no padding), poolP max-pooling over P×P windows (no
+ * activation of its own), as in conv20x5,pool2,conv40x5,pool2,fc100,softmax10. Dense layers
+ * after a map read it flattened in (C, H, W) order. The input is 1×28×28 unless a first token
+ * says otherwise. The last layer is the output layer,
  * softmax N or sigmoid N (dense, that function), and takes only a dropout; the others take
  * @activation unless they name their own. dropout=P drops each input of that layer with
  * probability P (a fixed dropout); without it a layer has live dropout. @arch's cost is kept;
@@ -445,6 +477,22 @@ void bp_network_backward_layers (const BpNetwork    *net,
                                  float *const       *deriv,
                                  float *const       *delta,
                                  float              *grad);
+
+/* One example's δ through layer @i: d_in (n_in) = ∂(δ·z_i)/∂in from d_out (n_out) = ∂C/∂z_i,
+ * with the layer's input @in (a pool layer sends each δ to its window's maximum). Overwrites
+ * @d_in. The backward pass's code, naive kernels. */
+void bp_network_layer_backward_input (const BpNetwork *net,
+                                      size_t           i,
+                                      float           *d_in,
+                                      const float     *d_out,
+                                      const float     *in);
+
+/* f′ of hidden layer @i from its activations @a (n_out values) into @deriv: the activation's,
+ * or 1 for a pool layer. */
+void bp_network_layer_derivative (const BpNetwork *net,
+                                  size_t           i,
+                                  const float     *a,
+                                  float           *deriv);
 
 /* Floats of scratch bp_network_input_gradient() needs: every layer's activations and two
  * delta vectors. */

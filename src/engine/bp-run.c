@@ -17,7 +17,7 @@
 #define N_ELEMENTS(a) (sizeof (a) / sizeof (a)[0])
 
 static const char *const expand_names[] = { "none", "shifts", "affine", NULL };
-static const char *const init_names[] = { "default", "large", NULL };
+static const char *const init_names[] = { "default", "large", "network3", NULL };
 
 const char *
 bp_expand_to_string (BpExpand expand)
@@ -52,7 +52,7 @@ static const BpRunField fields[] = {
     .name = "init", .type = BP_RUN_ENUM, .offset = RUN_OFFSET (init),
     .label = "initialiser", .choices = init_names,
     .flag = "init", .flag_arg = "NAME",
-    .flag_help = "Initial weights: large, N(0,1) as in network.py (the default), or default, N(0,1/√n_in)",
+    .flag_help = "Initial weights: large, N(0,1) as in network.py (the default), default, N(0,1/√n_in), or network3, N(0,1/n_out) with a zero output layer",
     .settings_key = "init", .model_place = BP_RUN_MODEL_HYPER, .model_order = 7,
   },
   {

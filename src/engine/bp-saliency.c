@@ -27,23 +27,6 @@ bp_network_input_gradient_scratch_size (const BpNetwork *net)
   return total + 2 * max;
 }
 
-/* f′(z) from a = f(z). */
-static inline float
-derivative (BpActivation activation,
-            float        a)
-{
-  switch (activation)
-    {
-    case BP_ACTIVATION_SIGMOID:
-      return a * (1.0f - a);
-    case BP_ACTIVATION_TANH:
-      return 1.0f - a * a;
-    case BP_ACTIVATION_RELU:
-    default:
-      return a > 0.0f ? 1.0f : 0.0f;
-    }
-}
-
 void
 bp_network_input_gradient (const BpNetwork *net,
                            const float     *x,
@@ -107,31 +90,20 @@ bp_network_input_gradient (const BpNetwork *net,
         delta[j] = y * ((j == class_index ? 1.0f : 0.0f) - delta[j]);
     }
 
-  /* Backward: δ_{i−1} = W_iᵀ δ_i ⊙ f′(z_{i−1}), and at the input W_0ᵀ δ_0 alone. */
+  /* Backward: δ_{i−1} = W_iᵀ δ_i ⊙ f′(z_{i−1}) (through a conv or pool layer by its own rule),
+   * and at the input W_0ᵀ δ_0 alone. */
   for (size_t i = L; i-- > 0;)
     {
-      const BpLayer *layer = &net->layers[i];
-      size_t n_in = layer->n_in;
-      size_t n = layer->n_out;
-      const float *w = net->params + layer->w_offset;
+      size_t n_in = net->layers[i].n_in;
       float *target = i == 0 ? grad : next;
       float *tmp;
 
-      memset (target, 0, n_in * sizeof (float));
-      /* Row by row over W keeps the reads contiguous. */
-      for (size_t j = 0; j < n; j++)
-        {
-          float d = delta[j];
-
-          if (d == 0.0f)
-            continue;
-          for (size_t k = 0; k < n_in; k++)
-            target[k] += w[j * n_in + k] * d;
-        }
+      bp_network_layer_backward_input (net, i, target, delta, i == 0 ? x : act[i - 1]);
       if (i == 0)
         break;
+      bp_network_layer_derivative (net, i - 1, act[i - 1], delta);
       for (size_t k = 0; k < n_in; k++)
-        target[k] *= derivative (net->arch.layers[i - 1].activation, act[i - 1][k]);
+        target[k] *= delta[k];
       tmp = delta;
       delta = next;
       next = tmp;

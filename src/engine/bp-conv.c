@@ -1,0 +1,563 @@
+/* bp-conv.c — the convolution and max-pooling kernels: the naive oracle and im2col + GEMM
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Shapes follow bp-network.h: an example's map is (C, H, W) row-major, a mini-batch is B maps
+ * one after the other, a conv layer's weights are W (C_out, C_in, k, k) and its biases b (C_out).
+ * Convolution is a cross-correlation (no filter flip), stride 1, no padding.
+ */
+#include "config.h"
+
+#include "bp-kernels.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "bp-error.h"
+#include "bp-network.h"
+
+/* ── Naive: the oracle ─────────────────────────────────────────────────────────────────────── */
+
+void
+bp_conv_forward_naive (float       *out,
+                       const float *in,
+                       const float *w,
+                       const float *b,
+                       size_t       batch,
+                       const BpConvShape *s)
+{
+  size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1;
+  size_t n_in = s->c_in * s->h * s->w, n_out = s->c_out * oh * ow;
+
+  for (size_t r = 0; r < batch; r++)
+    for (size_t o = 0; o < s->c_out; o++)
+      for (size_t y = 0; y < oh; y++)
+        for (size_t x = 0; x < ow; x++)
+          {
+            float acc = 0.0f;
+
+            for (size_t c = 0; c < s->c_in; c++)
+              for (size_t u = 0; u < s->k; u++)
+                for (size_t v = 0; v < s->k; v++)
+                  acc += w[((o * s->c_in + c) * s->k + u) * s->k + v]
+                         * in[r * n_in + (c * s->h + y + u) * s->w + x + v];
+            out[r * n_out + (o * oh + y) * ow + x] = acc + b[o];
+          }
+}
+
+void
+bp_conv_backward_input_naive (float       *d_in,
+                              const float *d_out,
+                              const float *w,
+                              size_t       batch,
+                              const BpConvShape *s)
+{
+  size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1;
+  size_t n_in = s->c_in * s->h * s->w, n_out = s->c_out * oh * ow;
+
+  memset (d_in, 0, batch * n_in * sizeof (float));
+  for (size_t r = 0; r < batch; r++)
+    for (size_t o = 0; o < s->c_out; o++)
+      for (size_t y = 0; y < oh; y++)
+        for (size_t x = 0; x < ow; x++)
+          {
+            float d = d_out[r * n_out + (o * oh + y) * ow + x];
+
+            for (size_t c = 0; c < s->c_in; c++)
+              for (size_t u = 0; u < s->k; u++)
+                for (size_t v = 0; v < s->k; v++)
+                  d_in[r * n_in + (c * s->h + y + u) * s->w + x + v]
+                    += d * w[((o * s->c_in + c) * s->k + u) * s->k + v];
+          }
+}
+
+void
+bp_conv_gradient_naive (float       *dw,
+                        float       *db,
+                        const float *d_out,
+                        const float *in,
+                        size_t       batch,
+                        const BpConvShape *s)
+{
+  size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1;
+  size_t n_in = s->c_in * s->h * s->w, n_out = s->c_out * oh * ow;
+
+  for (size_t o = 0; o < s->c_out; o++)
+    {
+      float gb = 0.0f;
+
+      for (size_t c = 0; c < s->c_in; c++)
+        for (size_t u = 0; u < s->k; u++)
+          for (size_t v = 0; v < s->k; v++)
+            {
+              float g = 0.0f;
+
+              for (size_t r = 0; r < batch; r++)
+                for (size_t y = 0; y < oh; y++)
+                  for (size_t x = 0; x < ow; x++)
+                    g += d_out[r * n_out + (o * oh + y) * ow + x]
+                         * in[r * n_in + (c * s->h + y + u) * s->w + x + v];
+              dw[((o * s->c_in + c) * s->k + u) * s->k + v] = g;
+            }
+      for (size_t r = 0; r < batch; r++)
+        for (size_t q = 0; q < oh * ow; q++)
+          gb += d_out[r * n_out + o * oh * ow + q];
+      db[o] = gb;
+    }
+}
+
+/* ── Max-pooling ───────────────────────────────────────────────────────────────────────────── */
+
+/* The index in the map of a window's maximum: the first one in row-major order on ties, so that
+ * the backward pass, which finds it again from the same input, routes δ where the forward took
+ * the value from. NaN never wins a comparison, so a window of NaN answers its first cell. */
+static inline size_t
+window_argmax (const float *map,
+               size_t       w,
+               size_t       y0,
+               size_t       x0,
+               size_t       p)
+{
+  size_t best = y0 * w + x0;
+
+  for (size_t u = 0; u < p; u++)
+    for (size_t v = 0; v < p; v++)
+      {
+        size_t at = (y0 + u) * w + x0 + v;
+
+        if (map[at] > map[best])
+          best = at;
+      }
+  return best;
+}
+
+void
+bp_pool_forward (float       *out,
+                 const float *in,
+                 size_t       batch,
+                 size_t       c,
+                 size_t       h,
+                 size_t       w,
+                 size_t       p)
+{
+  size_t oh = h / p, ow = w / p;
+
+  assert (oh * p == h && ow * p == w);
+  for (size_t m = 0; m < batch * c; m++)
+    {
+      const float *map = in + m * h * w;
+      float *o = out + m * oh * ow;
+
+      if (p == 2)
+        {
+          /* The common case, without the generic window loop. */
+          for (size_t y = 0; y < oh; y++)
+            for (size_t x = 0; x < ow; x++)
+              {
+                const float *r0 = map + 2 * y * w + 2 * x, *r1 = r0 + w;
+                float a = r0[0], v;
+
+                v = r0[1];
+                a = v > a ? v : a;
+                v = r1[0];
+                a = v > a ? v : a;
+                v = r1[1];
+                a = v > a ? v : a;
+                o[y * ow + x] = a;
+              }
+          continue;
+        }
+      for (size_t y = 0; y < oh; y++)
+        for (size_t x = 0; x < ow; x++)
+          o[y * ow + x] = map[window_argmax (map, w, y * p, x * p, p)];
+    }
+}
+
+void
+bp_pool_backward (float       *d_in,
+                  const float *d_out,
+                  const float *in,
+                  size_t       batch,
+                  size_t       c,
+                  size_t       h,
+                  size_t       w,
+                  size_t       p)
+{
+  size_t oh = h / p, ow = w / p;
+
+  memset (d_in, 0, batch * c * h * w * sizeof (float));
+  for (size_t m = 0; m < batch * c; m++)
+    {
+      const float *map = in + m * h * w;
+      const float *d = d_out + m * oh * ow;
+      float *di = d_in + m * h * w;
+
+      for (size_t y = 0; y < oh; y++)
+        for (size_t x = 0; x < ow; x++)
+          di[window_argmax (map, w, y * p, x * p, p)] = d[y * ow + x];
+    }
+}
+
+/* ── im2col + GEMM ─────────────────────────────────────────────────────────────────────────── */
+
+/* cols (C_in·k·k, H_out·W_out): row (c, u, v) holds in[c][y + u][x + v] for every output (y, x),
+ * so that the convolution of one example is the product W (C_out, C_in·k²) · cols. */
+static void
+im2col (float             *cols,
+        const float       *in,
+        const BpConvShape *s)
+{
+  size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1;
+
+  for (size_t c = 0; c < s->c_in; c++)
+    for (size_t u = 0; u < s->k; u++)
+      for (size_t v = 0; v < s->k; v++)
+        {
+          float *row = cols + ((c * s->k + u) * s->k + v) * oh * ow;
+
+          for (size_t y = 0; y < oh; y++)
+            memcpy (row + y * ow, in + (c * s->h + y + u) * s->w + v, ow * sizeof (float));
+        }
+}
+
+/* The reverse of im2col: every entry of cols added back to the input cell it came from. */
+static void
+col2im (float             *d_in,
+        const float       *cols,
+        const BpConvShape *s)
+{
+  size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1;
+
+  memset (d_in, 0, s->c_in * s->h * s->w * sizeof (float));
+  for (size_t c = 0; c < s->c_in; c++)
+    for (size_t u = 0; u < s->k; u++)
+      for (size_t v = 0; v < s->k; v++)
+        {
+          const float *row = cols + ((c * s->k + u) * s->k + v) * oh * ow;
+
+          for (size_t y = 0; y < oh; y++)
+            {
+              float *dst = d_in + (c * s->h + y + u) * s->w + v;
+              const float *src = row + y * ow;
+
+              for (size_t x = 0; x < ow; x++)
+                dst[x] += src[x];
+            }
+        }
+}
+
+size_t
+bp_conv_scratch_size (const BpConvShape *s)
+{
+  size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1;
+
+  return s->c_in * s->k * s->k * oh * ow;
+}
+
+/* C (M, N) = A (M, K) · B (K, N) (+ C when @accumulate): rows of B scaled and added, which
+ * vectorises along N. */
+BP_TARGET_CLONES static void
+gemm_nn (float       *c,
+         const float *a,
+         const float *b,
+         size_t       m,
+         size_t       n,
+         size_t       k,
+         bool         accumulate)
+{
+  for (size_t i = 0; i < m; i++)
+    {
+      float *ci = c + i * n;
+
+      if (!accumulate)
+        memset (ci, 0, n * sizeof (float));
+      for (size_t p = 0; p < k; p++)
+        {
+          float aip = a[i * k + p];
+          const float *bp = b + p * n;
+
+          for (size_t j = 0; j < n; j++)
+            ci[j] += aip * bp[j];
+        }
+    }
+}
+
+/* C (M, N) = Aᵀ · B with A (K, M), B (K, N). */
+BP_TARGET_CLONES static void
+gemm_tn (float       *c,
+         const float *a,
+         const float *b,
+         size_t       m,
+         size_t       n,
+         size_t       k)
+{
+  memset (c, 0, m * n * sizeof (float));
+  for (size_t p = 0; p < k; p++)
+    {
+      const float *ap = a + p * m;
+      const float *bp = b + p * n;
+
+      for (size_t i = 0; i < m; i++)
+        {
+          float aip = ap[i];
+          float *ci = c + i * n;
+
+          for (size_t j = 0; j < n; j++)
+            ci[j] += aip * bp[j];
+        }
+    }
+}
+
+/* C (M, N) += A (M, K) · Bᵀ with B (N, K): dot products along K. */
+BP_TARGET_CLONES static void
+gemm_nt_acc (float       *c,
+             const float *a,
+             const float *b,
+             size_t       m,
+             size_t       n,
+             size_t       k)
+{
+  for (size_t i = 0; i < m; i++)
+    for (size_t j = 0; j < n; j++)
+      {
+        const float *ai = a + i * k, *bj = b + j * k;
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f, s4 = 0.0f, s5 = 0.0f, s6 = 0.0f,
+              s7 = 0.0f;
+        size_t p = 0;
+
+        /* Eight partial sums, so that the loop vectorises without -ffast-math. */
+        for (; p + 8 <= k; p += 8)
+          {
+            s0 += ai[p] * bj[p];
+            s1 += ai[p + 1] * bj[p + 1];
+            s2 += ai[p + 2] * bj[p + 2];
+            s3 += ai[p + 3] * bj[p + 3];
+            s4 += ai[p + 4] * bj[p + 4];
+            s5 += ai[p + 5] * bj[p + 5];
+            s6 += ai[p + 6] * bj[p + 6];
+            s7 += ai[p + 7] * bj[p + 7];
+          }
+        for (; p < k; p++)
+          s0 += ai[p] * bj[p];
+        c[i * n + j] += ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+      }
+}
+
+void
+bp_conv_forward_fast (float             *out,
+                      const float       *in,
+                      const float       *w,
+                      const float       *b,
+                      size_t             batch,
+                      const BpConvShape *s,
+                      float             *scratch)
+{
+  size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1, q = oh * ow;
+  size_t n_in = s->c_in * s->h * s->w, n_out = s->c_out * q, kk = s->c_in * s->k * s->k;
+
+  for (size_t r = 0; r < batch; r++)
+    {
+      float *o = out + r * n_out;
+
+      im2col (scratch, in + r * n_in, s);
+      for (size_t c = 0; c < s->c_out; c++)
+        for (size_t j = 0; j < q; j++)
+          o[c * q + j] = b[c];
+      gemm_nn (o, w, scratch, s->c_out, q, kk, true);
+    }
+}
+
+void
+bp_conv_backward_input_fast (float             *d_in,
+                             const float       *d_out,
+                             const float       *w,
+                             size_t             batch,
+                             const BpConvShape *s,
+                             float             *scratch)
+{
+  size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1, q = oh * ow;
+  size_t n_in = s->c_in * s->h * s->w, n_out = s->c_out * q, kk = s->c_in * s->k * s->k;
+
+  for (size_t r = 0; r < batch; r++)
+    {
+      /* cols (C_in·k², Q) = Wᵀ (C_in·k², C_out) · δ (C_out, Q) */
+      gemm_tn (scratch, w, d_out + r * n_out, kk, q, s->c_out);
+      col2im (d_in + r * n_in, scratch, s);
+    }
+}
+
+void
+bp_conv_gradient_fast (float             *dw,
+                       float             *db,
+                       const float       *d_out,
+                       const float       *in,
+                       size_t             batch,
+                       const BpConvShape *s,
+                       float             *scratch)
+{
+  size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1, q = oh * ow;
+  size_t n_in = s->c_in * s->h * s->w, n_out = s->c_out * q, kk = s->c_in * s->k * s->k;
+
+  memset (dw, 0, s->c_out * kk * sizeof (float));
+  for (size_t o = 0; o < s->c_out; o++)
+    db[o] = 0.0f;
+  for (size_t r = 0; r < batch; r++)
+    {
+      const float *d = d_out + r * n_out;
+
+      /* ∇W (C_out, C_in·k²) += δ (C_out, Q) · colsᵀ (Q, C_in·k²) */
+      im2col (scratch, in + r * n_in, s);
+      gemm_nt_acc (dw, d, scratch, s->c_out, kk, q);
+      for (size_t o = 0; o < s->c_out; o++)
+        {
+          float g = 0.0f;
+
+          for (size_t j = 0; j < q; j++)
+            g += d[o * q + j];
+          db[o] += g;
+        }
+    }
+}
+
+/* ── The layers of a network ───────────────────────────────────────────────────────────────── */
+
+/* The shape of conv layer @i for the kernels. */
+BpConvShape
+bp_conv_shape (const BpNetwork *net,
+               size_t           i)
+{
+  const BpLayer *layer = &net->layers[i];
+  BpConvShape shape = { layer->in_c, layer->in_h, layer->in_w, layer->out_c,
+                        net->arch.layers[i].kernel };
+
+  return shape;
+}
+
+/* Floats of im2col scratch the largest conv layer needs (0 without conv layers). */
+size_t
+bp_network_conv_scratch_size (const BpNetwork *net)
+{
+  size_t max = 0;
+
+  for (size_t i = 0; i < net->arch.n_layers; i++)
+    if (net->arch.layers[i].kind == BP_LAYER_CONV)
+      {
+        BpConvShape shape = bp_conv_shape (net, i);
+        size_t n = bp_conv_scratch_size (&shape);
+
+        max = n > max ? n : max;
+      }
+  return max;
+}
+
+/* Layer @i's weighted input: out (B, n_out) from in (B, n_in). A dense layer takes @k's kernel;
+ * a conv layer the im2col one through @scratch, or the naive loops when @scratch is NULL; a
+ * pool layer's "weighted input" is its output. */
+void
+bp_layer_forward (const BpNetwork     *net,
+                  size_t               i,
+                  const BpKernelTable *k,
+                  float               *out,
+                  const float         *in,
+                  size_t               batch,
+                  float               *scratch)
+{
+  const BpLayer *layer = &net->layers[i];
+  const float *w = net->params + layer->w_offset;
+  const float *b = net->params + layer->b_offset;
+
+  switch (net->arch.layers[i].kind)
+    {
+    case BP_LAYER_CONV:
+      {
+        BpConvShape shape = bp_conv_shape (net, i);
+
+        if (scratch != NULL)
+          bp_conv_forward_fast (out, in, w, b, batch, &shape, scratch);
+        else
+          bp_conv_forward_naive (out, in, w, b, batch, &shape);
+      }
+      break;
+    case BP_LAYER_POOL:
+      bp_pool_forward (out, in, batch, layer->in_c, layer->in_h, layer->in_w,
+                       net->arch.layers[i].kernel);
+      break;
+    case BP_LAYER_DENSE:
+    default:
+      k->linear_forward (out, in, w, b, batch, layer->n_in, layer->n_out);
+      break;
+    }
+}
+
+/* d_in (B, n_in) from layer @i's d_out (B, n_out) = ∂C/∂z, its weights and (for a pool layer)
+ * its input @in; the conv layer's fast kernel when @scratch is not NULL. */
+void
+bp_layer_backward_input (const BpNetwork *net,
+                         size_t           i,
+                         float           *d_in,
+                         const float     *d_out,
+                         const float     *in,
+                         size_t           batch,
+                         float           *scratch)
+{
+  const BpLayer *layer = &net->layers[i];
+  const float *w = net->params + layer->w_offset;
+
+  switch (net->arch.layers[i].kind)
+    {
+    case BP_LAYER_CONV:
+      {
+        BpConvShape shape = bp_conv_shape (net, i);
+
+        if (scratch != NULL)
+          bp_conv_backward_input_fast (d_in, d_out, w, batch, &shape, scratch);
+        else
+          bp_conv_backward_input_naive (d_in, d_out, w, batch, &shape);
+      }
+      break;
+    case BP_LAYER_POOL:
+      bp_pool_backward (d_in, d_out, in, batch, layer->in_c, layer->in_h, layer->in_w,
+                        net->arch.layers[i].kernel);
+      break;
+    case BP_LAYER_DENSE:
+    default:
+      bp_linear_backward_input (d_in, d_out, w, batch, layer->n_in, layer->n_out);
+      break;
+    }
+}
+
+/* Layer @i's ∇W and ∇b into @grad at its offsets (overwriting), summed over the batch. */
+void
+bp_layer_gradient (const BpNetwork *net,
+                   size_t           i,
+                   float           *grad,
+                   const float     *d_out,
+                   const float     *in,
+                   size_t           batch,
+                   float           *scratch)
+{
+  const BpLayer *layer = &net->layers[i];
+
+  switch (net->arch.layers[i].kind)
+    {
+    case BP_LAYER_CONV:
+      {
+        BpConvShape shape = bp_conv_shape (net, i);
+
+        if (scratch != NULL)
+          bp_conv_gradient_fast (grad + layer->w_offset, grad + layer->b_offset, d_out, in, batch,
+                                 &shape, scratch);
+        else
+          bp_conv_gradient_naive (grad + layer->w_offset, grad + layer->b_offset, d_out, in,
+                                  batch, &shape);
+      }
+      break;
+    case BP_LAYER_POOL:
+      break;
+    case BP_LAYER_DENSE:
+    default:
+      bp_linear_gradient_naive (grad + layer->w_offset, grad + layer->b_offset, d_out, in, batch,
+                                layer->n_in, layer->n_out);
+      break;
+    }
+}
+

@@ -454,6 +454,107 @@ test_round_trip_net (void)
   remove_dir (dir);
 }
 
+/* A conv network: format_version 2, "net" with conv and pool layers, each conv layer's filters
+ * as C_out rows of C_in·k² numbers and a pool layer's as empty lists; every parameter back
+ * exactly, with its momentum velocities; and files whose shapes do not chain are refused with
+ * the layer named. */
+static void
+test_round_trip_conv (void)
+{
+  static const struct
+  {
+    const char *from;
+    const char *to;
+    const char *message;
+  } bad[] = {
+    { "\"net\": \"in2x9x7,conv3x3,pool1,fc5,softmax4\"", "\"net\": \"in2x9x7,conv3x3,pool2,fc5,softmax4\"",
+      "layer 2 (pool2): 2×2 windows do not divide its 7×5 input" },
+    { "\"net\": \"in2x9x7,conv3x3,pool1,fc5,softmax4\"", "\"net\": \"in2x3x3,conv3x5,pool1,fc5,softmax4\"",
+      "layer 1 (conv3x5): a 5×5 filter does not fit its 3×3 input" },
+    { "\"net\": \"in2x9x7,conv3x3,pool1,fc5,softmax4\"", "\"net\": \"in2x9x7,conv3x2,pool1,fc5,softmax4\"",
+      "\"net\" has the sizes 126,144,144,5,4" },
+    { "\"format_version\": 2", "\"format_version\": 1",
+      "\"net\" has conv or pool layers, which need format_version 2 or later" },
+    { "    [],\n", "    [[1.0]],\n", "weights[1] has 1 rows, expected 0" },
+  };
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = g_build_filename (dir, "conv.json", NULL);
+  g_autofree char *text = NULL;
+  g_autofree float *velocity = NULL;
+  BpArch arch = { .cost = BP_COST_LOG_LIKELIHOOD };
+  BpModelInfo info = { 0 }, back_info = { 0 };
+  BpNetwork *net, *back;
+  BpError error = { 0 };
+  BpRng rng;
+  gsize len;
+
+  g_assert_true (bp_arch_parse ("in2x9x7,conv3x3,pool1,fc5,softmax4", BP_ACTIVATION_RELU, &arch,
+                                &error));
+  net = bp_network_new (&arch, &error);
+  g_assert_nonnull (net);
+  bp_rng_seed (&rng, 9, 0);
+  velocity = g_new (float, net->n_params);
+  for (size_t i = 0; i < net->n_params; i++)
+    {
+      net->params[i] = random_finite_float (&rng);
+      velocity[i] = (float) bp_rng_gaussian (&rng);
+    }
+  info.velocity = velocity;
+  save_ok (net, &info, path);
+  g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+  g_assert_nonnull (strstr (text, "\"format_version\": 2,\n"));
+  g_assert_nonnull (strstr (text, "\"sizes\": [126, 105, 105, 5, 4],\n"));
+  g_assert_nonnull (strstr (text, "\"net\": \"in2x9x7,conv3x3,pool1,fc5,softmax4\",\n"));
+
+  back = load_ok (path, &back_info);
+  g_assert_true (bp_arch_equal (&back->arch, &net->arch));
+  g_assert_cmpmem (back->params, back->n_params * sizeof (float), net->params,
+                   net->n_params * sizeof (float));
+  g_assert_nonnull (back_info.velocity);
+  g_assert_cmpmem (back_info.velocity, back->n_params * sizeof (float), velocity,
+                   net->n_params * sizeof (float));
+  bp_model_info_clear (&back_info);
+  bp_network_free (back);
+
+  /* The filters: 3 rows of 2·3·3 = 18 numbers. */
+  {
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    JsonArray *weights, *biases;
+
+    g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+    weights = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                            "weights");
+    biases = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "biases");
+    g_assert_cmpuint (json_array_get_length (weights), ==, 4);
+    g_assert_cmpuint (json_array_get_length (json_array_get_array_element (weights, 0)), ==, 3);
+    g_assert_cmpuint (json_array_get_length (json_array_get_array_element (
+                        json_array_get_array_element (weights, 0), 0)), ==, 18);
+    g_assert_cmpuint (json_array_get_length (json_array_get_array_element (weights, 1)), ==, 0);
+    g_assert_cmpuint (json_array_get_length (json_array_get_array_element (biases, 1)), ==, 0);
+    g_assert_cmpuint (json_array_get_length (json_array_get_array_element (weights, 2)), ==, 5);
+  }
+
+  for (size_t i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *edited = NULL;
+      const char *at = strstr (text, bad[i].from);
+      BpError load_error = { 0 };
+
+      g_assert_nonnull (at);
+      edited = g_strdup_printf ("%.*s%s%s", (int) (at - text), text, bad[i].to,
+                                at + strlen (bad[i].from));
+      g_test_message ("%s", bad[i].to);
+      g_assert_null (bp_model_load_from_data (edited, strlen (edited), "edited", NULL,
+                                              &load_error));
+      g_test_message ("  %s", load_error.message);
+      g_assert_nonnull (strstr (load_error.message, bad[i].message));
+    }
+
+  bp_network_free (net);
+  remove_dir (dir);
+}
+
 /* The file has network2.py's fields in network2.py's shapes, read with a plain JSON parser,
  * and only the extra keys the header documents. */
 static void
@@ -527,8 +628,8 @@ test_network2_layout (void)
 
   g_assert_cmpstr (json_object_get_string_member (root, "cost"), ==, "QuadraticCost");
   g_assert_cmpstr (json_object_get_string_member (root, "format"), ==, "backprop-model");
-  g_assert_cmpint (json_object_get_int_member (root, "format_version"), ==,
-                   BP_MODEL_FORMAT_VERSION);
+  /* A dense network's file is still version 1, which older readers take. */
+  g_assert_cmpint (json_object_get_int_member (root, "format_version"), ==, 1);
   /* No hyperparameters given, none written; the history's NaN are nulls. */
   g_assert_false (json_object_has_member (root, "hyperparameters"));
   g_assert_false (json_object_has_member (root, "seed"));
@@ -761,9 +862,9 @@ static const BadFile bad_files[] = {
   { "bad-cost-output.json",
     ": a softmax output layer goes with the log-likelihood cost, not quadratic" },
   { "bad-format.json", ": \"format\" is \"keras\", expected \"backprop-model\"" },
-  { "bad-format-version.json", ": format version 2 is newer than this program reads (1)" },
+  { "bad-format-version.json", ": format version 3 is newer than this program reads (2)" },
   { "bad-hyperparameters.json", ": hyperparameters: mini-batch size = 0 is out of range" },
-  { "bad-init.json", ": unknown hyperparameters.init \"xavier\", expected \"default\" or \"large\"" },
+  { "bad-init.json", ": unknown hyperparameters.init \"xavier\", expected \"default\", \"large\" or \"network3\"" },
   { "bad-seed.json", ": \"seed\" is a string, expected an integer" },
   { "bad-history.json",
     ": history[1].validation_accuracy is a string, expected a number or null" },
@@ -1337,6 +1438,7 @@ main (int   argc,
   g_test_add_func ("/model-io/round-trip-seeds", test_round_trip_seeds);
   g_test_add_func ("/model-io/round-trip-softmax", test_round_trip_softmax);
   g_test_add_func ("/model-io/round-trip-net", test_round_trip_net);
+  g_test_add_func ("/model-io/round-trip-conv", test_round_trip_conv);
   g_test_add_func ("/model-io/network2-layout", test_network2_layout);
   g_test_add_func ("/model-io/network2-fixture", test_network2_fixture);
   g_test_add_func ("/model-io/extra-keys", test_extra_keys);

@@ -256,20 +256,61 @@ read_kind (Reader       *rd,
   return true;
 }
 
-/* One set of per-layer matrices shaped as network2.py's @field: for "weights" sizes[l] rows of
- * sizes[l−1] numbers, for "biases" sizes[l] rows of one number. With @dest NULL only checks;
- * otherwise copies into @dest at the network's offsets (after a check, so it cannot fail). */
+/* The rows and columns of each layer's weights as files hold them, from the arch (checked):
+ * a dense layer's W (n_out, n_in) as network2.py has it, a conv layer's filters as C_out rows
+ * of C_in·k² numbers (channel, then filter row, then column), a pool layer's as no rows. Biases
+ * are n_biases rows of one number. */
+typedef struct
+{
+  size_t w_rows, w_cols, b_rows;
+} LayerMatrix;
+
+static void
+layer_matrices (const BpArch *arch,
+                LayerMatrix  *out)
+{
+  size_t shapes[BP_MAX_LAYERS][3];
+  size_t c = arch->in_channels, values = arch->in_channels * arch->in_height * arch->in_width;
+
+  if (!bp_arch_shapes (arch, shapes, NULL))
+    g_assert_not_reached ();
+  for (size_t i = 0; i < arch->n_layers; i++)
+    {
+      const BpLayerSpec *spec = &arch->layers[i];
+
+      switch (spec->kind)
+        {
+        case BP_LAYER_CONV:
+          out[i] = (LayerMatrix) { spec->size, c * spec->kernel * spec->kernel, spec->size };
+          break;
+        case BP_LAYER_POOL:
+          out[i] = (LayerMatrix) { 0, 0, 0 };
+          break;
+        case BP_LAYER_DENSE:
+        default:
+          out[i] = (LayerMatrix) { spec->size, values, spec->size };
+          break;
+        }
+      c = shapes[i][0];
+      values = shapes[i][0] * shapes[i][1] * shapes[i][2];
+    }
+}
+
+/* One set of per-layer matrices @field, shaped as layer_matrices() says (network2.py's shapes
+ * for a dense network). With @dest NULL only checks; otherwise copies into @dest at the
+ * network's offsets (after a check, so it cannot fail). */
 static bool
 read_layers (Reader          *rd,
              JsonNode        *node,
              const char      *field,
              Field            packed_field,
              bool             biases,
-             const size_t    *sizes,
-             size_t           n_layers,
+             const BpArch    *arch,
              const BpNetwork *net,
              float           *dest)
 {
+  LayerMatrix shapes[BP_MAX_LAYERS];
+  size_t n_layers = arch->n_layers + 1;
   JsonArray *layers;
   guint n;
 
@@ -282,12 +323,13 @@ read_layers (Reader          *rd,
     return fail (rd, "%s has %u layers, expected %zu (one per layer after the input)",
                  field, n, n_layers - 1);
   bp_model_packed_rewind (rd->packed, packed_field);
+  layer_matrices (arch, shapes);
 
   for (size_t l = 1; l < n_layers; l++)
     {
       JsonNode *layer_node = json_array_get_element (layers, (guint) (l - 1));
-      size_t rows = sizes[l];
-      size_t cols = biases ? 1 : sizes[l - 1];
+      size_t rows = biases ? shapes[l - 1].b_rows : shapes[l - 1].w_rows;
+      size_t cols = biases ? 1 : shapes[l - 1].w_cols;
       float *m = NULL;
       JsonArray *layer;
 
@@ -362,8 +404,7 @@ static bool
 read_parameters (Reader          *rd,
                  JsonObject      *object,
                  const char      *prefix,
-                 const size_t    *sizes,
-                 size_t           n_layers,
+                 const BpArch    *arch,
                  const BpNetwork *net,
                  float           *dest)
 {
@@ -379,7 +420,7 @@ read_parameters (Reader          *rd,
         return fail (rd, "missing \"%s\"", field);
       if (!read_layers (rd, node, field,
                         (Field) ((strcmp (prefix, "") == 0 ? FIELD_WEIGHTS : FIELD_VELOCITY_WEIGHTS) + i),
-                        i == 1, sizes, n_layers, net, dest))
+                        i == 1, arch, net, dest))
         return false;
     }
 
@@ -649,6 +690,7 @@ read_arch (Reader       *rd,
            BpActivation  activation,
            BpOutput      output,
            BpCost        cost,
+           uint64_t      version,
            BpArch       *arch)
 {
   JsonNode *node = json_object_get_member (root, "net");
@@ -658,7 +700,8 @@ read_arch (Reader       *rd,
   bp_error_clear (&error);
   if (node == NULL)
     {
-      if (!bp_arch_from_sizes (arch, sizes, n_sizes, activation, output, cost, &error))
+      if (!bp_arch_from_sizes (arch, sizes, n_sizes, activation, output, cost, &error)
+          || !bp_arch_check (arch, &error))
         return fail (rd, "%s", error.message);
       return true;
     }
@@ -671,6 +714,13 @@ read_arch (Reader       *rd,
   if (arch->output != output)
     return fail (rd, "\"net\" ends in a %s output layer but \"output\" is \"%s\"",
                  bp_output_to_string (arch->output), bp_output_to_string (output));
+  /* Every shape is checked before a weight is read: a 5×5 filter on a 3×3 map, a pool that does
+   * not divide its map, are refused with the layer named. */
+  if (!bp_arch_check (arch, &error))
+    return fail (rd, "\"net\": %s", error.message);
+  if (bp_arch_has_maps (arch) && version < BP_MODEL_FORMAT_MAPS)
+    return fail (rd, "\"net\" has conv or pool layers, which need format_version %d or later",
+                 BP_MODEL_FORMAT_MAPS);
   n_net_sizes = bp_arch_get_sizes (arch, net_sizes);
   if (n_net_sizes != n_sizes || memcmp (net_sizes, sizes, n_sizes * sizeof sizes[0]) != 0)
     {
@@ -707,6 +757,7 @@ read_model (Reader      *rd,
   float *velocity = NULL;
   BpNetwork *net;
   const char *format;
+  uint64_t version = 1;
 
   if (!read_string_member (rd, root, "format", &format))
     return NULL;
@@ -720,8 +771,6 @@ read_model (Reader      *rd,
   node = json_object_get_member (root, "format_version");
   if (node != NULL)
     {
-      uint64_t version;
-
       if (!read_uint (rd, node, "\"format_version\"", 0, UINT64_MAX, &version))
         return NULL;
       if (version > BP_MODEL_FORMAT_VERSION)
@@ -734,8 +783,8 @@ read_model (Reader      *rd,
 
   if (!read_sizes (rd, root, sizes, &n_layers) ||
       !read_kind (rd, root, &activation, &output, &cost) ||
-      !read_arch (rd, root, sizes, n_layers, activation, output, cost, &arch) ||
-      !read_parameters (rd, root, "", sizes, n_layers, NULL, NULL))
+      !read_arch (rd, root, sizes, n_layers, activation, output, cost, version, &arch) ||
+      !read_parameters (rd, root, "", &arch, NULL, NULL))
     return NULL;
 
   velocity_node = json_object_get_member (root, "velocity");
@@ -748,7 +797,7 @@ read_model (Reader      *rd,
           return NULL;
         }
       velocity_object = json_node_get_object (velocity_node);
-      if (!read_parameters (rd, velocity_object, "velocity.", sizes, n_layers, NULL, NULL))
+      if (!read_parameters (rd, velocity_object, "velocity.", &arch, NULL, NULL))
         return NULL;
     }
 
@@ -787,12 +836,12 @@ read_model (Reader      *rd,
       return NULL;
     }
 
-  read_parameters (rd, root, "", sizes, n_layers, net, net->params);
+  read_parameters (rd, root, "", &arch, net, net->params);
   if (info == NULL)
     return net;
 
   if (velocity != NULL)
-    read_parameters (rd, velocity_object, "velocity.", sizes, n_layers, net, velocity);
+    read_parameters (rd, velocity_object, "velocity.", &arch, net, velocity);
   if (history != NULL)
     read_history (rd, history_node, history, &n_history);
 

@@ -39,7 +39,10 @@
 
 G_BEGIN_DECLS
 
-#define BP_MODEL_FORMAT_VERSION 1
+#define BP_MODEL_FORMAT_VERSION 2
+/* The first version whose files may have conv and pool layers: files of dense networks are still
+ * written as version 1, which older readers (and network2.py, for the fields it knows) read. */
+#define BP_MODEL_FORMAT_MAPS    2
 
 /* The largest model file read: about twenty million parameters (784-4096-4096-10), far beyond
  * what trains on a CPU in this program. */

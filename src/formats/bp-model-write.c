@@ -86,8 +86,10 @@ append_layers (GString         *out,
   for (size_t l = 0; l < L; l++)
     {
       const BpLayer *layer = &net->layers[l];
-      size_t rows = layer->n_out;
-      size_t cols = biases ? 1 : layer->n_in;
+      /* Dense: W (n_out, n_in) as network2.py has it; conv: C_out filters of C_in·k² numbers;
+       * pool: nothing. */
+      size_t rows = layer->n_biases;
+      size_t cols = biases ? 1 : (rows > 0 ? layer->n_weights / rows : 0);
       const float *m = buf + (biases ? layer->b_offset : layer->w_offset);
 
       g_string_append_printf (out, "%s  [", indent);
@@ -268,7 +270,7 @@ bp_model_write_begin (GString           *out,
     }
 
   g_string_append_printf (out, "{\n  \"format\": \"backprop-model\",\n  \"format_version\": %d,\n",
-                          BP_MODEL_FORMAT_VERSION);
+                          bp_arch_has_maps (arch) ? BP_MODEL_FORMAT_MAPS : 1);
   g_string_append (out, "  \"sizes\": [");
   n_sizes = bp_arch_get_sizes (arch, sizes);
   for (size_t l = 0; l < n_sizes; l++)
@@ -350,13 +352,17 @@ bp_model_describe_extensions (const BpNetwork *net,
                               char            *buf,
                               size_t           buf_size)
 {
-  const char *parts[3];
+  const char *parts[4];
   size_t n = 0;
   bool tanh = false, relu = false;
 
   g_return_val_if_fail (net != NULL, NULL);
   g_return_val_if_fail (buf != NULL && buf_size > 0, NULL);
 
+  /* First, because it alone makes the file unreadable for network2.py rather than read with
+   * other results: its "sizes" and "weights" do not describe a chain of dense layers. */
+  if (bp_arch_has_maps (&net->arch))
+    parts[n++] = "convolution and max-pooling layers (network2.py cannot read this file)";
   if (net->arch.output == BP_OUTPUT_SOFTMAX || net->arch.cost == BP_COST_LOG_LIKELIHOOD)
     parts[n++] = "softmax output with log-likelihood cost";
 

@@ -449,6 +449,49 @@ test_network3_init (void)
   bp_network_free (net);
 }
 
+/* network3.py's L2: 0.5·λ·‖w‖² over ⌊n/m⌋ mini-batches, a decay of ηλ/⌊n/m⌋ per step; biases
+ * are not decayed. */
+static void
+test_l2_network3 (void)
+{
+  BpNetwork *net = network_of ("in1x4x4,conv2x3,fc3,softmax2", BP_COST_LOG_LIKELIHOOD,
+                               BP_ACTIVATION_SIGMOID);
+  BpNetwork *before;
+  g_autofree float *zero = g_new0 (float, net->n_params);
+  BpHyperparams hyper = { .eta = 0.03f, .lambda_l2 = 0.1f, .batch_size = 10,
+                          .l2_form = BP_L2_NETWORK3 };
+  BpRng rng;
+
+  g_assert_cmpfloat (bp_hyper_l2_lambda (&hyper, 50000), ==, 1.0f);
+  g_assert_cmpfloat_with_epsilon (bp_hyper_l2_lambda (&hyper, 1005), 0.1 * 1005.0 / 100.0, 1e-6);
+  hyper.l2_form = BP_L2_NETWORK2;
+  g_assert_cmpfloat (bp_hyper_l2_lambda (&hyper, 50000), ==, 0.1f);
+  hyper.l2_form = BP_L2_NETWORK3;
+
+  bp_rng_seed (&rng, 2, 0);
+  bp_network_init (net, BP_INIT_DEFAULT, &rng);
+  before = bp_network_copy (net);
+  bp_sgd_apply (net, zero, NULL, 10, &hyper, 1000);
+  for (size_t i = 0; i < net->arch.n_layers; i++)
+    {
+      const BpLayer *layer = &net->layers[i];
+
+      for (size_t k = 0; k < layer->n_weights; k++)
+        {
+          float w0 = before->params[layer->w_offset + k];
+
+          /* ηλ/⌊n/m⌋ = 0.03·0.1/100 */
+          g_assert_cmpfloat_with_epsilon (net->params[layer->w_offset + k],
+                                          w0 * (1.0 - 0.03 * 0.1 / 100.0), 1e-6);
+        }
+      for (size_t k = 0; k < layer->n_biases; k++)
+        g_assert_cmpfloat (net->params[layer->b_offset + k], ==,
+                           before->params[layer->b_offset + k]);
+    }
+  bp_network_free (before);
+  bp_network_free (net);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -461,5 +504,6 @@ main (int    argc,
   g_test_add_func ("/conv/saliency", test_saliency);
   g_test_add_func ("/conv/parse", test_parse);
   g_test_add_func ("/conv/network3-init", test_network3_init);
+  g_test_add_func ("/conv/l2-network3", test_l2_network3);
   return g_test_run ();
 }

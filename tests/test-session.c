@@ -538,6 +538,7 @@ random_hyper (GRand         *rand,
   hyper->momentum = g_rand_boolean (rand) ? 0.0f : (float) g_rand_double_range (rand, 0.0, 0.5);
   hyper->dropout = g_rand_boolean (rand) ? 0.0f : (float) g_rand_double_range (rand, 0.0, 0.5);
   hyper->batch_size = (size_t) g_rand_int_range (rand, 1, 40);
+  hyper->l2_form = BP_L2_NETWORK2;
 }
 
 static void

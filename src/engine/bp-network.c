@@ -878,6 +878,19 @@ bp_network_backward_layers (const BpNetwork    *net,
 
 /* ── SGD ───────────────────────────────────────────────────────────────────────────────────── */
 
+float
+bp_hyper_l2_lambda (const BpHyperparams *hyper,
+                    size_t               n_train)
+{
+  size_t n = n_train > 0 ? n_train : 1;
+  size_t m = hyper->batch_size > 0 ? hyper->batch_size : 1;
+  size_t batches = n / m > 0 ? n / m : 1;
+
+  if (hyper->l2_form != BP_L2_NETWORK3)
+    return hyper->lambda_l2;
+  return (float) ((double) hyper->lambda_l2 * (double) n / (double) batches);
+}
+
 /* The one place where the hyperparameters become the update's factors: η/m, ηλ₂/n, ηλ₁/n, μ. */
 static void
 fill_update (const BpNetwork     *net,
@@ -891,7 +904,7 @@ fill_update (const BpNetwork     *net,
   float n = (float) (n_train > 0 ? n_train : 1);
 
   u->scale = hyper->eta / (float) batch;
-  u->decay = hyper->eta * hyper->lambda_l2 / n;
+  u->decay = hyper->eta * bp_hyper_l2_lambda (hyper, n_train) / n;
   u->l1 = hyper->eta * hyper->lambda_l1 / n;
   u->momentum = hyper->momentum;
   u->vw = velocity != NULL ? velocity + net->layers[i].w_offset : NULL;

@@ -397,6 +397,16 @@ void bp_activation_derivative (BpActivation activation,
 
 /* ── One SGD step ─────────────────────────────────────────────────────────────────────────── */
 
+/* Where λ of L2 regularisation enters. network2.py decays every weight by ηλ/n per mini-batch
+ * (λ/2n·‖w‖² in the cost, n the training-set size); network3.py adds 0.5·λ·‖w‖² / (n/m) to
+ * each mini-batch's mean cost, n/m being its number of mini-batches (⌊n/m⌋, Python 2's integer
+ * division), a decay of ηλ/⌊n/m⌋: about m times network2.py's for the same λ. */
+typedef enum
+{
+  BP_L2_NETWORK2,
+  BP_L2_NETWORK3,
+} BpL2Form;
+
 /* The learning settings that may change between two mini-batches without a new network: the
  * live part of a run (BpRun.hyper; bp-run.h has their ranges). */
 typedef struct
@@ -407,7 +417,14 @@ typedef struct
   float  momentum;   /* μ in [0, 1): v ← μ·v + Δ, w ← w + v; μ = 0 is plain SGD bit for bit */
   float  dropout;    /* probability of dropping a hidden neuron (BP_DROPOUT_LIVE), in [0, 1) */
   size_t batch_size; /* m, the mini-batch size: 1 … 60,000 */
+  BpL2Form l2_form;  /* how lambda_l2 enters the cost */
 } BpHyperparams;
+
+/* λ in network2.py's form for @hyper and a training set of @n_train: lambda_l2 itself, or for
+ * network3.py's form λ·n/⌊n/m⌋, so that ηλ'/n is network3.py's decay ηλ/⌊n/m⌋. What the SGD
+ * step and the cost monitors use. */
+float bp_hyper_l2_lambda (const BpHyperparams *hyper,
+                          size_t               n_train);
 
 /* Apply Δ = −(ηλ₂/n)·w − (ηλ₁/n)·sgn(w) − (η/m)·grad to the weights (biases: −(η/m)·grad only),
  * through @velocity (n_params) when it is not NULL, with η, λ₂, λ₁ and μ from @hyper. @batch is

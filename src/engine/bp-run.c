@@ -18,6 +18,7 @@
 
 static const char *const expand_names[] = { "none", "shifts", "affine", NULL };
 static const char *const init_names[] = { "default", "large", "network3", NULL };
+static const char *const l2_form_names[] = { "network2", "network3", NULL };
 
 const char *
 bp_expand_to_string (BpExpand expand)
@@ -73,6 +74,14 @@ static const BpRunField fields[] = {
     .label = "λ₁ (L1 regularisation)", .has_range = true, .min = 0.0, .max = 1e6,
     .live = true, .flag = "l1", .flag_arg = "λ", .flag_help = "L1 regularisation λ (default 0)",
     .settings_key = "lambda-l1", .model_place = BP_RUN_MODEL_HYPER, .model_order = 2,
+  },
+  {
+    .name = "l2_form", .type = BP_RUN_ENUM, .offset = RUN_OFFSET (hyper.l2_form),
+    .label = "L2 form", .choices = l2_form_names,
+    .live = true, .flag = "l2-form", .flag_arg = "FORM",
+    .flag_help = "How λ enters: network2, weight decay ηλ/n (the default), or network3, "
+                 "0.5·λ·‖w‖² per mini-batch over n/m of them",
+    .settings_key = "l2-form", .model_place = BP_RUN_MODEL_TOP_NONZERO, .model_order = 1,
   },
   {
     .name = "momentum", .type = BP_RUN_FLOAT, .offset = RUN_OFFSET (hyper.momentum),

@@ -495,7 +495,7 @@ bp_trainer_step (BpTrainer *self,
       size_t batch_no = self->batches_done + 1;
       size_t n_batches = batches_in_epoch (self);
 
-      double decay = (double) h->eta * h->lambda_l2 / (double) data->n;
+      double decay = (double) h->eta * bp_hyper_l2_lambda (h, data->n) / (double) data->n;
 
       restore_good_state (self);
       if (decay >= 1.0)
@@ -656,7 +656,7 @@ bp_trainer_finish_epoch (BpTrainer      *self,
 
   if (mon & (BP_MONITOR_TRAIN_COST | BP_MONITOR_TRAIN_ACCURACY))
     {
-      if (!bp_evaluate (self->net, self->train_src, h->lambda_l2, h->lambda_l1, n, false, &ev, error))
+      if (!bp_evaluate (self->net, self->train_src, bp_hyper_l2_lambda (h, n), h->lambda_l1, n, false, &ev, error))
         return false;
       if (mon & BP_MONITOR_TRAIN_COST)
         m->train_cost = ev.cost;
@@ -666,7 +666,7 @@ bp_trainer_finish_epoch (BpTrainer      *self,
   if (self->validation != NULL && self->validation->n > 0
       && (need_validation || (mon & (BP_MONITOR_EVAL_COST | BP_MONITOR_EVAL_ACCURACY))))
     {
-      if (!bp_evaluate (self->net, self->validation, h->lambda_l2, h->lambda_l1, n, false, &ev, error))
+      if (!bp_evaluate (self->net, self->validation, bp_hyper_l2_lambda (h, n), h->lambda_l1, n, false, &ev, error))
         return false;
       if ((mon & BP_MONITOR_EVAL_COST) || need_validation)
         m->validation_cost = ev.cost;
@@ -674,7 +674,7 @@ bp_trainer_finish_epoch (BpTrainer      *self,
     }
   if (self->test != NULL && self->test->n > 0 && (mon & BP_MONITOR_TEST_ACCURACY))
     {
-      if (!bp_evaluate (self->net, self->test, h->lambda_l2, h->lambda_l1, n, false, &ev, error))
+      if (!bp_evaluate (self->net, self->test, bp_hyper_l2_lambda (h, n), h->lambda_l1, n, false, &ev, error))
         return false;
       m->test_cost = ev.cost;
       m->test_accuracy = ev.accuracy;

@@ -214,8 +214,16 @@ im2col (float             *cols,
         {
           float *row = cols + ((c * s->k + u) * s->k + v) * oh * ow;
 
+          /* A loop rather than memcpy: rows are short (24 or 8 floats in chapter 6), too short
+           * for a call to pay. */
           for (size_t y = 0; y < oh; y++)
-            memcpy (row + y * ow, in + (c * s->h + y + u) * s->w + v, ow * sizeof (float));
+            {
+              const float *src = in + (c * s->h + y + u) * s->w + v;
+              float *dst = row + y * ow;
+
+              for (size_t x = 0; x < ow; x++)
+                dst[x] = src[x];
+            }
         }
 }
 
@@ -253,103 +261,41 @@ bp_conv_scratch_size (const BpConvShape *s)
   return s->c_in * s->k * s->k * oh * ow;
 }
 
-/* C (M, N) = A (M, K) · B (K, N) (+ C when @accumulate): rows of B scaled and added, which
- * vectorises along N. */
-BP_TARGET_CLONES static void
-gemm_nn (float       *c,
-         const float *a,
-         const float *b,
-         size_t       m,
-         size_t       n,
-         size_t       k,
-         bool         accumulate)
+/* rows (Q, C_in·k²): im2col's transpose, row (y, x) holding the window under output (y, x),
+ * so that the weight gradient of one example is the product δ (C_out, Q) · rows. */
+static void
+im2row (float             *rows,
+        const float       *in,
+        const BpConvShape *s)
 {
-  for (size_t i = 0; i < m; i++)
-    {
-      float *ci = c + i * n;
+  size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1, kk = s->c_in * s->k * s->k;
 
-      if (!accumulate)
-        memset (ci, 0, n * sizeof (float));
-      for (size_t p = 0; p < k; p++)
-        {
-          float aip = a[i * k + p];
-          const float *bp = b + p * n;
-
-          for (size_t j = 0; j < n; j++)
-            ci[j] += aip * bp[j];
-        }
-    }
-}
-
-/* C (M, N) = Aᵀ · B with A (K, M), B (K, N). */
-BP_TARGET_CLONES static void
-gemm_tn (float       *c,
-         const float *a,
-         const float *b,
-         size_t       m,
-         size_t       n,
-         size_t       k)
-{
-  memset (c, 0, m * n * sizeof (float));
-  for (size_t p = 0; p < k; p++)
-    {
-      const float *ap = a + p * m;
-      const float *bp = b + p * n;
-
-      for (size_t i = 0; i < m; i++)
-        {
-          float aip = ap[i];
-          float *ci = c + i * n;
-
-          for (size_t j = 0; j < n; j++)
-            ci[j] += aip * bp[j];
-        }
-    }
-}
-
-/* C (M, N) += A (M, K) · Bᵀ with B (N, K): dot products along K. */
-BP_TARGET_CLONES static void
-gemm_nt_acc (float       *c,
-             const float *a,
-             const float *b,
-             size_t       m,
-             size_t       n,
-             size_t       k)
-{
-  for (size_t i = 0; i < m; i++)
-    for (size_t j = 0; j < n; j++)
+  for (size_t y = 0; y < oh; y++)
+    for (size_t x = 0; x < ow; x++)
       {
-        const float *ai = a + i * k, *bj = b + j * k;
-        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f, s4 = 0.0f, s5 = 0.0f, s6 = 0.0f,
-              s7 = 0.0f;
-        size_t p = 0;
+        float *row = rows + (y * ow + x) * kk;
 
-        /* Eight partial sums, so that the loop vectorises without -ffast-math. */
-        for (; p + 8 <= k; p += 8)
-          {
-            s0 += ai[p] * bj[p];
-            s1 += ai[p + 1] * bj[p + 1];
-            s2 += ai[p + 2] * bj[p + 2];
-            s3 += ai[p + 3] * bj[p + 3];
-            s4 += ai[p + 4] * bj[p + 4];
-            s5 += ai[p + 5] * bj[p + 5];
-            s6 += ai[p + 6] * bj[p + 6];
-            s7 += ai[p + 7] * bj[p + 7];
-          }
-        for (; p < k; p++)
-          s0 += ai[p] * bj[p];
-        c[i * n + j] += ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+        for (size_t c = 0; c < s->c_in; c++)
+          for (size_t u = 0; u < s->k; u++)
+            {
+              const float *src = in + (c * s->h + y + u) * s->w + x;
+              float *dst = row + (c * s->k + u) * s->k;
+
+              for (size_t v = 0; v < s->k; v++)
+                dst[v] = src[v];
+            }
       }
 }
 
 void
-bp_conv_forward_fast (float             *out,
-                      const float       *in,
-                      const float       *w,
-                      const float       *b,
-                      size_t             batch,
-                      const BpConvShape *s,
-                      float             *scratch)
+bp_conv_forward_fast (float               *out,
+                      const float         *in,
+                      const float         *w,
+                      const float         *b,
+                      size_t               batch,
+                      const BpConvShape   *s,
+                      const BpKernelTable *k,
+                      float               *scratch)
 {
   size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1, q = oh * ow;
   size_t n_in = s->c_in * s->h * s->w, n_out = s->c_out * q, kk = s->c_in * s->k * s->k;
@@ -358,21 +304,23 @@ bp_conv_forward_fast (float             *out,
     {
       float *o = out + r * n_out;
 
+      /* out (C_out, Q) = b + W (C_out, C_in·k²) · cols (C_in·k², Q) */
       im2col (scratch, in + r * n_in, s);
       for (size_t c = 0; c < s->c_out; c++)
         for (size_t j = 0; j < q; j++)
           o[c * q + j] = b[c];
-      gemm_nn (o, w, scratch, s->c_out, q, kk, true);
+      k->gemm (o, w, scratch, s->c_out, q, kk, kk, 1, q, q);
     }
 }
 
 void
-bp_conv_backward_input_fast (float             *d_in,
-                             const float       *d_out,
-                             const float       *w,
-                             size_t             batch,
-                             const BpConvShape *s,
-                             float             *scratch)
+bp_conv_backward_input_fast (float               *d_in,
+                             const float         *d_out,
+                             const float         *w,
+                             size_t               batch,
+                             const BpConvShape   *s,
+                             const BpKernelTable *k,
+                             float               *scratch)
 {
   size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1, q = oh * ow;
   size_t n_in = s->c_in * s->h * s->w, n_out = s->c_out * q, kk = s->c_in * s->k * s->k;
@@ -380,19 +328,21 @@ bp_conv_backward_input_fast (float             *d_in,
   for (size_t r = 0; r < batch; r++)
     {
       /* cols (C_in·k², Q) = Wᵀ (C_in·k², C_out) · δ (C_out, Q) */
-      gemm_tn (scratch, w, d_out + r * n_out, kk, q, s->c_out);
+      memset (scratch, 0, kk * q * sizeof (float));
+      k->gemm (scratch, w, d_out + r * n_out, kk, q, s->c_out, 1, kk, q, q);
       col2im (d_in + r * n_in, scratch, s);
     }
 }
 
 void
-bp_conv_gradient_fast (float             *dw,
-                       float             *db,
-                       const float       *d_out,
-                       const float       *in,
-                       size_t             batch,
-                       const BpConvShape *s,
-                       float             *scratch)
+bp_conv_gradient_fast (float               *dw,
+                       float               *db,
+                       const float         *d_out,
+                       const float         *in,
+                       size_t               batch,
+                       const BpConvShape   *s,
+                       const BpKernelTable *k,
+                       float               *scratch)
 {
   size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1, q = oh * ow;
   size_t n_in = s->c_in * s->h * s->w, n_out = s->c_out * q, kk = s->c_in * s->k * s->k;
@@ -404,9 +354,9 @@ bp_conv_gradient_fast (float             *dw,
     {
       const float *d = d_out + r * n_out;
 
-      /* ∇W (C_out, C_in·k²) += δ (C_out, Q) · colsᵀ (Q, C_in·k²) */
-      im2col (scratch, in + r * n_in, s);
-      gemm_nt_acc (dw, d, scratch, s->c_out, kk, q);
+      /* ∇W (C_out, C_in·k²) += δ (C_out, Q) · rows (Q, C_in·k²), example after example */
+      im2row (scratch, in + r * n_in, s);
+      k->gemm (dw, d, scratch, s->c_out, kk, q, q, 1, kk, kk);
       for (size_t o = 0; o < s->c_out; o++)
         {
           float g = 0.0f;
@@ -472,7 +422,7 @@ bp_layer_forward (const BpNetwork     *net,
         BpConvShape shape = bp_conv_shape (net, i);
 
         if (scratch != NULL)
-          bp_conv_forward_fast (out, in, w, b, batch, &shape, scratch);
+          bp_conv_forward_fast (out, in, w, b, batch, &shape, k, scratch);
         else
           bp_conv_forward_naive (out, in, w, b, batch, &shape);
       }
@@ -497,6 +447,7 @@ bp_layer_backward_input (const BpNetwork *net,
                          const float     *d_out,
                          const float     *in,
                          size_t           batch,
+                         const BpKernelTable *k,
                          float           *scratch)
 {
   const BpLayer *layer = &net->layers[i];
@@ -509,7 +460,7 @@ bp_layer_backward_input (const BpNetwork *net,
         BpConvShape shape = bp_conv_shape (net, i);
 
         if (scratch != NULL)
-          bp_conv_backward_input_fast (d_in, d_out, w, batch, &shape, scratch);
+          bp_conv_backward_input_fast (d_in, d_out, w, batch, &shape, k, scratch);
         else
           bp_conv_backward_input_naive (d_in, d_out, w, batch, &shape);
       }
@@ -533,6 +484,7 @@ bp_layer_gradient (const BpNetwork *net,
                    const float     *d_out,
                    const float     *in,
                    size_t           batch,
+                   const BpKernelTable *k,
                    float           *scratch)
 {
   const BpLayer *layer = &net->layers[i];
@@ -545,7 +497,7 @@ bp_layer_gradient (const BpNetwork *net,
 
         if (scratch != NULL)
           bp_conv_gradient_fast (grad + layer->w_offset, grad + layer->b_offset, d_out, in, batch,
-                                 &shape, scratch);
+                                 &shape, k, scratch);
         else
           bp_conv_gradient_naive (grad + layer->w_offset, grad + layer->b_offset, d_out, in,
                                   batch, &shape);

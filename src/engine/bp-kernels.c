@@ -168,10 +168,34 @@ linear_update_naive (float          *w,
   update_biases (b, d_out, batch, n_out, u);
 }
 
+static void
+gemm_naive (float       *c,
+            const float *a,
+            const float *b,
+            size_t       m,
+            size_t       n,
+            size_t       k,
+            size_t       ars,
+            size_t       acs,
+            size_t       ldb,
+            size_t       ldc)
+{
+  for (size_t i = 0; i < m; i++)
+    for (size_t j = 0; j < n; j++)
+      {
+        float s = c[i * ldc + j];
+
+        for (size_t p = 0; p < k; p++)
+          s += a[i * ars + p * acs] * b[p * ldb + j];
+        c[i * ldc + j] = s;
+      }
+}
+
 static const BpKernelTable naive_table = {
   "naive",
   linear_forward_naive,
   linear_update_naive,
+  gemm_naive,
 };
 
 /* ── SIMD variants ─────────────────────────────────────────────────────────────────────────── */
@@ -179,6 +203,9 @@ static const BpKernelTable naive_table = {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HAVE_X86_SIMD 1
 #include <immintrin.h>
+
+/* The conv product's register tile: 6 rows of two vectors, 12 sums (AVX2 has 16 registers). */
+#define GEMM_RM_MAX 6
 
 /* AVX-512: 32 registers hold a 5×4 tile of sums with its 5 inputs and a weight row. */
 #define SFX      avx512
@@ -276,12 +303,14 @@ static const BpKernelTable avx512_table = {
   "avx512",
   linear_forward_avx512,
   linear_update_avx512,
+  gemm_avx512,
 };
 
 static const BpKernelTable avx2_table = {
   "avx2",
   linear_forward_avx2,
   linear_update_avx2,
+  gemm_avx2,
 };
 #endif
 

@@ -49,6 +49,21 @@ typedef struct
                          size_t          n_in,
                          size_t          n_out,
                          const BpUpdate *update);
+
+  /* C (M, N) += A (M, K) · B (K, N): the conv layers' products (im2col). A's element (i, p) is
+   * a[i·ars + p·acs] (a row-major A has ars = K, acs = 1; Aᵀ of a row-major (K, M) has ars = 1,
+   * acs = M); B's and C's rows are ldb and ldc floats apart. Each element of C is its own sum
+   * over p = 0 … K−1 in order. */
+  void (*gemm) (float       *c,
+                const float *a,
+                const float *b,
+                size_t       m,
+                size_t       n,
+                size_t       k,
+                size_t       ars,
+                size_t       acs,
+                size_t       ldb,
+                size_t       ldc);
 } BpKernelTable;
 
 /* BP_KERNEL_NAIVE → the naive table; BP_KERNEL_FAST → the best table this CPU runs. */
@@ -120,27 +135,32 @@ void bp_conv_gradient_naive (float             *dw,
 /* Floats of scratch the fast conv kernels need: one example's im2col matrix. */
 size_t bp_conv_scratch_size (const BpConvShape *s);
 
-/* The same three by im2col and matrix products, through @scratch (bp_conv_scratch_size()). */
-void bp_conv_forward_fast (float             *out,
-                           const float       *in,
-                           const float       *w,
-                           const float       *b,
-                           size_t             batch,
-                           const BpConvShape *s,
-                           float             *scratch);
-void bp_conv_backward_input_fast (float             *d_in,
-                                  const float       *d_out,
-                                  const float       *w,
-                                  size_t             batch,
-                                  const BpConvShape *s,
-                                  float             *scratch);
-void bp_conv_gradient_fast (float             *dw,
-                            float             *db,
-                            const float       *d_out,
-                            const float       *in,
-                            size_t             batch,
-                            const BpConvShape *s,
-                            float             *scratch);
+/* The same three by im2col and @k's matrix product, through @scratch (bp_conv_scratch_size()).
+ * The weight gradient sums example after example, each example's sum in the order of its
+ * output positions. */
+void bp_conv_forward_fast (float               *out,
+                           const float         *in,
+                           const float         *w,
+                           const float         *b,
+                           size_t               batch,
+                           const BpConvShape   *s,
+                           const BpKernelTable *k,
+                           float               *scratch);
+void bp_conv_backward_input_fast (float               *d_in,
+                                  const float         *d_out,
+                                  const float         *w,
+                                  size_t               batch,
+                                  const BpConvShape   *s,
+                                  const BpKernelTable *k,
+                                  float               *scratch);
+void bp_conv_gradient_fast (float               *dw,
+                            float               *db,
+                            const float         *d_out,
+                            const float         *in,
+                            size_t               batch,
+                            const BpConvShape   *s,
+                            const BpKernelTable *k,
+                            float               *scratch);
 
 /* out (B, C, H/p, W/p) = the maximum of each p×p window of in (B, C, H, W); p divides H and W. */
 void bp_pool_forward (float       *out,
@@ -190,6 +210,7 @@ void bp_layer_backward_input (const BpNetwork *net,
                               const float     *d_out,
                               const float     *in,
                               size_t           batch,
+                              const BpKernelTable *k,
                               float           *scratch);
 
 /* Layer @i's ∇W and ∇b into @grad at its offsets (overwriting), summed over the batch. */
@@ -199,4 +220,5 @@ void bp_layer_gradient (const BpNetwork *net,
                         const float     *d_out,
                         const float     *in,
                         size_t           batch,
+                        const BpKernelTable *k,
                         float           *scratch);

@@ -572,7 +572,7 @@ bp_network_layer_backward_input (const BpNetwork *net,
                                  const float     *in)
 {
   assert (i < net->arch.n_layers);
-  bp_layer_backward_input (net, i, d_in, d_out, in, 1, NULL);
+  bp_layer_backward_input (net, i, d_in, d_out, in, 1, NULL, NULL);
 }
 
 void
@@ -754,6 +754,7 @@ deltas (const BpNetwork    *net,
         float *const       *delta,
         const uint8_t      *labels,
         size_t              batch,
+        const BpKernelTable *k,
         float              *scratch)
 {
   size_t L = net->arch.n_layers;
@@ -770,12 +771,12 @@ deltas (const BpNetwork    *net,
       float *d_prev = delta[i - 1];
       const float *f;
 
-      bp_layer_backward_input (net, i, d_prev, delta[i], act[i - 1], batch, scratch);
+      bp_layer_backward_input (net, i, d_prev, delta[i], act[i - 1], batch, k, scratch);
       if (!have_deriv)
         layer_derivative (net, i - 1, act[i - 1], deriv[i - 1], batch * n_prev);
       f = deriv[i - 1];
-      for (size_t k = 0; k < batch * n_prev; k++)
-        d_prev[k] *= f[k];
+      for (size_t j = 0; j < batch * n_prev; j++)
+        d_prev[j] *= f[j];
     }
 }
 
@@ -787,7 +788,7 @@ backward_deltas (const BpNetwork *net,
                  BpKernel         kernel)
 {
   deltas (net, (const float *const *) ws->act, ws->deriv, ws->has_deriv, ws->delta, labels,
-          batch, kernel == BP_KERNEL_NAIVE ? NULL : ws->conv_scratch);
+          batch, ws->fast, kernel == BP_KERNEL_NAIVE ? NULL : ws->conv_scratch);
 }
 
 /* What the first layer read in the last forward: @x, or its copy after dropout. */
@@ -818,7 +819,7 @@ bp_network_backward (const BpNetwork *net,
     {
       const float *in = i == 0 ? first_input (ws, x) : ws->act[i - 1];
 
-      bp_layer_gradient (net, i, grad, ws->delta[i], in, batch, scratch);
+      bp_layer_gradient (net, i, grad, ws->delta[i], in, batch, ws->fast, scratch);
     }
 }
 
@@ -868,12 +869,12 @@ bp_network_backward_layers (const BpNetwork    *net,
   assert (label < net->n_outputs);
 
   bp_cost_output_delta (net->arch.cost, a[L - 1], label, delta[L - 1], net->n_outputs);
-  deltas (net, a, deriv, false, delta, NULL, 1, NULL);
+  deltas (net, a, deriv, false, delta, NULL, 1, NULL, NULL);
   /* The output layer's f′, which BP1 folds into δ_L for the quadratic cost: σ′(z_L), or for a
    * softmax the diagonal of its Jacobian, ∂a_j/∂z_j = a_j(1 − a_j), the same expression. */
   bp_activation_derivative (BP_ACTIVATION_SIGMOID, a[L - 1], deriv[L - 1], net->n_outputs);
   for (size_t i = 0; i < L; i++)
-    bp_layer_gradient (net, i, grad, delta[i], i == 0 ? x : a[i - 1], 1, NULL);
+    bp_layer_gradient (net, i, grad, delta[i], i == 0 ? x : a[i - 1], 1, NULL, NULL);
 }
 
 /* ── SGD ───────────────────────────────────────────────────────────────────────────────────── */
@@ -990,7 +991,7 @@ bp_network_train_batch (BpNetwork           *net,
           break;
         case BP_LAYER_CONV:
           /* A conv layer's gradient is small (C_out·C_in·k²): through the buffer. */
-          bp_layer_gradient (net, i, ws->grad, ws->delta[i], in, batch, ws->conv_scratch);
+          bp_layer_gradient (net, i, ws->grad, ws->delta[i], in, batch, k, ws->conv_scratch);
           bp_update_flat (net->params + wo, ws->grad + wo, u.vw, layer->n_weights, u.scale,
                           u.decay, u.l1, u.momentum);
           bp_update_flat (net->params + bo, ws->grad + bo, u.vb, layer->n_biases, u.scale, 0.0f,

@@ -499,6 +499,67 @@ test_l2_network3 (void)
   bp_network_free (net);
 }
 
+/* The same seed gives the same bits whatever the number of threads: several steps of a conv
+ * network with dropout on a conv layer's output and on a dense layer, momentum and L2, and of a
+ * dense network large enough to be shared out, with 1, 2, 3 and 4 threads. */
+static void
+test_threads_same_bits (void)
+{
+  static const char *const nets[] = {
+    "conv8x5:relu,pool2,conv10x3,pool2,fc30:dropout=0.3,softmax10",
+    "in1x28x28,fc300:dropout=0.2,fc100,softmax10",
+  };
+
+  for (size_t t = 0; t < G_N_ELEMENTS (nets); t++)
+    {
+      BpNetwork *start = network_of (nets[t], BP_COST_LOG_LIKELIHOOD, BP_ACTIVATION_SIGMOID);
+      size_t batch = 10, steps = 6;
+      g_autofree float *x = g_new (float, steps * batch * start->n_inputs);
+      g_autofree uint8_t *labels = g_new (uint8_t, steps * batch);
+      g_autofree float *reference = NULL;
+      BpHyperparams hyper = { .eta = 0.1f, .lambda_l2 = 0.5f, .momentum = 0.5f, .dropout = 0.2f,
+                              .batch_size = 10 };
+      BpRng rng;
+
+      bp_rng_seed (&rng, 4, 0);
+      bp_network_init (start, BP_INIT_NETWORK3, &rng);
+      for (size_t k = 0; k < steps * batch * start->n_inputs; k++)
+        x[k] = (float) bp_rng_uniform (&rng);
+      for (size_t k = 0; k < steps * batch; k++)
+        labels[k] = (uint8_t) bp_rng_below (&rng, 10);
+
+      for (size_t threads = 1; threads <= 4; threads++)
+        {
+          BpNetwork *net = bp_network_copy (start);
+          g_autofree float *velocity = g_new0 (float, net->n_params);
+          BpError error = { 0 };
+          BpWorkspace *ws = bp_workspace_new (net, batch, &error);
+          BpRng drop_rng;
+
+          g_assert_nonnull (ws);
+          g_assert_true (bp_workspace_set_threads (ws, net, threads, &error));
+          g_assert_cmpuint (bp_workspace_get_threads (ws), ==, threads);
+          bp_rng_seed (&drop_rng, 4, BP_RNG_STREAM_DROPOUT);
+          for (size_t step = 0; step < steps; step++)
+            {
+              double cost = bp_network_train_batch (net, ws, x + step * batch * net->n_inputs,
+                                                    labels + step * batch, batch, &hyper, 600,
+                                                    velocity, &drop_rng, true, BP_KERNEL_FAST);
+
+              g_assert_true (isfinite (cost));
+            }
+          if (reference == NULL)
+            reference = g_memdup2 (net->params, net->n_params * sizeof (float));
+          else
+            g_assert_cmpmem (net->params, net->n_params * sizeof (float), reference,
+                             net->n_params * sizeof (float));
+          bp_workspace_free (ws);
+          bp_network_free (net);
+        }
+      bp_network_free (start);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -512,5 +573,6 @@ main (int    argc,
   g_test_add_func ("/conv/parse", test_parse);
   g_test_add_func ("/conv/network3-init", test_network3_init);
   g_test_add_func ("/conv/l2-network3", test_l2_network3);
+  g_test_add_func ("/conv/threads-same-bits", test_threads_same_bits);
   return g_test_run ();
 }

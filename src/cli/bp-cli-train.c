@@ -18,6 +18,7 @@
 #include "bp-file.h"
 #include "bp-history-csv.h"
 #include "bp-memory.h"
+#include "bp-pool.h"
 #include "bp-model-io.h"
 #include "bp-run.h"
 #include "bp-train.h"
@@ -39,6 +40,7 @@ typedef struct
   char     *fields[MAX_FIELDS]; /* by index in bp_run_fields() */
   char     *monitor_every;
   char     *kernel;
+  char     *threads;
   char     *data_dir;
   char     *load;
   char     *save;
@@ -623,6 +625,17 @@ build_setup (const TrainOptions *options,
                              options->kernel);
     }
 
+  if (options->threads != NULL)
+    {
+      guint64 threads = 0;
+
+      if (!parse_unsigned_option ("--threads", options->threads, BP_POOL_MAX_THREADS, &threads))
+        return false;
+      if (threads == 0)
+        return bp_cli_usage ("--threads: must be at least 1");
+      setup->options.threads = (size_t) threads;
+    }
+
   have_cost = options->cost != NULL;
   if (!build_arch (options, arch, &have_output))
     return false;
@@ -812,6 +825,9 @@ option_entries (TrainOptions *options)
   const GOptionEntry tail[] = {
     { "kernel", 0, 0, G_OPTION_ARG_STRING, &options->kernel,
       "Compute kernel: fast (default) or naive", "KIND" },
+    { "threads", 0, 0, G_OPTION_ARG_STRING, &options->threads,
+      "Threads for each mini-batch (default: every core); any number gives the same result",
+      "N" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->data_dir,
       "Folder of the MNIST IDX files", "DIR" },
     { "load", 0, 0, G_OPTION_ARG_FILENAME, &options->load,

@@ -335,6 +335,42 @@ bp_conv_backward_input_fast (float               *d_in,
 }
 
 void
+bp_conv_gradient_rows (float               *dw,
+                       float               *db,
+                       const float         *d_out,
+                       const float         *in,
+                       size_t               batch,
+                       const BpConvShape   *s,
+                       size_t               o0,
+                       size_t               o1,
+                       const BpKernelTable *k,
+                       float               *scratch)
+{
+  size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1, q = oh * ow;
+  size_t n_in = s->c_in * s->h * s->w, n_out = s->c_out * q, kk = s->c_in * s->k * s->k;
+
+  memset (dw, 0, (o1 - o0) * kk * sizeof (float));
+  for (size_t o = o0; o < o1; o++)
+    db[o - o0] = 0.0f;
+  for (size_t r = 0; r < batch; r++)
+    {
+      const float *d = d_out + r * n_out;
+
+      /* ∇W (C_out, C_in·k²) += δ (C_out, Q) · rows (Q, C_in·k²), example after example */
+      im2row (scratch, in + r * n_in, s);
+      k->gemm (dw, d + o0 * q, scratch, o1 - o0, kk, q, q, 1, kk, kk);
+      for (size_t o = o0; o < o1; o++)
+        {
+          float g = 0.0f;
+
+          for (size_t j = 0; j < q; j++)
+            g += d[o * q + j];
+          db[o - o0] += g;
+        }
+    }
+}
+
+void
 bp_conv_gradient_fast (float               *dw,
                        float               *db,
                        const float         *d_out,
@@ -344,28 +380,7 @@ bp_conv_gradient_fast (float               *dw,
                        const BpKernelTable *k,
                        float               *scratch)
 {
-  size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1, q = oh * ow;
-  size_t n_in = s->c_in * s->h * s->w, n_out = s->c_out * q, kk = s->c_in * s->k * s->k;
-
-  memset (dw, 0, s->c_out * kk * sizeof (float));
-  for (size_t o = 0; o < s->c_out; o++)
-    db[o] = 0.0f;
-  for (size_t r = 0; r < batch; r++)
-    {
-      const float *d = d_out + r * n_out;
-
-      /* ∇W (C_out, C_in·k²) += δ (C_out, Q) · rows (Q, C_in·k²), example after example */
-      im2row (scratch, in + r * n_in, s);
-      k->gemm (dw, d, scratch, s->c_out, kk, q, q, 1, kk, kk);
-      for (size_t o = 0; o < s->c_out; o++)
-        {
-          float g = 0.0f;
-
-          for (size_t j = 0; j < q; j++)
-            g += d[o * q + j];
-          db[o] += g;
-        }
-    }
+  bp_conv_gradient_rows (dw, db, d_out, in, batch, s, 0, s->c_out, k, scratch);
 }
 
 /* ── The layers of a network ───────────────────────────────────────────────────────────────── */

@@ -53,6 +53,7 @@ update_biases (float          *b,
                const float    *d_out,
                size_t          batch,
                size_t          n_out,
+               size_t          ld,
                const BpUpdate *u)
 {
   for (size_t j = 0; j < n_out; j++)
@@ -60,7 +61,7 @@ update_biases (float          *b,
       float g = 0.0f;
 
       for (size_t r = 0; r < batch; r++)
-        g += d_out[r * n_out + j];
+        g += d_out[r * ld + j];
       if (u->vb != NULL)
         {
           u->vb[j] = u->momentum * u->vb[j] - u->scale * g;
@@ -153,6 +154,7 @@ linear_update_naive (float          *w,
                      size_t          batch,
                      size_t          n_in,
                      size_t          n_out,
+                     size_t          ld,
                      const BpUpdate *u)
 {
   for (size_t j = 0; j < n_out; j++)
@@ -161,11 +163,11 @@ linear_update_naive (float          *w,
         float g = 0.0f;
 
         for (size_t r = 0; r < batch; r++)
-          g += d_out[r * n_out + j] * in[r * n_in + k];
+          g += d_out[r * ld + j] * in[r * n_in + k];
         bp_update_flat (w + j * n_in + k, &g, u->vw != NULL ? u->vw + j * n_in + k : NULL, 1,
                         u->scale, u->decay, u->l1, u->momentum);
       }
-  update_biases (b, d_out, batch, n_out, u);
+  update_biases (b, d_out, batch, n_out, ld, u);
 }
 
 static void

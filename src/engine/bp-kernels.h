@@ -40,7 +40,9 @@ typedef struct
                           size_t       n_out);
 
   /* W (n_out, n_in) and b (n_out) updated by BpUpdate with
-   * ∇W = d_outᵀ (n_out, B) · in (B, n_in) and ∇b = Σ_B d_out */
+   * ∇W = d_outᵀ (n_out, B) · in (B, n_in) and ∇b = Σ_B d_out, d_out's rows @ld ≥ n_out floats
+   * apart: so that a thread may update rows j0 … j1 of a layer, given d_out + j0 (and w, b and
+   * the velocities from row j0), with the very numbers the whole layer's call gives them */
   void (*linear_update) (float          *w,
                          float          *b,
                          const float    *d_out,
@@ -48,6 +50,7 @@ typedef struct
                          size_t          batch,
                          size_t          n_in,
                          size_t          n_out,
+                         size_t          ld,
                          const BpUpdate *update);
 
   /* C (M, N) += A (M, K) · B (K, N): the conv layers' products (im2col). A's element (i, p) is
@@ -159,6 +162,20 @@ void bp_conv_gradient_fast (float               *dw,
                             const float         *in,
                             size_t               batch,
                             const BpConvShape   *s,
+                            const BpKernelTable *k,
+                            float               *scratch);
+
+/* Filters [o0, o1) of bp_conv_gradient_fast() alone, into dw (o1 − o0, C_in·k²) and
+ * db (o1 − o0): the same numbers as the whole layer's call, for threads that share the filters
+ * out. */
+void bp_conv_gradient_rows (float               *dw,
+                            float               *db,
+                            const float         *d_out,
+                            const float         *in,
+                            size_t               batch,
+                            const BpConvShape   *s,
+                            size_t               o0,
+                            size_t               o1,
                             const BpKernelTable *k,
                             float               *scratch);
 

@@ -18,33 +18,9 @@
 
 #include "bp-kernels.h"
 #include "bp-memory.h"
+#include "bp-network-private.h"
+#include "bp-pool.h"
 
-struct _BpWorkspace
-{
-  size_t max_batch;
-  size_t n_layers;
-
-  /* For layer i (after the input):
-   * act[i] (B, n_out): its activations after dropout (the next layer's input);
-   * deriv[i] (B, n_out) for a hidden layer: f′(z)·mask, written by the training forward;
-   * delta[i] (B, n_out): ∂C/∂z. out_z (B, n_outputs): the output layer's z.
-   * x_drop (B, n_inputs): the input after a fixed dropout of the first layer, or NULL. */
-  float *act[BP_MAX_LAYERS];
-  float *deriv[BP_MAX_LAYERS];
-  float *delta[BP_MAX_LAYERS];
-  float *out_z;
-  float *x_drop;
-  float *grad;          /* (n_params) */
-  float *conv_scratch;  /* one example's im2col matrix for the largest conv layer, or NULL */
-  bool   has_deriv;
-  bool   input_dropped; /* the last forward fed x_drop to the first layer, not x */
-  size_t last_batch;
-
-  /* The fast kernels, picked once for this CPU rather than on every call. */
-  const BpKernelTable *fast;
-
-  float *block;    /* one allocation behind all of the above */
-};
 
 /* ── Creation ──────────────────────────────────────────────────────────────────────────────── */
 
@@ -312,6 +288,37 @@ input_dropout (const BpNetwork *net,
   return p;
 }
 
+/* Whether layer @i may drop its inputs in training: a fixed dropout above 0, or the live one on
+ * a layer after the first. */
+static bool
+may_drop (const BpNetwork *net,
+          size_t           i)
+{
+  float p = net->arch.layers[i].dropout;
+
+  return p == BP_DROPOUT_LIVE ? i > 0 : p > 0.0f;
+}
+
+/* Multiply-adds ×2 of one example's training step: forward, deltas and gradients. */
+static double
+flops_per_example (const BpNetwork *net)
+{
+  double total = 0.0;
+
+  for (size_t i = 0; i < net->arch.n_layers; i++)
+    {
+      const BpLayer *layer = &net->layers[i];
+      double macs = 0.0;
+
+      if (net->arch.layers[i].kind == BP_LAYER_DENSE)
+        macs = (double) layer->n_weights;
+      else if (net->arch.layers[i].kind == BP_LAYER_CONV)
+        macs = (double) layer->n_weights * (double) (layer->out_h * layer->out_w);
+      total += 2.0 * macs * (i > 0 ? 3.0 : 2.0);
+    }
+  return total;
+}
+
 /* ── Workspace ─────────────────────────────────────────────────────────────────────────────── */
 
 BpWorkspace *
@@ -341,6 +348,9 @@ bp_workspace_new (const BpNetwork *net,
     total += pad16 (max_batch * net->n_inputs);
   total += pad16 (net->n_params);
   total += pad16 (bp_network_conv_scratch_size (net));
+  for (size_t i = 0; i < L; i++)
+    if (may_drop (net, i))
+      total += pad16 (max_batch * net->layers[i].n_in);
 
   ws = calloc (1, sizeof *ws);
   if (ws == NULL)
@@ -375,6 +385,15 @@ bp_workspace_new (const BpNetwork *net,
   p += pad16 (net->n_params);
   if (bp_network_conv_scratch_size (net) > 0)
     ws->conv_scratch = p;
+  p += pad16 (bp_network_conv_scratch_size (net));
+  for (size_t i = 0; i < L; i++)
+    if (may_drop (net, i))
+      {
+        ws->mask[i] = p;
+        p += pad16 (max_batch * net->layers[i].n_in);
+      }
+  ws->n_threads = 1;
+  ws->flops_per_example = flops_per_example (net);
 
   return ws;
 
@@ -389,8 +408,63 @@ bp_workspace_free (BpWorkspace *ws)
 {
   if (ws == NULL)
     return;
+  bp_pool_free (ws->pool);
+  free (ws->thread_scratch);
+  free (ws->thread_block);
   free (ws->block);
   free (ws);
+}
+
+bool
+bp_workspace_set_threads (BpWorkspace     *ws,
+                          const BpNetwork *net,
+                          size_t           n_threads,
+                          BpError         *error)
+{
+  size_t per = pad16 (bp_network_conv_scratch_size (net));
+  BpPool *pool = NULL;
+  float **scratch = NULL;
+  float *block = NULL;
+
+  if (n_threads < 1 || n_threads > BP_POOL_MAX_THREADS)
+    return bp_error_set (error, BP_ERROR_INVALID, "%zu threads: use 1 to %d", n_threads,
+                         BP_POOL_MAX_THREADS);
+  if (n_threads > 1)
+    {
+      scratch = calloc (n_threads, sizeof *scratch);
+      block = per > 0 ? aligned_calloc ((n_threads - 1) * per) : NULL;
+      if (scratch == NULL || (per > 0 && block == NULL))
+        {
+          free (scratch);
+          free (block);
+          return bp_error_set (error, BP_ERROR_NOMEM, "not enough memory for %zu threads",
+                               n_threads);
+        }
+      pool = bp_pool_new (n_threads, error);
+      if (pool == NULL)
+        {
+          free (scratch);
+          free (block);
+          return false;
+        }
+      scratch[0] = ws->conv_scratch;
+      for (size_t t = 1; t < n_threads; t++)
+        scratch[t] = per > 0 ? block + (t - 1) * per : NULL;
+    }
+  bp_pool_free (ws->pool);
+  free (ws->thread_scratch);
+  free (ws->thread_block);
+  ws->pool = pool;
+  ws->thread_scratch = scratch;
+  ws->thread_block = block;
+  ws->n_threads = n_threads;
+  return true;
+}
+
+size_t
+bp_workspace_get_threads (const BpWorkspace *ws)
+{
+  return ws->n_threads;
 }
 
 size_t
@@ -587,28 +661,88 @@ bp_network_layer_derivative (const BpNetwork *net,
 
 /* ── Forward ───────────────────────────────────────────────────────────────────────────────── */
 
-/* Inverted dropout over n values: keep each with probability q = 1 − p and scale it by 1/q now,
- * so that nothing needs rescaling at test time. The mask folds into f′ (@deriv, may be NULL)
- * for the backward pass. @out may be @in. */
-static void
-drop (float       *out,
-      const float *in,
-      float       *deriv,
-      size_t       n,
-      float        p,
-      BpRng       *rng)
+/* Draw this mini-batch's dropout masks, layer after layer, each (B, n_in) in order: keep each
+ * input with probability q = 1 − p and scale it by 1/q (inverted dropout), so that nothing needs
+ * rescaling at test time. The same draws, in the same order, whatever the threads. */
+void
+bp_network_draw_masks (const BpNetwork *net,
+            BpWorkspace     *ws,
+            size_t           batch,
+            bool             training,
+            float            dropout,
+            BpRng           *rng)
 {
-  float q = 1.0f - p;
-  float keep_scale = 1.0f / q;
-
-  assert (rng != NULL);
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < net->arch.n_layers; i++)
     {
-      float m = bp_rng_uniform_float (rng) < q ? keep_scale : 0.0f;
+      float p = training ? input_dropout (net, i, dropout) : 0.0f;
+      float q = 1.0f - p;
+      float keep_scale = 1.0f / q;
+      size_t n = batch * net->layers[i].n_in;
+      float *m = ws->mask[i];
 
-      out[i] = in[i] * m;
-      if (deriv != NULL)
-        deriv[i] *= m;
+      ws->drop_p[i] = p;
+      if (p <= 0.0f)
+        continue;
+      assert (rng != NULL && m != NULL);
+      for (size_t j = 0; j < n; j++)
+        m[j] = bp_rng_uniform_float (rng) < q ? keep_scale : 0.0f;
+    }
+}
+
+/* Examples [r0, r1) of the mini-batch through every layer, with the masks draw_masks() drew
+ * when @training (deriv gets f′ with the mask folded in). Each example's numbers do not depend
+ * on which others share the call: the kernels compute every row on its own. */
+void
+bp_network_forward_rows (const BpNetwork     *net,
+              BpWorkspace         *ws,
+              const float         *x,
+              size_t               r0,
+              size_t               r1,
+              bool                 training,
+              const BpKernelTable *k,
+              float               *scratch)
+{
+  size_t L = net->arch.n_layers;
+  size_t rows = r1 - r0;
+  const float *in = x + r0 * net->n_inputs;
+
+  /* A dropout on the first layer drops pixels of the input, into a copy. */
+  if (training && ws->drop_p[0] > 0.0f)
+    {
+      const float *m = ws->mask[0] + r0 * net->n_inputs;
+      float *xd = ws->x_drop + r0 * net->n_inputs;
+
+      for (size_t j = 0; j < rows * net->n_inputs; j++)
+        xd[j] = in[j] * m[j];
+      in = xd;
+    }
+
+  for (size_t i = 0; i < L; i++)
+    {
+      size_t n_out = net->layers[i].n_out;
+      float *a = ws->act[i] + r0 * n_out;
+
+      bp_layer_forward (net, i, k, a, in, rows, scratch);
+      if (i + 1 < L)
+        {
+          float *deriv = training ? ws->deriv[i] + r0 * n_out : NULL;
+
+          layer_activate (net, i, a, deriv, rows * n_out);
+          /* The next layer's input is dropped here, in place, right after it is computed. */
+          if (training && ws->drop_p[i + 1] > 0.0f)
+            {
+              const float *m = ws->mask[i + 1] + r0 * n_out;
+
+              for (size_t j = 0; j < rows * n_out; j++)
+                {
+                  a[j] *= m[j];
+                  deriv[j] *= m[j];
+                }
+            }
+        }
+      else
+        activate_output (net->arch.output, a, ws->out_z + r0 * n_out, rows, n_out);
+      in = a;
     }
 }
 
@@ -624,45 +758,14 @@ forward (const BpNetwork *net,
 {
   const BpKernelTable *k = kernel == BP_KERNEL_NAIVE ? bp_kernel_table (kernel) : ws->fast;
   size_t L = net->arch.n_layers;
-  const float *in = x;
 
   assert (batch >= 1 && batch <= ws->max_batch);
   assert (ws->n_layers == L);
 
-  /* A fixed dropout on the first layer drops pixels of the input, into a copy. */
-  ws->input_dropped = false;
-  if (training && input_dropout (net, 0, dropout) > 0.0f)
-    {
-      drop (ws->x_drop, x, NULL, batch * net->n_inputs, input_dropout (net, 0, dropout), rng);
-      in = ws->x_drop;
-      ws->input_dropped = true;
-    }
-
-  for (size_t i = 0; i < L; i++)
-    {
-      const BpLayer *layer = &net->layers[i];
-      size_t n_out = layer->n_out;
-      float *a = ws->act[i];
-
-      bp_layer_forward (net, i, k, a, in, batch,
-                     kernel == BP_KERNEL_NAIVE ? NULL : ws->conv_scratch);
-
-      if (i + 1 < L)
-        {
-          float *deriv = training ? ws->deriv[i] : NULL;
-          float p = training ? input_dropout (net, i + 1, dropout) : 0.0f;
-
-          layer_activate (net, i, a, deriv, batch * n_out);
-          /* The next layer's input is dropped here, in place, right after it is computed. */
-          if (p > 0.0f)
-            drop (a, a, deriv, batch * n_out, p, rng);
-        }
-      else
-        activate_output (net->arch.output, a, ws->out_z, batch, n_out);
-
-      in = a;
-    }
-
+  bp_network_draw_masks (net, ws, batch, training, dropout, rng);
+  bp_network_forward_rows (net, ws, x, 0, batch, training, k,
+                kernel == BP_KERNEL_NAIVE ? NULL : ws->conv_scratch);
+  ws->input_dropped = training && ws->drop_p[0] > 0.0f;
   ws->has_deriv = training;
   ws->last_batch = batch;
   return ws->act[L - 1];
@@ -746,8 +849,8 @@ bp_network_batch_correct (const BpNetwork   *net,
  * otherwise it is computed here from the activations. @labels NULL: δ_L is already in
  * @delta[L − 1]. The mini-batch backward and the single-example one
  * (bp_network_backward_layers()) are both this function. */
-static void
-deltas (const BpNetwork    *net,
+void
+bp_network_deltas (const BpNetwork    *net,
         const float *const *act,
         float *const       *deriv,
         bool                have_deriv,
@@ -787,17 +890,10 @@ backward_deltas (const BpNetwork *net,
                  size_t           batch,
                  BpKernel         kernel)
 {
-  deltas (net, (const float *const *) ws->act, ws->deriv, ws->has_deriv, ws->delta, labels,
+  bp_network_deltas (net, (const float *const *) ws->act, ws->deriv, ws->has_deriv, ws->delta, labels,
           batch, ws->fast, kernel == BP_KERNEL_NAIVE ? NULL : ws->conv_scratch);
 }
 
-/* What the first layer read in the last forward: @x, or its copy after dropout. */
-static inline const float *
-first_input (const BpWorkspace *ws,
-             const float       *x)
-{
-  return ws->input_dropped ? ws->x_drop : x;
-}
 
 void
 bp_network_backward (const BpNetwork *net,
@@ -869,7 +965,7 @@ bp_network_backward_layers (const BpNetwork    *net,
   assert (label < net->n_outputs);
 
   bp_cost_output_delta (net->arch.cost, a[L - 1], label, delta[L - 1], net->n_outputs);
-  deltas (net, a, deriv, false, delta, NULL, 1, NULL, NULL);
+  bp_network_deltas (net, a, deriv, false, delta, NULL, 1, NULL, NULL);
   /* The output layer's f′, which BP1 folds into δ_L for the quadratic cost: σ′(z_L), or for a
    * softmax the diagonal of its Jacobian, ∂a_j/∂z_j = a_j(1 − a_j), the same expression. */
   bp_activation_derivative (BP_ACTIVATION_SIGMOID, a[L - 1], deriv[L - 1], net->n_outputs);
@@ -893,8 +989,8 @@ bp_hyper_l2_lambda (const BpHyperparams *hyper,
 }
 
 /* The one place where the hyperparameters become the update's factors: η/m, ηλ₂/n, ηλ₁/n, μ. */
-static void
-fill_update (const BpNetwork     *net,
+void
+bp_network_fill_update (const BpNetwork     *net,
              size_t               i,
              size_t               batch,
              const BpHyperparams *hyper,
@@ -927,7 +1023,7 @@ bp_sgd_apply (BpNetwork           *net,
       size_t bo = layer->b_offset;
       BpUpdate u;
 
-      fill_update (net, i, batch, hyper, n_train, velocity, &u);
+      bp_network_fill_update (net, i, batch, hyper, n_train, velocity, &u);
       bp_update_flat (net->params + wo, grad + wo, u.vw, layer->n_weights, u.scale, u.decay, u.l1,
                       u.momentum);
       bp_update_flat (net->params + bo, grad + bo, u.vb, layer->n_biases, u.scale, 0.0f, 0.0f,
@@ -948,11 +1044,14 @@ bp_network_train_batch (BpNetwork           *net,
                         bool                 want_cost,
                         BpKernel             kernel)
 {
-  const BpKernelTable *k;
   const float *z = ws->out_z;
   size_t n_z = batch * net->n_outputs;
   double cost = 0.0;
   float probe = 0.0f;
+
+  if (kernel != BP_KERNEL_NAIVE)
+    return bp_network_train_batch_fast (net, ws, x, labels, batch, hyper, n_train, velocity, dropout_rng,
+                             want_cost);
 
   forward (net, ws, x, batch, true, hyper->dropout, dropout_rng, kernel);
 
@@ -964,45 +1063,8 @@ bp_network_train_batch (BpNetwork           *net,
   if (want_cost)
     cost = bp_network_batch_cost (net, ws, labels, batch);
 
-  if (kernel == BP_KERNEL_NAIVE)
-    {
-      bp_network_backward (net, ws, x, labels, batch, ws->grad, kernel);
-      bp_sgd_apply (net, ws->grad, velocity, batch, hyper, n_train);
-      return cost;
-    }
-
-  /* Fast path: every delta first (they need the weights before the update), then each layer's
-   * gradient folded straight into its update, with no gradient buffer in between. */
-  k = ws->fast;
-  backward_deltas (net, ws, labels, batch, kernel);
-  for (size_t i = 0; i < net->arch.n_layers; i++)
-    {
-      const BpLayer *layer = &net->layers[i];
-      const float *in = i == 0 ? first_input (ws, x) : ws->act[i - 1];
-      size_t wo = layer->w_offset, bo = layer->b_offset;
-      BpUpdate u;
-
-      fill_update (net, i, batch, hyper, n_train, velocity, &u);
-      switch (net->arch.layers[i].kind)
-        {
-        case BP_LAYER_DENSE:
-          k->linear_update (net->params + wo, net->params + bo, ws->delta[i], in, batch,
-                            layer->n_in, layer->n_out, &u);
-          break;
-        case BP_LAYER_CONV:
-          /* A conv layer's gradient is small (C_out·C_in·k²): through the buffer. */
-          bp_layer_gradient (net, i, ws->grad, ws->delta[i], in, batch, k, ws->conv_scratch);
-          bp_update_flat (net->params + wo, ws->grad + wo, u.vw, layer->n_weights, u.scale,
-                          u.decay, u.l1, u.momentum);
-          bp_update_flat (net->params + bo, ws->grad + bo, u.vb, layer->n_biases, u.scale, 0.0f,
-                          0.0f, u.momentum);
-          break;
-        case BP_LAYER_POOL:
-        default:
-          break;
-        }
-    }
-
+  bp_network_backward (net, ws, x, labels, batch, ws->grad, kernel);
+  bp_sgd_apply (net, ws->grad, velocity, batch, hyper, n_train);
   return cost;
 }
 

@@ -310,6 +310,18 @@ BpWorkspace *bp_workspace_new (const BpNetwork *net,
 void         bp_workspace_free (BpWorkspace *ws);
 size_t       bp_workspace_max_batch (const BpWorkspace *ws);
 
+/* Split bp_network_train_batch()'s fast step of a large enough mini-batch between @n_threads
+ * threads (1 … 256, counting the caller's), which the workspace starts and owns: its examples
+ * for the forward pass and the deltas, each layer's neurons or filters for the gradients and the
+ * update. Nothing is summed across threads, so the parameters after a step are the same bits
+ * for any number of threads (and a small network simply stays on one). False with @error set
+ * when a thread cannot be started or memory runs out; the workspace keeps its threads then. */
+bool   bp_workspace_set_threads (BpWorkspace     *ws,
+                                 const BpNetwork *net,
+                                 size_t           n_threads,
+                                 BpError         *error);
+size_t bp_workspace_get_threads (const BpWorkspace *ws);
+
 /* The gradient buffer filled by bp_network_backward() (n_params, the network's layout). */
 float       *bp_workspace_gradient (BpWorkspace *ws);
 

@@ -16,6 +16,7 @@
 #include "bp-learning-speed.h"
 #include "bp-memory.h"
 #include "bp-metrics.h"
+#include "bp-pool.h"
 
 struct _BpTrainer
 {
@@ -69,6 +70,7 @@ bp_train_options_init (BpTrainOptions *options)
   options->monitor = BP_MONITOR_ALL;
   options->monitor_every = 1;
   options->kernel = BP_KERNEL_FAST;
+  options->threads = bp_pool_default_threads ();
 }
 
 bool
@@ -80,6 +82,9 @@ bp_train_options_check (const BpTrainOptions *options,
                          options->monitor_every);
   if ((unsigned) options->kernel > BP_KERNEL_FAST)
     return bp_error_set (error, BP_ERROR_INVALID, "unknown kernel");
+  if (options->threads < 1 || options->threads > BP_POOL_MAX_THREADS)
+    return bp_error_set (error, BP_ERROR_INVALID, "%zu threads: use 1 to %d", options->threads,
+                         BP_POOL_MAX_THREADS);
   return true;
 }
 
@@ -105,6 +110,12 @@ ensure_batch_capacity (BpTrainer *self,
     return true;
 
   ws = bp_workspace_new (self->net, batch, error);
+  if (ws != NULL && self->options.threads > 1
+      && !bp_workspace_set_threads (ws, self->net, self->options.threads, error))
+    {
+      bp_workspace_free (ws);
+      return false;
+    }
   x = ws != NULL ? aligned_alloc (64, ((batch * self->train->n_pixels * sizeof (float)) + 63) & ~(size_t) 63) : NULL;
   y = x != NULL ? malloc (batch) : NULL;
   if (y == NULL)

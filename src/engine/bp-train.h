@@ -40,6 +40,8 @@ typedef struct
                            * 0 or 1 = every epoch. Early stopping and the schedule still look at
                            * the validation set every epoch. 0 … 100,000 */
   BpKernel kernel;
+  size_t   threads;        /* threads a mini-batch step may use, counting the caller's: 1 … 256
+                            * (default: every core). Any number gives the same bits */
   bool     learning_speed; /* measure chapter 5's speed of learning of every hidden layer
                             * (bp-learning-speed.h) before training and after every epoch whose
                             * monitors are computed (see monitor_every) */

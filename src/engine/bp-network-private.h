@@ -1,0 +1,110 @@
+/* bp-network-private.h — the workspace and the passes bp-network.c shares with bp-step.c
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bp-kernels.h"
+#include "bp-network.h"
+#include "bp-pool.h"
+
+struct _BpWorkspace
+{
+  size_t max_batch;
+  size_t n_layers;
+
+  /* For layer i (after the input):
+   * act[i] (B, n_out): its activations after dropout (the next layer's input);
+   * deriv[i] (B, n_out) for a hidden layer: f′(z)·mask, written by the training forward;
+   * delta[i] (B, n_out): ∂C/∂z. out_z (B, n_outputs): the output layer's z.
+   * x_drop (B, n_inputs): the input after a fixed dropout of the first layer, or NULL. */
+  float *act[BP_MAX_LAYERS];
+  float *deriv[BP_MAX_LAYERS];
+  float *delta[BP_MAX_LAYERS];
+  float *out_z;
+  float *x_drop;
+  float *grad;          /* (n_params) */
+  float *conv_scratch;  /* one example's im2col matrix for the largest conv layer, or NULL */
+  /* mask[i] (B, n_in of layer i): the factors 0 or 1/q that drop layer i's inputs, drawn for a
+   * whole mini-batch before any example is computed (so that threads may share it out); NULL
+   * for a layer that never drops. drop_p[i]: this mini-batch's probability, 0 for none. */
+  float *mask[BP_MAX_LAYERS];
+  float  drop_p[BP_MAX_LAYERS];
+  bool   has_deriv;
+  bool   input_dropped; /* the last forward fed x_drop to the first layer, not x */
+  size_t last_batch;
+
+  /* The fast kernels, picked once for this CPU rather than on every call. */
+  const BpKernelTable *fast;
+
+  /* Threads (bp_workspace_set_threads()): the pool, one conv scratch per thread (the first is
+   * conv_scratch), and the floating-point work of one example, which decides whether a
+   * mini-batch is worth splitting. */
+  BpPool *pool;
+  size_t  n_threads;
+  float **thread_scratch;
+  float  *thread_block;
+  double  flops_per_example;
+
+  float *block;    /* one allocation behind all of the above */
+};
+
+/* What the first layer read in the last forward: @x, or its copy after dropout. */
+static inline const float *
+first_input (const BpWorkspace *ws,
+             const float       *x)
+{
+  return ws->input_dropped ? ws->x_drop : x;
+}
+
+/* Draw this mini-batch's dropout masks (bp-network.c). */
+void bp_network_draw_masks (const BpNetwork *net,
+                            BpWorkspace     *ws,
+                            size_t           batch,
+                            bool             training,
+                            float            dropout,
+                            BpRng           *rng);
+
+/* Examples [r0, r1) of the mini-batch through every layer (bp-network.c). */
+void bp_network_forward_rows (const BpNetwork     *net,
+                              BpWorkspace         *ws,
+                              const float         *x,
+                              size_t               r0,
+                              size_t               r1,
+                              bool                 training,
+                              const BpKernelTable *k,
+                              float               *scratch);
+
+/* Every layer's δ for @batch examples from their activations (bp-network.c). */
+void bp_network_deltas (const BpNetwork     *net,
+                        const float *const  *act,
+                        float *const        *deriv,
+                        bool                 have_deriv,
+                        float *const        *delta,
+                        const uint8_t       *labels,
+                        size_t               batch,
+                        const BpKernelTable *k,
+                        float               *scratch);
+
+/* The update factors of layer @i (bp-network.c). */
+void bp_network_fill_update (const BpNetwork     *net,
+                             size_t               i,
+                             size_t               batch,
+                             const BpHyperparams *hyper,
+                             size_t               n_train,
+                             float               *velocity,
+                             BpUpdate            *u);
+
+/* bp_network_train_batch() with the fast kernels, on the workspace's threads (bp-step.c). */
+double bp_network_train_batch_fast (BpNetwork           *net,
+                                    BpWorkspace         *ws,
+                                    const float         *x,
+                                    const uint8_t       *labels,
+                                    size_t               batch,
+                                    const BpHyperparams *hyper,
+                                    size_t               n_train,
+                                    float               *velocity,
+                                    BpRng               *dropout_rng,
+                                    bool                 want_cost);

@@ -107,24 +107,31 @@ expect_error 2 "a --net without an output layer is a usage error" \
   "--net: .*the last layer must be the output layer" train --net fc30,fc20
 expect_error 2 "--net with a contrary --output is a usage error" \
   "--output sigmoid conflicts with --net fc30,softmax10" train --net fc30,softmax10 --output sigmoid
+expect_error 2 "a conv layer that does not fit its input is a usage error naming the layer" \
+  "layer 5 \\(conv40x5\\): a 5×5 filter does not fit its 4×4 input" \
+  train --net conv20x5,pool2,conv40x5,pool2,conv40x5,softmax10
+expect_error 2 "a pool that does not divide its map is a usage error naming the layer" \
+  "layer 2 \\(pool5\\): 5×5 windows do not divide its 24×24 input" train --net conv20x5,pool5,softmax10
+expect_error 2 "--threads 0 is a usage error" "--threads: must be at least 1" train --threads 0
 
-# The 13 names are stable (the issue fixes them); each starts a line, padded to one column, and
+# The 20 names are stable (the issues fix them); each starts a line, padded to one column, and
 # the presets that compare runs have an indented "variants:" line under them.
 presets=(ch1-30 ch1-100 ch3-xent ch3-overfit ch3-overfit-l2 ch3-l2 ch3-100 ch3-100-60 ch3-init
-         ch3-eta ch3-data-size ch5-depth best-mlp)
+         ch3-eta ch3-data-size ch5-depth ch6-shallow ch6-conv1 ch6-conv2 ch6-relu ch6-expanded
+         ch6-fc2 ch6-dropout best-mlp)
 run train --list-presets
 missing=
 for preset in "${presets[@]}"; do
   grep -Eq "^$preset +(chapter|beyond)" "$out" || missing="$missing $preset"
 done
-if [ "$status" -eq 0 ] && [ -z "$missing" ] && [ "$(grep -c '^[^ ]' "$out")" -eq 13 ] &&
+if [ "$status" -eq 0 ] && [ -z "$missing" ] && [ "$(grep -c '^[^ ]' "$out")" -eq 20 ] &&
    [ "$(grep -Ec '^ +variants: --' "$out")" -eq 4 ] &&
    [ "$(awk '/^[^ ]/ { print index($0, $2) }' "$out" | sort -u | wc -l)" -eq 1 ] &&
    grep -A1 '^ch3-eta ' "$out" | grep -q 'variants: --eta 0.025 | --eta 0.25 | --eta 2.5' &&
    [ ! -s "$err" ]; then
-  pass "--list-presets lists the 13 presets in one column, with their variants"
+  pass "--list-presets lists the 20 presets in one column, with their variants"
 else
-  fail "--list-presets lists the 13 presets in one column, with their variants" \
+  fail "--list-presets lists the 20 presets in one column, with their variants" \
     "exit status $status; missing:$missing"
 fi
 
@@ -271,7 +278,7 @@ fi
 
 mnist_cases=(
   "train prints exactly one well-formed line per epoch"
-  "train's stderr is the one summary line"
+  "train's stderr is the summary line and the best epoch's"
   "--csv writes a header and one row per epoch"
   "eval prints test_acc and a 10x10 confusion matrix over the 10,000 test images"
   "eval of the saved model agrees with the last epoch's test_acc"
@@ -320,8 +327,9 @@ fi
 last_test_acc=$(sed -n 2p "$out" | awk '{ print $10 }')
 cut -d' ' -f1-10 "$out" >"$tmp/layers-lines"
 
-if [ "$(wc -l <"$err")" -eq 1 ] &&
-   grep -Eq '^backprop-cli: train layers 784-10-10 .*train 1000 val 10000 test 10000 kernel [a-z0-9]+$' "$err"; then
+if [ "$(wc -l <"$err")" -eq 2 ] &&
+   sed -n 1p "$err" | grep -Eq '^backprop-cli: train layers 784-10-10 .*train 1000 val 10000 test 10000 kernel [a-z0-9]+$' &&
+   sed -n 2p "$err" | grep -Eq "^backprop-cli: best validation accuracy $number at epoch [12]: test accuracy $number\$"; then
   pass "${mnist_cases[1]}"
 else
   fail "${mnist_cases[1]}"

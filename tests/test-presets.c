@@ -45,8 +45,8 @@ test_book_settings (void)
   size_t n;
   const BpBookPreset *all = bp_book_presets (&n);
 
-  /* Every stable name is there, and nothing else but best-mlp. */
-  g_assert_cmpuint (n, ==, G_N_ELEMENTS (book) + 1);
+  /* Every stable name is there, and nothing else but chapter 6's and best-mlp. */
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (book) + 7 + 1);
   g_assert_nonnull (bp_book_preset_find ("best-mlp"));
   g_assert_null (bp_book_preset_find ("ch9"));
 
@@ -76,6 +76,63 @@ test_book_settings (void)
                      && p->run.hyper.lambda_l1 == 0.0f);
       g_assert_nonnull (p->description);
       g_assert_nonnull (p->book_figures);
+    }
+}
+
+/* Chapter 6's runs: network3.py's networks, initialiser, L2 and dropout. */
+static void
+test_chapter6 (void)
+{
+  static const struct
+  {
+    const char *name;
+    const char *net;
+    const char *activation;
+    double      eta, lambda;
+    unsigned    epochs;
+    BpExpand    expand;
+  } ch6[] = {
+    { "ch6-shallow", "fc100:dropout=0,softmax10:dropout=0", "sigmoid", 0.1, 0.0, 60, BP_EXPAND_NONE },
+    { "ch6-conv1", "conv20x5:dropout=0,pool2:dropout=0,fc100:dropout=0,softmax10:dropout=0",
+      "sigmoid", 0.1, 0.0, 60, BP_EXPAND_NONE },
+    { "ch6-conv2", "conv20x5:dropout=0,pool2:dropout=0,conv40x5:dropout=0,pool2:dropout=0,"
+      "fc100:dropout=0,softmax10:dropout=0", "sigmoid", 0.1, 0.0, 60, BP_EXPAND_NONE },
+    { "ch6-relu", "conv20x5:dropout=0,pool2:dropout=0,conv40x5:dropout=0,pool2:dropout=0,"
+      "fc100:dropout=0,softmax10:dropout=0", "relu", 0.03, 0.1, 60, BP_EXPAND_NONE },
+    { "ch6-expanded", "conv20x5:dropout=0,pool2:dropout=0,conv40x5:dropout=0,pool2:dropout=0,"
+      "fc100:dropout=0,softmax10:dropout=0", "relu", 0.03, 0.1, 60, BP_EXPAND_SHIFTS },
+    { "ch6-fc2", "conv20x5:dropout=0,pool2:dropout=0,conv40x5:dropout=0,pool2:dropout=0,"
+      "fc100:dropout=0,fc100:dropout=0,softmax10:dropout=0", "relu", 0.03, 0.1, 60,
+      BP_EXPAND_SHIFTS },
+    { "ch6-dropout", "conv20x5:dropout=0,pool2:dropout=0,conv40x5:dropout=0,pool2:dropout=0,"
+      "fc1000:dropout=0.5,fc1000:dropout=0.5,softmax10:dropout=0.5", "relu", 0.03, 0.0, 40,
+      BP_EXPAND_SHIFTS },
+  };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (ch6); i++)
+    {
+      const BpBookPreset *p = bp_book_preset_find (ch6[i].name);
+      BpError error = { 0 };
+      char net[256];
+
+      g_test_message ("%s", ch6[i].name);
+      g_assert_nonnull (p);
+      g_assert_cmpstr (p->chapter, ==, "6");
+      g_assert_true (bp_arch_check (&p->run.arch, &error));
+      bp_arch_format (&p->run.arch, net, sizeof net);
+      g_assert_cmpstr (net, ==, ch6[i].net);
+      g_assert_cmpstr (bp_activation_to_string (bp_arch_get_activation (&p->run.arch)), ==,
+                       ch6[i].activation);
+      g_assert_cmpint (p->run.arch.output, ==, BP_OUTPUT_SOFTMAX);
+      g_assert_cmpint (p->run.arch.cost, ==, BP_COST_LOG_LIKELIHOOD);
+      g_assert_cmpint (p->run.init, ==, BP_INIT_NETWORK3);
+      g_assert_cmpint (p->run.hyper.l2_form, ==, BP_L2_NETWORK3);
+      g_assert_cmpfloat_with_epsilon (p->run.hyper.eta, ch6[i].eta, 1e-7);
+      g_assert_cmpfloat_with_epsilon (p->run.hyper.lambda_l2, ch6[i].lambda, 1e-7);
+      g_assert_cmpuint (p->run.epochs, ==, ch6[i].epochs);
+      g_assert_cmpint (p->run.expand, ==, ch6[i].expand);
+      g_assert_cmpuint (p->run.hyper.batch_size, ==, 10);
+      g_assert_cmpstr (p->book_metric, ==, "test at the best validation epoch");
     }
 }
 
@@ -115,6 +172,7 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/presets/chapter6", test_chapter6);
   g_test_add_func ("/presets/book-settings", test_book_settings);
   g_test_add_func ("/presets/apply", test_apply);
   return g_test_run ();

@@ -21,7 +21,7 @@ typedef struct
 {
   const char  *name;          /* stable: "ch1-30", "ch3-l2", … */
   const char  *description;   /* one line, for --list-presets */
-  const char  *chapter;       /* "1", "3", "5", or "beyond" */
+  const char  *chapter;       /* "1", "3", "5", "6", or "beyond" */
 
   BpRun        run;           /* the run as the book describes it, seed 1 */
   /* ch3-data-size: λ = λ·size/50,000 and epochs = epochs·50,000/size for a given
@@ -30,7 +30,8 @@ typedef struct
 
   /* What the book reports, to compare against. */
   const char  *variants;      /* e.g. "--eta 0.025 | --eta 0.25 | --eta 2.5", or NULL */
-  const char  *book_metric;   /* "test", "validation" or "training cost" */
+  const char  *book_metric;   /* "test", "validation", "training cost" or (chapter 6) "test at
+                               * the best validation epoch" */
   const char  *book_figures;  /* e.g. "95.42%" or "96.48 / 96.90 / 96.57 / 96.53%" */
   unsigned     book_runs;     /* the book's figure is the best of this many runs */
 } BpBookPreset;

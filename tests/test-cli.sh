@@ -302,13 +302,49 @@ mnist_cases=(
   "train --learning-speed prints speed 0 first, then one speed line per epoch line"
   "--learning-speed adds speed_1 … speed_k and an epoch-0 row to the CSV, and initial_speed to the model"
   "--learning-speed on a network without hidden layers is a usage error"
+  "a conv net trains, saves format_version 2 and eval says network2.py cannot read it"
+  "--threads 1 and --threads 2 save the same model, bit for bit"
+  "eval with three --model takes their plurality vote"
 )
 
 if ! $have_mnist; then
   for description in "${mnist_cases[@]}"; do
     skip "$description (no MNIST in $data_dir)"
   done
-  echo "1..$n"
+  run train --net conv4x5,pool2,fc20,softmax10 --init network3 --eta 0.1 --train-size 1000 \
+  --epochs 1 --threads 1 --data-dir "$data_dir" --save "$tmp/conv1.json"
+status1=$status
+run eval --model "$tmp/conv1.json" --data-dir "$data_dir"
+if [ "$status1" -eq 0 ] && [ "$status" -eq 0 ] && grep -q '"format_version": 2,' "$tmp/conv1.json" &&
+   grep -q '"net": "conv4x5,pool2,fc20,softmax10",' "$tmp/conv1.json" &&
+   grep -q '^note: .*network2.py cannot read this file' "$out"; then
+  pass "${mnist_cases[25]}"
+else
+  fail "${mnist_cases[25]}" "exit status $status1, $status"
+fi
+
+run train --net conv4x5,pool2,fc20,softmax10 --init network3 --eta 0.1 --train-size 1000 \
+  --epochs 1 --threads 2 --data-dir "$data_dir" --save "$tmp/conv2.json"
+# The files differ only in the seconds the epoch took.
+if [ "$status" -eq 0 ] &&
+   diff <(grep -v '"seconds"' "$tmp/conv1.json" | sed 's/"seconds": [0-9.e+-]*//') \
+        <(grep -v '"seconds"' "$tmp/conv2.json" | sed 's/"seconds": [0-9.e+-]*//') >/dev/null; then
+  pass "${mnist_cases[26]}"
+else
+  fail "${mnist_cases[26]}" "exit status $status"
+fi
+
+run eval --model "$tmp/conv1.json" --model "$tmp/conv2.json" --model "$tmp/model.json" \
+  --data-dir "$data_dir"
+if [ "$status" -eq 0 ] && grep -Eq "^model 1 test_acc $number " "$out" &&
+   grep -Eq "^model 3 test_acc $number " "$out" && grep -Eq "^test_acc $number\$" "$out" &&
+   grep -q '^note: the plurality vote of 3 models' "$out"; then
+  pass "${mnist_cases[27]}"
+else
+  fail "${mnist_cases[27]}" "exit status $status"
+fi
+
+echo "1..$n"
   exit 0
 fi
 
@@ -569,5 +605,38 @@ fi
 
 expect_error 2 "${mnist_cases[24]}" "--learning-speed measures hidden layers, and this network has none" \
   train --layers 784,10 --learning-speed --epochs 1 --data-dir "$data_dir"
+
+run train --net conv4x5,pool2,fc20,softmax10 --init network3 --eta 0.1 --train-size 1000 \
+  --epochs 1 --threads 1 --data-dir "$data_dir" --save "$tmp/conv1.json"
+status1=$status
+run eval --model "$tmp/conv1.json" --data-dir "$data_dir"
+if [ "$status1" -eq 0 ] && [ "$status" -eq 0 ] && grep -q '"format_version": 2,' "$tmp/conv1.json" &&
+   grep -q '"net": "conv4x5,pool2,fc20,softmax10",' "$tmp/conv1.json" &&
+   grep -q '^note: .*network2.py cannot read this file' "$out"; then
+  pass "${mnist_cases[25]}"
+else
+  fail "${mnist_cases[25]}" "exit status $status1, $status"
+fi
+
+run train --net conv4x5,pool2,fc20,softmax10 --init network3 --eta 0.1 --train-size 1000 \
+  --epochs 1 --threads 2 --data-dir "$data_dir" --save "$tmp/conv2.json"
+# The files differ only in the seconds the epoch took.
+if [ "$status" -eq 0 ] &&
+   diff <(grep -v '"seconds"' "$tmp/conv1.json" | sed 's/"seconds": [0-9.e+-]*//') \
+        <(grep -v '"seconds"' "$tmp/conv2.json" | sed 's/"seconds": [0-9.e+-]*//') >/dev/null; then
+  pass "${mnist_cases[26]}"
+else
+  fail "${mnist_cases[26]}" "exit status $status"
+fi
+
+run eval --model "$tmp/conv1.json" --model "$tmp/conv2.json" --model "$tmp/model.json" \
+  --data-dir "$data_dir"
+if [ "$status" -eq 0 ] && grep -Eq "^model 1 test_acc $number " "$out" &&
+   grep -Eq "^model 3 test_acc $number " "$out" && grep -Eq "^test_acc $number\$" "$out" &&
+   grep -q '^note: the plurality vote of 3 models' "$out"; then
+  pass "${mnist_cases[27]}"
+else
+  fail "${mnist_cases[27]}" "exit status $status"
+fi
 
 echo "1..$n"

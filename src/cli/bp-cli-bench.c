@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bp-book-presets.h"
+#include "bp-pool.h"
 #include "bp-rng.h"
 #include "bp-train.h"
 
@@ -16,17 +18,24 @@
 
 typedef struct
 {
-  size_t sizes[3];
-  size_t batch;
+  size_t      sizes[3];
+  size_t      batch;
+  const char *preset;  /* chapter 6: the preset's network and run (no expansion), or NULL */
+  size_t      threads; /* 0: every core */
 } BenchConfig;
 
 /* The chapter-1 networks at network.py's mini-batch size and at a size where matrix kernels
  * pay off. */
 static const BenchConfig bench_configs[] = {
-  { { 784, 30, 10 }, 10 },
-  { { 784, 30, 10 }, 100 },
-  { { 784, 100, 10 }, 10 },
-  { { 784, 100, 10 }, 100 },
+  { { 784, 30, 10 }, 10, NULL, 1 },
+  { { 784, 30, 10 }, 100, NULL, 1 },
+  { { 784, 100, 10 }, 10, NULL, 1 },
+  { { 784, 100, 10 }, 100, NULL, 1 },
+  /* Chapter 6's at network3.py's mini-batch of 10, on one thread and on every core. */
+  { { 0 }, 10, "ch6-conv2", 1 },
+  { { 0 }, 10, "ch6-conv2", 0 },
+  { { 0 }, 10, "ch6-dropout", 1 },
+  { { 0 }, 10, "ch6-dropout", 0 },
 };
 
 typedef struct
@@ -100,6 +109,7 @@ bench_one (const BenchConfig *bench,
            unsigned           timed_epochs,
            BpKernel           kernel,
            double            *seconds,
+           double            *flops,
            BpError           *error)
 {
   g_autofree double *times = g_new0 (double, timed_epochs + 1);
@@ -111,23 +121,36 @@ bench_one (const BenchConfig *bench,
   BpRng rng;
   bool ok;
 
-  net = bp_network_new_dense (bench->sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
-                              BP_COST_QUADRATIC, error);
+  bp_run_init (&config);
+  if (bench->preset != NULL)
+    {
+      bp_book_preset_apply (bp_book_preset_find (bench->preset), 0, &config, NULL);
+      /* The 50,000 images themselves: an epoch of the expanded set is five of these. */
+      config.expand = BP_EXPAND_NONE;
+      net = bp_network_new (&config.arch, error);
+    }
+  else
+    {
+      net = bp_network_new_dense (bench->sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                                  BP_COST_QUADRATIC, error);
+      config.hyper.eta = 3.0f;
+      config.init = BP_INIT_LARGE;
+    }
   if (net == NULL)
     return false;
   bp_rng_seed (&rng, 1, BP_RNG_STREAM_INIT);
-  bp_network_init (net, BP_INIT_LARGE, &rng);
+  bp_network_init (net, config.init, &rng);
 
-  bp_run_init (&config);
-  config.hyper.eta = 3.0f;
   config.hyper.batch_size = bench->batch;
   config.epochs = timed_epochs + 1;
   config.seed = 1;
-  config.init = BP_INIT_LARGE;
   bp_train_options_init (&options);
   /* No monitors: the figure is the training pass alone, as the per-epoch `seconds`. */
   options.monitor = 0;
   options.kernel = kernel;
+  if (bench->threads > 0)
+    options.threads = bench->threads;
+  *flops = bp_network_train_flops (net) * (double) train->n;
 
   trainer = bp_trainer_new (net, &config, &options, train, NULL, NULL, error);
   if (trainer == NULL)
@@ -163,7 +186,9 @@ bp_cli_bench (int    argc,
   g_autofree char *epochs_text = NULL;
   g_autofree char *kernel_text = NULL;
   g_autofree char *data_dir = NULL;
+  g_autofree char *only = NULL;
   g_autoptr(GOptionContext) context = NULL;
+  bool want_dense = true, want_ch6 = true;
   guint64 timed_epochs = 3;
   BpKernel kernel = BP_KERNEL_FAST;
   BpMnist mnist = { 0 };
@@ -179,6 +204,8 @@ bp_cli_bench (int    argc,
       "Compute kernel: fast (default) or naive", "KIND" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
       "Folder of the MNIST IDX files", "DIR" },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &only,
+      "Only the dense networks (dense) or only chapter 6's (ch6)", "SET" },
     { NULL },
   };
 
@@ -192,6 +219,10 @@ bp_cli_bench (int    argc,
     "over the 50,000 training images, shuffling and gathering included, evaluation excluded.\n"
     "G counts the useful flops: forward 2·B·Σ n_in·n_out, backward 2·B·Σ n_in·n_out for the\n"
     "weight gradients plus 2·B·Σ n_in·n_out for the deltas of hidden layers.\n"
+    "Then chapter 6's ch6-conv2 and ch6-dropout (the presets' networks and settings, on the\n"
+    "50,000 images without expansion), mini-batches of 10, with 1 thread and with every core:\n"
+    "  bench PRESET batch 10 threads T seconds_per_epoch S images_per_s I gflops G\n"
+    "counting for a conv layer 2·B·(weights)·(output positions) per product the same way.\n"
     "Without MNIST the timing runs on 50,000 synthetic random images (said on stderr).");
 
   if (!bp_cli_parse_options (context, &argc, &argv))
@@ -203,6 +234,17 @@ bp_cli_bench (int    argc,
         return BP_CLI_EXIT_USAGE;
       if (timed_epochs == 0)
         return bp_cli_fail (BP_CLI_EXIT_USAGE, "--epochs: must be at least 1");
+    }
+
+  if (only != NULL)
+    {
+      if (strcmp (only, "dense") == 0)
+        want_ch6 = false;
+      else if (strcmp (only, "ch6") == 0)
+        want_dense = false;
+      else
+        return bp_cli_fail (BP_CLI_EXIT_USAGE, "--only: unknown set '%s' (use dense or ch6)",
+                            only);
     }
 
   if (kernel_text != NULL)
@@ -250,19 +292,30 @@ bp_cli_bench (int    argc,
     {
       const BenchConfig *bench = &bench_configs[i];
       char layers[64];
-      double seconds = 0.0;
+      double seconds = 0.0, flops = 0.0;
 
+      if ((bench->preset != NULL && !want_ch6) || (bench->preset == NULL && !want_dense))
+        continue;
       bp_error_clear (&error);
-      if (!bench_one (bench, train, (unsigned) timed_epochs, kernel, &seconds, &error))
+      if (!bench_one (bench, train, (unsigned) timed_epochs, kernel, &seconds, &flops, &error))
         {
           status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
           break;
         }
 
-      bp_format_layers (bench->sizes, 3, '-', layers, sizeof layers);
-      printf ("bench %s batch %zu seconds_per_epoch %.3f images_per_s %.0f gflops %.2f\n",
-              layers, bench->batch, seconds, (double) train->n / seconds,
-              pass_flops (bench->sizes, 3, train->n) / seconds / 1e9);
+      if (bench->preset != NULL)
+        printf ("bench %s batch %zu threads %zu seconds_per_epoch %.3f images_per_s %.0f "
+                "gflops %.2f\n",
+                bench->preset, bench->batch,
+                bench->threads > 0 ? bench->threads : bp_pool_default_threads (), seconds,
+                (double) train->n / seconds, flops / seconds / 1e9);
+      else
+        {
+          bp_format_layers (bench->sizes, 3, '-', layers, sizeof layers);
+          printf ("bench %s batch %zu seconds_per_epoch %.3f images_per_s %.0f gflops %.2f\n",
+                  layers, bench->batch, seconds, (double) train->n / seconds,
+                  pass_flops (bench->sizes, 3, train->n) / seconds / 1e9);
+        }
       fflush (stdout);
     }
 

@@ -10,6 +10,7 @@
 
 #include "bp-metrics.h"
 #include "bp-model-io.h"
+#include "bp-pool.h"
 
 /* The matrix as a header line and one row per true label, every column as wide as the largest
  * count, so that it lines up in a terminal and splits on blanks in a script. */
@@ -41,13 +42,101 @@ print_confusion (const BpEvaluation *evaluation)
     }
 }
 
+/* A model that fits the test set, or a failure printed with its path. */
+static BpNetwork *
+load_fitting (const char      *path,
+              const BpDataset *test,
+              BpModelInfo     *info)
+{
+  BpError error = { 0 };
+  BpNetwork *net = bp_model_load (path, info, &error);
+
+  if (net == NULL)
+    {
+      bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
+      return NULL;
+    }
+  if (net->n_inputs != test->n_pixels)
+    bp_cli_fail (BP_CLI_EXIT_FAILURE,
+                 "%s: the model takes %zu inputs but the test images have %zu pixels",
+                 path, net->n_inputs, test->n_pixels);
+  else if (net->n_outputs < test->n_classes)
+    bp_cli_fail (BP_CLI_EXIT_FAILURE,
+                 "%s: the model has %zu outputs but the test labels have %zu classes",
+                 path, net->n_outputs, test->n_classes);
+  else
+    return net;
+  bp_network_free (net);
+  return NULL;
+}
+
+/* Several models: each one's accuracy, then their plurality vote's (conv.py's ensemble()), with
+ * the vote's confusion matrix. */
+static int
+eval_ensemble (char **paths,
+               const BpDataset *test)
+{
+  size_t n_models = g_strv_length (paths);
+  size_t n = test->n, k = test->n_classes;
+  g_autofree uint8_t **predicted = g_new0 (uint8_t *, n_models);
+  g_autofree size_t *confusion = g_new0 (size_t, k * k);
+  BpEvaluation evaluation = { 0 };
+  size_t correct = 0;
+  int status = BP_CLI_EXIT_FAILURE;
+
+  for (size_t m = 0; m < n_models; m++)
+    {
+      BpModelInfo info = { 0 };
+      BpNetwork *net = load_fitting (paths[m], test, &info);
+      BpError error = { 0 };
+      size_t right = 0;
+
+      bp_model_info_clear (&info);
+      if (net == NULL)
+        goto out;
+      predicted[m] = g_malloc (n);
+      if (!bp_predict_classes (net, test, bp_pool_default_threads (), predicted[m], &error))
+        {
+          bp_network_free (net);
+          bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
+          goto out;
+        }
+      bp_network_free (net);
+      for (size_t i = 0; i < n; i++)
+        right += predicted[m][i] == test->labels[i];
+      printf ("model %zu test_acc %.4f %s\n", m + 1, (double) right / (double) n, paths[m]);
+    }
+
+  for (size_t i = 0; i < n; i++)
+    {
+      size_t vote = bp_plurality_vote ((const uint8_t *const *) predicted, n_models, k, i);
+
+      correct += vote == test->labels[i];
+      if (test->labels[i] < k && vote < k)
+        confusion[test->labels[i] * k + vote]++;
+    }
+  printf ("test_acc %.4f\n", n > 0 ? (double) correct / (double) n : 0.0);
+  evaluation.confusion = confusion;
+  evaluation.n_classes = k;
+  print_confusion (&evaluation);
+  printf ("note: the plurality vote of %zu models, a tie going to the smallest class as in "
+          "conv.py's ensemble()\n", n_models);
+  status = bp_cli_flush_stdout () ? BP_CLI_EXIT_OK : BP_CLI_EXIT_FAILURE;
+
+out:
+  for (size_t m = 0; m < n_models; m++)
+    g_free (predicted[m]);
+  return status;
+}
+
 int
 bp_cli_eval (int    argc,
              char **argv)
 {
-  g_autofree char *model_path = NULL;
+  g_auto (GStrv) model_paths = NULL;
   g_autofree char *data_dir = NULL;
   g_autoptr(GOptionContext) context = NULL;
+  const char *model_path;
   BpModelInfo info = { 0 };
   BpEvaluation evaluation = { 0 };
   BpNetwork *net = NULL;
@@ -57,8 +146,9 @@ bp_cli_eval (int    argc,
   const char *described;
   int status = BP_CLI_EXIT_FAILURE;
   const GOptionEntry entries[] = {
-    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path,
-      "The model file to evaluate (ours or network2.py's JSON)", "FILE" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &model_paths,
+      "The model file to evaluate (ours or network2.py's JSON); several: their plurality vote",
+      "FILE" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
       "Folder of the MNIST IDX files", "DIR" },
     { NULL },
@@ -68,13 +158,26 @@ bp_cli_eval (int    argc,
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context,
     "Prints `test_acc A` (a fraction of the 10,000 test images), then the confusion matrix: a\n"
-    "header line of predicted labels and one row per true label.");
+    "header line of predicted labels and one row per true label.\n"
+    "With --model given several times, first `model I test_acc A FILE` for each, then the\n"
+    "accuracy and confusion matrix of their plurality vote (chapter 6's ensemble: the class\n"
+    "most models predict, a tie going to the smallest class, as conv.py does it).");
 
   if (!bp_cli_parse_options (context, &argc, &argv))
     return BP_CLI_EXIT_USAGE;
-  if (model_path == NULL)
+  if (model_paths == NULL || model_paths[0] == NULL)
     return bp_cli_fail (BP_CLI_EXIT_USAGE, "--model FILE is required (see `%s --help`)",
                         g_get_prgname ());
+  model_path = model_paths[0];
+
+  if (model_paths[1] != NULL)
+    {
+      if (!bp_cli_load_mnist (&mnist, data_dir, 0))
+        return BP_CLI_EXIT_FAILURE;
+      status = eval_ensemble (model_paths, mnist.test);
+      bp_mnist_clear (&mnist);
+      return status;
+    }
 
   net = bp_model_load (model_path, &info, &error);
   if (net == NULL)

@@ -5,6 +5,8 @@
 
 #include "bp-metrics.h"
 
+#include "bp-pool.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,49 +48,106 @@ typedef void (*VisitFunc) (const BpNetwork   *net,
                            size_t             batch,
                            void              *user_data);
 
+/* One thread's share of a group of batches: its workspace and buffers. */
+typedef struct
+{
+  BpWorkspace *ws;
+  size_t      *idx;
+  float       *x;
+  const float *out;
+  size_t       first, batch;
+} Lane;
+
+typedef struct
+{
+  const BpNetwork *net;
+  const BpDataset *data;
+  Lane            *lanes;
+} Group;
+
+static void
+forward_lane_cb (size_t task,
+                 size_t n_tasks,
+                 void  *user_data)
+{
+  Group *g = user_data;
+  Lane *lane = &g->lanes[task];
+
+  if (lane->batch == 0)
+    return;
+  for (size_t i = 0; i < lane->batch; i++)
+    lane->idx[i] = lane->first + i;
+  bp_dataset_gather (g->data, lane->idx, lane->batch, lane->x);
+  lane->out = bp_network_forward (g->net, lane->ws, lane->x, lane->batch, BP_KERNEL_FAST);
+}
+
+/* Run @net over @data in batches of EVAL_BATCH, calling @visit for each batch after its forward
+ * pass, in the order of the data. With @threads > 1, that many batches are computed at once,
+ * one per thread, and visited in order afterwards: every batch's numbers are those of one
+ * thread, so what the visits add up is the same for any number of threads. */
 static bool
 for_each_batch (const BpNetwork *net,
                 const BpDataset *data,
+                size_t           threads,
                 VisitFunc        visit,
                 void            *user_data,
                 BpError         *error)
 {
-  BpWorkspace *ws;
-  size_t *idx;
-  float *x;
+  size_t n_batches = (data->n + EVAL_BATCH - 1) / EVAL_BATCH;
+  Lane lanes[BP_POOL_MAX_THREADS] = { { 0 } };
+  Group group = { net, data, lanes };
+  BpPool *pool = NULL;
+  bool ok = true;
 
   if (data->n_pixels != net->n_inputs)
     return bp_error_set (error, BP_ERROR_INVALID,
                          "the data has %zu pixels per image but the network has %zu inputs",
                          data->n_pixels, net->n_inputs);
 
-  ws = bp_workspace_new (net, EVAL_BATCH, error);
-  idx = malloc (EVAL_BATCH * sizeof *idx);
-  x = malloc (EVAL_BATCH * data->n_pixels * sizeof *x);
-  if (ws == NULL || idx == NULL || x == NULL)
+  threads = threads < 1 ? 1 : threads;
+  threads = threads > n_batches ? (n_batches > 0 ? n_batches : 1) : threads;
+  threads = threads > BP_POOL_MAX_THREADS ? BP_POOL_MAX_THREADS : threads;
+  for (size_t t = 0; t < threads && ok; t++)
     {
-      bp_workspace_free (ws);
-      free (idx);
-      free (x);
-      return bp_error_set (error, BP_ERROR_NOMEM, "not enough memory to evaluate the network");
+      lanes[t].ws = bp_workspace_new (net, EVAL_BATCH, NULL);
+      lanes[t].idx = malloc (EVAL_BATCH * sizeof *lanes[t].idx);
+      lanes[t].x = malloc (EVAL_BATCH * data->n_pixels * sizeof *lanes[t].x);
+      ok = lanes[t].ws != NULL && lanes[t].idx != NULL && lanes[t].x != NULL;
+    }
+  if (ok && threads > 1)
+    {
+      pool = bp_pool_new (threads, NULL);
+      if (pool == NULL)
+        threads = 1; /* no threads to be had: one does it all */
+    }
+  if (!ok)
+    bp_error_set (error, BP_ERROR_NOMEM, "not enough memory to evaluate the network");
+
+  for (size_t b0 = 0; ok && b0 < n_batches; b0 += threads)
+    {
+      for (size_t t = 0; t < threads; t++)
+        {
+          size_t first = (b0 + t) * EVAL_BATCH;
+
+          lanes[t].first = first;
+          lanes[t].batch = first < data->n ? (data->n - first < EVAL_BATCH ? data->n - first
+                                                                           : EVAL_BATCH)
+                                           : 0;
+        }
+      bp_pool_run (pool, threads, forward_lane_cb, &group);
+      for (size_t t = 0; t < threads; t++)
+        if (lanes[t].batch > 0)
+          visit (net, lanes[t].ws, lanes[t].out, lanes[t].first, lanes[t].batch, user_data);
     }
 
-  for (size_t first = 0; first < data->n; first += EVAL_BATCH)
+  bp_pool_free (pool);
+  for (size_t t = 0; t < threads; t++)
     {
-      size_t batch = data->n - first < EVAL_BATCH ? data->n - first : EVAL_BATCH;
-      const float *out;
-
-      for (size_t i = 0; i < batch; i++)
-        idx[i] = first + i;
-      bp_dataset_gather (data, idx, batch, x);
-      out = bp_network_forward (net, ws, x, batch, BP_KERNEL_FAST);
-      visit (net, ws, out, first, batch, user_data);
+      bp_workspace_free (lanes[t].ws);
+      free (lanes[t].idx);
+      free (lanes[t].x);
     }
-
-  bp_workspace_free (ws);
-  free (idx);
-  free (x);
-  return true;
+  return ok;
 }
 
 typedef struct
@@ -130,6 +189,21 @@ bp_evaluate (const BpNetwork *net,
              BpEvaluation    *out,
              BpError         *error)
 {
+  return bp_evaluate_threads (net, data, lambda_l2, lambda_l1, n_train, want_confusion,
+                              bp_pool_default_threads (), out, error);
+}
+
+bool
+bp_evaluate_threads (const BpNetwork *net,
+                     const BpDataset *data,
+                     float            lambda_l2,
+                     float            lambda_l1,
+                     size_t           n_train,
+                     bool             want_confusion,
+                     size_t           threads,
+                     BpEvaluation    *out,
+                     BpError         *error)
+{
   EvalState st = { data, 0.0, 0, NULL, net->n_outputs };
   double sum_sq, sum_abs;
   double n = (double) (n_train > 0 ? n_train : 1);
@@ -142,7 +216,7 @@ bp_evaluate (const BpNetwork *net,
         return bp_error_set (error, BP_ERROR_NOMEM, "not enough memory for a confusion matrix");
     }
 
-  if (data->n > 0 && !for_each_batch (net, data, evaluate_batch_cb, &st, error))
+  if (data->n > 0 && !for_each_batch (net, data, threads, evaluate_batch_cb, &st, error))
     {
       free (st.confusion);
       return false;
@@ -227,7 +301,7 @@ bp_find_mistakes (const BpNetwork *net,
       bp_error_set (error, BP_ERROR_NOMEM, "not enough memory to list mistakes");
       return (size_t) -1;
     }
-  if (!for_each_batch (net, data, mistakes_batch_cb, &st, error))
+  if (!for_each_batch (net, data, bp_pool_default_threads (), mistakes_batch_cb, &st, error))
     {
       free (st.mistakes);
       return (size_t) -1;
@@ -240,4 +314,49 @@ bp_find_mistakes (const BpNetwork *net,
   qsort (st.mistakes, st.n_mistakes, sizeof *st.mistakes, compare_confidence);
   *mistakes = st.mistakes;
   return st.n_mistakes;
+}
+
+static void
+predict_batch_cb (const BpNetwork   *net,
+                  const BpWorkspace *ws,
+                  const float       *outputs,
+                  size_t             first,
+                  size_t             batch,
+                  void              *user_data)
+{
+  uint8_t *predicted = user_data;
+  const uint8_t zeros[EVAL_BATCH] = { 0 };
+
+  bp_network_batch_correct (net, ws, zeros, batch, predicted + first);
+}
+
+bool
+bp_predict_classes (const BpNetwork *net,
+                    const BpDataset *data,
+                    size_t           threads,
+                    uint8_t         *predicted,
+                    BpError         *error)
+{
+  if (data->n == 0)
+    return true;
+  return for_each_batch (net, data, threads, predict_batch_cb, predicted, error);
+}
+
+size_t
+bp_plurality_vote (const uint8_t *const *predicted,
+                   size_t               n_models,
+                   size_t               n_classes,
+                   size_t               index)
+{
+  size_t votes[256] = { 0 };
+  size_t best = 0;
+
+  for (size_t m = 0; m < n_models; m++)
+    votes[predicted[m][index]]++;
+  /* The most votes, the smallest class among a tie: conv.py's Counter(p).most_common(1) under
+   * Python 2, whose dict of small integers iterates in their order. */
+  for (size_t c = 1; c < n_classes && c < 256; c++)
+    if (votes[c] > votes[best])
+      best = c;
+  return best;
 }

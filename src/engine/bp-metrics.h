@@ -37,7 +37,36 @@ bool bp_evaluate (const BpNetwork *net,
                   BpEvaluation    *out,
                   BpError         *error);
 
+/* bp_evaluate() on @threads threads (1 … 256; bp_evaluate() takes every core): batches of the
+ * data computed at once, one per thread, and added up in order, so the same bits for any
+ * number. */
+bool bp_evaluate_threads (const BpNetwork *net,
+                          const BpDataset *data,
+                          float            lambda_l2,
+                          float            lambda_l1,
+                          size_t           n_train,
+                          bool             want_confusion,
+                          size_t           threads,
+                          BpEvaluation    *out,
+                          BpError         *error);
+
 void bp_evaluation_clear (BpEvaluation *evaluation);
+
+/* The class @net predicts (its largest output) for every example of @data, into @predicted
+ * (data->n bytes), on @threads threads. False when memory runs out or the shapes differ. */
+bool bp_predict_classes (const BpNetwork *net,
+                         const BpDataset *data,
+                         size_t           threads,
+                         uint8_t         *predicted,
+                         BpError         *error);
+
+/* The plurality vote of @n_models models on example @index, @predicted[m] being model m's
+ * classes (bp_predict_classes(), each below @n_classes ≤ 256): the class most of them predict, a
+ * tie going to the smallest class, as conv.py's ensemble() does it under Python 2. */
+size_t bp_plurality_vote (const uint8_t *const *predicted,
+                          size_t               n_models,
+                          size_t               n_classes,
+                          size_t               index);
 
 /* A misclassified example. */
 typedef struct

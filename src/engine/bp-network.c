@@ -319,6 +319,12 @@ flops_per_example (const BpNetwork *net)
   return total;
 }
 
+double
+bp_network_train_flops (const BpNetwork *net)
+{
+  return flops_per_example (net);
+}
+
 /* ── Workspace ─────────────────────────────────────────────────────────────────────────────── */
 
 BpWorkspace *

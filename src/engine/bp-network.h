@@ -538,6 +538,11 @@ void bp_network_input_gradient (const BpNetwork *net,
                                 float           *grad,
                                 float           *scratch);
 
+/* The useful floating-point operations of one example's training step: 2 per multiply-add of the
+ * forward products, of the weight gradients and of the deltas sent down to a hidden layer (a
+ * conv layer's products counted as weights × output positions). What bench's GFLOP/s count. */
+double bp_network_train_flops (const BpNetwork *net);
+
 /* Name of the fast kernel picked for this CPU ("avx512", "avx2", "generic"). */
 const char *bp_kernel_fast_name (void);
 

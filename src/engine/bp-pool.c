@@ -19,9 +19,10 @@
 #define CPU_RELAX() ((void) 0)
 #endif
 
-/* How long a thread polls before it sleeps: about 20 µs, longer than the gap between the two
- * halves of a mini-batch step, much shorter than a scheduler's time slice. */
-#define SPIN_ROUNDS 4000
+/* How long a thread polls before it sleeps: 256 pauses, some 10 to 40 µs, longer than the gap
+ * between the two halves of a mini-batch step, short enough not to starve the other threads of
+ * a busy machine. */
+#define SPIN_ROUNDS 256
 
 typedef struct
 {

@@ -667,7 +667,7 @@ bp_trainer_finish_epoch (BpTrainer      *self,
 
   if (mon & (BP_MONITOR_TRAIN_COST | BP_MONITOR_TRAIN_ACCURACY))
     {
-      if (!bp_evaluate (self->net, self->train_src, bp_hyper_l2_lambda (h, n), h->lambda_l1, n, false, &ev, error))
+      if (!bp_evaluate_threads (self->net, self->train_src, bp_hyper_l2_lambda (h, n), h->lambda_l1, n, false, self->options.threads, &ev, error))
         return false;
       if (mon & BP_MONITOR_TRAIN_COST)
         m->train_cost = ev.cost;
@@ -677,7 +677,7 @@ bp_trainer_finish_epoch (BpTrainer      *self,
   if (self->validation != NULL && self->validation->n > 0
       && (need_validation || (mon & (BP_MONITOR_EVAL_COST | BP_MONITOR_EVAL_ACCURACY))))
     {
-      if (!bp_evaluate (self->net, self->validation, bp_hyper_l2_lambda (h, n), h->lambda_l1, n, false, &ev, error))
+      if (!bp_evaluate_threads (self->net, self->validation, bp_hyper_l2_lambda (h, n), h->lambda_l1, n, false, self->options.threads, &ev, error))
         return false;
       if ((mon & BP_MONITOR_EVAL_COST) || need_validation)
         m->validation_cost = ev.cost;
@@ -685,7 +685,7 @@ bp_trainer_finish_epoch (BpTrainer      *self,
     }
   if (self->test != NULL && self->test->n > 0 && (mon & BP_MONITOR_TEST_ACCURACY))
     {
-      if (!bp_evaluate (self->net, self->test, bp_hyper_l2_lambda (h, n), h->lambda_l1, n, false, &ev, error))
+      if (!bp_evaluate_threads (self->net, self->test, bp_hyper_l2_lambda (h, n), h->lambda_l1, n, false, self->options.threads, &ev, error))
         return false;
       m->test_cost = ev.cost;
       m->test_accuracy = ev.accuracy;

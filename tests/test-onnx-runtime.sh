@@ -5,7 +5,7 @@
 #
 # Exports the embedded default model and small models trained here on 1,000 images for each
 # hidden function (sigmoid, tanh, ReLU) and output (sigmoid, softmax), with none, one, two and
-# three hidden layers. Each file goes through onnx.checker.check_model (tests/onnx-check.py,
+# three hidden layers, and two conv nets (Conv, MaxPool). Each file goes through onnx.checker.check_model (tests/onnx-check.py,
 # with Debian's python3-onnx) and through onnxruntime-node (tests/onnx-runtime.js) on the first
 # 1,000 test images, whose PNGs `classify --raw --full-precision` reads: ONNX Runtime must
 # name the same digit for every image, and every output within 1e-5 of classify's.
@@ -159,6 +159,22 @@ for spec in "${models[@]}"; do
     fi
   done
   check "$name" "${layers//,/-}" "$ops" "$tmp/$name.json"
+done
+
+# Conv nets: name, layer list, cost, eta, layers metadata, nodes.
+conv_models=(
+  "conv-pool conv6x5:relu,pool2,fc20,softmax10 log-likelihood 0.1 784-3456-864-20-10 Conv,Relu,MaxPool,Flatten,Gemm,Sigmoid,Gemm,Softmax"
+  "conv-conv conv4x5:tanh,pool2,conv6x3,pool2,fc20:relu,sigmoid10 cross-entropy 0.5 784-2304-576-600-150-20-10 Conv,Tanh,MaxPool,Conv,Sigmoid,MaxPool,Flatten,Gemm,Relu,Gemm,Sigmoid"
+)
+for spec in "${conv_models[@]}"; do
+  read -r name net cost eta layers ops <<<"$spec"
+  if ! "$CLI" train --net "$net" --cost "$cost" --eta "$eta" --init default --train-size 1000 \
+       --epochs 1 --data-dir "$data_dir" --save "$tmp/$name.json" >"$tmp/train" 2>"$tmp/err"; then
+    fail "$name: train" "$(cat "$tmp/err")"
+    continue
+  fi
+  accuracy=$(awk '{ print $10 }' "$tmp/train")
+  check "$name" "$layers" "$ops" "$tmp/$name.json"
 done
 
 echo "1..$n"

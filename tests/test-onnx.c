@@ -257,6 +257,74 @@ test_graph_784_30_10 (void)
   bp_network_free (net);
 }
 
+/* A conv network: Conv (the filters as the engine keeps them, (C_out, C_in, k, k); kernel_shape
+ * k×k, strides 1, no pads), its function, MaxPool (kernel_shape = strides = p×p), Flatten, Gemm;
+ * the input [N, C, H, W] of the network's own shape; the layer list in the metadata. */
+static void
+test_graph_conv (void)
+{
+  BpArch arch = { .cost = BP_COST_LOG_LIKELIHOOD };
+  BpError error = { 0 };
+  BpNetwork *net;
+  Onnx__ModelProto *model;
+  const Onnx__GraphProto *graph;
+  const Onnx__TensorProto *w;
+  GString *ops = g_string_new (NULL);
+  g_autofree char *input_shape = NULL;
+
+  g_assert_true (bp_arch_parse ("in3x10x12,conv4x3:relu,pool2,conv5x2,fc7,softmax6",
+                                BP_ACTIVATION_TANH, &arch, &error));
+  net = bp_network_new (&arch, &error);
+  g_assert_nonnull (net);
+  for (size_t i = 0; i < net->n_params; i++)
+    net->params[i] = (float) ((int) (i % 17) - 8) / 16.0f;
+  model = pack_and_unpack (net, NULL);
+  graph = model->graph;
+
+  for (size_t i = 0; i < graph->n_node; i++)
+    g_string_append_printf (ops, "%s%s", i > 0 ? " " : "", graph->node[i]->op_type);
+  g_assert_cmpstr (ops->str, ==, "Conv Relu MaxPool Conv Tanh Flatten Gemm Tanh Gemm Softmax");
+  g_string_free (ops, TRUE);
+
+  input_shape = describe_shape (graph->input[0]);
+  g_assert_cmpstr (input_shape, ==, "N,3,10,12");
+
+  for (size_t i = 0; i < 2; i++)
+    {
+      const Onnx__NodeProto *node = graph->node[i == 0 ? 0 : 2];
+      int64_t side = i == 0 ? 3 : 2;
+      int64_t stride = i == 0 ? 1 : 2;
+
+      g_assert_cmpuint (node->n_attribute, ==, 2);
+      g_assert_cmpstr (node->attribute[0]->name, ==, "kernel_shape");
+      g_assert_cmpuint (node->attribute[0]->n_ints, ==, 2);
+      g_assert_cmpint (node->attribute[0]->ints[0], ==, side);
+      g_assert_cmpint (node->attribute[0]->ints[1], ==, side);
+      g_assert_cmpstr (node->attribute[1]->name, ==, "strides");
+      g_assert_cmpint (node->attribute[1]->ints[0], ==, stride);
+      g_assert_cmpint (node->attribute[1]->ints[1], ==, stride);
+    }
+
+  w = initializer (graph, "conv1.weight");
+  g_assert_cmpuint (w->n_dims, ==, 4);
+  g_assert_cmpint (w->dims[0], ==, 4);
+  g_assert_cmpint (w->dims[1], ==, 3);
+  g_assert_cmpint (w->dims[2], ==, 3);
+  g_assert_cmpint (w->dims[3], ==, 3);
+  g_assert_cmpmem (w->raw_data.data, w->raw_data.len, net->params + net->layers[0].w_offset,
+                   4 * 3 * 3 * 3 * sizeof (float));
+  w = initializer (graph, "conv3.weight");
+  g_assert_cmpint (w->dims[0], ==, 5);
+  g_assert_cmpint (w->dims[1], ==, 4);
+  w = initializer (graph, "dense4.weight");
+  g_assert_cmpint (w->dims[0], ==, 7);
+  g_assert_cmpint (w->dims[1], ==, 5 * 3 * 4);
+  g_assert_cmpstr (metadata (model, "net"), ==, "in3x10x12,conv4x3:relu,pool2,conv5x2,fc7,softmax6");
+
+  onnx__model_proto__free_unpacked (model, NULL);
+  bp_network_free (net);
+}
+
 /* Each hidden function and output becomes its operator; a softmax normalises over axis 1, the
  * classes; three hidden layers are three Gemm + function pairs; a network without hidden
  * layers is Flatten, Gemm and the output's function. */
@@ -503,6 +571,7 @@ main (int    argc,
 
   g_test_add_func ("/onnx/graph-784-30-10", test_graph_784_30_10);
   g_test_add_func ("/onnx/graph-functions", test_graph_functions);
+  g_test_add_func ("/onnx/graph-conv", test_graph_conv);
   g_test_add_func ("/onnx/graph-square-input", test_graph_square_input);
   g_test_add_func ("/onnx/metadata-accuracy", test_metadata_accuracy);
   g_test_add_func ("/onnx/refused", test_refused);

@@ -79,7 +79,7 @@ attr_int (Graph      *g,
 }
 
 /* An INTS attribute of two equal values: a square kernel's kernel_shape or strides. */
-static G_GNUC_UNUSED Onnx__AttributeProto *
+static Onnx__AttributeProto *
 attr_square (Graph      *g,
              const char *name,
              int64_t     side)
@@ -234,15 +234,20 @@ add_function (Graph      *g,
 
 /* The network as ONNX nodes, from "input" to "output": the one function that knows how each
  * layer becomes ONNX operators, and so the one to extend for new kinds of layers.
- *   before the first dense layer:  Flatten (axis 1), [N, C, H, W] → [N, C·H·W]
+ *   a conv layer l:                Conv (x, conv<l>.weight (C_out, C_in, k, k), conv<l>.bias
+ *                                  (C_out); kernel_shape k×k, strides 1×1, no padding), then
+ *                                  its function. ONNX's Conv is a cross-correlation, as the
+ *                                  engine's: the filters go as they are (network3.py's Theano
+ *                                  conv2d would flip them)
+ *   a pool layer l:                MaxPool (kernel_shape = strides = p×p)
+ *   before the first dense layer:  Flatten (axis 1), [N, C, H, W] → [N, C·H·W], which is the
+ *                                  engine's (C, H, W) order
  *   a dense layer l:               Gemm (x, dense<l>.weight, dense<l>.bias; transB 1), the
  *                                  weight (n_out, n_in) as the engine stores it, the bias (n_out)
  *   then its function:             Sigmoid | Tanh | Relu (hidden layers); Sigmoid | Softmax
  *                                  (axis 1) for the output layer, whose tensor is "output"
- * Convolutional layers become Conv (conv<l>.weight (C_out, C_in, k, k), conv<l>.bias;
- * kernel_shape k×k, stride 1, no padding: attr_square()) and their function; max-pooling
- * becomes MaxPool (kernel_shape = strides = p×p). Fails, naming the layer, on a layer that has
- * no ONNX form (none today) or parameters that are not finite. */
+ * Fails, naming the layer, on a layer that has no ONNX form here (a conv or pool layer after a
+ * dense one) or parameters that are not finite. */
 static bool
 add_layers (Graph           *g,
             const BpNetwork *net,
@@ -253,19 +258,56 @@ add_layers (Graph           *g,
 
   for (size_t l = 1; l <= net->arch.n_layers; l++)
     {
-      const BpLayer *dense = &net->layers[l - 1];
+      const BpLayer *shape = &net->layers[l - 1];
+      const BpLayerSpec *spec = &net->arch.layers[l - 1];
       bool last = l == net->arch.n_layers;
-      int64_t n_in = (int64_t) dense->n_in, n_out = (int64_t) dense->n_out;
-      const float *w = net->params + dense->w_offset;
-      const float *b = net->params + dense->b_offset;
-      const char *layer = keep_printf (g, "dense%zu", l);
+      int64_t n_in = (int64_t) shape->n_in, n_out = (int64_t) shape->n_out;
+      const float *w = net->params + shape->w_offset;
+      const float *b = net->params + shape->b_offset;
+      const char *layer;
       const char *weight, *bias;
 
-      if (!all_finite (w, (size_t) (n_in * n_out)) || !all_finite (b, (size_t) n_out))
+      if (!all_finite (w, shape->n_weights) || !all_finite (b, shape->n_biases))
         return bp_error_set (error, BP_ERROR_INVALID,
-                             "%s: not saved: layer %zu (dense, %zu → %zu) has NaN or infinite "
-                             "parameters", g->name, l, dense->n_in, dense->n_out);
+                             "%s: not saved: layer %zu (%s, %zu → %zu) has NaN or infinite "
+                             "parameters", g->name, l,
+                             spec->kind == BP_LAYER_CONV ? "conv" : "dense", shape->n_in,
+                             shape->n_out);
+      if (spec->kind != BP_LAYER_DENSE && flat)
+        return bp_error_set (error, BP_ERROR_INVALID,
+                             "%s: not saved: layer %zu (%s) comes after a dense layer, which has "
+                             "no ONNX form here", g->name, l,
+                             spec->kind == BP_LAYER_CONV ? "conv" : "pool");
 
+      switch (spec->kind)
+        {
+        case BP_LAYER_CONV:
+          layer = keep_printf (g, "conv%zu", l);
+          weight = add_tensor (g, keep_printf (g, "%s.weight", layer), w, 4,
+                               (const int64_t[]) { (int64_t) shape->out_c, (int64_t) shape->in_c,
+                                                   (int64_t) spec->kernel,
+                                                   (int64_t) spec->kernel });
+          bias = add_tensor (g, keep_printf (g, "%s.bias", layer), b, 1,
+                             (const int64_t[]) { (int64_t) shape->out_c });
+          x = add_node (g, "Conv", layer, layer, INPUTS (x, weight, bias),
+                        ATTRS (attr_square (g, "kernel_shape", (int64_t) spec->kernel),
+                               attr_square (g, "strides", 1)));
+          x = add_function (g, layer, activation_op (spec->activation), x, NULL);
+          continue;
+
+        case BP_LAYER_POOL:
+          layer = keep_printf (g, "pool%zu", l);
+          x = add_node (g, "MaxPool", layer, layer, INPUTS (x),
+                        ATTRS (attr_square (g, "kernel_shape", (int64_t) spec->kernel),
+                               attr_square (g, "strides", (int64_t) spec->kernel)));
+          continue;
+
+        case BP_LAYER_DENSE:
+        default:
+          break;
+        }
+
+      layer = keep_printf (g, "dense%zu", l);
       if (!flat)
         {
           x = add_node (g, "Flatten", "flatten", "flatten", INPUTS (x),
@@ -281,7 +323,7 @@ add_layers (Graph           *g,
         x = add_function (g, layer, net->arch.output == BP_OUTPUT_SOFTMAX ? "Softmax" : "Sigmoid",
                           x, BP_ONNX_OUTPUT_NAME);
       else
-        x = add_function (g, layer, activation_op (net->arch.layers[l - 1].activation), x, NULL);
+        x = add_function (g, layer, activation_op (spec->activation), x, NULL);
     }
   return true;
 }
@@ -399,13 +441,14 @@ bp_onnx_pack (const BpNetwork   *net,
   n_out = net->n_outputs;
   bp_arch_format_sizes (&net->arch, '-', layers, sizeof layers);
 
-  /* Our networks read pictures: the input is the picture's square, one grey channel. */
+  /* Our networks read pictures: the input is the picture's square, one grey channel (a conv
+   * network's input shape is its own). */
   side = (size_t) sqrt ((double) net->n_inputs);
   while (side * side > net->n_inputs)
     side--;
   while ((side + 1) * (side + 1) <= net->n_inputs)
     side++;
-  if (side * side != net->n_inputs)
+  if (side * side != net->n_inputs && !bp_arch_has_maps (&net->arch))
     {
       bp_error_set (error, BP_ERROR_INVALID,
                     "%s: not saved: the input layer has %zu units, not a square picture's "
@@ -426,7 +469,11 @@ bp_onnx_pack (const BpNetwork   *net,
   input = value_info (&g, BP_ONNX_INPUT_NAME,
                       "Grey pictures, pixels in [0, 1]: light ink (1) on a dark ground (0), as "
                       "MNIST's bytes divided by 255",
-                      4, (const int64_t[]) { 0, 1, (int64_t) side, (int64_t) side });
+                      4, bp_arch_has_maps (&net->arch)
+                           ? (const int64_t[]) { 0, (int64_t) net->arch.in_channels,
+                                                 (int64_t) net->arch.in_height,
+                                                 (int64_t) net->arch.in_width }
+                           : (const int64_t[]) { 0, 1, (int64_t) side, (int64_t) side });
   output_doc = net->arch.output == BP_OUTPUT_SOFTMAX
                  ? "The probability of each class (softmax)"
                  : "The activation of each output neuron (sigmoid); the largest is the guess";
@@ -444,6 +491,13 @@ bp_onnx_pack (const BpNetwork   *net,
   graph.output = &output;
 
   add_property (&g, props, "layers", layers);
+  if (!bp_arch_is_plain (&net->arch))
+    {
+      char text[512];
+
+      bp_arch_format (&net->arch, text, sizeof text);
+      add_property (&g, props, "net", keep (&g, g_strdup (text)));
+    }
   if (net->arch.n_layers > 1)
     add_property (&g, props, "activation",
                   bp_activation_to_string (bp_arch_get_activation (&net->arch)));
@@ -468,7 +522,12 @@ bp_onnx_pack (const BpNetwork   *net,
   model.opset_import = opsets;
   model.producer_name = (char *) "Backprop";
   model.producer_version = (char *) PACKAGE_VERSION;
-  if (net->arch.n_layers > 1)
+  if (bp_arch_has_maps (&net->arch))
+    model.doc_string = keep_printf (&g, "A %s convolutional network (%s hidden layers, %s "
+                                    "output), exported by Backprop", layers,
+                                    activation_display (bp_arch_get_activation (&net->arch)),
+                                    bp_output_to_string (net->arch.output));
+  else if (net->arch.n_layers > 1)
     model.doc_string = keep_printf (&g, "A %s fully connected network (%s hidden layers, %s "
                                     "output), exported by Backprop", layers,
                                     activation_display (bp_arch_get_activation (&net->arch)),

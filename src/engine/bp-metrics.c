@@ -67,7 +67,7 @@ typedef struct
 
 static void
 forward_lane_cb (size_t task,
-                 size_t n_tasks,
+                 size_t thread,
                  void  *user_data)
 {
   Group *g = user_data;

@@ -1,5 +1,11 @@
 /* bp-pool.c — worker threads for one fork and join at a time (pthreads)
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The tasks of a run are claimed one by one from a shared ticket by whichever thread is free,
+ * the caller's included: a worker that the scheduler has not woken yet simply claims nothing,
+ * and the caller waits only for tasks in progress, never for a thread to start. The ticket
+ * holds the run's number in its high half, so that a worker that wakes late cannot claim a task
+ * of the next run with the previous run's function.
  */
 #include "config.h"
 
@@ -8,6 +14,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,16 +45,16 @@ struct _BpPool
   size_t          n_started;
 
   pthread_mutex_t lock;
-  pthread_cond_t  wake;        /* the generation moved, or quit */
-  pthread_cond_t  done;        /* pending reached 0 */
-  atomic_ulong    generation;  /* one more per bp_pool_run() */
-  atomic_size_t   pending;     /* workers still running this generation's task */
+  pthread_cond_t  wake;        /* a run started, or quit */
+  pthread_cond_t  done;        /* the last task of a run finished */
+  atomic_uint_fast64_t ticket; /* run number << 32 | the next task to claim */
+  atomic_size_t   n_done;      /* tasks of this run finished */
   atomic_bool     quit;
 
-  /* This generation's work, written before the generation moves. */
+  /* This run's work, written before its ticket is published. */
   BpPoolFunc      fn;
   void           *data;
-  size_t          n_tasks;
+  atomic_size_t   n_tasks;
 };
 
 size_t
@@ -60,41 +67,62 @@ bp_pool_default_threads (void)
   return (size_t) n < BP_POOL_MAX_THREADS ? (size_t) n : BP_POOL_MAX_THREADS;
 }
 
-static void *
-worker_main (void *user_data)
+/* Claim and run tasks of run @run until none is left (or another run has begun). */
+static void
+work (BpPool  *pool,
+      uint64_t run,
+      size_t   thread)
 {
-  Worker *self = user_data;
-  BpPool *pool = self->pool;
-  unsigned long seen = 0;
-
   for (;;)
     {
-      unsigned long gen;
+      uint_fast64_t t = atomic_load_explicit (&pool->ticket, memory_order_acquire);
+      size_t task = (size_t) (t & 0xffffffffu);
 
-      for (int i = 0; i < SPIN_ROUNDS; i++)
-        {
-          if (atomic_load_explicit (&pool->generation, memory_order_acquire) != seen
-              || atomic_load_explicit (&pool->quit, memory_order_acquire))
-            break;
-          CPU_RELAX ();
-        }
-      pthread_mutex_lock (&pool->lock);
-      while (atomic_load (&pool->generation) == seen && !atomic_load (&pool->quit))
-        pthread_cond_wait (&pool->wake, &pool->lock);
-      pthread_mutex_unlock (&pool->lock);
-      if (atomic_load (&pool->quit))
-        return NULL;
-
-      gen = atomic_load (&pool->generation);
-      seen = gen;
-      if (self->index < pool->n_tasks)
-        pool->fn (self->index, pool->n_tasks, pool->data);
-      if (atomic_fetch_sub (&pool->pending, 1) == 1)
+      if ((t >> 32) != (run & 0xffffffffu) || task >= atomic_load (&pool->n_tasks))
+        return;
+      if (!atomic_compare_exchange_weak_explicit (&pool->ticket, &t, t + 1,
+                                                  memory_order_acq_rel, memory_order_acquire))
+        continue;
+      pool->fn (task, thread, pool->data);
+      if (atomic_fetch_add_explicit (&pool->n_done, 1, memory_order_acq_rel) + 1
+          == atomic_load (&pool->n_tasks))
         {
           pthread_mutex_lock (&pool->lock);
           pthread_cond_signal (&pool->done);
           pthread_mutex_unlock (&pool->lock);
         }
+    }
+}
+
+static void *
+worker_main (void *user_data)
+{
+  Worker *self = user_data;
+  BpPool *pool = self->pool;
+  uint64_t seen = 0;
+
+  for (;;)
+    {
+      uint64_t run = seen;
+
+      for (int i = 0; i < SPIN_ROUNDS; i++)
+        {
+          run = atomic_load_explicit (&pool->ticket, memory_order_acquire) >> 32;
+          if (run != seen || atomic_load_explicit (&pool->quit, memory_order_acquire))
+            break;
+          CPU_RELAX ();
+        }
+      if (run == seen)
+        {
+          pthread_mutex_lock (&pool->lock);
+          while ((run = atomic_load (&pool->ticket) >> 32) == seen && !atomic_load (&pool->quit))
+            pthread_cond_wait (&pool->wake, &pool->lock);
+          pthread_mutex_unlock (&pool->lock);
+        }
+      if (atomic_load (&pool->quit))
+        return NULL;
+      seen = run;
+      work (pool, run, self->index);
     }
 }
 
@@ -123,8 +151,9 @@ bp_pool_new (size_t   n_threads,
   pthread_mutex_init (&pool->lock, NULL);
   pthread_cond_init (&pool->wake, NULL);
   pthread_cond_init (&pool->done, NULL);
-  atomic_init (&pool->generation, 0);
-  atomic_init (&pool->pending, 0);
+  atomic_init (&pool->ticket, 0);
+  atomic_init (&pool->n_done, 0);
+  atomic_init (&pool->n_tasks, 0);
   atomic_init (&pool->quit, false);
 
   for (size_t i = 1; i < n_threads; i++)
@@ -170,7 +199,7 @@ bp_pool_free (BpPool *pool)
 size_t
 bp_pool_size (const BpPool *pool)
 {
-  return pool->n_threads;
+  return pool != NULL ? pool->n_threads : 1;
 }
 
 void
@@ -179,36 +208,38 @@ bp_pool_run (BpPool     *pool,
              BpPoolFunc  fn,
              void       *data)
 {
+  uint64_t run;
+
   if (pool == NULL || n_tasks <= 1 || pool->n_threads == 1)
     {
       for (size_t t = 0; t < n_tasks; t++)
-        fn (t, n_tasks, data);
+        fn (t, 0, data);
       return;
     }
-  if (n_tasks > pool->n_threads)
-    n_tasks = pool->n_threads;
 
-  /* Every worker wakes for every generation (those beyond n_tasks only count themselves done),
-   * so that none misses one. */
+  /* Publish the run: its work first, then the ticket that lets threads claim it. */
   pthread_mutex_lock (&pool->lock);
+  run = (atomic_load (&pool->ticket) >> 32) + 1;
   pool->fn = fn;
   pool->data = data;
-  pool->n_tasks = n_tasks;
-  atomic_store (&pool->pending, pool->n_threads - 1);
-  atomic_fetch_add_explicit (&pool->generation, 1, memory_order_release);
+  atomic_store (&pool->n_tasks, n_tasks);
+  atomic_store (&pool->n_done, 0);
+  atomic_store_explicit (&pool->ticket, (uint_fast64_t) (run & 0xffffffffu) << 32,
+                         memory_order_release);
   pthread_cond_broadcast (&pool->wake);
   pthread_mutex_unlock (&pool->lock);
 
-  fn (0, n_tasks, data);
+  work (pool, run, 0);
 
+  /* Only tasks that other threads claimed can still be running. */
   for (int i = 0; i < SPIN_ROUNDS; i++)
     {
-      if (atomic_load_explicit (&pool->pending, memory_order_acquire) == 0)
+      if (atomic_load_explicit (&pool->n_done, memory_order_acquire) == n_tasks)
         return;
       CPU_RELAX ();
     }
   pthread_mutex_lock (&pool->lock);
-  while (atomic_load (&pool->pending) > 0)
+  while (atomic_load (&pool->n_done) < n_tasks)
     pthread_cond_wait (&pool->done, &pool->lock);
   pthread_mutex_unlock (&pool->lock);
 }

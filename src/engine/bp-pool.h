@@ -1,12 +1,14 @@
-/* bp-pool.h — a fixed set of worker threads that run one function on every thread at once
+/* bp-pool.h — a fixed set of worker threads that share out the tasks of one run at a time
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The engine's own threads, for splitting one mini-batch (or one evaluation) between cores. A
- * pool of N runs fn(0 … N−1) at once, the caller's thread running fn(0), and returns when all
- * have finished: a fork and a join, no queue. What each call computes must not depend on which
- * thread runs it, so that results are the same bits for any N (bp-network.c splits examples and
- * parameter rows, never a sum). Workers spin briefly before sleeping, since a mini-batch step
- * takes well under a millisecond and a sleeping thread takes tens of microseconds to wake.
+ * run of n tasks is a fork and a join: every thread of the pool, the caller's included, claims
+ * tasks one at a time until none is left, and the run returns when all are done. Which thread
+ * runs a task is left to chance, so what a task computes must not depend on it (its @thread
+ * picks scratch memory, nothing else): bp-network.c's tasks are examples and parameter rows,
+ * never parts of one sum, so results are the same bits for any number of threads. The caller
+ * never waits for a sleeping worker to wake, only for tasks in progress; workers spin briefly
+ * before sleeping, since a mini-batch step takes well under a millisecond.
  */
 #pragma once
 
@@ -20,9 +22,9 @@ extern "C" {
 
 typedef struct _BpPool BpPool;
 
-/* One share of the work: @task of @n_tasks (n_tasks = the pool's size). */
+/* Task @task of a run, on thread @thread (0 … the pool's size − 1; 0 is the caller's). */
 typedef void (*BpPoolFunc) (size_t task,
-                            size_t n_tasks,
+                            size_t thread,
                             void  *data);
 
 /* The cores this machine has online (at least 1): the default number of threads. */
@@ -37,11 +39,12 @@ BpPool *bp_pool_new (size_t   n_threads,
 /* Stops and joins the workers. NULL is allowed. */
 void bp_pool_free (BpPool *pool);
 
+/* Its threads, the caller's included (1 for NULL). */
 size_t bp_pool_size (const BpPool *pool);
 
-/* fn (t, n, data) for every t < @n_tasks (1 … the pool's size) on the pool's threads, t = 0 on
- * the caller's; returns when all are done. Not reentrant: one caller at a time. A NULL @pool
- * runs every task on the caller's thread, in order. */
+/* fn (t, thread, data) for every task t < @n_tasks, on the pool's threads; returns when all are
+ * done. Not reentrant: one caller at a time. A NULL @pool runs every task on the caller's
+ * thread (thread 0), in order. */
 void bp_pool_run (BpPool     *pool,
                   size_t      n_tasks,
                   BpPoolFunc  fn,

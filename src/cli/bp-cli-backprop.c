@@ -317,12 +317,16 @@ trace_json (const BpTrace *trace,
   for (size_t l = 0; l < bp_trace_get_n_layers (trace); l++)
     {
       const BpTraceLayer *layer = bp_trace_get_layer (trace, l);
+      /* As model files lay them out: a dense layer's n_out × n_in, a conv layer's C_out
+       * filters of C_in·k², a pool layer's nothing. */
+      size_t rows = layer->n_biases;
+      size_t cols = rows > 0 ? layer->n_weights / rows : 0;
 
       g_string_append (out, l > 0 ? ",\n    [" : "\n    [");
-      for (size_t j = 0; j < layer->n_out; j++)
+      for (size_t j = 0; j < rows; j++)
         {
           g_string_append (out, j > 0 ? ",\n     " : "");
-          append_vector (out, layer->nabla_w + j * layer->n_in, layer->n_in);
+          append_vector (out, layer->nabla_w + j * cols, cols);
         }
       g_string_append_c (out, ']');
     }
@@ -364,6 +368,10 @@ print_trace (const BpTrace *trace,
         g_snprintf (saturated, sizeof saturated, "%zu", bp_trace_count_saturated (trace, l, NULL));
       if (layer->is_output)
         g_snprintf (kind, sizeof kind, "output %s", bp_output_to_string (net->arch.output));
+      else if (layer->kind == BP_LAYER_CONV)
+        g_snprintf (kind, sizeof kind, "conv %s", bp_activation_to_string (layer->activation));
+      else if (layer->kind == BP_LAYER_POOL)
+        g_strlcpy (kind, "max-pool", sizeof kind);
       else
         g_snprintf (kind, sizeof kind, "%s", bp_activation_to_string (layer->activation));
       printf ("%-6zu %-15s %8zu %11.6g %11.6g %11.6g %*s\n", l + 1, kind, layer->n_out,
@@ -414,7 +422,8 @@ bp_cli_backprop (int    argc,
     "engine's own numbers. Prints the example, its cost and one row per layer: neurons, ‖z‖,\n"
     "‖a‖, ‖δ‖ and how many neurons are saturated (f′(z) below a tenth of its peak).\n"
     "--json OUT writes \"x\", \"y\", and one list per layer after the input of \"z\", \"a\",\n"
-    "\"delta\" and \"nabla_b\", one n_out × n_in nested list per layer of \"nabla_w\", and \"cost\":\n"
+    "\"delta\" and \"nabla_b\", one n_out × n_in nested list per layer of \"nabla_w\" (a conv\n"
+    "layer's: C_out filters of C_in·k², as model files have them), and \"cost\":\n"
     "nabla_b and nabla_w are network2.py's backprop(x, y) (one example, no L2 term).\n"
     "Exit codes: 0 done, 1 a bad model, image or data, 2 usage error (an index out of range).");
 

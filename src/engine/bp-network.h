@@ -3,15 +3,17 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A network is described by a BpArch: the input's shape (1×28×28 for MNIST) and the layers after
- * it, each a BpLayerSpec (today dense layers with their activation; convolution and max-pooling
- * slot in as further BpLayerKinds), the last one the output layer. bp_network_new() derives each
+ * it, each a BpLayerSpec (dense, convolution or max-pooling, with their activation), the last
+ * one the dense output layer. bp_network_new() derives each
  * layer's shapes and where its parameters sit in the one buffer `params`: layer i's weights at
  * layers[i].w_offset (n_weights floats), its biases at layers[i].b_offset (n_biases floats). The
  * same offsets locate gradients, momentum velocities and UI snapshots in their twin buffers of
  * n_params floats, so that the SGD update and a snapshot stay flat loops and one memcpy.
  *
- * A dense layer's weights are W (n_out, n_in) row-major and its biases b (n_out). Shapes in
- * comments are (rows, cols); a mini-batch of B examples is (B, n) row-major.
+ * A dense layer's weights are W (n_out, n_in) row-major and its biases b (n_out); a conv layer's
+ * W (C_out, C_in, k, k) and b (C_out); a pool layer has none. An example's values at any layer
+ * are (C, H, W) row-major, a dense layer's being n_out channels of 1×1. Shapes in comments are
+ * (rows, cols); a mini-batch of B examples is (B, n) row-major.
  *
  * Layers are counted after the input: layer 0 is the first hidden layer (or the output layer of
  * a network without hidden ones). Sizes lists in network2.py's style (784,30,10) count the
@@ -336,7 +338,8 @@ const float *bp_network_forward (const BpNetwork *net,
 /* Training forward: as bp_network_forward(), with dropout: each input of a layer is kept with
  * probability q = 1 − p and scaled by 1/q (inverted dropout), p being the layer's fixed dropout
  * or, for a layer with BP_DROPOUT_LIVE, @dropout. The masks are drawn from @rng (which may be
- * NULL when no dropout applies), layer by layer, and kept in @ws for the backward pass. */
+ * NULL when no dropout applies), layer by layer, all examples of a layer before the next layer,
+ * before any example is computed, and kept in @ws for the backward pass. */
 const float *bp_network_forward_train (const BpNetwork *net,
                                        BpWorkspace     *ws,
                                        const float     *x,

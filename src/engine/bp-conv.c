@@ -18,11 +18,11 @@
 /* ── Naive: the oracle ─────────────────────────────────────────────────────────────────────── */
 
 void
-bp_conv_forward_naive (float       *out,
-                       const float *in,
-                       const float *w,
-                       const float *b,
-                       size_t       batch,
+bp_conv_forward_naive (float             *out,
+                       const float       *in,
+                       const float       *w,
+                       const float       *b,
+                       size_t             batch,
                        const BpConvShape *s)
 {
   size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1;
@@ -45,10 +45,10 @@ bp_conv_forward_naive (float       *out,
 }
 
 void
-bp_conv_backward_input_naive (float       *d_in,
-                              const float *d_out,
-                              const float *w,
-                              size_t       batch,
+bp_conv_backward_input_naive (float             *d_in,
+                              const float       *d_out,
+                              const float       *w,
+                              size_t             batch,
                               const BpConvShape *s)
 {
   size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1;
@@ -71,11 +71,11 @@ bp_conv_backward_input_naive (float       *d_in,
 }
 
 void
-bp_conv_gradient_naive (float       *dw,
-                        float       *db,
-                        const float *d_out,
-                        const float *in,
-                        size_t       batch,
+bp_conv_gradient_naive (float             *dw,
+                        float             *db,
+                        const float       *d_out,
+                        const float       *in,
+                        size_t             batch,
                         const BpConvShape *s)
 {
   size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1;
@@ -456,14 +456,14 @@ bp_layer_forward (const BpNetwork     *net,
 /* d_in (B, n_in) from layer @i's d_out (B, n_out) = ∂C/∂z, its weights and (for a pool layer)
  * its input @in; the conv layer's fast kernel when @scratch is not NULL. */
 void
-bp_layer_backward_input (const BpNetwork *net,
-                         size_t           i,
-                         float           *d_in,
-                         const float     *d_out,
-                         const float     *in,
-                         size_t           batch,
+bp_layer_backward_input (const BpNetwork     *net,
+                         size_t               i,
+                         float               *d_in,
+                         const float         *d_out,
+                         const float         *in,
+                         size_t               batch,
                          const BpKernelTable *k,
-                         float           *scratch)
+                         float               *scratch)
 {
   const BpLayer *layer = &net->layers[i];
   const float *w = net->params + layer->w_offset;
@@ -493,14 +493,14 @@ bp_layer_backward_input (const BpNetwork *net,
 
 /* Layer @i's ∇W and ∇b into @grad at its offsets (overwriting), summed over the batch. */
 void
-bp_layer_gradient (const BpNetwork *net,
-                   size_t           i,
-                   float           *grad,
-                   const float     *d_out,
-                   const float     *in,
-                   size_t           batch,
+bp_layer_gradient (const BpNetwork     *net,
+                   size_t               i,
+                   float               *grad,
+                   const float         *d_out,
+                   const float         *in,
+                   size_t               batch,
                    const BpKernelTable *k,
-                   float           *scratch)
+                   float               *scratch)
 {
   const BpLayer *layer = &net->layers[i];
 

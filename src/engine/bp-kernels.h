@@ -221,21 +221,21 @@ void bp_layer_forward (const BpNetwork     *net,
 
 /* d_in (B, n_in) from layer @i's d_out (B, n_out) = ∂C/∂z, its weights and (for a pool layer)
  * its input @in; the conv layer's fast kernel when @scratch is not NULL. Overwrites. */
-void bp_layer_backward_input (const BpNetwork *net,
-                              size_t           i,
-                              float           *d_in,
-                              const float     *d_out,
-                              const float     *in,
-                              size_t           batch,
+void bp_layer_backward_input (const BpNetwork     *net,
+                              size_t               i,
+                              float               *d_in,
+                              const float         *d_out,
+                              const float         *in,
+                              size_t               batch,
                               const BpKernelTable *k,
-                              float           *scratch);
+                              float               *scratch);
 
 /* Layer @i's ∇W and ∇b into @grad at its offsets (overwriting), summed over the batch. */
-void bp_layer_gradient (const BpNetwork *net,
-                        size_t           i,
-                        float           *grad,
-                        const float     *d_out,
-                        const float     *in,
-                        size_t           batch,
+void bp_layer_gradient (const BpNetwork     *net,
+                        size_t               i,
+                        float               *grad,
+                        const float         *d_out,
+                        const float         *in,
+                        size_t               batch,
                         const BpKernelTable *k,
-                        float           *scratch);
+                        float               *scratch);

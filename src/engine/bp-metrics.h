@@ -64,9 +64,9 @@ bool bp_predict_classes (const BpNetwork *net,
  * classes (bp_predict_classes(), each below @n_classes ≤ 256): the class most of them predict, a
  * tie going to the smallest class, as conv.py's ensemble() does it under Python 2. */
 size_t bp_plurality_vote (const uint8_t *const *predicted,
-                          size_t               n_models,
-                          size_t               n_classes,
-                          size_t               index);
+                          size_t                n_models,
+                          size_t                n_classes,
+                          size_t                index);
 
 /* A misclassified example. */
 typedef struct

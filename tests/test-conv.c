@@ -157,6 +157,23 @@ test_pool (void)
     g_assert_cmpfloat (total, ==, 78.0f); /* 1 + … + 12, each δ once */
     g_assert_cmpuint (nonzero, ==, 12);
   }
+  /* Each δ at its window's first maximum in row-major order (the values repeat: ties). */
+  for (size_t c = 0; c < 2; c++)
+    for (size_t y = 0; y < 2; y++)
+      for (size_t x = 0; x < 3; x++)
+        {
+          size_t best = (c * 4 + 2 * y) * 6 + 2 * x;
+
+          for (size_t u = 0; u < 2; u++)
+            for (size_t v = 0; v < 2; v++)
+              {
+                size_t at = (c * 4 + 2 * y + u) * 6 + 2 * x + v;
+
+                if (in[at] > in[best])
+                  best = at;
+              }
+          g_assert_cmpfloat (din[best], ==, d[(c * 2 + y) * 3 + x]);
+        }
 
   /* A 3×3 window: the centre. */
   bp_pool_forward (out3, in3, 1, 1, 3, 3, 3);

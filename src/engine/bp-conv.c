@@ -197,12 +197,20 @@ bp_pool_backward (float       *d_in,
           for (size_t y = 0; y < oh; y++)
             for (size_t x = 0; x < ow; x++)
               {
-                size_t at = 2 * y * w + 2 * x, best = at;
+                size_t at = 2 * y * w + 2 * x;
+                float a0 = map[at], a1 = map[at + 1], a2 = map[at + w], a3 = map[at + w + 1];
+                /* Without branches, which random data would mispredict: each comparison
+                 * becomes a mask that picks the offset. */
+                size_t c1 = (size_t) 0 - (size_t) (a1 > a0);
+                float m1 = a1 > a0 ? a1 : a0;
+                size_t off = c1 & 1;
+                size_t c2 = (size_t) 0 - (size_t) (a2 > m1);
+                float m2 = a2 > m1 ? a2 : m1;
+                size_t c3 = (size_t) 0 - (size_t) (a3 > m2);
 
-                best = map[at + 1] > map[best] ? at + 1 : best;
-                best = map[at + w] > map[best] ? at + w : best;
-                best = map[at + w + 1] > map[best] ? at + w + 1 : best;
-                di[best] = d[y * ow + x];
+                off = (off & ~c2) | (w & c2);
+                off = (off & ~c3) | ((w + 1) & c3);
+                di[at + off] = d[y * ow + x];
               }
           continue;
         }

@@ -76,7 +76,7 @@ trap 'rm -rf "$tmp"' EXIT
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 
 echo "== backprop-cli bench" >&2
-"$CLI" bench --epochs "$epochs" "${data_args[@]}" 2>"$tmp/ours.err" | tee "$tmp/ours" >&2
+"$CLI" bench --only dense --epochs "$epochs" "${data_args[@]}" 2>"$tmp/ours.err" | tee "$tmp/ours" >&2
 cat "$tmp/ours.err" >&2
 echo "== PyTorch, hand-written matrix products" >&2
 "$PYTHON" "$SRCDIR/bench/pytorch_reference.py" --mode matmul --epochs "$epochs" "${data_args[@]}" |

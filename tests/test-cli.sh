@@ -95,6 +95,9 @@ expect_error 2 "an unknown preset is a usage error listing the valid names" \
   "unknown preset 'bogus'.*ch1-30.*ch3-data-size.*best-mlp" train --preset bogus
 expect_error 2 "--preset with --load is a usage error" "preset.*--load" \
   train --preset ch1-30 --load "$tmp/model.json"
+expect_error 2 "--all-variants with a preset that compares nothing is a usage error naming those that do" \
+  "--all-variants.*ch3-init, ch3-eta, ch3-data-size or ch5-depth" train --preset ch1-30 --all-variants
+expect_error 2 "--all-variants without --preset is a usage error" "--all-variants" train --all-variants
 expect_error 2 "--monitor-every abc is a usage error" "monitor-every.*abc" \
   train --monitor-every abc
 expect_error 2 "--net with --layers is a usage error naming both" "--net fc30,sigmoid10 and --layers 784,30,10" \
@@ -306,6 +309,9 @@ mnist_cases=(
   "--threads 1 and --threads 2 save the same model, bit for bit"
   "eval with three --model takes their plurality vote"
   "backprop on a conv model names conv and max-pool and writes nabla_w as the model file lays it out"
+  "--all-variants runs ch3-eta's three η in turn, each after a variant line, beside the book's"
+  "--all-variants writes each variant's --save and --csv file under its own name"
+  "a preset's run says what to look for and sets its accuracy beside the book's"
 )
 
 if ! $have_mnist; then
@@ -621,6 +627,42 @@ if [ "$status" -eq 0 ] && grep -Eq '^1 +conv sigmoid +2304 ' "$out" && grep -Eq 
   pass "${mnist_cases[28]}"
 else
   fail "${mnist_cases[28]}" "exit status $status; shapes: $shapes"
+fi
+
+# ── Lessons: every variant of a comparison, the book's figure beside ours ──
+
+run train --preset ch3-eta --all-variants --train-size 500 --epochs 2 --data-dir "$data_dir" \
+  --save "$tmp/eta.json" --csv "$tmp/eta.csv"
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$out")" -eq 9 ] &&
+   [ "$(grep -c '^variant ' "$out")" -eq 3 ] && [ "$(grep -Ec "$epoch_line" "$out")" -eq 6 ] &&
+   [ "$(grep '^variant ' "$out" | tr '\n' ' ')" = "variant eta-0.025 variant eta-0.25 variant eta-2.5 " ] &&
+   [ "$(sed -n '1p;4p;7p' "$out" | grep -c '^variant ')" -eq 3 ] &&
+   [ "$(grep -Ec '^backprop-cli: train preset ch3-eta .* eta (0.025|0.25|2.5) lambda 5 ' "$err")" -eq 3 ] &&
+   [ "$(grep -c '^backprop-cli: you: training cost [0-9.]*, the book: 0.339 ' "$err")" -eq 2 ] &&
+   grep -q '^backprop-cli: you: training cost [0-9.]*, the book: 0.861 ' "$err"; then
+  pass "${mnist_cases[29]}"
+else
+  fail "${mnist_cases[29]}" "exit status $status"
+fi
+
+if [ -s "$tmp/eta-eta-0.025.json" ] && [ -s "$tmp/eta-eta-0.25.json" ] && [ -s "$tmp/eta-eta-2.5.json" ] &&
+   [ "$(wc -l <"$tmp/eta-eta-2.5.csv")" -eq 3 ] && [ ! -e "$tmp/eta.json" ] && [ ! -e "$tmp/eta.csv" ] &&
+   grep -q '"eta": 2.5' "$tmp/eta-eta-2.5.json"; then
+  pass "${mnist_cases[30]}"
+else
+  fail "${mnist_cases[30]}" "files: $(ls "$tmp")"
+fi
+
+# A short run is not called stuck, however far below the book it ends.
+run train --preset ch1-100 --train-size 300 --epochs 1 --data-dir "$data_dir"
+if [ "$status" -eq 0 ] &&
+   grep -q '^backprop-cli: Chapter 1 · Implementing our network to classify digits (http://neuralnetworksanddeeplearning.com/chap1.html)$' "$err" &&
+   grep -q '^backprop-cli: look for: ' "$err" &&
+   grep -Eq '^backprop-cli: you: [0-9]+\.[0-9]{2} %, the book: 96.59 % \(test accuracy, best epoch: 1\)$' "$err" &&
+   ! grep -q 'stuck' "$err"; then
+  pass "${mnist_cases[31]}"
+else
+  fail "${mnist_cases[31]}" "exit status $status"
 fi
 
 echo "1..$n"

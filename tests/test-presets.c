@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib.h>
+#include <math.h>
 #include <string.h>
 
 #include "bp-book-presets.h"
@@ -148,7 +149,8 @@ test_apply (void)
   g_assert_cmpfloat (c.hyper.eta, ==, 0.5f);
   g_assert_cmpfloat (c.hyper.lambda_l2, ==, 0.1f);
   g_assert_cmpuint (c.epochs, ==, 400);
-  g_assert_cmpuint (c.seed, ==, 99); /* the seed is the caller's */
+  /* The preset's own seed, one that reproduces the book's figure (bench/SEEDS.md). */
+  g_assert_cmpuint (c.seed, ==, bp_book_preset_find ("ch3-overfit-l2")->run.seed);
 
   /* The data-size experiment keeps 1.5 million examples seen and λ per example constant. */
   bp_book_preset_apply (bp_book_preset_find ("ch3-data-size"), 100, &c, &monitor_every);
@@ -167,6 +169,95 @@ test_apply (void)
   g_assert_true (bp_run_check (&c, NULL));
 }
 
+/* Every preset says what to look for; a comparison lists its runs with the book's figure for
+ * each, and each variant makes the run the book varies. */
+static void
+test_lessons (void)
+{
+  size_t n;
+  const BpBookPreset *all = bp_book_presets (&n);
+  const char *comparisons[] = { "ch3-init", "ch3-eta", "ch3-data-size", "ch5-depth" };
+  const BpBookPreset *p;
+  BpRun run;
+  unsigned every;
+
+  for (size_t i = 0; i < n; i++)
+    {
+      g_test_message ("%s", all[i].name);
+      g_assert_nonnull (all[i].section);
+      g_assert_true (g_str_has_prefix (all[i].url, "http://neuralnetworksanddeeplearning.com/chap"));
+      g_assert_nonnull (all[i].figure);
+      g_assert_nonnull (all[i].look_for);
+      g_assert_true ((all[i].n_variants > 0) == (all[i].variants != NULL));
+      /* A single run has the book's figure; a comparison's are its variants'. */
+      g_assert_true (isnan (all[i].book_value) == (all[i].n_variants > 0));
+      for (size_t v = 0; v < all[i].n_variants; v++)
+        {
+          g_assert_true (bp_book_preset_apply_variant (&all[i], v, 0, &run, NULL));
+          g_assert_true (bp_run_check (&run, NULL));
+          g_assert_false (isnan (bp_book_preset_book_value (&all[i], v)));
+          /* The variant's flag text appears in the `variants` list bench/book-results.sh reads. */
+          g_assert_nonnull (strstr (all[i].variants, all[i].variant[v].value));
+        }
+      g_assert_false (bp_book_preset_apply_variant (&all[i], all[i].n_variants, 0, &run, NULL));
+    }
+  for (size_t i = 0; i < G_N_ELEMENTS (comparisons); i++)
+    g_assert_cmpuint (bp_book_preset_find (comparisons[i])->n_variants, >=, 2);
+
+  p = bp_book_preset_find ("ch3-eta");
+  g_assert_true (bp_book_preset_apply_variant (p, 2, 0, &run, NULL));
+  g_assert_cmpfloat (run.hyper.eta, ==, 2.5f);
+  g_assert_cmpfloat (run.hyper.lambda_l2, ==, 5.0f);
+  g_assert_cmpfloat_with_epsilon (bp_book_preset_book_value (p, 2), 0.861, 1e-9);
+  g_assert_false (bp_book_metric_is_accuracy (p->book_metric));
+
+  p = bp_book_preset_find ("ch3-init");
+  g_assert_true (bp_book_preset_apply_variant (p, 1, 0, &run, NULL));
+  g_assert_cmpint (run.init, ==, BP_INIT_LARGE);
+  g_assert_true (bp_book_metric_is_accuracy (p->book_metric));
+
+  p = bp_book_preset_find ("ch5-depth");
+  g_assert_true (bp_book_preset_apply_variant (p, 3, 0, &run, NULL));
+  g_assert_cmpuint (run.arch.n_layers, ==, 5);
+  g_assert_cmpint (run.init, ==, BP_INIT_DEFAULT);
+  g_assert_cmpint (run.arch.cost, ==, BP_COST_CROSS_ENTROPY);
+
+  /* The variant's size is the size λ and the epochs scale with. */
+  p = bp_book_preset_find ("ch3-data-size");
+  g_assert_true (bp_book_preset_apply_variant (p, 0, 0, &run, &every));
+  g_assert_cmpuint (run.train_size, ==, 100);
+  g_assert_cmpuint (run.epochs, ==, 15000);
+  g_assert_cmpuint (every, ==, 500);
+  g_assert_cmpfloat_with_epsilon (run.hyper.lambda_l2, 0.01, 1e-7);
+  g_assert_cmpfloat_with_epsilon (bp_book_preset_book_value (p, 0), 69.09, 1e-9);
+  g_assert_true (isnan (bp_book_preset_book_value (p, (size_t) -1)));
+  g_assert_cmpfloat_with_epsilon (bp_book_preset_book_value (bp_book_preset_find ("ch1-30"),
+                                                             (size_t) -1), 95.42, 1e-9);
+}
+
+/* A run far below the book after as much training is stuck; a short one is not finished. */
+static void
+test_stuck (void)
+{
+  /* ch1-100 with seed 1: 78.28 % where the book has 96.59 %, and 8s and 9s hardly guessed. */
+  size_t confusion[10 * 10] = { 0 };
+
+  g_assert_true (bp_book_run_stuck (78.28, 96.59, true));
+  g_assert_false (bp_book_run_stuck (78.28, 96.59, false));
+  g_assert_false (bp_book_run_stuck (95.23, 95.42, true));
+  g_assert_false (bp_book_run_stuck (90.0, NAN, true));
+
+  for (size_t d = 0; d < 10; d++)
+    confusion[d * 10 + d] = 100;
+  g_assert_cmpuint (bp_book_digits_rarely_predicted (confusion, 10), ==, 0);
+  /* The 8s and 9s read as 3s and 4s, but for a few 9s. */
+  confusion[8 * 10 + 8] = 0;
+  confusion[8 * 10 + 3] = 100;
+  confusion[9 * 10 + 9] = 5;
+  confusion[9 * 10 + 4] = 95;
+  g_assert_cmpuint (bp_book_digits_rarely_predicted (confusion, 10), ==, (1u << 8) | (1u << 9));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -175,5 +266,7 @@ main (int   argc,
   g_test_add_func ("/presets/chapter6", test_chapter6);
   g_test_add_func ("/presets/book-settings", test_book_settings);
   g_test_add_func ("/presets/apply", test_apply);
+  g_test_add_func ("/presets/lessons", test_lessons);
+  g_test_add_func ("/presets/stuck", test_stuck);
   return g_test_run ();
 }

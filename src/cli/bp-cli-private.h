@@ -8,10 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bp-book-presets.h"
 #include "bp-dataset.h"
 #include "bp-error.h"
 #include "bp-model-io.h"
 #include "bp-network.h"
+#include "bp-train.h"
 
 G_BEGIN_DECLS
 
@@ -90,5 +92,42 @@ void bp_cli_format_fixed (char   *buf,
                           size_t  buf_size,
                           int     decimals,
                           double  value);
+
+/* bp-cli-lessons.c: the book's experiments as lessons. */
+
+/* --list-presets: one line per preset, and its variants under a comparison. */
+void bp_cli_print_presets (void);
+/* The preset called @name; NULL after a usage error that lists the valid names. */
+const BpBookPreset *bp_cli_find_preset (const char *name);
+/* On stderr: the book's section and its link, the book's figure, what to look for. */
+void bp_cli_print_lesson (const BpBookPreset *preset);
+/* The variant of @preset whose setting @run has, or (size_t) -1. */
+size_t bp_cli_preset_variant_of_run (const BpBookPreset *preset,
+                                     const BpRun        *run);
+/* @path with "-@variant" before its extension: net.json → net-eta-0.25.json. g_free() it. */
+char *bp_cli_variant_path (const char *path,
+                           const char *variant);
+/* On stderr, when @run of @preset (its @variant, or (size_t) -1 to find it from @run) ends
+ * after the epochs of @history, trained on @train_size images: the result beside the book's
+ * ("you: 95.23 %, the book: 95.42 %"), and why a run that trained as long as the book's and
+ * ended far below it is stuck, with another seed to try. @test (may be NULL) is where to look
+ * for the digits @net never predicts. */
+void bp_cli_report_book (const BpBookPreset   *preset,
+                         size_t                variant,
+                         const BpRun          *run,
+                         const BpEpochMetrics *history,
+                         size_t                n_history,
+                         size_t                train_size,
+                         const BpNetwork      *net,
+                         const BpDataset      *test);
+
+/* Whether @path (given as @option) can be written: not a folder, a regular file or none yet, in a
+ * folder that can be written; prints the error otherwise. */
+bool bp_cli_check_writable (const char *option,
+                            const char *path);
+/* Whether training @run's network (and saving it, with @save) fits in the memory limit; prints
+ * the error otherwise. */
+bool bp_cli_check_training_memory (const BpRun *run,
+                                   bool         save);
 
 G_END_DECLS

@@ -46,6 +46,7 @@ typedef struct
   char     *save;
   char     *csv;
   gboolean  learning_speed;
+  gboolean  all_variants;
 } TrainOptions;
 
 /* Everything the callbacks of one run need. */
@@ -467,68 +468,6 @@ print_early_end (const TrainRun *run)
     }
 }
 
-/* Fail before training rather than after the first epoch when @path cannot be written: an hour
- * of training should not end in "No such file or directory". A symbolic link is judged by what
- * it points to, and anything but a regular file (a device, a FIFO, a socket) is refused: a save
- * replaces the file, and must not turn /dev/sda into a model. */
-static bool
-check_writable (const char *option,
-                const char *path)
-{
-  g_autofree char *folder = NULL;
-  BpError error = { 0 };
-  char *target;
-
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s: is a folder, not a file", path);
-      return false;
-    }
-  target = bp_file_resolve_target (path, &error);
-  if (target == NULL)
-    {
-      bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s (%s)", error.message, option);
-      return false;
-    }
-  folder = g_path_get_dirname (target);
-  free (target);
-  if (access (folder, W_OK) != 0)
-    {
-      bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s: cannot write in the folder %s: %s",
-                   path, folder, g_strerror (errno));
-      return false;
-    }
-  return true;
-}
-
-/* Whether training the network of @run (and saving it, with @save) fits in the memory limit,
- * estimated before anything of that size is allocated or touched: the trainer's buffers for up
- * to MNIST's 60,000 images, and the text of the model file, which is built whole before it is
- * written (some 12 bytes a number; twice as many numbers with momentum's velocities). */
-static bool
-check_training_memory (const BpRun *run,
-                       bool         save)
-{
-  size_t sizes[BP_MAX_LAYERS], n_layers;
-  char layers[128], what[160];
-  BpError error = { 0 };
-  uint64_t need, params = 0;
-
-  n_layers = bp_arch_get_sizes (&run->arch, sizes);
-  for (size_t l = 1; l < n_layers; l++)
-    params += (uint64_t) sizes[l] * sizes[l - 1] + sizes[l];
-  need = bp_trainer_memory_estimate (&run->arch, run,
-                                     run->train_size > 0 ? run->train_size : 60000);
-  if (save)
-    need += params * 16 * (run->hyper.momentum > 0.0f ? 2 : 1);
-  bp_arch_format_sizes (&run->arch, '-', layers, sizeof layers);
-  g_snprintf (what, sizeof what, "training a %s network%s", layers, save ? " and saving it" : "");
-  if (bp_memory_check (need, what, &error))
-    return true;
-  bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
-  return false;
-}
-
 /* Two options naming one file (through a symbolic link or a hard link too) would write over
  * each other: the CSV over the model, or over the model being continued. */
 static bool
@@ -738,45 +677,6 @@ build_setup (const TrainOptions *options,
   return true;
 }
 
-/* --list-presets: "NAME  description", the names padded to one column, and under a preset that
- * compares runs the flags that vary, as bench/book-results.sh reads them. */
-static void
-print_presets (void)
-{
-  const BpBookPreset *presets;
-  size_t n_presets, width = 0;
-
-  presets = bp_book_presets (&n_presets);
-  for (size_t i = 0; i < n_presets; i++)
-    width = MAX (width, strlen (presets[i].name));
-
-  for (size_t i = 0; i < n_presets; i++)
-    {
-      printf ("%-*s  %s\n", (int) width, presets[i].name, presets[i].description);
-      if (presets[i].variants != NULL)
-        printf ("%-*s  variants: %s\n", (int) width, "", presets[i].variants);
-    }
-}
-
-/* The preset called @name; NULL after a usage error that lists the valid names. */
-static const BpBookPreset *
-find_preset (const char *name)
-{
-  const BpBookPreset *preset = bp_book_preset_find (name);
-  const BpBookPreset *presets;
-  g_autoptr(GString) names = g_string_new (NULL);
-  size_t n_presets;
-
-  if (preset != NULL)
-    return preset;
-
-  presets = bp_book_presets (&n_presets);
-  for (size_t i = 0; i < n_presets; i++)
-    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", presets[i].name);
-  bp_cli_usage ("--preset: unknown preset '%s' (use %s; see --list-presets)", name, names->str);
-  return NULL;
-}
-
 /* Start @setup from @preset: the options given on the command line are applied over it later,
  * by build_setup(). A --train-size given for ch3-data-size rescales λ, the epochs and how often
  * to measure, as the book does; --lambda, --epochs or --monitor-every, if given, win again. */
@@ -816,6 +716,292 @@ setup_defaults (TrainSetup        *setup,
     setup->run.train_size = info->run.train_size;
 }
 
+/* One training run of the command line's @options (a variant's setting among them), from
+ * @preset (or NULL) and its @variant (or (size_t) -1). Returns the exit status. */
+static int
+train_one (TrainOptions       *options,
+           const BpBookPreset *preset,
+           size_t              variant)
+{
+  TrainSetup setup;
+  TrainRun run = { 0 };
+  BpModelInfo info = { 0 };
+  BpNetwork *loaded = NULL;
+  BpMnist mnist = { 0 };
+  BpError error = { 0 };
+  unsigned epochs_done;
+  int status = BP_CLI_EXIT_FAILURE;
+  bool ok, keep_files;
+
+  if (options->load != NULL)
+    {
+      loaded = bp_model_load (options->load, &info, &error);
+      if (loaded == NULL)
+        {
+          status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
+          goto out;
+        }
+    }
+
+  setup_defaults (&setup, loaded != NULL ? &info : NULL);
+  if ((preset != NULL && !apply_preset (preset, options, &setup))
+      || !build_setup (options, loaded, options->load, &setup))
+    {
+      status = BP_CLI_EXIT_USAGE;
+      goto out;
+    }
+
+  setup.options.learning_speed = options->learning_speed;
+  if (options->learning_speed && setup.run.arch.n_layers < 2)
+    {
+      status = bp_cli_fail (BP_CLI_EXIT_USAGE, "--learning-speed measures hidden layers, and "
+                            "this network has none");
+      goto out;
+    }
+
+  /* Before a network of that size is made (which zeroes every page of it). */
+  if (!bp_cli_check_training_memory (&setup.run, options->save != NULL))
+    goto out;
+
+  if (loaded != NULL)
+    {
+      run.net = g_steal_pointer (&loaded);
+      run.net->arch.cost = setup.run.arch.cost;
+      run.epoch_offset = (unsigned) info.n_history;
+    }
+  else
+    {
+      BpRng rng;
+
+      run.net = bp_network_new (&setup.run.arch, &error);
+      if (run.net == NULL)
+        {
+          status = bp_cli_fail (error.code == BP_ERROR_NOMEM ? BP_CLI_EXIT_FAILURE
+                                                             : BP_CLI_EXIT_USAGE,
+                                "%s", error.message);
+          goto out;
+        }
+      bp_rng_seed (&rng, setup.run.seed, BP_RNG_STREAM_INIT);
+      bp_network_init (run.net, setup.run.init, &rng);
+    }
+
+  if ((options->save != NULL && !bp_cli_check_writable ("--save", options->save))
+      || (options->csv != NULL && !bp_cli_check_writable ("--csv", options->csv)))
+    goto out;
+
+  if (!bp_cli_load_mnist (&mnist, options->data_dir, setup.run.train_size))
+    goto out;
+  if (setup.run.train_size > mnist.train->n)
+    bp_cli_note ("--train-size %zu: the training set has only %zu images; training on all of "
+                 "them", setup.run.train_size, mnist.train->n);
+
+  run.config = setup.run;
+  run.options = setup.options;
+  run.save_path = options->save;
+  run.csv_path = options->csv;
+  run.train_size = mnist.train->n;
+  run.progress_bar = isatty (STDERR_FILENO);
+  run.history = g_array_new (FALSE, FALSE, sizeof (BpEpochMetrics));
+  if (info.n_history > 0)
+    g_array_append_vals (run.history, info.history, (guint) info.n_history);
+  /* A continued run keeps the speed its model had before its first epoch. */
+  run.initial_speed.n_speeds = info.n_initial_speeds;
+  memcpy (run.initial_speed.speed, info.initial_speed, sizeof info.initial_speed);
+  run.initial_speed.train_cost = run.initial_speed.train_accuracy = NAN;
+  run.initial_speed.validation_cost = run.initial_speed.validation_accuracy = NAN;
+  run.initial_speed.test_cost = run.initial_speed.test_accuracy = NAN;
+  run.initial_speed.seconds = NAN;
+  run.initial_speed.eta = NAN;
+
+  run.trainer = bp_trainer_new (run.net, &run.config, &run.options, mnist.train,
+                                mnist.validation, mnist.test, &error);
+  if (run.trainer == NULL)
+    {
+      /* The data not fitting the network (--layers 100,10 on 784-pixel images) is a usage
+       * error; running out of memory is not. */
+      status = bp_cli_fail (error.code == BP_ERROR_INVALID ? BP_CLI_EXIT_USAGE
+                                                           : BP_CLI_EXIT_FAILURE,
+                            "%s", error.message);
+      goto out;
+    }
+  /* A continued run picks up its momentum where the saved one left it. */
+  if (info.velocity != NULL)
+    bp_trainer_set_velocity (run.trainer, info.velocity);
+
+  print_summary (&run, &mnist, preset, options->load);
+  if (preset != NULL && (variant == (size_t) -1 || variant == 0))
+    bp_cli_print_lesson (preset);
+
+  /* Chapter 5's speed before training: epoch 0 of a new network (the CSV's first row, the
+   * model's "initial_speed"); for a loaded one, the speed after its last epoch, which that
+   * epoch keeps if it was not measured then. */
+  if (options->learning_speed)
+    {
+      BpEpochMetrics initial;
+
+      if (!bp_trainer_get_initial_speed (run.trainer, &initial, &error))
+        {
+          status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
+          goto out;
+        }
+      initial.epoch = run.epoch_offset;
+      if (run.epoch_offset == 0)
+        run.initial_speed = initial;
+      else
+        {
+          BpEpochMetrics *last = &g_array_index (run.history, BpEpochMetrics,
+                                                 run.epoch_offset - 1);
+
+          if (last->n_speeds == 0)
+            {
+              last->n_speeds = initial.n_speeds;
+              memcpy (last->speed, initial.speed, sizeof last->speed);
+            }
+        }
+      print_speed (&initial);
+      if (!bp_cli_flush_stdout ())
+        goto out;
+    }
+
+  atomic_store (&cancel_flag, 0);
+  stop_signal = 0;
+  install_stop_handlers ();
+  ok = bp_trainer_run (run.trainer, &cancel_flag, progress_cb, epoch_done_cb, &run, &error);
+  erase_progress_bar (&run);
+  epochs_done = run.history->len - run.epoch_offset;
+  /* A file that is there is replaced only by a network that has finished an epoch of this run
+   * without diverging: a run that fails or is stopped in its first epoch leaves the last good
+   * model (and the CSV's rows) as they were. A file not there yet is written all the same. */
+  keep_files = epochs_done == 0;
+
+  if (run.write_failed)
+    {
+      status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", run.write_error);
+      goto out;
+    }
+
+  if (ok)
+    {
+      print_early_end (&run);
+      print_best_epoch (&run);
+      status = BP_CLI_EXIT_OK;
+      if (preset != NULL)
+        bp_cli_report_book (preset, variant, &setup.run,
+                            (const BpEpochMetrics *) (void *) run.history->data + run.epoch_offset,
+                            run.history->len - run.epoch_offset, run.train_size, run.net,
+                            mnist.test);
+    }
+  else if (error.code == BP_ERROR_CANCELLED && stop_signal != 0)
+    {
+      const char *how = stop_signal == SIGINT ? "interrupted"
+                        : stop_signal == SIGTERM ? "stopped by SIGTERM" : "stopped by SIGHUP";
+
+      if (options->save != NULL && (!keep_files || !g_file_test (options->save, G_FILE_TEST_EXISTS)))
+        bp_cli_note ("%s in epoch %u; saving the model to %s",
+                     how, run.epoch_offset + epochs_done + 1, options->save);
+      else
+        bp_cli_note ("%s in epoch %u", how, run.epoch_offset + epochs_done + 1);
+      status = 128 + stop_signal;
+    }
+  else if (error.code == BP_ERROR_CANCELLED)
+    {
+      /* Standard output failed, which bp_cli_flush_stdout() has said. */
+      status = BP_CLI_EXIT_FAILURE;
+    }
+  else
+    {
+      /* Divergence: the trainer has put back the parameters of the start of the epoch, the
+       * last good ones, and those are what gets saved below (if an epoch finished). */
+      status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
+    }
+  if (run.output_failed && status == BP_CLI_EXIT_OK)
+    status = BP_CLI_EXIT_FAILURE;
+
+  /* The end-of-run save: after an interruption it keeps the mini-batches done in the last,
+   * incomplete epoch; otherwise it repeats the last epoch's save. Never write non-finite
+   * numbers over a good file, nor a network that has not finished an epoch. */
+  if (options->save != NULL && bp_network_is_finite (run.net))
+    {
+      BpError save_error = { 0 };
+
+      if (keep_files && g_file_test (options->save, G_FILE_TEST_EXISTS))
+        bp_cli_note ("%s: not saved over: no epoch of this run finished, so the file keeps its "
+                     "model", options->save);
+      else if (!save_model (&run, &save_error))
+        status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", save_error.message);
+    }
+
+  /* With --monitor-every the epochs after the last measured one are not in the CSV yet. */
+  if (options->csv != NULL)
+    {
+      BpError csv_error = { 0 };
+
+      if (keep_files && g_file_test (options->csv, G_FILE_TEST_EXISTS))
+        bp_cli_note ("%s: not written over: no epoch of this run finished, so the file keeps its "
+                     "rows", options->csv);
+      else if (!write_csv (&run, &csv_error))
+        status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", csv_error.message);
+    }
+
+out:
+  if (run.trainer != NULL)
+    bp_trainer_free (run.trainer);
+  if (run.net != NULL)
+    bp_network_free (run.net);
+  if (loaded != NULL)
+    bp_network_free (loaded);
+  if (run.history != NULL)
+    g_array_unref (run.history);
+  g_free (run.write_error);
+  bp_mnist_clear (&mnist);
+  bp_model_info_clear (&info);
+
+  return status;
+}
+
+/* --all-variants: every variant of @preset in turn, each announced by a line "variant NAME" on
+ * standard output, its setting replacing the command line's (and its name added to the --save
+ * and --csv files). Stops at the first run that fails or is stopped. */
+static int
+train_variants (TrainOptions       *options,
+                const BpBookPreset *preset)
+{
+  size_t n_fields;
+  const BpRunField *fields = bp_run_fields (&n_fields);
+  char *save = options->save, *csv = options->csv;
+  int status = BP_CLI_EXIT_OK;
+
+  for (size_t i = 0; i < preset->n_variants && status == BP_CLI_EXIT_OK; i++)
+    {
+      const BpBookVariant *v = &preset->variant[i];
+      char **slot;
+      char *given;
+
+      if (strcmp (v->setting, "layers") == 0)
+        slot = &options->layers;
+      else
+        slot = &options->fields[bp_run_field_find (v->setting) - fields];
+      given = *slot;
+      *slot = g_strdup (v->value);
+      options->save = save != NULL ? bp_cli_variant_path (save, v->name) : NULL;
+      options->csv = csv != NULL ? bp_cli_variant_path (csv, v->name) : NULL;
+
+      printf ("variant %s\n", v->name);
+      if (!bp_cli_flush_stdout ())
+        status = BP_CLI_EXIT_FAILURE;
+      else
+        status = train_one (options, preset, i);
+
+      g_free (*slot);
+      *slot = given;
+      g_free (options->save);
+      g_free (options->csv);
+      options->save = save;
+      options->csv = csv;
+    }
+  return status;
+}
+
 /* The option entries: the fixed ones, and a flag for each setting of the run that has one, in
  * the table's order (with --monitor-every, the trainer's, after --expand). Free with g_free(). */
 static GOptionEntry *
@@ -829,6 +1015,9 @@ option_entries (TrainOptions *options)
       "Start from one of the book's experiments; the options given override it", "NAME" },
     { "list-presets", 0, 0, G_OPTION_ARG_NONE, &options->list_presets,
       "List the presets and exit", NULL },
+    { "all-variants", 0, 0, G_OPTION_ARG_NONE, &options->all_variants,
+      "Run every variant of a comparison preset in turn (--save and --csv get the variant's "
+      "name)", NULL },
     { "layers", 0, 0, G_OPTION_ARG_STRING, &options->layers,
       "Layer sizes, input first (default 784,30,10)", "N,N,…" },
     { "net", 0, 0, G_OPTION_ARG_STRING, &options->net,
@@ -889,16 +1078,8 @@ bp_cli_train (int    argc,
 {
   TrainOptions options = { 0 };
   const BpBookPreset *preset = NULL;
-  TrainSetup setup;
-  TrainRun run = { 0 };
-  BpModelInfo info = { 0 };
-  BpNetwork *loaded = NULL;
-  BpMnist mnist = { 0 };
-  BpError error = { 0 };
   g_autoptr(GOptionContext) context = NULL;
-  unsigned epochs_done;
   int status = BP_CLI_EXIT_FAILURE;
-  bool ok, keep_files;
   g_autofree GOptionEntry *entries = option_entries (&options);
 
   context = g_option_context_new ("— train a network on MNIST");
@@ -915,7 +1096,9 @@ bp_cli_train (int    argc,
     "epoch of this run has finished without diverging.\n"
     "--preset NAME starts from one of the book's experiments (see --list-presets): its network\n"
     "and settings replace the defaults above, and every option given on the command line\n"
-    "overrides the preset's value.\n"
+    "overrides the preset's value. With --all-variants every variant of a comparison runs in\n"
+    "turn, each after a line `variant NAME`. When a preset's run ends, stderr sets the result\n"
+    "beside the book's, and says why a run stuck far below it.\n"
     "Exit codes: 0 done (also after early stopping), 1 run-time failure (bad file, missing\n"
     "data, divergence, output lost), 2 usage error, 130/143 stopped by SIGINT/SIGTERM.");
 
@@ -927,7 +1110,7 @@ bp_cli_train (int    argc,
 
   if (options.list_presets)
     {
-      print_presets ();
+      bp_cli_print_presets ();
       status = BP_CLI_EXIT_OK;
       goto out;
     }
@@ -940,7 +1123,7 @@ bp_cli_train (int    argc,
 
   if (options.preset != NULL)
     {
-      preset = find_preset (options.preset);
+      preset = bp_cli_find_preset (options.preset);
       if (preset == NULL)
         {
           status = BP_CLI_EXIT_USAGE;
@@ -956,222 +1139,18 @@ bp_cli_train (int    argc,
         }
     }
 
-  if (options.load != NULL)
+  if (options.all_variants && (preset == NULL || preset->n_variants == 0))
     {
-      loaded = bp_model_load (options.load, &info, &error);
-      if (loaded == NULL)
-        {
-          status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
-          goto out;
-        }
-    }
-
-  setup_defaults (&setup, loaded != NULL ? &info : NULL);
-  if ((preset != NULL && !apply_preset (preset, &options, &setup))
-      || !build_setup (&options, loaded, options.load, &setup))
-    {
-      status = BP_CLI_EXIT_USAGE;
+      status = bp_cli_fail (BP_CLI_EXIT_USAGE, "--all-variants runs the variants of a comparison "
+                            "preset: ch3-init, ch3-eta, ch3-data-size or ch5-depth");
       goto out;
     }
-
-  setup.options.learning_speed = options.learning_speed;
-  if (options.learning_speed && setup.run.arch.n_layers < 2)
-    {
-      status = bp_cli_fail (BP_CLI_EXIT_USAGE, "--learning-speed measures hidden layers, and "
-                            "this network has none");
-      goto out;
-    }
-
-  /* Before a network of that size is made (which zeroes every page of it). */
-  if (!check_training_memory (&setup.run, options.save != NULL))
-    goto out;
-
-  if (loaded != NULL)
-    {
-      run.net = g_steal_pointer (&loaded);
-      run.net->arch.cost = setup.run.arch.cost;
-      run.epoch_offset = (unsigned) info.n_history;
-    }
+  if (options.all_variants)
+    status = train_variants (&options, preset);
   else
-    {
-      BpRng rng;
-
-      run.net = bp_network_new (&setup.run.arch, &error);
-      if (run.net == NULL)
-        {
-          status = bp_cli_fail (error.code == BP_ERROR_NOMEM ? BP_CLI_EXIT_FAILURE
-                                                             : BP_CLI_EXIT_USAGE,
-                                "%s", error.message);
-          goto out;
-        }
-      bp_rng_seed (&rng, setup.run.seed, BP_RNG_STREAM_INIT);
-      bp_network_init (run.net, setup.run.init, &rng);
-    }
-
-  if ((options.save != NULL && !check_writable ("--save", options.save))
-      || (options.csv != NULL && !check_writable ("--csv", options.csv)))
-    goto out;
-
-  if (!bp_cli_load_mnist (&mnist, options.data_dir, setup.run.train_size))
-    goto out;
-  if (setup.run.train_size > mnist.train->n)
-    bp_cli_note ("--train-size %zu: the training set has only %zu images; training on all of "
-                 "them", setup.run.train_size, mnist.train->n);
-
-  run.config = setup.run;
-  run.options = setup.options;
-  run.save_path = options.save;
-  run.csv_path = options.csv;
-  run.train_size = mnist.train->n;
-  run.progress_bar = isatty (STDERR_FILENO);
-  run.history = g_array_new (FALSE, FALSE, sizeof (BpEpochMetrics));
-  if (info.n_history > 0)
-    g_array_append_vals (run.history, info.history, (guint) info.n_history);
-  /* A continued run keeps the speed its model had before its first epoch. */
-  run.initial_speed.n_speeds = info.n_initial_speeds;
-  memcpy (run.initial_speed.speed, info.initial_speed, sizeof info.initial_speed);
-  run.initial_speed.train_cost = run.initial_speed.train_accuracy = NAN;
-  run.initial_speed.validation_cost = run.initial_speed.validation_accuracy = NAN;
-  run.initial_speed.test_cost = run.initial_speed.test_accuracy = NAN;
-  run.initial_speed.seconds = NAN;
-  run.initial_speed.eta = NAN;
-
-  run.trainer = bp_trainer_new (run.net, &run.config, &run.options, mnist.train,
-                                mnist.validation, mnist.test, &error);
-  if (run.trainer == NULL)
-    {
-      /* The data not fitting the network (--layers 100,10 on 784-pixel images) is a usage
-       * error; running out of memory is not. */
-      status = bp_cli_fail (error.code == BP_ERROR_INVALID ? BP_CLI_EXIT_USAGE
-                                                           : BP_CLI_EXIT_FAILURE,
-                            "%s", error.message);
-      goto out;
-    }
-  /* A continued run picks up its momentum where the saved one left it. */
-  if (info.velocity != NULL)
-    bp_trainer_set_velocity (run.trainer, info.velocity);
-
-  print_summary (&run, &mnist, preset, options.load);
-
-  /* Chapter 5's speed before training: epoch 0 of a new network (the CSV's first row, the
-   * model's "initial_speed"); for a loaded one, the speed after its last epoch, which that
-   * epoch keeps if it was not measured then. */
-  if (options.learning_speed)
-    {
-      BpEpochMetrics initial;
-
-      if (!bp_trainer_get_initial_speed (run.trainer, &initial, &error))
-        {
-          status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
-          goto out;
-        }
-      initial.epoch = run.epoch_offset;
-      if (run.epoch_offset == 0)
-        run.initial_speed = initial;
-      else
-        {
-          BpEpochMetrics *last = &g_array_index (run.history, BpEpochMetrics,
-                                                 run.epoch_offset - 1);
-
-          if (last->n_speeds == 0)
-            {
-              last->n_speeds = initial.n_speeds;
-              memcpy (last->speed, initial.speed, sizeof last->speed);
-            }
-        }
-      print_speed (&initial);
-      if (!bp_cli_flush_stdout ())
-        goto out;
-    }
-
-  atomic_store (&cancel_flag, 0);
-  stop_signal = 0;
-  install_stop_handlers ();
-  ok = bp_trainer_run (run.trainer, &cancel_flag, progress_cb, epoch_done_cb, &run, &error);
-  erase_progress_bar (&run);
-  epochs_done = run.history->len - run.epoch_offset;
-  /* A file that is there is replaced only by a network that has finished an epoch of this run
-   * without diverging: a run that fails or is stopped in its first epoch leaves the last good
-   * model (and the CSV's rows) as they were. A file not there yet is written all the same. */
-  keep_files = epochs_done == 0;
-
-  if (run.write_failed)
-    {
-      status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", run.write_error);
-      goto out;
-    }
-
-  if (ok)
-    {
-      print_early_end (&run);
-      print_best_epoch (&run);
-      status = BP_CLI_EXIT_OK;
-    }
-  else if (error.code == BP_ERROR_CANCELLED && stop_signal != 0)
-    {
-      const char *how = stop_signal == SIGINT ? "interrupted"
-                        : stop_signal == SIGTERM ? "stopped by SIGTERM" : "stopped by SIGHUP";
-
-      if (options.save != NULL && (!keep_files || !g_file_test (options.save, G_FILE_TEST_EXISTS)))
-        bp_cli_note ("%s in epoch %u; saving the model to %s",
-                     how, run.epoch_offset + epochs_done + 1, options.save);
-      else
-        bp_cli_note ("%s in epoch %u", how, run.epoch_offset + epochs_done + 1);
-      status = 128 + stop_signal;
-    }
-  else if (error.code == BP_ERROR_CANCELLED)
-    {
-      /* Standard output failed, which bp_cli_flush_stdout() has said. */
-      status = BP_CLI_EXIT_FAILURE;
-    }
-  else
-    {
-      /* Divergence: the trainer has put back the parameters of the start of the epoch, the
-       * last good ones, and those are what gets saved below (if an epoch finished). */
-      status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
-    }
-  if (run.output_failed && status == BP_CLI_EXIT_OK)
-    status = BP_CLI_EXIT_FAILURE;
-
-  /* The end-of-run save: after an interruption it keeps the mini-batches done in the last,
-   * incomplete epoch; otherwise it repeats the last epoch's save. Never write non-finite
-   * numbers over a good file, nor a network that has not finished an epoch. */
-  if (options.save != NULL && bp_network_is_finite (run.net))
-    {
-      BpError save_error = { 0 };
-
-      if (keep_files && g_file_test (options.save, G_FILE_TEST_EXISTS))
-        bp_cli_note ("%s: not saved over: no epoch of this run finished, so the file keeps its "
-                     "model", options.save);
-      else if (!save_model (&run, &save_error))
-        status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", save_error.message);
-    }
-
-  /* With --monitor-every the epochs after the last measured one are not in the CSV yet. */
-  if (options.csv != NULL)
-    {
-      BpError csv_error = { 0 };
-
-      if (keep_files && g_file_test (options.csv, G_FILE_TEST_EXISTS))
-        bp_cli_note ("%s: not written over: no epoch of this run finished, so the file keeps its "
-                     "rows", options.csv);
-      else if (!write_csv (&run, &csv_error))
-        status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", csv_error.message);
-    }
+    status = train_one (&options, preset, (size_t) -1);
 
 out:
-  if (run.trainer != NULL)
-    bp_trainer_free (run.trainer);
-  if (run.net != NULL)
-    bp_network_free (run.net);
-  if (loaded != NULL)
-    bp_network_free (loaded);
-  if (run.history != NULL)
-    g_array_unref (run.history);
-  g_free (run.write_error);
-  bp_mnist_clear (&mnist);
-  bp_model_info_clear (&info);
   train_options_clear (&options);
-
   return status;
 }

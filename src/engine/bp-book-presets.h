@@ -17,6 +17,19 @@
 extern "C" {
 #endif
 
+/* At most this many runs in one comparison. */
+#define BP_BOOK_MAX_VARIANTS 5
+
+/* One run of a comparison: the preset's run with one setting changed, as the book varies it. */
+typedef struct
+{
+  const char  *name;          /* stable, for `variant NAME` lines: "eta-0.025", "layers-2", … */
+  const char  *setting;       /* the setting it changes: a bp_run_fields() name, or "layers" */
+  const char  *value;         /* its value as that setting's flag takes it: "0.025", "784,30,30,10" */
+  const char  *label;         /* for people, marked for translation: "η = 0.025" */
+  double       book_value;    /* the book's figure for it (a percentage, or a cost), or NAN */
+} BpBookVariant;
+
 typedef struct
 {
   const char  *name;          /* stable: "ch1-30", "ch3-l2", … */
@@ -34,6 +47,19 @@ typedef struct
                                * the best validation epoch" */
   const char  *book_figures;  /* e.g. "95.42%" or "96.48 / 96.90 / 96.57 / 96.53%" */
   unsigned     book_runs;     /* the book's figure is the best of this many runs */
+
+  /* What to look for, for a learner; the texts are marked for translation (the engine has no
+   * gettext: the CLI prints them as they are, the app translates them). */
+  const char  *section;       /* the book's chapter and section, "Chapter 3 · Weight initialization" */
+  const char  *url;           /* that chapter on neuralnetworksanddeeplearning.com */
+  const char  *figure;        /* what the book shows for it: a figure, a table, a number */
+  const char  *look_for;      /* one or two sentences: what the learner should see */
+  double       book_value;    /* the book's figure in the book's metric (a percentage), or NAN
+                               * for a comparison, whose variants carry theirs */
+
+  /* A comparison's runs, in the book's order (bench/book-results.sh reads `variants`). */
+  size_t        n_variants;
+  BpBookVariant variant[BP_BOOK_MAX_VARIANTS];
 } BpBookPreset;
 
 /* All presets, in the book's order; *n_presets receives the count. */
@@ -51,6 +77,44 @@ void bp_book_preset_apply (const BpBookPreset *preset,
                            size_t              train_size,
                            BpRun              *run,
                            unsigned           *monitor_every);
+
+/* Make @run variant @index (below @preset->n_variants) of @preset, for a training set of
+ * @train_size examples (0: the preset's or the variant's own): bp_book_preset_apply() with the
+ * variant's setting changed; for ch3-data-size the variant's size is the training-set size that
+ * λ and the epochs scale with. The seed stays the caller's. Returns false (and leaves @run as
+ * the preset's) only for a table entry the engine cannot read, a programming error. */
+bool bp_book_preset_apply_variant (const BpBookPreset *preset,
+                                   size_t              index,
+                                   size_t              train_size,
+                                   BpRun              *run,
+                                   unsigned           *monitor_every);
+
+/* The book's figure for @preset's variant @index, or for the preset itself when @index is
+ * (size_t) -1 or the preset has no variants: a percentage (or a training cost for ch3-eta, whose
+ * book_metric says so), NAN when the book gives none. */
+double bp_book_preset_book_value (const BpBookPreset *preset,
+                                  size_t              index);
+
+/* Whether @book_metric is an accuracy (percentages, higher is better) rather than a cost. */
+bool bp_book_metric_is_accuracy (const char *book_metric);
+
+/* How far below the book a finished run may end before it is called stuck, in percentage
+ * points. Runs of the same network differ by a few tenths (bench/BOOK-RESULTS.md); a run that
+ * lost this much is a different kind of run: saturated output neurons, not bad luck. */
+#define BP_BOOK_STUCK_POINTS 5.0
+
+/* Whether a run that reached @yours % (its best epoch) where the book reports @book % is stuck:
+ * more than BP_BOOK_STUCK_POINTS below it, when @full_run says it trained as long and on as much
+ * data as the book (a shorter run is simply not finished). False when @book is NAN. */
+bool bp_book_run_stuck (double yours,
+                        double book,
+                        bool   full_run);
+
+/* The digits (bits 0 … 9 of the result) that a network hardly ever predicts, from a
+ * @n_classes × @n_classes confusion matrix [true][predicted]: guessed fewer than a tenth as often
+ * as they occur. A saturated output neuron whose sigmoid stays near 0 seldom wins. */
+unsigned bp_book_digits_rarely_predicted (const size_t *confusion,
+                                          size_t        n_classes);
 
 #ifdef __cplusplus
 }

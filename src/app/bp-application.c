@@ -60,10 +60,15 @@ quit_action (GSimpleAction *action,
   GtkApplication *app = GTK_APPLICATION (user_data);
   GList *windows;
 
-  /* Destroy the windows rather than only leaving the main loop, so that each stops and joins
-   * its training thread and reports its frame times. */
-  while ((windows = gtk_application_get_windows (app)) != NULL)
-    gtk_window_destroy (GTK_WINDOW (windows->data));
+  /* Close the windows, as Ctrl+W and the close button do, rather than destroying them: a
+   * window's close request saves the settings the next launch starts from. Closing still
+   * destroys each one, so that it stops and joins its training thread and reports its frame
+   * times, rather than only leaving the main loop. Closing one may destroy others (its
+   * dialogs), hence the references. */
+  windows = g_list_copy_deep (gtk_application_get_windows (app), (GCopyFunc) g_object_ref, NULL);
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (GTK_WINDOW (l->data));
+  g_list_free_full (windows, g_object_unref);
 }
 
 static void

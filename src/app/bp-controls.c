@@ -390,6 +390,20 @@ epochs_changed (BpControls *self)
   bp_session_set_epochs (self->session, (guint) gtk_spin_button_get_value_as_int (spin));
 }
 
+/* Enter (or the apply button) in the layer sizes: apply them, then give the keyboard back to the
+ * window, so that Space starts training as everywhere else rather than typing a space into the
+ * field. Sizes that were refused keep the keyboard, to be corrected. */
+static void
+layers_applied_cb (BpControls *self)
+{
+  GtkRoot *root;
+
+  setup_changed (self);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  if (root != NULL && !gtk_widget_has_css_class (GTK_WIDGET (self->layers_row), "error"))
+    gtk_root_set_focus (root, NULL);
+}
+
 static void
 preset_selected_cb (BpControls *self)
 {
@@ -620,7 +634,7 @@ bp_controls_init (BpControls *self)
   reset_combos[1] = self->cost_row;
   for (guint i = 0; i < G_N_ELEMENTS (reset_combos); i++)
     g_signal_connect_swapped (reset_combos[i], "notify::selected", G_CALLBACK (setup_changed), self);
-  g_signal_connect_swapped (self->layers_row, "apply", G_CALLBACK (setup_changed), self);
+  g_signal_connect_swapped (self->layers_row, "apply", G_CALLBACK (layers_applied_cb), self);
   g_signal_connect_swapped (self->preset_row, "notify::selected", G_CALLBACK (preset_selected_cb), self);
 
   self->session_signals = g_signal_group_new (BP_TYPE_SESSION);

@@ -37,6 +37,21 @@ start_app "${app_env[@]}"
 check "the second launch is ready" wait_for '^ready$' 60
 check "Ctrl+Q saved the view and η: the next launch starts from them" \
   grep -Eq '^setup view draw .* eta 0.7 .* epochs 7 ' "$EVENTS"
+
+# ── Enter in the layer sizes applies them and gives the keyboard back: Space then starts ──
 focus_window
-key ctrl+w
-wait_exit 20
+key alt+1
+sleep 0.3
+m=$(mark)
+click_widget layers
+key ctrl+a
+xdotool type --delay 20 "784,20,10"
+key Return
+check "Enter in the layer sizes makes the new network" wait_for '^reset$' 10 "$m"
+m=$(mark)
+key space
+check "Space after Enter starts training, not a space in the field" wait_for '^state running$' 10 "$m"
+key space
+check "and Space pauses it" wait_for '^state paused$' 10 "$m"
+screenshot layers-entered
+

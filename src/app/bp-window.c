@@ -509,12 +509,12 @@ show_view_action (GtkWidget  *widget,
     adw_view_stack_set_visible_child_name (self->view_stack, name);
 }
 
-/* A hidden neuron clicked in the Draw view opens in the Weights view. */
+/* A hidden neuron clicked in the Draw view opens in the Weights view's dialog, over the Draw
+ * view: the drawing stays in sight when the dialog closes. */
 static void
 draw_neuron_activated_cb (BpWindow *self,
                           guint     neuron)
 {
-  adw_view_stack_set_visible_child_name (self->view_stack, "weights");
   bp_weights_view_show_neuron (self->weights_view, neuron);
 }
 

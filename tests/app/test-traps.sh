@@ -14,6 +14,41 @@ require_environment
 require_mnist
 trap finish EXIT
 
+# stroke X0 Y0 X1 Y1 [STEPS]: one straight stroke on the pad, in per-mille of its width and
+# height, one pointer move per call (as tests/app/test-draw.sh draws).
+stroke_line ()
+{
+  local x0=$1 y0=$2 x1=$3 y1=$4 steps=${5:-12} i
+  for ((i = 0; i <= steps; i++)); do
+    xdotool mousemove --sync $((PAD_X + PAD_W * (x0 + (x1 - x0) * i / steps) / 1000)) \
+                             $((PAD_Y + PAD_H * (y0 + (y1 - y0) * i / steps) / 1000))
+    if [ "$i" -eq 0 ]; then
+      xdotool mousedown 1
+    fi
+    sleep 0.02
+  done
+}
+
+draw_seven ()
+{
+  stroke_line 300 250 680 250 10
+  stroke_line 680 250 470 780 14
+  xdotool mouseup 1
+}
+
+# Show the Draw view and find its pad.
+show_draw ()
+{
+  local m line x y w h
+  m=$(mark)
+  key alt+3
+  wait_for '^canvas ' 10 "$m" || return 1
+  line=$(line_after '^canvas ' "$m")
+  read -r _ x y w h <<<"$line"
+  eval "$(xdotool getwindowgeometry --shell "$WID")"
+  PAD_X=$((X + x)) PAD_Y=$((Y + y)) PAD_W=$w PAD_H=$h
+}
+
 CONFIG=$OUT_DIR/config
 rm -rf "$CONFIG"
 mkdir -p "$CONFIG"
@@ -54,4 +89,30 @@ check "Space after Enter starts training, not a space in the field" wait_for '^s
 key space
 check "and Space pauses it" wait_for '^state paused$' 10 "$m"
 screenshot layers-entered
+
+# ── A hidden activation clicked in the Draw view opens its neuron there: the view stays ──
+m=$(mark)
+key space
+check "training goes on for an epoch" wait_for '^epoch [0-9]+ ' 30 "$m"
+key space
+wait_for '^state paused$' 10 "$m"
+check "the Draw view shows" show_draw
+m=$(mark)
+draw_seven
+check "a drawing is classified" wait_for '^prediction ' 10 "$m"
+check "its hidden activations are laid out" wait_for '^widget hidden-strip ' 10 "$m"
+m=$(mark)
+click_widget hidden-strip
+check "a click on an activation opens its neuron" wait_for '^neuron-dialog [0-9]+$' 10 "$m"
+sleep 0.5
+screenshot neuron-from-draw
+check "and the window stays in the Draw view (the Weights view never shows)" \
+  test -z "$(line_after '^widget neuron-0 ' "$m")"
+key Escape
+sleep 0.5
+focus_window
+m=$(mark)
+key Delete
+draw_seven
+check "after the dialog the pad is still there to draw on" wait_for '^prediction ' 10 "$m"
 

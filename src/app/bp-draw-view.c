@@ -249,6 +249,10 @@ predict (BpDrawView *self)
 
   if (!self->have_input)
     {
+      /* A digit chosen for the "Why" map was chosen for that drawing: the next one is
+       * explained for its own top guess. */
+      if (gtk_drop_down_get_selected (self->why_class) != 0)
+        gtk_drop_down_set_selected (self->why_class, 0);
       memset (self->input, 0, sizeof self->input);
       bp_prediction_bars_set_outputs (self->bars, NULL, 0, FALSE);
       update_labels (self, source);
@@ -625,11 +629,20 @@ clear_action (GtkWidget  *widget,
 {
   BpDrawCanvas *canvas = BP_DRAW_VIEW (widget)->canvas;
 
+  gtk_drop_down_set_selected (BP_DRAW_VIEW (widget)->why_class, 0);
   bp_draw_canvas_clear (canvas);
   g_signal_emit (widget, signals[STROKES_REMOVED], 0, bp_draw_canvas_get_n_strokes (canvas));
 }
 
 /* ── Public ───────────────────────────────────────────────────────────────────────────────── */
+
+int
+bp_draw_view_get_why_class (BpDrawView *self)
+{
+  g_return_val_if_fail (BP_IS_DRAW_VIEW (self), -1);
+
+  return (int) gtk_drop_down_get_selected (self->why_class) - 1;
+}
 
 void
 bp_draw_view_show_test_image (BpDrawView *self,
@@ -649,6 +662,7 @@ bp_draw_view_show_test_image (BpDrawView *self,
   pixels = test->pixels + (gsize) index * N_PIXELS;
   for (int i = 0; i < N_PIXELS; i++)
     self->example[i] = pixels[i] / 255.0f;
+  gtk_drop_down_set_selected (self->why_class, 0);
   bp_draw_canvas_set_image (self->canvas, pixels, SIDE, SIDE);
   /* Translators: a test image shown on the drawing pad; the number and the true digit. */
   caption = g_strdup_printf (_("Test image %u, a %u. Draw on the pad to replace it."), index,
@@ -714,6 +728,7 @@ bp_draw_view_load_png (BpDrawView  *self,
     for (gsize i = 0; i < n; i++)
       grey[i] = (guint8) (255 - grey[i]);
   memcpy (self->example, input, sizeof self->example);
+  gtk_drop_down_set_selected (self->why_class, 0);
   bp_draw_canvas_set_image (self->canvas, grey, (guint) width, (guint) height);
 
   g_clear_pointer (&name, g_free);

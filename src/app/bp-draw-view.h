@@ -35,6 +35,8 @@ const float *bp_draw_view_get_outputs (BpDrawView *self,
 /* The network's input for what is on the pad: 784 floats after MNIST's preprocessing (a test
  * image's own pixels), or NULL when there is nothing to read. Valid until the next prediction. */
 const float *bp_draw_view_get_input (BpDrawView *self);
+/* The digit the "Why" map is chosen to explain, or -1 for the top guess (the default). */
+int      bp_draw_view_get_why_class (BpDrawView *self);
 
 double   bp_draw_view_get_brush_width (BpDrawView *self);
 

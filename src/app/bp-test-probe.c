@@ -515,6 +515,7 @@ canvas_tick_cb (GtkWidget     *widget,
   gtk_native_get_surface_transform (native, &nx, &ny);
   bp_test_event ("canvas %d %d %d %d", (int) (origin.x + nx), (int) (origin.y + ny),
                  gtk_widget_get_width (canvas), gtk_widget_get_height (canvas));
+  bp_test_event_widget ("why-class", template_child (widget, BP_TYPE_DRAW_VIEW, "why_class"));
   return G_SOURCE_REMOVE;
 }
 
@@ -566,6 +567,10 @@ stroke_classified_cb (ViewProbe  *vp,
       g_string_append (line, g_ascii_formatd (number, sizeof number, "%.4f", outputs[k]));
     }
   bp_test_event ("%s", line->str);
+  if (bp_draw_view_get_why_class (view) >= 0)
+    bp_test_event ("why %d", bp_draw_view_get_why_class (view));
+  else
+    bp_test_event ("why top");
   if (vp->strip_tick == 0)
     vp->strip_tick = gtk_widget_add_tick_callback (vp->view, strip_tick_cb, vp, NULL);
 }

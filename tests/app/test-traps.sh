@@ -116,3 +116,23 @@ key Delete
 draw_seven
 check "after the dialog the pad is still there to draw on" wait_for '^prediction ' 10 "$m"
 
+# ── The "Why" digit goes back to the top guess for a new drawing ──
+m=$(mark)
+key Delete
+draw_seven
+check "a drawing is explained for its top guess" wait_for '^why top$' 10 "$m"
+click_widget why-class
+sleep 0.5
+for _ in 1 2 3 4 5 6; do key Down; done
+key Return
+sleep 0.3
+screenshot why-five
+m=$(mark)
+stroke_line 300 600 600 600 8
+xdotool mouseup 1
+check "with 5 chosen, the same drawing is explained for 5" wait_for '^why 5$' 10 "$m"
+m=$(mark)
+key Delete
+draw_seven
+check "a new drawing after Delete is explained for its top guess again" wait_for '^why top$' 10 "$m"
+

@@ -40,6 +40,7 @@ typedef struct
   gsize      n_mistakes;
   guint8    *predicted;       /* (n) */
   float     *confidence;      /* (n) */
+  gboolean   probabilities;   /* a softmax output; sigmoid activations are not probabilities */
 } Result;
 
 struct _BpMistakesView
@@ -156,6 +157,7 @@ evaluate_thread (GTask        *task,
     }
   result->n = evaluation.n;
   result->accuracy = evaluation.accuracy;
+  result->probabilities = net->arch.output == BP_OUTPUT_SOFTMAX;
   result->n_classes = (guint) MIN (evaluation.n_classes, 10);
   for (guint t = 0; t < result->n_classes; t++)
     for (guint p = 0; p < result->n_classes; p++)
@@ -331,6 +333,7 @@ evaluate_done_cb (GObject      *source,
                              job->description, 100.0 * result->accuracy, result->n, result->n_mistakes);
   gtk_label_set_text (self->summary_label, summary);
   bp_confusion_matrix_set_counts (self->matrix, result->confusion, result->n_classes);
+  bp_digit_gallery_set_probabilities (self->gallery, result->probabilities);
   show_digits (self);
   show_page (self, "results");
   g_signal_emit (self, signals[TEST_SET_CLASSIFIED], 0, (guint) result->n_mistakes, result->accuracy);

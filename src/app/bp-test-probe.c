@@ -640,6 +640,11 @@ mistakes_tick_cb (GtkWidget     *widget,
       bp_digit_gallery_get_tile (BP_DIGIT_GALLERY (gallery), 0, gtk_widget_get_width (gallery), &tile);
       print_place ("first-digit", gallery, tile.origin.x, tile.origin.y, (int) tile.size.width,
                    (int) tile.size.height);
+      {
+        g_autofree char *output = bp_digit_gallery_format_output (BP_DIGIT_GALLERY (gallery), 0);
+
+        bp_test_event ("first-digit-output %s", output);
+      }
     }
   return G_SOURCE_REMOVE;
 }

@@ -136,3 +136,13 @@ key Delete
 draw_seven
 check "a new drawing after Delete is explained for its top guess again" wait_for '^why top$' 10 "$m"
 
+# ── The Mistakes view says what a sigmoid output is, as the Draw view does: not "100 %" ──
+m=$(mark)
+key alt+4
+check "the Mistakes view classifies the test set" wait_for '^mistakes [0-9]+ accuracy ' 60 "$m"
+check "its gallery is laid out" wait_for '^first-digit-output ' 10 "$m"
+check "a sigmoid network's digit shows its output, not a percentage" \
+  grep -Eq '^first-digit-output output [01]\.[0-9]{2}$' <<<"$(line_after '^first-digit-output ' "$m")"
+sleep 0.5
+screenshot mistakes-sigmoid
+

@@ -32,6 +32,7 @@ struct _BpDigitGallery
   int              hover;
   int              cursor;      /* the keyboard's digit, or -1 */
   char            *description; /* the accessible description last set */
+  gboolean         activations; /* sigmoid outputs, not probabilities */
 };
 
 G_DEFINE_FINAL_TYPE (BpDigitGallery, bp_digit_gallery, GTK_TYPE_WIDGET)
@@ -67,14 +68,44 @@ update_description (BpDigitGallery *self)
       char *full;
 
       /* Translators: the gallery's digit under the keyboard cursor, for screen readers. */
-      full = g_strdup_printf (_("%s; digit %d of %u: the network says %u (%.0f%%), it is %u"),
-                              description, self->cursor + 1, n, d->predicted,
-                              100.0 * d->confidence, d->label);
+      g_autofree char *output = bp_digit_gallery_format_output (self, (guint) self->cursor);
+
+      full = g_strdup_printf (_("%s; digit %d of %u: the network says %u (%s), it is %u"),
+                              description, self->cursor + 1, n, d->predicted, output, d->label);
       g_free (description);
       description = full;
     }
 
   bp_accessible_update_description (GTK_ACCESSIBLE (self), &self->description, description);
+}
+
+char *
+bp_digit_gallery_format_output (BpDigitGallery *self,
+                                guint           position)
+{
+  const BpGalleryDigit *d;
+
+  g_return_val_if_fail (BP_IS_DIGIT_GALLERY (self), NULL);
+  g_return_val_if_fail (position < self->digits->len, NULL);
+
+  d = &g_array_index (self->digits, BpGalleryDigit, position);
+  if (self->activations)
+    /* Translators: a sigmoid output neuron's activation, not a probability. */
+    return g_strdup_printf (_("output %.2f"), d->confidence);
+  return g_strdup_printf ("%.0f%%", 100.0 * d->confidence);
+}
+
+void
+bp_digit_gallery_set_probabilities (BpDigitGallery *self,
+                                    gboolean        probabilities)
+{
+  g_return_if_fail (BP_IS_DIGIT_GALLERY (self));
+
+  if (self->activations == !probabilities)
+    return;
+  self->activations = !probabilities;
+  update_description (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 GtkWidget *
@@ -240,7 +271,7 @@ bp_digit_gallery_snapshot (GtkWidget   *widget,
       /* Translators: what the network answered and what the digit is, in a tile of a gallery. */
       line1 = d->predicted == d->label ? g_strdup_printf (_("says %u ✓"), d->predicted)
                                        : g_strdup_printf (_("says %u, is %u"), d->predicted, d->label);
-      line2 = g_strdup_printf ("%.0f%%", 100.0 * d->confidence);
+      line2 = bp_digit_gallery_format_output (self, i);
       layout = gtk_widget_create_pango_layout (widget, line1);
       pango_layout_get_pixel_size (layout, &lw, &lh);
       gdk_cairo_set_source_rgba (cr, &color);

@@ -32,6 +32,16 @@ guint bp_digit_gallery_get_n_digits (BpDigitGallery *self);
 const BpGalleryDigit *bp_digit_gallery_get_digit (BpDigitGallery *self,
                                                   guint           position);
 
+/* Whether the outputs are softmax probabilities (TRUE, the default) or sigmoid activations,
+ * which are not: they are shown as "output 0.99", as the Draw view shows them. */
+void  bp_digit_gallery_set_probabilities (BpDigitGallery *self,
+                                          gboolean        probabilities);
+
+/* The second line of @position's tile: the network's output for its answer, "87%" for a
+ * probability, "output 0.99" for an activation. */
+char *bp_digit_gallery_format_output (BpDigitGallery *self,
+                                      guint           position);
+
 /* The position of the digit under (@x, @y) in a gallery @width wide, -1 for none. */
 int bp_digit_gallery_position_at (BpDigitGallery *self,
                                   double          x,

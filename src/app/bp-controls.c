@@ -42,6 +42,8 @@ struct _BpControls
   GSignalGroup   *session_signals;
   guint           updating;       /* > 0 while the controls are being set from the session */
   BpRun           pending_run;    /* what the open dialog would apply */
+  int             chosen_preset;  /* the preset the user picked last, or -1 */
+  guint           applying_preset; /* > 0 while a picked preset's settings go to the session */
   AdwMessageDialog *dialog;
 };
 
@@ -202,13 +204,23 @@ update_preset_row (BpControls *self)
   guint selected;
   int preset;
 
+  /* Half-way through applying a preset the session matches neither the old run nor the new. */
+  if (self->applying_preset > 0)
+    return;
+
   bp_session_get_run (self->session, &run);
-  /* The preset chosen stays chosen while it matches, even if an earlier one matches too. */
+  /* The preset picked stays shown while the settings are its own, even if an earlier one
+   * starts from the same run (chapter 5's depths from chapter 3's initialisation run); so does
+   * the one shown. */
   selected = adw_combo_row_get_selected (self->preset_row);
-  if (selected < bp_presets_get_count () && bp_presets_matches (selected, &run))
+  if (self->chosen_preset >= 0 && bp_presets_matches ((guint) self->chosen_preset, &run))
+    preset = self->chosen_preset;
+  else if (selected < bp_presets_get_count () && bp_presets_matches (selected, &run))
     preset = (int) selected;
   else
     preset = bp_presets_find (&run);
+  if (preset != self->chosen_preset)
+    self->chosen_preset = -1;
 
   self->updating++;
   adw_combo_row_set_selected (self->preset_row,
@@ -413,14 +425,17 @@ preset_selected_cb (BpControls *self)
   if (self->updating > 0 || self->session == NULL || index >= bp_presets_get_count ())
     return;
 
-  /* The preset's run, the seed aside. */
+  /* The preset's run, its seed too: one that reproduces the book's figure. */
   bp_session_get_run (self->session, &run);
   bp_book_preset_apply (bp_presets_get (index)->book, 0, &run, NULL);
+  self->chosen_preset = (int) index;
   show_run (self, &run);
 
+  self->applying_preset++;
   hyperparams_changed (self);
   epochs_changed (self);
   setup_changed (self);
+  self->applying_preset--;
   update_preset_row (self);
 }
 
@@ -613,6 +628,7 @@ bp_controls_init (BpControls *self)
   GtkListItemFactory *factory;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->chosen_preset = -1;
   /* A widget expands when any widget inside it does (a row's title does), and GTK gives every
    * expanding child of the window's box a share of the spare room: the panel would widen and
    * narrow with the natural width of the view beside it. Its width is set in the template. */

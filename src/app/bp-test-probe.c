@@ -18,6 +18,7 @@
 #include "bp-gradcheck.h"
 #include "bp-mistakes-view.h"
 #include "bp-network-columns.h"
+#include "bp-presets.h"
 #include "bp-test-events.h"
 #include "bp-train-view.h"
 #include "bp-weight-grid.h"
@@ -231,6 +232,7 @@ ready_tick_cb (GtkWidget     *widget,
   bp_test_event_widget ("lambda", template_child (controls, BP_TYPE_CONTROLS, "lambda_spin"));
   bp_test_event_widget ("activation", template_child (controls, BP_TYPE_CONTROLS, "activation_row"));
   bp_test_event_widget ("layers", template_child (controls, BP_TYPE_CONTROLS, "layers_row"));
+  bp_test_event_widget ("preset", template_child (controls, BP_TYPE_CONTROLS, "preset_row"));
   bp_test_event_widget ("start", window_child (probe, "start_button"));
   bp_test_event ("ready");
   return G_SOURCE_REMOVE;
@@ -273,7 +275,21 @@ data_missing_cb (Probe *probe)
                                                         probe, NULL);
 }
 
-/* ── The controls: invalid-layers, confirm-reset ──────────────────────────────────────────── */
+/* ── The controls: invalid-layers, confirm-reset, preset ──────────────────────────────────── */
+
+/* "preset NAME" (custom for none): the preset the controls show, whenever it changes. */
+static void
+preset_shown_cb (Probe      *probe,
+                 GParamSpec *pspec,
+                 AdwComboRow *row)
+{
+  guint index = adw_combo_row_get_selected (row);
+
+  if (probe->done)
+    return;
+  bp_test_event ("preset %s", index < bp_presets_get_count () ? bp_presets_get (index)->book->name
+                                                               : "custom");
+}
 
 static void
 layers_refused_cb (Probe      *probe,
@@ -973,6 +989,8 @@ bp_test_probe_attach (BpWindow *window)
   controls = window_child (probe, "controls");
   g_signal_connect_swapped (controls, "layers-refused", G_CALLBACK (layers_refused_cb), probe);
   g_signal_connect_swapped (controls, "reset-asked", G_CALLBACK (reset_asked_cb), probe);
+  g_signal_connect_swapped (template_child (controls, BP_TYPE_CONTROLS, "preset_row"),
+                            "notify::selected", G_CALLBACK (preset_shown_cb), probe);
 
   g_signal_connect_swapped (window_child (probe, "train_view"), "pins-changed",
                             G_CALLBACK (pins_changed_cb), probe);

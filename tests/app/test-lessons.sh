@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# tests/app/test-lessons.sh — the book's experiments as lessons in the app: the preset picked is
+# the one shown, and it says what to look for
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Runs the app on the first 1,000 training images with 2 epochs a run. Screenshots go to
+# <build>/tests/app/test-lessons/.
+
+. "$(dirname "$0")/lib.sh"
+
+require_environment
+require_mnist
+trap finish EXIT
+
+# The preset of the last "preset" line after line $1, once the controls have settled.
+shown_preset ()
+{
+  sleep 0.5
+  tail -n "+$(($1 + 1))" "$EVENTS" | grep -E '^preset ' | tail -n 1 | cut -d' ' -f2
+}
+
+# Pick the preset at position $1 of the list (0: the first) with the keyboard.
+pick_preset ()
+{
+  local i
+  click_widget preset
+  sleep 0.5
+  key Home
+  for ((i = 0; i < $1; i++)); do key Down; done
+  key Return
+}
+
+start_app BACKPROP_TRAIN_SIZE=1000 BACKPROP_EPOCHS=2
+check "the app says it is ready" wait_for '^ready$' 60
+check "the window can be focused" focus_window
+
+# ch5-depth (the 12th preset) starts from the same run as ch3-init (the 9th): the one picked
+# is the one shown, and stays so when its network is built.
+m=$(mark)
+pick_preset 11
+check "the network of the preset picked is built" wait_for '^reset$' 10 "$m"
+check "choosing ch5-depth shows ch5-depth, not ch3-init ($(shown_preset "$m"))" \
+  test "$(shown_preset "$m")" = ch5-depth
+screenshot ch5-depth-picked
+m=$(mark)
+pick_preset 8
+check "choosing ch3-init then shows ch3-init ($(shown_preset "$m"))" test "$(shown_preset "$m")" = ch3-init

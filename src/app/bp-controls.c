@@ -30,6 +30,11 @@ struct _BpControls
   /* Template children */
   AdwComboRow    *preset_row;
   GtkStringList  *preset_list;
+  GtkWidget      *lesson_row;
+  GtkLabel       *lesson_section;
+  GtkLabel       *lesson_look_for;
+  GtkLabel       *lesson_figure;
+  GtkLabel       *lesson_result;
   AdwEntryRow    *layers_row;
   AdwComboRow    *activation_row;
   AdwComboRow    *cost_row;
@@ -43,6 +48,7 @@ struct _BpControls
   guint           updating;       /* > 0 while the controls are being set from the session */
   BpRun           pending_run;    /* what the open dialog would apply */
   int             chosen_preset;  /* the preset the user picked last, or -1 */
+  const BpBookPreset *lesson_preset; /* the preset whose lesson shows */
   guint           applying_preset; /* > 0 while a picked preset's settings go to the session */
   AdwMessageDialog *dialog;
 };
@@ -197,6 +203,133 @@ read_run (BpControls  *self,
   return bp_session_check_run (self->session, run, error);
 }
 
+/* The preset shown, or NULL for settings of one's own. */
+static const BpBookPreset *
+shown_preset (BpControls *self)
+{
+  guint index = adw_combo_row_get_selected (self->preset_row);
+
+  return index < bp_presets_get_count () ? bp_presets_get (index)->book : NULL;
+}
+
+/* What the preset shown is in the book and what to look for, under the preset row. */
+static void
+update_lesson (BpControls *self)
+{
+  const BpBookPreset *book = shown_preset (self);
+  g_autofree char *section = NULL;
+
+  gtk_widget_set_visible (self->lesson_row, book != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->lesson_result), FALSE);
+  gtk_label_set_text (self->lesson_result, "");
+  if (book == NULL)
+    return;
+  /* The engine's texts are marked for translation in bp-book-presets.c. */
+  section = g_markup_printf_escaped ("<a href=\"%s\">%s</a>", book->url,
+                                     g_dgettext (GETTEXT_PACKAGE, book->section));
+  gtk_label_set_markup (self->lesson_section, section);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->lesson_section),
+                               _("Read this section of the book in a web browser"));
+  gtk_label_set_text (self->lesson_look_for, g_dgettext (GETTEXT_PACKAGE, book->look_for));
+  gtk_label_set_text (self->lesson_figure, g_dgettext (GETTEXT_PACKAGE, book->figure));
+}
+
+/* A run of the preset shown has finished: its result beside the book's, scored as the book
+ * scores it (the best epoch, or the last training cost for the η experiment), and a run that
+ * trained as the book's did and stalled far below it explained. */
+static void
+show_lesson_result (BpControls *self)
+{
+  const BpBookPreset *book = shown_preset (self);
+  const BpEpochMetrics *history;
+  const BpDataset *train;
+  g_autoptr(GString) text = g_string_new (NULL);
+  gboolean test_metric;
+  double value, best = NAN, last_cost = NAN;
+  unsigned best_epoch = 0;
+  size_t variant;
+  BpRun run, book_run;
+  guint n;
+
+  if (book == NULL || self->session == NULL)
+    return;
+  history = bp_session_get_history (self->session, &n);
+  if (n == 0 || bp_session_get_epoch (self->session) < bp_session_get_epochs (self->session))
+    return;
+
+  bp_session_get_run (self->session, &run);
+  variant = bp_book_preset_find_variant (book, &run);
+  value = bp_book_preset_book_value (book, variant);
+  test_metric = g_strcmp0 (book->book_metric, "test") == 0;
+  for (guint i = 0; i < n; i++)
+    {
+      double a = test_metric ? history[i].test_accuracy : history[i].validation_accuracy;
+
+      if (!isnan (a) && (isnan (best) || a > best))
+        {
+          best = a;
+          best_epoch = history[i].epoch;
+        }
+      if (!isnan (history[i].train_cost))
+        last_cost = history[i].train_cost;
+    }
+
+  if (variant != (size_t) -1)
+    g_string_append_printf (text, "%s: ",
+                            g_dgettext (GETTEXT_PACKAGE, book->variant[variant].label));
+  if (!bp_book_metric_is_accuracy (book->book_metric))
+    {
+      if (isnan (last_cost))
+        return;
+      if (isnan (value))
+        g_string_append_printf (text, _("You: training cost %.3f after the last epoch"), last_cost);
+      else
+        g_string_append_printf (text, _("You: training cost %.3f, the book: %.3f, after the last epoch"),
+                                last_cost, value);
+    }
+  else
+    {
+      if (isnan (best))
+        return;
+      if (isnan (value))
+        g_string_append_printf (text, test_metric ? _("You: %.2f %% (test accuracy, best epoch %u)")
+                                                  : _("You: %.2f %% (validation accuracy, best epoch %u)"),
+                                100 * best, best_epoch);
+      else
+        g_string_append_printf (text, test_metric ? _("You: %.2f %%, the book: %.2f %% (test accuracy, best epoch %u)")
+                                                  : _("You: %.2f %%, the book: %.2f %% (validation accuracy, best epoch %u)"),
+                                100 * best, value, best_epoch);
+    }
+
+  /* A run as long as the book's, on as much data, with its learning settings. */
+  if (variant == (size_t) -1 || !bp_book_preset_apply_variant (book, variant, 0, &book_run, NULL))
+    bp_book_preset_apply (book, 0, &book_run, NULL);
+  train = bp_session_get_train_set (self->session);
+  if (bp_book_metric_is_accuracy (book->book_metric)
+      && bp_book_run_stuck (100 * best, value,
+                            n >= book_run.epochs && train != NULL
+                            && train->n >= (book_run.train_size > 0 ? book_run.train_size : 50000)
+                            && bp_hyperparams_equal (&book_run.hyper, &run.hyper)))
+    {
+      guint64 other = book->run.seed != run.seed ? book->run.seed : run.seed + 1;
+
+      g_string_append_c (text, '\n');
+      g_string_append_printf (text, _("Stuck far below the book: some output neurons saturated "
+                                      "early (a sigmoid stuck near 0, where σ′ ≈ 0, hardly "
+                                      "learns), the bad start the book warns of when it says "
+                                      "runs vary. Try seed %u."), (guint) other);
+    }
+  gtk_label_set_text (self->lesson_result, text->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->lesson_result), TRUE);
+}
+
+static void
+session_state_cb (BpControls *self)
+{
+  if (bp_session_get_state (self->session) == BP_SESSION_STATE_STOPPED)
+    show_lesson_result (self);
+}
+
 static void
 update_preset_row (BpControls *self)
 {
@@ -226,6 +359,11 @@ update_preset_row (BpControls *self)
   adw_combo_row_set_selected (self->preset_row,
                               preset >= 0 ? (guint) preset : bp_presets_get_count ());
   self->updating--;
+  if (shown_preset (self) != self->lesson_preset)
+    {
+      self->lesson_preset = shown_preset (self);
+      update_lesson (self);
+    }
 }
 
 static void
@@ -280,6 +418,8 @@ sync_from_session (BpControls *self)
   bp_session_get_run (self->session, &run);
   show_run (self, &run);
   set_layers_error (self, NULL);
+  /* A new network has no result yet. */
+  gtk_widget_set_visible (GTK_WIDGET (self->lesson_result), FALSE);
   update_preset_row (self);
 }
 
@@ -553,6 +693,11 @@ bp_controls_class_init (BpControlsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpControls, layers_row);
   gtk_widget_class_bind_template_child (widget_class, BpControls, activation_row);
   gtk_widget_class_bind_template_child (widget_class, BpControls, cost_row);
+  gtk_widget_class_bind_template_child (widget_class, BpControls, lesson_row);
+  gtk_widget_class_bind_template_child (widget_class, BpControls, lesson_section);
+  gtk_widget_class_bind_template_child (widget_class, BpControls, lesson_look_for);
+  gtk_widget_class_bind_template_child (widget_class, BpControls, lesson_figure);
+  gtk_widget_class_bind_template_child (widget_class, BpControls, lesson_result);
 
   /* The control of every setting of the run, by name, for bind_fields(). */
   {
@@ -658,4 +803,6 @@ bp_controls_init (BpControls *self)
                                   G_CALLBACK (sync_from_session), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::epochs",
                                   G_CALLBACK (session_epochs_cb), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::state",
+                                  G_CALLBACK (session_state_cb), self);
 }

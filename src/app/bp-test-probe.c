@@ -277,6 +277,19 @@ data_missing_cb (Probe *probe)
 
 /* ── The controls: invalid-layers, confirm-reset, preset ──────────────────────────────────── */
 
+/* "lesson-result TEXT": a run of the preset shown finished, and its result is set beside the
+ * book's (its first line). */
+static void
+lesson_result_cb (Probe      *probe,
+                  GParamSpec *pspec,
+                  GtkLabel   *label)
+{
+  const char *text = gtk_label_get_text (label);
+
+  if (!probe->done && text[0] != '\0')
+    bp_test_event ("lesson-result %.*s", (int) strcspn (text, "\n"), text);
+}
+
 /* "preset NAME" (custom for none): the preset the controls show, whenever it changes. */
 static void
 preset_shown_cb (Probe      *probe,
@@ -991,6 +1004,8 @@ bp_test_probe_attach (BpWindow *window)
   g_signal_connect_swapped (controls, "reset-asked", G_CALLBACK (reset_asked_cb), probe);
   g_signal_connect_swapped (template_child (controls, BP_TYPE_CONTROLS, "preset_row"),
                             "notify::selected", G_CALLBACK (preset_shown_cb), probe);
+  g_signal_connect_swapped (template_child (controls, BP_TYPE_CONTROLS, "lesson_result"),
+                            "notify::label", G_CALLBACK (lesson_result_cb), probe);
 
   g_signal_connect_swapped (window_child (probe, "train_view"), "pins-changed",
                             G_CALLBACK (pins_changed_cb), probe);

@@ -62,45 +62,6 @@ bp_cli_print_lesson (const BpBookPreset *preset)
   bp_cli_note ("look for: %s", preset->look_for);
 }
 
-/* Whether @run has variant @index's value of the setting the variant changes. */
-static bool
-run_is_variant (const BpBookPreset *preset,
-                size_t              index,
-                const BpRun        *run)
-{
-  const BpBookVariant *v = &preset->variant[index];
-  BpRun variant;
-
-  if (!bp_book_preset_apply_variant (preset, index, 0, &variant, NULL))
-    return false;
-  if (strcmp (v->setting, "layers") == 0)
-    {
-      size_t a[BP_MAX_LAYERS], b[BP_MAX_LAYERS];
-      size_t na = bp_arch_get_sizes (&variant.arch, a), nb = bp_arch_get_sizes (&run->arch, b);
-
-      return na == nb && memcmp (a, b, na * sizeof a[0]) == 0;
-    }
-  if (strcmp (v->setting, "train_size") == 0)
-    return run->train_size == variant.train_size
-           || (run->train_size == 0 && variant.train_size == 50000);
-  {
-    const BpRunField *field = bp_run_field_find (v->setting);
-
-    return field != NULL
-           && bp_run_field_get_number (run, field) == bp_run_field_get_number (&variant, field);
-  }
-}
-
-size_t
-bp_cli_preset_variant_of_run (const BpBookPreset *preset,
-                              const BpRun        *run)
-{
-  for (size_t i = 0; i < preset->n_variants; i++)
-    if (run_is_variant (preset, i, run))
-      return i;
-  return (size_t) -1;
-}
-
 char *
 bp_cli_variant_path (const char *path,
                      const char *variant)
@@ -162,7 +123,7 @@ bp_cli_report_book (const BpBookPreset   *preset,
   /* The run is the book's when it trained as long, on as much data and with the same learning
    * settings; a shorter run is not finished, and may end anywhere. */
   if (variant == (size_t) -1)
-    variant = bp_cli_preset_variant_of_run (preset, run);
+    variant = bp_book_preset_find_variant (preset, run);
   if (variant == (size_t) -1
       || !bp_book_preset_apply_variant (preset, variant, 0, &book_run, NULL))
     bp_book_preset_apply (preset, 0, &book_run, NULL);

@@ -101,9 +101,6 @@ void bp_cli_print_presets (void);
 const BpBookPreset *bp_cli_find_preset (const char *name);
 /* On stderr: the book's section and its link, the book's figure, what to look for. */
 void bp_cli_print_lesson (const BpBookPreset *preset);
-/* The variant of @preset whose setting @run has, or (size_t) -1. */
-size_t bp_cli_preset_variant_of_run (const BpBookPreset *preset,
-                                     const BpRun        *run);
 /* @path with "-@variant" before its extension: net.json → net-eta-0.25.json. g_free() it. */
 char *bp_cli_variant_path (const char *path,
                            const char *variant);

@@ -428,3 +428,42 @@ bp_book_digits_rarely_predicted (const size_t *confusion,
     }
   return mask;
 }
+
+/* Whether @run has variant @index's value of the setting the variant changes. */
+static bool
+run_is_variant (const BpBookPreset *preset,
+                size_t              index,
+                const BpRun        *run)
+{
+  const BpBookVariant *v = &preset->variant[index];
+  BpRun variant;
+
+  if (!bp_book_preset_apply_variant (preset, index, 0, &variant, NULL))
+    return false;
+  if (strcmp (v->setting, "layers") == 0)
+    {
+      size_t a[BP_MAX_LAYERS], b[BP_MAX_LAYERS];
+      size_t na = bp_arch_get_sizes (&variant.arch, a), nb = bp_arch_get_sizes (&run->arch, b);
+
+      return na == nb && memcmp (a, b, na * sizeof a[0]) == 0;
+    }
+  if (strcmp (v->setting, "train_size") == 0)
+    return run->train_size == variant.train_size
+           || (run->train_size == 0 && variant.train_size == 50000);
+  {
+    const BpRunField *field = bp_run_field_find (v->setting);
+
+    return field != NULL
+           && bp_run_field_get_number (run, field) == bp_run_field_get_number (&variant, field);
+  }
+}
+
+size_t
+bp_book_preset_find_variant (const BpBookPreset *preset,
+                             const BpRun        *run)
+{
+  for (size_t i = 0; i < preset->n_variants; i++)
+    if (run_is_variant (preset, i, run))
+      return i;
+  return (size_t) -1;
+}

@@ -89,6 +89,11 @@ bool bp_book_preset_apply_variant (const BpBookPreset *preset,
                                    BpRun              *run,
                                    unsigned           *monitor_every);
 
+/* The variant of @preset whose value of the setting the variants change @run has (the rest of
+ * @run is not compared), or (size_t) -1. */
+size_t bp_book_preset_find_variant (const BpBookPreset *preset,
+                                    const BpRun        *run);
+
 /* The book's figure for @preset's variant @index, or for the preset itself when @index is
  * (size_t) -1 or the preset has no variants: a percentage (or a training cost for ch3-eta, whose
  * book_metric says so), NAN when the book gives none. */

@@ -45,3 +45,23 @@ screenshot ch5-depth-picked
 m=$(mark)
 pick_preset 8
 check "choosing ch3-init then shows ch3-init ($(shown_preset "$m"))" test "$(shown_preset "$m")" = ch3-init
+
+# ch3-overfit (the 4th) says what to look for.
+m=$(mark)
+pick_preset 3
+check "choosing ch3-overfit shows it" test "$(shown_preset "$m")" = ch3-overfit
+sleep 0.3
+screenshot ch3-overfit-lesson
+
+# ch1-30 (the first), on 1,000 images: its 30 epochs end with the result beside the book's
+# 95.42 %, and a run on so few images is not called stuck.
+m=$(mark)
+pick_preset 0
+check "choosing ch1-30 shows it" test "$(shown_preset "$m")" = ch1-30
+m=$(mark)
+key space
+check "its 30 epochs run" wait_for '^epoch 30 ' 120 "$m"
+check "its result is set beside the book's" \
+  wait_for '^lesson-result You: [0-9]+\.[0-9]{2} %, the book: 95\.42 % \(test accuracy, best epoch [0-9]+\)$' 10 "$m"
+sleep 0.5
+screenshot ch1-30-result

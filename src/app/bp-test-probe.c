@@ -290,6 +290,14 @@ lesson_result_cb (Probe      *probe,
     bp_test_event ("lesson-result %.*s", (int) strcspn (text, "\n"), text);
 }
 
+/* "confirm-reset-network": Reset asks before throwing away a trained, unpinned network. */
+static void
+reset_network_asked_cb (Probe *probe)
+{
+  if (!probe->done)
+    bp_test_event ("confirm-reset-network");
+}
+
 /* "preset NAME" (custom for none): the preset the controls show, whenever it changes. */
 static void
 preset_shown_cb (Probe      *probe,
@@ -984,6 +992,7 @@ bp_test_probe_attach (BpWindow *window)
 
   g_signal_connect_swapped (window, "data-loaded", G_CALLBACK (data_loaded_cb), probe);
   g_signal_connect_swapped (window, "data-missing", G_CALLBACK (data_missing_cb), probe);
+  g_signal_connect_swapped (window, "reset-asked", G_CALLBACK (reset_network_asked_cb), probe);
   g_signal_connect_swapped (window, "file-dialog-shown", G_CALLBACK (file_dialog_shown_cb), probe);
   g_signal_connect_swapped (window, "model-opened", G_CALLBACK (model_opened_cb), probe);
   g_signal_connect_swapped (window, "session-opened", G_CALLBACK (session_opened_cb), probe);

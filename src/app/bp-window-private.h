@@ -55,6 +55,9 @@ struct _BpWindow
   GList                *pending_files;    /* GFile: to open once the data has loaded */
   gboolean              opening_model;    /* its own "network-reset" must not forget model_file */
   guint                 unsaved_epochs;   /* epochs trained since the network was saved or opened */
+  guint                 pinned_generation; /* the network whose run was pinned last (+1; 0: none) */
+  guint                 pinned_epoch;      /* and its epoch and mini-batches then */
+  guint64               pinned_batches;
   char                 *divergence;       /* the engine's message of the last divergence */
 };
 

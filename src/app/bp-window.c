@@ -37,6 +37,7 @@ static GParamSpec *properties[N_PROPS];
 enum {
   DATA_LOADED,
   DATA_MISSING,
+  RESET_ASKED,
   N_SIGNALS
 };
 
@@ -473,12 +474,78 @@ train_step_epoch_action (GtkWidget  *widget,
   bp_session_step_epoch (BP_WINDOW (widget)->session);
 }
 
+/* Whether the network's run is pinned as it is now: its curves are kept. */
+static gboolean
+run_pinned (BpWindow *self)
+{
+  return self->pinned_generation == bp_session_get_generation (self->session) + 1
+         && self->pinned_epoch == bp_session_get_epoch (self->session)
+         && self->pinned_batches == bp_session_get_batches_done (self->session);
+}
+
+static void
+pin_run (BpWindow *self)
+{
+  bp_train_view_pin_run (self->train_view);
+  self->pinned_generation = bp_session_get_generation (self->session) + 1;
+  self->pinned_epoch = bp_session_get_epoch (self->session);
+  self->pinned_batches = bp_session_get_batches_done (self->session);
+}
+
+static void
+reset_response_cb (BpWindow         *self,
+                   const char       *response,
+                   AdwMessageDialog *dialog)
+{
+  if (self->session == NULL)
+    return;
+  if (g_strcmp0 (response, "pin") == 0)
+    pin_run (self);
+  if (g_strcmp0 (response, "pin") == 0 || g_strcmp0 (response, "reset") == 0)
+    bp_session_reset (self->session, NULL);
+}
+
+/* Reset (Ctrl+R, ↻) starts the network again from new random weights. A network that has
+ * trained and whose run is not pinned asks first, as a changed setting does: its curves would
+ * go with it. */
 static void
 train_reset_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  bp_session_reset (BP_WINDOW (widget)->session, NULL);
+  BpWindow *self = BP_WINDOW (widget);
+  AdwMessageDialog *dialog;
+  g_autofree char *body = NULL;
+  guint epochs = bp_session_get_epoch (self->session);
+
+  if ((epochs == 0 && bp_session_get_batches_done (self->session) == 0) || run_pinned (self))
+    {
+      bp_session_reset (self->session, NULL);
+      return;
+    }
+
+  if (epochs > 0)
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "The network trained for %u epoch and its curves will be replaced by new random weights. Pin the run to keep its curves beside the next one.",
+                                         "The network trained for %u epochs and its curves will be replaced by new random weights. Pin the run to keep its curves beside the next one.",
+                                         epochs),
+                            epochs);
+  else
+    body = g_strdup (_("The network being trained will be replaced by new random weights."));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Reset the Network?"),
+                                                       body));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "pin", _("_Pin and Reset"),
+                                    "reset", _("_Reset"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "pin", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_appearance (dialog, "reset", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_swapped (dialog, "response", G_CALLBACK (reset_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_signal_emit (self, signals[RESET_ASKED], 0);
 }
 
 static void
@@ -486,7 +553,7 @@ train_pin_run_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
 {
-  bp_train_view_pin_run (BP_WINDOW (widget)->train_view);
+  pin_run (BP_WINDOW (widget));
 }
 
 static void
@@ -735,6 +802,9 @@ bp_window_class_init (BpWindowClass *klass)
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[DATA_MISSING] = g_signal_new ("data-missing", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* Reset asked before throwing away a trained network whose run is not pinned. */
+  signals[RESET_ASKED] = g_signal_new ("reset-asked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (BP_TYPE_CONTROLS);
   g_type_ensure (BP_TYPE_TRAIN_VIEW);

@@ -146,3 +146,28 @@ check "a sigmoid network's digit shows its output, not a percentage" \
 sleep 0.5
 screenshot mistakes-sigmoid
 
+# ── Reset asks before throwing away a trained network whose run is not pinned ──
+key alt+1
+sleep 0.3
+m=$(mark)
+key ctrl+r
+check "Ctrl+R on a trained, unpinned network asks first" wait_for '^confirm-reset-network$' 10 "$m"
+sleep 0.5
+screenshot reset-asked
+check "and nothing is thrown away while it asks" test -z "$(line_after '^reset$' "$m")"
+key Escape
+sleep 0.5
+check "Escape keeps the network" test -z "$(line_after '^reset$' "$m")"
+focus_window
+m=$(mark)
+key ctrl+r
+wait_for '^confirm-reset-network$' 10 "$m"
+sleep 0.3
+key alt+r
+check "the dialog's Reset resets" wait_for '^reset$' 10 "$m"
+focus_window
+m=$(mark)
+key ctrl+r
+check "an untrained network resets at once" wait_for '^reset$' 10 "$m"
+check "without asking" test -z "$(line_after '^confirm-reset-network$' "$m")"
+

@@ -509,6 +509,7 @@ neuron_tick_cb (GtkWidget     *widget,
     ;
 
   print_place ("neuron-0", GTK_WIDGET (grid), x0, y0, x1 - x0 + 1, y1 - y0 + 1);
+  bp_test_event ("weights-scale %.4g", bp_weight_grid_get_limit (grid));
   return G_SOURCE_REMOVE;
 }
 

@@ -24,6 +24,7 @@ struct _BpWeightsView
 
   /* Template children */
   GtkLabel       *caption_label;
+  GtkToggleButton *fixed_button;
   BpWeightGrid   *grid;
   GtkLabel       *deeper_label;
   GtkDrawingArea *deeper_area;
@@ -31,6 +32,7 @@ struct _BpWeightsView
   BpSnapshot     *snapshot;
   guint           tick_id;
   BpNeuronDialog *dialog;  /* weak */
+  double          start_limit; /* the largest |w| of the network's first pictures */
 };
 
 G_DEFINE_FINAL_TYPE (BpWeightsView, bp_weights_view, BP_TYPE_VIEW)
@@ -126,10 +128,16 @@ refresh (BpWeightsView *self)
   net = self->snapshot->net;
 
   image_size (self, &rows, &cols);
+  /* A new network sets the fixed scale: the weights it starts from, fitted. */
+  if (new_shape)
+    bp_weight_grid_set_limit (self->grid, 0.0);
   bp_weight_grid_set_weights (self->grid, net->params + net->layers[0].w_offset,
                               (guint) net->layers[0].n_out, (guint) net->n_inputs, rows, cols);
   if (new_shape)
     {
+      self->start_limit = bp_weight_grid_get_limit (self->grid);
+      if (gtk_toggle_button_get_active (self->fixed_button))
+        bp_weight_grid_set_limit (self->grid, self->start_limit);
       update_captions (self);
       if (self->dialog != NULL)
         gtk_window_close (GTK_WINDOW (self->dialog));
@@ -340,6 +348,25 @@ bp_weights_view_dispose (GObject *object)
   G_OBJECT_CLASS (bp_weights_view_parent_class)->dispose (object);
 }
 
+/* Fixed: the scale of the network's first pictures, for the whole run; fitted: each update's. */
+static void
+scale_toggled_cb (BpWeightsView *self)
+{
+  gboolean fixed = gtk_toggle_button_get_active (self->fixed_button);
+
+  bp_weight_grid_set_limit (self->grid, fixed && self->start_limit > 0.0 ? self->start_limit : 0.0);
+  /* The pictures are coloured when their weights are set. */
+  if (self->snapshot != NULL)
+    {
+      const BpNetwork *net = self->snapshot->net;
+      guint rows, cols;
+
+      image_size (self, &rows, &cols);
+      bp_weight_grid_set_weights (self->grid, net->params + net->layers[0].w_offset,
+                                  (guint) net->layers[0].n_out, (guint) net->n_inputs, rows, cols);
+    }
+}
+
 static void
 bp_weights_view_class_init (BpWeightsViewClass *klass)
 {
@@ -359,6 +386,7 @@ bp_weights_view_class_init (BpWeightsViewClass *klass)
   g_type_ensure (BP_TYPE_WEIGHT_GRID);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-weights-view.ui");
   gtk_widget_class_bind_template_child (widget_class, BpWeightsView, caption_label);
+  gtk_widget_class_bind_template_child (widget_class, BpWeightsView, fixed_button);
   gtk_widget_class_bind_template_child (widget_class, BpWeightsView, grid);
   gtk_widget_class_bind_template_child (widget_class, BpWeightsView, deeper_label);
   gtk_widget_class_bind_template_child (widget_class, BpWeightsView, deeper_area);
@@ -373,6 +401,7 @@ bp_weights_view_init (BpWeightsView *self)
 
   gtk_drawing_area_set_draw_func (self->deeper_area, draw_deeper_cb, self, NULL);
   g_signal_connect_swapped (self->grid, "neuron-activated", G_CALLBACK (neuron_activated_cb), self);
+  g_signal_connect_swapped (self->fixed_button, "toggled", G_CALLBACK (scale_toggled_cb), self);
 
   session_signals = bp_view_get_session_signals (BP_VIEW (self));
   g_signal_group_connect_swapped (session_signals, "notify::snapshot-serial",

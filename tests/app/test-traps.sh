@@ -171,3 +171,22 @@ key ctrl+r
 check "an untrained network resets at once" wait_for '^reset$' 10 "$m"
 check "without asking" test -z "$(line_after '^confirm-reset-network$' "$m")"
 
+# ── The weight pictures keep one colour scale while the network trains ──
+m=$(mark)
+key alt+2
+check "the Weights view shows its pictures" wait_for '^weights-scale ' 10 "$m"
+scale0=$(line_after '^weights-scale ' "$m" | cut -d' ' -f2)
+key alt+1
+m=$(mark)
+key space
+wait_for '^epoch 3 ' 60 "$m"
+key space
+wait_for '^state paused$' 10 "$m"
+m=$(mark)
+key alt+2
+wait_for '^weights-scale ' 10 "$m"
+scale1=$(line_after '^weights-scale ' "$m" | cut -d' ' -f2)
+sleep 0.3
+screenshot weights-fixed-scale
+check "three epochs later the scale is the same: ±$scale0 then ±$scale1" test "$scale0" = "$scale1"
+

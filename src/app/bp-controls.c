@@ -49,6 +49,12 @@ struct _BpControls
   BpRun           pending_run;    /* what the open dialog would apply */
   int             chosen_preset;  /* the preset the user picked last, or -1 */
   const BpBookPreset *lesson_preset; /* the preset whose lesson shows */
+  /* A comparison's runs, one after the other: the preset, the variant training now (-1: no
+   * series), its results so far, and a start waiting for the variant's network. */
+  const BpBookPreset *series_preset;
+  int             series_variant;
+  GString        *series_results;
+  gboolean        series_start_pending;
   guint           applying_preset; /* > 0 while a picked preset's settings go to the session */
   AdwMessageDialog *dialog;
 };
@@ -203,6 +209,8 @@ read_run (BpControls  *self,
   return bp_session_check_run (self->session, run, error);
 }
 
+static void update_preset_row (BpControls *self);
+
 /* The preset shown, or NULL for settings of one's own. */
 static const BpBookPreset *
 shown_preset (BpControls *self)
@@ -319,15 +327,91 @@ show_lesson_result (BpControls *self)
                                       "learns), the bad start the book warns of when it says "
                                       "runs vary. Try seed %u."), (guint) other);
     }
+  if (self->series_variant >= 0 && book == self->series_preset
+      && (int) variant == self->series_variant)
+    {
+      if (self->series_results->len > 0)
+        g_string_append_c (self->series_results, '\n');
+      g_string_append (self->series_results, text->str);
+      g_string_assign (text, self->series_results->str);
+    }
   gtk_label_set_text (self->lesson_result, text->str);
   gtk_widget_set_visible (GTK_WIDGET (self->lesson_result), TRUE);
 }
 
+/* The results of a comparison's runs so far stay in sight while the next one trains. */
+static void
+show_series_results (BpControls *self)
+{
+  gboolean show = self->series_variant >= 0 && self->series_results->len > 0;
+
+  if (show)
+    gtk_label_set_text (self->lesson_result, self->series_results->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->lesson_result), show);
+}
+
+/* The run of @variant of the series' preset, from new random weights (the preset's seed). */
+static void
+start_series_variant (BpControls *self,
+                      int         variant)
+{
+  BpRun run;
+
+  if (!bp_book_preset_apply_variant (self->series_preset, (size_t) variant, 0, &run, NULL))
+    {
+      self->series_variant = -1;
+      return;
+    }
+  self->series_variant = variant;
+  self->series_start_pending = TRUE;
+  self->applying_preset++;
+  bp_session_reset (self->session, &run);
+  bp_session_set_hyperparams (self->session, &run.hyper, NULL);
+  bp_session_set_epochs (self->session, run.epochs);
+  self->applying_preset--;
+  update_preset_row (self);
+}
+
+static void
+session_has_network_cb (BpControls *self)
+{
+  if (self->series_start_pending && bp_session_has_network (self->session))
+    {
+      self->series_start_pending = FALSE;
+      bp_session_start (self->session);
+    }
+}
+
+/* A run stopped. When it was a finished run of a comparison, its curves are pinned and the next
+ * variant starts, until the last: the Train view ends showing the book's figure. Stopping a run
+ * before its end, or changing a setting, ends the series. */
 static void
 session_state_cb (BpControls *self)
 {
-  if (bp_session_get_state (self->session) == BP_SESSION_STATE_STOPPED)
-    show_lesson_result (self);
+  gboolean finished;
+  BpRun run;
+  int preset;
+
+  if (bp_session_get_state (self->session) != BP_SESSION_STATE_STOPPED)
+    return;
+  show_lesson_result (self);
+  if (self->series_variant < 0)
+    return;
+
+  finished = bp_session_get_epoch (self->session) >= bp_session_get_epochs (self->session);
+  bp_session_get_run (self->session, &run);
+  preset = bp_presets_find_by_name (self->series_preset->name);
+  if (!finished || shown_preset (self) != self->series_preset
+      || bp_presets_variant_of ((guint) preset, &run) != self->series_variant)
+    {
+      self->series_variant = -1;
+      return;
+    }
+  gtk_widget_activate_action (GTK_WIDGET (self), "train.pin-run", NULL);
+  if ((size_t) self->series_variant + 1 < self->series_preset->n_variants)
+    start_series_variant (self, self->series_variant + 1);
+  else
+    self->series_variant = -1;
 }
 
 static void
@@ -337,8 +421,9 @@ update_preset_row (BpControls *self)
   guint selected;
   int preset;
 
-  /* Half-way through applying a preset the session matches neither the old run nor the new. */
-  if (self->applying_preset > 0)
+  /* Half-way through applying a preset the session matches neither the old run nor the new;
+   * nor does it while the dialog asks whether to make the new network. */
+  if (self->applying_preset > 0 || self->dialog != NULL)
     return;
 
   bp_session_get_run (self->session, &run);
@@ -418,8 +503,8 @@ sync_from_session (BpControls *self)
   bp_session_get_run (self->session, &run);
   show_run (self, &run);
   set_layers_error (self, NULL);
-  /* A new network has no result yet. */
-  gtk_widget_set_visible (GTK_WIDGET (self->lesson_result), FALSE);
+  /* A new network has no result yet; a comparison's runs keep theirs. */
+  show_series_results (self);
   update_preset_row (self);
 }
 
@@ -560,14 +645,27 @@ static void
 preset_selected_cb (BpControls *self)
 {
   guint index = adw_combo_row_get_selected (self->preset_row);
+  const BpBookPreset *book;
   BpRun run;
 
   if (self->updating > 0 || self->session == NULL || index >= bp_presets_get_count ())
     return;
 
-  /* The preset's run, its seed too: one that reproduces the book's figure. */
+  /* The preset's run, its seed too: one that reproduces the book's figure. A comparison starts
+   * with its first variant, and Start runs them all in turn; but for the training-set sizes,
+   * whose small sets take 15,000 epochs: those are run one by one (or by backprop-cli). */
+  book = bp_presets_get (index)->book;
   bp_session_get_run (self->session, &run);
-  bp_book_preset_apply (bp_presets_get (index)->book, 0, &run, NULL);
+  bp_book_preset_apply (book, 0, &run, NULL);
+  self->series_variant = -1;
+  self->series_start_pending = FALSE;
+  g_string_truncate (self->series_results, 0);
+  if (book->n_variants > 0 && !book->scale_with_train_size
+      && bp_book_preset_apply_variant (book, 0, 0, &run, NULL))
+    {
+      self->series_preset = book;
+      self->series_variant = 0;
+    }
   self->chosen_preset = (int) index;
   show_run (self, &run);
 
@@ -623,6 +721,11 @@ bp_controls_dispose (GObject *object)
     g_signal_group_set_target (self->session_signals, NULL);
   g_clear_object (&self->session_signals);
   g_clear_object (&self->session);
+  if (self->series_results != NULL)
+    {
+      g_string_free (self->series_results, TRUE);
+      self->series_results = NULL;
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_CONTROLS);
 
   G_OBJECT_CLASS (bp_controls_parent_class)->dispose (object);
@@ -774,6 +877,8 @@ bp_controls_init (BpControls *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->chosen_preset = -1;
+  self->series_variant = -1;
+  self->series_results = g_string_new (NULL);
   /* A widget expands when any widget inside it does (a row's title does), and GTK gives every
    * expanding child of the window's box a share of the spare room: the panel would widen and
    * narrow with the natural width of the view beside it. Its width is set in the template. */
@@ -805,4 +910,6 @@ bp_controls_init (BpControls *self)
                                   G_CALLBACK (session_epochs_cb), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::state",
                                   G_CALLBACK (session_state_cb), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::has-network",
+                                  G_CALLBACK (session_has_network_cb), self);
 }

@@ -20,10 +20,14 @@ guint           bp_presets_get_count (void);
 const BpPreset *bp_presets_get (guint index);
 /* The index of the preset called @name (the engine's stable names), or -1. */
 int             bp_presets_find_by_name (const char *name);
-/* Whether preset @index is @run, the seed aside. Some experiments start from the same run
- * (chapter 5's depths from chapter 3's initialisation run), so several may match. */
+/* Whether preset @index is @run, the seed aside, or one of its variants. Some experiments
+ * start from the same run (chapter 5's depths from chapter 3's initialisation run), so several
+ * may match. */
 gboolean        bp_presets_matches (guint        index,
                                     const BpRun *run);
+/* The variant of preset @index that @run is, the seed aside, or -1. */
+int             bp_presets_variant_of (guint        index,
+                                       const BpRun *run);
 /* The index of the first preset that matches, or -1 for a custom configuration. */
 int             bp_presets_find (const BpRun *run);
 

@@ -65,3 +65,25 @@ check "its result is set beside the book's" \
   wait_for '^lesson-result You: [0-9]+\.[0-9]{2} %, the book: 95\.42 % \(test accuracy, best epoch [0-9]+\)$' 10 "$m"
 sleep 0.5
 screenshot ch1-30-result
+
+# ch5-depth runs its four depths in turn, each pinned when it ends: the Train view ends with the
+# book's comparison, and the results beside the book's, one line per depth.
+m=$(mark)
+pick_preset 11
+check "over a trained network, choosing ch5-depth asks first" wait_for '^confirm-reset$' 10 "$m"
+sleep 0.3
+key alt+n
+check "and makes its network once asked" wait_for '^reset$' 10 "$m"
+check "choosing ch5-depth again shows it" test "$(shown_preset "$m")" = ch5-depth
+m=$(mark)
+key space
+for depth in 1 2 3 4; do
+  check "the run with $depth hidden layer(s) is pinned when it ends" \
+    wait_for "^pinned $depth 784(-30){$depth}-10 " 240 "$m"
+done
+check "the results are set beside the book's, one per depth" \
+  wait_for '^lesson-result 1 hidden layer: You: [0-9.]+ %, the book: 96\.48 % ' 10 "$m"
+check "and no fifth run starts" test -z "$(line_after '^pinned 5 ' "$m")"
+sleep 1
+screenshot ch5-depth-all
+

@@ -283,8 +283,8 @@ show_lesson_result (BpControls *self)
     }
 
   if (variant != (size_t) -1)
-    g_string_append_printf (text, "%s: ",
-                            g_dgettext (GETTEXT_PACKAGE, book->variant[variant].label));
+    /* Translators: a comparison's run, then its result ("η = 0.25: You: …"). */
+    g_string_append_printf (text, _("%s: "), g_dgettext (GETTEXT_PACKAGE, book->variant[variant].label));
   if (!bp_book_metric_is_accuracy (book->book_metric))
     {
       if (isnan (last_cost))

@@ -54,7 +54,11 @@ sleep 0.7
 key l
 sleep 0.5
 check "turning it off keeps the trained network" test -z "$(line_after '^reset$' "$m")"
+# Reset asks first for a trained network whose run is not pinned; its Reset (Alt+R) resets.
 key ctrl+r
+wait_for '^confirm-reset-network$' 10 "$m"
+sleep 0.3
+key alt+r
 check "Ctrl+R makes a new network" wait_for '^reset$' 10 "$m"
 sleep 1
 check "the new network's speed is not measured" test -z "$(line_after '^speed ' "$m")"

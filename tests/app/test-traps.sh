@@ -190,3 +190,20 @@ sleep 0.3
 screenshot weights-fixed-scale
 check "three epochs later the scale is the same: ±$scale0 then ±$scale1" test "$scale0" = "$scale1"
 
+# ── The pad stays where it is when a one-line caption replaces the two-line hint ──
+key Escape
+m=$(mark)
+key alt+3
+wait_for '^canvas ' 10 "$m"
+pad_hint=$(line_after '^canvas ' "$m")
+m=$(mark)
+key alt+4
+wait_for '^widget first-digit ' 60 "$m"
+m=$(mark)
+click_widget first-digit
+check "a digit of the gallery opens on the pad" wait_for '^canvas ' 10 "$m"
+pad_image=$(line_after '^canvas ' "$m")
+sleep 0.3
+screenshot pad-with-test-image
+check "the pad has not moved: $pad_hint, then $pad_image" test "$pad_hint" = "$pad_image"
+

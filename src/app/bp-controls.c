@@ -370,6 +370,14 @@ start_series_variant (BpControls *self,
   bp_session_set_epochs (self->session, run.epochs);
   self->applying_preset--;
   update_preset_row (self);
+  /* The session may take the new network at once; if not, "has-network" says when. (Its
+   * notification alone can be missed: a worker quick to build the network publishes it before
+   * the reset announces anything.) */
+  if (bp_session_can_start (self->session))
+    {
+      self->series_start_pending = FALSE;
+      bp_session_start (self->session);
+    }
 }
 
 static void

@@ -513,6 +513,109 @@ test_expansion (Fixture       *f,
   bp_network_free (plain);
 }
 
+/* bp_trainer_get_last_batch() names the examples the trainer used: the same gradient step
+ * taken by hand on a copy of the network, from those indices (and, for shifted images, the
+ * shift named), gives the same bits; for distorted images, from the inputs it gives and the
+ * labels of the indices. Two epochs of batches of 7 out of 600, so the last is short. */
+static void
+check_last_batch (Fixture  *f,
+                  BpExpand  expand)
+{
+  BpRun c;
+  BpTrainOptions o;
+  BpNetwork *net = new_network (BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID, BP_COST_CROSS_ENTROPY,
+                                BP_INIT_DEFAULT, 3);
+  BpError error = { 0 };
+  BpDataset *expanded = NULL;
+  BpWorkspace *ws;
+  BpTrainer *t;
+  size_t n = 99;
+  const unsigned char *images = NULL;
+  const float *inputs = NULL;
+  g_autofree float *x = NULL;
+  g_autofree uint8_t *y = NULL;
+  size_t n_train = expand == BP_EXPAND_SHIFTS ? 5 * f->train->n : f->train->n;
+  size_t seen = 0, short_batches = 0;
+
+  small_config (&c, &o);
+  c.hyper.batch_size = 7;
+  c.expand = expand;
+  t = bp_trainer_new (net, &c, &o, f->train, NULL, NULL, &error);
+  g_assert_nonnull (t);
+  g_assert_null (bp_trainer_get_last_batch (t, &n, &images, &inputs));
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_null (images);
+  g_assert_null (inputs);
+  if (expand == BP_EXPAND_SHIFTS)
+    expanded = bp_dataset_expand_shifts (f->train, &error);
+  ws = bp_workspace_new (net, 7, &error);
+  x = g_new (float, 7 * f->train->n_pixels);
+  y = g_new (uint8_t, 7);
+
+  for (int step = 0; step < 2 * 86; step++)
+    {
+      g_autoptr (GHashTable) distinct = g_hash_table_new (NULL, NULL);
+      BpNetwork *copy = bp_network_copy (net);
+      const size_t *idx;
+
+      g_assert_true (bp_trainer_step (t, &error));
+      idx = bp_trainer_get_last_batch (t, &n, &images, &inputs);
+      g_assert_nonnull (idx);
+      g_assert_cmpuint (n, ==, seen + 7 <= n_train ? 7 : n_train - seen);
+      seen = (seen + n) % n_train;
+      short_batches += n < 7;
+      for (size_t i = 0; i < n; i++)
+        {
+          size_t row = idx[i];
+
+          g_assert_cmpuint (idx[i], <, f->train->n);
+          g_hash_table_add (distinct, GSIZE_TO_POINTER (idx[i] * 8 + images[i] + 1));
+          y[i] = f->train->labels[idx[i]];
+          switch (expand)
+            {
+            case BP_EXPAND_NONE:
+              g_assert_cmpuint (images[i], ==, BP_BATCH_IMAGE_ORIGINAL);
+              bp_dataset_gather (f->train, &row, 1, x + i * f->train->n_pixels);
+              break;
+            case BP_EXPAND_SHIFTS:
+              g_assert_cmpuint (images[i], <=, BP_BATCH_IMAGE_SHIFTED_LEFT);
+              row = 5 * idx[i] + (images[i] - BP_BATCH_IMAGE_ORIGINAL);
+              bp_dataset_gather (expanded, &row, 1, x + i * f->train->n_pixels);
+              break;
+            case BP_EXPAND_AFFINE:
+            default:
+              g_assert_cmpuint (images[i], ==, BP_BATCH_IMAGE_DISTORTED);
+              memcpy (x + i * f->train->n_pixels, inputs + i * f->train->n_pixels,
+                      f->train->n_pixels * sizeof (float));
+              break;
+            }
+        }
+      g_assert_cmpuint (g_hash_table_size (distinct), ==, n);
+      g_assert_cmpmem (inputs, n * f->train->n_pixels * sizeof (float),
+                       x, n * f->train->n_pixels * sizeof (float));
+      bp_network_train_batch (copy, ws, x, y, n, &c.hyper, n_train, NULL, NULL, false, o.kernel);
+      g_assert_cmpmem (copy->params, copy->n_params * sizeof (float),
+                       net->params, net->n_params * sizeof (float));
+      bp_network_free (copy);
+    }
+  if (expand != BP_EXPAND_SHIFTS)
+    g_assert_cmpuint (short_batches, ==, 2); /* 600 = 85 × 7 + 5 */
+
+  bp_workspace_free (ws);
+  bp_dataset_free (expanded);
+  bp_trainer_free (t);
+  bp_network_free (net);
+}
+
+static void
+test_last_batch (Fixture       *f,
+                 gconstpointer  data)
+{
+  check_last_batch (f, BP_EXPAND_NONE);
+  check_last_batch (f, BP_EXPAND_SHIFTS);
+  check_last_batch (f, BP_EXPAND_AFFINE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -529,6 +632,7 @@ main (int   argc,
   ADD ("/train/live-hyperparams", test_live_hyperparams);
   ADD ("/train/bad-setups", test_bad_setups);
   ADD ("/train/expansion", test_expansion);
+  ADD ("/train/last-batch", test_last_batch);
 #undef ADD
 
   return g_test_run ();

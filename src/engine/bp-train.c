@@ -38,6 +38,9 @@ struct _BpTrainer
   BpWorkspace     *ws;
   float           *x;            /* (max_batch, n_pixels) the gathered mini-batch */
   uint8_t         *y;            /* (max_batch) its labels */
+  size_t          *last_batch;   /* (max_batch) the last mini-batch's indices in train_src */
+  unsigned char   *last_images;  /* (max_batch) BpBatchImage of each */
+  size_t           n_last;       /* examples in the last mini-batch; 0: none */
   float           *velocity;     /* (n_params) momentum state */
   bool             velocity_live;
   float           *good_params;  /* (n_params) parameters at the start of this epoch */
@@ -105,6 +108,8 @@ ensure_batch_capacity (BpTrainer *self,
   BpWorkspace *ws;
   float *x;
   uint8_t *y;
+  size_t *last;
+  unsigned char *images;
 
   if (self->ws != NULL && bp_workspace_max_batch (self->ws) >= batch)
     return true;
@@ -118,19 +123,28 @@ ensure_batch_capacity (BpTrainer *self,
     }
   x = ws != NULL ? aligned_alloc (64, ((batch * self->train->n_pixels * sizeof (float)) + 63) & ~(size_t) 63) : NULL;
   y = x != NULL ? malloc (batch) : NULL;
-  if (y == NULL)
+  last = y != NULL ? malloc (batch * sizeof *last) : NULL;
+  images = last != NULL ? malloc (batch) : NULL;
+  if (images == NULL)
     {
       bp_workspace_free (ws);
       free (x);
+      free (y);
+      free (last);
       return bp_error_set (error, BP_ERROR_NOMEM, "not enough memory for mini-batches of %zu", batch);
     }
 
   bp_workspace_free (self->ws);
   free (self->x);
   free (self->y);
+  free (self->last_batch);
+  free (self->last_images);
   self->ws = ws;
   self->x = x;
   self->y = y;
+  self->last_batch = last;
+  self->last_images = images;
+  self->n_last = 0; /* the inputs of the last mini-batch are gone with the old buffer */
   return true;
 }
 
@@ -292,6 +306,8 @@ bp_trainer_free (BpTrainer *self)
   bp_workspace_free (self->ws);
   free (self->x);
   free (self->y);
+  free (self->last_batch);
+  free (self->last_images);
   free (self->order);
   free (self->velocity);
   free (self->good_params);
@@ -509,6 +525,7 @@ bp_trainer_step (BpTrainer *self,
       double decay = (double) h->eta * bp_hyper_l2_lambda (h, data->n) / (double) data->n;
 
       restore_good_state (self);
+      self->n_last = 0;
       if (decay >= 1.0)
         return bp_error_set (error, BP_ERROR_DIVERGED,
                              "training diverged at epoch %u, mini-batch %zu of %zu: the outputs became "
@@ -524,6 +541,26 @@ bp_trainer_step (BpTrainer *self,
                            epoch, batch_no, n_batches, epoch, (double) h->eta);
     }
 
+  /* Which examples these were, in the caller's numbering. */
+  for (size_t i = 0; i < batch; i++)
+    {
+      size_t idx = self->order[self->cursor + i];
+
+      if (self->run.expand == BP_EXPAND_SHIFTS)
+        {
+          /* bp_dataset_expand_shifts(): each image, then its four shifts, 5 rows apiece. */
+          self->last_batch[i] = idx / 5;
+          self->last_images[i] = (unsigned char) (BP_BATCH_IMAGE_ORIGINAL + idx % 5);
+        }
+      else
+        {
+          self->last_batch[i] = idx;
+          self->last_images[i] = self->run.expand == BP_EXPAND_AFFINE ? BP_BATCH_IMAGE_DISTORTED
+                                                                      : BP_BATCH_IMAGE_ORIGINAL;
+        }
+    }
+  self->n_last = batch;
+
   self->cursor += batch;
   self->batches_done++;
   if (want_cost)
@@ -537,6 +574,20 @@ bp_trainer_step (BpTrainer *self,
       self->total_seconds += self->epoch_seconds;
     }
   return true;
+}
+
+const size_t *
+bp_trainer_get_last_batch (const BpTrainer      *self,
+                           size_t               *n_examples,
+                           const unsigned char **images,
+                           const float         **inputs)
+{
+  *n_examples = self->n_last;
+  if (images != NULL)
+    *images = self->n_last > 0 ? self->last_images : NULL;
+  if (inputs != NULL)
+    *inputs = self->n_last > 0 ? self->x : NULL;
+  return self->n_last > 0 ? self->last_batch : NULL;
 }
 
 bool

@@ -129,6 +129,30 @@ bool bp_trainer_set_hyperparams (BpTrainer           *trainer,
 bool bp_trainer_step (BpTrainer *trainer,
                       BpError   *error);
 
+/* What the network saw of an example of the last mini-batch (bp_trainer_get_last_batch()). */
+typedef enum
+{
+  BP_BATCH_IMAGE_ORIGINAL,      /* the training image itself */
+  BP_BATCH_IMAGE_SHIFTED_DOWN,  /* BP_EXPAND_SHIFTS: the image moved one pixel down */
+  BP_BATCH_IMAGE_SHIFTED_UP,
+  BP_BATCH_IMAGE_SHIFTED_RIGHT,
+  BP_BATCH_IMAGE_SHIFTED_LEFT,
+  BP_BATCH_IMAGE_DISTORTED,     /* BP_EXPAND_AFFINE: a random distortion made for this batch */
+} BpBatchImage;
+
+/* The mini-batch the last successful bp_trainer_step() trained on: the indices of its examples
+ * in the caller's training set (the one given to bp_trainer_new(), never an expanded copy), in
+ * the batch's order, *@n_examples of them; NULL and 0 before the first step and after a
+ * diverged one. @images (may be NULL) receives a pointer to what the network saw of each
+ * (BpBatchImage, one per example), and @inputs (may be NULL) a pointer to the inputs themselves,
+ * n_examples × n_pixels floats in [0, 1] exactly as fed to the network (before input dropout):
+ * the shifted or distorted image when the run expands its data. Valid until the next
+ * bp_trainer_step() or bp_trainer_set_hyperparams(). */
+const size_t *bp_trainer_get_last_batch (const BpTrainer      *trainer,
+                                         size_t               *n_examples,
+                                         const unsigned char **images,
+                                         const float         **inputs);
+
 /* True when the mini-batches of the current epoch are all done (and before the first step). */
 bool bp_trainer_epoch_complete (const BpTrainer *trainer);
 

@@ -45,6 +45,8 @@ results_cb (const BpWorkerResults *results,
       BpWorkerEvent event = results->events[i];
 
       event.message = NULL;
+      if (event.batch != NULL)
+        bp_mini_batch_ref (event.batch);
       g_array_append_val (f->events, event);
     }
   if (results->has_progress)
@@ -80,6 +82,8 @@ fixture_clear (Fixture *f)
 {
   g_clear_pointer (&f->worker, bp_worker_free);
   g_main_context_unref (f->context);
+  for (guint i = 0; i < f->events->len; i++)
+    g_clear_pointer (&g_array_index (f->events, BpWorkerEvent, i).batch, bp_mini_batch_unref);
   g_array_unref (f->events);
   bp_dataset_free (f->train);
   bp_dataset_free (f->validation);
@@ -188,14 +192,45 @@ test_step_and_pause (void)
 
   bp_worker_step (f.worker, 2);
   wait_caught_up (&f);
-  g_assert_true (bp_trainer_step (trainer, &error));
-  g_assert_cmpuint (f.progress.batches_done, ==, 1);
-  g_assert_cmpuint (f.progress.batch, ==, 1);
-  g_assert_true (f.progress.in_epoch);
-  assert_same_params (f.worker, net, 0);
-  /* A single step evaluates the held-out sample once: that is the only event. */
-  g_assert_cmpuint (f.events->len, ==, 1);
-  g_assert_cmpint (g_array_index (f.events, BpWorkerEvent, 0).kind, ==, BP_WORKER_EVENT_SAMPLE);
+  {
+    BpNetwork *before = bp_network_copy (net);
+    const BpMiniBatch *batch;
+    const size_t *indices;
+    const float *inputs;
+    size_t n;
+
+    g_assert_true (bp_trainer_step (trainer, &error));
+    g_assert_cmpuint (f.progress.batches_done, ==, 1);
+    g_assert_cmpuint (f.progress.batch, ==, 1);
+    g_assert_true (f.progress.in_epoch);
+    assert_same_params (f.worker, net, 0);
+    /* A single step evaluates the held-out sample once, and tells which mini-batch it took:
+     * the examples the same trainer takes, the network before and after it. */
+    g_assert_cmpuint (f.events->len, ==, 2);
+    g_assert_cmpint (g_array_index (f.events, BpWorkerEvent, 0).kind, ==, BP_WORKER_EVENT_SAMPLE);
+    g_assert_cmpint (g_array_index (f.events, BpWorkerEvent, 1).kind, ==, BP_WORKER_EVENT_BATCH);
+    g_assert_cmpuint (g_array_index (f.events, BpWorkerEvent, 1).serial, ==, 2);
+    batch = g_array_index (f.events, BpWorkerEvent, 1).batch;
+    indices = bp_trainer_get_last_batch (trainer, &n, NULL, &inputs);
+    g_assert_nonnull (batch);
+    g_assert_cmpuint (batch->generation, ==, 1);
+    g_assert_cmpuint (batch->epoch, ==, 1);
+    g_assert_cmpuint (batch->batch, ==, 1);
+    g_assert_cmpuint (batch->n, ==, n);
+    g_assert_cmpuint (n, ==, f.run.hyper.batch_size);
+    for (size_t i = 0; i < n; i++)
+      {
+        g_assert_cmpuint (batch->indices[i], ==, indices[i]);
+        g_assert_cmpuint (batch->labels[i], ==, f.train->labels[indices[i]]);
+        g_assert_cmpuint (batch->images[i], ==, BP_BATCH_IMAGE_ORIGINAL);
+      }
+    g_assert_cmpmem (batch->inputs, n * N_PIXELS * sizeof (float), inputs, n * N_PIXELS * sizeof (float));
+    g_assert_cmpmem (batch->before->net->params, before->n_params * sizeof (float),
+                     before->params, before->n_params * sizeof (float));
+    g_assert_cmpmem (batch->after->net->params, net->n_params * sizeof (float),
+                     net->params, net->n_params * sizeof (float));
+    bp_network_free (before);
+  }
 
   /* Three steps queued train three mini-batches. */
   for (guint i = 0; i < 3; i++)
@@ -294,6 +329,9 @@ test_live_change_and_events (void)
           break;
         case BP_WORKER_EVENT_FINISHED:
           g_assert_cmpuint (i, ==, finished);
+          break;
+        case BP_WORKER_EVENT_BATCH: /* the single step's */
+          g_assert_cmpuint (event->serial, ==, 2);
           break;
         default:
           g_assert_not_reached ();

@@ -31,6 +31,7 @@ struct _BpSession
   BpDataset        *own_train;
   BpDataset        *own_validation;
   BpDataset        *own_test;
+  BpMiniBatch      *last_batch;     /* the last single step's, of this generation, or NULL */
   const BpDataset  *train_full;
   const BpDataset  *validation;
   const BpDataset  *test;
@@ -85,6 +86,7 @@ enum {
   DIVERGED,
   FAILED,
   NETWORK_RESET,
+  BATCH_TAKEN,
   PINS_CHANGED,
   SPEED_MEASURED,
   N_SIGNALS
@@ -233,6 +235,12 @@ dispatch (BpSession           *self,
     case BP_WORKER_EVENT_FINISHED:
       if (event->serial == self->command_serial)
         set_state (self, BP_SESSION_STATE_STOPPED);
+      break;
+
+    case BP_WORKER_EVENT_BATCH:
+      g_clear_pointer (&self->last_batch, bp_mini_batch_unref);
+      self->last_batch = bp_mini_batch_ref (event->batch);
+      g_signal_emit (self, signals[BATCH_TAKEN], 0, self->last_batch);
       break;
 
     case BP_WORKER_EVENT_PARKED:
@@ -603,6 +611,14 @@ bp_session_step (BpSession *self)
   set_state (self, BP_SESSION_STATE_PAUSED);
 }
 
+BpMiniBatch *
+bp_session_get_last_batch (BpSession *self)
+{
+  g_return_val_if_fail (BP_IS_SESSION (self), NULL);
+
+  return self->last_batch;
+}
+
 void
 bp_session_step_epoch (BpSession *self)
 {
@@ -638,6 +654,7 @@ replace_network (BpSession            *self,
 
   g_object_freeze_notify (object);
   self->generation++;
+  g_clear_pointer (&self->last_batch, bp_mini_batch_unref);
   self->command_serial++;
   bp_run_history_restart (self->history, history, n_history, NULL, 0);
   memset (&self->progress, 0, sizeof self->progress);
@@ -971,6 +988,7 @@ bp_session_finalize (GObject *object)
 
   /* The worker's views of the data go before the data. */
   g_clear_pointer (&self->worker, bp_worker_free);
+  g_clear_pointer (&self->last_batch, bp_mini_batch_unref);
   bp_mnist_clear (&self->mnist);
   bp_dataset_free (self->own_train);
   bp_dataset_free (self->own_validation);
@@ -1149,6 +1167,9 @@ bp_session_class_init (BpSessionClass *klass)
   signals[NETWORK_RESET] =
     g_signal_new ("network-reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[BATCH_TAKEN] =
+    g_signal_new ("batch-taken", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 
 static void

@@ -105,6 +105,10 @@ void           bp_session_start (BpSession *self);
 void           bp_session_pause (BpSession *self);
 /* One mini-batch (queued: three calls train three mini-batches), then paused. */
 void           bp_session_step (BpSession *self);
+/* The mini-batch the last bp_session_step() of the current network took (borrowed: take a
+ * reference to keep it), or NULL. The "batch-taken" signal (BpMiniBatch *) tells when there is
+ * a new one. */
+BpMiniBatch   *bp_session_get_last_batch (BpSession *self);
 /* Train to the end of the current epoch (or one whole epoch), then paused. */
 void           bp_session_step_epoch (BpSession *self);
 /* End the run within one mini-batch; the network keeps its parameters. */

@@ -61,6 +61,8 @@ typedef struct
   gint64          rate_time;
   double          eval_seconds;  /* the last end-of-epoch evaluation */
   char           *failure;       /* why the last reset could not build a network */
+  gboolean        want_batch;    /* train_batch() keeps its mini-batch in took */
+  BpMiniBatch    *took;
 } Own;
 
 struct _BpWorker
@@ -288,6 +290,76 @@ bp_worker_get_snapshot_serial (BpWorker *self,
   return serial;
 }
 
+/* ── Mini-batches ─────────────────────────────────────────────────────────────────────────── */
+
+BpMiniBatch *
+bp_mini_batch_ref (BpMiniBatch *batch)
+{
+  return g_atomic_rc_box_acquire (batch);
+}
+
+static void
+mini_batch_clear (gpointer data)
+{
+  BpMiniBatch *batch = data;
+
+  g_free ((gpointer) batch->indices);
+  g_free ((gpointer) batch->images);
+  g_free ((gpointer) batch->labels);
+  g_free ((gpointer) batch->inputs);
+  g_clear_pointer (&batch->before, bp_snapshot_unref);
+  g_clear_pointer (&batch->after, bp_snapshot_unref);
+}
+
+void
+bp_mini_batch_unref (BpMiniBatch *batch)
+{
+  g_atomic_rc_box_release_full (batch, mini_batch_clear);
+}
+
+/* What the trainer's last step took, with @before (owned) and the network now. */
+static BpMiniBatch *
+mini_batch_take (Own        *w,
+                 BpSnapshot *before)
+{
+  BpMiniBatch *batch = g_atomic_rc_box_new0 (BpMiniBatch);
+  const unsigned char *images;
+  const float *inputs;
+  const size_t *indices;
+  size_t n;
+  guint *idx;
+  guint8 *labels;
+  BpProgress progress;
+
+  indices = bp_trainer_get_last_batch (w->trainer, &n, &images, &inputs);
+  bp_trainer_get_progress (w->trainer, &progress);
+  batch->generation = w->generation;
+  batch->epoch = progress.epoch + w->epoch_offset;
+  batch->batch = (guint) progress.batch;
+  batch->n_batches = (guint) progress.n_batches;
+  batch->n = (guint) n;
+  batch->n_pixels = w->train_view->n_pixels;
+  idx = g_new (guint, MAX (n, 1));
+  labels = g_new (guint8, MAX (n, 1));
+  for (size_t i = 0; i < n; i++)
+    {
+      idx[i] = (guint) indices[i];
+      labels[i] = w->train_view->labels[indices[i]];
+    }
+  batch->indices = idx;
+  batch->labels = labels;
+  batch->images = g_memdup2 (images, MAX (n, 1));
+  batch->inputs = g_memdup2 (inputs, MAX (n, 1) * batch->n_pixels * sizeof (float));
+  batch->before = before;
+  batch->after = bp_snapshot_new (w->net, bp_trainer_get_velocity (w->trainer));
+  if (batch->after != NULL)
+    {
+      batch->after->generation = w->generation;
+      batch->after->epoch = w->epochs_done;
+    }
+  return batch;
+}
+
 /* ── Worker → owner ───────────────────────────────────────────────────────────────────────── */
 
 static void
@@ -296,6 +368,7 @@ event_clear (gpointer data)
   BpWorkerEvent *event = data;
 
   g_clear_pointer (&event->message, g_free);
+  g_clear_pointer (&event->batch, bp_mini_batch_unref);
 }
 
 static GArray *
@@ -553,11 +626,30 @@ train_batch (Own            *w,
   gint64 t0, t1;
   bool stop = false;
 
+  BpSnapshot *before = NULL;
+
+  /* A single step keeps its mini-batch and the network before it, for the Backprop view. */
+  g_clear_pointer (&w->took, bp_mini_batch_unref);
+  if (w->want_batch)
+    {
+      before = bp_snapshot_new (w->net, bp_trainer_get_velocity (w->trainer));
+      if (before != NULL)
+        {
+          before->generation = w->generation;
+          before->epoch = w->epochs_done;
+        }
+    }
+
   t0 = g_get_monotonic_time ();
   if (!bp_trainer_step (w->trainer, error))
-    return STEP_DIVERGED;
+    {
+      g_clear_pointer (&before, bp_snapshot_unref);
+      return STEP_DIVERGED;
+    }
   t1 = g_get_monotonic_time ();
   w->batches_done++;
+  if (before != NULL)
+    w->took = mini_batch_take (w, before);
 
   /* The speed shown is that of the training passes: an exponential average over about a
    * second of training time. */
@@ -718,6 +810,7 @@ worker_main (gpointer data)
       serial = self->mode_serial;
       g_mutex_unlock (&self->lock);
 
+      w->want_batch = single;
       result = train_batch (w, target, &metrics, &error);
       now = g_get_monotonic_time ();
 
@@ -765,6 +858,16 @@ worker_main (gpointer data)
             }
           publish_own (self, w);
           break;
+        }
+      if (w->took != NULL)
+        {
+          BpWorkerEvent taken = { 0 };
+
+          taken.kind = BP_WORKER_EVENT_BATCH;
+          taken.generation = w->generation;
+          taken.serial = serial;
+          taken.batch = g_steal_pointer (&w->took);
+          post_locked (self, &taken);
         }
 
       if (result != STEP_OK || single || now - w->last_progress >= PROGRESS_INTERVAL_US)
@@ -1050,6 +1153,7 @@ bp_worker_free (BpWorker *self)
   w = &self->own;
   own_free_network (w);
   g_clear_pointer (&w->failure, g_free);
+  g_clear_pointer (&w->took, bp_mini_batch_unref);
   g_clear_pointer (&w->adopt_net, bp_network_free);
   g_clear_pointer (&w->adopt_velocity, g_free);
   g_clear_pointer (&self->reset_net, bp_network_free);

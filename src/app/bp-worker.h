@@ -58,6 +58,29 @@ BpSnapshot *bp_snapshot_ref (BpSnapshot *snapshot);
 void        bp_snapshot_unref (BpSnapshot *snapshot);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BpSnapshot, bp_snapshot_unref)
 
+/* The mini-batch a single step (bp_worker_step()) trained on, and the network before and after
+ * it. Immutable; reference-counted. */
+typedef struct
+{
+  guint          generation;
+  guint          epoch;        /* the epoch it belongs to, 1-based (counting the network's
+                                * earlier epochs) */
+  guint          batch;        /* its number in that epoch, 1-based */
+  guint          n_batches;    /* mini-batches in that epoch */
+  guint          n;            /* examples */
+  const guint   *indices;      /* (n) in the training set, in the batch's order */
+  const guint8  *images;       /* (n) BpBatchImage: the image itself, shifted or distorted */
+  const guint8  *labels;       /* (n) */
+  gsize          n_pixels;
+  const float   *inputs;       /* (n × n_pixels) what the network saw, in [0, 1] */
+  BpSnapshot    *before;       /* the network as the step found it (NULL: no memory left) */
+  BpSnapshot    *after;        /* the network the step left (NULL: no memory left) */
+} BpMiniBatch;
+
+BpMiniBatch *bp_mini_batch_ref (BpMiniBatch *batch);
+void         bp_mini_batch_unref (BpMiniBatch *batch);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BpMiniBatch, bp_mini_batch_unref)
+
 typedef enum
 {
   BP_WORKER_MODE_PARK,  /* wait between two mini-batches (single steps still run) */
@@ -75,6 +98,7 @@ typedef enum
   BP_WORKER_EVENT_FINISHED,      /* the run reached its target, early stopping or the schedule's
                                   * end (serial) */
   BP_WORKER_EVENT_PARKED,        /* a run-to-the-end-of-the-epoch command is done (serial) */
+  BP_WORKER_EVENT_BATCH,         /* batch: the mini-batch a single step took (serial) */
 } BpWorkerEventKind;
 
 typedef struct
@@ -87,6 +111,7 @@ typedef struct
   double            accuracy;
   double            cost;
   char             *message;   /* DIVERGED, FAILED */
+  BpMiniBatch      *batch;     /* BATCH (the event's reference) */
 } BpWorkerEvent;
 
 typedef struct

@@ -26,9 +26,15 @@ bp_backprop_view_update_result (BpBackpropView *self)
   g_autofree char *before = NULL, *after = NULL;
   size_t n_out;
 
+  /* On the mini-batch just taken: what its step did to this example. */
+  if (bp_backprop_batch_describe_update (self, s) && self->have_update)
+    g_string_append_c (s, ' ');
   if (!self->have_update)
     {
-      gtk_widget_set_visible (GTK_WIDGET (self->update_label), FALSE);
+      g_autofree char *escaped = g_markup_escape_text (s->str, -1);
+
+      gtk_label_set_markup (self->update_label, escaped);
+      gtk_widget_set_visible (GTK_WIDGET (self->update_label), s->len > 0);
       return;
     }
   before = bp_backprop_text_number (self->cost_before, 3);

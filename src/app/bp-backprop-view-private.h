@@ -75,6 +75,8 @@ struct _BpBackpropView
   GtkLabel         *step_count;
   GtkToggleButton  *slow_button;
   GtkScale         *speed_scale;
+  GtkWidget        *batch_box;
+  GtkLabel         *batch_label;
 
   BpSnapshot       *snapshot;       /* the snapshot self->net was copied from, if any */
   const BpNetwork  *source_net;     /* the network self->net was copied from */
@@ -114,6 +116,10 @@ struct _BpBackpropView
   guint             slow_timer;     /* slow motion's timeout, 0 when it is off */
   guint             slow_phase;
   gboolean          dirty_network;
+
+  BpMiniBatch      *batch;          /* the mini-batch shown (bp-backprop-batch.c), or NULL */
+  guint             batch_pos;      /* its example shown */
+  gboolean          batch_setting;  /* the batch itself is setting the source and index */
 };
 
 static inline guint
@@ -146,5 +152,19 @@ void bp_backprop_view_update_gradient (BpBackpropView *self);
 void bp_backprop_check_class_init (GtkWidgetClass *widget_class);
 void bp_backprop_check_init (BpBackpropView *self);
 void bp_backprop_check_dispose (BpBackpropView *self);
+
+/* bp-backprop-batch.c: the mini-batch Step → One Mini-Batch took. Leave it (the user chose
+ * another example); its example's input into self->x (FALSE: no batch shown); the network to
+ * explain, the one before the mini-batch (NULL: no batch shown); the update step's words. */
+void             bp_backprop_batch_leave (BpBackpropView *self);
+gboolean         bp_backprop_batch_load (BpBackpropView *self);
+const BpNetwork *bp_backprop_batch_get_network (BpBackpropView  *self,
+                                                BpSnapshot     **snapshot,
+                                                char           **description);
+gboolean         bp_backprop_batch_describe_update (BpBackpropView *self,
+                                                    GString        *s);
+void             bp_backprop_batch_class_init (GtkWidgetClass *widget_class);
+void             bp_backprop_batch_init (BpBackpropView *self);
+void             bp_backprop_batch_dispose (BpBackpropView *self);
 
 G_END_DECLS

@@ -276,11 +276,14 @@ refresh_network (BpBackpropView *self)
 
   if (self->undo->len > 0 && self->net != NULL)
     return FALSE;
-  net = bp_default_model_choose (session, &snapshot, &description);
+  net = bp_backprop_batch_get_network (self, &snapshot, &description);
+  if (net == NULL)
+    net = bp_default_model_choose (session, &snapshot, &description);
   if (net == NULL)
     return FALSE;
   if (net == self->source_net && self->net != NULL
-      && (snapshot == NULL || (self->snapshot != NULL && snapshot->serial == self->snapshot->serial)))
+      && (snapshot == NULL || snapshot == self->snapshot
+          || (self->snapshot != NULL && snapshot->serial == self->snapshot->serial)))
     return FALSE;
 
   if (self->net != NULL && bp_network_same_shape (self->net, net))
@@ -319,6 +322,8 @@ load_example (BpBackpropView *self)
   const BpDataset *set = source_set (self);
 
   self->have_x = FALSE;
+  if (bp_backprop_batch_load (self))
+    return;
   if (get_source (self) == SOURCE_DRAWING)
     {
       if (self->have_drawing)
@@ -412,6 +417,7 @@ snapshot_announced_cb (BpBackpropView *self)
 static void
 network_reset_cb (BpBackpropView *self)
 {
+  bp_backprop_batch_leave (self);
   clear_undo (self);
   bp_backprop_view_queue_refresh (self, TRUE);
 }
@@ -769,6 +775,7 @@ update_source_controls (BpBackpropView *self)
 static void
 source_changed_cb (BpBackpropView *self)
 {
+  bp_backprop_batch_leave (self);
   if (get_source (self) != SOURCE_TRAIN)
     bp_backprop_slow_stop (self);
   update_source_controls (self);
@@ -779,6 +786,7 @@ source_changed_cb (BpBackpropView *self)
 static void
 index_changed_cb (BpBackpropView *self)
 {
+  bp_backprop_batch_leave (self);
   load_example (self);
   bp_backprop_view_recompute (self);
 }
@@ -1023,6 +1031,7 @@ bp_backprop_view_dispose (GObject *object)
   BpBackpropView *self = BP_BACKPROP_VIEW (object);
 
   bp_backprop_check_dispose (self);
+  bp_backprop_batch_dispose (self);
   bp_backprop_slow_stop (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_BACKPROP_VIEW);
   g_clear_pointer (&self->snapshot, bp_snapshot_unref);
@@ -1121,6 +1130,7 @@ bp_backprop_view_class_init (BpBackpropViewClass *klass)
   gtk_widget_class_install_action (widget_class, "backprop.clear-pad", NULL, clear_pad_action);
   bp_backprop_train_class_init (widget_class);
   bp_backprop_check_class_init (widget_class);
+  bp_backprop_batch_class_init (widget_class);
 }
 
 static void
@@ -1155,6 +1165,7 @@ bp_backprop_view_init (BpBackpropView *self)
 
   bp_backprop_check_init (self);
   bp_backprop_train_init (self);
+  bp_backprop_batch_init (self);
   g_signal_connect_swapped (self->columns, "neuron-activated", G_CALLBACK (neuron_activated_cb), self);
   g_signal_connect_swapped (self->gradient_grid, "neuron-activated", G_CALLBACK (gradient_neuron_cb),
                             self);

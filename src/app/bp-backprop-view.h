@@ -5,6 +5,7 @@
 
 #include "bp-trace.h"
 #include "bp-view.h"
+#include "bp-worker.h"
 
 G_BEGIN_DECLS
 
@@ -47,6 +48,17 @@ void bp_backprop_view_set_drawing (BpBackpropView *self,
 /* Show test image @index (as the Mistakes view's gallery asks). */
 void bp_backprop_view_show_test_image (BpBackpropView *self,
                                        guint           index);
+
+/* Show the mini-batch that Step → One Mini-Batch took (bp_session_get_last_batch()): its first
+ * example, walked through the network as it was before the step, with previous and next to go
+ * through the batch. Choosing another example leaves it. */
+void bp_backprop_view_show_batch (BpBackpropView *self,
+                                  BpMiniBatch    *batch);
+
+/* The mini-batch shown and, in @position, its example shown (from 0); NULL when the view does
+ * not show one. */
+BpMiniBatch *bp_backprop_view_get_batch (BpBackpropView *self,
+                                         guint          *position);
 
 /* Signals:
  * "step-changed": the step shown changed (bp_backprop_view_get_step());

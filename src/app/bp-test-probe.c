@@ -119,6 +119,23 @@ state_cb (Probe      *probe,
   bp_test_event ("state %s", bp_session_state_to_string (state));
 }
 
+/* "batch-taken epoch E batch B of N examples K I1 I2 …": the mini-batch a single step took,
+ * its training-set indices as the engine gave them. */
+static void
+batch_taken_cb (Probe       *probe,
+                BpMiniBatch *batch)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  if (probe->done)
+    return;
+  g_string_printf (line, "batch-taken epoch %u batch %u of %u examples %u", batch->epoch,
+                   batch->batch, batch->n_batches, batch->n);
+  for (guint i = 0; i < batch->n; i++)
+    g_string_append_printf (line, " %u", batch->indices[i]);
+  bp_test_event ("%s", line->str);
+}
+
 /* "speed EPOCH S1 S2 …", as backprop-cli train --learning-speed prints it. */
 static void
 print_speed (const BpEpochMetrics *m)
@@ -234,6 +251,7 @@ ready_tick_cb (GtkWidget     *widget,
   bp_test_event_widget ("layers", template_child (controls, BP_TYPE_CONTROLS, "layers_row"));
   bp_test_event_widget ("preset", template_child (controls, BP_TYPE_CONTROLS, "preset_row"));
   bp_test_event_widget ("start", window_child (probe, "start_button"));
+  bp_test_event_widget ("step", window_child (probe, "step_button"));
   bp_test_event ("ready");
   return G_SOURCE_REMOVE;
 }
@@ -737,6 +755,13 @@ backprop_tick_cb (GtkWidget     *widget,
                  gtk_widget_get_height (slow));
   }
   {
+    GtkWidget *batch_next = template_child (widget, BP_TYPE_BACKPROP_VIEW, "batch_next_button");
+
+    if (gtk_widget_get_mapped (batch_next))
+      print_place ("backprop-batch-next", batch_next, 0, 0, gtk_widget_get_width (batch_next),
+                   gtk_widget_get_height (batch_next));
+  }
+  {
     GtkWidget *pad = template_child (widget, BP_TYPE_BACKPROP_VIEW, "pad");
 
     if (gtk_widget_get_mapped (pad))
@@ -773,6 +798,15 @@ backprop_example_cb (ViewProbe      *vp,
   source = bp_backprop_view_get_source (view, &index);
   bp_test_event ("backprop-example %s %u label %zu guess %zu cost %.9g", source, index,
                  bp_trace_get_label (trace), bp_trace_get_guess (trace), bp_trace_get_cost (trace));
+  {
+    guint position;
+    BpMiniBatch *batch = bp_backprop_view_get_batch (view, &position);
+
+    /* "backprop-batch example P of N index I": the view on a mini-batch just taken. */
+    if (batch != NULL)
+      bp_test_event ("backprop-batch example %u of %u index %u epoch %u batch %u", position + 1,
+                     batch->n, batch->indices[position], batch->epoch, batch->batch);
+  }
 }
 
 /* On the gradient step, where its "Check with Finite Differences" button is; on the update
@@ -886,6 +920,9 @@ watch_backprop_view (ViewProbe *vp)
   /* The drawing pad shows when the example is a drawing: where it is, and where the cells went. */
   g_signal_connect_swapped (template_child (vp->view, BP_TYPE_BACKPROP_VIEW, "pad_box"),
                             "notify::visible", G_CALLBACK (backprop_map_cb), vp);
+  /* The bar of the mini-batch just taken, with its next button. */
+  g_signal_connect_swapped (template_child (vp->view, BP_TYPE_BACKPROP_VIEW, "batch_box"),
+                            "notify::visible", G_CALLBACK (backprop_map_cb), vp);
   g_signal_connect_swapped (vp->view, "example-changed", G_CALLBACK (backprop_example_cb), vp);
   g_signal_connect_swapped (vp->view, "step-changed", G_CALLBACK (backprop_step_cb), vp);
   g_signal_connect_swapped (vp->view, "neuron-shown", G_CALLBACK (backprop_neuron_cb), vp);
@@ -987,6 +1024,8 @@ bp_test_probe_attach (BpWindow *window)
                                   G_CALLBACK (network_reset_cb), probe);
   g_signal_group_connect_swapped (probe->session_signals, "diverged",
                                   G_CALLBACK (diverged_cb), probe);
+  g_signal_group_connect_swapped (probe->session_signals, "batch-taken",
+                                  G_CALLBACK (batch_taken_cb), probe);
   g_signal_group_connect_swapped (probe->session_signals, "failed", G_CALLBACK (failed_cb), probe);
   g_signal_connect_swapped (window, "notify::session", G_CALLBACK (window_session_cb), probe);
   window_session_cb (probe);

@@ -43,6 +43,7 @@ struct _BpWindow
 
   BpSession            *session;
   GSignalGroup         *session_signals;
+  guint                 batches_to_show;  /* train.step-batch steps whose mini-batch is to come */
   BpSession            *loading_session;  /* a data folder being loaded */
   GCancellable         *cancellable;
   GSettings            *settings;         /* NULL when the schema is not installed */

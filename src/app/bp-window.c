@@ -58,6 +58,7 @@ update_actions (BpWindow *self)
   gtk_widget_action_set_enabled (widget, "train.start", can_start);
   gtk_widget_action_set_enabled (widget, "train.pause", has_data && running);
   gtk_widget_action_set_enabled (widget, "train.step", has_data && !running);
+  gtk_widget_action_set_enabled (widget, "train.step-batch", has_data && !running);
   gtk_widget_action_set_enabled (widget, "train.step-epoch", has_data && !running);
   gtk_widget_action_set_enabled (widget, "train.reset", has_data);
   gtk_widget_action_set_enabled (widget, "train.pin-run", has_data);
@@ -164,6 +165,9 @@ session_diverged_cb (BpWindow   *self,
   g_autofree char *title = NULL;
   AdwToast *toast;
 
+  /* A step that diverged took no mini-batch to show. */
+  self->batches_to_show = 0;
+
   /* The engine's message starts in lower case, to follow "backprop-cli: " on a terminal. */
   g_free (self->divergence);
   self->divergence = g_strdup_printf ("%c%s.", g_ascii_toupper (message[0]), message + 1);
@@ -200,6 +204,7 @@ session_failed_cb (BpWindow   *self,
 static void
 session_reset_cb (BpWindow *self)
 {
+  self->batches_to_show = 0;
   bp_window_files_network_reset (self);
   update_subtitle (self);
   bp_window_files_update_actions (self);
@@ -464,6 +469,38 @@ train_step_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   bp_session_step (BP_WINDOW (widget)->session);
+}
+
+/* Step → One Mini-Batch: one mini-batch, then the Backprop view on it (batch_taken_cb). */
+static void
+train_step_batch_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  BpWindow *self = BP_WINDOW (widget);
+
+  if (bp_session_get_state (self->session) == BP_SESSION_STATE_RUNNING)
+    return;
+  self->batches_to_show++;
+  bp_session_step (self->session);
+}
+
+/* The mini-batch of a single step: shown by the Backprop view when it was asked for by
+ * Step → One Mini-Batch, or when the Backprop view is the one on screen. */
+static void
+batch_taken_cb (BpWindow    *self,
+                BpMiniBatch *batch)
+{
+  const char *visible = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (self->batches_to_show > 0)
+    {
+      self->batches_to_show--;
+      adw_view_stack_set_visible_child_name (self->view_stack, "backprop");
+    }
+  else if (g_strcmp0 (visible, "backprop") != 0)
+    return;
+  bp_backprop_view_show_batch (self->backprop_view, batch);
 }
 
 static void
@@ -842,6 +879,7 @@ bp_window_class_init (BpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "train.pause", NULL, train_pause_action);
   gtk_widget_class_install_action (widget_class, "train.step", NULL, train_step_action);
   gtk_widget_class_install_action (widget_class, "train.step-epoch", NULL, train_step_epoch_action);
+  gtk_widget_class_install_action (widget_class, "train.step-batch", NULL, train_step_batch_action);
   gtk_widget_class_install_action (widget_class, "train.reset", NULL, train_reset_action);
   gtk_widget_class_install_action (widget_class, "train.pin-run", NULL, train_pin_run_action);
   gtk_widget_class_install_action (widget_class, "train.clear-pins", NULL, train_clear_pins_action);
@@ -905,6 +943,8 @@ bp_window_init (BpWindow *self)
                                   G_CALLBACK (session_diverged_cb), self);
   g_signal_group_connect_swapped (self->session_signals, "failed",
                                   G_CALLBACK (session_failed_cb), self);
+  g_signal_group_connect_swapped (self->session_signals, "batch-taken",
+                                  G_CALLBACK (batch_taken_cb), self);
   g_signal_group_connect_swapped (self->session_signals, "network-reset",
                                   G_CALLBACK (session_reset_cb), self);
 

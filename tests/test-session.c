@@ -255,10 +255,35 @@ test_session_steps (void)
   g_assert_true (memcmp (before->net->params, after->net->params,
                          before->net->n_params * sizeof (float)) != 0);
 
+  /* The session keeps the last step's mini-batch: the fifth of epoch 1, ten distinct training
+   * images, the network the step left being the latest snapshot. */
+  {
+    BpMiniBatch *batch = bp_session_get_last_batch (session);
+    g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+    g_assert_nonnull (batch);
+    g_assert_cmpuint (batch->epoch, ==, 1);
+    g_assert_cmpuint (batch->batch, ==, 5);
+    g_assert_cmpuint (batch->n_batches, ==, 24);
+    g_assert_cmpuint (batch->n, ==, 10);
+    for (guint i = 0; i < batch->n; i++)
+      {
+        g_assert_cmpuint (batch->indices[i], <, 240);
+        g_assert_cmpuint (batch->labels[i], ==,
+                          bp_session_get_train_set (session)->labels[batch->indices[i]]);
+        g_hash_table_add (seen, GUINT_TO_POINTER (batch->indices[i] + 1));
+      }
+    g_assert_cmpuint (g_hash_table_size (seen), ==, 10);
+    g_assert_cmpmem (batch->after->net->params, after->net->n_params * sizeof (float),
+                     after->net->params, after->net->n_params * sizeof (float));
+  }
+
   /* The rest of the epoch, then a pause. */
   bp_session_step_epoch (session);
   g_assert_cmpint (bp_session_get_state (session), ==, BP_SESSION_STATE_RUNNING);
   wait_idle (session);
+  /* Running to the end of the epoch is no single step: the last batch stays the fifth's. */
+  g_assert_cmpuint (bp_session_get_last_batch (session)->batch, ==, 5);
   g_assert_cmpint (bp_session_get_state (session), ==, BP_SESSION_STATE_PAUSED);
   g_assert_cmpuint (bp_session_get_batches_done (session), ==, 24);
   g_assert_cmpuint (bp_session_get_epoch (session), ==, 1);
@@ -269,6 +294,10 @@ test_session_steps (void)
   wait_idle (session);
   g_assert_cmpuint (bp_session_get_batches_done (session), ==, 48);
   check_consistent (session, &rec);
+
+  /* A new network forgets the old one's mini-batch. */
+  bp_session_reset (session, NULL);
+  g_assert_null (bp_session_get_last_batch (session));
 
   g_assert_finalize_object (session);
   recorder_clear (&rec);

@@ -779,6 +779,9 @@ source_changed_cb (BpBackpropView *self)
   if (get_source (self) != SOURCE_TRAIN)
     bp_backprop_slow_stop (self);
   update_source_controls (self);
+  /* A mini-batch setting its example traces it once, with its own network, at the next frame. */
+  if (self->batch_setting)
+    return;
   load_example (self);
   bp_backprop_view_recompute (self);
 }
@@ -787,6 +790,8 @@ static void
 index_changed_cb (BpBackpropView *self)
 {
   bp_backprop_batch_leave (self);
+  if (self->batch_setting)
+    return;
   load_example (self);
   bp_backprop_view_recompute (self);
 }
@@ -794,6 +799,8 @@ index_changed_cb (BpBackpropView *self)
 static void
 label_changed_cb (BpBackpropView *self)
 {
+  if (self->batch_setting)
+    return;
   bp_backprop_view_recompute (self);
 }
 

@@ -127,8 +127,8 @@ bp_backprop_batch_leave (BpBackpropView *self)
   if (self->batch == NULL || self->batch_setting)
     return;
   g_clear_pointer (&self->batch, bp_mini_batch_unref);
-  /* Steps the user took on the network before the mini-batch go with it. */
-  bp_backprop_slow_stop (self);
+  /* Steps the user took on the network before the mini-batch go with it (slow motion leaves
+   * the batch before it starts). */
   g_ptr_array_set_size (self->undo, 0);
   g_array_set_size (self->undo_steps, 0);
   self->steps_taken = 0;

@@ -242,6 +242,13 @@ slow_toggled_cb (BpBackpropView *self)
       gtk_toggle_button_set_active (self->slow_button, FALSE);
       return;
     }
+  /* On a mini-batch just taken, slow motion trains the network as it is now, from the batch's
+   * training image on. */
+  if (self->batch != NULL)
+    {
+      bp_backprop_batch_leave (self);
+      bp_backprop_view_refresh_network (self);
+    }
   /* Training images, and the network as it is now kept for Undo. */
   gtk_drop_down_set_selected (self->source_drop, 1);
   g_ptr_array_add (self->undo, g_memdup2 (self->net->params, self->net->n_params * sizeof (float)));

@@ -137,6 +137,9 @@ void bp_backprop_view_set_step (BpBackpropView *self,
                                 guint           step);
 void bp_backprop_view_queue_refresh (BpBackpropView *self,
                                      gboolean        network);
+/* Copy the network to explain now (the session's, or the one before the mini-batch shown),
+ * unless the user has stepped the view's copy; whether it changed. */
+gboolean bp_backprop_view_refresh_network (BpBackpropView *self);
 
 /* bp-backprop-train.c: the result of the last gradient step; the backprop.take-step and
  * backprop.undo-step actions. */

@@ -315,6 +315,12 @@ refresh_network (BpBackpropView *self)
   return TRUE;
 }
 
+gboolean
+bp_backprop_view_refresh_network (BpBackpropView *self)
+{
+  return refresh_network (self);
+}
+
 /* The example's input into self->x. */
 static void
 load_example (BpBackpropView *self)

@@ -69,6 +69,24 @@ for variant in light dark zh_CN; do
   sleep 0.5
   screenshot "$variant-batch-2-update"
 
+  if [ "$variant" = light ]; then
+    # Slow motion from the batch's example leaves the batch and goes on through the training
+    # images after it, stepping the network as it is now.
+    m=$(mark)
+    line=$(grep -E '^widget backprop-slow ' "$EVENTS" | tail -n 1)
+    read -r _ _ x y w h <<<"$line"
+    eval "$(xdotool getwindowgeometry --shell "$WID")"
+    xdotool mousemove 0 0
+    xdotool mousemove --sync $((X + x + w / 2)) $((Y + y + h / 2)) click 1
+    check "light: slow motion goes on to training image $((second + 1))" \
+      wait_for "^backprop-example train $((second + 1)) " 10 "$m"
+    check "light: …taking its gradient steps" wait_for '^backprop-gradient-step ' 10 "$m"
+    xdotool click 1
+    sleep 0.5
+    check "light: …outside the mini-batch" \
+      test -z "$(tail -n "+$((m + 1))" "$EVENTS" | grep -E '^backprop-batch ')"
+  fi
+
   # A second Step → One Mini-Batch: the view follows to mini-batch 2.
   m=$(mark)
   step_one_mini_batch

@@ -171,28 +171,33 @@ bp_backprop_batch_describe_update (BpBackpropView *self,
                                    GString        *s)
 {
   const BpMiniBatch *b = self->batch;
-  BpTrace *after;
-  BpError error = { 0 };
+  const BpNetwork *nets[2];
   g_autofree char *before_text = NULL, *after_text = NULL;
-  const BpNetwork *net;
-  double cost_before;
+  double costs[2];
 
   if (b == NULL || self->trace == NULL || !bp_trace_is_computed (self->trace))
     return FALSE;
-  net = b->after->net;
-  after = bp_trace_new (net, &error);
-  if (after == NULL
-      || !bp_trace_compute (after, net, self->x, bp_trace_get_label (self->trace), &error))
+  /* The example through both networks the session kept (the trace shown may be of the view's
+   * own copy, once the user has taken steps on it). */
+  nets[0] = b->before->net;
+  nets[1] = b->after->net;
+  for (int i = 0; i < 2; i++)
     {
-      g_warning ("Backprop view: %s", error.message);
-      bp_trace_free (after);
-      return FALSE;
+      BpError error = { 0 };
+      BpTrace *trace = bp_trace_new (nets[i], &error);
+
+      if (trace == NULL
+          || !bp_trace_compute (trace, nets[i], self->x, bp_trace_get_label (self->trace), &error))
+        {
+          g_warning ("Backprop view: %s", error.message);
+          bp_trace_free (trace);
+          return FALSE;
+        }
+      costs[i] = bp_trace_get_cost (trace);
+      bp_trace_free (trace);
     }
-  /* Before a step of the user's own, the trace is that of the network before the mini-batch. */
-  cost_before = self->steps_taken > 0 ? self->cost_before : bp_trace_get_cost (self->trace);
-  before_text = bp_backprop_text_number (cost_before, 3);
-  after_text = bp_backprop_text_number (bp_trace_get_cost (after), 3);
-  bp_trace_free (after);
+  before_text = bp_backprop_text_number (costs[0], 3);
+  after_text = bp_backprop_text_number (costs[1], 3);
   /* Translators: the result of Step → One Mini-Batch for the example shown: two costs. */
   g_string_append_printf (s, _("The network was updated with the mean gradient of these %u "
                                "examples, not of this one alone: the cost of this example went "

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bp-digit-folder.h"
 #include "bp-metrics.h"
 #include "bp-model-io.h"
 #include "bp-pool.h"
@@ -129,12 +130,68 @@ out:
   return status;
 }
 
+/* `eval --data DIR`: the model (the embedded one without --model) on a folder of pictures. */
+static int
+eval_folder (const char *model_path,
+             const char *dir)
+{
+  g_autoptr(BpDigitFolder) folder = NULL;
+  g_autoptr(GError) gerror = NULL;
+  BpEvaluation evaluation = { 0 };
+  BpError error = { 0 };
+  const char *name = NULL;
+  BpNetwork *net;
+  int status = BP_CLI_EXIT_FAILURE;
+
+  net = bp_cli_load_model (model_path, NULL, &name);
+  if (net == NULL)
+    return BP_CLI_EXIT_FAILURE;
+  folder = bp_digit_folder_load (dir, &gerror);
+  if (folder == NULL)
+    {
+      bp_network_free (net);
+      return bp_cli_fail (BP_CLI_EXIT_FAILURE, "--data: %s", gerror->message);
+    }
+  for (guint i = 0; i < folder->warnings->len; i++)
+    bp_cli_note ("%s", (const char *) folder->warnings->pdata[i]);
+
+  if (net->n_inputs != folder->set->n_pixels || net->n_outputs < 10)
+    status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s: the model takes %zu inputs and has %zu "
+                          "outputs, but pictures become 28×28 digits", name, net->n_inputs,
+                          net->n_outputs);
+  else if (!bp_evaluate (net, folder->set, 0.0f, 0.0f, 1, true, &evaluation, &error))
+    status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
+  else
+    {
+      size_t k = evaluation.n_classes;
+
+      printf ("data_acc %.4f n %zu skipped %u\n", evaluation.accuracy, folder->set->n,
+              folder->warnings->len);
+      /* Per digit: how many pictures and how many the model read right. */
+      for (size_t t = 0; t < 10; t++)
+        {
+          size_t n = 0;
+
+          for (size_t p = 0; p < k; p++)
+            n += evaluation.confusion[t * k + p];
+          printf ("digit %zu n %zu correct %zu\n", t, n, evaluation.confusion[t * k + t]);
+        }
+      print_confusion (&evaluation);
+      status = bp_cli_flush_stdout () ? BP_CLI_EXIT_OK : BP_CLI_EXIT_FAILURE;
+    }
+
+  bp_evaluation_clear (&evaluation);
+  bp_network_free (net);
+  return status;
+}
+
 int
 bp_cli_eval (int    argc,
              char **argv)
 {
   g_auto (GStrv) model_paths = NULL;
   g_autofree char *data_dir = NULL;
+  g_autofree char *folder_dir = NULL;
   g_autoptr(GOptionContext) context = NULL;
   const char *model_path;
   BpModelInfo info = { 0 };
@@ -151,6 +208,9 @@ bp_cli_eval (int    argc,
       "FILE" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
       "Folder of the MNIST IDX files", "DIR" },
+    { "data", 0, 0, G_OPTION_ARG_FILENAME, &folder_dir,
+      "Evaluate on the PNG pictures of DIR/0/ … DIR/9/ (My Digits' folder) instead of MNIST's "
+      "test set; without --model, the embedded model", "DIR" },
     { NULL },
   };
 
@@ -161,10 +221,19 @@ bp_cli_eval (int    argc,
     "header line of predicted labels and one row per true label.\n"
     "With --model given several times, first `model I test_acc A FILE` for each, then the\n"
     "accuracy and confusion matrix of their plurality vote (chapter 6's ensemble: the class\n"
-    "most models predict, a tie going to the smallest class, as conv.py does it).");
+    "most models predict, a tie going to the smallest class, as conv.py does it).\n"
+    "With --data DIR: `data_acc A n N skipped K` (K unusable pictures, each named on stderr),\n"
+    "then `digit D n N correct C` for each digit, then the confusion matrix.");
 
   if (!bp_cli_parse_options (context, &argc, &argv))
     return BP_CLI_EXIT_USAGE;
+  if (folder_dir != NULL && data_dir != NULL)
+    return bp_cli_fail (BP_CLI_EXIT_USAGE, "--data and --data-dir do not go together: --data "
+                        "evaluates on a folder of pictures instead of MNIST");
+  if (folder_dir != NULL && model_paths != NULL && model_paths[0] != NULL && model_paths[1] != NULL)
+    return bp_cli_fail (BP_CLI_EXIT_USAGE, "--data evaluates one model; give --model once");
+  if (folder_dir != NULL)
+    return eval_folder (model_paths != NULL ? model_paths[0] : NULL, folder_dir);
   if (model_paths == NULL || model_paths[0] == NULL)
     return bp_cli_fail (BP_CLI_EXIT_USAGE, "--model FILE is required (see `%s --help`)",
                         g_get_prgname ());

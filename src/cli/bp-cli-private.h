@@ -75,6 +75,14 @@ bool bp_cli_load_mnist (BpMnist    *mnist,
                         const char *data_dir,
                         size_t      train_size);
 
+/* @train followed by the pictures of the folder @dir (bp-digit-folder.h) repeated @repeat_text
+ * times (NULL: bp_digit_folder_auto_repeat()), for `train --extra-data`. Notes each skipped
+ * picture and what was mixed in on stderr. On failure prints the one-line error and returns
+ * NULL. Free with bp_dataset_free(). */
+BpDataset *bp_cli_mix_extra_data (const BpDataset *train,
+                                  const char      *dir,
+                                  const char      *repeat_text);
+
 /* The model in @path, or the embedded default model when @path is NULL, with its extra fields
  * in @info (may be NULL). *@name is what messages call it (@path, or "the embedded default
  * model"). On failure prints the one-line error and returns NULL. */

@@ -47,6 +47,8 @@ typedef struct
   char     *csv;
   gboolean  learning_speed;
   gboolean  all_variants;
+  char     *extra_data;
+  char     *extra_repeat;
 } TrainOptions;
 
 /* Everything the callbacks of one run need. */
@@ -110,7 +112,8 @@ train_options_clear (TrainOptions *options)
   char **fields[] = {
     &options->layers, &options->net, &options->activation, &options->output, &options->cost,
     &options->monitor_every, &options->kernel, &options->data_dir, &options->load,
-    &options->save, &options->csv, &options->preset,
+    &options->save, &options->csv, &options->preset, &options->extra_data,
+    &options->extra_repeat,
   };
 
   for (size_t i = 0; i < G_N_ELEMENTS (fields); i++)
@@ -729,6 +732,7 @@ train_one (TrainOptions       *options,
   BpNetwork *loaded = NULL;
   BpMnist mnist = { 0 };
   BpError error = { 0 };
+  BpDataset *mixed = NULL;
   unsigned epochs_done;
   int status = BP_CLI_EXIT_FAILURE;
   bool ok, keep_files;
@@ -794,12 +798,16 @@ train_one (TrainOptions       *options,
   if (setup.run.train_size > mnist.train->n)
     bp_cli_note ("--train-size %zu: the training set has only %zu images; training on all of "
                  "them", setup.run.train_size, mnist.train->n);
+  if (options->extra_data != NULL
+      && (mixed = bp_cli_mix_extra_data (mnist.train, options->extra_data,
+                                         options->extra_repeat)) == NULL)
+    goto out;
 
   run.config = setup.run;
   run.options = setup.options;
   run.save_path = options->save;
   run.csv_path = options->csv;
-  run.train_size = mnist.train->n;
+  run.train_size = mixed != NULL ? mixed->n : mnist.train->n;
   run.progress_bar = isatty (STDERR_FILENO);
   run.history = g_array_new (FALSE, FALSE, sizeof (BpEpochMetrics));
   if (info.n_history > 0)
@@ -813,7 +821,8 @@ train_one (TrainOptions       *options,
   run.initial_speed.seconds = NAN;
   run.initial_speed.eta = NAN;
 
-  run.trainer = bp_trainer_new (run.net, &run.config, &run.options, mnist.train,
+  run.trainer = bp_trainer_new (run.net, &run.config, &run.options,
+                                mixed != NULL ? mixed : mnist.train,
                                 mnist.validation, mnist.test, &error);
   if (run.trainer == NULL)
     {
@@ -953,6 +962,7 @@ out:
   if (run.history != NULL)
     g_array_unref (run.history);
   g_free (run.write_error);
+  g_clear_pointer (&mixed, bp_dataset_free);
   bp_mnist_clear (&mnist);
   bp_model_info_clear (&info);
 
@@ -1041,6 +1051,10 @@ option_entries (TrainOptions *options)
       "N" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &options->data_dir,
       "Folder of the MNIST IDX files", "DIR" },
+    { "extra-data", 0, 0, G_OPTION_ARG_FILENAME, &options->extra_data,
+      "Mix the PNG pictures of DIR/0/ … DIR/9/ into the training set", "DIR" },
+    { "extra-repeat", 0, 0, G_OPTION_ARG_STRING, &options->extra_repeat,
+      "Each --extra-data picture N times (default: ~1 % of the set, at most 20)", "N" },
     { "load", 0, 0, G_OPTION_ARG_FILENAME, &options->load,
       "Continue training the model in FILE (architecture and unset options from it)", "FILE" },
     { "save", 0, 0, G_OPTION_ARG_FILENAME, &options->save,
@@ -1099,6 +1113,8 @@ bp_cli_train (int    argc,
     "overrides the preset's value. With --all-variants every variant of a comparison runs in\n"
     "turn, each after a line `variant NAME`. When a preset's run ends, stderr sets the result\n"
     "beside the book's, and says why a run stuck far below it.\n"
+    "--extra-data DIR appends DIR's pictures (preprocessed as `classify` does), repeated\n"
+    "--extra-repeat times, to the training set; the trainer shuffles them in every epoch.\n"
     "Exit codes: 0 done (also after early stopping), 1 run-time failure (bad file, missing\n"
     "data, divergence, output lost), 2 usage error, 130/143 stopped by SIGINT/SIGTERM.");
 
@@ -1119,6 +1135,20 @@ bp_cli_train (int    argc,
     {
       status = BP_CLI_EXIT_USAGE;
       goto out;
+    }
+
+  if (options.extra_repeat != NULL)
+    {
+      guint64 repeat = 0;
+
+      if (!bp_cli_parse_unsigned ("--extra-repeat", options.extra_repeat, 1000, &repeat)
+          || (repeat == 0 && !bp_cli_usage ("--extra-repeat: 0 would leave the pictures out; "
+                                            "give 1 to 1000"))
+          || (options.extra_data == NULL && !bp_cli_usage ("--extra-repeat needs --extra-data")))
+        {
+          status = BP_CLI_EXIT_USAGE;
+          goto out;
+        }
     }
 
   if (options.preset != NULL)

@@ -17,6 +17,7 @@
 
 #include <gio/gio.h>
 
+#include "bp-digit-folder.h"
 #include "bp-model-io.h"
 
 /* Where resources/backprop-model.gresource.xml puts the default model. */
@@ -199,6 +200,44 @@ bp_cli_load_mnist (BpMnist    *mnist,
     bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
 
   return ok;
+}
+
+BpDataset *
+bp_cli_mix_extra_data (const BpDataset *train,
+                       const char      *dir,
+                       const char      *repeat_text)
+{
+  g_autoptr(BpDigitFolder) folder = NULL;
+  g_autoptr(GError) gerror = NULL;
+  BpDataset *mixed;
+  guint64 repeat = 0;
+
+  /* Checked by the caller before anything was loaded. */
+  if (repeat_text != NULL
+      && !bp_cli_parse_unsigned ("--extra-repeat", repeat_text, 1000, &repeat))
+    return NULL;
+
+  folder = bp_digit_folder_load (dir, &gerror);
+  if (folder == NULL)
+    {
+      bp_cli_fail (BP_CLI_EXIT_FAILURE, "--extra-data: %s", gerror->message);
+      return NULL;
+    }
+  for (guint i = 0; i < folder->warnings->len; i++)
+    bp_cli_note ("%s", (const char *) folder->warnings->pdata[i]);
+  if (repeat == 0)
+    repeat = bp_digit_folder_auto_repeat (train->n, folder->set->n);
+
+  mixed = bp_digit_folder_mix (train, folder->set, (guint) repeat, &gerror);
+  if (mixed == NULL)
+    {
+      bp_cli_fail (BP_CLI_EXIT_FAILURE, "--extra-data %s: %s", dir, gerror->message);
+      return NULL;
+    }
+  bp_cli_note ("--extra-data %s: %zu pictures (%u skipped), each %" G_GUINT64_FORMAT
+               " times: %zu training examples", dir, folder->set->n, folder->warnings->len,
+               repeat, mixed->n);
+  return mixed;
 }
 
 BpNetwork *

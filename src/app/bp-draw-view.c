@@ -19,6 +19,7 @@
 #include "bp-default-model.h"
 #include "bp-draw-canvas.h"
 #include "bp-focus-ring.h"
+#include "bp-my-digits-dialog.h"
 #include "bp-prediction-bars.h"
 #include "bp-preprocess.h"
 #include "bp-widget-utils.h"
@@ -46,6 +47,7 @@ struct _BpDrawView
   GtkLabel         *hidden_label;
   GtkDrawingArea   *hidden_area;
   GtkScale         *brush_scale;
+  GtkMenuButton    *my_digits_button;
 
   BpSnapshot       *snapshot;        /* keeps the network below alive when it is a snapshot */
   const BpNetwork  *net;             /* the network of the last prediction, or NULL */
@@ -775,6 +777,41 @@ bp_draw_view_get_input (BpDrawView *self)
   return self->have_input && self->net != NULL ? self->input : NULL;
 }
 
+guint8 *
+bp_draw_view_get_drawing (BpDrawView *self,
+                          int        *width,
+                          int        *height)
+{
+  cairo_surface_t *surface;
+  const guint8 *ink;
+  guint8 *grey;
+  int stride;
+
+  g_return_val_if_fail (BP_IS_DRAW_VIEW (self), NULL);
+
+  if (!self->have_input)
+    return NULL;
+  if (bp_draw_canvas_has_image (self->canvas))
+    {
+      grey = g_new (guint8, N_PIXELS);
+      for (int i = 0; i < N_PIXELS; i++)
+        grey[i] = (guint8) (255 - (int) lrintf (CLAMP (self->input[i], 0.0f, 1.0f) * 255.0f));
+      *width = *height = SIDE;
+      return grey;
+    }
+  surface = bp_draw_canvas_render (self->canvas, 1);
+  *width = cairo_image_surface_get_width (surface);
+  *height = cairo_image_surface_get_height (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  ink = cairo_image_surface_get_data (surface);
+  grey = g_new (guint8, (gsize) *width * (gsize) *height);
+  for (int y = 0; y < *height; y++)
+    for (int x = 0; x < *width; x++)
+      grey[(gsize) y * (gsize) *width + (gsize) x] = (guint8) (255 - ink[(gsize) y * (gsize) stride + (gsize) x]);
+  cairo_surface_destroy (surface);
+  return grey;
+}
+
 double
 bp_draw_view_get_brush_width (BpDrawView *self)
 {
@@ -887,6 +924,7 @@ bp_draw_view_class_init (BpDrawViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpDrawView, hidden_label);
   gtk_widget_class_bind_template_child (widget_class, BpDrawView, hidden_area);
   gtk_widget_class_bind_template_child (widget_class, BpDrawView, brush_scale);
+  gtk_widget_class_bind_template_child (widget_class, BpDrawView, my_digits_button);
   gtk_widget_class_bind_template_callback (widget_class, canvas_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stroke_finished_cb);
   gtk_widget_class_bind_template_callback (widget_class, queue_predict);
@@ -900,6 +938,7 @@ bp_draw_view_class_init (BpDrawViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "draw.undo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "draw.clear", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "draw.clear", NULL);
+  bp_my_digits_install_actions (widget_class);
 }
 
 static void
@@ -922,6 +961,7 @@ bp_draw_view_init (BpDrawView *self)
                                   G_CALLBACK (queue_predict), self);
   g_signal_group_connect_swapped (session_signals, "network-reset",
                                   G_CALLBACK (queue_predict), self);
+  bp_my_digits_setup_button (self->my_digits_button, self);
   /* The first prediction, and the loading of the built-in model, wait for the view to show. */
   canvas_changed_cb (self);
   update_labels (self, NULL);

@@ -38,6 +38,13 @@ const float *bp_draw_view_get_input (BpDrawView *self);
 /* The digit the "Why" map is chosen to explain, or -1 for the top guess (the default). */
 int      bp_draw_view_get_why_class (BpDrawView *self);
 
+/* What is on the pad as a picture for My Digits, grey (0 ink … 255 paper, dark on white, rows
+ * *@width bytes apart): the strokes at one pixel per logical pixel, or for a test image or a
+ * picture the 28×28 input the network saw. NULL when there is nothing to read (g_free). */
+guint8      *bp_draw_view_get_drawing (BpDrawView *self,
+                                       int        *width,
+                                       int        *height);
+
 double   bp_draw_view_get_brush_width (BpDrawView *self);
 
 /* Keep the brush width in @settings' "brush-width" key. */

@@ -17,6 +17,7 @@
 #include "bp-draw-view.h"
 #include "bp-gradcheck.h"
 #include "bp-mistakes-view.h"
+#include "bp-my-digits.h"
 #include "bp-network-columns.h"
 #include "bp-presets.h"
 #include "bp-test-events.h"
@@ -660,6 +661,29 @@ strokes_removed_cb (ViewProbe *vp,
     bp_test_event ("strokes %u", n_strokes);
 }
 
+/* ── My Digits: my-digit-added, my-digits ─────────────────────────────────────────────────── */
+
+static void
+my_digit_added_cb (Probe      *probe,
+                   guint       digit,
+                   const char *path)
+{
+  if (!probe->done)
+    bp_test_event ("my-digit-added %u %s", digit, path);
+}
+
+static void
+my_digits_changed_cb (Probe      *probe,
+                      BpMyDigits *store)
+{
+  g_autoptr(BpDigitFolder) folder = NULL;
+
+  if (probe->done)
+    return;
+  folder = bp_my_digits_load (store, NULL);
+  bp_test_event ("my-digits %zu", folder != NULL ? folder->set->n : 0);
+}
+
 /* ── The Mistakes view: mistakes, mistake-cell, first-digit, cell ─────────────────────────── */
 
 /* Where the cell of the most confident mistake and the first digit of the gallery are, in the
@@ -991,6 +1015,7 @@ probe_free (gpointer data)
 {
   Probe *probe = data;
 
+  g_signal_handlers_disconnect_by_data (bp_my_digits_get_default (), probe);
   g_clear_object (&probe->session_signals);
   g_clear_pointer (&probe->frame_stats, bp_frame_stats_free);
   g_free (probe);
@@ -1031,6 +1056,10 @@ bp_test_probe_attach (BpWindow *window)
   window_session_cb (probe);
 
   g_signal_connect_swapped (window, "data-loaded", G_CALLBACK (data_loaded_cb), probe);
+  g_signal_connect_swapped (bp_my_digits_get_default (), "added", G_CALLBACK (my_digit_added_cb),
+                            probe);
+  g_signal_connect_swapped (bp_my_digits_get_default (), "changed",
+                            G_CALLBACK (my_digits_changed_cb), probe);
   g_signal_connect_swapped (window, "data-missing", G_CALLBACK (data_missing_cb), probe);
   g_signal_connect_swapped (window, "reset-asked", G_CALLBACK (reset_network_asked_cb), probe);
   g_signal_connect_swapped (window, "file-dialog-shown", G_CALLBACK (file_dialog_shown_cb), probe);

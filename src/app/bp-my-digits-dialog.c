@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "bp-default-model.h"
 #include "bp-preprocess.h"
 
 #define THUMB 56
@@ -27,9 +28,11 @@ struct _BpMyDigitsDialog
   AdwWindow   parent_instance;
 
   BpMyDigits *store;
+  GWeakRef    session;    /* the Draw view's, whose network reads the digits */
   GtkStack   *stack;
   GtkListBox *list;
   GtkLabel   *summary;
+  GtkLabel   *reading;    /* how the network reads them */
   guint       n_digits;
   int         focus_row;  /* the row to focus after a reload, or -1 */
 };
@@ -152,7 +155,9 @@ static GtkWidget *
 make_row (BpMyDigitsDialog *self,
           const guint8     *pixels,
           guint             digit,
-          const char       *path)
+          const char       *path,
+          int               predicted,
+          float             confidence)
 {
   g_autofree char *base = g_path_get_basename (path);
   g_autoptr(GdkTexture) texture = digit_texture (pixels);
@@ -176,6 +181,10 @@ make_row (BpMyDigitsDialog *self,
     ? g_strdup_printf (_("%s · held out to test"), base)
     : g_strdup (base);
 
+  g_autofree char *read_text = predicted < 0 ? NULL
+    /* Translators: how the network reads a stored digit: the digit and how sure, in %. */
+    : g_strdup_printf (_("Read as %d, %.0f%%"), predicted, 100.0 * confidence);
+
   small = gtk_label_new (small_text);
 
   g_object_set_data_full (G_OBJECT (row), "path", g_strdup (path), g_free);
@@ -191,6 +200,15 @@ make_row (BpMyDigitsDialog *self,
   gtk_widget_add_css_class (small, "dim-label");
   gtk_box_append (GTK_BOX (text), big);
   gtk_box_append (GTK_BOX (text), small);
+  if (read_text != NULL)
+    {
+      GtkWidget *read = gtk_label_new (read_text);
+
+      gtk_label_set_xalign (GTK_LABEL (read), 0);
+      gtk_widget_add_css_class (read, "caption");
+      gtk_widget_add_css_class (read, (guint) predicted == digit ? "success" : "error");
+      gtk_box_append (GTK_BOX (text), read);
+    }
   gtk_widget_set_hexpand (text, TRUE);
   gtk_widget_set_valign (text, GTK_ALIGN_CENTER);
 
@@ -221,6 +239,13 @@ make_row (BpMyDigitsDialog *self,
     /* Translators: a row of the My Digits gallery, read by a screen reader. */
     ? g_strdup_printf (_("A %u, picture %s, held out to test"), digit, base)
     : g_strdup_printf (_("A %u, picture %s"), digit, base);
+  if (read_text != NULL)
+    {
+      char *with = g_strdup_printf ("%s. %s", row_name, read_text);
+
+      g_free (row_name);
+      row_name = with;
+    }
   /* Translators: the relabel drop-down of one picture, read by a screen reader. */
   dropdown_name = g_strdup_printf (_("Digit of picture %s"), base);
   /* Translators: the delete button of one picture, read by a screen reader. */
@@ -245,23 +270,68 @@ reload (BpMyDigitsDialog *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(BpDigitFolder) folder = bp_my_digits_load (self->store, &error);
+  g_autoptr(BpSession) session = NULL;
+  g_autoptr(BpSnapshot) snapshot = NULL;
+  g_autofree char *source = NULL;
+  g_autofree float *scratch = NULL;
+  g_autofree float *out = NULL;
+  float input[BP_PREPROCESS_N_PIXELS];
+  const BpNetwork *net;
   GtkWidget *child;
-  guint n_held = 0;
+  guint n_held = 0, n_right = 0, n_held_right = 0;
   g_autofree char *summary = NULL;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
     gtk_list_box_remove (self->list, child);
 
   self->n_digits = folder != NULL ? (guint) folder->set->n : 0;
+  session = g_weak_ref_get (&self->session);
+  net = bp_default_model_choose (session, &snapshot, &source);
+  if (net != NULL && (net->n_inputs != BP_PREPROCESS_N_PIXELS || net->n_outputs < 10))
+    net = NULL;
+  if (net != NULL)
+    {
+      scratch = g_new (float, bp_network_scratch_size (net));
+      out = g_new (float, net->n_outputs);
+    }
   for (guint i = 0; i < self->n_digits; i++)
     {
       const char *path = folder->paths->pdata[i];
+      const guint8 *pixels = folder->set->pixels + (gsize) i * BP_PREPROCESS_N_PIXELS;
+      gboolean held = bp_my_digits_is_held_out (path);
+      int predicted = -1;
+      float confidence = 0;
 
-      n_held += bp_my_digits_is_held_out (path);
-      gtk_list_box_append (self->list,
-                           make_row (self, folder->set->pixels + (gsize) i * BP_PREPROCESS_N_PIXELS,
-                                     folder->set->labels[i], path));
+      if (net != NULL)
+        {
+          bp_dataset_gather (folder->set, &(size_t) { i }, 1, input);
+          bp_network_predict (net, input, out, scratch);
+          predicted = 0;
+          for (guint k = 1; k < 10; k++)
+            if (out[k] > out[predicted])
+              predicted = (int) k;
+          confidence = out[predicted];
+          if ((guint) predicted == folder->set->labels[i])
+            {
+              n_right++;
+              n_held_right += held;
+            }
+        }
+      n_held += held;
+      gtk_list_box_append (self->list, make_row (self, pixels, folder->set->labels[i], path,
+                                                 predicted, confidence));
     }
+  if (net != NULL && self->n_digits > 0)
+    {
+      g_autofree char *reading = g_strdup_printf (
+        /* Translators: which network reads the digits (a sentence), then how many of all the
+         * stored digits and of those held out it reads right. */
+        _("%s\nIt reads %u of %u of your digits right, %u of the %u held out."), source,
+        n_right, self->n_digits, n_held_right, n_held);
+
+      gtk_label_set_text (self->reading, reading);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->reading), net != NULL && self->n_digits > 0);
 
   gtk_stack_set_visible_child_name (self->stack, self->n_digits > 0 ? "list" : "empty");
   summary = g_strdup_printf (
@@ -299,7 +369,17 @@ bp_my_digits_dialog_dispose (GObject *object)
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
   g_clear_object (&self->store);
+  g_weak_ref_set (&self->session, NULL);
   G_OBJECT_CLASS (bp_my_digits_dialog_parent_class)->dispose (object);
+}
+
+static void
+bp_my_digits_dialog_finalize (GObject *object)
+{
+  BpMyDigitsDialog *self = BP_MY_DIGITS_DIALOG (object);
+
+  g_weak_ref_clear (&self->session);
+  G_OBJECT_CLASS (bp_my_digits_dialog_parent_class)->finalize (object);
 }
 
 static void
@@ -309,6 +389,7 @@ bp_my_digits_dialog_class_init (BpMyDigitsDialogClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = bp_my_digits_dialog_dispose;
+  object_class->finalize = bp_my_digits_dialog_finalize;
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -322,8 +403,10 @@ bp_my_digits_dialog_init (BpMyDigitsDialog *self)
   GtkWidget *clamp = adw_clamp_new ();
   GtkWidget *column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *summary = gtk_label_new (NULL);
+  GtkWidget *reading = gtk_label_new (NULL);
 
   self->focus_row = -1;
+  g_weak_ref_init (&self->session, NULL);
   gtk_window_set_title (GTK_WINDOW (self), _("My Digits"));
   gtk_window_set_default_size (GTK_WINDOW (self), 520, 520);
   gtk_window_set_modal (GTK_WINDOW (self), TRUE);
@@ -346,7 +429,12 @@ bp_my_digits_dialog_init (BpMyDigitsDialog *self)
   gtk_label_set_selectable (self->summary, TRUE);
   gtk_widget_add_css_class (summary, "dim-label");
   gtk_widget_add_css_class (summary, "caption");
+  self->reading = GTK_LABEL (reading);
+  gtk_label_set_xalign (self->reading, 0);
+  gtk_label_set_wrap (self->reading, TRUE);
+  gtk_label_set_wrap_mode (self->reading, PANGO_WRAP_WORD_CHAR);
   gtk_box_append (GTK_BOX (column), summary);
+  gtk_box_append (GTK_BOX (column), reading);
   gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->list));
   gtk_widget_set_margin_top (column, 12);
   gtk_widget_set_margin_bottom (column, 12);
@@ -375,11 +463,13 @@ store_changed_cb (BpMyDigitsDialog *self)
 
 BpMyDigitsDialog *
 bp_my_digits_dialog_new (GtkWindow  *parent,
-                         BpMyDigits *store)
+                         BpMyDigits *store,
+                         BpSession  *session)
 {
   BpMyDigitsDialog *self = g_object_new (BP_TYPE_MY_DIGITS_DIALOG, "transient-for", parent, NULL);
 
   self->store = g_object_ref (store);
+  g_weak_ref_set (&self->session, session);
   g_signal_connect_swapped (store, "changed", G_CALLBACK (store_changed_cb), self);
   self->focus_row = 0;
   reload (self);
@@ -468,7 +558,8 @@ show_gallery (BpDrawView *view)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (view));
   BpMyDigitsDialog *dialog = bp_my_digits_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                                      bp_my_digits_get_default ());
+                                                      bp_my_digits_get_default (),
+                                                      bp_view_get_session (BP_VIEW (view)));
 
   gtk_window_present (GTK_WINDOW (dialog));
 }

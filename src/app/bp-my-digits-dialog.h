@@ -14,9 +14,11 @@ G_BEGIN_DECLS
 #define BP_TYPE_MY_DIGITS_DIALOG (bp_my_digits_dialog_get_type ())
 G_DECLARE_FINAL_TYPE (BpMyDigitsDialog, bp_my_digits_dialog, BP, MY_DIGITS_DIALOG, AdwWindow)
 
-/* The gallery of @store's digits, transient for @parent; it follows the store's changes. */
+/* The gallery of @store's digits, transient for @parent; it follows the store's changes and
+ * says how @session's network (bp_default_model_choose(); @session may be NULL) reads each. */
 BpMyDigitsDialog *bp_my_digits_dialog_new (GtkWindow  *parent,
-                                           BpMyDigits *store);
+                                           BpMyDigits *store,
+                                           BpSession  *session);
 
 /* The number of digits the gallery shows. */
 guint bp_my_digits_dialog_get_n_digits (BpMyDigitsDialog *self);

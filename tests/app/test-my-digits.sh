@@ -66,7 +66,9 @@ n_pictures ()
 
 for style in light dark zh; do
   case $style in
-    zh) extra=(LANGUAGE=zh_CN LANG=zh_CN.UTF-8 ADW_DEBUG_COLOR_SCHEME=prefer-light) ;;
+    # gettext ignores LANGUAGE under the C locale; the catalogue is the build's.
+    zh) extra=(LC_ALL=C.UTF-8 LANGUAGE=zh_CN BACKPROP_LOCALEDIR="$BACKPROP_BUILD_DIR/po"
+               ADW_DEBUG_COLOR_SCHEME=prefer-light) ;;
     *) extra=(ADW_DEBUG_COLOR_SCHEME="prefer-$style") ;;
   esac
   start_app BACKPROP_DATA_DIR="$OUT_DIR/no-such-folder" XDG_DATA_HOME="$DATA" "${extra[@]}"

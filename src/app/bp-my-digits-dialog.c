@@ -19,6 +19,7 @@
 #include <math.h>
 
 #include "bp-default-model.h"
+#include "bp-my-digits-train.h"
 #include "bp-preprocess.h"
 
 #define THUMB 56
@@ -33,6 +34,9 @@ struct _BpMyDigitsDialog
   GtkListBox *list;
   GtkLabel   *summary;
   GtkLabel   *reading;    /* how the network reads them */
+  GtkWidget  *train;      /* Train on My Digits */
+  GtkLabel   *trained;    /* what training on them did */
+  gboolean    training;
   guint       n_digits;
   int         focus_row;  /* the row to focus after a reload, or -1 */
 };
@@ -332,6 +336,8 @@ reload (BpMyDigitsDialog *self)
       gtk_label_set_text (self->reading, reading);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->reading), net != NULL && self->n_digits > 0);
+  gtk_widget_set_sensitive (self->train, !self->training && self->n_digits > n_held
+                                         && bp_my_digits_can_train (session));
 
   gtk_stack_set_visible_child_name (self->stack, self->n_digits > 0 ? "list" : "empty");
   summary = g_strdup_printf (
@@ -351,6 +357,54 @@ reload (BpMyDigitsDialog *self)
       gtk_widget_grab_focus (GTK_WIDGET (row));
     }
   self->focus_row = -1;
+}
+
+/* ── Train on My Digits ───────────────────────────────────────────────────────────────────── */
+
+static void
+train_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(BpMyDigitsDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  BpMyDigitsTrainResult r;
+
+  self->training = FALSE;
+  if (!bp_my_digits_train_finish (BP_SESSION (source), result, &r, &error))
+    text = g_strdup (error->message);
+  else if (isnan (r.test_before))
+    text = g_strdup_printf (
+      /* Translators: after Train on My Digits: the digits trained on, how many times each,
+       * then the held-out digits read right before and after. */
+      _("Trained one epoch with %u of your digits, each %u times. Held-out digits read right: "
+        "%u of %u before, %u after."),
+      r.n_train, r.repeat, r.held_right_before, r.n_held, r.held_right_after);
+  else
+    text = g_strdup_printf (
+      /* Translators: as above, then MNIST's test accuracy before and after, in %. */
+      _("Trained one epoch with %u of your digits, each %u times. Held-out digits read right: "
+        "%u of %u before, %u after. MNIST test accuracy: %.2f%% before, %.2f%% after."),
+      r.n_train, r.repeat, r.held_right_before, r.n_held, r.held_right_after,
+      100.0 * r.test_before, 100.0 * r.test_after);
+  gtk_label_set_text (self->trained, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->trained), TRUE);
+  reload (self);
+}
+
+static void
+train_clicked_cb (BpMyDigitsDialog *self)
+{
+  g_autoptr(BpSession) session = g_weak_ref_get (&self->session);
+
+  if (session == NULL || self->training)
+    return;
+  self->training = TRUE;
+  gtk_widget_set_sensitive (self->train, FALSE);
+  gtk_label_set_text (self->trained, _("Training on MNIST and your digits…"));
+  gtk_widget_set_visible (GTK_WIDGET (self->trained), TRUE);
+  bp_my_digits_train_async (session, self->store, NULL, train_done_cb, g_object_ref (self));
 }
 
 guint
@@ -433,8 +487,22 @@ bp_my_digits_dialog_init (BpMyDigitsDialog *self)
   gtk_label_set_xalign (self->reading, 0);
   gtk_label_set_wrap (self->reading, TRUE);
   gtk_label_set_wrap_mode (self->reading, PANGO_WRAP_WORD_CHAR);
+  self->train = gtk_button_new_with_mnemonic (_("_Train on My Digits"));
+  gtk_widget_set_halign (self->train, GTK_ALIGN_START);
+  gtk_widget_set_tooltip_text (self->train,
+                               _("One epoch over MNIST with your digits mixed in (the held-out "
+                                 "ones left out), so the network learns your hand without "
+                                 "forgetting MNIST"));
+  g_signal_connect_swapped (self->train, "clicked", G_CALLBACK (train_clicked_cb), self);
+  self->trained = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->trained, 0);
+  gtk_label_set_wrap (self->trained, TRUE);
+  gtk_label_set_wrap_mode (self->trained, PANGO_WRAP_WORD_CHAR);
+  gtk_widget_set_visible (GTK_WIDGET (self->trained), FALSE);
   gtk_box_append (GTK_BOX (column), summary);
   gtk_box_append (GTK_BOX (column), reading);
+  gtk_box_append (GTK_BOX (column), self->train);
+  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->trained));
   gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->list));
   gtk_widget_set_margin_top (column, 12);
   gtk_widget_set_margin_bottom (column, 12);

@@ -59,6 +59,16 @@ wait_file ()
   return 1
 }
 
+has_mnist_here ()
+{
+  local dir f
+  dir=$(mnist_dir)
+  for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte \
+           t10k-labels-idx1-ubyte; do
+    [ -f "$dir/$f" ] || [ -f "$dir/$f.gz" ] || return 1
+  done
+}
+
 n_pictures ()
 {
   find "$DIGITS" -name '*.png' 2>/dev/null | wc -l
@@ -156,6 +166,46 @@ for style in light dark zh; do
   key ctrl+q
   check "$style: Ctrl+Q quits" wait_exit 20
 done
+
+# Train on My Digits, with MNIST (a 2,000-image subset): five 7s added, the gallery's Train
+# button (Alt+T) fine-tunes the network, which the session adopts ("reset").
+if has_mnist_here; then
+  rm -rf "$DATA"
+  start_app BACKPROP_DATA_DIR="$(mnist_dir)" XDG_DATA_HOME="$DATA" BACKPROP_TRAIN_SIZE=2000
+  check "MNIST: ready" wait_for '^ready$' 60
+  focus_window
+  xdotool windowsize "$WID" 1100 760
+  sleep 0.5
+  m=$(mark)
+  key alt+3
+  wait_for '^canvas ' 10 "$m"
+  sleep 0.3
+  find_pad
+  draw_seven
+  sleep 0.5
+  for i in 1 2 3 4 5; do
+    key ctrl+d
+    sleep 0.3
+    key 7
+    key Return
+    sleep 0.2
+  done
+  check "MNIST: five 7s stored" test "$(n_pictures)" -eq 5
+  key shift+ctrl+d
+  sleep 0.8
+  m=$(mark)
+  key alt+t
+  check "Train on My Digits fine-tunes and the session adopts the network" wait_for '^reset$' 120 "$m"
+  sleep 0.8
+  screenshot "light-gallery-trained"
+  key Escape
+  sleep 0.3
+  focus_window
+  key ctrl+q
+  check "MNIST: Ctrl+Q quits" wait_exit 20
+else
+  echo "# MNIST is not in $(mnist_dir): Train on My Digits is not tested"
+fi
 
 # The empty gallery.
 rm -rf "$DATA"

@@ -75,6 +75,11 @@ bool bp_cli_load_mnist (BpMnist    *mnist,
                         const char *data_dir,
                         size_t      train_size);
 
+/* Check `train --extra-repeat` (1 to 1000, and only with --extra-data) before anything is
+ * loaded; NULL @repeat_text is fine. On a usage error prints it and returns false. */
+bool bp_cli_check_extra_repeat (const char *extra_data,
+                                const char *repeat_text);
+
 /* @train followed by the pictures of the folder @dir (bp-digit-folder.h) repeated @repeat_text
  * times (NULL: bp_digit_folder_auto_repeat()), for `train --extra-data`. Notes each skipped
  * picture and what was mixed in on stderr. On failure prints the one-line error and returns

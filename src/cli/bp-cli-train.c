@@ -1137,18 +1137,10 @@ bp_cli_train (int    argc,
       goto out;
     }
 
-  if (options.extra_repeat != NULL)
+  if (!bp_cli_check_extra_repeat (options.extra_data, options.extra_repeat))
     {
-      guint64 repeat = 0;
-
-      if (!bp_cli_parse_unsigned ("--extra-repeat", options.extra_repeat, 1000, &repeat)
-          || (repeat == 0 && !bp_cli_usage ("--extra-repeat: 0 would leave the pictures out; "
-                                            "give 1 to 1000"))
-          || (options.extra_data == NULL && !bp_cli_usage ("--extra-repeat needs --extra-data")))
-        {
-          status = BP_CLI_EXIT_USAGE;
-          goto out;
-        }
+      status = BP_CLI_EXIT_USAGE;
+      goto out;
     }
 
   if (options.preset != NULL)

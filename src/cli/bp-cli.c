@@ -202,6 +202,23 @@ bp_cli_load_mnist (BpMnist    *mnist,
   return ok;
 }
 
+bool
+bp_cli_check_extra_repeat (const char *extra_data,
+                           const char *repeat_text)
+{
+  guint64 repeat = 0;
+
+  if (repeat_text == NULL)
+    return true;
+  if (!bp_cli_parse_unsigned ("--extra-repeat", repeat_text, 1000, &repeat))
+    return false;
+  if (repeat == 0)
+    return bp_cli_usage ("--extra-repeat: 0 would leave the pictures out; give 1 to 1000");
+  if (extra_data == NULL)
+    return bp_cli_usage ("--extra-repeat needs --extra-data");
+  return true;
+}
+
 BpDataset *
 bp_cli_mix_extra_data (const BpDataset *train,
                        const char      *dir,

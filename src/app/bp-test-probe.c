@@ -309,6 +309,17 @@ lesson_result_cb (Probe      *probe,
     bp_test_event ("lesson-result %.*s", (int) strcspn (text, "\n"), text);
 }
 
+/* "epoch-label TEXT": the Train view's header changed ("Epoch 7 of 30", "6 of 30 epochs
+ * done"). */
+static void
+epoch_label_cb (Probe      *probe,
+                GParamSpec *pspec,
+                GtkLabel   *label)
+{
+  if (!probe->done)
+    bp_test_event ("epoch-label %s", gtk_label_get_text (label));
+}
+
 /* "confirm-reset-network": Reset asks before throwing away a trained, unpinned network. */
 static void
 reset_network_asked_cb (Probe *probe)
@@ -1087,6 +1098,9 @@ bp_test_probe_attach (BpWindow *window)
 
   g_signal_connect_swapped (window_child (probe, "train_view"), "pins-changed",
                             G_CALLBACK (pins_changed_cb), probe);
+  g_signal_connect_swapped (template_child (window_child (probe, "train_view"), BP_TYPE_TRAIN_VIEW,
+                                            "epoch_label"),
+                            "notify::label", G_CALLBACK (epoch_label_cb), probe);
 
   view_probe_init (&probe->weights, probe, window_child (probe, "weights_view"));
   g_signal_connect_swapped (probe->weights.view, "map", G_CALLBACK (weights_map_cb), &probe->weights);

@@ -67,14 +67,24 @@ update_epoch_label (BpTrainView *self)
   epochs = bp_session_get_epochs (session);
   progress = bp_session_get_progress (session);
 
-  /* The epoch in progress, or the last one finished between epochs. */
-  if (progress > 0.0 && epoch < epochs)
+  /* While training runs, the epoch in progress. Paused or stopped, what is true: how many
+   * epochs are done, and how far the next one got when it was paused in the middle (a run
+   * paused a few mini-batches into epoch 7 is not "Epoch 7" over an empty bar). */
+  if (bp_session_get_state (session) == BP_SESSION_STATE_RUNNING && epoch < epochs)
     text = g_strdup_printf (_("Epoch %u of %u"), epoch + 1, epochs);
+  else if (progress > 0.0 && epoch < epochs)
+    /* Translators: the header of the Train view when training is paused in the middle of an
+     * epoch: "6 of 30 epochs done · epoch 7 at 4 %". */
+    text = g_strdup_printf (_("%u of %u epochs done · epoch %u at %.0f %%"),
+                            epoch, epochs, epoch + 1, floor (100.0 * progress));
   else
-    text = g_strdup_printf (_("Epoch %u of %u"), epoch, epochs);
+    /* Translators: the header of the Train view between epochs, training paused or ended. */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u epoch done",
+                                         "%u of %u epochs done", epochs),
+                            epoch, epochs);
   gtk_label_set_text (self->epoch_label, text);
-  /* The bar is the epoch the label names: between epochs (and at the end of a run) that is the
-   * last one finished, so it is full rather than empty. */
+  /* The bar is the epoch in progress, or paused in the middle; between epochs (and at the end
+   * of a run) the last one finished, so it is full rather than empty. */
   if (progress > 0.0 && epoch < epochs)
     gtk_progress_bar_set_fraction (self->progress_bar, progress);
   else
@@ -570,4 +580,6 @@ bp_train_view_init (BpTrainView *self)
                                   G_CALLBACK (update_speed), self);
   g_signal_group_connect_swapped (session_signals, "notify::state",
                                   G_CALLBACK (update_speed), self);
+  g_signal_group_connect_swapped (session_signals, "notify::state",
+                                  G_CALLBACK (update_epoch_label), self);
 }

@@ -207,3 +207,26 @@ sleep 0.3
 screenshot pad-with-test-image
 check "the pad has not moved: $pad_hint, then $pad_image" test "$pad_hint" = "$pad_image"
 
+
+# ── One mini-batch stepped: the header says how many epochs are done, not "Epoch 1" over an
+#    empty bar ──
+key Escape
+key alt+1
+sleep 0.3
+focus_window
+m=$(mark)
+key ctrl+r
+if wait_for '^confirm-reset-network$' 5 "$m"; then
+  sleep 0.3
+  key alt+r
+fi
+wait_for '^reset$' 10 "$m"
+focus_window
+m=$(mark)
+click_widget step
+check "Step trains one mini-batch" wait_for '^state paused$' 10 "$m"
+sleep 0.5
+header=$(grep '^epoch-label ' "$EVENTS" | tail -n 1)
+check "the header counts the epochs done and how far the next one got: $header" \
+  grep -Eq '^epoch-label 0 of [0-9]+ epochs done · epoch 1 at [0-9]+ %$' <<<"$header"
+screenshot stepped-header

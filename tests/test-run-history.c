@@ -48,7 +48,7 @@ test_pin (void)
     }
   bp_run_history_add_sample (history, 3.5, NAN, 0.2);
   label = bp_run_history_make_label (history, &run);
-  g_assert_cmpstr (label, ==, "784-30-10 quadratic η 3→1.5");
+  g_assert_cmpstr (label, ==, "784-30-10 quadratic η 3→1.5 w ~ N(0, 1)");
 
   g_assert_true (bp_run_history_pin (history, label));
   plots = bp_run_history_get_plots (history);
@@ -74,6 +74,66 @@ test_pin (void)
   g_assert_cmpuint (bp_run_history_get_plots (history)->pins->len, ==, 1);
   bp_run_history_clear_pins (history);
   g_assert_cmpuint (bp_run_history_get_plots (history)->pins->len, ==, 0);
+}
+
+/* Pin @history's live curves (one epoch more) under the label made for @run; the label. */
+static char *
+pin_one (BpRunHistory *history,
+         const BpRun  *run)
+{
+  BpEpochMetrics m = metrics (bp_run_history_get_n_epochs (history) + 1, 0.9);
+  char *label;
+
+  m.eta = run->hyper.eta;
+  bp_run_history_add_epoch (history, &m);
+  label = bp_run_history_make_label (history, run);
+  g_assert_true (bp_run_history_pin (history, label));
+  return label;
+}
+
+/* Pinned runs that differ are told apart by their labels: chapter 3's two initialisations,
+ * μ, dropout, the training set's size; runs whose labels would be the same get their seeds,
+ * then a number. */
+static void
+test_labels_differ (void)
+{
+  g_autoptr(BpRunHistory) history = bp_run_history_new ();
+  g_autofree char *large = NULL, *scaled = NULL, *seed1 = NULL, *seed2 = NULL, *again = NULL;
+  g_autofree char *more = NULL;
+  BpRun run;
+  const size_t sizes[] = { 784, 30, 10 };
+
+  bp_run_init (&run);
+  bp_arch_from_sizes (&run.arch, sizes, 3, BP_ACTIVATION_SIGMOID, BP_OUTPUT_SIGMOID,
+                      BP_COST_CROSS_ENTROPY, NULL);
+  run.hyper.eta = 0.1f;
+  run.hyper.lambda_l2 = 5.0f;
+  run.init = BP_INIT_LARGE;
+  large = pin_one (history, &run);
+  run.init = BP_INIT_DEFAULT;
+  scaled = pin_one (history, &run);
+  g_assert_cmpstr (large, ==, "784-30-10 cross-entropy η 0.1 λ 5 w ~ N(0, 1)");
+  g_assert_cmpstr (scaled, ==, "784-30-10 cross-entropy η 0.1 λ 5 w ~ N(0, 1/√n)");
+
+  bp_run_history_clear_pins (history);
+  run.hyper.momentum = 0.5f;
+  run.hyper.dropout = 0.25f;
+  run.train_size = 1000;
+  run.seed = 1;
+  seed1 = pin_one (history, &run);
+  g_assert_cmpstr (seed1, ==,
+                   "784-30-10 cross-entropy η 0.1 λ 5 μ 0.5 dropout 0.25 1000 images w ~ N(0, 1/√n)");
+  run.seed = 2;
+  seed2 = pin_one (history, &run);
+  g_assert_cmpstr (seed2, ==,
+                   "784-30-10 cross-entropy η 0.1 λ 5 μ 0.5 dropout 0.25 1000 images w ~ N(0, 1/√n) seed 2");
+  again = pin_one (history, &run);
+  g_assert_cmpstr (again, ==,
+                   "784-30-10 cross-entropy η 0.1 λ 5 μ 0.5 dropout 0.25 1000 images w ~ N(0, 1/√n) seed 2 #3");
+  run.seed = 3;
+  more = pin_one (history, &run);
+  g_assert_cmpstr (more, ==,
+                   "784-30-10 cross-entropy η 0.1 λ 5 μ 0.5 dropout 0.25 1000 images w ~ N(0, 1/√n) seed 3");
 }
 
 /* Samples after a diverged epoch's start go; saved plots come back with live_from cut to the
@@ -118,6 +178,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/run-history/pin", test_pin);
+  g_test_add_func ("/run-history/labels-differ", test_labels_differ);
   g_test_add_func ("/run-history/samples-plots-speed", test_samples_plots_speed);
 
   return g_test_run ();

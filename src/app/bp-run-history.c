@@ -210,6 +210,20 @@ bp_run_history_pin (BpRunHistory *self,
   return any;
 }
 
+static gboolean
+has_pin_label (const BpRunHistory *self,
+               const char         *label)
+{
+  for (guint i = 0; i < self->plots->pins->len; i++)
+    {
+      const BpSessionPin *pin = g_ptr_array_index (self->plots->pins, i);
+
+      if (g_strcmp0 (pin->label, label) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 char *
 bp_run_history_make_label (const BpRunHistory *self,
                            const BpRun        *run)
@@ -239,9 +253,50 @@ bp_run_history_make_label (const BpRunHistory *self,
     g_string_append_printf (text, " λ %g", (double) hyper->lambda_l2);
   if (hyper->batch_size != 10)
     g_string_append_printf (text, " m %zu", hyper->batch_size);
+  if (hyper->lambda_l1 > 0.0f)
+    g_string_append_printf (text, " λ₁ %g", (double) hyper->lambda_l1);
+  if (hyper->momentum > 0.0f)
+    g_string_append_printf (text, " μ %g", (double) hyper->momentum);
+  if (hyper->dropout > 0.0f)
+    g_string_append_printf (text, " dropout %g", (double) hyper->dropout);
+  if (run->train_size > 0)
+    g_string_append_printf (text, " %zu images", run->train_size);
+  if (run->expand != BP_EXPAND_NONE)
+    g_string_append_printf (text, " expand %s", bp_expand_to_string (run->expand));
   activation = bp_arch_get_activation (&run->arch);
   if (activation != BP_ACTIVATION_SIGMOID)
     g_string_append_printf (text, " %s", bp_activation_to_string (activation));
+  /* The initial weights, as the Initial weights row names them: chapter 3's two runs differ in
+   * nothing else. */
+  switch (run->init)
+    {
+    case BP_INIT_LARGE:
+      g_string_append (text, " w ~ N(0, 1)");
+      break;
+    case BP_INIT_NETWORK3:
+      g_string_append (text, " w ~ N(0, 1/n_out)");
+      break;
+    case BP_INIT_DEFAULT:
+    default:
+      g_string_append (text, " w ~ N(0, 1/√n)");
+      break;
+    }
+  /* Runs that differ in nothing above (another seed, or the same run again) are still told
+   * apart: by their seeds, then by their places among the pins. */
+  if (has_pin_label (self, text->str))
+    g_string_append_printf (text, " seed %" G_GUINT64_FORMAT, (guint64) run->seed);
+  if (has_pin_label (self, text->str))
+    {
+      gsize len = text->len;
+
+      for (guint k = self->plots->pins->len + 1; ; k++)
+        {
+          g_string_truncate (text, len);
+          g_string_append_printf (text, " #%u", k);
+          if (!has_pin_label (self, text->str))
+            break;
+        }
+    }
   return g_string_free (text, FALSE);
 }
 

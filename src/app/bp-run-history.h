@@ -69,7 +69,9 @@ const BpSessionSample *bp_run_history_get_samples (const BpRunHistory *self,
 gboolean bp_run_history_pin (BpRunHistory *self,
                              const char   *label);
 /* What distinguishes the live curves of @run (its network, cost and learning settings, η as
- * its epochs since live_from used it) as a pin's label: "784-30-10 quadratic η 3→1.5 λ 5". */
+ * its epochs since live_from used it, the training set, the initial weights) as a pin's label:
+ * "784-30-10 quadratic η 3→1.5 λ 5 w ~ N(0, 1)"; " seed N", then " #K", when a pin already
+ * has that label. */
 char    *bp_run_history_make_label (const BpRunHistory *self,
                                     const BpRun        *run);
 void     bp_run_history_clear_pins (BpRunHistory *self);

@@ -636,6 +636,55 @@ test_chart_dense (void)
   cairo_surface_destroy (surface);
 }
 
+/* The legend's entries are found where they are drawn: along the header row, the three
+ * series in order, then the pin; nothing below the header. */
+static void
+test_chart_legend_at (void)
+{
+  g_autoptr (BpChart) chart = accuracy_chart ();
+  int last = -1, seen = 0;
+
+  for (int x = 0; x < PLOT_W; x++)
+    {
+      int item = bp_chart_legend_item_at (chart, x, 18, PLOT_W);
+
+      if (item >= 0 && item != last)
+        {
+          g_assert_cmpint (item, ==, last + 1);
+          last = item;
+          seen++;
+        }
+    }
+  g_assert_cmpint (seen, ==, 4);
+  g_assert_cmpint (bp_chart_legend_item_at (chart, PLOT_W / 2, PLOT_H / 2, PLOT_W), ==, -1);
+}
+
+/* A series' tooltip is given over its legend entry, and only there. */
+static void
+test_plot_tooltip (void)
+{
+  GtkWidget *plot;
+  const char *found = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  plot = g_object_ref_sink (bp_plot_new ());
+  bp_plot_set_title (BP_PLOT (plot), "Accuracy");
+  bp_plot_add_series (BP_PLOT (plot), "Training", 0);
+  bp_plot_add_series (BP_PLOT (plot), "Held-out sample (500)", 3);
+  bp_plot_set_series_tooltip (BP_PLOT (plot), 1, "The first 500 validation images");
+  for (int x = 0; x < 600 && found == NULL; x++)
+    found = bp_plot_get_tooltip_at (BP_PLOT (plot), x, 18, 600);
+  g_assert_cmpstr (found, ==, "The first 500 validation images");
+  g_assert_null (bp_plot_get_tooltip_at (BP_PLOT (plot), 300, 200, 600));
+  bp_plot_remove_series (BP_PLOT (plot));
+  g_assert_null (bp_plot_get_tooltip_at (BP_PLOT (plot), 300, 18, 600));
+  g_object_unref (plot);
+}
+
 static void
 test_chart_hover (void)
 {
@@ -1486,6 +1535,8 @@ main (int   argc,
   g_test_add_func ("/widgets/chart/describe", test_chart_describe);
   g_test_add_func ("/widgets/chart/dense", test_chart_dense);
   g_test_add_func ("/widgets/chart/hover", test_chart_hover);
+  g_test_add_func ("/widgets/chart/legend-at", test_chart_legend_at);
+  g_test_add_func ("/widgets/plot/tooltip", test_plot_tooltip);
   g_test_add_func ("/widgets/chart/golden-accuracy", test_chart_golden_accuracy);
   g_test_add_func ("/widgets/chart/golden-cost", test_chart_golden_cost);
   g_test_add_func ("/widgets/chart/golden-dense", test_chart_golden_dense);

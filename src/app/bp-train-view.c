@@ -528,6 +528,14 @@ static void
 bp_train_view_init (BpTrainView *self)
 {
   GSignalGroup *session_signals;
+  /* The fourth curve is not in the book: say what it is (bp-worker.c's sample()). */
+  const char *sample_tooltip =
+    _("Not in the book: the first 500 validation images, measured about three times a second "
+      "within an epoch, so that the curves move before the epoch ends. At each epoch’s end it "
+      "is measured on the same network as the validation set, so a gap there is these 500 "
+      "images alone: when it sits below the validation curve, they are harder than the 10,000 "
+      "on average, and 500 are few (a point or so either way).");
+  guint sample;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -538,14 +546,16 @@ bp_train_view_init (BpTrainView *self)
   bp_plot_add_series (self->accuracy_plot, _("Training"), 0);
   bp_plot_add_series (self->accuracy_plot, _("Validation"), 1);
   bp_plot_add_series (self->accuracy_plot, _("Test"), 2);
-  bp_plot_add_series (self->accuracy_plot, _("Held-out sample (500)"), 3);
+  sample = bp_plot_add_series (self->accuracy_plot, _("Held-out sample (500)"), 3);
+  bp_plot_set_series_tooltip (self->accuracy_plot, sample, sample_tooltip);
 
   bp_plot_set_title (self->cost_plot, _("Cost"));
   bp_plot_set_x_label (self->cost_plot, _("Epoch"));
   bp_plot_set_y_label (self->cost_plot, _("Cost"));
   bp_plot_add_series (self->cost_plot, _("Training"), 0);
   bp_plot_add_series (self->cost_plot, _("Validation"), 1);
-  bp_plot_add_series (self->cost_plot, _("Held-out sample (500)"), 3);
+  sample = bp_plot_add_series (self->cost_plot, _("Held-out sample (500)"), 3);
+  bp_plot_set_series_tooltip (self->cost_plot, sample, sample_tooltip);
 
   g_object_bind_property (self->log_button, "active", self->cost_plot, "log-y",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);

@@ -396,12 +396,15 @@ pin_dash (cairo_t *cr,
 }
 
 /* Measure the header (title and legend) for a chart @width wide and, when @cr is given, draw
- * it. Returns the y where the header ends. */
+ * it. When @hit is given (x, y), *@hit_item becomes the legend item there (series first, then
+ * pins), or -1. Returns the y where the header ends. */
 static double
-header (BpChart            *chart,
-        const BpChartStyle *style,
-        int                 width,
-        cairo_t            *cr)
+header_hit (BpChart            *chart,
+            const BpChartStyle *style,
+            int                 width,
+            cairo_t            *cr,
+            const double       *hit,
+            int                *hit_item)
 {
   PangoContext *context = text_context (chart);
   g_autoptr (PangoLayout) title = NULL;
@@ -464,6 +467,8 @@ header (BpChart            *chart,
         }
 
       mid = y + row_h / 2.0;
+      if (hit != NULL && hit[0] >= x && hit[0] < x + item_w && hit[1] >= y && hit[1] < y + row_h)
+        *hit_item = (int) i;
       if (cr != NULL)
         {
           cairo_save (cr);
@@ -495,6 +500,15 @@ header (BpChart            *chart,
     }
 
   return y + row_h + 6.0;
+}
+
+static double
+header (BpChart            *chart,
+        const BpChartStyle *style,
+        int                 width,
+        cairo_t            *cr)
+{
+  return header_hit (chart, style, width, cr, NULL, NULL);
 }
 
 static guint
@@ -892,6 +906,23 @@ bp_chart_describe_nearest (BpChart *chart,
     return NULL;
 
   return describe_point (chart, nearest.series, nearest.pin_label, &nearest.point);
+}
+
+int
+bp_chart_legend_item_at (BpChart *chart,
+                         double   x,
+                         double   y,
+                         int      width)
+{
+  BpChartStyle style;
+  const double hit[2] = { x, y };
+  int item = -1;
+
+  g_return_val_if_fail (chart != NULL, -1);
+
+  bp_chart_style_init (&style, FALSE);
+  header_hit (chart, &style, width, NULL, hit, &item);
+  return item;
 }
 
 char *

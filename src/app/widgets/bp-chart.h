@@ -120,6 +120,13 @@ char *bp_chart_describe_nearest (BpChart *chart,
                                  int      width,
                                  int      height);
 
+/* The legend item under (@x, @y) in a chart @width wide: a live series' index, or
+ * bp_chart_get_n_series() + k for the pin k; -1 when there is none. */
+int   bp_chart_legend_item_at (BpChart *chart,
+                               double   x,
+                               double   y,
+                               int      width);
+
 /* A one-sentence summary of the latest value of each live series, for assistive technology;
  * NULL when there are no points. */
 char *bp_chart_describe_latest (BpChart *chart);

@@ -29,6 +29,7 @@ struct _BpPlot
   double        hover_y;
   guint         a11y_source;
   char         *description; /* the accessible description last set */
+  GPtrArray    *tooltips;    /* char *, or NULL: the legend's tooltip of each live series */
 };
 
 G_DEFINE_FINAL_TYPE (BpPlot, bp_plot, GTK_TYPE_WIDGET)
@@ -249,6 +250,7 @@ bp_plot_finalize (GObject *object)
   g_clear_pointer (&self->chart, bp_chart_free);
   g_clear_object (&self->text);
   g_clear_pointer (&self->description, g_free);
+  g_clear_pointer (&self->tooltips, g_ptr_array_unref);
 
   G_OBJECT_CLASS (bp_plot_parent_class)->finalize (object);
 }
@@ -354,12 +356,34 @@ bp_plot_class_init (BpPlotClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
+/* A legend entry that has a tooltip explains its series. */
+static gboolean
+query_tooltip_cb (GtkWidget  *widget,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard,
+                  GtkTooltip *tooltip)
+{
+  const char *text;
+
+  if (keyboard)
+    return FALSE;
+  text = bp_plot_get_tooltip_at (BP_PLOT (widget), x, y, gtk_widget_get_width (widget));
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 bp_plot_init (BpPlot *self)
 {
   GtkEventController *motion;
 
   self->chart = bp_chart_new ();
+  self->tooltips = g_ptr_array_new_with_free_func (g_free);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
 
   motion = gtk_event_controller_motion_new ();
   g_signal_connect (motion, "enter", G_CALLBACK (motion_cb), self);
@@ -491,6 +515,7 @@ bp_plot_add_series (BpPlot     *self,
   g_return_val_if_fail (BP_IS_PLOT (self), 0);
 
   id = bp_chart_add_series (self->chart, name, color_index);
+  g_ptr_array_set_size (self->tooltips, bp_chart_get_n_series (self->chart));
   gtk_widget_queue_draw (GTK_WIDGET (self));
 
   return id;
@@ -543,8 +568,38 @@ bp_plot_remove_series (BpPlot *self)
   g_return_if_fail (BP_IS_PLOT (self));
 
   bp_chart_remove_series (self->chart);
+  g_ptr_array_set_size (self->tooltips, 0);
   data_changed (self);
 }
+
+void
+bp_plot_set_series_tooltip (BpPlot     *self,
+                            guint       series,
+                            const char *tooltip)
+{
+  g_return_if_fail (BP_IS_PLOT (self));
+  g_return_if_fail (series < self->tooltips->len);
+
+  g_free (g_ptr_array_index (self->tooltips, series));
+  g_ptr_array_index (self->tooltips, series) = g_strdup (tooltip);
+}
+
+const char *
+bp_plot_get_tooltip_at (BpPlot *self,
+                        double  x,
+                        double  y,
+                        int     width)
+{
+  int item;
+
+  g_return_val_if_fail (BP_IS_PLOT (self), NULL);
+
+  item = bp_chart_legend_item_at (self->chart, x, y, width);
+  if (item < 0 || (guint) item >= self->tooltips->len)
+    return NULL;
+  return g_ptr_array_index (self->tooltips, item);
+}
+
 
 guint
 bp_plot_get_n_series (BpPlot *self)

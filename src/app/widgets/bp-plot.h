@@ -56,6 +56,15 @@ void bp_plot_pin_run (BpPlot     *self,
 void bp_plot_clear_pins (BpPlot *self);
 /* Remove every series (and the pins with them): a plot whose series change with the network. */
 void bp_plot_remove_series (BpPlot *self);
+/* What the legend entry of live @series says as a tooltip (NULL: none). */
+void        bp_plot_set_series_tooltip (BpPlot     *self,
+                                        guint       series,
+                                        const char *tooltip);
+/* The tooltip of the legend entry under (@x, @y) in the plot @width wide, or NULL. */
+const char *bp_plot_get_tooltip_at (BpPlot *self,
+                                    double  x,
+                                    double  y,
+                                    int     width);
 guint bp_plot_get_n_series (BpPlot *self);
 guint bp_plot_get_n_pins (BpPlot *self);
 guint bp_plot_get_n_points (BpPlot *self,

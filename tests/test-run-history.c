@@ -136,6 +136,44 @@ test_labels_differ (void)
                    "784-30-10 cross-entropy η 0.1 λ 5 μ 0.5 dropout 0.25 1000 images w ~ N(0, 1/√n) seed 3");
 }
 
+/* A change of η, λ or μ is recorded where it happened, one mark per setting; a pin and a new
+ * network forget them. */
+static void
+test_changes (void)
+{
+  g_autoptr(BpRunHistory) history = bp_run_history_new ();
+  const BpHyperChange *changes;
+  BpHyperparams from = { .eta = 0.5f, .lambda_l2 = 5.0f, .batch_size = 10 };
+  BpHyperparams to = from;
+  BpEpochMetrics m = metrics (1, 0.5);
+  g_autofree char *text = NULL;
+  guint n;
+
+  to.eta = 0.25f;
+  to.momentum = 0.5f;
+  bp_run_history_add_changes (history, 2.5, &from, &to);
+  changes = bp_run_history_get_changes (history, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpfloat (changes[0].x, ==, 2.5);
+  text = bp_hyper_change_to_string (&changes[0]);
+  g_assert_cmpstr (text, ==, "η 0.5 → 0.25");
+  g_free (text);
+  text = bp_hyper_change_to_string (&changes[1]);
+  g_assert_cmpstr (text, ==, "μ 0 → 0.5");
+  bp_run_history_add_changes (history, 3.0, &to, &to);
+  bp_run_history_get_changes (history, &n);
+  g_assert_cmpuint (n, ==, 2);
+
+  bp_run_history_add_epoch (history, &m);
+  g_assert_true (bp_run_history_pin (history, "pinned"));
+  bp_run_history_get_changes (history, &n);
+  g_assert_cmpuint (n, ==, 0);
+  bp_run_history_add_changes (history, 1.5, &to, &from);
+  bp_run_history_restart (history, NULL, 0, NULL, 0);
+  bp_run_history_get_changes (history, &n);
+  g_assert_cmpuint (n, ==, 0);
+}
+
 /* Samples after a diverged epoch's start go; saved plots come back with live_from cut to the
  * epochs there are; the speed before training is kept and replaced. */
 static void
@@ -179,6 +217,7 @@ main (int   argc,
 
   g_test_add_func ("/run-history/pin", test_pin);
   g_test_add_func ("/run-history/labels-differ", test_labels_differ);
+  g_test_add_func ("/run-history/changes", test_changes);
   g_test_add_func ("/run-history/samples-plots-speed", test_samples_plots_speed);
 
   return g_test_run ();

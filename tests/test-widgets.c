@@ -659,6 +659,28 @@ test_chart_legend_at (void)
   g_assert_cmpint (bp_chart_legend_item_at (chart, PLOT_W / 2, PLOT_H / 2, PLOT_W), ==, -1);
 }
 
+/* A change of a setting is drawn where it happened, and goes when the marks are cleared. */
+static void
+test_chart_marks (void)
+{
+  g_autoptr (BpChart) chart = accuracy_chart ();
+  BpChartStyle style;
+  cairo_surface_t *plain, *marked, *cleared;
+
+  bp_chart_style_init (&style, FALSE);
+  plain = render_chart (chart, &style, PLOT_W, PLOT_H, 1.0);
+  bp_chart_add_mark (chart, 5.0, "η 0.5 → 0.1");
+  g_assert_cmpuint (bp_chart_get_n_marks (chart), ==, 1);
+  marked = render_chart (chart, &style, PLOT_W, PLOT_H, 1.0);
+  g_assert_cmpfloat (bp_test_bad_pixel_share (plain, marked), >, 0.001);
+  bp_chart_clear_marks (chart);
+  cleared = render_chart (chart, &style, PLOT_W, PLOT_H, 1.0);
+  g_assert_cmpfloat (bp_test_bad_pixel_share (plain, cleared), ==, 0.0);
+  cairo_surface_destroy (plain);
+  cairo_surface_destroy (marked);
+  cairo_surface_destroy (cleared);
+}
+
 /* A series' tooltip is given over its legend entry, and only there. */
 static void
 test_plot_tooltip (void)
@@ -1536,6 +1558,7 @@ main (int   argc,
   g_test_add_func ("/widgets/chart/dense", test_chart_dense);
   g_test_add_func ("/widgets/chart/hover", test_chart_hover);
   g_test_add_func ("/widgets/chart/legend-at", test_chart_legend_at);
+  g_test_add_func ("/widgets/chart/marks", test_chart_marks);
   g_test_add_func ("/widgets/plot/tooltip", test_plot_tooltip);
   g_test_add_func ("/widgets/chart/golden-accuracy", test_chart_golden_accuracy);
   g_test_add_func ("/widgets/chart/golden-cost", test_chart_golden_cost);

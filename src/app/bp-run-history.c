@@ -17,6 +17,7 @@ struct _BpRunHistory
   size_t          n_initial_speeds;
   double          initial_speed[BP_MAX_LAYERS];
   BpSessionPlots *plots;    /* live_from, samples, pins */
+  GArray         *changes;  /* BpHyperChange on the live curves */
 };
 
 BpRunHistory *
@@ -26,6 +27,7 @@ bp_run_history_new (void)
 
   self->epochs = g_array_new (FALSE, FALSE, sizeof (BpEpochMetrics));
   self->plots = bp_session_plots_new ();
+  self->changes = g_array_new (FALSE, FALSE, sizeof (BpHyperChange));
   return self;
 }
 
@@ -35,6 +37,7 @@ bp_run_history_free (BpRunHistory *self)
   if (self == NULL)
     return;
   g_array_unref (self->epochs);
+  g_array_unref (self->changes);
   bp_session_plots_free (self->plots);
   g_free (self);
 }
@@ -54,7 +57,61 @@ bp_run_history_restart (BpRunHistory         *self,
     g_array_append_vals (self->epochs, epochs, n_epochs);
   bp_run_history_set_initial_speed (self, initial_speed, n_speeds);
   g_array_set_size (self->plots->samples, 0);
+  g_array_set_size (self->changes, 0);
   self->plots->live_from = 0;
+}
+
+/* ── Changes of η, λ and μ ────────────────────────────────────────────────────────────────── */
+
+static void
+add_change (BpRunHistory *self,
+            double        x,
+            const char   *name,
+            float         from,
+            float         to)
+{
+  BpHyperChange change = { 0 };
+
+  if (from == to)
+    return;
+  change.x = x;
+  g_strlcpy (change.name, name, sizeof change.name);
+  change.from = from;
+  change.to = to;
+  g_array_append_val (self->changes, change);
+}
+
+void
+bp_run_history_add_changes (BpRunHistory        *self,
+                            double               x,
+                            const BpHyperparams *from,
+                            const BpHyperparams *to)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (from != NULL && to != NULL);
+
+  add_change (self, x, "η", from->eta, to->eta);
+  add_change (self, x, "λ", from->lambda_l2, to->lambda_l2);
+  add_change (self, x, "μ", from->momentum, to->momentum);
+}
+
+const BpHyperChange *
+bp_run_history_get_changes (const BpRunHistory *self,
+                            guint              *n_changes)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (n_changes != NULL)
+    *n_changes = self->changes->len;
+  return (const BpHyperChange *) (void *) self->changes->data;
+}
+
+char *
+bp_hyper_change_to_string (const BpHyperChange *change)
+{
+  g_return_val_if_fail (change != NULL, NULL);
+
+  return g_strdup_printf ("%s %g → %g", change->name, change->from, change->to);
 }
 
 /* ── Epochs ───────────────────────────────────────────────────────────────────────────────── */
@@ -207,6 +264,7 @@ bp_run_history_pin (BpRunHistory *self,
   /* The pinned points now belong to the pin: the live curves start after them. */
   self->plots->live_from = self->epochs->len;
   g_array_set_size (self->plots->samples, 0);
+  g_array_set_size (self->changes, 0);
   return any;
 }
 

@@ -61,6 +61,28 @@ gboolean               bp_run_history_drop_samples_after (BpRunHistory *self,
 const BpSessionSample *bp_run_history_get_samples (const BpRunHistory *self,
                                                    guint              *n_samples);
 
+/* ── Changes of η, λ and μ during the run ───────────────────────────────────────────────────── */
+
+typedef struct
+{
+  double x;     /* epochs done when it changed, fractions within an epoch */
+  char   name[8]; /* "η", "λ" or "μ" */
+  double from;
+  double to;
+} BpHyperChange;
+
+/* Record the live settings' changes from @from to @to at @x epochs: one per setting of η, λ
+ * and μ that differs. They mark the live curves; a new network or a pin forgets them. */
+void                 bp_run_history_add_changes (BpRunHistory        *self,
+                                                 double               x,
+                                                 const BpHyperparams *from,
+                                                 const BpHyperparams *to);
+/* Oldest first; valid until the next change. */
+const BpHyperChange *bp_run_history_get_changes (const BpRunHistory *self,
+                                                 guint              *n_changes);
+/* "η 0.5 → 0.1". */
+char                *bp_hyper_change_to_string (const BpHyperChange *change);
+
 /* ── Pinned runs ──────────────────────────────────────────────────────────────────────────── */
 
 /* Keep the live curves' points (the epochs after live_from and the samples, finite ones only)

@@ -89,6 +89,7 @@ enum {
   BATCH_TAKEN,
   PINS_CHANGED,
   SPEED_MEASURED,
+  HYPERPARAMS_CHANGED,
   N_SIGNALS
 };
 
@@ -515,6 +516,7 @@ bp_session_set_hyperparams (BpSession           *self,
                             GError             **error)
 {
   BpError bp_error = { 0 };
+  gboolean in_run;
 
   g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
   g_return_val_if_fail (hyper != NULL, FALSE);
@@ -527,8 +529,16 @@ bp_session_set_hyperparams (BpSession           *self,
   if (bp_hyperparams_equal (hyper, &self->run.hyper))
     return TRUE;
 
+  /* Within a run, a change of η, λ or μ marks the curves where it happened. */
+  in_run = bp_session_get_epoch (self) > 0 || self->progress.in_epoch;
+  if (in_run)
+    bp_run_history_add_changes (self->history,
+                                bp_session_get_epoch (self) + bp_session_get_progress (self),
+                                &self->run.hyper, hyper);
   self->run.hyper = *hyper;
   bp_worker_set_hyperparams (self->worker, hyper);
+  if (in_run)
+    g_signal_emit (self, signals[HYPERPARAMS_CHANGED], 0);
   set_busy (self, TRUE);
   return TRUE;
 }
@@ -1170,6 +1180,11 @@ bp_session_class_init (BpSessionClass *klass)
   signals[BATCH_TAKEN] =
     g_signal_new ("batch-taken", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  /* The live settings changed within a run: the history has recorded where
+   * (bp_run_history_get_changes()). */
+  signals[HYPERPARAMS_CHANGED] =
+    g_signal_new ("hyperparams-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

@@ -174,6 +174,26 @@ speed_measured_cb (Probe                *probe,
     print_speed (m);
 }
 
+/* "hyper-change X LABEL": η, λ or μ changed within a run, marked at X epochs ("η 3 → 0.25");
+ * one line per mark recorded by this change. */
+static void
+hyperparams_changed_cb (Probe     *probe,
+                        BpSession *session)
+{
+  const BpHyperChange *changes;
+  guint n;
+
+  if (probe->done)
+    return;
+  changes = bp_run_history_get_changes (bp_session_get_run_history (session), &n);
+  for (guint i = n; i > 0 && changes[i - 1].x == changes[n - 1].x; i--)
+    {
+      g_autofree char *label = bp_hyper_change_to_string (&changes[i - 1]);
+
+      bp_test_event ("hyper-change %.4f %s", changes[i - 1].x, label);
+    }
+}
+
 static void
 network_reset_cb (Probe     *probe,
                   BpSession *session)
@@ -1056,6 +1076,8 @@ bp_test_probe_attach (BpWindow *window)
                                   G_CALLBACK (epoch_finished_cb), probe);
   g_signal_group_connect_swapped (probe->session_signals, "speed-measured",
                                   G_CALLBACK (speed_measured_cb), probe);
+  g_signal_group_connect_swapped (probe->session_signals, "hyperparams-changed",
+                                  G_CALLBACK (hyperparams_changed_cb), probe);
   g_signal_group_connect_swapped (probe->session_signals, "network-reset",
                                   G_CALLBACK (network_reset_cb), probe);
   g_signal_group_connect_swapped (probe->session_signals, "diverged",

@@ -333,6 +333,28 @@ metrics_sampled_cb (BpTrainView *self)
   schedule_flush (self);
 }
 
+/* Where η, λ or μ changed during the live run: a tick on both plots, "η 0.5 → 0.1". */
+static void
+update_marks (BpTrainView *self)
+{
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
+  const BpHyperChange *changes;
+  guint n = 0;
+
+  bp_plot_clear_marks (self->accuracy_plot);
+  bp_plot_clear_marks (self->cost_plot);
+  if (session == NULL)
+    return;
+  changes = bp_run_history_get_changes (bp_session_get_run_history (session), &n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *label = bp_hyper_change_to_string (&changes[i]);
+
+      bp_plot_add_mark (self->accuracy_plot, changes[i].x, label);
+      bp_plot_add_mark (self->cost_plot, changes[i].x, label);
+    }
+}
+
 /* Redraw the live curves from the session's history. */
 static void
 replot (BpTrainView *self)
@@ -348,6 +370,7 @@ replot (BpTrainView *self)
     session != NULL ? bp_run_history_get_live_from (bp_session_get_run_history (session)) : 0;
   self->plotted_samples = 0;
   flush_points (self);
+  update_marks (self);
 }
 
 /* The network is back at the start of the epoch that diverged, and the history has dropped
@@ -578,6 +601,8 @@ bp_train_view_init (BpTrainView *self)
                                   G_CALLBACK (diverged_cb), self);
   g_signal_group_connect_swapped (session_signals, "pins-changed",
                                   G_CALLBACK (pins_changed_cb), self);
+  g_signal_group_connect_swapped (session_signals, "hyperparams-changed",
+                                  G_CALLBACK (update_marks), self);
   g_signal_group_connect_swapped (session_signals, "speed-measured",
                                   G_CALLBACK (schedule_flush), self);
   g_signal_group_connect_swapped (session_signals, "notify::progress",

@@ -41,7 +41,20 @@ struct _BpChart
   double        fixed_y_max;
   BpChartRuns  *runs;
   PangoContext *text;   /* NULL until needed, then the default context */
+  GArray       *marks;  /* Mark: where a setting changed on the live curves */
 };
+
+typedef struct
+{
+  double x;
+  char  *label;
+} Mark;
+
+static void
+mark_clear (gpointer data)
+{
+  g_free (((Mark *) data)->label);
+}
 
 /* The point found nearest to the pointer. */
 typedef struct
@@ -86,6 +99,8 @@ bp_chart_new (void)
   chart->fixed_y_min = 1.0;
   chart->fixed_y_max = 0.0;
   chart->runs = bp_chart_runs_new ();
+  chart->marks = g_array_new (FALSE, FALSE, sizeof (Mark));
+  g_array_set_clear_func (chart->marks, mark_clear);
 
   return chart;
 }
@@ -100,6 +115,7 @@ bp_chart_free (BpChart *chart)
   g_free (chart->x_label);
   g_free (chart->y_label);
   bp_chart_runs_free (chart->runs);
+  g_array_unref (chart->marks);
   g_clear_object (&chart->text);
   g_free (chart);
 }
@@ -1039,6 +1055,82 @@ draw_hover (BpChart            *chart,
 }
 
 void
+bp_chart_add_mark (BpChart    *chart,
+                   double      x,
+                   const char *label)
+{
+  Mark mark;
+
+  g_return_if_fail (chart != NULL);
+  g_return_if_fail (label != NULL);
+
+  mark.x = x;
+  mark.label = g_strdup (label);
+  g_array_append_val (chart->marks, mark);
+}
+
+void
+bp_chart_clear_marks (BpChart *chart)
+{
+  g_return_if_fail (chart != NULL);
+
+  g_array_set_size (chart->marks, 0);
+}
+
+guint
+bp_chart_get_n_marks (BpChart *chart)
+{
+  g_return_val_if_fail (chart != NULL, 0);
+
+  return chart->marks->len;
+}
+
+/* Each change of a setting: a faint dashed line across the plot where it happened, a short
+ * solid tick at its top and the change written beside the tick ("η 0.5 → 0.1"). */
+static void
+draw_marks (BpChart            *chart,
+            cairo_t            *cr,
+            const BpChartFrame *f,
+            const BpChartStyle *style)
+{
+  PangoContext *context = text_context (chart);
+  static const double dash[] = { 3.0, 3.0 };
+
+  for (guint i = 0; i < chart->marks->len; i++)
+    {
+      const Mark *mark = &g_array_index (chart->marks, Mark, i);
+      g_autoptr (PangoLayout) layout = NULL;
+      double x, text_w, text_h;
+
+      if (mark->x < f->x_lo || mark->x > f->x_hi)
+        continue;
+      x = floor (bp_chart_frame_map_x (f, mark->x)) + 0.5;
+      cairo_save (cr);
+      cairo_set_line_width (cr, 1.0);
+      cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0.0);
+      set_color (cr, &style->foreground, 0.35);
+      cairo_move_to (cr, x, f->top);
+      cairo_line_to (cr, x, f->bottom);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0.0);
+      cairo_set_line_width (cr, 2.0);
+      set_color (cr, &style->foreground, 0.8);
+      cairo_move_to (cr, x, f->top);
+      cairo_line_to (cr, x, f->top + 8.0);
+      cairo_stroke (cr);
+      layout = bp_text_layout_new (context, mark->label, TICK_TEXT_SCALE, FALSE);
+      bp_text_size (layout, &text_w, &text_h);
+      /* Beside the tick, on its left when the right of the plot has no room; marks that come
+       * in turn alternate rows, so that two close ones stay readable. */
+      if (x + 3.0 + text_w <= f->right)
+        bp_text_draw (cr, layout, x + 3.0, f->top + 1.0 + text_h * (i % 2), 0.0, 0.0);
+      else
+        bp_text_draw (cr, layout, x - 3.0, f->top + 1.0 + text_h * (i % 2), 1.0, 0.0);
+      cairo_restore (cr);
+    }
+}
+
+void
 bp_chart_draw (BpChart            *chart,
                cairo_t            *cr,
                int                 width,
@@ -1070,6 +1162,7 @@ bp_chart_draw (BpChart            *chart,
     {
       draw_axes (chart, cr, &frame, style, height);
       draw_series (chart, cr, &frame, style);
+      draw_marks (chart, cr, &frame, style);
       if (style->hover)
         draw_hover (chart, cr, &frame, style, width, height);
     }

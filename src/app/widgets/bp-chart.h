@@ -105,6 +105,13 @@ gboolean bp_chart_get_last_point (BpChart *chart,
                                   double  *x,
                                   double  *y);
 
+/* Mark where a setting changed at @x on the live curves, labelled @label ("η 0.5 → 0.1"). */
+void  bp_chart_add_mark (BpChart    *chart,
+                         double      x,
+                         const char *label);
+void  bp_chart_clear_marks (BpChart *chart);
+guint bp_chart_get_n_marks (BpChart *chart);
+
 /* Draw the whole chart into the box (0, 0, @width, @height) of @cr. */
 void bp_chart_draw (BpChart            *chart,
                     cairo_t            *cr,

@@ -573,6 +573,26 @@ bp_plot_remove_series (BpPlot *self)
 }
 
 void
+bp_plot_add_mark (BpPlot     *self,
+                  double      x,
+                  const char *label)
+{
+  g_return_if_fail (BP_IS_PLOT (self));
+
+  bp_chart_add_mark (self->chart, x, label);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+bp_plot_clear_marks (BpPlot *self)
+{
+  g_return_if_fail (BP_IS_PLOT (self));
+
+  bp_chart_clear_marks (self->chart);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
 bp_plot_set_series_tooltip (BpPlot     *self,
                             guint       series,
                             const char *tooltip)

@@ -56,6 +56,12 @@ void bp_plot_pin_run (BpPlot     *self,
 void bp_plot_clear_pins (BpPlot *self);
 /* Remove every series (and the pins with them): a plot whose series change with the network. */
 void bp_plot_remove_series (BpPlot *self);
+/* Mark where a setting changed (a tick and @label, "η 0.5 → 0.1", at @x). */
+void        bp_plot_add_mark (BpPlot     *self,
+                              double      x,
+                              const char *label);
+void        bp_plot_clear_marks (BpPlot *self);
+
 /* What the legend entry of live @series says as a tooltip (NULL: none). */
 void        bp_plot_set_series_tooltip (BpPlot     *self,
                                         guint       series,

@@ -115,7 +115,15 @@ test_labels_differ (void)
   g_assert_cmpstr (large, ==, "784-30-10 cross-entropy η 0.1 λ 5 w ~ N(0, 1)");
   g_assert_cmpstr (scaled, ==, "784-30-10 cross-entropy η 0.1 λ 5 w ~ N(0, 1/√n)");
 
+  g_assert_cmpuint (bp_run_history_get_pin_costs (history), ==, 1u << BP_COST_CROSS_ENTROPY);
+  run.arch.cost = BP_COST_QUADRATIC;
+  g_free (pin_one (history, &run));
+  g_assert_cmpuint (bp_run_history_get_pin_costs (history), ==,
+                    (1u << BP_COST_CROSS_ENTROPY) | (1u << BP_COST_QUADRATIC));
+
   bp_run_history_clear_pins (history);
+  g_assert_cmpuint (bp_run_history_get_pin_costs (history), ==, 0);
+  run.arch.cost = BP_COST_CROSS_ENTROPY;
   run.hyper.momentum = 0.5f;
   run.hyper.dropout = 0.25f;
   run.train_size = 1000;

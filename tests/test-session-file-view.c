@@ -253,6 +253,51 @@ test_view_round_trip (void)
   finish (view, other_view, session, other, path, tmp);
 }
 
+/* Pinned runs with another cost than each other's or the live run's are not one scale: the
+ * cost chart's title says so; with one cost it is just "Cost". */
+static void
+test_view_costs (void)
+{
+  BpSession *session;
+  BpTrainView *view;
+  BpPlot *cost;
+  const char *const labels[] = { "16-8-10 cross-entropy η 3 w ~ N(0, 1)", "16-8-10 quadratic η 3" };
+  const char *title;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  session = new_session ();
+  view = new_view (session);
+  cost = bp_train_view_get_cost_plot (view);
+  g_assert_cmpstr (bp_plot_get_title (cost), ==, "Cost");
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      BpSessionPlots *plots = bp_session_plots_new ();
+      BpSessionPin *pin = bp_session_pin_new (labels[i]);
+      BpSessionPoint point = { 1.0, 0.5 };
+
+      g_array_append_val (pin->cost[0], point);
+      g_ptr_array_add (plots->pins, pin);
+      bp_session_set_plots (session, plots);
+      title = bp_plot_get_title (cost);
+      if (i == 0)
+        {
+          g_assert_nonnull (strstr (title, "not one scale"));
+          g_assert_nonnull (strstr (title, "Quadratic"));
+          g_assert_nonnull (strstr (title, "Cross-entropy"));
+        }
+      else
+        g_assert_cmpstr (title, ==, "Cost");
+    }
+  bp_view_set_session (BP_VIEW (view), NULL);
+  g_assert_finalize_object (view);
+  g_assert_finalize_object (session);
+}
+
 /* With the speed of learning measured, the view draws it (epoch 0, then each epoch), and a
  * session file brings it back into another view. */
 static void
@@ -318,6 +363,7 @@ main (int   argc,
 
   g_test_add_func ("/session-file-view/round-trip", test_view_round_trip);
   g_test_add_func ("/session-file-view/speed", test_view_speed);
+  g_test_add_func ("/session-file-view/costs", test_view_costs);
 
   return g_test_run ();
 }

@@ -358,6 +358,25 @@ bp_run_history_make_label (const BpRunHistory *self,
   return g_string_free (text, FALSE);
 }
 
+guint
+bp_run_history_get_pin_costs (const BpRunHistory *self)
+{
+  guint mask = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  for (guint i = 0; i < self->plots->pins->len; i++)
+    {
+      const BpSessionPin *pin = g_ptr_array_index (self->plots->pins, i);
+      g_auto(GStrv) words = g_strsplit (pin->label != NULL ? pin->label : "", " ", 3);
+      BpCost cost;
+
+      if (g_strv_length (words) >= 2 && bp_cost_from_string (words[1], &cost))
+        mask |= 1u << cost;
+    }
+  return mask;
+}
+
 void
 bp_run_history_clear_pins (BpRunHistory *self)
 {

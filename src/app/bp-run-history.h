@@ -97,6 +97,10 @@ gboolean bp_run_history_pin (BpRunHistory *self,
 char    *bp_run_history_make_label (const BpRunHistory *self,
                                     const BpRun        *run);
 void     bp_run_history_clear_pins (BpRunHistory *self);
+/* The costs of the pinned runs, as read from their labels' second word (the cost's name, as
+ * bp_run_history_make_label() writes it): a mask of 1 << BpCost; labels that name none add
+ * nothing. */
+guint    bp_run_history_get_pin_costs (const BpRunHistory *self);
 /* The epochs already pinned: the live curves show those after it. */
 guint    bp_run_history_get_live_from (const BpRunHistory *self);
 

@@ -51,6 +51,8 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+static void update_cost_title (BpTrainView *self);
+
 static void
 update_epoch_label (BpTrainView *self)
 {
@@ -390,9 +392,42 @@ reload (BpTrainView *self)
   replot (self);
   if (session == NULL)
     return;
+  update_cost_title (self);
   update_accuracy_label (self);
   update_epoch_label (self);
   update_speed (self);
+}
+
+/* Runs with different costs measure different things: the cost chart says so in its title
+ * ("Cost · not one scale: Quadratic, Cross-entropy") rather than drawing them as comparable. */
+static void
+update_cost_title (BpTrainView *self)
+{
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
+  static const char *const names[] = { N_("Quadratic"), N_("Cross-entropy"), N_("Log-likelihood") };
+  g_autoptr(GString) list = g_string_new (NULL);
+  g_autofree char *title = NULL;
+  BpRun run;
+  guint mask, n = 0;
+
+  if (session == NULL)
+    return;
+  bp_session_get_run (session, &run);
+  mask = bp_run_history_get_pin_costs (bp_session_get_run_history (session));
+  if (mask != 0)
+    mask |= 1u << run.arch.cost;
+  for (guint c = 0; c < G_N_ELEMENTS (names); c++)
+    if (mask & (1u << c))
+      {
+        if (n++ > 0)
+          /* Translators: between the names of two costs in a list. */
+          g_string_append (list, _(", "));
+        g_string_append (list, _(names[c]));
+      }
+  if (n > 1)
+    /* Translators: the cost chart's title when its runs use different costs (%s lists them). */
+    title = g_strdup_printf (_("Cost · not one scale: %s"), list->str);
+  bp_plot_set_title (self->cost_plot, title != NULL ? title : _("Cost"));
 }
 
 /* Draw the history's pinned runs: each is made as it was at first, its points on the live
@@ -430,6 +465,7 @@ draw_pins (BpTrainView *self)
       bp_plot_pin_run (self->accuracy_plot, pin->label);
       bp_plot_pin_run (self->cost_plot, pin->label);
     }
+  update_cost_title (self);
   replot (self);
 }
 

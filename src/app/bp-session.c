@@ -749,6 +749,17 @@ bp_session_get_batches_done (BpSession *self)
   return self->progress.batches_done;
 }
 
+guint
+bp_session_get_epoch_batches (BpSession *self,
+                              guint     *n_batches)
+{
+  g_return_val_if_fail (BP_IS_SESSION (self), 0);
+
+  if (n_batches != NULL)
+    *n_batches = self->progress.in_epoch ? self->progress.n_batches : 0;
+  return self->progress.in_epoch ? self->progress.batch : 0;
+}
+
 double
 bp_session_get_progress (BpSession *self)
 {

@@ -340,6 +340,27 @@ epoch_label_cb (Probe      *probe,
     bp_test_event ("epoch-label %s", gtk_label_get_text (label));
 }
 
+/* "train-hint TEXT": the line under the Train view's header changed (the accuracies, or what
+ * the mini-batches stepped did). */
+static void
+train_hint_cb (Probe      *probe,
+               GParamSpec *pspec,
+               GtkLabel   *label)
+{
+  if (!probe->done)
+    bp_test_event ("train-hint %s", gtk_label_get_text (label));
+}
+
+/* "x-axis LABEL": the accuracy chart's x axis changed its unit (Epoch, Mini-batch). */
+static void
+x_axis_cb (Probe      *probe,
+           GParamSpec *pspec,
+           BpPlot     *plot)
+{
+  if (!probe->done)
+    bp_test_event ("x-axis %s", bp_plot_get_x_label (plot));
+}
+
 /* "confirm-reset-network": Reset asks before throwing away a trained, unpinned network. */
 static void
 reset_network_asked_cb (Probe *probe)
@@ -1123,6 +1144,11 @@ bp_test_probe_attach (BpWindow *window)
   g_signal_connect_swapped (template_child (window_child (probe, "train_view"), BP_TYPE_TRAIN_VIEW,
                                             "epoch_label"),
                             "notify::label", G_CALLBACK (epoch_label_cb), probe);
+  g_signal_connect_swapped (template_child (window_child (probe, "train_view"), BP_TYPE_TRAIN_VIEW,
+                                            "accuracy_label"),
+                            "notify::label", G_CALLBACK (train_hint_cb), probe);
+  g_signal_connect_swapped (bp_train_view_get_accuracy_plot (BP_TRAIN_VIEW (window_child (probe, "train_view"))),
+                            "notify::x-label", G_CALLBACK (x_axis_cb), probe);
 
   view_probe_init (&probe->weights, probe, window_child (probe, "weights_view"));
   g_signal_connect_swapped (probe->weights.view, "map", G_CALLBACK (weights_map_cb), &probe->weights);

@@ -38,6 +38,9 @@ struct _BpTrainView
   guint            speed_epochs;     /* epochs of the history looked at for speeds */
   gboolean         speed_initial;    /* the speed before training is drawn */
   guint            plotted_samples;  /* samples on the live curves */
+  gboolean         replotting;
+  guint            x_batches;        /* x in mini-batches of an epoch this many long, or 0:
+                                      * in epochs */
   guint            flush_id;
   gint64           last_flush;
 };
@@ -52,6 +55,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void update_cost_title (BpTrainView *self);
+static void replot (BpTrainView *self);
 
 static void
 update_epoch_label (BpTrainView *self)
@@ -168,7 +172,24 @@ update_accuracy_label (BpTrainView *self)
   append_percent (text, _("Validation"), validation);
   append_percent (text, _("Test"), test);
   if (text->len == 0)
-    g_string_assign (text, _("Press Start or Space to train; the curves appear here."));
+    {
+      const BpSessionSample *samples;
+      guint n_samples, batch, n_batches;
+
+      batch = bp_session_get_epoch_batches (session, &n_batches);
+      samples = bp_run_history_get_samples (bp_session_get_run_history (session), &n_samples);
+      /* Stepped (or a first epoch under way): what the mini-batches did so far. */
+      if (batch > 0 && n_samples > 0 && isfinite (samples[n_samples - 1].accuracy))
+        /* Translators: the Train view's line after stepping one mini-batch (or during the
+         * first epoch): "Mini-batch 3 of 5000 trained: held-out sample 12.4 % correct, cost
+         * 1.62". */
+        g_string_printf (text, _("Mini-batch %u of %u trained: held-out sample %.1f %% correct, "
+                                 "cost %.3g"),
+                         batch, n_batches, 100.0 * samples[n_samples - 1].accuracy,
+                         samples[n_samples - 1].cost);
+      else
+        g_string_assign (text, _("Press Start or Space to train; the curves appear here."));
+    }
   gtk_label_set_text (self->accuracy_label, text->str);
 }
 
@@ -266,6 +287,34 @@ flush_speeds (BpTrainView  *self,
     }
 }
 
+/* Before a run's first epoch ends (one mini-batch stepped, say), its points are a few
+ * thousandths of an epoch apart: the x axis counts mini-batches then, and epochs again once an
+ * epoch has ended or a run is pinned. Returns TRUE when the unit changed (the curves must be
+ * drawn again). */
+static gboolean
+choose_x_unit (BpTrainView *self,
+               BpSession   *session)
+{
+  BpRunHistory *history = bp_session_get_run_history (session);
+  guint n_batches = 0, x_batches = 0;
+
+  bp_session_get_epoch_batches (session, &n_batches);
+  if (bp_run_history_get_n_epochs (history) == 0
+      && bp_run_history_get_plots (history)->pins->len == 0)
+    {
+      guint n_samples;
+
+      bp_run_history_get_samples (history, &n_samples);
+      x_batches = n_batches > 0 ? n_batches : n_samples > 0 ? self->x_batches : 0;
+    }
+  if (x_batches == self->x_batches)
+    return FALSE;
+  self->x_batches = x_batches;
+  bp_plot_set_x_label (self->accuracy_plot, x_batches > 0 ? _("Mini-batch") : _("Epoch"));
+  bp_plot_set_x_label (self->cost_plot, x_batches > 0 ? _("Mini-batch") : _("Epoch"));
+  return TRUE;
+}
+
 /* Append to the plots what they do not show yet. */
 static void
 flush_points (BpTrainView *self)
@@ -284,14 +333,23 @@ flush_points (BpTrainView *self)
   history = bp_session_get_run_history (session);
   epochs = bp_run_history_get_epochs (history, &n);
   samples = bp_run_history_get_samples (history, &n_samples);
+  if (choose_x_unit (self, session) && !self->replotting)
+    {
+      self->replotting = TRUE;
+      replot (self);
+      self->replotting = FALSE;
+      return;
+    }
   for (; self->plotted_epochs < n; self->plotted_epochs++)
     add_epoch (self, &epochs[self->plotted_epochs]);
   for (; self->plotted_samples < n_samples; self->plotted_samples++)
     {
       const BpSessionSample *sample = &samples[self->plotted_samples];
 
-      append_accuracy (self, BP_SESSION_ACCURACY_SAMPLE, sample->x, sample->accuracy);
-      append_cost (self, BP_SESSION_COST_SAMPLE, sample->x, sample->cost);
+      double x = self->x_batches > 0 ? sample->x * self->x_batches : sample->x;
+
+      append_accuracy (self, BP_SESSION_ACCURACY_SAMPLE, x, sample->accuracy);
+      append_cost (self, BP_SESSION_COST_SAMPLE, x, sample->cost);
     }
   flush_speeds (self, history);
 }
@@ -333,6 +391,7 @@ static void
 metrics_sampled_cb (BpTrainView *self)
 {
   schedule_flush (self);
+  update_accuracy_label (self);
 }
 
 /* Where η, λ or μ changed during the live run: a tick on both plots, "η 0.5 → 0.1". */
@@ -643,6 +702,9 @@ bp_train_view_init (BpTrainView *self)
                                   G_CALLBACK (schedule_flush), self);
   g_signal_group_connect_swapped (session_signals, "notify::progress",
                                   G_CALLBACK (update_epoch_label), self);
+  /* The mini-batch a step trained reaches the session with its progress. */
+  g_signal_group_connect_swapped (session_signals, "notify::progress",
+                                  G_CALLBACK (update_accuracy_label), self);
   g_signal_group_connect_swapped (session_signals, "notify::epochs",
                                   G_CALLBACK (update_epoch_label), self);
   g_signal_group_connect_swapped (session_signals, "notify::images-per-second",

@@ -230,3 +230,18 @@ header=$(grep '^epoch-label ' "$EVENTS" | tail -n 1)
 check "the header counts the epochs done and how far the next one got: $header" \
   grep -Eq '^epoch-label 0 of [0-9]+ epochs done · epoch 1 at [0-9]+ %$' <<<"$header"
 screenshot stepped-header
+
+# ── One mini-batch stepped: the x axis counts mini-batches, and the line under the header says
+#    what the step did ──
+check "the x axis counts mini-batches: $(grep '^x-axis ' "$EVENTS" | tail -n 1)" \
+  test "$(grep '^x-axis ' "$EVENTS" | tail -n 1)" = "x-axis Mini-batch"
+hint=$(grep '^train-hint ' "$EVENTS" | tail -n 1)
+check "the hint says what the step did: $hint" \
+  grep -Eq '^train-hint Mini-batch 1 of [0-9]+ trained: held-out sample [0-9.]+ % correct, cost ' <<<"$hint"
+m=$(mark)
+key shift+space
+check "Shift+Space trains the rest of the epoch" wait_for '^epoch 1 ' 30 "$m"
+sleep 0.5
+check "then the x axis counts epochs again" \
+  test "$(grep '^x-axis ' "$EVENTS" | tail -n 1)" = "x-axis Epoch"
+screenshot stepped-epoch

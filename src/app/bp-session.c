@@ -516,7 +516,7 @@ bp_session_set_hyperparams (BpSession           *self,
                             GError             **error)
 {
   BpError bp_error = { 0 };
-  gboolean in_run;
+  gboolean in_run; /* a change within a run is marked where it happened: "hyperparams-changed" */
 
   g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
   g_return_val_if_fail (hyper != NULL, FALSE);
@@ -529,12 +529,10 @@ bp_session_set_hyperparams (BpSession           *self,
   if (bp_hyperparams_equal (hyper, &self->run.hyper))
     return TRUE;
 
-  /* Within a run, a change of η, λ or μ marks the curves where it happened. */
   in_run = bp_session_get_epoch (self) > 0 || self->progress.in_epoch;
   if (in_run)
-    bp_run_history_add_changes (self->history,
-                                bp_session_get_epoch (self) + bp_session_get_progress (self),
-                                &self->run.hyper, hyper);
+    bp_run_history_add_changes (self->history, bp_session_get_epoch (self)
+                                + bp_session_get_progress (self), &self->run.hyper, hyper);
   self->run.hyper = *hyper;
   bp_worker_set_hyperparams (self->worker, hyper);
   if (in_run)
@@ -747,17 +745,6 @@ bp_session_get_batches_done (BpSession *self)
   g_return_val_if_fail (BP_IS_SESSION (self), 0);
 
   return self->progress.batches_done;
-}
-
-guint
-bp_session_get_epoch_batches (BpSession *self,
-                              guint     *n_batches)
-{
-  g_return_val_if_fail (BP_IS_SESSION (self), 0);
-
-  if (n_batches != NULL)
-    *n_batches = self->progress.in_epoch ? self->progress.n_batches : 0;
-  return self->progress.in_epoch ? self->progress.batch : 0;
 }
 
 double
@@ -1191,8 +1178,6 @@ bp_session_class_init (BpSessionClass *klass)
   signals[BATCH_TAKEN] =
     g_signal_new ("batch-taken", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
-  /* The live settings changed within a run: the history has recorded where
-   * (bp_run_history_get_changes()). */
   signals[HYPERPARAMS_CHANGED] =
     g_signal_new ("hyperparams-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);

@@ -128,10 +128,6 @@ const BpEpochMetrics *bp_session_get_history (BpSession *self,
 /* Mini-batches trained since the last reset. */
 guint64               bp_session_get_batches_done (BpSession *self);
 double                bp_session_get_progress (BpSession *self);
-/* Within an epoch, the mini-batches done in it, and in *@n_batches how many it has; between
- * epochs 0 and 0. */
-guint                 bp_session_get_epoch_batches (BpSession *self,
-                                                    guint     *n_batches);
 guint                 bp_session_get_generation (BpSession *self);
 /* TRUE while the worker has work queued or results on their way. */
 gboolean              bp_session_get_busy (BpSession *self);

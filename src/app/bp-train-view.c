@@ -154,6 +154,23 @@ append_percent (GString    *text,
   g_string_append_printf (text, _("%s %.2f %%"), name, 100.0 * value);
 }
 
+/* Within a run's first epoch, the mini-batches done (those since the network was made), and
+ * in *@n_batches how many the epoch has (their share is the session's progress); otherwise 0
+ * and 0. */
+static guint
+first_epoch_batches (BpSession *session,
+                     guint     *n_batches)
+{
+  double progress = bp_session_get_progress (session);
+  guint64 done = bp_session_get_batches_done (session);
+
+  *n_batches = 0;
+  if (bp_session_get_epoch (session) > 0 || progress <= 0.0 || done == 0)
+    return 0;
+  *n_batches = (guint) round ((double) done / progress);
+  return (guint) done;
+}
+
 static void
 update_accuracy_label (BpTrainView *self)
 {
@@ -176,7 +193,7 @@ update_accuracy_label (BpTrainView *self)
       const BpSessionSample *samples;
       guint n_samples, batch, n_batches;
 
-      batch = bp_session_get_epoch_batches (session, &n_batches);
+      batch = first_epoch_batches (session, &n_batches);
       samples = bp_run_history_get_samples (bp_session_get_run_history (session), &n_samples);
       /* Stepped (or a first epoch under way): what the mini-batches did so far. */
       if (batch > 0 && n_samples > 0 && isfinite (samples[n_samples - 1].accuracy))
@@ -298,7 +315,7 @@ choose_x_unit (BpTrainView *self,
   BpRunHistory *history = bp_session_get_run_history (session);
   guint n_batches = 0, x_batches = 0;
 
-  bp_session_get_epoch_batches (session, &n_batches);
+  first_epoch_batches (session, &n_batches);
   if (bp_run_history_get_n_epochs (history) == 0
       && bp_run_history_get_plots (history)->pins->len == 0)
     {

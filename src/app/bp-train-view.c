@@ -404,6 +404,23 @@ epoch_finished_cb (BpTrainView          *self,
   update_epoch_label (self);
 }
 
+/* The mini-batch a step trained reaches the session with its progress, which may come after
+ * the held-out sample's point: the x axis may have to count mini-batches only now. */
+static void
+progress_cb (BpTrainView *self)
+{
+  BpSession *session = bp_view_get_session (BP_VIEW (self));
+
+  update_epoch_label (self);
+  update_accuracy_label (self);
+  if (session != NULL && !self->replotting && choose_x_unit (self, session))
+    {
+      self->replotting = TRUE;
+      replot (self);
+      self->replotting = FALSE;
+    }
+}
+
 static void
 metrics_sampled_cb (BpTrainView *self)
 {
@@ -718,10 +735,7 @@ bp_train_view_init (BpTrainView *self)
   g_signal_group_connect_swapped (session_signals, "speed-measured",
                                   G_CALLBACK (schedule_flush), self);
   g_signal_group_connect_swapped (session_signals, "notify::progress",
-                                  G_CALLBACK (update_epoch_label), self);
-  /* The mini-batch a step trained reaches the session with its progress. */
-  g_signal_group_connect_swapped (session_signals, "notify::progress",
-                                  G_CALLBACK (update_accuracy_label), self);
+                                  G_CALLBACK (progress_cb), self);
   g_signal_group_connect_swapped (session_signals, "notify::epochs",
                                   G_CALLBACK (update_epoch_label), self);
   g_signal_group_connect_swapped (session_signals, "notify::images-per-second",

@@ -49,8 +49,9 @@ next=$(line_after '^epoch ' "$m")
 check "the run went on without a reset ($next after epoch $last_epoch)" \
   test "$(echo "$next" | awk '{print $2}')" -eq $((last_epoch + 1))
 check "no reset happened" test -z "$(line_after '^reset$' "$m")"
+# Paused between two mini-batches of the next epoch, or between epochs: X is within it.
 check "the change of η is marked on the curves where it happened" \
-  grep -Eq "^hyper-change $last_epoch\.0000 η [0-9.]+ → 0\.25$" <<<"$(line_after '^hyper-change ' "$m")"
+  grep -Eq "^hyper-change $last_epoch\.[0-9]{4} η [0-9.]+ → 0\.25$" <<<"$(line_after '^hyper-change ' "$m")"
 screenshot 04-new-eta
 
 # The Weights view while training.

@@ -113,7 +113,7 @@ train_options_clear (TrainOptions *options)
     &options->layers, &options->net, &options->activation, &options->output, &options->cost,
     &options->monitor_every, &options->kernel, &options->data_dir, &options->load,
     &options->save, &options->csv, &options->preset, &options->extra_data,
-    &options->extra_repeat,
+    &options->extra_repeat, &options->threads,
   };
 
   for (size_t i = 0; i < G_N_ELEMENTS (fields); i++)

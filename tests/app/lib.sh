@@ -191,3 +191,18 @@ wait_exit ()
   EXIT_STATUS=$?
   APP_PID=
 }
+
+# A straight stroke on the pad from (x0,y0) to (x1,y1), in thousandths of the pad whose
+# place the caller has set in PAD_X, PAD_Y, PAD_W, PAD_H; the button stays down at the end.
+stroke_line ()
+{
+  local x0=$1 y0=$2 x1=$3 y1=$4 steps=${5:-12} i
+  for ((i = 0; i <= steps; i++)); do
+    xdotool mousemove --sync $((PAD_X + PAD_W * (x0 + (x1 - x0) * i / steps) / 1000)) \
+                             $((PAD_Y + PAD_H * (y0 + (y1 - y0) * i / steps) / 1000))
+    if [ "$i" -eq 0 ]; then
+      xdotool mousedown 1
+    fi
+    sleep 0.02
+  done
+}

@@ -13,19 +13,6 @@ trap finish EXIT
 
 # stroke X0 Y0 X1 Y1 [STEPS]: one straight stroke on the pad, in per-mille of its width and
 # height, with one pointer move per call (GTK coalesces moves given in one call).
-stroke_line ()
-{
-  local x0=$1 y0=$2 x1=$3 y1=$4 steps=${5:-12} i
-  for ((i = 0; i <= steps; i++)); do
-    xdotool mousemove --sync $((PAD_X + PAD_W * (x0 + (x1 - x0) * i / steps) / 1000)) \
-                             $((PAD_Y + PAD_H * (y0 + (y1 - y0) * i / steps) / 1000))
-    if [ "$i" -eq 0 ]; then
-      xdotool mousedown 1
-    fi
-    sleep 0.02
-  done
-}
-
 # A "7": a bar along the top, then down to the left without lifting the pen.
 draw_seven ()
 {

@@ -17,19 +17,6 @@ DATA=$OUT_DIR/data
 DIGITS=$DATA/backprop/my-digits
 rm -rf "$DATA"
 
-stroke_line ()
-{
-  local x0=$1 y0=$2 x1=$3 y1=$4 steps=${5:-12} i
-  for ((i = 0; i <= steps; i++)); do
-    xdotool mousemove --sync $((PAD_X + PAD_W * (x0 + (x1 - x0) * i / steps) / 1000)) \
-                             $((PAD_Y + PAD_H * (y0 + (y1 - y0) * i / steps) / 1000))
-    if [ "$i" -eq 0 ]; then
-      xdotool mousedown 1
-    fi
-    sleep 0.02
-  done
-}
-
 draw_seven ()
 {
   stroke_line 300 250 680 250 10

@@ -340,7 +340,7 @@ bp_png_to_grey (const guint8 *data,
 
   if (len < sizeof png_signature || memcmp (data, png_signature, sizeof png_signature) != 0)
     {
-      *message = g_strdup ("not a PNG file (classify reads PNG images only)");
+      *message = g_strdup ("not a PNG file (its first bytes are not PNG's signature)");
       return NULL;
     }
   if (!check_claim (data + sizeof png_signature, len - sizeof png_signature, message))
@@ -387,7 +387,7 @@ bp_png_load_grey (const char *path,
     }
   if (got < sizeof signature || memcmp (signature, png_signature, sizeof signature) != 0)
     {
-      *message = g_strdup ("not a PNG file (classify reads PNG images only)");
+      *message = g_strdup ("not a PNG file (its first bytes are not PNG's signature)");
       close (fd);
       return NULL;
     }

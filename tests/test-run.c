@@ -211,7 +211,7 @@ test_range_errors (void)
     { "epochs", "4294967296", "epochs: 4294967296 is too large" },
     { "seed", "18446744073709551616", "seed: \"18446744073709551616\" is not a whole number" },
     { "init", "xavier", "initialiser: unknown value \"xavier\" (use default, large or network3)" },
-    { "expand", "elastic", "expansion: unknown value \"elastic\" (use none, shifts or affine)" },
+    { "expand", "elastic", "expansion: unknown value \"elastic\" (use none, shifts, affine, thickness or affine,thickness)" },
   };
 
   for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -271,6 +271,29 @@ test_range_errors (void)
 
 /* Every preset is a valid run of a plain network, and the first is bp_run_init()'s, but for the
  * seed: the defaults keep seed 1, the preset has one that reproduces the book's figure. */
+/* The expansion's kinds combine in either order, and print in one. */
+static void
+test_expand_combined (void)
+{
+  const BpRunField *field = bp_run_field_find ("expand");
+  static const char *const texts[] = { "thickness", "affine,thickness", "thickness,affine" };
+  static const BpExpand values[] = { BP_EXPAND_THICKNESS, BP_EXPAND_AFFINE_THICKNESS,
+                                     BP_EXPAND_AFFINE_THICKNESS };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      BpRun run;
+      BpError error = { 0 };
+      char buf[64];
+
+      bp_run_init (&run);
+      g_assert_true (bp_run_field_parse (&run, field, texts[i], &error));
+      g_assert_cmpint (run.expand, ==, values[i]);
+      bp_run_field_format (&run, field, buf, sizeof buf);
+      g_assert_cmpstr (buf, ==, i == 0 ? "thickness" : "affine,thickness");
+    }
+}
+
 static void
 test_presets_are_runs (void)
 {
@@ -558,6 +581,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/run/fields-round-trip", test_fields_round_trip);
   g_test_add_func ("/run/range-errors", test_range_errors);
+  g_test_add_func ("/run/expand-combined", test_expand_combined);
   g_test_add_func ("/run/presets-are-runs", test_presets_are_runs);
   g_test_add_func ("/run/same-network", test_same_network);
   g_test_add_func ("/run/net-round-trip", test_net_round_trip);

@@ -487,6 +487,13 @@ test_expansion (Fixture       *f,
 
   g_assert_true (bp_expand_from_string ("affine", &e) && e == BP_EXPAND_AFFINE);
   g_assert_false (bp_expand_from_string ("elastic", &e));
+  g_assert_true (bp_expand_from_string ("thickness", &e) && e == BP_EXPAND_THICKNESS);
+  g_assert_true (bp_expand_from_string ("affine,thickness", &e) && e == BP_EXPAND_AFFINE_THICKNESS);
+  g_assert_true (bp_expand_from_string ("thickness,affine", &e) && e == BP_EXPAND_AFFINE_THICKNESS);
+  g_assert_false (bp_expand_from_string ("affine,shifts", &e));
+  g_assert_false (bp_expand_from_string ("affine,", &e));
+  g_assert_cmpstr (bp_expand_to_string (BP_EXPAND_AFFINE_THICKNESS), ==, "affine,thickness");
+  g_assert_cmpstr (bp_expand_to_string (BP_EXPAND_THICKNESS), ==, "thickness");
 
   small_config (&c, &o);
   c.hyper.eta = 0.05f;
@@ -511,6 +518,64 @@ test_expansion (Fixture       *f,
   bp_trainer_free (t);
   bp_network_free (net);
   bp_network_free (plain);
+}
+
+/* Thicker and thinner strokes, alone and after the affine distortion: learning still works, the
+ * same seed gives the same bits, and each kind gives other bits than the others. */
+static void
+test_expansion_thickness (Fixture       *f,
+                          gconstpointer  data)
+{
+  static const BpExpand kinds[] = { BP_EXPAND_AFFINE, BP_EXPAND_THICKNESS,
+                                    BP_EXPAND_AFFINE_THICKNESS };
+  BpNetwork *nets[G_N_ELEMENTS (kinds)];
+
+  for (size_t k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      BpRun c;
+      BpTrainOptions o;
+      BpError error = { 0 };
+      BpNetwork *again;
+      BpTrainer *t;
+      size_t n;
+      const BpEpochMetrics *h;
+
+      small_config (&c, &o);
+      c.hyper.eta = 0.05f;
+      c.expand = kinds[k];
+      c.epochs = 10;
+      nets[k] = new_network (BP_ACTIVATION_RELU, BP_OUTPUT_SOFTMAX, BP_COST_LOG_LIKELIHOOD,
+                             BP_INIT_DEFAULT, 1);
+      again = bp_network_copy (nets[k]);
+      t = bp_trainer_new (nets[k], &c, &o, f->train, f->validation, NULL, &error);
+      g_assert_true (bp_trainer_run (t, NULL, NULL, NULL, NULL, &error));
+      h = bp_trainer_get_history (t, &n);
+      g_assert_cmpfloat (h[n - 1].validation_accuracy, >=, 0.9);
+      bp_trainer_free (t);
+
+      c.epochs = 3;
+      t = bp_trainer_new (again, &c, &o, f->train, NULL, NULL, &error);
+      g_assert_true (bp_trainer_run (t, NULL, NULL, NULL, NULL, &error));
+      bp_trainer_free (t);
+      {
+        BpNetwork *first = new_network (BP_ACTIVATION_RELU, BP_OUTPUT_SOFTMAX,
+                                        BP_COST_LOG_LIKELIHOOD, BP_INIT_DEFAULT, 1);
+
+        t = bp_trainer_new (first, &c, &o, f->train, NULL, NULL, &error);
+        g_assert_true (bp_trainer_run (t, NULL, NULL, NULL, NULL, &error));
+        bp_trainer_free (t);
+        g_assert_cmpmem (first->params, first->n_params * sizeof (float),
+                         again->params, again->n_params * sizeof (float));
+        bp_network_free (first);
+      }
+      bp_network_free (again);
+    }
+  for (size_t a = 0; a < G_N_ELEMENTS (kinds); a++)
+    for (size_t b = a + 1; b < G_N_ELEMENTS (kinds); b++)
+      g_assert_true (memcmp (nets[a]->params, nets[b]->params,
+                             nets[a]->n_params * sizeof (float)) != 0);
+  for (size_t k = 0; k < G_N_ELEMENTS (kinds); k++)
+    bp_network_free (nets[k]);
 }
 
 /* bp_trainer_get_last_batch() names the examples the trainer used: the same gradient step
@@ -583,6 +648,8 @@ check_last_batch (Fixture  *f,
               bp_dataset_gather (expanded, &row, 1, x + i * f->train->n_pixels);
               break;
             case BP_EXPAND_AFFINE:
+            case BP_EXPAND_THICKNESS:
+            case BP_EXPAND_AFFINE_THICKNESS:
             default:
               g_assert_cmpuint (images[i], ==, BP_BATCH_IMAGE_DISTORTED);
               memcpy (x + i * f->train->n_pixels, inputs + i * f->train->n_pixels,
@@ -614,6 +681,8 @@ test_last_batch (Fixture       *f,
   check_last_batch (f, BP_EXPAND_NONE);
   check_last_batch (f, BP_EXPAND_SHIFTS);
   check_last_batch (f, BP_EXPAND_AFFINE);
+  check_last_batch (f, BP_EXPAND_THICKNESS);
+  check_last_batch (f, BP_EXPAND_AFFINE_THICKNESS);
 }
 
 int
@@ -632,6 +701,7 @@ main (int   argc,
   ADD ("/train/live-hyperparams", test_live_hyperparams);
   ADD ("/train/bad-setups", test_bad_setups);
   ADD ("/train/expansion", test_expansion);
+  ADD ("/train/expansion-thickness", test_expansion_thickness);
   ADD ("/train/last-batch", test_last_batch);
 #undef ADD
 

@@ -16,26 +16,35 @@
 
 #define N_ELEMENTS(a) (sizeof (a) / sizeof (a)[0])
 
-static const char *const expand_names[] = { "none", "shifts", "affine", NULL };
+/* The kinds of distortion combine with commas; a combination's name lists them in this order,
+ * and bp_expand_from_string() takes them in any order. */
+static const char *const expand_names[] = {
+  "none", "shifts", "affine", "thickness", "affine,thickness", NULL
+};
 static const char *const init_names[] = { "default", "large", "network3", NULL };
 static const char *const l2_form_names[] = { "network2", "network3", NULL };
 
 const char *
 bp_expand_to_string (BpExpand expand)
 {
-  return (unsigned) expand <= BP_EXPAND_AFFINE ? expand_names[expand] : "?";
+  return (unsigned) expand <= BP_EXPAND_AFFINE_THICKNESS ? expand_names[expand] : "?";
 }
 
 bool
 bp_expand_from_string (const char *s,
                        BpExpand   *out)
 {
-  for (unsigned i = 0; s != NULL && i <= BP_EXPAND_AFFINE; i++)
+  for (unsigned i = 0; s != NULL && i <= BP_EXPAND_AFFINE_THICKNESS; i++)
     if (strcmp (s, expand_names[i]) == 0)
       {
         *out = (BpExpand) i;
         return true;
       }
+  if (s != NULL && strcmp (s, "thickness,affine") == 0)
+    {
+      *out = BP_EXPAND_AFFINE_THICKNESS;
+      return true;
+    }
   return false;
 }
 
@@ -125,7 +134,7 @@ static const BpRunField fields[] = {
     .name = "expand", .type = BP_RUN_ENUM, .offset = RUN_OFFSET (expand),
     .label = "expansion", .choices = expand_names,
     .flag = "expand", .flag_arg = "KIND",
-    .flag_help = "Data expansion: none (default), shifts (expand_mnist.py) or affine",
+    .flag_help = "Data expansion: none (default), shifts (expand_mnist.py), affine (random small distortions), thickness (random thicker or thinner strokes) or both: affine,thickness",
     .settings_key = "expand", .model_place = BP_RUN_MODEL_HYPER, .model_order = 8,
   },
   {
@@ -467,6 +476,14 @@ bp_run_field_parse (BpRun            *run,
         for (i = 0; i < n && text != NULL; i++)
           if (strcmp (field->choices[i], text) == 0)
             break;
+        /* The expansion's kinds combine in either order. */
+        if (i == n && field->offset == RUN_OFFSET (expand))
+          {
+            BpExpand expand;
+
+            if (bp_expand_from_string (text, &expand))
+              i = (size_t) expand;
+          }
         if (text == NULL || i == n)
           {
             char choices[256];

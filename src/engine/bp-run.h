@@ -31,7 +31,13 @@ typedef enum
   BP_EXPAND_NONE,
   BP_EXPAND_SHIFTS, /* expand_mnist.py: each image and its four 1-pixel shifts (5× the data) */
   BP_EXPAND_AFFINE, /* a fresh random small rotation, scale and shift per image per mini-batch */
+  BP_EXPAND_THICKNESS, /* strokes made thicker or thinner by a fresh random amount (bp-distort.h) */
+  BP_EXPAND_AFFINE_THICKNESS, /* both: the affine distortion, then the thickness */
 } BpExpand;
+
+/* Whether @expand distorts each image afresh per mini-batch: affine, thickness or both. */
+#define BP_EXPAND_HAS_AFFINE(e) ((e) == BP_EXPAND_AFFINE || (e) == BP_EXPAND_AFFINE_THICKNESS)
+#define BP_EXPAND_HAS_THICKNESS(e) ((e) == BP_EXPAND_THICKNESS || (e) == BP_EXPAND_AFFINE_THICKNESS)
 
 const char *bp_expand_to_string (BpExpand expand);
 bool        bp_expand_from_string (const char *s,

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bp-distort.h"
 #include "bp-learning-speed.h"
 #include "bp-memory.h"
 #include "bp-metrics.h"
@@ -37,6 +38,7 @@ struct _BpTrainer
 
   BpWorkspace     *ws;
   float           *x;            /* (max_batch, n_pixels) the gathered mini-batch */
+  float           *scratch;      /* (2 × n_pixels) bp_distort_thickness()'s, or NULL */
   uint8_t         *y;            /* (max_batch) its labels */
   size_t          *last_batch;   /* (max_batch) the last mini-batch's indices in train_src */
   unsigned char   *last_images;  /* (max_batch) BpBatchImage of each */
@@ -270,6 +272,12 @@ bp_trainer_new (BpNetwork            *net,
   self->good_params = malloc (net->n_params * sizeof (float));
   self->history_capacity = run->epochs < 1024 ? run->epochs : 1024;
   self->history = calloc (self->history_capacity, sizeof *self->history);
+  if (BP_EXPAND_HAS_THICKNESS (run->expand))
+    {
+      self->scratch = malloc (2 * train->n_pixels * sizeof (float));
+      if (self->scratch == NULL)
+        goto nomem;
+    }
   if (self->order == NULL || self->velocity == NULL || self->good_params == NULL
       || self->history == NULL)
     goto nomem;
@@ -305,6 +313,7 @@ bp_trainer_free (BpTrainer *self)
   bp_dataset_free (self->expanded);
   bp_workspace_free (self->ws);
   free (self->x);
+  free (self->scratch);
   free (self->y);
   free (self->last_batch);
   free (self->last_images);
@@ -490,7 +499,7 @@ bp_trainer_step (BpTrainer *self,
   t0 = now_seconds ();
   batch = data->n - self->cursor < h->batch_size ? data->n - self->cursor : h->batch_size;
 
-  if (self->run.expand == BP_EXPAND_AFFINE)
+  if (BP_EXPAND_HAS_AFFINE (self->run.expand))
     for (size_t i = 0; i < batch; i++)
       {
         size_t idx = self->order[self->cursor + i];
@@ -500,6 +509,12 @@ bp_trainer_step (BpTrainer *self,
       }
   else
     bp_dataset_gather (data, self->order + self->cursor, batch, self->x);
+  /* The thickness after the affine map, from the same generator: an image's affine draws, then
+   * its level, in the mini-batch's order, on this one thread. */
+  if (BP_EXPAND_HAS_THICKNESS (self->run.expand))
+    for (size_t i = 0; i < batch; i++)
+      bp_distort_thickness (self->x + i * data->n_pixels, data->rows, data->cols,
+                            bp_distort_thickness_level (&self->distort_rng), self->scratch);
   for (size_t i = 0; i < batch; i++)
     self->y[i] = data->labels[self->order[self->cursor + i]];
 
@@ -555,8 +570,8 @@ bp_trainer_step (BpTrainer *self,
       else
         {
           self->last_batch[i] = idx;
-          self->last_images[i] = self->run.expand == BP_EXPAND_AFFINE ? BP_BATCH_IMAGE_DISTORTED
-                                                                      : BP_BATCH_IMAGE_ORIGINAL;
+          self->last_images[i] = self->run.expand != BP_EXPAND_NONE ? BP_BATCH_IMAGE_DISTORTED
+                                                                    : BP_BATCH_IMAGE_ORIGINAL;
         }
     }
   self->n_last = batch;

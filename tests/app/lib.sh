@@ -196,12 +196,20 @@ wait_exit ()
 # place the caller has set in PAD_X, PAD_Y, PAD_W, PAD_H; the button stays down at the end.
 stroke_line ()
 {
-  local x0=$1 y0=$2 x1=$3 y1=$4 steps=${5:-12} i
+  local x0=$1 y0=$2 x1=$3 y1=$4 steps=${5:-12} i px py
   for ((i = 0; i <= steps; i++)); do
-    xdotool mousemove --sync $((PAD_X + PAD_W * (x0 + (x1 - x0) * i / steps) / 1000)) \
-                             $((PAD_Y + PAD_H * (y0 + (y1 - y0) * i / steps) / 1000))
+    px=$((PAD_X + PAD_W * (x0 + (x1 - x0) * i / steps) / 1000))
+    py=$((PAD_Y + PAD_H * (y0 + (y1 - y0) * i / steps) / 1000))
     if [ "$i" -eq 0 ]; then
+      # A stroke that goes on from where the last one ended (a 7's bar, then its stem) starts
+      # where the pointer already is: `mousemove --sync` to there would wait out xdotool's
+      # 15-second time limit for a move that never comes.
+      if [ "$(xdotool getmouselocation | sed -E 's/^x:([0-9]+) y:([0-9]+) .*/\1 \2/')" != "$px $py" ]; then
+        xdotool mousemove --sync "$px" "$py"
+      fi
       xdotool mousedown 1
+    else
+      xdotool mousemove --sync "$px" "$py"
     fi
     sleep 0.02
   done

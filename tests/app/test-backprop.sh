@@ -31,16 +31,34 @@ check "backprop-cli traced test image 0" test -s "$WORK/trace0.json"
 
 # Whether a printed number equals the JSON's: both are the engine's float, printed with nine
 # significant digits, so they agree to float rounding. check_json FILE KEY LAYER NEURON VALUE
+# (LAYER and NEURON "-" for the example's cost). Each JSON file is read once, by one Python,
+# into FILE.values ("KEY LAYER NEURON VALUE" lines) that awk looks the numbers up in: a Python
+# per check cost a third of a second, some fifty times a launch.
+json_values ()
+{
+  python3 - "$1" >"$1.values" <<'EOF'
+import json, sys
+data = json.load(open(sys.argv[1]))
+for key in ('z', 'a', 'delta', 'nabla_b'):
+    for layer, values in enumerate(data[key]):
+        for neuron, value in enumerate(values):
+            print(key, layer, neuron, repr(float(value)))
+print('cost - -', repr(float(data['cost'])))
+EOF
+}
+
 check_json ()
 {
-  python3 - "$@" <<'EOF'
-import json, sys
-path, key, layer, neuron, value = sys.argv[1:6]
-data = json.load(open(path))
-want = data[key] if layer == '-' else data[key][int(layer)][int(neuron)]
-got = float(value)
-sys.exit(0 if abs(got - want) <= 1e-6 * max(abs(want), 1e-30) + 1e-12 else 1)
-EOF
+  [ -s "$1.values" ] || json_values "$1" || return 1
+  awk -v key="$2" -v layer="$3" -v neuron="$4" -v got="$5" '
+    $1 == key && $2 == layer && $3 == neuron {
+      want = $4 + 0; got += 0
+      scale = want < 0 ? -want : want
+      if (scale < 1e-30) scale = 1e-30
+      diff = got - want; if (diff < 0) diff = -diff
+      found = 1; ok = diff <= 1e-6 * scale + 1e-12
+    }
+    END { exit !(found && ok) }' "$1.values"
 }
 
 # The numbers of a "backprop-neuron" line, checked against the trace's JSON.
@@ -83,12 +101,13 @@ click_place ()
 # Press → until the step of KIND shows.
 step_to ()
 {
-  local kind=$1 i
+  local kind=$1 i m
   for i in $(seq 12); do
     grep "^backprop-step" "$EVENTS" | tail -n 1 | grep -Eq "^backprop-step [0-9]+ [0-9]+ $kind " \
       && return 0
+    m=$(mark)
     key Right
-    sleep 0.3
+    wait_for '^backprop-step ' 3 "$m" || break
   done
   grep "^backprop-step" "$EVENTS" | tail -n 1 | grep -Eq "^backprop-step [0-9]+ [0-9]+ $kind "
 }
@@ -130,8 +149,9 @@ for variant in light dark zh_CN; do
   n=0
   for kind in forward forward output-error backward gradient update; do
     key Right
-    sleep 0.4
     n=$((n + 1))
+    wait_for "^backprop-step $n 7 $kind " 5 "$m"
+    sleep 0.15
     screenshot "$variant-$n-$kind"
   done
   check "$variant: seven steps, the last the gradient step" \
@@ -231,9 +251,11 @@ for variant in light dark zh_CN; do
       wait_for "^backprop-example train $((first + 2)) " 10 "$m"
     screenshot "light-slow-motion"
     click_place backprop-slow
-    sleep 1.5
+    # A step under way when the click came may still report; then none for longer than the
+    # one second between two steps.
+    sleep 1
     n=$(grep -c '^backprop-gradient-step ' "$EVENTS")
-    sleep 2.5
+    sleep 1.5
     check "light: a second click stops it" test "$n" = "$(grep -c '^backprop-gradient-step ' "$EVENTS")"
 
     # 800×600 still shows the steps.

@@ -204,9 +204,9 @@ sleep 0.5
 m=$(mark)
 click_widget start
 check "training continues with epoch 4" wait_for '^epoch 4 ' 60 "$m"
-click_widget start
-wait_for '^state paused' 10 "$m"
-sleep 1
+click_widget start 3
+check "and pauses" wait_for '^state paused' 10 "$m"
+sleep 0.5
 screenshot session-continued
 eval "$(xdotool getwindowgeometry --shell "$WID")"
 xdotool mousemove --sync $((X + WIDTH - 24)) $((Y + 27)) click 1

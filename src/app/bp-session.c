@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bp-session-load.h"
 #include "bp-worker.h"
 
 /* The trainer's own epoch limit is set out of reach: the session stops at its live target. */
@@ -303,51 +304,6 @@ data_changed (BpSession *self)
 
 /* ── Public API ───────────────────────────────────────────────────────────────────────────── */
 
-typedef struct
-{
-  char *dir;
-} LoadData;
-
-static void
-load_data_free (gpointer data)
-{
-  LoadData *load = data;
-
-  g_free (load->dir);
-  g_free (load);
-}
-
-static void
-mnist_free (gpointer data)
-{
-  BpMnist *mnist = data;
-
-  bp_mnist_clear (mnist);
-  g_free (mnist);
-}
-
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  LoadData *load = task_data;
-  BpMnist *mnist = g_new0 (BpMnist, 1);
-  BpError error = { 0 };
-
-  if (!bp_mnist_load (mnist, load->dir, 0, &error))
-    {
-      g_free (mnist);
-      g_task_return_new_error (task, G_IO_ERROR,
-                               error.code == BP_ERROR_IO ? G_IO_ERROR_NOT_FOUND
-                                                         : G_IO_ERROR_INVALID_DATA,
-                               "%s", error.message);
-      return;
-    }
-  g_task_return_pointer (task, mnist, mnist_free);
-}
-
 void
 bp_session_load_mnist_async (BpSession           *self,
                              const char          *dir,
@@ -356,29 +312,15 @@ bp_session_load_mnist_async (BpSession           *self,
                              gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  LoadData *load;
 
   g_return_if_fail (BP_IS_SESSION (self));
   g_return_if_fail (!bp_session_has_data (self));
   g_return_if_fail (!self->loading);
 
-  load = g_new0 (LoadData, 1);
-  if (dir != NULL)
-    load->dir = g_strdup (dir);
-  else
-    {
-      char *found = bp_mnist_find_dir (NULL);
-
-      load->dir = g_strdup (found);
-      free (found);
-    }
-
   self->loading = TRUE;
-  task = g_task_new (self, cancellable, callback, user_data);
+  task = bp_session_load_task_new (self, dir, cancellable, callback, user_data);
   g_task_set_source_tag (task, bp_session_load_mnist_async);
-  g_task_set_name (task, "[backprop] load MNIST");
-  g_task_set_task_data (task, load, load_data_free);
-  g_task_run_in_thread (task, load_thread);
+  bp_session_load_task_run (task);
 }
 
 gboolean
@@ -387,7 +329,6 @@ bp_session_load_mnist_finish (BpSession     *self,
                               GError       **error)
 {
   BpMnist *mnist;
-  LoadData *load;
 
   g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
@@ -397,13 +338,12 @@ bp_session_load_mnist_finish (BpSession     *self,
   if (mnist == NULL)
     return FALSE;
 
-  load = g_task_get_task_data (G_TASK (result));
   self->mnist = *mnist;
   g_free (mnist);
   self->train_full = self->mnist.train;
   self->validation = self->mnist.validation;
   self->test = self->mnist.test;
-  self->data_dir = g_strdup (load->dir);
+  self->data_dir = g_strdup (bp_session_load_task_get_dir (G_TASK (result)));
   data_changed (self);
   return TRUE;
 }

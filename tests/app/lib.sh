@@ -6,6 +6,24 @@
 # BACKPROP_BUILD_DIR set. The app prints one line per event on stdout in its test mode
 # (BACKPROP_TEST_EVENTS=1, see the README's developer section); the tests drive it with xdotool
 # and read those lines back. Output is TAP.
+#
+# Writing a fast app test. The suite runs these scripts two at a time beside the engine tests on
+# a 2-core CI machine, so a second of needless waiting here is a second of CI. Launch the app as
+# few times as the test needs (a launch is about a second; a relaunch is only for what needs a
+# fresh process: another language, settings read at start, Ctrl+Q itself) and share that launch
+# between checks, resetting state through the UI (Ctrl+R, Delete, Escape) or the test mode. Wait
+# for a condition, never for the clock: `wait_for REGEX TIMEOUT "$(mark)"` on an event line (add
+# one to src/app/bp-test-probe.c when none says what you need; the README lists them), and keep
+# `sleep` for the moment before a screenshot (0.2–0.5 s for the frame to paint). Train on little:
+# BACKPROP_TRAIN_SIZE=1000 for the run at launch, BACKPROP_MNIST_SIZE=1000 when the book's
+# presets (which set their own training-set size) or the Mistakes view should be quick too.
+# Read JSON or other files once per file, not with a Python per check. Two xdotool traps cost
+# seconds each time: `mousemove --sync` to where the pointer already is waits out a 15-second
+# time limit (stroke_line and click_widget avoid it), and two clicks on one spot within the
+# double-click time are one double click, which a button takes as one click
+# (click_widget NAME 3 clicks elsewhere). Keep the test able to fail: every wait whose result
+# matters is inside `check`. Time a script with its TAP lines:
+#   meson test -C _build test-NAME --verbose   (or --num-processes 2 for the suite's times)
 
 set -u
 

@@ -15,8 +15,10 @@
 # for a condition, never for the clock: `wait_for REGEX TIMEOUT "$(mark)"` on an event line (add
 # one to src/app/bp-test-probe.c when none says what you need; the README lists them), and keep
 # `sleep` for the moment before a screenshot (0.2–0.5 s for the frame to paint). Train on little:
-# BACKPROP_TRAIN_SIZE=1000 for the run at launch, BACKPROP_MNIST_SIZE=1000 when the book's
-# presets (which set their own training-set size) or the Mistakes view should be quick too.
+# BACKPROP_TRAIN_SIZE=1000 for the run at launch, BACKPROP_MNIST_SIZE=2000 when the book's
+# presets (which set their own training-set size) or the Mistakes view should be quick too
+# (above 1,000: a preset that asks for the whole set, as ch3-overfit's 1,000 would be, shows as
+# Custom).
 # Read JSON or other files once per file, not with a Python per check. Two xdotool traps cost
 # seconds each time: `mousemove --sync` to where the pointer already is waits out a 15-second
 # time limit (stroke_line and click_widget avoid it), and two clicks on one spot within the

@@ -9,10 +9,12 @@
 # searched), or --timeout seconds pass; with --focused, the object must also have the keyboard
 # focus (AT-SPI's "focused" state). Prints "ROLE | NAME | DESCRIPTION" of the match, or of every
 # object with that role when none matches (with "| focused" after those that have the focus),
-# and exits 0 on a match, 1 otherwise, 2 when the application is not on the bus.
+# and exits 0 on a match, 1 otherwise, 2 when the application is not on the bus. With --serve
+# alone, it answers such queries one per line of its standard input instead (see serve()).
 
 import argparse
 import re
+import shlex
 import sys
 import time
 
@@ -45,7 +47,7 @@ def walk(accessible, role, found, depth=0):
         walk(child, role, found, depth + 1)
 
 
-def main():
+def parser():
     parser = argparse.ArgumentParser()
     parser.add_argument("--app", default="backprop")
     parser.add_argument("--role", required=True)
@@ -53,8 +55,10 @@ def main():
     parser.add_argument("--description", default="")
     parser.add_argument("--timeout", type=float, default=10.0)
     parser.add_argument("--focused", action="store_true")
-    args = parser.parse_args()
+    return parser
 
+
+def find(args):
     deadline = time.monotonic() + args.timeout
     app = None
     found = []
@@ -85,6 +89,28 @@ def main():
     if not found:
         print(f"no object with the role {args.role!r}")
     return 1
+
+
+def serve():
+    # One query per line of standard input, as the command line's options (shell words); each
+    # answer is its printed lines, then "a11y-find-status N" and an empty line. One process for the whole
+    # test: a Python and pyatspi per query cost a second each.
+    queries = parser()
+    queries.exit_on_error = False
+    for line in sys.stdin:
+        try:
+            status = find(queries.parse_args(shlex.split(line)))
+        except (argparse.ArgumentError, SystemExit, ValueError) as error:
+            print(f"bad query {line.strip()!r}: {error}")
+            status = 2
+        print(f"a11y-find-status {status}\n", flush=True)
+
+
+def main():
+    if sys.argv[1:] == ["--serve"]:
+        serve()
+        return 0
+    return find(parser().parse_args())
 
 
 if __name__ == "__main__":

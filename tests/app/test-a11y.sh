@@ -28,14 +28,15 @@ if [ -z "${BACKPROP_A11Y_SESSION:-}" ]; then
   BACKPROP_A11Y_SESSION=1 exec dbus-run-session -- bash "$0" "$@" 2>"$OUT_DIR/dbus.log"
 fi
 
-FIND="/usr/bin/python3 $(dirname "$0")/a11y-find.py"
+FIND="$(dirname "$0")/a11y-find.py"
 A11Y_BUS_PID=
 
-# At the end the app goes first, then the AT-SPI bus, then finish() prints the plan.
+# At the end the app goes first, then the finder and the AT-SPI bus, then finish() prints the
+# plan.
 stop_app_and_bus ()
 {
   local pid
-  for pid in "$APP_PID" "$A11Y_BUS_PID"; do
+  for pid in "$APP_PID" "${FINDER_PID:-}" "$A11Y_BUS_PID"; do
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
       kill "$pid" 2>/dev/null
       wait "$pid" 2>/dev/null
@@ -51,13 +52,23 @@ A11Y_BUS_PID=$!
 # find ROLE NAME_REGEX [DESCRIPTION_REGEX [--focused]]: wait for a matching object (with the
 # keyboard focus, with --focused); its line (or what was there instead) goes to the TAP log as
 # a comment.
+# One finder answers every query (a Python and pyatspi per query cost a second each): the
+# query's options go to it as shell words, and its answer ends with "a11y-find-status N" and an empty line.
+coproc FINDER { exec /usr/bin/python3 "$FIND" --serve 2>>"$OUT_DIR/a11y-find.log"; }
+FINDER_PID=$FINDER_PID
+exec {FINDER_IN}>&"${FINDER[1]}" {FINDER_OUT}<&"${FINDER[0]}"
 find_object ()
 {
-  local output status
-  output=$($FIND --role "$1" --name "$2" --description "${3:-}" ${4:-} --timeout 15)
-  status=$?
-  echo "$output" | sed 's/^/# a11y: /'
-  return $status
+  local line status=1
+  printf '%q ' --role "$1" --name "$2" --description "${3:-}" ${4:-} --timeout 15 >&"$FINDER_IN"
+  echo >&"$FINDER_IN"
+  while IFS= read -r -t 60 line <&"$FINDER_OUT"; do
+    case $line in
+      "a11y-find-status "*) status=${line#a11y-find-status }; IFS= read -r -t 5 line <&"$FINDER_OUT"; break ;;
+      *) echo "# a11y: $line" ;;
+    esac
+  done
+  return "$status"
 }
 
 # stroke X0 Y0 X1 Y1 [STEPS]: one straight stroke on the pad, in per-mille of its width and

@@ -685,6 +685,35 @@ preset_selected_cb (BpControls *self)
   update_preset_row (self);
 }
 
+/* The session's run was set from a preset outside the controls (BACKPROP_PRESET at launch):
+ * show that preset as if it had been picked, so that a run two presets share shows as this
+ * one's, and a comparison's first variant starts the others after it. */
+void
+bp_controls_show_preset (BpControls *self,
+                         guint       index)
+{
+  const BpBookPreset *book;
+  BpRun run;
+
+  g_return_if_fail (BP_IS_CONTROLS (self));
+  g_return_if_fail (index < bp_presets_get_count ());
+  g_return_if_fail (self->session != NULL);
+
+  book = bp_presets_get (index)->book;
+  bp_session_get_run (self->session, &run);
+  self->chosen_preset = (int) index;
+  self->series_variant = -1;
+  self->series_start_pending = FALSE;
+  g_string_truncate (self->series_results, 0);
+  if (book->n_variants > 0 && !book->scale_with_train_size
+      && bp_presets_variant_of (index, &run) == 0)
+    {
+      self->series_preset = book;
+      self->series_variant = 0;
+    }
+  update_preset_row (self);
+}
+
 static void
 session_epochs_cb (BpControls *self)
 {

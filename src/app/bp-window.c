@@ -310,6 +310,7 @@ load_done_cb (GObject      *source,
   BpSession *session = BP_SESSION (source);
   g_autoptr(GError) error = NULL;
   GApplication *app = g_application_get_default ();
+  int preset;
 
   if (app != NULL)
     g_application_release (app);
@@ -344,6 +345,10 @@ load_done_cb (GObject      *source,
 
   set_session (self, session);
   g_clear_object (&self->loading_session);
+  /* BACKPROP_PRESET's run may be another preset's too (ch5-depth's first is ch3-init's). */
+  preset = bp_presets_find_by_name (g_getenv ("BACKPROP_PRESET"));
+  if (preset >= 0)
+    bp_controls_show_preset (self->controls, (guint) preset);
   gtk_stack_set_visible_child_name (self->main_stack, "lab");
   if (self->settings != NULL)
     {

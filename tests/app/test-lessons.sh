@@ -89,3 +89,14 @@ check "and no fifth run starts" test -z "$(line_after '^pinned 5 ' "$m")"
 sleep 1
 screenshot ch5-depth-all
 
+key ctrl+q
+check "Ctrl+Q quits" wait_exit 20
+
+# BACKPROP_PRESET=ch5-depth at launch shows ch5-depth, not ch3-init, whose run it starts from.
+start_app BACKPROP_MNIST_SIZE=2000 BACKPROP_PRESET=ch5-depth
+check "BACKPROP_PRESET=ch5-depth: ready" wait_for '^ready$' 60
+focus_window
+sleep 0.5
+check "BACKPROP_PRESET=ch5-depth shows ch5-depth ($(grep '^preset ' "$EVENTS" | tail -n 1))" \
+  test "$(grep '^preset ' "$EVENTS" | tail -n 1)" = "preset ch5-depth"
+screenshot ch5-depth-at-launch

@@ -277,6 +277,22 @@ ready_tick_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
+/* The Step menu opened: whether a tooltip may cover its first item (the arrow's, or without
+ * one, the button's). */
+static void
+step_menu_cb (GtkWidget      *popover,
+              GParamSpec     *pspec,
+              AdwSplitButton *button)
+{
+  const char *tooltip = adw_split_button_get_dropdown_tooltip (button);
+
+  if (tooltip == NULL || *tooltip == '\0')
+    tooltip = gtk_widget_get_tooltip_text (GTK_WIDGET (button));
+
+  if (gtk_widget_get_visible (popover))
+    bp_test_event ("step-menu tooltip %s", tooltip != NULL && *tooltip != '\0' ? tooltip : "none");
+}
+
 static void
 data_loaded_cb (Probe *probe)
 {
@@ -1167,6 +1183,9 @@ bp_test_probe_attach (BpWindow *window)
 
   view_probe_init (&probe->backprop, probe, window_child (probe, "backprop_view"));
   watch_backprop_view (&probe->backprop);
+
+  g_signal_connect (adw_split_button_get_popover (ADW_SPLIT_BUTTON (window_child (probe, "step_button"))),
+                    "notify::visible", G_CALLBACK (step_menu_cb), window_child (probe, "step_button"));
 
   /* The About window is the application's: one probe says when it opens. */
   app = gtk_window_get_application (GTK_WINDOW (window));

@@ -201,6 +201,31 @@ session_failed_cb (BpWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
 }
 
+/* The Step arrow's tooltip ("More steps", or without it the button's) shows below the arrow,
+ * over the menu's first item, One Mini-Batch: neither is shown while the menu is open. */
+static void
+step_menu_visible_cb (GtkWidget      *popover,
+                      GParamSpec     *pspec,
+                      AdwSplitButton *button)
+{
+  GObject *object = G_OBJECT (button);
+
+  if (gtk_widget_get_visible (popover))
+    {
+      g_object_set_data_full (object, "bp-dropdown-tooltip",
+                              g_strdup (adw_split_button_get_dropdown_tooltip (button)), g_free);
+      g_object_set_data_full (object, "bp-tooltip",
+                              g_strdup (gtk_widget_get_tooltip_text (GTK_WIDGET (button))), g_free);
+      adw_split_button_set_dropdown_tooltip (button, "");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (button), NULL);
+    }
+  else if (g_object_get_data (object, "bp-dropdown-tooltip") != NULL)
+    {
+      adw_split_button_set_dropdown_tooltip (button, g_object_get_data (object, "bp-dropdown-tooltip"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (button), g_object_get_data (object, "bp-tooltip"));
+    }
+}
+
 static void
 session_reset_cb (BpWindow *self)
 {
@@ -921,6 +946,8 @@ bp_window_init (BpWindow *self)
   int width = 0, height = 0;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (adw_split_button_get_popover (self->step_button), "notify::visible",
+                           G_CALLBACK (step_menu_visible_cb), self->step_button, 0);
 
   self->settings = settings_new_if_installed ();
   if (self->settings != NULL)

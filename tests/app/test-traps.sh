@@ -60,6 +60,22 @@ check "the second launch is ready" wait_for '^ready$' 60
 check "Ctrl+Q saved the view and η: the next launch starts from them" \
   grep -Eq '^setup view draw .* eta 0.7 .* epochs 7 ' "$EVENTS"
 
+# ── The Step menu: no tooltip covers One Mini-Batch, its first item (the places printed at
+#    "ready" hold while the Start button still says Start) ──
+focus_window
+m=$(mark)
+line=$(grep -E '^widget step ' "$EVENTS" | tail -n 1)
+read -r _ _ x y w h <<<"$line"
+eval "$(xdotool getwindowgeometry --shell "$WID")"
+xdotool mousemove --sync $((X + x + w - 8)) $((Y + y + h / 2)) click 1
+check "the Step menu opens" wait_for '^step-menu tooltip ' 10 "$m"
+check "with no tooltip over its first item ($(line_after '^step-menu ' "$m"))" \
+  test "$(line_after '^step-menu ' "$m")" = "step-menu tooltip none"
+sleep 1
+screenshot step-menu
+key Escape
+sleep 0.3
+
 # ── Enter in the layer sizes applies them and gives the keyboard back: Space then starts ──
 focus_window
 key alt+1
@@ -232,3 +248,4 @@ sleep 0.5
 check "then the x axis counts epochs again" \
   test "$(grep '^x-axis ' "$EVENTS" | tail -n 1)" = "x-axis Epoch"
 screenshot stepped-epoch
+

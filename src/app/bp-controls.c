@@ -700,16 +700,21 @@ bp_controls_show_preset (BpControls *self,
   g_return_if_fail (self->session != NULL);
 
   book = bp_presets_get (index)->book;
-  bp_session_get_run (self->session, &run);
   self->chosen_preset = (int) index;
   self->series_variant = -1;
   self->series_start_pending = FALSE;
   g_string_truncate (self->series_results, 0);
+  /* A comparison starts from its first variant, as when picked (ch3-eta's run is its second). */
   if (book->n_variants > 0 && !book->scale_with_train_size
-      && bp_presets_variant_of (index, &run) == 0)
+      && bp_book_preset_apply_variant (book, 0, 0, &run, NULL))
     {
       self->series_preset = book;
       self->series_variant = 0;
+      self->applying_preset++;
+      bp_session_reset (self->session, &run);
+      bp_session_set_hyperparams (self->session, &run.hyper, NULL);
+      bp_session_set_epochs (self->session, run.epochs);
+      self->applying_preset--;
     }
   update_preset_row (self);
 }

@@ -42,7 +42,9 @@ mkdir -p "$CONFIG"
 app_env=(GSETTINGS_BACKEND=keyfile XDG_CONFIG_HOME="$CONFIG" BACKPROP_TRAIN_SIZE=1000)
 
 # ── Ctrl+Q saves the settings, as closing the window does ──
-start_app "${app_env[@]}" BACKPROP_EPOCHS=7
+# 70 epochs: an epoch of 1,000 images takes milliseconds, and Space pausing the run must land
+# before the last one, also on a busy machine.
+start_app "${app_env[@]}" BACKPROP_EPOCHS=70
 check "the app says it is ready" wait_for '^ready$' 60
 check "the window can be focused" focus_window
 click_widget eta
@@ -58,7 +60,7 @@ check "Ctrl+Q ends the app cleanly (status $EXIT_STATUS)" test "$EXIT_STATUS" = 
 start_app "${app_env[@]}"
 check "the second launch is ready" wait_for '^ready$' 60
 check "Ctrl+Q saved the view and η: the next launch starts from them" \
-  grep -Eq '^setup view draw .* eta 0.7 .* epochs 7 ' "$EVENTS"
+  grep -Eq '^setup view draw .* eta 0.7 .* epochs 70 ' "$EVENTS"
 
 # ── The Step menu: no tooltip covers One Mini-Batch, its first item (the places printed at
 #    "ready" hold while the Start button still says Start) ──

@@ -217,12 +217,37 @@ test_samples_plots_speed (void)
   g_assert_cmpuint (n_speeds, ==, 0);
 }
 
+/* A pin's label in the legend: the controls' words for what the stored label says in the CLI's. */
+static void
+test_display_label (void)
+{
+  struct { const char *label, *shown; } cases[] = {
+    { "784-30-10 cross-entropy η 0.1 λ 5 w ~ N(0, 1/√n)",
+      "784-30-10 Cross-entropy η 0.1 λ 5 w ~ N(0, 1/√n)" },
+    { "784-30-10 quadratic η 3→1.5 m 20 μ 0.5 dropout 0.5 1000 images expand shifts relu w ~ N(0, 1) seed 4 #3",
+      "784-30-10 Quadratic η 3→1.5 m 20 μ 0.5 Dropout 0.5 1000 images Shifted copies (5×) ReLU w ~ N(0, 1) Seed 4 #3" },
+    { "784-100-10 log-likelihood η 0.1 tanh w ~ N(0, 1/n_out)",
+      "784-100-10 Log-likelihood, softmax η 0.1 Tanh w ~ N(0, 1/n_out)" },
+    /* A label from elsewhere (a session file written by hand) is kept as it is. */
+    { "my run", "my run" },
+    { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *shown = bp_run_history_display_label (cases[i].label);
+
+      g_assert_cmpstr (shown, ==, cases[i].shown);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/run-history/display-label", test_display_label);
   g_test_add_func ("/run-history/pin", test_pin);
   g_test_add_func ("/run-history/labels-differ", test_labels_differ);
   g_test_add_func ("/run-history/changes", test_changes);

@@ -8,6 +8,8 @@
 
 #include "bp-run-history.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -354,6 +356,56 @@ bp_run_history_make_label (const BpRunHistory *self,
           if (!has_pin_label (self, text->str))
             break;
         }
+    }
+  return g_string_free (text, FALSE);
+}
+
+char *
+bp_run_history_display_label (const char *label)
+{
+  /* The controls' names: the same messages as their rows' items in ui/bp-controls.ui. */
+  static const char *const cost_names[] = { N_ ("Quadratic"), N_ ("Cross-entropy"),
+                                            N_ ("Log-likelihood, softmax") };
+  static const char *const activation_names[] = { N_ ("Sigmoid"), N_ ("Tanh"), N_ ("ReLU") };
+  static const char *const expand_names[] = { N_ ("None"), N_ ("Shifted copies (5×)"),
+                                              N_ ("Random distortions") };
+  g_auto(GStrv) words = NULL;
+  GString *text;
+  BpActivation activation;
+  BpExpand expand;
+  BpCost cost;
+
+  g_return_val_if_fail (label != NULL, NULL);
+
+  words = g_strsplit (label, " ", -1);
+  text = g_string_new (NULL);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      const char *word = words[i];
+
+      if (text->len > 0)
+        g_string_append_c (text, ' ');
+      if (i == 1 && bp_cost_from_string (word, &cost) && (guint) cost < G_N_ELEMENTS (cost_names))
+        g_string_append (text, _(cost_names[cost]));
+      else if (g_str_equal (word, "dropout"))
+        g_string_append (text, _("Dropout"));
+      else if (g_str_equal (word, "expand") && words[i + 1] != NULL
+               && bp_expand_from_string (words[i + 1], &expand)
+               && (guint) expand < G_N_ELEMENTS (expand_names))
+        g_string_append (text, _(expand_names[expand])), i++;
+      else if (g_str_equal (word, "seed"))
+        g_string_append (text, _("Seed"));
+      else if (words[i + 1] != NULL && g_str_equal (words[i + 1], "images"))
+        {
+          /* Translators: the training set's size in a pinned run's legend entry. */
+          g_string_append_printf (text, _("%s images"), word);
+          i++;
+        }
+      else if (i > 1 && bp_activation_from_string (word, &activation)
+               && (guint) activation < G_N_ELEMENTS (activation_names))
+        g_string_append (text, _(activation_names[activation]));
+      else
+        g_string_append (text, word);
     }
   return g_string_free (text, FALSE);
 }

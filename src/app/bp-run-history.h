@@ -96,6 +96,11 @@ gboolean bp_run_history_pin (BpRunHistory *self,
  * has that label. */
 char    *bp_run_history_make_label (const BpRunHistory *self,
                                     const BpRun        *run);
+/* @label, a bp_run_history_make_label() label (which session files keep and which stays in
+ * the CLI's words whatever the language), in the app's own words for a legend: the cost, the
+ * hidden activation, dropout, the expansion and the training set's size as the controls name
+ * them, translated ("784-30-10 交叉熵 η 0.1 λ 5 …"). The rest (numbers, symbols) is kept. */
+char    *bp_run_history_display_label (const char *label);
 void     bp_run_history_clear_pins (BpRunHistory *self);
 /* The costs of the pinned runs, as read from their labels' second word (the cost's name, as
  * bp_run_history_make_label() writes it): a mask of 1 << BpCost; labels that name none add

@@ -539,6 +539,7 @@ draw_pins (BpTrainView *self)
   for (guint i = 0; i < plots->pins->len; i++)
     {
       const BpSessionPin *pin = g_ptr_array_index (plots->pins, i);
+      g_autofree char *shown = NULL;
 
       clear_live (self);
       for (guint s = 0; s < BP_SESSION_ACCURACY_SERIES; s++)
@@ -555,8 +556,9 @@ draw_pins (BpTrainView *self)
 
             append_cost (self, s, p->x, p->y);
           }
-      bp_plot_pin_run (self->accuracy_plot, pin->label);
-      bp_plot_pin_run (self->cost_plot, pin->label);
+      shown = bp_run_history_display_label (pin->label);
+      bp_plot_pin_run (self->accuracy_plot, shown);
+      bp_plot_pin_run (self->cost_plot, shown);
     }
   update_cost_title (self);
   replot (self);

@@ -176,6 +176,15 @@ test_changes (void)
   g_assert_true (bp_run_history_pin (history, "pinned"));
   bp_run_history_get_changes (history, &n);
   g_assert_cmpuint (n, ==, 0);
+  /* The pin takes its run's marks along (and so do session files). */
+  {
+    const BpSessionPlots *plots = bp_run_history_get_plots (history);
+    const BpSessionPin *pin = g_ptr_array_index (plots->pins, 0);
+
+    g_assert_cmpuint (pin->marks->len, ==, 2);
+    g_assert_cmpstr (g_array_index (pin->marks, BpHyperChange, 0).name, ==, "η");
+    g_assert_cmpfloat (g_array_index (pin->marks, BpHyperChange, 1).to, ==, 0.5);
+  }
   bp_run_history_add_changes (history, 1.5, &to, &from);
   bp_run_history_restart (history, NULL, 0, NULL, 0);
   bp_run_history_get_changes (history, &n);

@@ -257,6 +257,23 @@ assert_same_points (GArray *a,
 }
 
 static void
+assert_same_marks (const GArray *a,
+                   const GArray *b)
+{
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    {
+      const BpSessionMark *p = &g_array_index (a, BpSessionMark, i);
+      const BpSessionMark *q = &g_array_index (b, BpSessionMark, i);
+
+      assert_same_double (p->x, q->x);
+      g_assert_cmpstr (p->name, ==, q->name);
+      assert_same_double (p->from, q->from);
+      assert_same_double (p->to, q->to);
+    }
+}
+
+static void
 assert_same_plots (const BpSessionPlots *a,
                    const BpSessionPlots *b)
 {
@@ -282,7 +299,9 @@ assert_same_plots (const BpSessionPlots *a,
         assert_same_points (p->accuracy[s], q->accuracy[s]);
       for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
         assert_same_points (p->cost[s], q->cost[s]);
+      assert_same_marks (p->marks, q->marks);
     }
+  assert_same_marks (a->marks, b->marks);
 }
 
 static void
@@ -320,13 +339,21 @@ make_plots (guint live_from)
   };
   BpSessionPin *pin;
 
+  BpSessionMark live_marks[] = {
+    { 1.25, "η", 3.0, 0.25 },
+    { 2.0, "μ", 0.0, 0.5 },
+  };
+  BpSessionMark pin_mark = { 0.3, "λ", 5.0, 0.1 };
+
   plots->live_from = live_from;
   g_array_append_vals (plots->samples, samples, G_N_ELEMENTS (samples));
+  g_array_append_vals (plots->marks, live_marks, G_N_ELEMENTS (live_marks));
 
   pin = bp_session_pin_new ("16-8-10 quadratic η 3→1.5 \"quoted\" back\\slash");
   add_points (pin->accuracy[0], 1.0, 0.1, 5);
   add_points (pin->accuracy[3], 0.1, 0.2, 7);
   add_points (pin->cost[1], 1.0, 0.3, 3);
+  g_array_append_val (pin->marks, pin_mark);
   g_ptr_array_add (plots->pins, pin);
   pin = bp_session_pin_new ("second run, no cost points");
   add_points (pin->accuracy[2], 0.0, 1.0 / 7.0, 2);
@@ -802,6 +829,10 @@ static const BadCase bad_cases[] = {
     BP_SESSION_FILE_ERROR_INVALID, "plots.samples[0].accuracy is 2" },
   { "sample-pair", EDIT_REPLACE, "\"samples\": [", "\"samples\": [[0.5, 0.5], ",
     BP_SESSION_FILE_ERROR_INVALID, "expected 3" },
+  { "mark-setting", EDIT_REPLACE, "\"marks\": [[1.25, \"η\"", "\"marks\": [[1.25, \"m\"",
+    BP_SESSION_FILE_ERROR_INVALID, "plots.marks[0][1] is" },
+  { "mark-late", EDIT_REPLACE, "\"marks\": [[1.25,", "\"marks\": [[40.0,",
+    BP_SESSION_FILE_ERROR_INVALID, "plots.marks[0] is 40" },
   { "sample-late", EDIT_REPLACE, "\"samples\": [", "\"samples\": [[40.0, 0.5, 1.0], ",
     BP_SESSION_FILE_ERROR_INVALID, "plots.samples[0].x is 40" },
   { "samples-missing", EDIT_REPLACE, "\"samples\": [", "\"samplez\": [",

@@ -19,7 +19,6 @@ struct _BpRunHistory
   size_t          n_initial_speeds;
   double          initial_speed[BP_MAX_LAYERS];
   BpSessionPlots *plots;    /* live_from, samples, pins */
-  GArray         *changes;  /* BpHyperChange on the live curves */
 };
 
 BpRunHistory *
@@ -29,7 +28,6 @@ bp_run_history_new (void)
 
   self->epochs = g_array_new (FALSE, FALSE, sizeof (BpEpochMetrics));
   self->plots = bp_session_plots_new ();
-  self->changes = g_array_new (FALSE, FALSE, sizeof (BpHyperChange));
   return self;
 }
 
@@ -39,7 +37,6 @@ bp_run_history_free (BpRunHistory *self)
   if (self == NULL)
     return;
   g_array_unref (self->epochs);
-  g_array_unref (self->changes);
   bp_session_plots_free (self->plots);
   g_free (self);
 }
@@ -59,7 +56,7 @@ bp_run_history_restart (BpRunHistory         *self,
     g_array_append_vals (self->epochs, epochs, n_epochs);
   bp_run_history_set_initial_speed (self, initial_speed, n_speeds);
   g_array_set_size (self->plots->samples, 0);
-  g_array_set_size (self->changes, 0);
+  g_array_set_size (self->plots->marks, 0);
   self->plots->live_from = 0;
 }
 
@@ -80,7 +77,7 @@ add_change (BpRunHistory *self,
   g_strlcpy (change.name, name, sizeof change.name);
   change.from = from;
   change.to = to;
-  g_array_append_val (self->changes, change);
+  g_array_append_val (self->plots->marks, change);
 }
 
 void
@@ -104,8 +101,8 @@ bp_run_history_get_changes (const BpRunHistory *self,
   g_return_val_if_fail (self != NULL, NULL);
 
   if (n_changes != NULL)
-    *n_changes = self->changes->len;
-  return (const BpHyperChange *) (void *) self->changes->data;
+    *n_changes = self->plots->marks->len;
+  return (const BpHyperChange *) (void *) self->plots->marks->data;
 }
 
 char *
@@ -261,12 +258,13 @@ bp_run_history_pin (BpRunHistory *self,
       any |= add_point (pin->accuracy[BP_SESSION_ACCURACY_SAMPLE], s->x, s->accuracy);
       any |= add_point (pin->cost[BP_SESSION_COST_SAMPLE], s->x, s->cost);
     }
+  g_array_append_vals (pin->marks, self->plots->marks->data, self->plots->marks->len);
   if (any)
     g_ptr_array_add (self->plots->pins, g_steal_pointer (&pin));
   /* The pinned points now belong to the pin: the live curves start after them. */
   self->plots->live_from = self->epochs->len;
   g_array_set_size (self->plots->samples, 0);
-  g_array_set_size (self->changes, 0);
+  g_array_set_size (self->plots->marks, 0);
   return any;
 }
 

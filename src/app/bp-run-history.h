@@ -63,16 +63,12 @@ const BpSessionSample *bp_run_history_get_samples (const BpRunHistory *self,
 
 /* ── Changes of η, λ and μ during the run ───────────────────────────────────────────────────── */
 
-typedef struct
-{
-  double x;     /* epochs done when it changed, fractions within an epoch */
-  char   name[8]; /* "η", "λ" or "μ" */
-  double from;
-  double to;
-} BpHyperChange;
+/* A change is a session file's mark (bp-session-file.h): files keep them. */
+typedef BpSessionMark BpHyperChange;
 
 /* Record the live settings' changes from @from to @to at @x epochs: one per setting of η, λ
- * and μ that differs. They mark the live curves; a new network or a pin forgets them. */
+ * and μ that differs. They mark the live curves; a new network forgets them, a pin takes them
+ * along (bp_run_history_get_plots(): each pin's marks). */
 void                 bp_run_history_add_changes (BpRunHistory        *self,
                                                  double               x,
                                                  const BpHyperparams *from,

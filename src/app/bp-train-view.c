@@ -428,26 +428,36 @@ metrics_sampled_cb (BpTrainView *self)
   update_accuracy_label (self);
 }
 
-/* Where η, λ or μ changed during the live run: a tick on both plots, "η 0.5 → 0.1". */
+static void
+add_marks (BpTrainView  *self,
+           const GArray *marks)
+{
+  for (guint i = 0; i < marks->len; i++)
+    {
+      const BpHyperChange *change = &g_array_index (marks, BpHyperChange, i);
+      g_autofree char *label = bp_hyper_change_to_string (change);
+
+      bp_plot_add_mark (self->accuracy_plot, change->x, label);
+      bp_plot_add_mark (self->cost_plot, change->x, label);
+    }
+}
+
+/* Where η, λ or μ changed during the pinned runs and the live one: a tick on both plots,
+ * "η 0.5 → 0.1". */
 static void
 update_marks (BpTrainView *self)
 {
   BpSession *session = bp_view_get_session (BP_VIEW (self));
-  const BpHyperChange *changes;
-  guint n = 0;
+  const BpSessionPlots *plots;
 
   bp_plot_clear_marks (self->accuracy_plot);
   bp_plot_clear_marks (self->cost_plot);
   if (session == NULL)
     return;
-  changes = bp_run_history_get_changes (bp_session_get_run_history (session), &n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *label = bp_hyper_change_to_string (&changes[i]);
-
-      bp_plot_add_mark (self->accuracy_plot, changes[i].x, label);
-      bp_plot_add_mark (self->cost_plot, changes[i].x, label);
-    }
+  plots = bp_run_history_get_plots (bp_session_get_run_history (session));
+  for (guint i = 0; i < plots->pins->len; i++)
+    add_marks (self, ((const BpSessionPin *) g_ptr_array_index (plots->pins, i))->marks);
+  add_marks (self, plots->marks);
 }
 
 /* Redraw the live curves from the session's history. */

@@ -32,6 +32,7 @@
 #define MAX_EPOCHS     100000
 #define MAX_PINS       1000
 #define MAX_LABEL      1024
+#define MAX_MARKS      10000
 
 static const char *const accuracy_names[BP_SESSION_ACCURACY_SERIES] = {
   "training", "validation", "test", "sample",
@@ -54,6 +55,7 @@ bp_session_pin_new (const char *label)
     pin->accuracy[s] = g_array_new (FALSE, FALSE, sizeof (BpSessionPoint));
   for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
     pin->cost[s] = g_array_new (FALSE, FALSE, sizeof (BpSessionPoint));
+  pin->marks = g_array_new (FALSE, FALSE, sizeof (BpSessionMark));
   return pin;
 }
 
@@ -67,6 +69,7 @@ bp_session_pin_free (BpSessionPin *pin)
     g_array_unref (pin->accuracy[s]);
   for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
     g_array_unref (pin->cost[s]);
+  g_array_unref (pin->marks);
   g_free (pin);
 }
 
@@ -76,6 +79,7 @@ bp_session_plots_new (void)
   BpSessionPlots *plots = g_new0 (BpSessionPlots, 1);
 
   plots->samples = g_array_new (FALSE, FALSE, sizeof (BpSessionSample));
+  plots->marks = g_array_new (FALSE, FALSE, sizeof (BpSessionMark));
   plots->pins = g_ptr_array_new_with_free_func ((GDestroyNotify) bp_session_pin_free);
   return plots;
 }
@@ -86,6 +90,7 @@ bp_session_plots_free (BpSessionPlots *plots)
   if (plots == NULL)
     return;
   g_array_unref (plots->samples);
+  g_array_unref (plots->marks);
   g_ptr_array_unref (plots->pins);
   g_free (plots);
 }
@@ -110,6 +115,7 @@ bp_session_plots_copy (const BpSessionPlots *plots)
   copy = bp_session_plots_new ();
   copy->live_from = plots->live_from;
   g_array_append_vals (copy->samples, plots->samples->data, plots->samples->len);
+  g_array_append_vals (copy->marks, plots->marks->data, plots->marks->len);
   for (guint i = 0; i < plots->pins->len; i++)
     {
       const BpSessionPin *pin = g_ptr_array_index (plots->pins, i);
@@ -120,6 +126,7 @@ bp_session_plots_copy (const BpSessionPlots *plots)
         pin_copy->accuracy[s] = copy_points (pin->accuracy[s]);
       for (guint s = 0; s < BP_SESSION_COST_SERIES; s++)
         pin_copy->cost[s] = copy_points (pin->cost[s]);
+      pin_copy->marks = copy_points (pin->marks);
       g_ptr_array_add (copy->pins, pin_copy);
     }
   return copy;
@@ -161,6 +168,29 @@ append_points (GString      *out,
       bp_json_append_double (out, p->x);
       g_string_append (out, ", ");
       bp_json_append_double (out, p->y);
+      g_string_append_c (out, ']');
+    }
+  g_string_append_c (out, ']');
+}
+
+/* [[x, "η", from, to], …] */
+static void
+append_marks (GString      *out,
+              const GArray *marks)
+{
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < marks->len; i++)
+    {
+      const BpSessionMark *mark = &g_array_index (marks, BpSessionMark, i);
+
+      g_string_append (out, i > 0 ? ", [" : "[");
+      bp_json_append_double (out, mark->x);
+      g_string_append (out, ", ");
+      append_string (out, mark->name);
+      g_string_append (out, ", ");
+      bp_json_append_double (out, mark->from);
+      g_string_append (out, ", ");
+      bp_json_append_double (out, mark->to);
       g_string_append_c (out, ']');
     }
   g_string_append_c (out, ']');
@@ -216,7 +246,12 @@ bp_session_file_append_member (GString              *out,
       bp_json_append_double (out, sample->cost);
       g_string_append_c (out, ']');
     }
-  g_string_append (out, "],\n      \"pins\": [");
+  g_string_append (out, "],\n      \"marks\": ");
+  if (plots != NULL)
+    append_marks (out, plots->marks);
+  else
+    g_string_append (out, "[]");
+  g_string_append (out, ",\n      \"pins\": [");
   for (guint i = 0; plots != NULL && i < plots->pins->len; i++)
     {
       const BpSessionPin *pin = g_ptr_array_index (plots->pins, i);
@@ -231,6 +266,8 @@ bp_session_file_append_member (GString              *out,
       append_series (out, (GArray **) pin->accuracy, accuracy_names, BP_SESSION_ACCURACY_SERIES);
       g_string_append (out, ",\n         \"cost\": ");
       append_series (out, (GArray **) pin->cost, cost_names, BP_SESSION_COST_SERIES);
+      g_string_append (out, ",\n         \"marks\": ");
+      append_marks (out, pin->marks);
       g_string_append_c (out, '}');
     }
   g_string_append (out, "]\n    }\n  }");
@@ -475,6 +512,58 @@ read_label (Reader      *rd,
   return TRUE;
 }
 
+/* The marks of a run's changes, [[x, "η", from, to], …]; a file older than marks has none. */
+static gboolean
+read_marks (Reader     *rd,
+            JsonNode   *node,
+            const char *what,
+            double      x_max,
+            GArray     *marks)
+{
+  JsonArray *array;
+  guint n;
+
+  if (node == NULL)
+    return TRUE;
+  array = read_array (rd, node, what);
+  if (array == NULL)
+    return FALSE;
+  n = json_array_get_length (array);
+  if (n > MAX_MARKS)
+    return fail (rd, "%s has %u marks, expected at most %d", what, n, MAX_MARKS);
+  for (guint i = 0; i < n; i++)
+    {
+      BpSessionMark mark = { 0 };
+      JsonArray *quad;
+      JsonNode *name;
+      char where[96];
+
+      g_snprintf (where, sizeof where, "%s[%u]", what, i);
+      quad = read_array (rd, json_array_get_element (array, i), where);
+      if (quad == NULL)
+        return FALSE;
+      if (json_array_get_length (quad) != 4)
+        return fail (rd, "%s has %u members, expected 4 (x, setting, from, to)", where,
+                     json_array_get_length (quad));
+      name = json_array_get_element (quad, 1);
+      if (!JSON_NODE_HOLDS_VALUE (name) || json_node_get_value_type (name) != G_TYPE_STRING
+          || (g_strcmp0 (json_node_get_string (name), "η") != 0
+              && g_strcmp0 (json_node_get_string (name), "λ") != 0
+              && g_strcmp0 (json_node_get_string (name), "μ") != 0))
+        return fail (rd, "%s[1] is %s, expected \"η\", \"λ\" or \"μ\"", where,
+                     bp_json_describe (name));
+      g_strlcpy (mark.name, json_node_get_string (name), sizeof mark.name);
+      if (!read_number (rd, json_array_get_element (quad, 0), where, 0.0, x_max, FALSE, &mark.x)
+          || !read_number (rd, json_array_get_element (quad, 2), where, 0.0, 1e6, FALSE,
+                           &mark.from)
+          || !read_number (rd, json_array_get_element (quad, 3), where, 0.0, 1e6, FALSE,
+                           &mark.to))
+        return FALSE;
+      g_array_append_val (marks, mark);
+    }
+  return TRUE;
+}
+
 static gboolean
 read_plots (Reader         *rd,
             JsonNode       *node,
@@ -531,6 +620,10 @@ read_plots (Reader         *rd,
         return FALSE;
     }
 
+  if (!read_marks (rd, json_object_get_member (object, "marks"), "plots.marks", n_epochs + 1.0,
+                   plots->marks))
+    return FALSE;
+
   pins = read_array (rd, json_object_get_member (object, "pins"), "plots.pins");
   if (pins == NULL)
     return FALSE;
@@ -559,6 +652,10 @@ read_plots (Reader         *rd,
       g_snprintf (where, sizeof where, "plots.pins[%u].cost", i);
       if (!read_pin_series (rd, json_object_get_member (pin_object, "cost"), where,
                             cost_names, BP_SESSION_COST_SERIES, G_MAXDOUBLE, pin->cost))
+        return FALSE;
+      g_snprintf (where, sizeof where, "plots.pins[%u].marks", i);
+      if (!read_marks (rd, json_object_get_member (pin_object, "marks"), where, G_MAXDOUBLE,
+                       pin->marks))
         return FALSE;
       g_ptr_array_add (plots->pins, g_steal_pointer (&pin));
     }

@@ -89,13 +89,23 @@ typedef struct
   double y;
 } BpSessionPoint;
 
-/* A pinned run: its legend label and the points of each series (finite; accuracies in
- * [0, 1], costs ≥ 0). */
+/* A live setting changed during a run: a mark on its curves, "η 3 → 0.25" at @x epochs. */
+typedef struct
+{
+  double x;       /* epochs done when it changed, fractions within an epoch */
+  char   name[8]; /* "η", "λ" or "μ" */
+  double from;
+  double to;
+} BpSessionMark;
+
+/* A pinned run: its legend label, the points of each series (finite; accuracies in [0, 1],
+ * costs ≥ 0) and the marks of its changes. */
 typedef struct
 {
   char   *label;
   GArray *accuracy[BP_SESSION_ACCURACY_SERIES]; /* BpSessionPoint */
   GArray *cost[BP_SESSION_COST_SERIES];         /* BpSessionPoint */
+  GArray *marks;                                /* BpSessionMark */
 } BpSessionPin;
 
 /* A point of the held-out sample's curves; NaN where nothing was measured. */
@@ -110,6 +120,7 @@ typedef struct
 {
   guint      live_from;  /* the epochs of the history up to this one belong to the last pin */
   GArray    *samples;    /* BpSessionSample: the held-out sample's points on the live curves */
+  GArray    *marks;      /* BpSessionMark: the changes marked on the live curves */
   GPtrArray *pins;       /* BpSessionPin, oldest first */
 } BpSessionPlots;
 

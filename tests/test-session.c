@@ -913,6 +913,20 @@ test_session_presets (void)
     }
   g_assert_cmpint (bp_presets_find_by_name ("ch1-30"), ==, 0);
   g_assert_cmpint (bp_presets_find_by_name ("no-such-preset"), ==, -1);
+  /* Chapter 6's conv nets train in the app too. */
+  g_assert_cmpint (bp_presets_find_by_name ("ch6-conv1"), >, 0);
+  g_assert_cmpint (bp_presets_find_by_name ("ch6-dropout"), >, 0);
+
+  /* A layer list that does not fit the 28×28 pictures is refused, naming the layer. */
+  {
+    g_autoptr(GError) gerror = NULL;
+    BpRun run = bp_presets_get (bp_presets_find_by_name ("ch6-conv2"))->book->run;
+
+    g_assert_true (bp_arch_parse ("conv20x5,pool2,conv40x5,pool2,conv40x5,softmax10", BP_ACTIVATION_SIGMOID, &run.arch, &error));
+    g_assert_false (bp_session_check_run (session, &run, &gerror));
+    g_test_message ("%s", gerror->message);
+    g_assert_nonnull (strstr (gerror->message, "layer 5 (conv40x5)"));
+  }
 
   wait_idle (session);
   g_assert_finalize_object (session);

@@ -36,6 +36,8 @@ struct _BpControls
   GtkLabel       *lesson_figure;
   GtkLabel       *lesson_result;
   AdwEntryRow    *layers_row;
+  GtkWidget      *layers_error_row;
+  GtkLabel       *layers_error_label;
   AdwComboRow    *activation_row;
   AdwComboRow    *cost_row;
 
@@ -252,8 +254,8 @@ show_lesson_result (BpControls *self)
   const BpEpochMetrics *history;
   const BpDataset *train;
   g_autoptr(GString) text = g_string_new (NULL);
-  gboolean test_metric;
-  double value, best = NAN, last_cost = NAN;
+  gboolean test_metric, at_best_validation;
+  double value, best = NAN, best_validation = NAN, last_cost = NAN;
   unsigned best_epoch = 0;
   size_t variant;
   BpRun run, book_run;
@@ -269,11 +271,22 @@ show_lesson_result (BpControls *self)
   variant = bp_book_preset_find_variant (book, &run);
   value = bp_book_preset_book_value (book, variant);
   test_metric = g_strcmp0 (book->book_metric, "test") == 0;
+  /* Chapter 6 scores the test accuracy at the (first) epoch of best validation accuracy. */
+  at_best_validation = g_strcmp0 (book->book_metric, "test at the best validation epoch") == 0;
   for (guint i = 0; i < n; i++)
     {
       double a = test_metric ? history[i].test_accuracy : history[i].validation_accuracy;
 
-      if (!isnan (a) && (isnan (best) || a > best))
+      if (at_best_validation)
+        {
+          if (!isnan (a) && (isnan (best_validation) || a > best_validation))
+            {
+              best_validation = a;
+              best = history[i].test_accuracy;
+              best_epoch = history[i].epoch;
+            }
+        }
+      else if (!isnan (a) && (isnan (best) || a > best))
         {
           best = a;
           best_epoch = history[i].epoch;
@@ -299,7 +312,11 @@ show_lesson_result (BpControls *self)
     {
       if (isnan (best))
         return;
-      if (isnan (value))
+      if (at_best_validation)
+        g_string_append_printf (text, _("You: %.2f %%, the book: %.2f %% (test accuracy at the "
+                                        "best validation epoch, %u)"),
+                                100 * best, value, best_epoch);
+      else if (isnan (value))
         g_string_append_printf (text, test_metric ? _("You: %.2f %% (test accuracy, best epoch %u)")
                                                   : _("You: %.2f %% (validation accuracy, best epoch %u)"),
                                 100 * best, best_epoch);
@@ -459,20 +476,45 @@ update_preset_row (BpControls *self)
     }
 }
 
+/* Mark the layer field as refused with @message under it, or as good (@message NULL). */
 static void
-set_layers_error (BpControls *self,
-                  const char *message)
+mark_layers (BpControls *self,
+             const char *message)
 {
   GtkWidget *row = GTK_WIDGET (self->layers_row);
 
   if (message != NULL)
-    {
-      gtk_widget_add_css_class (row, "error");
-      g_signal_emit (self, signals[LAYERS_REFUSED], 0, message);
-    }
+    gtk_widget_add_css_class (row, "error");
   else
     gtk_widget_remove_css_class (row, "error");
   gtk_widget_set_tooltip_text (row, message);
+  gtk_label_set_text (self->layers_error_label, message != NULL ? message : "");
+  gtk_widget_set_visible (self->layers_error_row, message != NULL);
+}
+
+static void
+set_layers_error (BpControls *self,
+                  const char *message)
+{
+  mark_layers (self, message);
+  if (message != NULL)
+    g_signal_emit (self, signals[LAYERS_REFUSED], 0, message);
+}
+
+/* Check the layers as they are typed: the message under the field names the layer that does
+ * not fit, before Enter applies them. */
+static void
+layers_changed_cb (BpControls *self)
+{
+  g_autoptr(GError) error = NULL;
+  BpRun run;
+
+  if (self->updating > 0 || self->session == NULL || !bp_session_has_data (self->session))
+    return;
+  if (read_run (self, &run, &error))
+    mark_layers (self, NULL);
+  else
+    mark_layers (self, error->message);
 }
 
 /* Show @run in the controls. */
@@ -839,6 +881,8 @@ bp_controls_class_init (BpControlsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpControls, activation_row);
   gtk_widget_class_bind_template_child (widget_class, BpControls, cost_row);
   gtk_widget_class_bind_template_child (widget_class, BpControls, lesson_row);
+  gtk_widget_class_bind_template_child (widget_class, BpControls, layers_error_row);
+  gtk_widget_class_bind_template_child (widget_class, BpControls, layers_error_label);
   gtk_widget_class_bind_template_child (widget_class, BpControls, lesson_section);
   gtk_widget_class_bind_template_child (widget_class, BpControls, lesson_look_for);
   gtk_widget_class_bind_template_child (widget_class, BpControls, lesson_figure);
@@ -943,6 +987,7 @@ bp_controls_init (BpControls *self)
   for (guint i = 0; i < G_N_ELEMENTS (reset_combos); i++)
     g_signal_connect_swapped (reset_combos[i], "notify::selected", G_CALLBACK (setup_changed), self);
   g_signal_connect_swapped (self->layers_row, "apply", G_CALLBACK (layers_applied_cb), self);
+  g_signal_connect_swapped (self->layers_row, "changed", G_CALLBACK (layers_changed_cb), self);
   g_signal_connect_swapped (self->preset_row, "notify::selected", G_CALLBACK (preset_selected_cb), self);
 
   self->session_signals = g_signal_group_new (BP_TYPE_SESSION);

@@ -1,9 +1,12 @@
-/* bp-neuron-dialog.c — one neuron of the first layer, large: its weights, bias and outputs
+/* bp-neuron-dialog.c — one neuron of the first layer, or one filter of a conv layer, large:
+ * its weights, bias and outputs, or the filter's numbers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The picture is the neuron's incoming weights as an image, on a colour scale of ±max|w| with
  * its legend; the bars are the weights from this neuron to each neuron of the next layer (the
- * digits, in a 784-N-10 network), which say which digits it votes for and against.
+ * digits, in a 784-N-10 network), which say which digits it votes for and against. A filter is
+ * its k × k weights for each input channel side by side (bp-layer-pictures.c), with its numbers
+ * beside it.
  */
 #include "config.h"
 
@@ -13,6 +16,7 @@
 #include <math.h>
 
 #include "bp-colormap.h"
+#include "bp-layer-pictures.h"
 #include "bp-widget-utils.h"
 
 struct _BpNeuronDialog
@@ -25,8 +29,11 @@ struct _BpNeuronDialog
   GtkLabel       *bias_label;
   GtkLabel       *outgoing_label;
   GtkDrawingArea *outgoing_area;
+  GtkWidget      *numbers_window;
+  GtkLabel       *numbers_label;
 
-  guint           neuron;
+  guint           layer;   /* 0, or a conv layer */
+  guint           neuron;  /* or filter */
   BpSnapshot     *snapshot;
   guint           image_rows;
   guint           image_cols;
@@ -49,40 +56,43 @@ draw_picture_cb (GtkDrawingArea *area,
                  gpointer        user_data)
 {
   BpNeuronDialog *self = BP_NEURON_DIALOG (user_data);
-  const BpNetwork *net;
+  g_autofree float *pictures = NULL;
   const float *w;
   cairo_surface_t *surface;
   guint8 *data;
   int stride;
-  double max_abs = 0.0, side, scale;
+  double max_abs = 0.0, scale;
   const double legend_height = 44.0, gap = 12.0;
-  size_t n_inputs;
+  guint n, rows, cols;
 
   if (self->snapshot == NULL)
     return;
-  net = self->snapshot->net;
-  n_inputs = net->n_inputs;
-  w = net->params + net->layers[0].w_offset + (size_t) self->neuron * n_inputs;
-  for (size_t i = 0; i < n_inputs; i++)
-    max_abs = MAX (max_abs, fabs (w[i]));
+  pictures = bp_layer_pictures_new (self->snapshot->net, self->layer, self->image_rows,
+                                    self->image_cols, &n, &rows, &cols);
+  if (pictures == NULL || self->neuron >= n)
+    return;
+  w = pictures + (gsize) self->neuron * rows * cols;
+  for (gsize i = 0; i < (gsize) rows * cols; i++)
+    if (!isnan (w[i]))
+      max_abs = MAX (max_abs, fabs (w[i]));
   if (max_abs == 0.0)
     max_abs = 1.0;
 
-  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) self->image_cols, (int) self->image_rows);
+  /* A NaN is the gap between a filter's slices: transparent. */
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) cols, (int) rows);
   cairo_surface_flush (surface);
   data = cairo_image_surface_get_data (surface);
   stride = cairo_image_surface_get_stride (surface);
-  for (guint r = 0; r < self->image_rows; r++)
-    for (guint c = 0; c < self->image_cols; c++)
+  for (guint r = 0; r < rows; r++)
+    for (guint c = 0; c < cols; c++)
       ((guint32 *) (gpointer) (data + r * (size_t) stride))[c] =
-        bp_colormap_diverging_pixel (w[r * self->image_cols + c] / max_abs);
+        isnan (w[r * cols + c]) ? 0 : bp_colormap_diverging_pixel (w[r * cols + c] / max_abs);
   cairo_surface_mark_dirty (surface);
 
   /* Whole pixels per weight keep the picture sharp. */
-  side = MIN ((double) width, (double) height - legend_height - gap);
-  scale = floor (side / MAX (self->image_rows, self->image_cols));
+  scale = floor (MIN ((double) width / cols, ((double) height - legend_height - gap) / rows));
   if (scale < 1.0)
-    scale = side / MAX (self->image_rows, self->image_cols);
+    scale = MIN ((double) width / cols, ((double) height - legend_height - gap) / rows);
 
   cairo_save (cr);
   cairo_scale (cr, scale, scale);
@@ -92,7 +102,7 @@ draw_picture_cb (GtkDrawingArea *area,
   cairo_restore (cr);
   cairo_surface_destroy (surface);
 
-  bp_colormap_draw_legend (cr, 0, scale * self->image_rows + gap, scale * self->image_cols,
+  bp_colormap_draw_legend (cr, 0, scale * rows + gap, MAX (scale * cols, MIN (width, 240)),
                            legend_height, max_abs, bp_widget_is_dark (GTK_WIDGET (area), NULL));
 }
 
@@ -111,7 +121,9 @@ draw_outgoing_cb (GtkDrawingArea *area,
   const double label_height = 20.0;
   GdkRGBA fg;
 
-  if (self->snapshot == NULL || self->snapshot->net->arch.n_layers < 2)
+  if (self->snapshot == NULL || self->snapshot->net->arch.n_layers < 2
+      || self->snapshot->net->arch.layers[0].kind != BP_LAYER_DENSE
+      || self->snapshot->net->arch.layers[1].kind != BP_LAYER_DENSE)
     return;
   net = self->snapshot->net;
   n_hidden = net->layers[0].n_out;
@@ -169,9 +181,20 @@ update_labels (BpNeuronDialog *self)
   g_autofree char *title = NULL;
   g_autofree char *bias = NULL;
   g_autofree char *subtitle = NULL;
-  float b = net->params[net->layers[0].b_offset + self->neuron];
+  gboolean filter = net->arch.layers[self->layer].kind == BP_LAYER_CONV;
+  float b = net->params[net->layers[self->layer].b_offset + self->neuron];
 
-  if (net->arch.n_layers > 1)
+  if (filter)
+    {
+      g_autofree char *token = bp_layer_pictures_token (net, self->layer);
+      g_autofree char *numbers = bp_layer_pictures_filter_text (net, self->layer, self->neuron);
+
+      /* Translators: "Filter 3 of 20 · conv20x5", filters counted from 1. */
+      title = g_strdup_printf (_("Filter %u of %zu · %s"), self->neuron + 1,
+                               net->layers[self->layer].out_c, token);
+      gtk_label_set_text (self->numbers_label, numbers);
+    }
+  else if (net->arch.n_layers > 1)
     title = g_strdup_printf (_("Hidden Neuron %u of %zu"), self->neuron + 1, net->layers[0].n_out);
   else
     title = g_strdup_printf (_("Output Neuron %u"), self->neuron);
@@ -184,9 +207,14 @@ update_labels (BpNeuronDialog *self)
   bias = g_strdup_printf (_("Bias %s%.4f"), b < 0.0f ? "−" : "+", fabs ((double) b));
   gtk_label_set_text (self->bias_label, bias);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->outgoing_label), net->arch.n_layers > 1);
-  gtk_widget_set_visible (GTK_WIDGET (self->outgoing_area), net->arch.n_layers > 1);
-  if (net->arch.n_layers == 2)
+  gtk_widget_set_visible (self->numbers_window, filter);
+  gtk_widget_set_visible (GTK_WIDGET (self->outgoing_label), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->outgoing_area), !filter && net->arch.n_layers > 1);
+  if (filter)
+    gtk_label_set_text (self->outgoing_label, _("Its weights, one row of the filter per line"));
+  else if (net->arch.n_layers == 1)
+    gtk_widget_set_visible (GTK_WIDGET (self->outgoing_label), FALSE);
+  else if (net->arch.n_layers == 2)
     gtk_label_set_text (self->outgoing_label, _("Outgoing weights to the digits"));
   else
     gtk_label_set_text (self->outgoing_label, _("Outgoing weights to the next layer"));
@@ -200,8 +228,8 @@ bp_neuron_dialog_set_snapshot (BpNeuronDialog *self,
 {
   g_return_if_fail (BP_IS_NEURON_DIALOG (self));
   g_return_if_fail (snapshot != NULL);
-  g_return_if_fail (self->neuron < snapshot->net->layers[0].n_out);
-  g_return_if_fail ((size_t) image_rows * image_cols == snapshot->net->n_inputs);
+  g_return_if_fail (bp_layer_pictures_shown (snapshot->net, self->layer));
+  g_return_if_fail (self->neuron < snapshot->net->layers[self->layer].out_c);
 
   bp_snapshot_ref (snapshot);
   g_clear_pointer (&self->snapshot, bp_snapshot_unref);
@@ -246,6 +274,8 @@ bp_neuron_dialog_class_init (BpNeuronDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpNeuronDialog, bias_label);
   gtk_widget_class_bind_template_child (widget_class, BpNeuronDialog, outgoing_label);
   gtk_widget_class_bind_template_child (widget_class, BpNeuronDialog, outgoing_area);
+  gtk_widget_class_bind_template_child (widget_class, BpNeuronDialog, numbers_window);
+  gtk_widget_class_bind_template_child (widget_class, BpNeuronDialog, numbers_label);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
@@ -261,12 +291,14 @@ bp_neuron_dialog_init (BpNeuronDialog *self)
 
 BpNeuronDialog *
 bp_neuron_dialog_new (GtkWindow *parent,
+                      guint      layer,
                       guint      neuron)
 {
   BpNeuronDialog *self = g_object_new (BP_TYPE_NEURON_DIALOG,
                                        "transient-for", parent,
                                        NULL);
 
+  self->layer = layer;
   self->neuron = neuron;
   return self;
 }

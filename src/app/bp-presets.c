@@ -37,9 +37,6 @@ ensure_presets (void)
       const char *text;
       BpPreset preset;
 
-      /* Chapter 6's conv nets are backprop-cli's for now (bp_session_check_run()). */
-      if (bp_arch_has_maps (&book[i].run.arch))
-        continue;
       /* The engine's descriptions are marked for translation in bp-book-presets.c; an English
        * one starts in lower case, to follow "--preset NAME:" on a terminal. */
       text = g_dgettext (GETTEXT_PACKAGE, book[i].description);

@@ -426,15 +426,6 @@ bp_session_check_run (BpSession    *self,
   g_return_val_if_fail (BP_IS_SESSION (self), FALSE);
   g_return_val_if_fail (run != NULL, FALSE);
 
-  /* The engine and backprop-cli train them; the views (weights, the Backprop walk) are written
-   * for dense layers, and chapter 6 in the app is an issue of its own. */
-  if (bp_arch_has_maps (&run->arch))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _("Convolution and pooling layers are for backprop-cli for now: the app does "
-                     "not show them yet"));
-      return FALSE;
-    }
   if (bp_worker_check_run (run, self->train_full, self->validation, &bp_error))
     return TRUE;
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s", bp_error.message);

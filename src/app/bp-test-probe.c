@@ -609,10 +609,26 @@ weights_map_cb (ViewProbe *vp)
 
 static void
 neuron_shown_cb (Probe *probe,
+                 guint  layer,
                  guint  neuron)
 {
-  if (!probe->done)
+  if (!probe->done && layer == 0)
     bp_test_event ("neuron-dialog %u", neuron);
+  else if (!probe->done)
+    bp_test_event ("neuron-dialog %u layer %u", neuron, layer);
+}
+
+/* A conv layer's filters were drawn from a new snapshot: the sum of their |w| says they moved. */
+static void
+filters_updated_cb (Probe  *probe,
+                    guint   layer,
+                    guint   n_filters,
+                    guint   rows,
+                    guint   cols,
+                    gdouble sum_abs)
+{
+  if (!probe->done)
+    bp_test_event ("filters layer %u count %u size %ux%u sum %.9g", layer, n_filters, rows, cols, sum_abs);
 }
 
 /* ── The Draw views: canvas, prediction, hidden-strip, strokes, test-image, png ───────────── */
@@ -1169,6 +1185,7 @@ bp_test_probe_attach (BpWindow *window)
   view_probe_init (&probe->weights, probe, window_child (probe, "weights_view"));
   g_signal_connect_swapped (probe->weights.view, "map", G_CALLBACK (weights_map_cb), &probe->weights);
   g_signal_connect_swapped (probe->weights.view, "neuron-shown", G_CALLBACK (neuron_shown_cb), probe);
+  g_signal_connect_swapped (probe->weights.view, "filters-updated", G_CALLBACK (filters_updated_cb), probe);
 
   view_probe_init (&probe->draw, probe, window_child (probe, "draw_view"));
   watch_draw_view (&probe->draw);

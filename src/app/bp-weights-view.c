@@ -1,5 +1,10 @@
-/* bp-weights-view.c — the Weights view: the first layer as pictures, deeper layers as matrices
+/* bp-weights-view.c — the Weights view: the first layer and every conv layer as pictures,
+ * deeper fully connected layers as matrices
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The first layer is the template's grid: a dense layer's neurons as pictures of the input, or a
+ * conv layer's filters. Each deeper conv layer gets a grid of its own below it, one row of small
+ * pictures per filter (bp-layer-pictures.c), made when a network of a new shape arrives.
  *
  * The view reads the session's latest weight snapshot at frame time: when the session announces
  * a new one, a one-shot tick callback picks it up at the next frame, so the pictures follow
@@ -14,6 +19,7 @@
 #include <math.h>
 
 #include "bp-colormap.h"
+#include "bp-layer-pictures.h"
 #include "bp-neuron-dialog.h"
 #include "bp-weight-grid.h"
 #include "bp-widget-utils.h"
@@ -26,19 +32,25 @@ struct _BpWeightsView
   GtkLabel       *caption_label;
   GtkToggleButton *fixed_button;
   BpWeightGrid   *grid;
+  GtkBox         *conv_box;
   GtkLabel       *deeper_label;
   GtkDrawingArea *deeper_area;
 
   BpSnapshot     *snapshot;
   guint           tick_id;
   BpNeuronDialog *dialog;  /* weak */
-  double          start_limit; /* the largest |w| of the network's first pictures */
+  /* The grids: [0] the template's (layer 0), then one per deeper conv layer, in conv_box. */
+  guint           n_grids;
+  BpWeightGrid   *grids[BP_MAX_LAYERS];
+  guint           grid_layer[BP_MAX_LAYERS];
+  double          start_limit[BP_MAX_LAYERS]; /* the largest |w| of the network's first pictures */
 };
 
 G_DEFINE_FINAL_TYPE (BpWeightsView, bp_weights_view, BP_TYPE_VIEW)
 
 enum {
   NEURON_SHOWN,
+  FILTERS_UPDATED,
   N_SIGNALS
 };
 
@@ -66,16 +78,39 @@ image_size (BpWeightsView *self,
     }
 }
 
+/* What layer @layer's grid shows, above it. */
+static char *
+conv_caption (const BpNetwork *net,
+              guint            layer)
+{
+  const BpLayer *shape = &net->layers[layer];
+  size_t k = net->arch.layers[layer].kernel;
+  g_autofree char *token = bp_layer_pictures_token (net, layer);
+
+  if (shape->in_c == 1)
+    return g_strdup_printf (_("Convolutional layer %s: %zu filters of %zu×%zu weights, each slid "
+                              "over the whole picture to find one feature wherever it is; red "
+                              "positive, blue negative. Click one for its numbers."),
+                            token, shape->out_c, k, k);
+  return g_strdup_printf (_("Convolutional layer %s: %zu filters, one row each: the filter’s %zu "
+                            "slices of %zu×%zu weights, one for each channel of the layer below. "
+                            "Click one for its numbers."),
+                          token, shape->out_c, shape->in_c, k, k);
+}
+
 static void
 update_captions (BpWeightsView *self)
 {
   const BpNetwork *net = self->snapshot->net;
   g_autofree char *caption = NULL;
   g_autoptr(GString) deeper = g_string_new (NULL);
+  gboolean maps = bp_arch_has_maps (&net->arch);
   guint rows, cols;
 
   image_size (self, &rows, &cols);
-  if (net->arch.n_layers > 1)
+  if (net->arch.layers[0].kind == BP_LAYER_CONV)
+    caption = conv_caption (net, 0);
+  else if (net->arch.n_layers > 1)
     caption = g_strdup_printf (_("First hidden layer: %zu neurons. Each picture shows one neuron’s %zu "
                                  "incoming weights as a %u×%u image, red positive and blue negative. "
                                  "Click one to see it large."),
@@ -89,19 +124,112 @@ update_captions (BpWeightsView *self)
 
   for (size_t l = 2; l <= net->arch.n_layers; l++)
     {
+      g_autofree char *token = NULL;
+
+      if (net->arch.layers[l - 1].kind != BP_LAYER_DENSE)
+        continue;
       if (deeper->len > 0)
         g_string_append (deeper, " · ");
-      g_string_append_printf (deeper, _("layer %zu: %zu × %zu"), l, net->layers[l - 1].n_out,
-                              net->layers[l - 1].n_in);
+      if (maps)
+        {
+          /* A conv net's layers by their tokens, as its layer list names them. */
+          token = bp_layer_pictures_token (net, (guint) l - 1);
+          g_string_append_printf (deeper, _("%s: %zu × %zu"), token, net->layers[l - 1].n_out,
+                                  net->layers[l - 1].n_in);
+        }
+      else
+        g_string_append_printf (deeper, _("layer %zu: %zu × %zu"), l, net->layers[l - 1].n_out,
+                                net->layers[l - 1].n_in);
     }
   if (deeper->len > 0)
     {
-      g_autofree char *text = g_strdup_printf (_("Deeper layers as weight matrices, one row per neuron (%s)"),
-                                               deeper->str);
+      g_autofree char *text = NULL;
+
+      if (maps)
+        text = g_strdup_printf (_("Fully connected layers as weight matrices, one row per neuron (%s)"),
+                                deeper->str);
+      else
+        text = g_strdup_printf (_("Deeper layers as weight matrices, one row per neuron (%s)"),
+                                deeper->str);
       gtk_label_set_text (self->deeper_label, text);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->deeper_label), net->arch.n_layers > 1);
-  gtk_widget_set_visible (GTK_WIDGET (self->deeper_area), net->arch.n_layers > 1);
+  gtk_widget_set_visible (GTK_WIDGET (self->deeper_label), deeper->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->deeper_area), deeper->len > 0);
+}
+
+static void neuron_activated_cb (BpWeightsView *self,
+                                 guint          unit,
+                                 BpWeightGrid  *grid);
+
+/* The grids of a network of a new shape: the template's for layer 0, and one for each deeper
+ * conv layer, tall enough for three pixels a weight in one column of rows. */
+static void
+make_grids (BpWeightsView *self)
+{
+  const BpNetwork *net = self->snapshot->net;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->conv_box))) != NULL)
+    gtk_box_remove (self->conv_box, child);
+  self->n_grids = 1;
+  self->grid_layer[0] = 0;
+
+  for (guint l = 1; l < net->arch.n_layers; l++)
+    {
+      g_autofree char *caption = NULL;
+      GtkWidget *label, *grid;
+      size_t k = net->arch.layers[l].kernel;
+      size_t n = net->layers[l].out_c;
+
+      if (net->arch.layers[l].kind != BP_LAYER_CONV)
+        continue;
+      caption = conv_caption (net, l);
+      label = gtk_label_new (caption);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
+      gtk_widget_add_css_class (label, "dim-label");
+      grid = bp_weight_grid_new ();
+      gtk_widget_add_css_class (grid, "card");
+      gtk_widget_set_hexpand (grid, TRUE);
+      gtk_widget_set_size_request (grid, -1, (int) MIN (n * (3 * k + 5) + 60, 2000));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (grid), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      caption, -1);
+      g_signal_connect_swapped (grid, "neuron-activated", G_CALLBACK (neuron_activated_cb), self);
+      gtk_box_append (self->conv_box, label);
+      gtk_box_append (self->conv_box, grid);
+      self->grids[self->n_grids] = BP_WEIGHT_GRID (grid);
+      self->grid_layer[self->n_grids] = l;
+      self->n_grids++;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->conv_box), self->n_grids > 1);
+  /* With deeper filters below it, the first layer's keeps room for pictures that read. */
+  gtk_widget_set_size_request (GTK_WIDGET (self->grid), -1, self->n_grids > 1 ? 300 : -1);
+}
+
+/* Grid @i's pictures from the snapshot, coloured on its fixed or fitted scale. */
+static void
+set_grid_weights (BpWeightsView *self,
+                  guint          i)
+{
+  const BpNetwork *net = self->snapshot->net;
+  g_autofree float *pictures = NULL;
+  guint image_rows, image_cols, n = 0, rows = 0, cols = 0;
+
+  image_size (self, &image_rows, &image_cols);
+  pictures = bp_layer_pictures_new (net, self->grid_layer[i], image_rows, image_cols, &n, &rows, &cols);
+  if (pictures == NULL)
+    return;
+  bp_weight_grid_set_weights (self->grids[i], pictures, n, rows * cols, rows, cols);
+
+  if (net->arch.layers[self->grid_layer[i]].kind == BP_LAYER_CONV)
+    {
+      const BpLayer *shape = &net->layers[self->grid_layer[i]];
+      double sum = 0.0;
+
+      for (size_t j = 0; j < shape->n_weights; j++)
+        sum += fabs (net->params[shape->w_offset + j]);
+      g_signal_emit (self, signals[FILTERS_UPDATED], 0, self->grid_layer[i], n, rows, cols, sum);
+    }
 }
 
 /* Show the latest snapshot if it is new. */
@@ -128,20 +256,27 @@ refresh (BpWeightsView *self)
   net = self->snapshot->net;
 
   image_size (self, &rows, &cols);
-  /* A new network sets the fixed scale: the weights it starts from, fitted. */
   if (new_shape)
-    bp_weight_grid_set_limit (self->grid, 0.0);
-  bp_weight_grid_set_weights (self->grid, net->params + net->layers[0].w_offset,
-                              (guint) net->layers[0].n_out, (guint) net->n_inputs, rows, cols);
+    make_grids (self);
+  for (guint i = 0; i < self->n_grids; i++)
+    {
+      /* A new network sets the fixed scale: the weights it starts from, fitted. */
+      if (new_shape)
+        bp_weight_grid_set_limit (self->grids[i], 0.0);
+      set_grid_weights (self, i);
+      if (new_shape)
+        {
+          self->start_limit[i] = bp_weight_grid_get_limit (self->grids[i]);
+          if (gtk_toggle_button_get_active (self->fixed_button))
+            bp_weight_grid_set_limit (self->grids[i], self->start_limit[i]);
+          bp_weight_grid_set_selected (self->grids[i], -1);
+        }
+    }
   if (new_shape)
     {
-      self->start_limit = bp_weight_grid_get_limit (self->grid);
-      if (gtk_toggle_button_get_active (self->fixed_button))
-        bp_weight_grid_set_limit (self->grid, self->start_limit);
       update_captions (self);
       if (self->dialog != NULL)
         gtk_window_close (GTK_WINDOW (self->dialog));
-      bp_weight_grid_set_selected (self->grid, -1);
     }
   if (net->arch.n_layers > 1)
     gtk_widget_queue_draw (GTK_WIDGET (self->deeper_area));
@@ -226,7 +361,12 @@ draw_deeper_cb (GtkDrawingArea *area,
   if (self->snapshot == NULL || self->snapshot->net->arch.n_layers <= 1)
     return;
   net = self->snapshot->net;
-  n = net->arch.n_layers - 1;
+  /* The fully connected layers after the first: conv layers have grids, pool layers nothing. */
+  n = 0;
+  for (size_t l = 2; l <= net->arch.n_layers; l++)
+    n += net->arch.layers[l - 1].kind == BP_LAYER_DENSE;
+  if (n == 0)
+    return;
   slot = (width - legend_width - pad * (double) (n + 2)) / (double) n;
   if (slot <= 0.0)
     return;
@@ -237,6 +377,9 @@ draw_deeper_cb (GtkDrawingArea *area,
       const BpLayer *layer = &net->layers[l - 1];
       cairo_surface_t *surface;
       double layer_limit;
+
+      if (net->arch.layers[l - 1].kind != BP_LAYER_DENSE)
+        continue;
 
       surface = matrix_surface (net->params + layer->w_offset, layer->n_out, layer->n_in,
                                 &layer_limit);
@@ -261,9 +404,11 @@ draw_deeper_cb (GtkDrawingArea *area,
                            limit, bp_widget_is_dark (GTK_WIDGET (area), NULL));
 }
 
+/* Open the neuron/filter dialog on unit @unit of layer @layer. */
 static void
-neuron_activated_cb (BpWeightsView *self,
-                     guint          neuron)
+show_unit (BpWeightsView *self,
+           guint          layer,
+           guint          unit)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   guint rows, cols;
@@ -273,12 +418,22 @@ neuron_activated_cb (BpWeightsView *self,
   if (self->dialog != NULL)
     gtk_window_close (GTK_WINDOW (self->dialog));
 
-  self->dialog = bp_neuron_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, neuron);
+  self->dialog = bp_neuron_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, layer, unit);
   g_object_add_weak_pointer (G_OBJECT (self->dialog), (gpointer *) &self->dialog);
   image_size (self, &rows, &cols);
   bp_neuron_dialog_set_snapshot (self->dialog, self->snapshot, rows, cols);
   gtk_window_present (GTK_WINDOW (self->dialog));
-  g_signal_emit (self, signals[NEURON_SHOWN], 0, neuron);
+  g_signal_emit (self, signals[NEURON_SHOWN], 0, layer, unit);
+}
+
+static void
+neuron_activated_cb (BpWeightsView *self,
+                     guint          unit,
+                     BpWeightGrid  *grid)
+{
+  for (guint i = 0; i < self->n_grids; i++)
+    if (self->grids[i] == grid)
+      show_unit (self, self->grid_layer[i], unit);
 }
 
 void
@@ -288,10 +443,10 @@ bp_weights_view_show_neuron (BpWeightsView *self,
   g_return_if_fail (BP_IS_WEIGHTS_VIEW (self));
 
   refresh (self);
-  if (self->snapshot == NULL || neuron >= self->snapshot->net->layers[0].n_out)
+  if (self->snapshot == NULL || neuron >= bp_weight_grid_get_n_neurons (self->grid))
     return;
   bp_weight_grid_set_selected (self->grid, (int) neuron);
-  neuron_activated_cb (self, neuron);
+  show_unit (self, 0, neuron);
 }
 
 static void
@@ -354,16 +509,13 @@ scale_toggled_cb (BpWeightsView *self)
 {
   gboolean fixed = gtk_toggle_button_get_active (self->fixed_button);
 
-  bp_weight_grid_set_limit (self->grid, fixed && self->start_limit > 0.0 ? self->start_limit : 0.0);
-  /* The pictures are coloured when their weights are set. */
-  if (self->snapshot != NULL)
+  for (guint i = 0; i < self->n_grids; i++)
     {
-      const BpNetwork *net = self->snapshot->net;
-      guint rows, cols;
-
-      image_size (self, &rows, &cols);
-      bp_weight_grid_set_weights (self->grid, net->params + net->layers[0].w_offset,
-                                  (guint) net->layers[0].n_out, (guint) net->n_inputs, rows, cols);
+      bp_weight_grid_set_limit (self->grids[i],
+                                fixed && self->start_limit[i] > 0.0 ? self->start_limit[i] : 0.0);
+      /* The pictures are coloured when their weights are set. */
+      if (self->snapshot != NULL)
+        set_grid_weights (self, i);
     }
 }
 
@@ -381,13 +533,18 @@ bp_weights_view_class_init (BpWeightsViewClass *klass)
 
   signals[NEURON_SHOWN] = g_signal_new ("neuron-shown", G_TYPE_FROM_CLASS (klass),
                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                        G_TYPE_NONE, 1, G_TYPE_UINT);
+                                        G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+  signals[FILTERS_UPDATED] = g_signal_new ("filters-updated", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 5, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT,
+                                           G_TYPE_UINT, G_TYPE_DOUBLE);
 
   g_type_ensure (BP_TYPE_WEIGHT_GRID);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-weights-view.ui");
   gtk_widget_class_bind_template_child (widget_class, BpWeightsView, caption_label);
   gtk_widget_class_bind_template_child (widget_class, BpWeightsView, fixed_button);
   gtk_widget_class_bind_template_child (widget_class, BpWeightsView, grid);
+  gtk_widget_class_bind_template_child (widget_class, BpWeightsView, conv_box);
   gtk_widget_class_bind_template_child (widget_class, BpWeightsView, deeper_label);
   gtk_widget_class_bind_template_child (widget_class, BpWeightsView, deeper_area);
 }
@@ -400,6 +557,8 @@ bp_weights_view_init (BpWeightsView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   gtk_drawing_area_set_draw_func (self->deeper_area, draw_deeper_cb, self, NULL);
+  self->n_grids = 1;
+  self->grids[0] = self->grid;
   g_signal_connect_swapped (self->grid, "neuron-activated", G_CALLBACK (neuron_activated_cb), self);
   g_signal_connect_swapped (self->fixed_button, "toggled", G_CALLBACK (scale_toggled_cb), self);
 

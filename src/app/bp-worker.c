@@ -902,6 +902,9 @@ bp_worker_check_run (const BpRun     *run,
     }
   for (size_t l = 0; l <= arch->n_layers; l++)
     {
+      /* Conv and pool layers' sizes are not neurons: bp_arch_check() judges their shapes. */
+      if (l > 0 && arch->layers[l - 1].kind != BP_LAYER_DENSE)
+        continue;
       size = l == 0 ? arch->in_channels * arch->in_height * arch->in_width
                     : arch->layers[l - 1].size;
       if (size == 0 || size > BP_MAX_LAYER_SIZE)
@@ -932,6 +935,14 @@ bp_worker_check_run (const BpRun     *run,
       bp_error_set (error, BP_ERROR_INVALID,
                     "The input layer must have %zu neurons, one per pixel of the %zu×%zu images",
                     train->n_pixels, train->rows, train->cols);
+      return FALSE;
+    }
+  /* Filters slide over the picture as it is: its rows and columns, not only its pixels. */
+  if (bp_arch_has_maps (arch) && (arch->in_height != train->rows || arch->in_width != train->cols))
+    {
+      bp_error_set (error, BP_ERROR_INVALID,
+                    "The input must be %zu×%zu, the images' shape, for convolution layers",
+                    train->rows, train->cols);
       return FALSE;
     }
   if (arch->layers[arch->n_layers - 1].size < train->n_classes)

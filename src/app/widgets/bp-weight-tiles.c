@@ -144,7 +144,8 @@ bp_weight_tiles_set_weights (BpWeightTiles *tiles,
       int stride;
       const float *row = w + (gsize) n * n_inputs;
 
-      surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) image_cols, (int) image_rows);
+      /* With alpha: a NaN is no weight (the gap between a conv filter's slices), transparent. */
+      surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) image_cols, (int) image_rows);
       data = cairo_image_surface_get_data (surface);
       stride = cairo_image_surface_get_stride (surface);
 
@@ -158,7 +159,7 @@ bp_weight_tiles_set_weights (BpWeightTiles *tiles,
               double pos = (src[c] + limit) * to_index + 0.5;
               int index;
 
-              /* NaN fails both comparisons and lands in the middle, as zero would. */
+              /* NaN fails every comparison: no weight, a transparent pixel. */
               if (pos >= LUT_SIZE - 1)
                 index = LUT_SIZE - 1;
               else if (pos >= 0.0)
@@ -166,7 +167,10 @@ bp_weight_tiles_set_weights (BpWeightTiles *tiles,
               else if (pos < 0.0)
                 index = 0;
               else
-                index = LUT_SIZE / 2;
+                {
+                  pixels[c] = 0;
+                  continue;
+                }
               pixels[c] = tiles->lut[index];
             }
         }

@@ -162,7 +162,7 @@ static void neuron_activated_cb (BpWeightsView *self,
                                  BpWeightGrid  *grid);
 
 /* The grids of a network of a new shape: the template's for layer 0, and one for each deeper
- * conv layer, tall enough for three pixels a weight in one column of rows. */
+ * conv layer, tall enough for four pixels a weight in one column of rows. */
 static void
 make_grids (BpWeightsView *self)
 {
@@ -191,7 +191,7 @@ make_grids (BpWeightsView *self)
       grid = bp_weight_grid_new ();
       gtk_widget_add_css_class (grid, "card");
       gtk_widget_set_hexpand (grid, TRUE);
-      gtk_widget_set_size_request (grid, -1, (int) MIN (n * (3 * k + 5) + 60, 2000));
+      gtk_widget_set_size_request (grid, -1, (int) MIN (n * (4 * k + 5) + 60, 2400));
       gtk_accessible_update_property (GTK_ACCESSIBLE (grid), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       caption, -1);
       g_signal_connect_swapped (grid, "neuron-activated", G_CALLBACK (neuron_activated_cb), self);

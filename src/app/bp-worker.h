@@ -168,6 +168,13 @@ void      bp_worker_stop (BpWorker *self);
 void      bp_worker_set_learning_speed (BpWorker *self,
                                         gboolean  learning_speed);
 
+/* How many nice steps the training threads run below the thread that started the worker. */
+#define BP_WORKER_NICE 5
+
+/* Lower the calling thread's priority by BP_WORKER_NICE, and so that of every thread it starts
+ * (Linux; elsewhere nothing). The worker thread calls it first. */
+void      bp_worker_lower_priority (void);
+
 /* Whether a network of @run can be built and trained: the arch and the settings that are not
  * live in their ranges and, with @train (may be NULL), that the data fits it (inputs = pixels,
  * outputs ≥ classes, a @validation set for early stopping and the schedule). */

@@ -106,9 +106,9 @@ test_filter_text (void)
   BpNetwork *net = small_net ();
   g_autofree char *first = bp_layer_pictures_filter_text (net, 0, 1);
   g_autofree char *deeper = bp_layer_pictures_filter_text (net, 2, 0);
-  g_autofree char *token0 = bp_layer_pictures_token (net, 0);
-  g_autofree char *token1 = bp_layer_pictures_token (net, 1);
-  g_autofree char *token3 = bp_layer_pictures_token (net, 3);
+  g_autofree char *token0 = bp_layer_pictures_token (&net->arch, 0);
+  g_autofree char *token1 = bp_layer_pictures_token (&net->arch, 1);
+  g_autofree char *token3 = bp_layer_pictures_token (&net->arch, 3);
   const float *w = net->params + net->layers[0].w_offset + 9;
   g_autofree char *expected = NULL;
 
@@ -131,6 +131,16 @@ test_filter_text (void)
   g_assert_cmpstr (token0, ==, "conv2x3");
   g_assert_cmpstr (token1, ==, "pool2");
   g_assert_cmpstr (token3, ==, "softmax4");
+  {
+    g_autofree char *label = bp_layer_pictures_arch_label (&net->arch);
+    BpArch plain;
+
+    g_assert_cmpstr (label, ==, "conv2x3-pool2-conv3x2-softmax4");
+    g_assert_true (bp_arch_parse ("fc30,sigmoid10", BP_ACTIVATION_SIGMOID, &plain, NULL));
+    g_clear_pointer (&label, g_free);
+    label = bp_layer_pictures_arch_label (&plain);
+    g_assert_cmpstr (label, ==, "784-30-10");
+  }
   bp_network_free (net);
 }
 

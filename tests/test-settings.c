@@ -231,6 +231,21 @@ test_layer_list (void)
   bp_session_get_run (restored, &back);
   g_assert_true (bp_run_same_network (&run, &back));
   g_assert_cmpint (bp_arch_get_activation (&back.arch), ==, BP_ACTIVATION_TANH);
+
+  /* A conv net (chapter 6) comes back too. */
+  g_clear_pointer (&layers, g_free);
+  g_assert_true (bp_arch_parse ("conv20x5,pool2,conv40x5:relu,pool2,fc100,softmax10",
+                                BP_ACTIVATION_SIGMOID, &run.arch, NULL));
+  g_assert_true (bp_session_check_run (saved, &run, NULL));
+  bp_session_reset (saved, &run);
+  bp_settings_save_training (settings, saved);
+  layers = g_settings_get_string (settings, "layers");
+  g_assert_cmpstr (layers, ==, "conv20x5,pool2,conv40x5:relu,pool2,fc100,softmax10");
+  g_assert_true (bp_settings_restore_training (settings, restored, &error));
+  g_assert_no_error (error);
+  bp_session_get_run (restored, &back);
+  g_assert_true (bp_run_same_network (&run, &back));
+  g_assert_true (bp_arch_has_maps (&back.arch));
 }
 
 int

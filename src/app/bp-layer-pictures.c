@@ -141,15 +141,15 @@ bp_layer_pictures_filter_text (const BpNetwork *net,
 }
 
 char *
-bp_layer_pictures_token (const BpNetwork *net,
-                         guint            layer)
+bp_layer_pictures_token (const BpArch *arch,
+                         guint         layer)
 {
   const BpLayerSpec *spec;
 
-  g_return_val_if_fail (net != NULL, NULL);
-  g_return_val_if_fail (layer < net->arch.n_layers, NULL);
+  g_return_val_if_fail (arch != NULL, NULL);
+  g_return_val_if_fail (layer < arch->n_layers, NULL);
 
-  spec = &net->arch.layers[layer];
+  spec = &arch->layers[layer];
   switch (spec->kind)
     {
     case BP_LAYER_CONV:
@@ -158,8 +158,33 @@ bp_layer_pictures_token (const BpNetwork *net,
       return g_strdup_printf ("pool%zu", spec->kernel);
     case BP_LAYER_DENSE:
     default:
-      if (layer + 1 == net->arch.n_layers)
-        return g_strdup_printf ("%s%zu", bp_output_to_string (net->arch.output), spec->size);
+      if (layer + 1 == arch->n_layers)
+        return g_strdup_printf ("%s%zu", bp_output_to_string (arch->output), spec->size);
       return g_strdup_printf ("fc%zu", spec->size);
     }
+}
+
+char *
+bp_layer_pictures_arch_label (const BpArch *arch)
+{
+  GString *text;
+  char sizes[256];
+
+  g_return_val_if_fail (arch != NULL, NULL);
+
+  if (!bp_arch_has_maps (arch))
+    {
+      bp_arch_format_sizes (arch, '-', sizes, sizeof sizes);
+      return g_strdup (sizes);
+    }
+  text = g_string_new (NULL);
+  for (guint l = 0; l < arch->n_layers; l++)
+    {
+      g_autofree char *token = bp_layer_pictures_token (arch, l);
+
+      if (l > 0)
+        g_string_append_c (text, '-');
+      g_string_append (text, token);
+    }
+  return g_string_free (text, FALSE);
 }

@@ -40,7 +40,11 @@ char *bp_layer_pictures_filter_text (const BpNetwork *net,
                                      guint            filter);
 
 /* The layer's token in the text form of layer lists: "conv20x5", "pool2", "fc100". */
-char *bp_layer_pictures_token (const BpNetwork *net,
-                               guint            layer);
+char *bp_layer_pictures_token (const BpArch *arch,
+                               guint         layer);
+
+/* A network's name for a learner: its sizes ("784-30-10") for a network2.py-style one, its
+ * layers' tokens otherwise ("conv20x5-pool2-fc100-softmax10"), not the sizes of its maps. */
+char *bp_layer_pictures_arch_label (const BpArch *arch);
 
 G_END_DECLS

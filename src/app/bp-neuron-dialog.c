@@ -186,7 +186,7 @@ update_labels (BpNeuronDialog *self)
 
   if (filter)
     {
-      g_autofree char *token = bp_layer_pictures_token (net, self->layer);
+      g_autofree char *token = bp_layer_pictures_token (&net->arch, self->layer);
       g_autofree char *numbers = bp_layer_pictures_filter_text (net, self->layer, self->neuron);
 
       /* Translators: "Filter 3 of 20 · conv20x5", filters counted from 1. */

@@ -13,6 +13,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "bp-layer-pictures.h"
+
 struct _BpRunHistory
 {
   GArray         *epochs;   /* BpEpochMetrics */
@@ -292,12 +294,12 @@ bp_run_history_make_label (const BpRunHistory *self,
   BpActivation activation;
   float first_eta, last_eta;
   guint n_epochs, live_from;
-  char layers[128];
+  g_autofree char *layers = NULL;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (run != NULL, NULL);
 
-  bp_arch_format_sizes (&run->arch, '-', layers, sizeof layers);
+  layers = bp_layer_pictures_arch_label (&run->arch);
   epochs = bp_run_history_get_epochs (self, &n_epochs);
   live_from = self->plots->live_from;
   first_eta = n_epochs > live_from ? epochs[live_from].eta : hyper->eta;

@@ -85,7 +85,7 @@ conv_caption (const BpNetwork *net,
 {
   const BpLayer *shape = &net->layers[layer];
   size_t k = net->arch.layers[layer].kernel;
-  g_autofree char *token = bp_layer_pictures_token (net, layer);
+  g_autofree char *token = bp_layer_pictures_token (&net->arch, layer);
 
   if (shape->in_c == 1)
     return g_strdup_printf (_("Convolutional layer %s: %zu filters of %zu×%zu weights, each slid "
@@ -133,7 +133,7 @@ update_captions (BpWeightsView *self)
       if (maps)
         {
           /* A conv net's layers by their tokens, as its layer list names them. */
-          token = bp_layer_pictures_token (net, (guint) l - 1);
+          token = bp_layer_pictures_token (&net->arch, (guint) l - 1);
           g_string_append_printf (deeper, _("%s: %zu × %zu"), token, net->layers[l - 1].n_out,
                                   net->layers[l - 1].n_in);
         }
@@ -311,34 +311,55 @@ network_reset_cb (BpWeightsView *self)
     gtk_window_close (GTK_WINDOW (self->dialog));
 }
 
-/* One weight matrix as an image: a pixel per weight, coloured on the scale ±max|w|. */
+/* A matrix is drawn into a slot a few hundred pixels wide: a conv net's fully connected layers
+ * (1,000 × 1,000 weights in ch6-dropout) are sampled down to this many rows and columns, as the
+ * nearest-pixel scaling would have sampled them, so that a frame never colours a million
+ * weights. */
+#define MATRIX_MAX_SIDE 512
+#define LUT_SIZE 1024
+
+/* One weight matrix as an image: a pixel per weight (or per sampled weight), coloured on the
+ * scale ±max|w| through a look-up table. */
 static cairo_surface_t *
 matrix_surface (const float *w,
                 size_t       n_rows,
                 size_t       n_cols,
                 double      *limit)
 {
+  static guint32 lut[LUT_SIZE];
   cairo_surface_t *surface;
   guint8 *data;
   int stride;
-  double max_abs = 0.0;
+  double max_abs = 0.0, to_index;
+  size_t out_rows = MIN (n_rows, MATRIX_MAX_SIDE), out_cols = MIN (n_cols, MATRIX_MAX_SIDE);
+
+  /* Only the main thread draws: the table is filled on the first call. */
+  if (lut[0] == 0)
+    for (guint i = 0; i < LUT_SIZE; i++)
+      lut[i] = bp_colormap_diverging_pixel (2.0 * i / (LUT_SIZE - 1) - 1.0);
 
   for (size_t i = 0; i < n_rows * n_cols; i++)
     max_abs = MAX (max_abs, fabs (w[i]));
-  if (max_abs == 0.0)
+  if (!(max_abs > 0.0) || !isfinite (max_abs))
     max_abs = 1.0;
   *limit = max_abs;
+  to_index = (LUT_SIZE - 1) / (2.0 * max_abs);
 
-  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) n_cols, (int) n_rows);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) out_cols, (int) out_rows);
   cairo_surface_flush (surface);
   data = cairo_image_surface_get_data (surface);
   stride = cairo_image_surface_get_stride (surface);
-  for (size_t r = 0; r < n_rows; r++)
+  for (size_t r = 0; r < out_rows; r++)
     {
       guint32 *row = (guint32 *) (gpointer) (data + r * (size_t) stride);
+      const float *src = w + (r * n_rows / out_rows) * n_cols;
 
-      for (size_t c = 0; c < n_cols; c++)
-        row[c] = bp_colormap_diverging_pixel (w[r * n_cols + c] / max_abs);
+      for (size_t c = 0; c < out_cols; c++)
+        {
+          double pos = (src[c * n_cols / out_cols] + max_abs) * to_index + 0.5;
+
+          row[c] = lut[pos >= LUT_SIZE - 1 ? LUT_SIZE - 1 : pos > 0.0 ? (int) pos : 0];
+        }
     }
   cairo_surface_mark_dirty (surface);
   return surface;
@@ -390,7 +411,8 @@ draw_deeper_cb (GtkDrawingArea *area,
       cairo_clip (cr);
       cairo_translate (cr, x, pad);
       /* Stretch to the slot: a matrix of 10 × 100 weights is a strip, not a picture. */
-      cairo_scale (cr, slot / (double) layer->n_in, (height - 2 * pad) / (double) layer->n_out);
+      cairo_scale (cr, slot / (double) cairo_image_surface_get_width (surface),
+                   (height - 2 * pad) / (double) cairo_image_surface_get_height (surface));
       cairo_set_source_surface (cr, surface, 0, 0);
       cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
       cairo_paint (cr);

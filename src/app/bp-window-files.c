@@ -17,6 +17,7 @@
 
 #include "bp-export.h"
 #include "bp-file-kind.h"
+#include "bp-layer-pictures.h"
 #include "bp-model-io.h"
 #include "bp-onnx.h"
 #include "bp-session-io.h"
@@ -258,7 +259,7 @@ open_model (BpWindow *self,
   gboolean lab = self->session != NULL && bp_session_has_data (self->session);
   BpRun setup;
   BpSession *session;
-  char layers[128];
+  g_autofree char *layers = NULL;
 
   if (path == NULL)
     {
@@ -293,7 +294,7 @@ open_model (BpWindow *self,
     add_recent (self, file);
 
   bp_session_get_run (session, &setup);
-  bp_arch_format_sizes (&setup.arch, '-', layers, sizeof layers);
+  layers = bp_layer_pictures_arch_label (&setup.arch);
   if (!lab)
     {
       bp_view_set_session (BP_VIEW (self->solo_draw_view), session);

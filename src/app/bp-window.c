@@ -15,6 +15,7 @@
 
 #include "bp-controls.h"
 #include "bp-draw-view.h"
+#include "bp-layer-pictures.h"
 #include "bp-mistakes-view.h"
 #include "bp-presets.h"
 #include "bp-settings.h"
@@ -120,7 +121,7 @@ update_subtitle (BpWindow *self)
 {
   BpRun setup;
   g_autofree char *text = NULL;
-  char layers[128];
+  g_autofree char *layers = NULL;
 
   if (self->session == NULL || !bp_session_has_data (self->session))
     {
@@ -129,7 +130,7 @@ update_subtitle (BpWindow *self)
     }
 
   bp_session_get_run (self->session, &setup);
-  bp_arch_format_sizes (&setup.arch, '-', layers, sizeof layers);
+  layers = bp_layer_pictures_arch_label (&setup.arch);
   /* Translators: the network's layer sizes, then the epochs done and asked for. */
   text = g_strdup_printf (_("%s · epoch %u of %u"), layers,
                           bp_session_get_epoch (self->session),

@@ -23,6 +23,9 @@
 #define PROGRESS_INTERVAL_US (50 * G_TIME_SPAN_MILLISECOND)
 #define SNAPSHOT_INTERVAL_US (30 * G_TIME_SPAN_MILLISECOND)
 #define SAMPLE_INTERVAL_US   (300 * G_TIME_SPAN_MILLISECOND)
+/* …but no more often than this many times the sample's own cost: a conv net's sample can take
+ * longer than the interval, and training must keep nine tenths of the worker's time. */
+#define SAMPLE_COST_FACTOR 9
 /* The held-out sample evaluated inside an epoch: the first images of the validation set. */
 #define SAMPLE_SIZE 500
 
@@ -54,7 +57,8 @@ typedef struct
   Snapshot       *spare;
   gint64          last_progress;
   gint64          last_snapshot;
-  gint64          last_sample;
+  gint64          last_sample;   /* when the last sample point was measured (its end) */
+  gint64          sample_cost;   /* and how long it took */
   /* Training speed: examples and time spent in bp_trainer_step() since rate_start. */
   double          rate;
   gint64          rate_examples;
@@ -477,6 +481,7 @@ build (BpWorker       *self,
   w->rate_time = 0;
   w->eval_seconds = 0.0;
   w->last_sample = 0;
+  w->sample_cost = 0;
 
   n_train = self->train_full->n;
   if (s->train_size > 0 && s->train_size < n_train)
@@ -591,10 +596,14 @@ sample (BpWorker *self,
   BpEvaluation ev;
   BpProgress bp;
   BpWorkerEvent event = { 0 };
+  gint64 start = g_get_monotonic_time ();
+  gboolean done;
 
+  done = bp_evaluate (w->net, w->sample_view, w->run.hyper.lambda_l2, w->run.hyper.lambda_l1,
+                      w->train_view->n, false, &ev, NULL);
   w->last_sample = g_get_monotonic_time ();
-  if (!bp_evaluate (w->net, w->sample_view, w->run.hyper.lambda_l2, w->run.hyper.lambda_l1,
-                    w->train_view->n, false, &ev, NULL))
+  w->sample_cost = w->last_sample - start;
+  if (!done)
     return;
 
   bp_trainer_get_progress (w->trainer, &bp);
@@ -821,7 +830,9 @@ worker_main (gpointer data)
       /* Sample points inside epochs, and one at each epoch's end so that the sample's curve
        * runs on between epochs too short to be sampled inside. */
       if (result == STEP_EPOCH_DONE || result == STEP_FINISHED
-          || (result == STEP_OK && (single || now - w->last_sample >= SAMPLE_INTERVAL_US)))
+          || (result == STEP_OK
+              && (single || now - w->last_sample >= MAX (SAMPLE_INTERVAL_US,
+                                                         SAMPLE_COST_FACTOR * w->sample_cost))))
         sample (self, w);
 
       g_mutex_lock (&self->lock);

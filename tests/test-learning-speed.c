@@ -85,7 +85,7 @@ speed_by_traces (const BpNetwork *net,
     {
       double norm2 = 0.0;
 
-      for (size_t j = 0; j < net->layers[l].n_out; j++)
+      for (size_t j = 0; j < net->layers[l].n_biases; j++)
         {
           double mean = sum[net->layers[l].b_offset + j] / (double) n;
 
@@ -314,6 +314,50 @@ test_trainer (void)
   bp_dataset_free (validation);
 }
 
+/* A conv net's speeds are over its layers' biases: a conv layer's one per filter, the mean of
+ * ∂C/∂b over the examples as the traces give it, and a pool layer's none (0). In this small net
+ * the output layer's biases come within a conv map's size of the conv layer's: counting the
+ * map's values rather than the biases took them into the conv layer's speed. */
+static void
+test_conv (void)
+{
+  uint8_t pixels[30 * 16], labels[30];
+  BpDataset *data;
+  BpArch arch;
+  BpError error = { 0 };
+  BpNetwork *net;
+  BpRng rng;
+  double speed[BP_MAX_LAYERS] = { 0 }, by_traces[BP_MAX_LAYERS] = { 0 };
+  size_t n_speeds = 0;
+
+  bp_rng_seed (&rng, 5, BP_RNG_STREAM_SAMPLE);
+  for (size_t i = 0; i < 30; i++)
+    {
+      labels[i] = (uint8_t) (i % 2);
+      for (size_t p = 0; p < 16; p++)
+        pixels[i * 16 + p] = (uint8_t) bp_rng_below (&rng, 256);
+    }
+  data = bp_dataset_new_from_data (30, 4, 4, pixels, labels, 2, &error);
+  g_assert_nonnull (data);
+  g_assert_true (bp_arch_parse ("in1x4x4,conv1x3,pool2,softmax2", BP_ACTIVATION_SIGMOID,
+                                &arch, &error));
+  arch.cost = BP_COST_LOG_LIKELIHOOD;
+  net = bp_network_new (&arch, &error);
+  g_assert_nonnull (net);
+  bp_rng_seed (&rng, 3, BP_RNG_STREAM_INIT);
+  bp_network_init (net, BP_INIT_LARGE, &rng);
+
+  g_assert_true (bp_learning_speed_measure (net, data, 0, speed, &n_speeds, &error));
+  g_assert_cmpuint (n_speeds, ==, 2);
+  g_assert_cmpfloat (speed[1], ==, 0.0);
+  speed_by_traces (net, data, data->n, by_traces);
+  g_test_message ("conv speed %g, by traces %g", speed[0], by_traces[0]);
+  g_assert_cmpfloat (by_traces[0], >, 0.0);
+  g_assert_cmpfloat_with_epsilon (speed[0], by_traces[0], 1e-4 * by_traces[0]);
+  bp_network_free (net);
+  bp_dataset_free (data);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -323,6 +367,7 @@ main (int    argc,
   g_test_add_func ("/learning-speed/definition", test_definition);
   g_test_add_func ("/learning-speed/vanishing-gradient-mnist", test_vanishing_gradient_mnist);
   g_test_add_func ("/learning-speed/trainer", test_trainer);
+  g_test_add_func ("/learning-speed/conv", test_conv);
 
   return g_test_run ();
 }

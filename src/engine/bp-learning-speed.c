@@ -52,7 +52,7 @@ bp_learning_speed_measure (const BpNetwork *net,
   n = n < data->n ? n : data->n;
   batch = n < BATCH ? n : BATCH;
   for (size_t i = 0; i < n_hidden; i++)
-    units += net->layers[i].n_out;
+    units += net->layers[i].n_biases;
 
   ws = bp_workspace_new (net, batch, error);
   if (ws == NULL)
@@ -81,9 +81,9 @@ bp_learning_speed_measure (const BpNetwork *net,
         {
           const float *gb = grad + net->layers[l].b_offset;
 
-          for (size_t j = 0; j < net->layers[l].n_out; j++)
+          for (size_t j = 0; j < net->layers[l].n_biases; j++)
             s[j] += gb[j];
-          s += net->layers[l].n_out;
+          s += net->layers[l].n_biases;
         }
     }
 
@@ -94,14 +94,14 @@ bp_learning_speed_measure (const BpNetwork *net,
       {
         double norm2 = 0.0;
 
-        for (size_t j = 0; j < net->layers[l].n_out; j++)
+        for (size_t j = 0; j < net->layers[l].n_biases; j++)
           {
             double mean = s[j] / (double) n;
 
             norm2 += mean * mean;
           }
         speed[l] = sqrt (norm2);
-        s += net->layers[l].n_out;
+        s += net->layers[l].n_biases;
       }
   }
   ok = true;

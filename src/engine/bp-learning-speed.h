@@ -28,8 +28,9 @@ extern "C" {
 /* The book's number of training images. */
 #define BP_LEARNING_SPEED_EXAMPLES 1000
 
-/* The hidden layers whose speed is measured: every layer before the output layer, which in a
- * dense network all have biases. */
+/* The hidden layers whose speed is measured: every layer before the output layer. A conv
+ * layer's biases are one per filter, so its speed is over its filters; a pool layer has none,
+ * and its speed is 0. */
 size_t bp_learning_speed_count (const BpNetwork *net);
 
 /* The speed of learning of every hidden layer of @net, ‖(1/n) Σₓ ∂C_x/∂bˡ‖ over the first

@@ -261,6 +261,48 @@ test_stuck (void)
   g_assert_cmpuint (bp_book_digits_rarely_predicted (confusion, 10), ==, (1u << 8) | (1u << 9));
 }
 
+/* A run scored as the book scores it: the best epoch of the set it names, chapter 6's test
+ * accuracy at the first epoch of best validation accuracy, the last training cost. */
+static void
+test_score (void)
+{
+  BpEpochMetrics h[4];
+  double value = -1.0;
+  unsigned epoch = 99;
+  const double val[4] = { 0.90, 0.95, 0.93, 0.95 }, test[4] = { 0.91, 0.92, 0.96, 0.97 };
+
+  for (unsigned i = 0; i < 4; i++)
+    {
+      memset (&h[i], 0, sizeof h[i]);
+      h[i].epoch = i + 1;
+      h[i].validation_accuracy = val[i];
+      h[i].test_accuracy = test[i];
+      h[i].train_cost = 1.0 / (i + 1);
+    }
+
+  g_assert_true (bp_book_metric_score ("test", h, 4, &value, &epoch));
+  g_assert_cmpfloat (value, ==, 0.97);
+  g_assert_cmpuint (epoch, ==, 4);
+  g_assert_true (bp_book_metric_score ("validation", h, 4, &value, &epoch));
+  g_assert_cmpfloat (value, ==, 0.95);
+  g_assert_cmpuint (epoch, ==, 2);
+  /* Epoch 2 is the first with the best validation accuracy: its test accuracy, not the best. */
+  g_assert_true (bp_book_metric_score ("test at the best validation epoch", h, 4, &value, &epoch));
+  g_assert_cmpfloat (value, ==, 0.92);
+  g_assert_cmpuint (epoch, ==, 2);
+  g_assert_true (bp_book_metric_score ("training cost", h, 4, &value, &epoch));
+  g_assert_cmpfloat (value, ==, 0.25);
+  g_assert_cmpuint (epoch, ==, 4);
+
+  /* Nothing measured: no score. */
+  for (unsigned i = 0; i < 4; i++)
+    h[i].validation_accuracy = NAN;
+  value = -1.0;
+  g_assert_false (bp_book_metric_score ("test at the best validation epoch", h, 4, &value, &epoch));
+  g_assert_cmpfloat (value, ==, -1.0);
+  g_assert_false (bp_book_metric_score ("test", h, 0, &value, &epoch));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -271,5 +313,6 @@ main (int   argc,
   g_test_add_func ("/presets/apply", test_apply);
   g_test_add_func ("/presets/lessons", test_lessons);
   g_test_add_func ("/presets/stuck", test_stuck);
+  g_test_add_func ("/presets/score", test_score);
   return g_test_run ();
 }

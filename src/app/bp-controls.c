@@ -255,7 +255,7 @@ show_lesson_result (BpControls *self)
   const BpDataset *train;
   g_autoptr(GString) text = g_string_new (NULL);
   gboolean test_metric, at_best_validation;
-  double value, best = NAN, best_validation = NAN, last_cost = NAN;
+  double value, best = NAN, last_cost = NAN;
   unsigned best_epoch = 0;
   size_t variant;
   BpRun run, book_run;
@@ -271,29 +271,11 @@ show_lesson_result (BpControls *self)
   variant = bp_book_preset_find_variant (book, &run);
   value = bp_book_preset_book_value (book, variant);
   test_metric = g_strcmp0 (book->book_metric, "test") == 0;
-  /* Chapter 6 scores the test accuracy at the (first) epoch of best validation accuracy. */
   at_best_validation = g_strcmp0 (book->book_metric, "test at the best validation epoch") == 0;
-  for (guint i = 0; i < n; i++)
-    {
-      double a = test_metric ? history[i].test_accuracy : history[i].validation_accuracy;
-
-      if (at_best_validation)
-        {
-          if (!isnan (a) && (isnan (best_validation) || a > best_validation))
-            {
-              best_validation = a;
-              best = history[i].test_accuracy;
-              best_epoch = history[i].epoch;
-            }
-        }
-      else if (!isnan (a) && (isnan (best) || a > best))
-        {
-          best = a;
-          best_epoch = history[i].epoch;
-        }
-      if (!isnan (history[i].train_cost))
-        last_cost = history[i].train_cost;
-    }
+  if (bp_book_metric_is_accuracy (book->book_metric))
+    bp_book_metric_score (book->book_metric, history, n, &best, &best_epoch);
+  else
+    bp_book_metric_score (book->book_metric, history, n, &last_cost, &best_epoch);
 
   if (variant != (size_t) -1)
     /* Translators: a comparison's run, then its result ("η = 0.25: You: …"). */

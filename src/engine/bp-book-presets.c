@@ -401,6 +401,49 @@ bp_book_metric_is_accuracy (const char *book_metric)
 }
 
 bool
+bp_book_metric_score (const char           *book_metric,
+                      const BpEpochMetrics *history,
+                      size_t                n,
+                      double               *value,
+                      unsigned             *epoch)
+{
+  bool test = book_metric != NULL && strcmp (book_metric, "test") == 0;
+  bool at_best_validation = book_metric != NULL
+                            && strcmp (book_metric, "test at the best validation epoch") == 0;
+  double best_key = NAN, best = NAN;
+  unsigned best_epoch = 0;
+
+  if (!bp_book_metric_is_accuracy (book_metric))
+    {
+      for (size_t i = n; i-- > 0;)
+        if (!isnan (history[i].train_cost))
+          {
+            *value = history[i].train_cost;
+            *epoch = history[i].epoch;
+            return true;
+          }
+      return false;
+    }
+  for (size_t i = 0; i < n; i++)
+    {
+      double key = test ? history[i].test_accuracy : history[i].validation_accuracy;
+
+      /* The first best: a later epoch as good does not replace it. */
+      if (!isnan (key) && (isnan (best_key) || key > best_key))
+        {
+          best_key = key;
+          best = at_best_validation ? history[i].test_accuracy : key;
+          best_epoch = history[i].epoch;
+        }
+    }
+  if (isnan (best))
+    return false;
+  *value = best;
+  *epoch = best_epoch;
+  return true;
+}
+
+bool
 bp_book_run_stuck (double yours,
                    double book,
                    bool   full_run)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "bp-run.h"
+#include "bp-train.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -102,6 +103,17 @@ double bp_book_preset_book_value (const BpBookPreset *preset,
 
 /* Whether @book_metric is an accuracy (percentages, higher is better) rather than a cost. */
 bool bp_book_metric_is_accuracy (const char *book_metric);
+
+/* A run's result as the book scores @book_metric, from its @n epochs of @history: for "test"
+ * or "validation" the best epoch's accuracy of that set; for chapter 6's "test at the best
+ * validation epoch" the test accuracy at the first epoch of best validation accuracy; for a
+ * cost, the last epoch's training cost. *@value gets the accuracy (a fraction) or the cost and
+ * *@epoch the epoch it comes from; false (both untouched) when no epoch measured it. */
+bool bp_book_metric_score (const char           *book_metric,
+                           const BpEpochMetrics *history,
+                           size_t                n,
+                           double               *value,
+                           unsigned             *epoch);
 
 /* How far below the book a finished run may end before it is called stuck, in percentage
  * points. Runs of the same network differ by a few tenths (bench/BOOK-RESULTS.md); a run that

@@ -194,8 +194,10 @@ read_run (BpControls  *self,
   const char *layers = gtk_editable_get_text (GTK_EDITABLE (self->layers_row));
   BpActivation activation;
   BpOutput output;
+  BpArch before;
 
   bp_session_get_run (self->session, run);
+  before = run->arch;
   activation = (BpActivation) adw_combo_row_get_selected (self->activation_row);
   run->arch.cost = (BpCost) adw_combo_row_get_selected (self->cost_row);
   output = run->arch.cost == BP_COST_LOG_LIKELIHOOD ? BP_OUTPUT_SOFTMAX : BP_OUTPUT_SIGMOID;
@@ -207,6 +209,12 @@ read_run (BpControls  *self,
   for (size_t i = 0; i < n_fields; i++)
     if (self->fields[i] != NULL)
       read_field (self, &fields[i], self->fields[i], run);
+  /* show_run() leaves a layer's dropout of 0 unsaid while the live dropout is 0 too (the
+   * chapter-6 presets give every layer one): read back, it is the network's 0 again. */
+  if (run->hyper.dropout == 0.0f)
+    for (size_t i = 0; i < run->arch.n_layers && i < before.n_layers; i++)
+      if (run->arch.layers[i].dropout == BP_DROPOUT_LIVE && before.layers[i].dropout == 0.0f)
+        run->arch.layers[i].dropout = 0.0f;
 
   return bp_session_check_run (self->session, run, error);
 }
@@ -513,7 +521,16 @@ show_run (BpControls  *self,
   if (bp_arch_is_plain (&run->arch))
     bp_arch_format_sizes (&run->arch, ',', layers, sizeof layers);
   else
-    bp_arch_format (&run->arch, layers, sizeof layers);
+    {
+      BpArch shown = run->arch;
+
+      /* "conv20x5:dropout=0,pool2:dropout=0,…" says nothing the live dropout of 0 does not. */
+      if (run->hyper.dropout == 0.0f)
+        for (size_t i = 0; i < shown.n_layers; i++)
+          if (shown.layers[i].dropout == 0.0f)
+            shown.layers[i].dropout = BP_DROPOUT_LIVE;
+      bp_arch_format (&shown, layers, sizeof layers);
+    }
   gtk_editable_set_text (GTK_EDITABLE (self->layers_row), layers);
   adw_combo_row_set_selected (self->activation_row, bp_arch_get_activation (&run->arch));
   adw_combo_row_set_selected (self->cost_row, run->arch.cost);

@@ -215,7 +215,7 @@ set_grid_weights (BpWeightsView *self,
   g_autofree float *pictures = NULL;
   guint image_rows, image_cols, n = 0, rows = 0, cols = 0;
   const BpLayer *shape;
-  double sum = 0.0;
+  double sum = 0.0, max_abs = 0.0;
 
   image_size (self, &image_rows, &image_cols);
   /* A dense first layer's rows are its pictures already: no copy, twenty times a second. */
@@ -229,12 +229,25 @@ set_grid_weights (BpWeightsView *self,
   pictures = bp_layer_pictures_new (net, self->grid_layer[i], image_rows, image_cols, &n, &rows, &cols);
   if (pictures == NULL)
     return;
-  bp_weight_grid_set_weights (self->grids[i], pictures, n, rows * cols, rows, cols);
 
-  /* A conv layer's filters. */
+  /* A conv layer's filters. Their weights grow far beyond the small ones they start from: the
+   * fixed scale only widens for them, so that filters that grow keep their pattern rather than
+   * turning solid red and blue, and filters that shrink still fade. */
   shape = &net->layers[self->grid_layer[i]];
   for (size_t j = 0; j < shape->n_weights; j++)
-    sum += fabs (net->params[shape->w_offset + j]);
+    {
+      double a = fabs (net->params[shape->w_offset + j]);
+
+      sum += a;
+      max_abs = MAX (max_abs, a);
+    }
+  if (gtk_toggle_button_get_active (self->fixed_button) && self->start_limit[i] > 0.0
+      && max_abs > self->start_limit[i] && isfinite (max_abs))
+    {
+      self->start_limit[i] = max_abs;
+      bp_weight_grid_set_limit (self->grids[i], max_abs);
+    }
+  bp_weight_grid_set_weights (self->grids[i], pictures, n, rows * cols, rows, cols);
   g_signal_emit (self, signals[FILTERS_UPDATED], 0, self->grid_layer[i], n, rows, cols, sum);
 }
 
@@ -268,7 +281,10 @@ refresh (BpWeightsView *self)
     {
       /* A new network sets the fixed scale: the weights it starts from, fitted. */
       if (new_shape)
-        bp_weight_grid_set_limit (self->grids[i], 0.0);
+        {
+          self->start_limit[i] = 0.0;
+          bp_weight_grid_set_limit (self->grids[i], 0.0);
+        }
       set_grid_weights (self, i);
       if (new_shape)
         {

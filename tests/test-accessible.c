@@ -418,6 +418,18 @@ test_weight_grid (void)
   bp_weight_grid_set_selected (BP_WEIGHT_GRID (grid), -1);
   assert_description (grid, base);
 
+  /* A conv layer's filters are called filters. */
+  bp_weight_grid_set_weights (BP_WEIGHT_GRID (grid), w, 20, 25, 5, 5);
+  bp_weight_grid_set_filters (BP_WEIGHT_GRID (grid), TRUE);
+  bp_weight_grid_set_selected (BP_WEIGHT_GRID (grid), 2);
+  g_free (expected);
+  expected = g_strdup_printf ("20 filters, each one's weights as a 5 × 5 picture; blue is "
+                              "negative, red positive, scale ±%.2g; filter 3 selected",
+                              bp_weight_grid_get_limit (BP_WEIGHT_GRID (grid)));
+  assert_description (grid, expected);
+  bp_weight_grid_set_filters (BP_WEIGHT_GRID (grid), FALSE);
+  bp_weight_grid_set_selected (BP_WEIGHT_GRID (grid), -1);
+
   g_assert_true (gtk_widget_get_focusable (grid));
   g_assert_true (focus_is_visible (window, grid, button));
 

@@ -173,6 +173,7 @@ make_grids (BpWeightsView *self)
     gtk_box_remove (self->conv_box, child);
   self->n_grids = 1;
   self->grid_layer[0] = 0;
+  bp_weight_grid_set_filters (self->grid, net->arch.layers[0].kind == BP_LAYER_CONV);
 
   for (guint l = 1; l < net->arch.n_layers; l++)
     {
@@ -194,6 +195,7 @@ make_grids (BpWeightsView *self)
       gtk_widget_set_size_request (grid, -1, (int) MIN (n * (4 * k + 5) + 60, 2400));
       gtk_accessible_update_property (GTK_ACCESSIBLE (grid), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       caption, -1);
+      bp_weight_grid_set_filters (BP_WEIGHT_GRID (grid), TRUE);
       g_signal_connect_swapped (grid, "neuron-activated", G_CALLBACK (neuron_activated_cb), self);
       gtk_box_append (self->conv_box, label);
       gtk_box_append (self->conv_box, grid);

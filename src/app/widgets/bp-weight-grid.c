@@ -21,6 +21,7 @@ struct _BpWeightGrid
   BpWeightTiles *tiles;
   PangoContext  *text; /* the widget's font, made on first draw, dropped when the style changes */
   int            selected;
+  gboolean       filters;     /* a conv layer's filters rather than neurons */
   int            hover;
   char          *description; /* the last accessible description set */
 };
@@ -54,6 +55,15 @@ update_description (BpWeightGrid *self)
 
   if (n == 0)
     description = g_strdup (_("No weights yet"));
+  else if (self->filters)
+    description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                "%u filter, its weights as a %u × %u picture; "
+                                                "blue is negative, red positive, scale ±%.2g",
+                                                "%u filters, each one's weights as a %u × %u "
+                                                "picture; blue is negative, red positive, "
+                                                "scale ±%.2g",
+                                                n),
+                                   n, rows, cols, bp_weight_tiles_get_limit (self->tiles));
   else
     /* Two significant digits of the scale: the description changes when the picture does in
      * a way worth announcing, not on every live update. */
@@ -74,7 +84,8 @@ update_description (BpWeightGrid *self)
 
       /* Translators: appended to the weight grid's description; neurons count from 1 here as
        * they do in the neuron window's title. */
-      full = g_strdup_printf (_("%s; neuron %d selected"), description, self->selected + 1);
+      full = self->filters ? g_strdup_printf (_("%s; filter %d selected"), description, self->selected + 1)
+                           : g_strdup_printf (_("%s; neuron %d selected"), description, self->selected + 1);
       g_free (description);
       description = full;
     }
@@ -526,4 +537,16 @@ bp_weight_grid_neuron_at (BpWeightGrid *self,
   g_return_val_if_fail (BP_IS_WEIGHT_GRID (self), -1);
 
   return bp_weight_tiles_neuron_at (self->tiles, x, y, width, height);
+}
+
+void
+bp_weight_grid_set_filters (BpWeightGrid *self,
+                            gboolean      filters)
+{
+  g_return_if_fail (BP_IS_WEIGHT_GRID (self));
+
+  if (self->filters == !!filters)
+    return;
+  self->filters = !!filters;
+  update_description (self);
 }

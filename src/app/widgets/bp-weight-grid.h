@@ -29,6 +29,11 @@ double bp_weight_grid_get_limit (BpWeightGrid *self);
 /* The number of neurons shown, 0 before the first weights. */
 guint  bp_weight_grid_get_n_neurons (BpWeightGrid *self);
 
+/* Whether the pictures are a conv layer's filters rather than neurons (what the accessible
+ * description calls them). */
+void bp_weight_grid_set_filters (BpWeightGrid *self,
+                                 gboolean      filters);
+
 /* The highlighted neuron (property "selected"), -1 for none. */
 void bp_weight_grid_set_selected (BpWeightGrid *self,
                                   int           neuron);

@@ -3,7 +3,8 @@
  *
  * The fast conv kernels against the naive loops, the pool's routing, a gradient check of every
  * layer kind (a conv layer with several input channels on an odd-sized map among them), the
- * --net grammar of conv and pool layers and its shape errors, and network3.py's initialisation.
+ * --net grammar of conv and pool layers and its shape errors, network3.py's initialisation, and
+ * the same bits from the shares of a layer that threads compute and for any number of threads.
  */
 #include "config.h"
 
@@ -516,15 +517,121 @@ test_l2_network3 (void)
   bp_network_free (net);
 }
 
+/* The shares that threads compute give the very numbers of the whole call: a dense layer's
+ * neurons (forward) and inputs (δ sent down, the SIMD tiles against the plain loop, which is
+ * the oracle), a conv layer's gradient by columns of its filters. */
+static void
+test_shares_same_bits (void)
+{
+  static const char *const kernels[] = { "naive", "avx2", "avx512" };
+  static const size_t dims[][3] = { /* batch, n_in, n_out */
+    { 1, 1, 1 }, { 3, 7, 5 }, { 10, 33, 37 }, { 11, 100, 17 }, { 10, 640, 40 }, { 7, 16, 64 },
+  };
+  static const BpConvShape shapes[] = {
+    { 1, 28, 28, 20, 5 }, { 3, 9, 7, 4, 3 }, { 20, 12, 12, 40, 5 }, { 2, 6, 6, 3, 2 },
+  };
+  BpRng rng;
+
+  bp_rng_seed (&rng, 12, 0);
+  for (size_t t = 0; t < G_N_ELEMENTS (kernels); t++)
+    {
+      const BpKernelTable *k = bp_kernel_table_by_name (kernels[t]);
+
+      if (k == NULL)
+        {
+          g_test_message ("no %s kernels on this CPU", kernels[t]);
+          continue;
+        }
+      for (size_t d = 0; d < G_N_ELEMENTS (dims); d++)
+        {
+          size_t batch = dims[d][0], n_in = dims[d][1], n_out = dims[d][2];
+          g_autofree float *w = g_new (float, n_in * n_out);
+          g_autofree float *b = g_new (float, n_out);
+          g_autofree float *x = g_new (float, batch * n_in);
+          g_autofree float *dz = g_new (float, batch * n_out);
+          g_autofree float *ref = g_new (float, batch * MAX (n_in, n_out));
+          g_autofree float *got = g_new0 (float, batch * MAX (n_in, n_out));
+          g_autofree float *part = g_new (float, batch * n_in);
+
+          fill_random (w, n_in * n_out, &rng);
+          fill_random (b, n_out, &rng);
+          fill_random (x, batch * n_in, &rng);
+          fill_random (dz, batch * n_out, &rng);
+
+          /* Forward, the neurons in three shares. */
+          k->linear_forward (ref, x, w, b, batch, n_in, n_out, n_out);
+          for (size_t p = 0; p < 3; p++)
+            {
+              size_t j0 = n_out * p / 3, j1 = n_out * (p + 1) / 3;
+
+              k->linear_forward (got + j0, x, w + j0 * n_in, b + j0, batch, n_in, j1 - j0, n_out);
+            }
+          g_assert_cmpmem (got, batch * n_out * sizeof (float), ref, batch * n_out * sizeof (float));
+
+          /* δ sent down: the plain loop, then the table's kernel whole and in three shares
+           * each in its own buffer. */
+          bp_linear_backward_input (ref, dz, w, batch, n_in, n_out);
+          k->linear_backward_input (got, n_in, dz, w, batch, n_in, n_out, 0, n_in);
+          g_assert_cmpmem (got, batch * n_in * sizeof (float), ref, batch * n_in * sizeof (float));
+          memset (got, 0, batch * n_in * sizeof (float));
+          for (size_t p = 0; p < 3; p++)
+            {
+              size_t k0 = n_in * p / 3, k1 = n_in * (p + 1) / 3;
+
+              k->linear_backward_input (part, k1 - k0, dz, w, batch, n_in, n_out, k0, k1);
+              for (size_t r = 0; r < batch; r++)
+                memcpy (got + r * n_in + k0, part + r * (k1 - k0), (k1 - k0) * sizeof (float));
+            }
+          g_assert_cmpmem (got, batch * n_in * sizeof (float), ref, batch * n_in * sizeof (float));
+        }
+
+      for (size_t c = 0; c < G_N_ELEMENTS (shapes); c++)
+        {
+          const BpConvShape *s = &shapes[c];
+          size_t batch = 3, q = (s->h - s->k + 1) * (s->w - s->k + 1);
+          size_t kk = s->c_in * s->k * s->k, n_w = s->c_out * kk;
+          g_autofree float *in = g_new (float, batch * s->c_in * s->h * s->w);
+          g_autofree float *dz = g_new (float, batch * s->c_out * q);
+          g_autofree float *dw = g_new (float, n_w);
+          g_autofree float *db = g_new (float, s->c_out);
+          g_autofree float *gw = g_new (float, n_w);
+          g_autofree float *gb = g_new (float, s->c_out);
+          g_autofree float *scratch = g_new (float, bp_conv_scratch_size (s));
+
+          fill_random (in, batch * s->c_in * s->h * s->w, &rng);
+          fill_random (dz, batch * s->c_out * q, &rng);
+          bp_conv_gradient_fast (dw, db, dz, in, batch, s, k, scratch);
+          /* Shares of 0, 1, 7 and the rest of the columns, the empty one included. */
+          for (size_t j0 = 0, p = 0; j0 < kk; p++)
+            {
+              size_t j1 = MIN (kk, j0 + (p == 0 ? 0 : p == 1 ? 1 : p == 2 ? 7 : kk));
+              g_autofree float *share = g_new (float, s->c_out * (j1 - j0) + 1);
+
+              bp_conv_gradient_cols (share, j0 == 0 ? gb : NULL, dz, in, batch, s, j0, j1, k,
+                                     scratch);
+              for (size_t o = 0; o < s->c_out; o++)
+                memcpy (gw + o * kk + j0, share + o * (j1 - j0), (j1 - j0) * sizeof (float));
+              j0 = j1;
+            }
+          g_assert_cmpmem (gw, n_w * sizeof (float), dw, n_w * sizeof (float));
+          g_assert_cmpmem (gb, s->c_out * sizeof (float), db, s->c_out * sizeof (float));
+        }
+    }
+}
+
 /* The same seed gives the same bits whatever the number of threads: several steps of a conv
- * network with dropout on a conv layer's output and on a dense layer, momentum and L2, and of a
- * dense network large enough to be shared out, with 1, 2, 3 and 4 threads. */
+ * network with dropout on a conv layer's output and on a dense layer, momentum and L2, of a
+ * dense network large enough to be shared out, and of a conv network whose large dense layers
+ * are shared out by neurons and inputs, with 1, 2, 3 and 4 threads. */
 static void
 test_threads_same_bits (void)
 {
   static const char *const nets[] = {
     "conv8x5:relu,pool2,conv10x3,pool2,fc30:dropout=0.3,softmax10",
     "in1x28x28,fc300:dropout=0.2,fc100,softmax10",
+    /* Large dense layers (shared out by neurons and inputs) between conv layers and the
+     * output, with dropout on their inputs: chapter 6's last net in small. */
+    "conv4x5:relu,pool2,fc400:relu:dropout=0.5,fc400:relu:dropout=0.5,softmax10:dropout=0.5",
   };
 
   for (size_t t = 0; t < G_N_ELEMENTS (nets); t++)
@@ -590,6 +697,7 @@ main (int    argc,
   g_test_add_func ("/conv/parse", test_parse);
   g_test_add_func ("/conv/network3-init", test_network3_init);
   g_test_add_func ("/conv/l2-network3", test_l2_network3);
+  g_test_add_func ("/conv/shares-same-bits", test_shares_same_bits);
   g_test_add_func ("/conv/threads-same-bits", test_threads_same_bits);
   return g_test_run ();
 }

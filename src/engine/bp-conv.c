@@ -284,34 +284,41 @@ bp_conv_scratch_size (const BpConvShape *s)
   return s->c_in * s->k * s->k * oh * ow;
 }
 
-/* rows (Q, C_in·k²): im2col's transpose, row (y, x) holding the window under output (y, x),
- * so that the weight gradient of one example is the product δ (C_out, Q) · rows. */
+/* rows (Q, j1 − j0): columns [j0, j1) of im2col's transpose, row (y, x) holding those entries
+ * (c, u, v) of the window under output (y, x), so that the weight gradient of one example is
+ * the product δ (C_out, Q) · rows. A thread that computes columns [j0, j1) of the gradient copies
+ * only its own part of each window. */
 static void
-im2row (float             *rows,
-        const float       *in,
-        const BpConvShape *s)
+im2row_cols (float             *rows,
+             const float       *in,
+             const BpConvShape *s,
+             size_t             j0,
+             size_t             j1)
 {
-  size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1, kk = s->c_in * s->k * s->k;
+  size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1, k = s->k, nj = j1 - j0;
 
   for (size_t y = 0; y < oh; y++)
     for (size_t x = 0; x < ow; x++)
       {
-        float *row = rows + (y * ow + x) * kk;
+        float *row = rows + (y * ow + x) * nj - j0;
 
-        for (size_t c = 0; c < s->c_in; c++)
-          for (size_t u = 0; u < s->k; u++)
-            {
-              const float *src = in + (c * s->h + y + u) * s->w + x;
-              float *dst = row + (c * s->k + u) * s->k;
+        /* The window's rows (c, u) that meet [j0, j1), each clipped to it. */
+        for (size_t cu = j0 / k; cu * k < j1; cu++)
+          {
+            size_t c = cu / k, u = cu % k;
+            size_t v0 = cu * k < j0 ? j0 - cu * k : 0;
+            size_t v1 = (cu + 1) * k > j1 ? j1 - cu * k : k;
+            const float *src = in + (c * s->h + y + u) * s->w + x;
+            float *dst = row + cu * k;
 
-              /* Chapter 6's 5×5 filters: a copy of known size, which compiles to two moves
-               * rather than a loop of five. */
-              if (s->k == 5)
-                memcpy (dst, src, 5 * sizeof (float));
-              else
-                for (size_t v = 0; v < s->k; v++)
-                  dst[v] = src[v];
-            }
+            /* Chapter 6's 5×5 filters: a whole window row is a copy of known size, which
+             * compiles to two moves rather than a loop of five. */
+            if (k == 5 && v0 == 0 && v1 == 5)
+              memcpy (dst, src, 5 * sizeof (float));
+            else
+              for (size_t v = v0; v < v1; v++)
+                dst[v] = src[v];
+          }
       }
 }
 
@@ -380,32 +387,33 @@ sum_map (const float *v,
 }
 
 void
-bp_conv_gradient_rows (float               *dw,
+bp_conv_gradient_cols (float               *dw,
                        float               *db,
                        const float         *d_out,
                        const float         *in,
                        size_t               batch,
                        const BpConvShape   *s,
-                       size_t               o0,
-                       size_t               o1,
+                       size_t               j0,
+                       size_t               j1,
                        const BpKernelTable *k,
                        float               *scratch)
 {
   size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1, q = oh * ow;
-  size_t n_in = s->c_in * s->h * s->w, n_out = s->c_out * q, kk = s->c_in * s->k * s->k;
+  size_t n_in = s->c_in * s->h * s->w, n_out = s->c_out * q, nj = j1 - j0;
 
-  memset (dw, 0, (o1 - o0) * kk * sizeof (float));
-  for (size_t o = o0; o < o1; o++)
-    db[o - o0] = 0.0f;
+  memset (dw, 0, s->c_out * nj * sizeof (float));
+  if (db != NULL)
+    memset (db, 0, s->c_out * sizeof (float));
   for (size_t r = 0; r < batch; r++)
     {
       const float *d = d_out + r * n_out;
 
-      /* ∇W (C_out, C_in·k²) += δ (C_out, Q) · rows (Q, C_in·k²), example after example */
-      im2row (scratch, in + r * n_in, s);
-      k->gemm (dw, d + o0 * q, scratch, o1 - o0, kk, q, q, 1, kk, kk);
-      for (size_t o = o0; o < o1; o++)
-        db[o - o0] += sum_map (d + o * q, q);
+      /* ∇W (C_out, j1 − j0) += δ (C_out, Q) · rows (Q, j1 − j0), example after example */
+      im2row_cols (scratch, in + r * n_in, s, j0, j1);
+      k->gemm (dw, d, scratch, s->c_out, nj, q, q, 1, nj, nj);
+      if (db != NULL)
+        for (size_t o = 0; o < s->c_out; o++)
+          db[o] += sum_map (d + o * q, q);
     }
 }
 
@@ -419,7 +427,7 @@ bp_conv_gradient_fast (float               *dw,
                        const BpKernelTable *k,
                        float               *scratch)
 {
-  bp_conv_gradient_rows (dw, db, d_out, in, batch, s, 0, s->c_out, k, scratch);
+  bp_conv_gradient_cols (dw, db, d_out, in, batch, s, 0, s->c_in * s->k * s->k, k, scratch);
 }
 
 /* ── The layers of a network ───────────────────────────────────────────────────────────────── */
@@ -487,7 +495,7 @@ bp_layer_forward (const BpNetwork     *net,
       break;
     case BP_LAYER_DENSE:
     default:
-      k->linear_forward (out, in, w, b, batch, layer->n_in, layer->n_out);
+      k->linear_forward (out, in, w, b, batch, layer->n_in, layer->n_out, layer->n_out);
       break;
     }
 }
@@ -525,7 +533,11 @@ bp_layer_backward_input (const BpNetwork     *net,
       break;
     case BP_LAYER_DENSE:
     default:
-      bp_linear_backward_input (d_in, d_out, w, batch, layer->n_in, layer->n_out);
+      if (k != NULL)
+        k->linear_backward_input (d_in, layer->n_in, d_out, w, batch, layer->n_in, layer->n_out,
+                                  0, layer->n_in);
+      else
+        bp_linear_backward_input (d_in, d_out, w, batch, layer->n_in, layer->n_out);
       break;
     }
 }

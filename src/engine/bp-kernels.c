@@ -73,6 +73,38 @@ update_biases (float          *b,
 }
 
 BP_TARGET_CLONES void
+bp_linear_backward_input_cols (float       *d_in,
+                               size_t       ld,
+                               const float *d_out,
+                               const float *w,
+                               size_t       batch,
+                               size_t       n_in,
+                               size_t       n_out,
+                               size_t       k0,
+                               size_t       k1)
+{
+  /* d_in[r] = Σ_j d_out[r][j] · W[j]: a sum of rows of W, which vectorises along n_in. Row j
+   * of W is added to every example's sum before row j + 1 is read, so that W streams from
+   * memory once per mini-batch rather than once per example (a 1000 × 1000 layer does not fit
+   * in the cache); each sum still adds j = 0, 1, … in order, as one example alone would. */
+  for (size_t r = 0; r < batch; r++)
+    memset (d_in + r * ld, 0, (k1 - k0) * sizeof (float));
+  for (size_t j = 0; j < n_out; j++)
+    {
+      const float *wj = w + j * n_in + k0;
+
+      for (size_t r = 0; r < batch; r++)
+        {
+          float d = d_out[r * n_out + j];
+          float *di = d_in + r * ld;
+
+          for (size_t k = 0; k < k1 - k0; k++)
+            di[k] += d * wj[k];
+        }
+    }
+}
+
+void
 bp_linear_backward_input (float       *d_in,
                           const float *d_out,
                           const float *w,
@@ -80,24 +112,7 @@ bp_linear_backward_input (float       *d_in,
                           size_t       n_in,
                           size_t       n_out)
 {
-  /* d_in[r] = Σ_j d_out[r][j] · W[j]: a sum of rows of W, which vectorises along n_in. Row j
-   * of W is added to every example's sum before row j + 1 is read, so that W streams from
-   * memory once per mini-batch rather than once per example (a 1000 × 1000 layer does not fit
-   * in the cache); each sum still adds j = 0, 1, … in order, as one example alone would. */
-  memset (d_in, 0, batch * n_in * sizeof (float));
-  for (size_t j = 0; j < n_out; j++)
-    {
-      const float *wj = w + j * n_in;
-
-      for (size_t r = 0; r < batch; r++)
-        {
-          float d = d_out[r * n_out + j];
-          float *di = d_in + r * n_in;
-
-          for (size_t k = 0; k < n_in; k++)
-            di[k] += d * wj[k];
-        }
-    }
+  bp_linear_backward_input_cols (d_in, n_in, d_out, w, batch, n_in, n_out, 0, n_in);
 }
 
 void
@@ -136,7 +151,8 @@ linear_forward_naive (float       *out,
                       const float *b,
                       size_t       batch,
                       size_t       n_in,
-                      size_t       n_out)
+                      size_t       n_out,
+                      size_t       ld)
 {
   for (size_t r = 0; r < batch; r++)
     for (size_t j = 0; j < n_out; j++)
@@ -145,7 +161,7 @@ linear_forward_naive (float       *out,
 
         for (size_t k = 0; k < n_in; k++)
           s += in[r * n_in + k] * w[j * n_in + k];
-        out[r * n_out + j] = s + b[j];
+        out[r * ld + j] = s + b[j];
       }
 }
 
@@ -200,6 +216,7 @@ static const BpKernelTable naive_table = {
   "naive",
   linear_forward_naive,
   linear_update_naive,
+  bp_linear_backward_input_cols,
   gemm_naive,
 };
 
@@ -220,6 +237,7 @@ static const BpKernelTable naive_table = {
 #define RB_MAX   5
 #define RJ_MAX   4
 #define UJ_MAX   6
+#define BI_RB_MAX 10
 #define MASK_T   __mmask16
 #define MASK(rem)            ((__mmask16) ((1u << (rem)) - 1u))
 #define VZERO()              _mm512_setzero_ps ()
@@ -247,6 +265,7 @@ static const BpKernelTable naive_table = {
 #undef RB_MAX
 #undef RJ_MAX
 #undef UJ_MAX
+#undef BI_RB_MAX
 #undef MASK_T
 #undef MASK
 #undef VZERO
@@ -284,6 +303,7 @@ hsum256 (__m256 v)
 #define RB_MAX   3
 #define RJ_MAX   4
 #define UJ_MAX   4
+#define BI_RB_MAX 6
 #define MASK_T   __m256i
 #define MASK(rem)            _mm256_loadu_si256 ((const __m256i *) (avx2_mask_table + 8 - (rem)))
 #define VZERO()              _mm256_setzero_ps ()
@@ -308,6 +328,7 @@ static const BpKernelTable avx512_table = {
   "avx512",
   linear_forward_avx512,
   linear_update_avx512,
+  linear_backward_input_avx512,
   gemm_avx512,
 };
 
@@ -315,6 +336,7 @@ static const BpKernelTable avx2_table = {
   "avx2",
   linear_forward_avx2,
   linear_update_avx2,
+  linear_backward_input_avx2,
   gemm_avx2,
 };
 #endif

@@ -30,14 +30,17 @@ typedef struct
 {
   const char *name;
 
-  /* out (B, n_out) = in (B, n_in) · Wᵀ + b,  W (n_out, n_in) */
+  /* out (B, n_out) = in (B, n_in) · Wᵀ + b,  W (n_out, n_in), out's rows @ld ≥ n_out floats
+   * apart: so that a thread may compute neurons j0 … j1 of a layer, given out + j0, W's rows
+   * from j0 and b + j0, with the very numbers the whole layer's call gives them */
   void (*linear_forward) (float       *out,
                           const float *in,
                           const float *w,
                           const float *b,
                           size_t       batch,
                           size_t       n_in,
-                          size_t       n_out);
+                          size_t       n_out,
+                          size_t       ld);
 
   /* W (n_out, n_in) and b (n_out) updated by BpUpdate with
    * ∇W = d_outᵀ (n_out, B) · in (B, n_in) and ∇b = Σ_B d_out, d_out's rows @ld ≥ n_out floats
@@ -52,6 +55,19 @@ typedef struct
                          size_t          n_out,
                          size_t          ld,
                          const BpUpdate *update);
+
+  /* Columns [k0, k1) of d_in (B, n_in) = d_out (B, n_out) · W (n_out, n_in), d_in's element
+   * (r, k) at d_in[r·ld + k − k0]: bp_linear_backward_input_cols()'s very numbers (each a sum
+   * over j in order, of products rounded before they are added) */
+  void (*linear_backward_input) (float       *d_in,
+                                 size_t       ld,
+                                 const float *d_out,
+                                 const float *w,
+                                 size_t       batch,
+                                 size_t       n_in,
+                                 size_t       n_out,
+                                 size_t       k0,
+                                 size_t       k1);
 
   /* C (M, N) += A (M, K) · B (K, N): the conv layers' products (im2col). A's element (i, p) is
    * a[i·ars + p·acs] (a row-major A has ars = K, acs = 1; Aᵀ of a row-major (K, M) has ars = 1,
@@ -91,6 +107,19 @@ void bp_linear_backward_input (float       *d_in,
                                size_t       batch,
                                size_t       n_in,
                                size_t       n_out);
+
+/* Columns [k0, k1) of bp_linear_backward_input()'s d_in alone, the same numbers, for threads
+ * that share a layer's inputs out: d_in's element (r, k) at d_in[r·ld + k − k0] (a thread's
+ * own buffer, so that no cache line is written by two threads for every row of W). */
+void bp_linear_backward_input_cols (float       *d_in,
+                                    size_t       ld,
+                                    const float *d_out,
+                                    const float *w,
+                                    size_t       batch,
+                                    size_t       n_in,
+                                    size_t       n_out,
+                                    size_t       k0,
+                                    size_t       k1);
 
 /* The flat update of n weights (or biases, with decay = l1 = 0) from a gradient buffer. */
 void bp_update_flat (float          *w,
@@ -165,17 +194,18 @@ void bp_conv_gradient_fast (float               *dw,
                             const BpKernelTable *k,
                             float               *scratch);
 
-/* Filters [o0, o1) of bp_conv_gradient_fast() alone, into dw (o1 − o0, C_in·k²) and
- * db (o1 − o0): the same numbers as the whole layer's call, for threads that share the filters
- * out. */
-void bp_conv_gradient_rows (float               *dw,
+/* Columns [j0, j1) of bp_conv_gradient_fast()'s ∇W alone (the entries (c, u, v) of every
+ * filter, flattened), into dw (C_out, j1 − j0), and ∇b into db unless it is NULL: the same
+ * numbers as the whole layer's call, for threads that share a layer out. Each thread copies
+ * only its part of every window, so that the shares add up to one layer's work. */
+void bp_conv_gradient_cols (float               *dw,
                             float               *db,
                             const float         *d_out,
                             const float         *in,
                             size_t               batch,
                             const BpConvShape   *s,
-                            size_t               o0,
-                            size_t               o1,
+                            size_t               j0,
+                            size_t               j1,
                             const BpKernelTable *k,
                             float               *scratch);
 

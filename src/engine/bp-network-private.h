@@ -39,8 +39,7 @@ struct _BpWorkspace
   /* The fast kernels, picked once for this CPU rather than on every call. */
   const BpKernelTable *fast;
 
-  /* Threads (bp_workspace_set_threads()): the pool, one conv scratch per thread (the first is
-   * conv_scratch), and the floating-point work of one example, which decides whether a
+  /* Threads (bp_workspace_set_threads()): the pool, one scratch per thread (bp-step.c's), and the floating-point work of one example, which decides whether a
    * mini-batch is worth splitting. */
   BpPool *pool;
   size_t  n_threads;
@@ -67,17 +66,31 @@ void bp_network_draw_masks (const BpNetwork *net,
                             float            dropout,
                             BpRng           *rng);
 
-/* Examples [r0, r1) of the mini-batch through every layer (bp-network.c). */
+/* Hidden layer @i's activation over entries [j0, j1) of examples [r0, r1), and the next
+ * layer's dropout (bp-network.c). */
+void bp_network_activate_rows (const BpNetwork *net,
+                               BpWorkspace     *ws,
+                               size_t           i,
+                               size_t           r0,
+                               size_t           r1,
+                               size_t           j0,
+                               size_t           j1,
+                               bool             training);
+
+/* Examples [r0, r1) of the mini-batch through layers [i0, i1) (bp-network.c). */
 void bp_network_forward_rows (const BpNetwork     *net,
                               BpWorkspace         *ws,
                               const float         *x,
                               size_t               r0,
                               size_t               r1,
+                              size_t               i0,
+                              size_t               i1,
                               bool                 training,
                               const BpKernelTable *k,
                               float               *scratch);
 
-/* Every layer's δ for @batch examples from their activations (bp-network.c). */
+/* The δ of @batch examples sent down by layers i_top … i_stop + 1 (and the output layer's δ
+ * first when @labels is not NULL) from their activations (bp-network.c). */
 void bp_network_deltas (const BpNetwork     *net,
                         const float *const  *act,
                         float *const        *deriv,
@@ -85,6 +98,8 @@ void bp_network_deltas (const BpNetwork     *net,
                         float *const        *delta,
                         const uint8_t       *labels,
                         size_t               batch,
+                        size_t               i_top,
+                        size_t               i_stop,
                         const BpKernelTable *k,
                         float               *scratch);
 
@@ -96,6 +111,11 @@ void bp_network_fill_update (const BpNetwork     *net,
                              size_t               n_train,
                              float               *velocity,
                              BpUpdate            *u);
+
+/* Floats of scratch each of @n_threads needs in bp_network_train_batch_fast() (bp-step.c). */
+size_t bp_step_scratch_size (const BpNetwork *net,
+                             size_t           n_threads,
+                             size_t           max_batch);
 
 /* bp_network_train_batch() with the fast kernels, on the workspace's threads (bp-step.c). */
 double bp_network_train_batch_fast (BpNetwork           *net,

@@ -427,7 +427,7 @@ bp_workspace_set_threads (BpWorkspace     *ws,
                           size_t           n_threads,
                           BpError         *error)
 {
-  size_t per = pad16 (bp_network_conv_scratch_size (net));
+  size_t per = pad16 (bp_step_scratch_size (net, n_threads, ws->max_batch));
   BpPool *pool = NULL;
   float **scratch = NULL;
   float *block = NULL;
@@ -438,7 +438,7 @@ bp_workspace_set_threads (BpWorkspace     *ws,
   if (n_threads > 1)
     {
       scratch = calloc (n_threads, sizeof *scratch);
-      block = per > 0 ? aligned_calloc ((n_threads - 1) * per) : NULL;
+      block = per > 0 ? aligned_calloc (n_threads * per) : NULL;
       if (scratch == NULL || (per > 0 && block == NULL))
         {
           free (scratch);
@@ -453,9 +453,8 @@ bp_workspace_set_threads (BpWorkspace     *ws,
           free (block);
           return false;
         }
-      scratch[0] = ws->conv_scratch;
-      for (size_t t = 1; t < n_threads; t++)
-        scratch[t] = per > 0 ? block + (t - 1) * per : NULL;
+      for (size_t t = 0; t < n_threads; t++)
+        scratch[t] = per > 0 ? block + t * per : NULL;
     }
   bp_pool_free (ws->pool);
   free (ws->thread_scratch);
@@ -695,25 +694,65 @@ bp_network_draw_masks (const BpNetwork *net,
     }
 }
 
-/* Examples [r0, r1) of the mini-batch through every layer, with the masks draw_masks() drew
- * when @training (deriv gets f′ with the mask folded in). Each example's numbers do not depend
- * on which others share the call: the kernels compute every row on its own. */
+/* Hidden layer @i's f over entries [j0, j1) of examples [r0, r1) of its act, f′ into its deriv
+ * when @training, then the next layer's dropout mask on both, in place, right after they are
+ * computed. Every value on its own: any share of the entries gives the same numbers. */
+void
+bp_network_activate_rows (const BpNetwork *net,
+                          BpWorkspace     *ws,
+                          size_t           i,
+                          size_t           r0,
+                          size_t           r1,
+                          size_t           j0,
+                          size_t           j1,
+                          bool             training)
+{
+  size_t n_out = net->layers[i].n_out;
+  bool whole = j0 == 0 && j1 == n_out; /* then one run of (r1 − r0)·n_out values */
+  size_t n = whole ? (r1 - r0) * n_out : j1 - j0;
+
+  for (size_t r = r0; r < (whole ? r0 + 1 : r1); r++)
+    {
+      float *a = ws->act[i] + r * n_out + j0;
+      float *deriv = training ? ws->deriv[i] + r * n_out + j0 : NULL;
+
+      layer_activate (net, i, a, deriv, n);
+      if (training && ws->drop_p[i + 1] > 0.0f)
+        {
+          const float *m = ws->mask[i + 1] + r * n_out + j0;
+
+          for (size_t j = 0; j < n; j++)
+            {
+              a[j] *= m[j];
+              deriv[j] *= m[j];
+            }
+        }
+    }
+}
+
+/* Examples [r0, r1) of the mini-batch through layers [i0, i1) (from act[i0 − 1], or the input),
+ * with the masks draw_masks() drew when @training (deriv gets f′ with the mask folded in). Each
+ * example's numbers do not depend on which others share the call: the kernels compute every row
+ * on its own. */
 void
 bp_network_forward_rows (const BpNetwork     *net,
-              BpWorkspace         *ws,
-              const float         *x,
-              size_t               r0,
-              size_t               r1,
-              bool                 training,
-              const BpKernelTable *k,
-              float               *scratch)
+                         BpWorkspace         *ws,
+                         const float         *x,
+                         size_t               r0,
+                         size_t               r1,
+                         size_t               i0,
+                         size_t               i1,
+                         bool                 training,
+                         const BpKernelTable *k,
+                         float               *scratch)
 {
   size_t L = net->arch.n_layers;
   size_t rows = r1 - r0;
-  const float *in = x + r0 * net->n_inputs;
+  const float *in = i0 > 0 ? ws->act[i0 - 1] + r0 * net->layers[i0].n_in
+                           : x + r0 * net->n_inputs;
 
   /* A dropout on the first layer drops pixels of the input, into a copy. */
-  if (training && ws->drop_p[0] > 0.0f)
+  if (i0 == 0 && training && ws->drop_p[0] > 0.0f)
     {
       const float *m = ws->mask[0] + r0 * net->n_inputs;
       float *xd = ws->x_drop + r0 * net->n_inputs;
@@ -723,29 +762,14 @@ bp_network_forward_rows (const BpNetwork     *net,
       in = xd;
     }
 
-  for (size_t i = 0; i < L; i++)
+  for (size_t i = i0; i < i1; i++)
     {
       size_t n_out = net->layers[i].n_out;
       float *a = ws->act[i] + r0 * n_out;
 
       bp_layer_forward (net, i, k, a, in, rows, scratch);
       if (i + 1 < L)
-        {
-          float *deriv = training ? ws->deriv[i] + r0 * n_out : NULL;
-
-          layer_activate (net, i, a, deriv, rows * n_out);
-          /* The next layer's input is dropped here, in place, right after it is computed. */
-          if (training && ws->drop_p[i + 1] > 0.0f)
-            {
-              const float *m = ws->mask[i + 1] + r0 * n_out;
-
-              for (size_t j = 0; j < rows * n_out; j++)
-                {
-                  a[j] *= m[j];
-                  deriv[j] *= m[j];
-                }
-            }
-        }
+        bp_network_activate_rows (net, ws, i, r0, r1, 0, n_out, training);
       else
         activate_output (net->arch.output, a, ws->out_z + r0 * n_out, rows, n_out);
       in = a;
@@ -769,7 +793,7 @@ forward (const BpNetwork *net,
   assert (ws->n_layers == L);
 
   bp_network_draw_masks (net, ws, batch, training, dropout, rng);
-  bp_network_forward_rows (net, ws, x, 0, batch, training, k,
+  bp_network_forward_rows (net, ws, x, 0, batch, 0, L, training, k,
                 kernel == BP_KERNEL_NAIVE ? NULL : ws->conv_scratch);
   ws->input_dropped = training && ws->drop_p[0] > 0.0f;
   ws->has_deriv = training;
@@ -853,18 +877,21 @@ bp_network_batch_correct (const BpNetwork   *net,
  * δ_L by the cost (BP1), then δ_{i−1} = (δ_i · W_i) ⊙ f′_{i−1} (BP2). @deriv[i] holds f′ of
  * hidden layer i when @have_deriv (the training forward wrote it, dropout masks folded in);
  * otherwise it is computed here from the activations. @labels NULL: δ_L is already in
- * @delta[L − 1]. The mini-batch backward and the single-example one
- * (bp_network_backward_layers()) are both this function. */
+ * @delta[L − 1]. Only layers i_top down to i_stop + 1 send their δ down (L − 1 and 0: all of
+ * them). The mini-batch backward and the single-example one (bp_network_backward_layers())
+ * are both this function. */
 void
-bp_network_deltas (const BpNetwork    *net,
-        const float *const *act,
-        float *const       *deriv,
-        bool                have_deriv,
-        float *const       *delta,
-        const uint8_t      *labels,
-        size_t              batch,
-        const BpKernelTable *k,
-        float              *scratch)
+bp_network_deltas (const BpNetwork     *net,
+                   const float *const  *act,
+                   float *const        *deriv,
+                   bool                 have_deriv,
+                   float *const        *delta,
+                   const uint8_t       *labels,
+                   size_t               batch,
+                   size_t               i_top,
+                   size_t               i_stop,
+                   const BpKernelTable *k,
+                   float               *scratch)
 {
   size_t L = net->arch.n_layers;
   size_t n = net->n_outputs;
@@ -874,7 +901,7 @@ bp_network_deltas (const BpNetwork    *net,
       bp_cost_output_delta (net->arch.cost, act[L - 1] + r * n, labels[r], delta[L - 1] + r * n,
                             n);
 
-  for (size_t i = L - 1; i >= 1; i--)
+  for (size_t i = i_top; i > i_stop; i--)
     {
       size_t n_prev = net->layers[i - 1].n_out;
       float *d_prev = delta[i - 1];
@@ -896,8 +923,10 @@ backward_deltas (const BpNetwork *net,
                  size_t           batch,
                  BpKernel         kernel)
 {
-  bp_network_deltas (net, (const float *const *) ws->act, ws->deriv, ws->has_deriv, ws->delta, labels,
-          batch, ws->fast, kernel == BP_KERNEL_NAIVE ? NULL : ws->conv_scratch);
+  bp_network_deltas (net, (const float *const *) ws->act, ws->deriv, ws->has_deriv, ws->delta,
+                     labels, batch, net->arch.n_layers - 1, 0,
+                     kernel == BP_KERNEL_NAIVE ? bp_kernel_table (kernel) : ws->fast,
+                     kernel == BP_KERNEL_NAIVE ? NULL : ws->conv_scratch);
 }
 
 
@@ -971,7 +1000,7 @@ bp_network_backward_layers (const BpNetwork    *net,
   assert (label < net->n_outputs);
 
   bp_cost_output_delta (net->arch.cost, a[L - 1], label, delta[L - 1], net->n_outputs);
-  bp_network_deltas (net, a, deriv, false, delta, NULL, 1, NULL, NULL);
+  bp_network_deltas (net, a, deriv, false, delta, NULL, 1, L - 1, 0, NULL, NULL);
   /* The output layer's f′, which BP1 folds into δ_L for the quadratic cost: σ′(z_L), or for a
    * softmax the diagonal of its Jacobian, ∂a_j/∂z_j = a_j(1 − a_j), the same expression. */
   bp_activation_derivative (BP_ACTIVATION_SIGMOID, a[L - 1], deriv[L - 1], net->n_outputs);

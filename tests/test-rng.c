@@ -54,6 +54,26 @@ test_uniform (void)
   g_assert_cmpfloat (fabs (sum / n - 0.5), <, 0.005);
 }
 
+/* The batch of floats is the same draws as one call after another, and leaves the same state. */
+static void
+test_uniform_floats (void)
+{
+  BpRng a, b;
+  float many[1001];
+
+  bp_rng_seed (&a, 9, BP_RNG_STREAM_DROPOUT);
+  bp_rng_seed (&b, 9, BP_RNG_STREAM_DROPOUT);
+  bp_rng_uniform_floats (&a, many, G_N_ELEMENTS (many));
+  for (size_t i = 0; i < G_N_ELEMENTS (many); i++)
+    {
+      float f = bp_rng_uniform_float (&b);
+
+      g_assert_cmpmem (&many[i], sizeof (float), &f, sizeof (float));
+    }
+  g_assert_cmpmem (a.s, sizeof a.s, b.s, sizeof b.s);
+  g_assert_cmpuint (bp_rng_next (&a), ==, bp_rng_next (&b));
+}
+
 static void
 test_below (void)
 {
@@ -124,6 +144,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/rng/reproducible", test_reproducible);
   g_test_add_func ("/rng/uniform", test_uniform);
+  g_test_add_func ("/rng/uniform-floats", test_uniform_floats);
   g_test_add_func ("/rng/below", test_below);
   g_test_add_func ("/rng/gaussian", test_gaussian);
   g_test_add_func ("/rng/shuffle", test_shuffle);

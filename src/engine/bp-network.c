@@ -689,8 +689,9 @@ bp_network_draw_masks (const BpNetwork *net,
       if (p <= 0.0f)
         continue;
       assert (rng != NULL && m != NULL);
+      bp_rng_uniform_floats (rng, m, n);
       for (size_t j = 0; j < n; j++)
-        m[j] = bp_rng_uniform_float (rng) < q ? keep_scale : 0.0f;
+        m[j] = m[j] < q ? keep_scale : 0.0f;
     }
 }
 

@@ -45,6 +45,11 @@ double   bp_rng_uniform (BpRng *rng);
 /* Uniform float in [0, 1) with 24 random bits. */
 float    bp_rng_uniform_float (BpRng *rng);
 
+/* @n draws of bp_rng_uniform_float () into @out, in order, faster. */
+void     bp_rng_uniform_floats (BpRng  *rng,
+                                float  *out,
+                                size_t  n);
+
 /* Uniform integer in [0, n), without modulo bias. @n must be > 0. */
 uint64_t bp_rng_below (BpRng   *rng,
                        uint64_t n);

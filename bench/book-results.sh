@@ -3,7 +3,8 @@
 # bench/BOOK-RESULTS.md: the book's figure against ours, per experiment, with the time it took
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Usage: bench/book-results.sh [--quick] [--only NAME] [--seeds K] [--resume] [--output FILE]
+# Usage: bench/book-results.sh [--quick] [--only NAME] [--chapter N] [--seeds K] [--resume]
+#                              [--output FILE]
 #
 # Every preset of `backprop-cli train --list-presets` is run, and every variant listed under it
 # (η values, initialisers, depths, training-set sizes), one run per seed, one after the other
@@ -23,7 +24,12 @@
 #              written to bench/results/quick/BOOK-RESULTS.md, never over the real report
 # --only NAME  run only that preset; the report still covers every experiment whose results
 #              are in the results folder
-# --seeds K    seeds per experiment for the spread (at least the book's number of runs)
+# --chapter N  run only chapter N's presets (chN-…) and write only its section of the report,
+#              between the lines <!-- chapter N: begin --> and <!-- chapter N: end --> (added at
+#              the end the first time), leaving the other chapters' tables as they are
+# --seeds K    seeds per experiment for the spread; below the book's number of runs only with
+#              --chapter (chapter 6's runs take minutes to hours each), the report then says
+#              how many of the book's runs ours is the best of
 # --resume     keep the runs that already finished (their .wall file exists)
 # --output F   write the report to F
 #
@@ -50,6 +56,7 @@ usage_error ()
 
 quick=false
 only=
+chapter=
 seeds_opt=
 resume=false
 output=
@@ -58,6 +65,8 @@ while [ $# -gt 0 ]; do
     --quick) quick=true ;;
     --only) [ $# -ge 2 ] || usage_error "--only needs a preset name"; only=$2; shift ;;
     --only=*) only=${1#--only=} ;;
+    --chapter) [ $# -ge 2 ] || usage_error "--chapter needs a number"; chapter=$2; shift ;;
+    --chapter=*) chapter=${1#--chapter=} ;;
     --seeds) [ $# -ge 2 ] || usage_error "--seeds needs a number"; seeds_opt=$2; shift ;;
     --seeds=*) seeds_opt=${1#--seeds=} ;;
     --resume) resume=true ;;
@@ -70,6 +79,9 @@ while [ $# -gt 0 ]; do
 done
 if [ -n "$seeds_opt" ] && ! [[ $seeds_opt =~ ^[1-9][0-9]*$ ]]; then
   usage_error "--seeds: '$seeds_opt' is not a positive whole number"
+fi
+if [ -n "$chapter" ] && ! [[ $chapter =~ ^[1-9]$ ]]; then
+  usage_error "--chapter: '$chapter' is not a chapter of the book (1 to 6)"
 fi
 
 cli=${BACKPROP_CLI:-$top/_build/src/cli/backprop-cli}
@@ -154,6 +166,24 @@ declare -A book_note=(
   [ch3-data-size]="The book's figures are the validation accuracy after the last epoch of one run per size (fig/more_data.py: 1.5 million examples per run, λ = 5·size/50,000); our \"final\" column is the like-for-like comparison. With 100 images, 15,000 epochs are measured every 500 epochs, so the peak is over 30 measurements."
   [ch5-depth]="The book's figures are one run per depth (chapter 5), 30 epochs, η 0.1, λ 5."
   [best-mlp]="Not a book figure: the issue asks for at least 98.8% test accuracy in under 10 minutes of training (Simard et al. 2003 reported 98.9% for 800 hidden units with affine distortions). The peak test epoch picks the epoch by the test set; the column \"test at best validation\" picks it by the validation set, as chapter 6 of the book does, and is the honest figure."
+)
+
+# How long a run that this report could not include would take on an idle machine of the kind
+# that generated it (AMD EPYC, two cores, AVX-512), from `backprop-cli bench`'s seconds per epoch
+# with every core plus the evaluation of the validation and test sets after every epoch.
+declare -A estimate=(
+  [ch6-shallow]="about 1 min"
+  [ch6-conv1]="about 4 min"
+  [ch6-conv2]="about 6 min"
+  [ch6-relu]="about 6 min"
+  [ch6-expanded]="about 20 min (60 epochs of 250,000 images)"
+  [ch6-fc2]="about 20 min (60 epochs of 250,000 images)"
+  [ch6-dropout]="about 35 min (40 epochs of 250,000 images)"
+)
+
+# Said after a chapter's tables: what the presets do not cover.
+declare -A chapter_note=(
+  [6]="The book's last figure, 99.67 %, is a plurality vote of five ch6-dropout nets. It is not a preset: train five (\`backprop-cli train --preset ch6-dropout --seed S --save dropout-S.json\` for S = 1 … 5, about 35 min each on this machine idle, three hours in all), then \`backprop-cli eval --model dropout-1.json --model dropout-2.json --model dropout-3.json --model dropout-4.json --model dropout-5.json\` prints the vote's test accuracy."
 )
 
 # Why our figures differ from the book's, from looking at the runs of commit 5acfadc (CSVs, more
@@ -259,7 +289,9 @@ n_seeds ()
   else
     k=5
   fi
-  [ "$k" -ge "$runs" ] || k=$runs
+  if [ -z "$chapter" ] || [ -z "$seeds_opt" ]; then
+    [ "$k" -ge "$runs" ] || k=$runs
+  fi
   echo "$k"
 }
 
@@ -303,8 +335,15 @@ run_one ()
   awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f\n", b - a }' >"$base.wall"
 }
 
+# in_chapter PRESET: true without --chapter, or when PRESET is one of that chapter's (chN-…).
+in_chapter ()
+{
+  [ -z "$chapter" ] || [[ $1 == ch$chapter-* ]]
+}
+
 for p in "${presets[@]}"; do
   [ -z "$only" ] || [ "$p" = "$only" ] || continue
+  in_chapter "$p" || continue
   k=$(n_seeds "$p")
   while IFS= read -r v; do
     for seed in $(seq 1 "$k"); do
@@ -393,6 +432,20 @@ all_train=0
 all_wall=0
 
 {
+  if [ -n "$chapter" ]; then
+  echo "<!-- chapter $chapter: begin -->"
+  echo
+  echo "## Chapter $chapter"
+  echo
+  echo "Generated by \`bench/book-results.sh --chapter $chapter\` on $(date -u +%Y-%m-%d), commit $commit, on"
+  echo "${cpu:-an unknown CPU} (${kernel:-unknown} kernels, every core), one run at a time at \`nice -n 10\` on a"
+  echo "machine shared with other work, so that the seconds are upper bounds. Read the columns as above;"
+  echo "the score is the test accuracy at the epoch of best validation accuracy, as the book reports"
+  echo "chapter 6. \"runs\" says of how many seeds ours is the best, against the book's three."
+  echo
+  echo "SUMMARY_PLACEHOLDER"
+  echo
+  else
   echo "# The book's experiments, reproduced"
   echo
   echo "Generated by \`bench/book-results.sh\`$($quick && echo " --quick (2 epochs per run: NOT the real figures)") on $(date -u +%Y-%m-%d), commit $commit,"
@@ -422,11 +475,13 @@ all_wall=0
   echo
   echo "SUMMARY_PLACEHOLDER"
   echo
+  fi
 
   for p in "${presets[@]}"; do
+    in_chapter "$p" || continue
     m=${metric[$p]}
     runs=${book_runs[$p]:-1}
-    echo "## $p"
+    echo "##${chapter:+#} $p"
     echo
     echo "${description[$p]}."
     echo
@@ -446,6 +501,7 @@ all_wall=0
 
     flagged=false
     step_notes=()
+    not_run=()
     while IFS= read -r v; do
       dir=$results/$p/$(slug "$v")
       label=${v:-$p}
@@ -454,6 +510,7 @@ all_wall=0
       if [ ! -s "$dir/seed1.csv" ] || [ ! -s "$dir/seed1.wall" ]; then
         echo "| \`$label\` | $b | not run | | | | | | | |"
         summary_rows+=("| $p | \`$label\` | $b | not run | | |")
+        not_run+=("\`$label\`: ${estimate[$p]:-not timed}; \`bench/book-results.sh${chapter:+ --chapter $chapter} --only $p${seeds_opt:+ --seeds $seeds_opt} --resume\`")
         continue
       fi
 
@@ -522,6 +579,7 @@ all_wall=0
       fi
       runs_text="$runs"
       [ "$runs" -eq 1 ] || runs_text="$runs (best: seed $best_seed)"
+      [ "$n" -ge "$runs" ] || runs_text="$n of $runs"
       if [ "$p" = best-mlp ]; then
         echo "| \`$label\` | $b | $shown | $tbv | $final | $runs_text | $spread | $delta | $epochs | $secs | $wall |"
       else
@@ -539,6 +597,15 @@ all_wall=0
       if $flagged; then echo "**Why ⚠:** ${why[$p]}"; else echo "**Why:** ${why[$p]}"; fi
       echo
     fi
+    if [ ${#not_run[@]} -gt 0 ]; then
+      echo "Not run for this report (the time is an estimate for this machine, idle, from the"
+      echo "seconds per epoch of \`backprop-cli bench\`; the command adds it to the report):"
+      echo
+      for note in "${not_run[@]}"; do
+        echo "- $note"
+      done
+      echo
+    fi
     if [ ${#step_notes[@]} -gt 0 ]; then
       echo "Steps of 5 points or more between two consecutive epochs (after the second) in these runs:"
       echo
@@ -549,10 +616,20 @@ all_wall=0
     fi
   done
 
-  echo "---"
-  echo
-  echo "The runs reported above took $(awk -v s="$total_train" 'BEGIN { printf "%.0f", s }') s of training and $(awk -v s="$total_wall" 'BEGIN { printf "%.0f", s }') s of wall time. All $all_runs runs behind"
-  echo "this report (every seed) took $(awk -v s="$all_train" 'BEGIN { printf "%.0f", s }') s of training and $(awk -v s="$all_wall" 'BEGIN { printf "%.0f", s }') s of wall time, one after the other."
+  if [ -n "$chapter" ] && [ -n "${chapter_note[$chapter]:-}" ]; then
+    echo "${chapter_note[$chapter]}"
+    echo
+  fi
+  [ -z "$chapter" ] || echo "Chapter $chapter's runs above took $(awk -v s="$total_train" 'BEGIN { printf "%.0f", s }') s of training and $(awk -v s="$total_wall" 'BEGIN { printf "%.0f", s }') s of wall time."
+  if [ -n "$chapter" ]; then
+    echo
+    echo "<!-- chapter $chapter: end -->"
+  else
+    echo "---"
+    echo
+    echo "The runs reported above took $(awk -v s="$total_train" 'BEGIN { printf "%.0f", s }') s of training and $(awk -v s="$total_wall" 'BEGIN { printf "%.0f", s }') s of wall time. All $all_runs runs behind"
+    echo "this report (every seed) took $(awk -v s="$all_train" 'BEGIN { printf "%.0f", s }') s of training and $(awk -v s="$all_wall" 'BEGIN { printf "%.0f", s }') s of wall time, one after the other."
+  fi
 } >"$tmp_report"
 
 # The summary table goes at the top, once every row is known.
@@ -565,5 +642,21 @@ awk -v f="$tmp_report.summary" '
   $0 == "SUMMARY_PLACEHOLDER" { while ((getline l < f) > 0) print l; next }
   { print }' "$tmp_report" >"$tmp_report.out"
 rm -f "$tmp_report.summary"
-mv "$tmp_report.out" "$report"
+if [ -n "$chapter" ] && [ -s "$report" ]; then
+  # Only this chapter's section changes: replaced between its markers, or added at the end.
+  begin="<!-- chapter $chapter: begin -->"
+  end="<!-- chapter $chapter: end -->"
+  if grep -qxF "$begin" "$report"; then
+    awk -v b="$begin" -v e="$end" -v f="$tmp_report.out" '
+      $0 == b { while ((getline l < f) > 0) print l; skip = 1; next }
+      skip && $0 == e { skip = 0; next }
+      !skip { print }' "$report" >"$tmp_report.spliced"
+  else
+    { cat "$report"; echo; cat "$tmp_report.out"; } >"$tmp_report.spliced"
+  fi
+  rm -f "$tmp_report.out"
+  mv "$tmp_report.spliced" "$report"
+else
+  mv "$tmp_report.out" "$report"
+fi
 echo "book-results.sh: wrote $report" >&2

@@ -9,6 +9,7 @@
 #include "bp-kernels.h"
 #include "bp-network.h"
 #include "bp-pool.h"
+#include "bp-rng.h"
 
 struct _BpWorkspace
 {
@@ -48,6 +49,18 @@ struct _BpWorkspace
   double  flops_per_example;
 
   float *block;    /* one allocation behind all of the above */
+
+  /* The next mini-batch's dropout draws, made by a thread during this one's gradient stage
+   * (bp-step.c): pre[i] (B, n_in of layer i) are the uniform numbers that the dropout RNG gives
+   * from state pre_from on, for layers whose p > 0 in pre_p, in draw_masks()'s order; pre_to is
+   * its state after them. Used only when the next step starts from pre_from with the same batch
+   * and the same layers dropping: otherwise it draws as always. */
+  float *pre[BP_MAX_LAYERS];
+  float *pre_block;
+  bool   pre_valid;
+  size_t pre_batch;
+  float  pre_p[BP_MAX_LAYERS];
+  BpRng  pre_from, pre_to;
 };
 
 /* What the first layer read in the last forward: @x, or its copy after dropout. */

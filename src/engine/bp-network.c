@@ -417,6 +417,7 @@ bp_workspace_free (BpWorkspace *ws)
   bp_pool_free (ws->pool);
   free (ws->thread_scratch);
   free (ws->thread_block);
+  free (ws->pre_block);
   free (ws->block);
   free (ws);
 }

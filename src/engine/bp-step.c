@@ -16,6 +16,8 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "bp-network-private.h"
 
@@ -28,8 +30,9 @@
  * cache on today's machines) is shared out by neurons rather than by examples. */
 #define LARGE_DENSE_WEIGHTS (1u << 17)
 
-/* The gradient stage's tasks: the shares of every layer, largest first. */
-#define MAX_GRADIENT_TASKS (BP_MAX_LAYERS * BP_POOL_MAX_THREADS)
+/* The gradient stage's tasks: the shares of every layer, largest first, and the next step's
+ * dropout draws. */
+#define MAX_GRADIENT_TASKS (BP_MAX_LAYERS * BP_POOL_MAX_THREADS + 1)
 
 typedef struct
 {
@@ -48,7 +51,9 @@ typedef struct
   size_t               i0, i1, i_stop;
   bool                 backward;
 
-  /* The gradient stage: task t is share part[t] of layer layer[t]. */
+  /* The gradient stage: task t is share part[t] of layer layer[t], or the next step's dropout
+   * draws from @rng's state when layer[t] is BP_MAX_LAYERS. */
+  BpRng               *rng;
   size_t               n_tasks;
   unsigned char        layer[MAX_GRADIENT_TASKS];
   unsigned short       part[MAX_GRADIENT_TASKS];
@@ -202,6 +207,94 @@ inputs_task_cb (size_t task,
     }
 }
 
+/* The next step's dropout draws, assuming that it drops the same layers of as many examples as
+ * this one: from the RNG's state now, which no thread changes before the step ends. */
+static void
+predraw (Step *st)
+{
+  const BpNetwork *net = st->net;
+  BpWorkspace *ws = st->ws;
+  BpRng rng = *st->rng;
+
+  ws->pre_from = rng;
+  for (size_t i = 0; i < net->arch.n_layers; i++)
+    {
+      ws->pre_p[i] = ws->drop_p[i];
+      if (ws->drop_p[i] > 0.0f)
+        bp_rng_uniform_floats (&rng, ws->pre[i], st->batch * net->layers[i].n_in);
+    }
+  ws->pre_to = rng;
+  ws->pre_batch = st->batch;
+  ws->pre_valid = true;
+}
+
+/* This step's masks from the draws predraw() made during the last one, when they are the very
+ * draws that draw_masks() would make now; false otherwise. */
+static bool
+masks_from_predraw (const BpNetwork *net,
+                    BpWorkspace     *ws,
+                    size_t           batch,
+                    float            dropout,
+                    BpRng           *rng)
+{
+  bool ok = ws->pre_valid && batch == ws->pre_batch && rng->has_spare == ws->pre_from.has_spare
+            && memcmp (rng->s, ws->pre_from.s, sizeof rng->s) == 0;
+
+  float p[BP_MAX_LAYERS];
+
+  ws->pre_valid = false;
+  /* Each layer's p as draw_masks() takes it: its own, or the live one after the first layer. */
+  for (size_t i = 0; ok && i < net->arch.n_layers; i++)
+    {
+      p[i] = net->arch.layers[i].dropout;
+      if (p[i] == BP_DROPOUT_LIVE)
+        p[i] = i > 0 ? dropout : 0.0f;
+      ok = (p[i] > 0.0f) == (ws->pre_p[i] > 0.0f);
+    }
+  if (!ok)
+    return false;
+  for (size_t i = 0; i < net->arch.n_layers; i++)
+    {
+      float q = 1.0f - p[i], keep_scale = 1.0f / q;
+      const float *u = ws->pre[i];
+      float *m = ws->mask[i];
+
+      ws->drop_p[i] = p[i];
+      if (p[i] > 0.0f)
+        for (size_t j = 0; j < batch * net->layers[i].n_in; j++)
+          m[j] = u[j] < q ? keep_scale : 0.0f;
+    }
+  rng->s[0] = ws->pre_to.s[0];
+  rng->s[1] = ws->pre_to.s[1];
+  rng->s[2] = ws->pre_to.s[2];
+  rng->s[3] = ws->pre_to.s[3];
+  return true;
+}
+
+/* Room for predraw(): as many numbers as the masks (false when there is none to draw). */
+static bool
+predraw_buffers (const BpNetwork *net,
+                 BpWorkspace     *ws)
+{
+  size_t total = 0;
+
+  if (ws->pre_block != NULL)
+    return true;
+  for (size_t i = 0; i < net->arch.n_layers; i++)
+    if (ws->mask[i] != NULL)
+      total += (ws->max_batch * net->layers[i].n_in + 15) & ~(size_t) 15;
+  if (total == 0 || (ws->pre_block = malloc (total * sizeof (float))) == NULL)
+    return false;
+  total = 0;
+  for (size_t i = 0; i < net->arch.n_layers; i++)
+    if (ws->mask[i] != NULL)
+      {
+        ws->pre[i] = ws->pre_block + total;
+        total += (ws->max_batch * net->layers[i].n_in + 15) & ~(size_t) 15;
+      }
+  return true;
+}
+
 /* The gradient stage, task @task: a share of one layer's parameters, their gradient folded into
  * their update; every parameter's gradient sums the whole mini-batch in order on one thread.
  * A dense layer is shared out by neurons, a conv layer by the entries of its filters (so that
@@ -217,12 +310,20 @@ gradient_task_cb (size_t task,
   const BpKernelTable *k = ws->fast;
   size_t i = st->layer[task];
   size_t part = st->part[task];
-  const BpLayer *layer = &net->layers[i];
-  const float *in = i == 0 ? first_input (ws, st->x) : ws->act[i - 1];
-  size_t rows = layer->n_biases;
-  size_t cols = rows > 0 ? layer->n_weights / rows : 0;
-  size_t j0, j1;
+  const BpLayer *layer;
+  const float *in;
+  size_t rows, cols, j0, j1;
   BpUpdate u;
+
+  if (i == BP_MAX_LAYERS)
+    {
+      predraw (st);
+      return;
+    }
+  layer = &net->layers[i];
+  in = i == 0 ? first_input (ws, st->x) : ws->act[i - 1];
+  rows = layer->n_biases;
+  cols = rows > 0 ? layer->n_weights / rows : 0;
 
   bp_network_fill_update (net, i, st->batch, st->hyper, st->n_train, st->velocity, &u);
   switch (net->arch.layers[i].kind)
@@ -301,6 +402,13 @@ plan_gradients (Step *st)
         order[b - 1] = t;
       }
   st->n_tasks = 0;
+  /* The next step's dropout draws first, while the other threads start on the largest shares. */
+  if (st->rng != NULL)
+    {
+      st->layer[0] = BP_MAX_LAYERS;
+      st->part[0] = 0;
+      st->n_tasks = 1;
+    }
   for (size_t a = 0; a < n; a++)
     for (size_t p = 0; p < st->n_chunks; p++)
       {
@@ -340,7 +448,11 @@ bp_network_train_batch_fast (BpNetwork           *net,
       st.n_chunks = ws->n_threads < batch ? ws->n_threads : batch;
     }
 
-  bp_network_draw_masks (net, ws, batch, true, hyper->dropout, dropout_rng);
+  /* With threads, one of them draws the next step's dropout masks during this one. */
+  if (!masks_from_predraw (net, ws, batch, hyper->dropout, dropout_rng))
+    bp_network_draw_masks (net, ws, batch, true, hyper->dropout, dropout_rng);
+  if (pool != NULL && dropout_rng != NULL && predraw_buffers (net, ws))
+    st.rng = dropout_rng;
   ws->input_dropped = ws->drop_p[0] > 0.0f;
   ws->has_deriv = true;
   ws->last_batch = batch;

@@ -296,19 +296,20 @@ im2row_cols (float             *rows,
              size_t             j1)
 {
   size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1, k = s->k, nj = j1 - j0;
+  size_t cu0 = j0 / k, c0 = cu0 / k, u0 = cu0 % k;
 
   for (size_t y = 0; y < oh; y++)
     for (size_t x = 0; x < ow; x++)
       {
         float *row = rows + (y * ow + x) * nj - j0;
+        const float *src = in + (c0 * s->h + y + u0) * s->w + x;
 
-        /* The window's rows (c, u) that meet [j0, j1), each clipped to it. */
-        for (size_t cu = j0 / k; cu * k < j1; cu++)
+        /* The window's rows (c, u) that meet [j0, j1), each clipped to it; row (c, u + 1)
+         * starts a map row further down, (c + 1, 0) a map further on. */
+        for (size_t cu = cu0, u = u0; cu * k < j1; cu++)
           {
-            size_t c = cu / k, u = cu % k;
             size_t v0 = cu * k < j0 ? j0 - cu * k : 0;
             size_t v1 = (cu + 1) * k > j1 ? j1 - cu * k : k;
-            const float *src = in + (c * s->h + y + u) * s->w + x;
             float *dst = row + cu * k;
 
             /* Chapter 6's 5×5 filters: a whole window row is a copy of known size, which
@@ -318,6 +319,13 @@ im2row_cols (float             *rows,
             else
               for (size_t v = v0; v < v1; v++)
                 dst[v] = src[v];
+            if (++u < k)
+              src += s->w;
+            else
+              {
+                u = 0;
+                src += (s->h - k + 1) * s->w;
+              }
           }
       }
 }

@@ -18,7 +18,9 @@
 #include "bp-colormap.h"
 #include "bp-default-model.h"
 #include "bp-draw-canvas.h"
+#include "bp-feature-maps.h"
 #include "bp-focus-ring.h"
+#include "bp-layer-maps.h"
 #include "bp-my-digits-dialog.h"
 #include "bp-prediction-bars.h"
 #include "bp-preprocess.h"
@@ -46,6 +48,7 @@ struct _BpDrawView
   GtkLabel         *why_caption;
   GtkLabel         *hidden_label;
   GtkDrawingArea   *hidden_area;
+  BpFeatureMaps    *feature_maps;
   GtkScale         *brush_scale;
   GtkMenuButton    *my_digits_button;
 
@@ -59,6 +62,7 @@ struct _BpDrawView
   float             saliency[N_PIXELS];
   float            *hidden;          /* the first hidden layer's activations */
   gsize             n_hidden;
+  BpLayerMaps       maps;            /* a conv net's feature maps for the input */
   int               strip_cursor;    /* the keyboard's neuron in the strip, or -1 */
   guint             saliency_class;
 
@@ -66,6 +70,7 @@ struct _BpDrawView
   char             *input_description;
   char             *why_description;
   char             *strip_description;
+  char             *maps_description;
 
   guint             predict_tick;
 };
@@ -91,7 +96,9 @@ static void
 compute_hidden (BpDrawView *self)
 {
   const BpNetwork *net = self->net;
-  gsize n = net->arch.n_layers > 1 ? net->layers[0].n_out : 0;
+  /* A conv net's first layer is maps of thousands of values: the feature maps show it. */
+  gsize n = net->arch.n_layers > 1 && net->arch.layers[0].kind == BP_LAYER_DENSE
+              ? net->layers[0].n_out : 0;
 
   if (n != self->n_hidden)
     {
@@ -122,6 +129,49 @@ compute_hidden (BpDrawView *self)
       bp_network_forward_layers (net, self->input, NULL, a);
       memcpy (self->hidden, a[0], n * sizeof (float));
     }
+}
+
+/* A conv net's feature maps: every conv and pool layer's output for the input, as the
+ * network's forward pass computes it; a screen reader hears each layer and its strongest map. */
+static void
+compute_maps (BpDrawView *self)
+{
+  g_autoptr(GString) words = g_string_new (NULL);
+
+  if (!self->have_input || self->net == NULL)
+    bp_layer_maps_clear (&self->maps);
+  else
+    bp_layer_maps_compute (&self->maps, self->net, self->input);
+  bp_feature_maps_set_layers (self->feature_maps, self->maps.layers, self->maps.n_layers);
+  gtk_widget_set_visible (GTK_WIDGET (self->feature_maps), self->maps.n_layers > 0);
+
+  for (guint l = 0; l < self->maps.n_layers; l++)
+    {
+      const BpFeatureMapsLayer *layer = &self->maps.layers[l];
+      gsize size = (gsize) layer->height * layer->width;
+      guint strongest = 0;
+      double best = -G_MAXDOUBLE;
+
+      for (guint c = 0; c < layer->channels; c++)
+        {
+          double sum = 0.0;
+
+          for (gsize i = 0; i < size; i++)
+            sum += layer->values[c * size + i];
+          if (sum > best)
+            {
+              best = sum;
+              strongest = c;
+            }
+        }
+      if (words->len > 0)
+        g_string_append (words, " ");
+      /* Translators: a layer's feature maps read aloud: its caption, then the map (from 1) with
+       * the most activation in all. */
+      g_string_append_printf (words, _("%s; map %u responds most."), layer->caption, strongest + 1);
+    }
+  bp_accessible_update_description (GTK_ACCESSIBLE (self->feature_maps), &self->maps_description,
+                                    words->len > 0 ? words->str : _("Empty: draw a digit on the pad"));
 }
 
 static int
@@ -179,6 +229,7 @@ update_labels (BpDrawView *self,
         gtk_widget_grab_focus (GTK_WIDGET (self->canvas));
       gtk_widget_set_visible (GTK_WIDGET (self->hidden_label), FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->hidden_area), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->feature_maps), FALSE);
       return;
     }
   why = g_strdup_printf (chosen < 0 ? _("Red: more ink there would raise the output for %u (the top guess); blue: lower it.")
@@ -190,7 +241,8 @@ update_labels (BpDrawView *self,
   /* The caption names the digit the map explains. */
   bp_accessible_update_description (GTK_ACCESSIBLE (self->why_area), &self->why_description, why);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->hidden_label), self->n_hidden > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->hidden_label),
+                          self->n_hidden > 0 || self->maps.n_layers > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->hidden_area), self->n_hidden > 0);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self->hidden_area), self->snapshot != NULL ? "pointer" : NULL);
   if (self->n_hidden > 0)
@@ -204,6 +256,11 @@ update_labels (BpDrawView *self,
       gtk_label_set_text (self->hidden_label, hidden);
       update_strip_description (self);
     }
+  else if (self->maps.n_layers > 0)
+    gtk_label_set_text (self->hidden_label,
+                        _("Feature maps: what each convolution and pooling layer makes of this "
+                          "input, one picture per channel. White is where a map responds most "
+                          "within its layer, black least."));
 }
 
 /* Classify what is on the pad now. Returns TRUE when there was something to classify. */
@@ -257,6 +314,7 @@ predict (BpDrawView *self)
         gtk_drop_down_set_selected (self->why_class, 0);
       memset (self->input, 0, sizeof self->input);
       bp_prediction_bars_set_outputs (self->bars, NULL, 0, FALSE);
+      compute_maps (self);
       update_labels (self, source);
       gtk_widget_queue_draw (GTK_WIDGET (self->input_area));
       gtk_widget_queue_draw (GTK_WIDGET (self->why_area));
@@ -279,7 +337,9 @@ predict (BpDrawView *self)
   self->saliency_class = chosen >= 0 && (gsize) chosen < n_out ? (guint) chosen : (guint) top_class (self);
   bp_network_input_gradient (net, self->input, self->saliency_class, self->saliency, scratch);
   compute_hidden (self);
-  g_debug ("Draw view: rendering, preprocessing, prediction, saliency and hidden layer in %.2f ms",
+  compute_maps (self);
+  g_debug ("Draw view: rendering, preprocessing, prediction, saliency, hidden layer and feature "
+           "maps in %.2f ms",
            (g_get_monotonic_time () - start) / 1000.0);
 
   update_labels (self, source);
@@ -812,6 +872,14 @@ bp_draw_view_get_drawing (BpDrawView *self,
   return grey;
 }
 
+BpFeatureMaps *
+bp_draw_view_get_feature_maps (BpDrawView *self)
+{
+  g_return_val_if_fail (BP_IS_DRAW_VIEW (self), NULL);
+
+  return self->feature_maps;
+}
+
 double
 bp_draw_view_get_brush_width (BpDrawView *self)
 {
@@ -877,6 +945,8 @@ bp_draw_view_dispose (GObject *object)
   g_clear_pointer (&self->input_description, g_free);
   g_clear_pointer (&self->why_description, g_free);
   g_clear_pointer (&self->strip_description, g_free);
+  g_clear_pointer (&self->maps_description, g_free);
+  bp_layer_maps_clear (&self->maps);
   gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_DRAW_VIEW);
 
   G_OBJECT_CLASS (bp_draw_view_parent_class)->dispose (object);
@@ -912,6 +982,7 @@ bp_draw_view_class_init (BpDrawViewClass *klass)
 
   g_type_ensure (BP_TYPE_DRAW_CANVAS);
   g_type_ensure (BP_TYPE_PREDICTION_BARS);
+  g_type_ensure (BP_TYPE_FEATURE_MAPS);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/nndl/Backprop/ui/bp-draw-view.ui");
   gtk_widget_class_bind_template_child (widget_class, BpDrawView, canvas);
   gtk_widget_class_bind_template_child (widget_class, BpDrawView, canvas_caption);
@@ -923,6 +994,7 @@ bp_draw_view_class_init (BpDrawViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpDrawView, why_caption);
   gtk_widget_class_bind_template_child (widget_class, BpDrawView, hidden_label);
   gtk_widget_class_bind_template_child (widget_class, BpDrawView, hidden_area);
+  gtk_widget_class_bind_template_child (widget_class, BpDrawView, feature_maps);
   gtk_widget_class_bind_template_child (widget_class, BpDrawView, brush_scale);
   gtk_widget_class_bind_template_child (widget_class, BpDrawView, my_digits_button);
   gtk_widget_class_bind_template_callback (widget_class, canvas_changed_cb);

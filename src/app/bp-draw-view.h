@@ -3,6 +3,7 @@
  */
 #pragma once
 
+#include "bp-feature-maps.h"
 #include "bp-view.h"
 
 G_BEGIN_DECLS
@@ -45,6 +46,9 @@ guint8      *bp_draw_view_get_drawing (BpDrawView *self,
                                        int        *width,
                                        int        *height);
 
+/* The feature maps of a conv net's conv and pool layers for what is on the pad (no layers for
+ * a dense network, or nothing to read). */
+BpFeatureMaps *bp_draw_view_get_feature_maps (BpDrawView *self);
 double   bp_draw_view_get_brush_width (BpDrawView *self);
 
 /* Keep the brush width in @settings' "brush-width" key. */

@@ -9,6 +9,7 @@
 #include <locale.h>
 #include <pango/pango.h>
 
+#include "bp-backprop-conv.h"
 #include "bp-backprop-text.h"
 #include "bp-rng.h"
 
@@ -219,6 +220,141 @@ test_number (void)
     }
 }
 
+static BpNetwork *
+make_conv_network (const char *text,
+                   guint64     seed)
+{
+  BpArch arch = { 0 };
+  BpError error = { 0 };
+  BpNetwork *net;
+  BpRng rng;
+
+  arch.cost = BP_COST_LOG_LIKELIHOOD;
+  g_assert_true (bp_arch_parse (text, BP_ACTIVATION_RELU, &arch, &error));
+  net = bp_network_new (&arch, &error);
+  g_assert_nonnull (net);
+  bp_rng_seed (&rng, seed, BP_RNG_STREAM_INIT);
+  bp_network_init (net, BP_INIT_DEFAULT, &rng);
+  return net;
+}
+
+/* Chapter 6's net: every step of the walk has valid markup and words, through conv and pool
+ * layers, and so has a neuron of every map layer (a click on a map must not reach the dense
+ * layers' sum). */
+static void
+test_conv_markup (void)
+{
+  BpNetwork *net = make_conv_network ("conv4x5,pool2,conv6x3:tanh,pool2,fc12,softmax10", 3);
+  BpTrace *trace = bp_trace_new (net, NULL);
+  int L = (int) net->arch.n_layers;
+  float x[784];
+
+  fill_input (x, 784, 9);
+  g_assert_true (bp_trace_compute (trace, net, x, 4, NULL));
+  for (int kind = BP_BACKPROP_STEP_INPUT; kind <= BP_BACKPROP_STEP_UPDATE; kind++)
+    for (int layer = -1; layer < L; layer++)
+      {
+        g_autofree char *title = NULL, *equation = NULL, *words = NULL, *explain = NULL;
+
+        if ((kind == BP_BACKPROP_STEP_FORWARD && layer < 0)
+            || (kind == BP_BACKPROP_STEP_BACKWARD && (layer < 0 || layer > L - 2))
+            || (kind == BP_BACKPROP_STEP_OUTPUT_ERROR && layer != L - 1))
+          continue;
+        title = bp_backprop_text_title (trace, kind, layer);
+        equation = bp_backprop_text_equation (trace, kind, layer);
+        words = bp_backprop_text_equation_words (trace, kind, layer);
+        explain = bp_backprop_text_explain (trace, kind, layer, 0.5);
+        g_assert_cmpstr (title, !=, "");
+        assert_markup (equation);
+        assert_markup (explain);
+        g_assert_null (strchr (words, '<'));
+      }
+  for (int l = 0; l < L; l++)
+    {
+      const BpTraceLayer *tl = bp_trace_get_layer (trace, (gsize) l);
+
+      for (guint j = 0; j < tl->n_out; j += 1 + (guint) tl->n_out / 7)
+        {
+          g_autofree char *words = NULL;
+          g_autofree char *markup = bp_backprop_text_neuron (trace, l, j, &words);
+
+          assert_markup (markup);
+          g_assert_cmpstr (words, !=, "");
+          g_assert_null (strchr (words, '<'));
+        }
+    }
+  bp_trace_free (trace);
+  bp_network_free (net);
+}
+
+/* Max-pooling's winners are one per window, the engine's own: the trace's δ before a pool is 0
+ * off them; a conv neuron's sum ends at the trace's z; ∂C/∂b of a conv layer spread over its
+ * maps is its channel's. */
+static void
+test_conv_numbers (void)
+{
+  BpNetwork *net = make_conv_network ("in1x12x12,conv3x3,pool2,fc8,softmax4", 5);
+  BpTrace *trace = bp_trace_new (net, NULL);
+  const BpTraceLayer *conv, *pool;
+  g_autofree guint8 *winners = NULL;
+  g_autofree float *bias = NULL;
+  gsize n_winners = 0;
+  float x[144];
+
+  fill_input (x, 144, 2);
+  g_assert_true (bp_trace_compute (trace, net, x, 1, NULL));
+  conv = bp_trace_get_layer (trace, 0);
+  pool = bp_trace_get_layer (trace, 1);
+  g_assert_true (pool->kind == BP_LAYER_POOL);
+
+  g_assert_null (bp_backprop_conv_winners (trace, 0, &n_winners));
+  winners = bp_backprop_conv_winners (trace, 1, &n_winners);
+  g_assert_nonnull (winners);
+  g_assert_cmpuint (n_winners, ==, pool->n_out);
+  for (gsize c = 0; c < conv->out_c; c++)
+    for (gsize y = 0; y < pool->out_h; y++)
+      for (gsize xx = 0; xx < pool->out_w; xx++)
+        {
+          guint in_window = 0;
+          float best = -G_MAXFLOAT;
+
+          for (gsize u = 0; u < 2; u++)
+            for (gsize v = 0; v < 2; v++)
+              {
+                gsize k = (c * conv->out_h + 2 * y + u) * conv->out_w + 2 * xx + v;
+
+                in_window += winners[k];
+                best = MAX (best, conv->a[k]);
+                if (winners[k])
+                  g_assert_cmpfloat (conv->a[k], ==, pool->a[(c * pool->out_h + y) * pool->out_w + xx]);
+              }
+          g_assert_cmpuint (in_window, ==, 1);
+          g_assert_cmpfloat (best, ==, pool->a[(c * pool->out_h + y) * pool->out_w + xx]);
+        }
+  for (gsize k = 0; k < conv->n_out; k++)
+    if (!winners[k])
+      g_assert_cmpfloat (conv->delta[k], ==, 0.0f);
+
+  bias = bp_backprop_conv_bias_maps (trace, 0);
+  g_assert_null (bp_backprop_conv_bias_maps (trace, 1));
+  for (gsize k = 0; k < conv->n_out; k++)
+    g_assert_cmpfloat (bias[k], ==, conv->nabla_b[k / (conv->out_h * conv->out_w)]);
+
+  /* A conv neuron's sum: "… and N more terms" (9 taps, 4 shown) and its z at the end. */
+  {
+    guint j = 2 * (guint) (conv->out_h * conv->out_w) + 13;
+    g_autofree char *markup = bp_backprop_text_neuron (trace, 0, j, NULL);
+    g_autofree char *z = bp_backprop_text_number (conv->z[j], 3);
+    g_autofree char *end = g_strdup_printf ("<b>%s</b>", z);
+
+    g_assert_nonnull (strstr (markup, "Map 2, row 1, column 3 of layer 2"));
+    g_assert_nonnull (strstr (markup, "and 5 more terms"));
+    g_assert_nonnull (strstr (markup, end));
+  }
+  bp_trace_free (trace);
+  bp_network_free (net);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -236,6 +372,7 @@ main (int   argc,
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       textdomain (GETTEXT_PACKAGE);
       g_test_add_func ("/backprop-text/markup", test_markup);
+      g_test_add_func ("/backprop-text/conv-markup", test_conv_markup);
       return g_test_run ();
     }
 
@@ -243,6 +380,8 @@ main (int   argc,
   g_test_add_func ("/backprop-text/neuron", test_neuron);
   g_test_add_func ("/backprop-text/slowdown", test_slowdown);
   g_test_add_func ("/backprop-text/number", test_number);
+  g_test_add_func ("/backprop-text/conv-markup", test_conv_markup);
+  g_test_add_func ("/backprop-text/conv-numbers", test_conv_numbers);
 
   return g_test_run ();
 }

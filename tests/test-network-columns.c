@@ -149,6 +149,62 @@ test_values_and_selection (void)
   g_assert_finalize_object (columns);
 }
 
+/* A conv net's columns as maps: every pixel of every map is hit at its cell's centre and
+ * nowhere else's, at a large and a small size; the highlight and the maps' shape read back. */
+static void
+test_maps (void)
+{
+  static const guint sizes[] = { 4 * 24 * 24, 4 * 12 * 12, 30, 10 };
+  static const int sizes_px[][2] = { { 1200, 560 }, { 680, 240 } };
+
+  if (!need_display ())
+    return;
+  for (gsize s = 0; s < G_N_ELEMENTS (sizes_px); s++)
+    {
+      BpNetworkColumns *columns = new_columns (sizes, 4);
+      GtkWidget *window = gtk_window_new ();
+      int width = sizes_px[s][0], height = sizes_px[s][1];
+      g_autofree guint8 *mask = g_new0 (guint8, sizes[0]);
+      const guint8 *back = NULL;
+      guint h = 0, w = 0;
+
+      bp_network_columns_set_maps (columns, 0, 4, 24, 24);
+      bp_network_columns_set_maps (columns, 1, 4, 12, 12);
+      g_assert_cmpuint (bp_network_columns_get_maps (columns, 1, &h, &w, NULL), ==, 4);
+      g_assert_cmpuint (h, ==, 12);
+      g_assert_cmpuint (bp_network_columns_get_maps (columns, 2, NULL, NULL, NULL), ==, 0);
+      mask[5] = mask[600] = 1;
+      bp_network_columns_set_highlight (columns, 0, mask);
+      bp_network_columns_get_maps (columns, 0, NULL, NULL, &back);
+      g_assert_nonnull (back);
+      g_assert_cmpuint (back[600], ==, 1);
+      g_assert_cmpuint (back[601], ==, 0);
+
+      gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (columns));
+      gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+      gtk_widget_size_allocate (GTK_WIDGET (columns), &(GtkAllocation) { 0, 0, width, height }, -1);
+
+      for (guint l = 0; l < 2; l++)
+        for (guint j = 0; j < sizes[l]; j++)
+          {
+            graphene_rect_t r;
+            int layer = -1;
+            int hit;
+
+            g_assert_true (bp_network_columns_get_cell (columns, l, j, &r));
+            g_assert_cmpfloat (r.origin.x + r.size.width, <=, width);
+            g_assert_cmpfloat (r.origin.y + r.size.height, <=, height);
+            hit = bp_network_columns_neuron_at (columns, r.origin.x + r.size.width / 2,
+                                                r.origin.y + r.size.height / 2, width, height,
+                                                &layer);
+            g_assert_cmpint (layer, ==, (int) l);
+            g_assert_cmpint (hit, ==, (int) j);
+          }
+      g_object_unref (columns);
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -159,6 +215,7 @@ main (int   argc,
   g_test_add_func ("/network-columns/cells", test_cells);
   g_test_add_func ("/network-columns/misses", test_misses);
   g_test_add_func ("/network-columns/values-and-selection", test_values_and_selection);
+  g_test_add_func ("/network-columns/maps", test_maps);
 
   return g_test_run ();
 }

@@ -25,7 +25,29 @@ bp_backprop_view_update_gradient (BpBackpropView *self)
   const BpTraceLayer *first = bp_trace_get_layer (self->trace, 0);
   gboolean image = first->n_in == N_PIXELS;
   g_autofree char *caption = NULL;
+  gboolean deeper = FALSE;
 
+  for (guint l = 1; l < n_layers (self); l++)
+    deeper |= bp_trace_get_layer (self->trace, l)->n_weights > 0;
+  if (first->kind == BP_LAYER_CONV)
+    {
+      const BpNetwork *net = bp_trace_get_network (self->trace);
+      guint k = (guint) net->arch.layers[0].kernel;
+      guint in_c = (guint) net->layers[0].in_c;
+
+      /* One k×k picture per filter (its input channels side by side, when there are several). */
+      bp_weight_grid_set_weights (self->gradient_grid, first->nabla_w, (guint) first->out_c,
+                                  in_c * k * k, k, in_c * k);
+      /* Translators: the gradient step's pictures for a conv net: filter count and size. */
+      caption = g_strdup_printf (_("∂C/∂w of layer 2: one %u × %u picture per filter, %zu "
+                                   "filters, each weight the sum over the map of δ times the "
+                                   "input under it (BP4). Below, the deeper layers’ ∂C/∂w as "
+                                   "matrices, one row per filter or neuron."), k, k, first->out_c);
+      gtk_label_set_text (self->gradient_caption, caption);
+      gtk_widget_set_visible (GTK_WIDGET (self->matrices_area), deeper);
+      gtk_widget_queue_draw (GTK_WIDGET (self->matrices_area));
+      return;
+    }
   bp_weight_grid_set_weights (self->gradient_grid, first->nabla_w, (guint) first->n_out,
                               (guint) first->n_in, image ? SIDE : 1, image ? SIDE : (guint) first->n_in);
   if (n_layers (self) > 1)
@@ -37,7 +59,7 @@ bp_backprop_view_update_gradient (BpBackpropView *self)
     caption = g_strdup_printf (_("∂C/∂w of layer 2: one %u × %u picture per neuron, the input x "
                                  "times the neuron’s δ (BP4)."), SIDE, SIDE);
   gtk_label_set_text (self->gradient_caption, caption);
-  gtk_widget_set_visible (GTK_WIDGET (self->matrices_area), n_layers (self) > 1);
+  gtk_widget_set_visible (GTK_WIDGET (self->matrices_area), deeper);
   gtk_widget_queue_draw (GTK_WIDGET (self->matrices_area));
 }
 
@@ -312,17 +334,28 @@ draw_matrices_cb (GtkDrawingArea *area,
   guint L = n_layers (self);
   const double pad = 4.0;
   double slot, x = pad;
+  guint n_matrices = 0;
 
   if (self->trace == NULL || L < 2 || !bp_trace_is_computed (self->trace))
     return;
-  slot = (width - pad * L) / (double) (L - 1);
+  for (guint l = 1; l < L; l++)
+    n_matrices += bp_trace_get_layer (self->trace, l)->n_weights > 0;
+  if (n_matrices == 0)
+    return;
+  slot = (width - pad * (n_matrices + 1)) / (double) n_matrices;
   if (slot <= 0)
     return;
   for (guint l = 1; l < L; l++)
     {
       const BpTraceLayer *tl = bp_trace_get_layer (self->trace, l);
-      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) tl->n_in,
-                                                             (int) tl->n_out);
+      /* A dense layer's rows are its neurons; a conv layer's its filters (C_in·k² each). A pool
+       * layer has no weights. */
+      size_t rows = tl->n_biases, cols = rows > 0 ? tl->n_weights / rows : 0;
+      cairo_surface_t *surface;
+
+      if (tl->n_weights == 0 || rows == 0)
+        continue;
+      surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) cols, (int) rows);
       guint8 *data;
       int stride;
       double max_abs = 0.0;
@@ -334,16 +367,16 @@ draw_matrices_cb (GtkDrawingArea *area,
       cairo_surface_flush (surface);
       data = cairo_image_surface_get_data (surface);
       stride = cairo_image_surface_get_stride (surface);
-      for (size_t r = 0; r < tl->n_out; r++)
-        for (size_t c = 0; c < tl->n_in; c++)
+      for (size_t r = 0; r < rows; r++)
+        for (size_t c = 0; c < cols; c++)
           ((guint32 *) (gpointer) (data + r * (size_t) stride))[c] =
-            bp_colormap_diverging_pixel (tl->nabla_w[r * tl->n_in + c] / max_abs);
+            bp_colormap_diverging_pixel (tl->nabla_w[r * cols + c] / max_abs);
       cairo_surface_mark_dirty (surface);
       cairo_save (cr);
       cairo_rectangle (cr, x, pad, slot, height - 2 * pad);
       cairo_clip (cr);
       cairo_translate (cr, x, pad);
-      cairo_scale (cr, slot / (double) tl->n_in, (height - 2 * pad) / (double) tl->n_out);
+      cairo_scale (cr, slot / (double) cols, (height - 2 * pad) / (double) rows);
       cairo_set_source_surface (cr, surface, 0, 0);
       cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
       cairo_paint (cr);

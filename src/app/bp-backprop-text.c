@@ -9,6 +9,8 @@
 
 #include "bp-backprop-text.h"
 
+#include "bp-backprop-conv.h"
+
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -144,6 +146,8 @@ bp_backprop_text_equation (const BpTrace      *trace,
   int l = book (layer);
   const char *f = layer >= 0 ? bp_backprop_text_function (trace, layer) : "σ";
 
+  if (bp_backprop_conv_applies (trace, kind, layer))
+    return bp_backprop_conv_equation (trace, kind, layer);
   switch (kind)
     {
     case BP_BACKPROP_STEP_INPUT:
@@ -187,6 +191,8 @@ bp_backprop_text_equation_words (const BpTrace      *trace,
 {
   int l = book (layer);
 
+  if (bp_backprop_conv_applies (trace, kind, layer))
+    return bp_backprop_conv_equation_words (trace, kind, layer);
   switch (kind)
     {
     case BP_BACKPROP_STEP_INPUT:
@@ -239,6 +245,8 @@ bp_backprop_text_explain (const BpTrace      *trace,
   const BpNetwork *net = bp_trace_get_network (trace);
   int l = book (layer);
 
+  if (bp_backprop_conv_applies (trace, kind, layer))
+    return bp_backprop_conv_explain (trace, kind, layer);
   switch (kind)
     {
     case BP_BACKPROP_STEP_INPUT:
@@ -386,7 +394,12 @@ bp_backprop_text_neuron (const BpTrace *trace,
   const BpTraceLayer *tl = bp_trace_get_layer (trace, (size_t) layer);
   BpTraceTerm top[N_TERMS];
   BpTraceRest rest;
-  size_t n_top = bp_trace_neuron_terms (trace, (size_t) layer, neuron, top, N_TERMS, &rest);
+  size_t n_top;
+
+  if (tl->kind != BP_LAYER_DENSE)
+    return bp_backprop_conv_neuron (trace, layer, neuron, words);
+  n_top = bp_trace_neuron_terms (trace, (size_t) layer, neuron, top, N_TERMS, &rest);
+
   g_autoptr(GString) s = g_string_new (NULL);
   g_autoptr(GString) w = g_string_new (NULL);
   int l = book (layer);

@@ -967,6 +967,39 @@ backprop_step_cb (ViewProbe      *vp,
     bp_test_event ("backprop-slowdown %zu shown %d",
                    bp_trace_slowed_outputs (bp_backprop_view_get_trace (view), NULL),
                    gtk_widget_get_visible (template_child (view, BP_TYPE_BACKPROP_VIEW, "slow_label")));
+  /* A conv net's map columns: each one's shape, the max-pool winners it highlights and how many
+   * of its shown δ are not 0 outside them (max-pooling sends δ to its winners only). */
+  if ((kind == BP_BACKPROP_STEP_FORWARD || kind == BP_BACKPROP_STEP_BACKWARD)
+      && bp_backprop_view_get_trace (view) != NULL)
+    {
+      const BpTrace *trace = bp_backprop_view_get_trace (view);
+      BpNetworkColumns *columns = BP_NETWORK_COLUMNS (template_child (view, BP_TYPE_BACKPROP_VIEW,
+                                                                      "columns"));
+
+      for (guint l = 0; l < bp_network_columns_get_n_layers (columns); l++)
+        {
+          const BpTraceLayer *tl = bp_trace_get_layer (trace, l);
+          const guint8 *mask = NULL;
+          guint h = 0, w = 0;
+          guint c = bp_network_columns_get_maps (columns, l, &h, &w, &mask);
+          gsize n_mask = 0, outside = 0, inside = 0;
+
+          if (c == 0)
+            continue;
+          for (gsize j = 0; mask != NULL && j < tl->n_out; j++)
+            {
+              n_mask += mask[j] != 0;
+              if (kind == BP_BACKPROP_STEP_BACKWARD && (int) l == layer)
+                {
+                  outside += !mask[j] && tl->delta[j] != 0.0f;
+                  inside += mask[j] && tl->delta[j] != 0.0f;
+                }
+            }
+          bp_test_event ("backprop-maps %u %s %u %u %u winners %zu delta-at-winners %zu "
+                         "delta-elsewhere %zu", l, tl->kind == BP_LAYER_CONV ? "conv" : "pool", c, h,
+                         w, n_mask, inside, outside);
+        }
+    }
   if ((kind == BP_BACKPROP_STEP_GRADIENT || kind == BP_BACKPROP_STEP_UPDATE) && vp->strip_tick == 0)
     {
       vp->place_frames = 0;
@@ -988,7 +1021,9 @@ backprop_neuron_cb (ViewProbe      *vp,
   tl = bp_trace_get_layer (trace, (size_t) layer);
   bp_test_event ("backprop-neuron %d %u z %.9g a %.9g deriv %.9g delta %.9g nabla_b %.9g "
                  "saturated %d", layer, neuron, tl->z[neuron], tl->a[neuron], tl->deriv[neuron],
-                 tl->delta[neuron], tl->nabla_b[neuron],
+                 tl->delta[neuron],
+                 tl->kind == BP_LAYER_DENSE ? tl->nabla_b[neuron]
+                 : tl->kind == BP_LAYER_CONV ? tl->nabla_b[neuron / (tl->out_h * tl->out_w)] : 0.0f,
                  bp_trace_is_saturated (trace, (size_t) layer, neuron));
 }
 

@@ -3,7 +3,11 @@
  *
  * Layout: a caption row on top, the scale labels under the columns, and between them the input
  * square and the columns. One cell size serves every layer after the input, the largest that
- * fits them all side by side: a layer of n neurons takes ⌈n / rows⌉ columns of cells.
+ * fits them all side by side: a layer of n neurons takes ⌈n / rows⌉ columns of cells. A conv or
+ * pool layer's column is its maps instead, one picture per channel stacked top to bottom and
+ * wrapping into more columns of pictures; every map column has the same pixel size, so that a
+ * pooled map looks the size it is beside its input: the largest (up to MAX_PX) with which the
+ * columns still fit at cells of MIN_FIT_CELL.
  */
 #include "config.h"
 
@@ -23,6 +27,10 @@
 #define CAPTION_H   34.0   /* two lines of caption */
 #define SCALE_H     20.0
 #define MAX_CELL    36.0
+#define MAP_GAP     3.0    /* between two maps of a column */
+#define MAX_PX      8.0    /* the most screen pixels a map pixel takes */
+#define MAP_SLOT    84.0   /* the least room a map column takes: its caption's */
+#define MIN_FIT_CELL 6.0
 
 typedef struct
 {
@@ -31,9 +39,13 @@ typedef struct
   guint8 *marks;
   char   *caption;
   gboolean labelled;
+  guint   maps_c, maps_h, maps_w; /* a map column's shape; maps_c 0 for cells */
+  guint8 *highlight;              /* a map column's highlighted pixels, or NULL */
   /* Layout, for the last size drawn or hit-tested. */
   double  x, width;
   guint   rows, cols;
+  double  px;                     /* a map column's pixel size */
+  guint   per_col;                /* its maps per column of pictures */
 } Column;
 
 struct _BpNetworkColumns
@@ -51,6 +63,7 @@ struct _BpNetworkColumns
   /* Layout */
   int           laid_w, laid_h;
   double        cell, top, input_x, input_side;
+  double        map_slot;     /* the least width of a map column */
 
   PangoContext *text;
 };
@@ -73,6 +86,77 @@ bp_network_columns_new (void)
 
 /* ── Layout ───────────────────────────────────────────────────────────────────────────────── */
 
+/* A map column's pictures at @px screen pixels per map pixel, stacked in columns of pictures
+ * @avail_h high. */
+static void
+place_maps (Column *col,
+            double  px,
+            double  avail_h)
+{
+  double ph;
+
+  col->px = px;
+  ph = col->maps_h * col->px;
+  col->per_col = (guint) MAX (1.0, floor ((avail_h + MAP_GAP) / (ph + MAP_GAP)));
+  col->per_col = MIN (col->per_col, MAX (col->maps_c, 1));
+  col->rows = col->per_col;
+  col->cols = (col->maps_c + col->per_col - 1) / col->per_col;
+  col->width = col->cols * col->maps_w * col->px + (col->cols > 0 ? (col->cols - 1) * MAP_GAP : 0);
+}
+
+/* The top left corner of map @channel of a map column. */
+static void
+map_origin (BpNetworkColumns *self,
+            const Column     *col,
+            guint             channel,
+            double           *x,
+            double           *y)
+{
+  *x = col->x + (channel / col->per_col) * (col->maps_w * col->px + MAP_GAP);
+  *y = self->top + (channel % col->per_col) * (col->maps_h * col->px + MAP_GAP);
+}
+
+/* The height a column's cells or maps take. */
+static double
+column_height (BpNetworkColumns *self,
+               const Column     *col)
+{
+  if (col->maps_c > 0)
+    return col->per_col * (col->maps_h * col->px + MAP_GAP) - MAP_GAP;
+  return col->rows * self->cell;
+}
+
+/* The width every column needs with map pixels of @map, cells of @cell and map columns at
+ * least @slot wide (each after a GAP). */
+static double
+need_width (BpNetworkColumns *self,
+            double            map,
+            double            cell,
+            double            slot,
+            double            avail_h)
+{
+  double need = 0.0;
+  guint rows = (guint) MAX (1.0, floor (avail_h / cell));
+
+  for (guint l = 0; l < self->n_layers; l++)
+    {
+      Column *col = &self->columns[l];
+
+      if (col->maps_c > 0)
+        {
+          place_maps (col, map, avail_h);
+          need += GAP + MAX (col->width, slot);
+        }
+      else
+        {
+          guint r = MIN (rows, MAX (col->n, 1));
+
+          need += GAP + MAX (((col->n + r - 1) / r) * cell, slot) + (col->labelled ? 14.0 : 0.0);
+        }
+    }
+  return need;
+}
+
 static void
 layout (BpNetworkColumns *self,
         int               width,
@@ -85,32 +169,63 @@ layout (BpNetworkColumns *self,
   self->laid_w = width;
   self->laid_h = height;
   self->top = PAD + CAPTION_H;
-  self->input_side = MAX (0.0, MIN (avail_h, MIN (width * 0.28, 196.0)));
+  {
+    gboolean maps = FALSE;
+
+    /* Beside a conv net's maps the input leaves them more room. */
+    for (guint l = 0; l < self->n_layers; l++)
+      maps |= self->columns[l].maps_c > 0;
+    self->input_side = MAX (0.0, MIN (avail_h, MIN (width * (maps ? 0.18 : 0.28), 196.0)));
+  }
   self->input_x = PAD;
   avail_w = width - 2 * PAD - self->input_side;
 
-  /* The largest cell (down to 2 px) with which every column fits, a labelled column (the
-   * outputs) in one column of cells. */
-  cell = MAX_CELL;
-  for (guint l = 0; l < self->n_layers; l++)
-    if (self->columns[l].labelled && self->columns[l].n > 0)
-      cell = MIN (cell, floor (avail_h / self->columns[l].n));
-  for (; cell > 2.0; cell -= 1.0)
-    {
-      double need = 0.0;
-      guint rows = (guint) MAX (1.0, floor (avail_h / cell));
+  /* The largest map pixels and cells with which every column fits, each map column with room
+   * for its caption: maps first, as long as the cells can stay MIN_FIT_CELL; then without the
+   * captions' room; then the cells (down to 2 px) with one-pixel maps. */
+  {
+    gboolean any_maps = FALSE;
+    double start_cell = MAX_CELL;
+    double map = 1.0, slot = 0.0;
+    gboolean found = FALSE;
 
-      for (guint l = 0; l < self->n_layers; l++)
-        {
-          guint n = self->columns[l].n;
-          guint r = MIN (rows, MAX (n, 1));
-          guint c = (n + r - 1) / r;
+    for (guint l = 0; l < self->n_layers; l++)
+      {
+        any_maps |= self->columns[l].maps_c > 0;
+        if (self->columns[l].labelled && self->columns[l].n > 0)
+          start_cell = MIN (start_cell, floor (avail_h / self->columns[l].n));
+      }
+    static const double slots[] = { MAP_SLOT, 0.8 * MAP_SLOT, 0.65 * MAP_SLOT, 0.0 };
 
-          need += GAP + c * cell + (self->columns[l].labelled ? 14.0 : 0.0);
-        }
-      if (need <= avail_w)
-        break;
-    }
+    for (guint pass = any_maps ? 0 : 2; pass < G_N_ELEMENTS (slots) && !found; pass++)
+      for (map = any_maps ? MAX_PX : 1.0; map >= 1.0 && !found; map -= 1.0)
+        for (cell = start_cell; cell >= (slots[pass] > 0 ? 2.0 : MIN_FIT_CELL) && !found;
+             cell -= 1.0)
+          {
+            slot = slots[pass];
+            found = need_width (self, map, cell, slot, avail_h) <= avail_w
+                    && (cell >= MIN_FIT_CELL || map <= 1.0);
+          }
+    if (found)
+      {
+        /* The loops stepped once more after the fit. */
+        map += 1.0;
+        cell += 1.0;
+      }
+    else
+      {
+        map = 1.0;
+        slot = 0.0;
+        for (cell = start_cell; cell > 2.0; cell -= 1.0)
+          if (need_width (self, map, cell, slot, avail_h) <= avail_w)
+            break;
+      }
+    cell = MAX (cell, 2.0);
+    self->map_slot = slot;
+    for (guint l = 0; l < self->n_layers; l++)
+      if (self->columns[l].maps_c > 0)
+        place_maps (&self->columns[l], map, avail_h);
+  }
   self->cell = cell;
 
   {
@@ -122,11 +237,21 @@ layout (BpNetworkColumns *self,
         Column *col = &self->columns[l];
         guint r = MIN (rows, MAX (col->n, 1));
 
-        col->rows = r;
-        col->cols = (col->n + r - 1) / r;
+        if (col->maps_c == 0)
+          {
+            col->rows = r;
+            col->cols = (col->n + r - 1) / r;
+            col->width = col->cols * cell;
+          }
         x += GAP + (col->labelled ? 14.0 : 0.0);
+        /* Beside maps, a narrow column sits in the middle of its caption's room. */
+        if (col->width < self->map_slot)
+          {
+            col->x = x + floor ((self->map_slot - col->width) / 2);
+            x += self->map_slot;
+            continue;
+          }
         col->x = x;
-        col->width = col->cols * cell;
         x += col->width;
       }
 
@@ -166,6 +291,18 @@ cell_rect (BpNetworkColumns *self,
 {
   guint c = j / col->rows, r = j % col->rows;
 
+  if (col->maps_c > 0)
+    {
+      guint size = col->maps_h * col->maps_w;
+      guint channel = j / size, at = j % size;
+      double x, y;
+
+      map_origin (self, col, channel, &x, &y);
+      graphene_rect_init (rect, (float) (x + (at % col->maps_w) * col->px),
+                          (float) (y + (at / col->maps_w) * col->px), (float) col->px,
+                          (float) col->px);
+      return;
+    }
   graphene_rect_init (rect, (float) (col->x + c * self->cell), (float) (self->top + r * self->cell),
                       (float) self->cell, (float) self->cell);
 }
@@ -287,6 +424,73 @@ draw_input (BpNetworkColumns *self,
                self->active == -1, side + GAP - 4);
 }
 
+/* A map column's pictures: each map on the column's scale in the diverging colours, the pixels
+ * not highlighted (when some are) under a veil of the text colour, so that the highlighted ones
+ * (the winners of a max-pool) stand out. */
+static void
+draw_maps (BpNetworkColumns *self,
+           cairo_t          *cr,
+           const Column     *col,
+           float             limit,
+           const GdkRGBA    *fg)
+{
+  guint size = col->maps_h * col->maps_w;
+
+  for (guint c = 0; c < col->maps_c; c++)
+    {
+      double x, y;
+
+      map_origin (self, col, c, &x, &y);
+      if (col->values == NULL)
+        {
+          cairo_rectangle (cr, x + 0.5, y + 0.5, col->maps_w * col->px - 1, col->maps_h * col->px - 1);
+          cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.2);
+          cairo_set_line_width (cr, 1.0);
+          cairo_stroke (cr);
+          continue;
+        }
+      {
+        cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) col->maps_w,
+                                                               (int) col->maps_h);
+        guint8 *data;
+        int stride;
+
+        cairo_surface_flush (surface);
+        data = cairo_image_surface_get_data (surface);
+        stride = cairo_image_surface_get_stride (surface);
+        for (guint i = 0; i < size; i++)
+          {
+            float v = col->values[c * size + i];
+            guint32 pixel = bp_colormap_diverging_pixel (limit > 0.0f && isfinite (v) ? v / limit : 0.0);
+
+            if (col->highlight != NULL && !col->highlight[c * size + i])
+              {
+                /* The veil: halfway to the text colour's grey. */
+                double g = fg->red > 0.5 ? 0.25 : 0.62;
+                guint32 r = (pixel >> 16) & 0xff, gr = (pixel >> 8) & 0xff, b = pixel & 0xff;
+
+                r = (guint32) lrint (r * 0.45 + g * 255 * 0.55);
+                gr = (guint32) lrint (gr * 0.45 + g * 255 * 0.55);
+                b = (guint32) lrint (b * 0.45 + g * 255 * 0.55);
+                pixel = r << 16 | gr << 8 | b;
+              }
+            ((guint32 *) (gpointer) (data + (i / col->maps_w) * (gsize) stride))[i % col->maps_w] =
+              0xff000000u | pixel;
+          }
+        cairo_surface_mark_dirty (surface);
+        cairo_save (cr);
+        cairo_translate (cr, x, y);
+        cairo_scale (cr, col->px, col->px);
+        cairo_set_source_surface (cr, surface, 0, 0);
+        cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
+        cairo_rectangle (cr, 0, 0, col->maps_w, col->maps_h);
+        cairo_fill (cr);
+        cairo_restore (cr);
+        cairo_surface_destroy (surface);
+      }
+    }
+}
+
 static void
 draw_column (BpNetworkColumns *self,
              cairo_t          *cr,
@@ -299,16 +503,18 @@ draw_column (BpNetworkColumns *self,
   double inset = cell >= 6 ? 1.0 : 0.0;
   float limit = column_limit (col);
   gboolean active = self->active == (int) l;
-  double bottom = self->top + col->rows * cell;
+  double bottom = self->top + column_height (self, col);
 
   if (active)
     {
-      cairo_rectangle (cr, col->x - 4, self->top - 4, col->width + 8, col->rows * cell + 8);
+      cairo_rectangle (cr, col->x - 4, self->top - 4, col->width + 8, column_height (self, col) + 8);
       cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.10);
       cairo_fill (cr);
     }
 
-  for (guint j = 0; j < col->n; j++)
+  if (col->maps_c > 0)
+    draw_maps (self, cr, col, limit, fg);
+  for (guint j = 0; col->maps_c == 0 && j < col->n; j++)
     {
       graphene_rect_t r;
 
@@ -350,7 +556,7 @@ draw_column (BpNetworkColumns *self,
                      MIN (1.0, cell / 16.0), FALSE, 0);
         }
     }
-  if (col->values == NULL && cell < 4)
+  if (col->values == NULL && cell < 4 && col->maps_c == 0)
     {
       cairo_rectangle (cr, col->x + 0.5, self->top + 0.5, col->width - 1, col->rows * cell - 1);
       cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.25);
@@ -367,6 +573,14 @@ draw_column (BpNetworkColumns *self,
       cairo_set_source_rgb (cr, fg->red, fg->green, fg->blue);
       cairo_set_line_width (cr, 2.0);
       cairo_stroke (cr);
+      if (col->maps_c > 0)
+        {
+          /* A map pixel is small: a halo of the background keeps its ring apart. */
+          cairo_rectangle (cr, r.origin.x - 3.5, r.origin.y - 3.5, r.size.width + 7, r.size.height + 7);
+          cairo_set_source_rgba (cr, dark ? 0 : 1, dark ? 0 : 1, dark ? 0 : 1, 0.9);
+          cairo_set_line_width (cr, 1.5);
+          cairo_stroke (cr);
+        }
     }
 
   cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, active ? 1.0 : 0.75);
@@ -374,8 +588,15 @@ draw_column (BpNetworkColumns *self,
     {
       double bx, bw;
 
-      caption_box (self, col->x + col->width / 2, col->width + GAP - 4, 112.0, &bx, &bw);
-      draw_text (self, cr, col->caption, bx + bw / 2, PAD, 0.5, 0.0, 1.0, active, bw);
+      /* Beside maps, each column's caption has its own room (a map column's on two lines). */
+      if (self->map_slot > 0)
+        caption_box (self, col->x + col->width / 2, MAX (col->width, self->map_slot) + GAP - 4,
+                     0.0, &bx, &bw);
+      else
+        caption_box (self, col->x + col->width / 2, col->width + GAP - 4, 112.0, &bx, &bw);
+      /* Small type when the room is short. */
+      draw_text (self, cr, col->caption, bx + bw / 2, PAD, 0.5, 0.0,
+                 self->map_slot > 0 && self->map_slot < MAP_SLOT ? 0.8 : 1.0, active, bw);
     }
   if (col->values != NULL)
     {
@@ -545,8 +766,23 @@ bp_network_columns_neuron_at (BpNetworkColumns *self,
       guint j;
 
       if (x < col->x || x >= col->x + col->width || y < self->top
-          || y >= self->top + col->rows * self->cell)
+          || y >= self->top + column_height (self, col))
         continue;
+      if (col->maps_c > 0)
+        {
+          double pw = col->maps_w * col->px, ph = col->maps_h * col->px;
+          guint pc = (guint) ((x - col->x) / (pw + MAP_GAP));
+          guint pr = (guint) ((y - self->top) / (ph + MAP_GAP));
+          double mx = x - col->x - pc * (pw + MAP_GAP), my = y - self->top - pr * (ph + MAP_GAP);
+          guint channel = pc * col->per_col + pr;
+
+          if (mx >= pw || my >= ph || pr >= col->per_col || channel >= col->maps_c)
+            return -1;
+          if (layer != NULL)
+            *layer = (int) l;
+          return (int) (channel * col->maps_h * col->maps_w
+                        + (guint) (my / col->px) * col->maps_w + (guint) (mx / col->px));
+        }
       c = (int) ((x - col->x) / self->cell);
       r = (int) ((y - self->top) / self->cell);
       j = (guint) c * col->rows + (guint) r;
@@ -679,6 +915,8 @@ bp_network_columns_set_input (BpNetworkColumns *self,
 static void
 clear_column (Column *col)
 {
+  g_clear_pointer (&col->highlight, g_free);
+  col->maps_c = col->maps_h = col->maps_w = 0;
   g_clear_pointer (&col->values, g_free);
   g_clear_pointer (&col->marks, g_free);
   g_clear_pointer (&col->caption, g_free);
@@ -737,6 +975,68 @@ bp_network_columns_set_values (BpNetworkColumns *self,
   if (values != NULL && marks != NULL)
     col->marks = g_memdup2 (marks, col->n);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+bp_network_columns_set_maps (BpNetworkColumns *self,
+                             guint             layer,
+                             guint             channels,
+                             guint             height,
+                             guint             width)
+{
+  Column *col;
+
+  g_return_if_fail (BP_IS_NETWORK_COLUMNS (self));
+  g_return_if_fail (layer < self->n_layers);
+
+  col = &self->columns[layer];
+  g_return_if_fail (channels == 0 || (gsize) channels * height * width == col->n);
+  if (col->maps_c == channels && col->maps_h == height && col->maps_w == width)
+    return;
+  col->maps_c = channels;
+  col->maps_h = channels > 0 ? height : 0;
+  col->maps_w = channels > 0 ? width : 0;
+  g_clear_pointer (&col->highlight, g_free);
+  invalidate (self);
+}
+
+void
+bp_network_columns_set_highlight (BpNetworkColumns *self,
+                                  guint             layer,
+                                  const guint8     *mask)
+{
+  Column *col;
+
+  g_return_if_fail (BP_IS_NETWORK_COLUMNS (self));
+  g_return_if_fail (layer < self->n_layers);
+
+  col = &self->columns[layer];
+  g_clear_pointer (&col->highlight, g_free);
+  if (mask != NULL && col->maps_c > 0)
+    col->highlight = g_memdup2 (mask, col->n);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+bp_network_columns_get_maps (BpNetworkColumns *self,
+                             guint             layer,
+                             guint            *height,
+                             guint            *width,
+                             const guint8    **highlight)
+{
+  const Column *col;
+
+  g_return_val_if_fail (BP_IS_NETWORK_COLUMNS (self), 0);
+  g_return_val_if_fail (layer < self->n_layers, 0);
+
+  col = &self->columns[layer];
+  if (height != NULL)
+    *height = col->maps_h;
+  if (width != NULL)
+    *width = col->maps_w;
+  if (highlight != NULL)
+    *highlight = col->highlight;
+  return col->maps_c;
 }
 
 void

@@ -40,6 +40,29 @@ void bp_network_columns_set_values (BpNetworkColumns *self,
                                     const float      *values,
                                     const guint8     *marks);
 
+/* Draw column @layer as @channels maps of @height × @width (channels·height·width must be its
+ * size; neuron j is pixel j of the maps laid end to end, as a conv layer's values are), or with
+ * @channels 0 as cells again. Clears its highlight. */
+void bp_network_columns_set_maps (BpNetworkColumns *self,
+                                  guint             layer,
+                                  guint             channels,
+                                  guint             height,
+                                  guint             width);
+
+/* Highlight some pixels of map column @layer (@mask: one byte per neuron, non-zero for the
+ * highlighted), the others drawn under a veil: the inputs that won a max-pool. NULL: none. */
+void bp_network_columns_set_highlight (BpNetworkColumns *self,
+                                       guint             layer,
+                                       const guint8     *mask);
+
+/* Column @layer's maps: their count (0 for cells), size and highlight mask (NULL: none; one
+ * byte per neuron, the widget's). */
+guint bp_network_columns_get_maps (BpNetworkColumns *self,
+                                   guint             layer,
+                                   guint            *height,
+                                   guint            *width,
+                                   const guint8    **highlight);
+
 /* Each column's caption (above it), e.g. "layer 2 · 30". */
 void bp_network_columns_set_caption (BpNetworkColumns *self,
                                      guint             layer,

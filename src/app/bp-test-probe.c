@@ -712,6 +712,32 @@ stroke_classified_cb (ViewProbe  *vp,
     bp_test_event ("why %d", bp_draw_view_get_why_class (view));
   else
     bp_test_event ("why top");
+  /* A conv net's feature maps as the view shows them: each layer's shape and the sum of its
+   * values, which a new drawing changes. */
+  {
+    BpFeatureMaps *maps = bp_draw_view_get_feature_maps (view);
+    guint n = bp_feature_maps_get_n_layers (maps);
+
+    if (n > 0)
+      {
+        g_autoptr(GString) m = g_string_new (NULL);
+
+        g_string_append_printf (m, "feature-maps %u", n);
+        for (guint l = 0; l < n; l++)
+          {
+            guint c, h, w;
+            const float *v = bp_feature_maps_get_values (maps, l, &c, &h, &w);
+            double sum = 0.0;
+            char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+            for (gsize i = 0; i < (gsize) c * h * w; i++)
+              sum += v[i];
+            g_string_append_printf (m, " %ux%ux%u:%s", c, h, w,
+                                    g_ascii_formatd (number, sizeof number, "%.6g", sum));
+          }
+        bp_test_event ("%s", m->str);
+      }
+  }
   if (vp->strip_tick == 0)
     vp->strip_tick = gtk_widget_add_tick_callback (vp->view, strip_tick_cb, vp, NULL);
 }
@@ -879,6 +905,17 @@ backprop_tick_cb (GtkWidget     *widget,
   if (n > 1)
     print_place ("backprop-hidden-0", GTK_WIDGET (columns), cell.origin.x, cell.origin.y,
                  (int) cell.size.width, (int) cell.size.height);
+  /* A conv net's first map as a whole: a target that a pixel's shift does not miss. */
+  {
+    guint h = 0, w = 0;
+    graphene_rect_t last;
+
+    if (bp_network_columns_get_maps (columns, 0, &h, &w, NULL) > 0
+        && bp_network_columns_get_cell (columns, 0, h * w - 1, &last))
+      print_place ("backprop-map-0", GTK_WIDGET (columns), cell.origin.x, cell.origin.y,
+                   (int) (last.origin.x + last.size.width - cell.origin.x),
+                   (int) (last.origin.y + last.size.height - cell.origin.y));
+  }
   if (bp_network_columns_get_cell (columns, n - 1, 0, &cell))
     print_place ("backprop-output-0", GTK_WIDGET (columns), cell.origin.x, cell.origin.y,
                  (int) cell.size.width, (int) cell.size.height);

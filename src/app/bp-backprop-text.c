@@ -57,6 +57,20 @@ bp_backprop_text_number (double value,
 
 #define NUM(v) bp_backprop_text_number ((v), 3)
 
+char *
+bp_backprop_text_superscript (const char *symbol,
+                              guint       layer)
+{
+  static const char *const digits[] = { "⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹" };
+  GString *s = g_string_new (symbol);
+  char number[16];
+
+  g_snprintf (number, sizeof number, "%u", layer);
+  for (const char *p = number; *p != '\0'; p++)
+    g_string_append (s, digits[*p - '0']);
+  return g_string_free (s, FALSE);
+}
+
 /* The book's number of the trace's layer @layer. */
 static int
 book (int layer)

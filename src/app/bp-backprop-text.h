@@ -51,6 +51,10 @@ const char *bp_backprop_text_cost_name (BpCost cost);
 char *bp_backprop_text_number (double value,
                                int    digits);
 
+/* @symbol with @layer in superscript digits: "a" and 2 → "a²"; "∂C/∂b" → "∂C/∂b²". */
+char *bp_backprop_text_superscript (const char *symbol,
+                                    guint       layer);
+
 /* The name of the function of layer @layer: "σ", "tanh", "ReLU" or "softmax". */
 const char *bp_backprop_text_function (const BpTrace *trace,
                                        int            layer);

@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 
 #include "bp-backprop-conv.h"
+#include "bp-backprop-maps.h"
 #include "bp-backprop-text.h"
 #include "bp-backprop-view-private.h"
 #include "bp-colormap.h"
@@ -471,21 +472,6 @@ quantity_symbol (Quantity q)
   return symbols[q];
 }
 
-/* "a" and layer 2 → "a²"; "∂C/∂b" → "∂C/∂b²". */
-static char *
-superscript (const char *symbol,
-             guint       layer)
-{
-  static const char *const digits[] = { "⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹" };
-  GString *s = g_string_new (symbol);
-  char number[16];
-
-  g_snprintf (number, sizeof number, "%u", layer);
-  for (const char *p = number; *p != '\0'; p++)
-    g_string_append (s, digits[*p - '0']);
-  return g_string_free (s, FALSE);
-}
-
 static void
 update_columns (BpBackpropView *self,
                 BpBackpropStepKind kind,
@@ -500,17 +486,7 @@ update_columns (BpBackpropView *self,
   for (guint l = 0; l < L; l++)
     sizes[l] = (guint) bp_trace_get_layer (self->trace, l)->n_out;
   bp_network_columns_set_shape (self->columns, L, sizes);
-  /* Conv and pool layers as maps, one picture per channel. */
-  for (guint l = 0; l < L; l++)
-    {
-      const BpTraceLayer *tl = bp_trace_get_layer (self->trace, l);
-
-      if (tl->kind == BP_LAYER_DENSE)
-        bp_network_columns_set_maps (self->columns, l, 0, 0, 0);
-      else
-        bp_network_columns_set_maps (self->columns, l, (guint) tl->out_c, (guint) tl->out_h,
-                                     (guint) tl->out_w);
-    }
+  bp_backprop_maps_set_shapes (self->columns, self->trace);
   bp_network_columns_set_input (self->columns, bp_trace_get_input (self->trace), SIDE, SIDE);
   bp_network_columns_set_input_caption (self->columns, _("Input x = a¹"));
   quadratic = bp_trace_get_network (self->trace)->arch.cost == BP_COST_QUADRATIC;
@@ -522,18 +498,16 @@ update_columns (BpBackpropView *self,
       g_autofree guint8 *marks = NULL;
       g_autofree float *bias_maps = NULL;
       const float *values = NULL;
-      gboolean known;
-      gboolean maps = tl->kind != BP_LAYER_DENSE;
+      gboolean known, maps = tl->kind != BP_LAYER_DENSE;
 
       known = q == QUANTITY_A || q == QUANTITY_Z ? forward_known (kind, step_layer, l)
                                                  : delta_known (kind, step_layer, l);
-      /* A conv layer has one bias per map (BP3 sums its δ over the map), a pool layer none. */
+      /* A conv layer has one bias per map, a pool layer none; saturation dots do not fit a map. */
       if (known && q == QUANTITY_NABLA_B && maps)
         values = bias_maps = bp_backprop_conv_bias_maps (self->trace, (int) l);
       else if (known)
         values = q == QUANTITY_A ? tl->a : q == QUANTITY_Z ? tl->z : q == QUANTITY_DELTA ? tl->delta
                                                                                         : tl->nabla_b;
-      /* Saturation dots do not fit a map's pixels. */
       if (known && !maps && forward_known (kind, step_layer, l) && (!tl->is_output || quadratic))
         {
           marks = g_new0 (guint8, tl->n_out);
@@ -542,37 +516,20 @@ update_columns (BpBackpropView *self,
       bp_network_columns_set_values (self->columns, l, values, marks);
       bp_network_columns_set_labelled (self->columns, l, tl->is_output);
       {
-        g_autofree char *symbol = superscript (quantity_symbol (q), l + 2);
+        g_autofree char *symbol = bp_backprop_text_superscript (quantity_symbol (q), l + 2);
 
         if (tl->is_output)
           /* Translators: the caption of the output layer's column: the quantity, e.g. a³. */
           caption = g_strdup_printf (_("%s (output)"), symbol);
-        else if (maps && q == QUANTITY_NABLA_B && tl->kind == BP_LAYER_POOL)
-          /* Translators: the caption of a pooling layer's column when biases are shown. */
-          caption = g_strdup_printf (_("%s: none (pooling)"), symbol);
         else if (maps)
-          /* Translators: the caption of a conv or pool layer's column: the quantity, e.g. a²,
-           * the number of maps and their size. */
-          caption = g_strdup_printf (_("%s\n%zu × %zu×%zu"), symbol, tl->out_c, tl->out_h,
-                                     tl->out_w);
+          caption = bp_backprop_maps_caption (tl, symbol, q == QUANTITY_NABLA_B);
         else
           /* Translators: the caption of a hidden layer's column: the quantity, e.g. a², and the
            * number of neurons. */
           caption = g_strdup_printf (_("%s (%zu)"), symbol, tl->n_out);
       }
       bp_network_columns_set_caption (self->columns, l, caption);
-      /* Max-pooling's winners, bright among veiled losers: in the pool's input when the forward
-       * pass pools it, and when BP2 sends the error back through the pool to them alone. */
-      if (maps)
-        {
-          gsize n_winners = 0;
-          g_autofree guint8 *winners = NULL;
-
-          if ((kind == BP_BACKPROP_STEP_FORWARD && step_layer == (int) l + 1)
-              || (kind == BP_BACKPROP_STEP_BACKWARD && step_layer == (int) l))
-            winners = bp_backprop_conv_winners (self->trace, (int) l + 1, &n_winners);
-          bp_network_columns_set_highlight (self->columns, l, winners);
-        }
+      bp_backprop_maps_highlight (self->columns, self->trace, kind, step_layer, l);
       if (words->len > 0)
         g_string_append (words, "; ");
       g_strdelimit (caption, "\n", ' ');

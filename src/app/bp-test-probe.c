@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "bp-test-probe.h"
+#include "bp-test-probe-maps.h"
 
 #include "bp-backprop-view.h"
 #include "bp-confusion-matrix.h"
@@ -712,32 +713,7 @@ stroke_classified_cb (ViewProbe  *vp,
     bp_test_event ("why %d", bp_draw_view_get_why_class (view));
   else
     bp_test_event ("why top");
-  /* A conv net's feature maps as the view shows them: each layer's shape and the sum of its
-   * values, which a new drawing changes. */
-  {
-    BpFeatureMaps *maps = bp_draw_view_get_feature_maps (view);
-    guint n = bp_feature_maps_get_n_layers (maps);
-
-    if (n > 0)
-      {
-        g_autoptr(GString) m = g_string_new (NULL);
-
-        g_string_append_printf (m, "feature-maps %u", n);
-        for (guint l = 0; l < n; l++)
-          {
-            guint c, h, w;
-            const float *v = bp_feature_maps_get_values (maps, l, &c, &h, &w);
-            double sum = 0.0;
-            char number[G_ASCII_DTOSTR_BUF_SIZE];
-
-            for (gsize i = 0; i < (gsize) c * h * w; i++)
-              sum += v[i];
-            g_string_append_printf (m, " %ux%ux%u:%s", c, h, w,
-                                    g_ascii_formatd (number, sizeof number, "%.6g", sum));
-          }
-        bp_test_event ("%s", m->str);
-      }
-  }
+  bp_test_probe_feature_maps (view);
   if (vp->strip_tick == 0)
     vp->strip_tick = gtk_widget_add_tick_callback (vp->view, strip_tick_cb, vp, NULL);
 }
@@ -1004,39 +980,8 @@ backprop_step_cb (ViewProbe      *vp,
     bp_test_event ("backprop-slowdown %zu shown %d",
                    bp_trace_slowed_outputs (bp_backprop_view_get_trace (view), NULL),
                    gtk_widget_get_visible (template_child (view, BP_TYPE_BACKPROP_VIEW, "slow_label")));
-  /* A conv net's map columns: each one's shape, the max-pool winners it highlights and how many
-   * of its shown δ are not 0 outside them (max-pooling sends δ to its winners only). */
-  if ((kind == BP_BACKPROP_STEP_FORWARD || kind == BP_BACKPROP_STEP_BACKWARD)
-      && bp_backprop_view_get_trace (view) != NULL)
-    {
-      const BpTrace *trace = bp_backprop_view_get_trace (view);
-      BpNetworkColumns *columns = BP_NETWORK_COLUMNS (template_child (view, BP_TYPE_BACKPROP_VIEW,
-                                                                      "columns"));
-
-      for (guint l = 0; l < bp_network_columns_get_n_layers (columns); l++)
-        {
-          const BpTraceLayer *tl = bp_trace_get_layer (trace, l);
-          const guint8 *mask = NULL;
-          guint h = 0, w = 0;
-          guint c = bp_network_columns_get_maps (columns, l, &h, &w, &mask);
-          gsize n_mask = 0, outside = 0, inside = 0;
-
-          if (c == 0)
-            continue;
-          for (gsize j = 0; mask != NULL && j < tl->n_out; j++)
-            {
-              n_mask += mask[j] != 0;
-              if (kind == BP_BACKPROP_STEP_BACKWARD && (int) l == layer)
-                {
-                  outside += !mask[j] && tl->delta[j] != 0.0f;
-                  inside += mask[j] && tl->delta[j] != 0.0f;
-                }
-            }
-          bp_test_event ("backprop-maps %u %s %u %u %u winners %zu delta-at-winners %zu "
-                         "delta-elsewhere %zu", l, tl->kind == BP_LAYER_CONV ? "conv" : "pool", c, h,
-                         w, n_mask, inside, outside);
-        }
-    }
+  if (kind == BP_BACKPROP_STEP_FORWARD || kind == BP_BACKPROP_STEP_BACKWARD)
+    bp_test_probe_backprop_maps (view, kind, layer);
   if ((kind == BP_BACKPROP_STEP_GRADIENT || kind == BP_BACKPROP_STEP_UPDATE) && vp->strip_tick == 0)
     {
       vp->place_frames = 0;

@@ -48,6 +48,29 @@ fits_digits (const BpNetwork *net)
   return net->n_inputs == BP_PREPROCESS_N_PIXELS && net->n_outputs >= 10;
 }
 
+/* A network's shape as the captions give it: its sizes (784-30-10) for a dense one, its layer
+ * list (conv20x5,pool2,…,softmax10) for one with maps, whose sizes say little. */
+static void
+describe_arch (const BpArch *arch,
+               char         *buf,
+               size_t        buf_size)
+{
+  if (bp_arch_has_maps (arch))
+    {
+      g_autoptr(GString) text = NULL;
+
+      bp_arch_format (arch, buf, buf_size);
+      /* A fixed dropout of 0 (network3.py's default) drops nothing: the caption leaves it out. */
+      text = g_string_new (buf);
+      g_string_replace (text, ":dropout=0,", ",", 0);
+      if (g_str_has_suffix (text->str, ":dropout=0"))
+        g_string_truncate (text, text->len - strlen (":dropout=0"));
+      g_strlcpy (buf, text->str, buf_size);
+    }
+  else
+    bp_arch_format_sizes (arch, '-', buf, buf_size);
+}
+
 const BpNetwork *
 bp_default_model_choose (BpSession   *session,
                          BpSnapshot **snapshot,
@@ -56,7 +79,7 @@ bp_default_model_choose (BpSession   *session,
   g_autoptr(BpSnapshot) latest = NULL;
   g_autoptr(GError) error = NULL;
   const BpNetwork *net;
-  char layers[128];
+  char layers[256];
 
   *snapshot = NULL;
   if (session != NULL
@@ -68,7 +91,7 @@ bp_default_model_choose (BpSession   *session,
     {
       if (description != NULL)
         {
-          bp_arch_format_sizes (&latest->net->arch, '-', layers, sizeof layers);
+          describe_arch (&latest->net->arch, layers, sizeof layers);
           if (latest->epoch == 0 && bp_session_get_batches_done (session) == 0)
             /* Translators: the layer sizes of a model opened from a file, not trained since. */
             *description = g_strdup_printf (_("The opened model (%s)"), layers);
@@ -91,7 +114,7 @@ bp_default_model_choose (BpSession   *session,
     }
   if (description != NULL)
     {
-      bp_arch_format_sizes (&net->arch, '-', layers, sizeof layers);
+      describe_arch (&net->arch, layers, sizeof layers);
       *description = g_strdup_printf (_("The built-in model (%s): train a network to use your own"),
                                       layers);
     }

@@ -258,6 +258,11 @@ bp_feature_maps_draw (BpFeatureMaps *self,
 
           cell_origin (layer, c, &x, &y);
           draw_map (cr, layer, c, x, y);
+          /* A thin frame: a black map would vanish into the dark style's background. */
+          cairo_rectangle (cr, x - 0.5, y - 0.5, layer->cell + 1.0, layer->cell + 1.0);
+          cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.25);
+          cairo_set_line_width (cr, 1.0);
+          cairo_stroke (cr);
         }
     }
 }

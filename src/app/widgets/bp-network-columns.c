@@ -644,7 +644,8 @@ draw_arrow (BpNetworkColumns *self,
       x_to = col->x + col->width + 3;
       tip = x_to;
     }
-  y = self->top - 10;
+  /* Beside maps the captions take two lines, and the arrow goes below them, in the gap. */
+  y = self->map_slot > 0 ? self->top + 10 : self->top - 10;
   cairo_set_source_rgb (cr, fg->red, fg->green, fg->blue);
   cairo_set_line_width (cr, 2.0);
   cairo_move_to (cr, x_from, y);

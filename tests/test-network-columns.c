@@ -205,6 +205,29 @@ test_maps (void)
     }
 }
 
+/* A dense network's columns are as they were before maps: each one GAP (18 px) after the one
+ * before, plus the output digits' 14 px, whatever room conv nets' captions take. */
+static void
+test_dense_gaps (void)
+{
+  static const guint sizes[] = { 30, 10 };
+  BpNetworkColumns *columns;
+  GtkWidget *window;
+  graphene_rect_t a, b;
+
+  if (!need_display ())
+    return;
+  columns = new_columns (sizes, 2);
+  window = gtk_window_new ();
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (columns));
+  gtk_widget_size_allocate (GTK_WIDGET (columns), &(GtkAllocation) { 0, 0, 900, 500 }, -1);
+  g_assert_true (bp_network_columns_get_cell (columns, 0, 29, &a));
+  g_assert_true (bp_network_columns_get_cell (columns, 1, 0, &b));
+  g_assert_cmpfloat_with_epsilon (b.origin.x - (a.origin.x + a.size.width), 18.0 + 14.0, 0.01);
+  g_object_unref (columns);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -216,6 +239,7 @@ main (int   argc,
   g_test_add_func ("/network-columns/misses", test_misses);
   g_test_add_func ("/network-columns/values-and-selection", test_values_and_selection);
   g_test_add_func ("/network-columns/maps", test_maps);
+  g_test_add_func ("/network-columns/dense-gaps", test_dense_gaps);
 
   return g_test_run ();
 }

@@ -197,7 +197,9 @@ layout (BpNetworkColumns *self,
       }
     static const double slots[] = { MAP_SLOT, 0.8 * MAP_SLOT, 0.65 * MAP_SLOT, 0.0 };
 
-    for (guint pass = any_maps ? 0 : 2; pass < G_N_ELEMENTS (slots) && !found; pass++)
+    /* A dense network's columns take only their cells' room, as they always have. */
+    for (guint pass = any_maps ? 0 : G_N_ELEMENTS (slots) - 1;
+         pass < G_N_ELEMENTS (slots) && !found; pass++)
       for (map = any_maps ? MAX_PX : 1.0; map >= 1.0 && !found; map -= 1.0)
         for (cell = start_cell; cell >= (slots[pass] > 0 ? 2.0 : MIN_FIT_CELL) && !found;
              cell -= 1.0)

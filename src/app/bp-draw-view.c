@@ -18,6 +18,7 @@
 #include "bp-colormap.h"
 #include "bp-default-model.h"
 #include "bp-draw-canvas.h"
+#include "bp-draw-prediction.h"
 #include "bp-feature-maps.h"
 #include "bp-focus-ring.h"
 #include "bp-layer-maps.h"
@@ -73,6 +74,10 @@ struct _BpDrawView
   char             *maps_description;
 
   guint             predict_tick;
+  GCancellable     *predict_cancellable; /* the prediction computing in a thread, if any */
+  gboolean          predict_again;       /* the drawing changed while it computed */
+  guint             serial;              /* of the last prediction started */
+  char             *source;              /* which network answers, for the caption */
 };
 
 G_DEFINE_FINAL_TYPE (BpDrawView, bp_draw_view, BP_TYPE_VIEW)
@@ -90,16 +95,12 @@ static guint signals[N_SIGNALS];
 
 /* ── Prediction ───────────────────────────────────────────────────────────────────────────── */
 
-/* The first hidden layer, a¹ = σ(W¹x + b¹): the strip shows it, as the network's own forward
- * pass computes it. */
+/* The first hidden layer's activations for the strip (@n 0: no strip). */
 static void
-compute_hidden (BpDrawView *self)
+set_hidden (BpDrawView  *self,
+            const float *hidden,
+            gsize        n)
 {
-  const BpNetwork *net = self->net;
-  /* A conv net's first layer is maps of thousands of values: the feature maps show it. */
-  gsize n = net->arch.n_layers > 1 && net->arch.layers[0].kind == BP_LAYER_DENSE
-              ? net->layers[0].n_out : 0;
-
   if (n != self->n_hidden)
     {
       g_free (self->hidden);
@@ -112,36 +113,24 @@ compute_hidden (BpDrawView *self)
                                            + 2 * STRIP_PAD);
     }
   if (n > 0)
-    {
-      g_autofree float *buffer = NULL;
-      float *a[BP_MAX_LAYERS];
-      gsize total = 0;
-
-      for (gsize l = 0; l < net->arch.n_layers; l++)
-        total += net->layers[l].n_out;
-      buffer = g_new (float, total);
-      total = 0;
-      for (gsize l = 0; l < net->arch.n_layers; l++)
-        {
-          a[l] = buffer + total;
-          total += net->layers[l].n_out;
-        }
-      bp_network_forward_layers (net, self->input, NULL, a);
-      memcpy (self->hidden, a[0], n * sizeof (float));
-    }
+    memcpy (self->hidden, hidden, n * sizeof (float));
 }
 
-/* A conv net's feature maps: every conv and pool layer's output for the input, as the
- * network's forward pass computes it; a screen reader hears each layer and its strongest map. */
+/* A conv net's feature maps (taken from @maps, NULL for none): every conv and pool layer's
+ * output for the input, as the network's forward pass computes it; a screen reader hears each
+ * layer and its strongest map. */
 static void
-compute_maps (BpDrawView *self)
+show_maps (BpDrawView  *self,
+           BpLayerMaps *maps)
 {
   g_autoptr(GString) words = g_string_new (NULL);
 
-  if (!self->have_input || self->net == NULL)
-    bp_layer_maps_clear (&self->maps);
-  else
-    bp_layer_maps_compute (&self->maps, self->net, self->input);
+  bp_layer_maps_clear (&self->maps);
+  if (maps != NULL)
+    {
+      self->maps = *maps;
+      memset (maps, 0, sizeof *maps);
+    }
   bp_feature_maps_set_layers (self->feature_maps, self->maps.layers, self->maps.n_layers);
   gtk_widget_set_visible (GTK_WIDGET (self->feature_maps), self->maps.n_layers > 0);
 
@@ -263,18 +252,15 @@ update_labels (BpDrawView *self,
                           "within its layer, black least."));
 }
 
-/* Classify what is on the pad now. Returns TRUE when there was something to classify. */
+/* The network to ask and its input from what is on the pad, into self->net and self->input.
+ * Without something to classify the view is emptied and FALSE returned. */
 static gboolean
-predict (BpDrawView *self)
+prepare (BpDrawView *self)
 {
   BpSession *session = bp_view_get_session (BP_VIEW (self));
   g_autoptr(BpSnapshot) snapshot = NULL;
   g_autofree char *source = NULL;
-  g_autofree float *scratch = NULL;
   const BpNetwork *net;
-  gsize n_out;
-  int chosen;
-  gint64 start = g_get_monotonic_time ();
 
   net = bp_default_model_choose (session, &snapshot, &source);
   g_clear_pointer (&self->snapshot, bp_snapshot_unref);
@@ -306,6 +292,8 @@ predict (BpDrawView *self)
       self->have_input = status == BP_PREPROCESS_OK;
     }
 
+  g_free (self->source);
+  self->source = g_steal_pointer (&source);
   if (!self->have_input)
     {
       /* A digit chosen for the "Why" map was chosen for that drawing: the next one is
@@ -314,39 +302,101 @@ predict (BpDrawView *self)
         gtk_drop_down_set_selected (self->why_class, 0);
       memset (self->input, 0, sizeof self->input);
       bp_prediction_bars_set_outputs (self->bars, NULL, 0, FALSE);
-      compute_maps (self);
-      update_labels (self, source);
+      show_maps (self, NULL);
+      update_labels (self, self->source);
       gtk_widget_queue_draw (GTK_WIDGET (self->input_area));
       gtk_widget_queue_draw (GTK_WIDGET (self->why_area));
       return FALSE;
     }
+  return TRUE;
+}
 
-  n_out = MIN (net->n_outputs, MAX_OUT);
-  scratch = g_new (float, MAX (bp_network_scratch_size (net),
-                               bp_network_input_gradient_scratch_size (net)));
-  {
-    g_autofree float *out = g_new (float, net->n_outputs);
+/* A prediction for the network and input prepare() chose. */
+static BpDrawPrediction *
+new_prediction (BpDrawView *self)
+{
+  return bp_draw_prediction_new (self->snapshot, self->net, self->input,
+                                 (int) gtk_drop_down_get_selected (self->why_class) - 1,
+                                 ++self->serial);
+}
 
-    bp_network_predict (net, self->input, out, scratch);
-    memcpy (self->outputs, out, n_out * sizeof (float));
-  }
-  bp_prediction_bars_set_outputs (self->bars, self->outputs, (guint) n_out,
-                                  net->arch.output == BP_OUTPUT_SOFTMAX);
+/* Show a computed prediction (its maps and hidden layer taken). */
+static void
+show_prediction (BpDrawView       *self,
+                 BpDrawPrediction *p)
+{
+  memcpy (self->outputs, p->outputs, p->n_outputs * sizeof (float));
+  bp_prediction_bars_set_outputs (self->bars, self->outputs, p->n_outputs,
+                                  self->net->arch.output == BP_OUTPUT_SOFTMAX);
+  self->saliency_class = p->saliency_class;
+  memcpy (self->saliency, p->saliency, sizeof self->saliency);
+  set_hidden (self, p->hidden, p->n_hidden);
+  show_maps (self, &p->maps);
+  g_debug ("Draw view: prediction, saliency, hidden layer and feature maps in %.2f ms",
+           p->milliseconds);
 
-  chosen = (int) gtk_drop_down_get_selected (self->why_class) - 1;
-  self->saliency_class = chosen >= 0 && (gsize) chosen < n_out ? (guint) chosen : (guint) top_class (self);
-  bp_network_input_gradient (net, self->input, self->saliency_class, self->saliency, scratch);
-  compute_hidden (self);
-  compute_maps (self);
-  g_debug ("Draw view: rendering, preprocessing, prediction, saliency, hidden layer and feature "
-           "maps in %.2f ms",
-           (g_get_monotonic_time () - start) / 1000.0);
-
-  update_labels (self, source);
+  update_labels (self, self->source);
   gtk_widget_queue_draw (GTK_WIDGET (self->input_area));
   gtk_widget_queue_draw (GTK_WIDGET (self->why_area));
   gtk_widget_queue_draw (GTK_WIDGET (self->hidden_area));
+}
+
+/* Classify what is on the pad now. Returns TRUE when there was something to classify. */
+static gboolean
+predict (BpDrawView *self)
+{
+  g_autoptr(BpDrawPrediction) prediction = NULL;
+
+  /* A prediction still computing in its thread is for an older drawing. */
+  self->serial++;
+  if (!prepare (self))
+    return FALSE;
+  prediction = new_prediction (self);
+  bp_draw_prediction_compute (prediction);
+  show_prediction (self, prediction);
   return TRUE;
+}
+
+static void predict_async (BpDrawView *self);
+
+static void
+prediction_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(BpDrawPrediction) prediction = bp_draw_prediction_finish (result);
+  BpDrawView *self = BP_DRAW_VIEW (object);
+
+  if (prediction == NULL || self->predict_cancellable == NULL
+      || g_cancellable_is_cancelled (self->predict_cancellable))
+    return;
+  g_clear_object (&self->predict_cancellable);
+  /* Shown unless a newer prediction (a stroke's end) has been shown since. */
+  if (prediction->serial == self->serial && prediction->net == self->net && self->have_input)
+    show_prediction (self, prediction);
+  if (self->predict_again)
+    {
+      self->predict_again = FALSE;
+      predict_async (self);
+    }
+}
+
+/* While the pen moves: the input now, its prediction in a thread, at most one at a time (the
+ * drawing as it is when that one is done goes next). */
+static void
+predict_async (BpDrawView *self)
+{
+  if (self->predict_cancellable != NULL)
+    {
+      self->predict_again = TRUE;
+      return;
+    }
+  if (!prepare (self))
+    return;
+  gtk_widget_queue_draw (GTK_WIDGET (self->input_area));
+  self->predict_cancellable = g_cancellable_new ();
+  bp_draw_prediction_run_async (new_prediction (self), self, self->predict_cancellable,
+                                prediction_done_cb, NULL);
 }
 
 static gboolean
@@ -357,7 +407,7 @@ predict_tick_cb (GtkWidget     *widget,
   BpDrawView *self = BP_DRAW_VIEW (widget);
 
   self->predict_tick = 0;
-  predict (self);
+  predict_async (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -947,6 +997,11 @@ bp_draw_view_dispose (GObject *object)
   g_clear_pointer (&self->strip_description, g_free);
   g_clear_pointer (&self->maps_description, g_free);
   bp_layer_maps_clear (&self->maps);
+  /* A prediction still computing is dropped when it is done. */
+  if (self->predict_cancellable != NULL)
+    g_cancellable_cancel (self->predict_cancellable);
+  g_clear_object (&self->predict_cancellable);
+  g_clear_pointer (&self->source, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), BP_TYPE_DRAW_VIEW);
 
   G_OBJECT_CLASS (bp_draw_view_parent_class)->dispose (object);

@@ -5,7 +5,10 @@
  * callback), so a fast stroke costs one prediction per frame however many motion events it
  * brings. A prediction renders the strokes into an A8 surface at the widget's scale factor,
  * runs MNIST's preprocessing (bp-preprocess) on it and the network forward on the 28×28
- * result; the saliency map is chapter 2's backpropagation carried down to the input pixels.
+ * result; the saliency map is chapter 2's backpropagation carried down to the input pixels, and
+ * a conv net's feature maps are its conv and pool layers' outputs. While the pen moves, all but
+ * the preprocessing runs in a thread (bp-draw-prediction.c), one prediction at a time; the end
+ * of a stroke is classified at once.
  */
 #include "config.h"
 

@@ -64,6 +64,7 @@ struct _BpNetworkColumns
   int           laid_w, laid_h;
   double        cell, top, input_x, input_side;
   double        map_slot;     /* the least width of a map column */
+  gboolean      has_maps;     /* some column is maps: captions keep to their own room */
 
   PangoContext *text;
 };
@@ -224,6 +225,7 @@ layout (BpNetworkColumns *self,
       }
     cell = MAX (cell, 2.0);
     self->map_slot = slot;
+    self->has_maps = any_maps;
     for (guint l = 0; l < self->n_layers; l++)
       if (self->columns[l].maps_c > 0)
         place_maps (&self->columns[l], map, avail_h);
@@ -591,14 +593,14 @@ draw_column (BpNetworkColumns *self,
       double bx, bw;
 
       /* Beside maps, each column's caption has its own room (a map column's on two lines). */
-      if (self->map_slot > 0)
+      if (self->has_maps)
         caption_box (self, col->x + col->width / 2, MAX (col->width, self->map_slot) + GAP - 4,
                      0.0, &bx, &bw);
       else
         caption_box (self, col->x + col->width / 2, col->width + GAP - 4, 112.0, &bx, &bw);
       /* Small type when the room is short. */
       draw_text (self, cr, col->caption, bx + bw / 2, PAD, 0.5, 0.0,
-                 self->map_slot > 0 && self->map_slot < MAP_SLOT ? 0.8 : 1.0, active, bw);
+                 self->has_maps && self->map_slot < MAP_SLOT ? 0.8 : 1.0, active, bw);
     }
   if (col->values != NULL)
     {
@@ -647,7 +649,7 @@ draw_arrow (BpNetworkColumns *self,
       tip = x_to;
     }
   /* Beside maps the captions take two lines, and the arrow goes below them, in the gap. */
-  y = self->map_slot > 0 ? self->top + 10 : self->top - 10;
+  y = self->has_maps ? self->top + 10 : self->top - 10;
   cairo_set_source_rgb (cr, fg->red, fg->green, fg->blue);
   cairo_set_line_width (cr, 2.0);
   cairo_move_to (cr, x_from, y);

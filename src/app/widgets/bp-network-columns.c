@@ -196,7 +196,7 @@ layout (BpNetworkColumns *self,
         if (self->columns[l].labelled && self->columns[l].n > 0)
           start_cell = MIN (start_cell, floor (avail_h / self->columns[l].n));
       }
-    static const double slots[] = { MAP_SLOT, 0.8 * MAP_SLOT, 0.65 * MAP_SLOT, 0.0 };
+    static const double slots[] = { MAP_SLOT, 0.8 * MAP_SLOT, 0.65 * MAP_SLOT, 0.5 * MAP_SLOT, 0.0 };
 
     /* A dense network's columns take only their cells' room, as they always have. */
     for (guint pass = any_maps ? 0 : G_N_ELEMENTS (slots) - 1;

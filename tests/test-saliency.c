@@ -251,6 +251,69 @@ test_softmax_sum_and_mnist_size (void)
   bp_network_free (net);
 }
 
+/* Through conv and pool layers, every class: the saliency map against central differences of
+ * the engine's own prediction (in float: a wider step and tolerance than the dense oracle's; a
+ * max-pool's winner may change within a step, where the difference quotient means little, so
+ * a few entries may miss and a real bug misses most). */
+static void
+test_conv_layers (void)
+{
+  static const char *const nets[] = {
+    "in1x12x12,conv3x3:tanh,pool2,conv4x3:sigmoid,fc6,softmax4",
+    "in2x10x10,conv3x3:sigmoid,pool2,conv3x3:tanh,pool2,sigmoid3",
+  };
+
+  for (gsize n = 0; n < G_N_ELEMENTS (nets); n++)
+    {
+      BpArch arch = { 0 };
+      BpError error = { 0 };
+      BpNetwork *net;
+      g_autofree float *x = NULL, *grad = NULL, *scratch = NULL, *pscratch = NULL;
+      float out_p[8], out_m[8];
+      double worst = 0.0;
+      gsize checked = 0, missed = 0;
+      BpRng rng;
+
+      arch.cost = g_str_has_suffix (nets[n], "softmax4") ? BP_COST_LOG_LIKELIHOOD
+                                                          : BP_COST_CROSS_ENTROPY;
+      g_assert_true (bp_arch_parse (nets[n], BP_ACTIVATION_SIGMOID, &arch, &error));
+      net = bp_network_new (&arch, &error);
+      g_assert_nonnull (net);
+      bp_rng_seed (&rng, 40 + n, BP_RNG_STREAM_INIT);
+      bp_network_init (net, BP_INIT_DEFAULT, &rng);
+      x = g_new (float, net->n_inputs);
+      grad = g_new (float, net->n_inputs);
+      scratch = g_new (float, bp_network_input_gradient_scratch_size (net));
+      pscratch = g_new (float, bp_network_scratch_size (net));
+      for (gsize i = 0; i < net->n_inputs; i++)
+        x[i] = bp_rng_uniform_float (&rng);
+
+      for (gsize k = 0; k < net->n_outputs; k++)
+        {
+          bp_network_input_gradient (net, x, k, grad, scratch);
+          for (gsize i = 0; i < net->n_inputs; i++)
+            {
+              float keep = x[i];
+              double numeric;
+
+              x[i] = keep + 1e-2f;
+              bp_network_predict (net, x, out_p, pscratch);
+              x[i] = keep - 1e-2f;
+              bp_network_predict (net, x, out_m, pscratch);
+              x[i] = keep;
+              numeric = ((double) out_p[k] - (double) out_m[k]) / 2e-2;
+              worst = fmax (worst, fabs (numeric - grad[i]));
+              missed += fabs (numeric - grad[i]) > 2e-3 + 0.05 * fabs (numeric);
+              checked++;
+            }
+        }
+      g_test_message ("%s: %zu partial derivatives, %zu off by more than 2e-3 + 5 %%, worst "
+                      "absolute difference %.2e", nets[n], checked, missed, worst);
+      g_assert_cmpuint (missed * 100, <=, checked);
+      bp_network_free (net);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -260,6 +323,7 @@ main (int    argc,
   g_test_add_func ("/saliency/gradient-check", test_gradient_cases);
   g_test_add_func ("/saliency/no-hidden-layer", test_no_hidden_layer);
   g_test_add_func ("/saliency/softmax-sum-and-mnist-size", test_softmax_sum_and_mnist_size);
+  g_test_add_func ("/saliency/conv-layers", test_conv_layers);
 
   return g_test_run ();
 }

@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 
+#include "bp-colormap.h"
 #include "bp-network-columns.h"
 
 static gboolean have_display;
@@ -228,6 +229,61 @@ test_dense_gaps (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Max-pool's winners stand out: a highlighted map pixel is drawn in its own colour, one not
+ * highlighted under the veil (another colour), though both have the same value. */
+static void
+test_highlight_drawn (void)
+{
+  static const guint sizes[] = { 2 * 6 * 6, 10 };
+  BpNetworkColumns *columns;
+  GtkWidget *window;
+  g_autofree float *values = g_new (float, sizes[0]);
+  g_autofree guint8 *mask = g_new0 (guint8, sizes[0]);
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  graphene_rect_t won, lost;
+  guint32 won_px, lost_px;
+  const int width = 700, height = 400;
+
+  if (!need_display ())
+    return;
+  for (guint j = 0; j < sizes[0]; j++)
+    values[j] = j == 0 ? 1.0f : 0.5f;
+  mask[7] = 1;
+  columns = new_columns (sizes, 2);
+  window = gtk_window_new ();
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (columns));
+  gtk_widget_size_allocate (GTK_WIDGET (columns), &(GtkAllocation) { 0, 0, width, height }, -1);
+  bp_network_columns_set_maps (columns, 0, 2, 6, 6);
+  bp_network_columns_set_values (columns, 0, values, NULL);
+  bp_network_columns_set_highlight (columns, 0, mask);
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  bp_network_columns_draw (columns, cr, width, height, FALSE);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  g_assert_true (bp_network_columns_get_cell (columns, 0, 7, &won));
+  g_assert_true (bp_network_columns_get_cell (columns, 0, 8, &lost));
+  g_assert_cmpfloat (won.size.width, >=, 2.0);
+  {
+    const guint8 *data = cairo_image_surface_get_data (surface);
+    int stride = cairo_image_surface_get_stride (surface);
+    int wx = (int) (won.origin.x + won.size.width / 2), wy = (int) (won.origin.y + won.size.height / 2);
+    int lx = (int) (lost.origin.x + lost.size.width / 2), ly = (int) (lost.origin.y + lost.size.height / 2);
+
+    won_px = ((const guint32 *) (gconstpointer) (data + wy * stride))[wx] & 0xffffff;
+    lost_px = ((const guint32 *) (gconstpointer) (data + ly * stride))[lx] & 0xffffff;
+  }
+  g_assert_cmphex (won_px, ==, bp_colormap_diverging_pixel (0.5) & 0xffffff);
+  g_assert_cmphex (lost_px, !=, won_px);
+  cairo_surface_destroy (surface);
+  g_object_unref (columns);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -240,6 +296,7 @@ main (int   argc,
   g_test_add_func ("/network-columns/values-and-selection", test_values_and_selection);
   g_test_add_func ("/network-columns/maps", test_maps);
   g_test_add_func ("/network-columns/dense-gaps", test_dense_gaps);
+  g_test_add_func ("/network-columns/highlight-drawn", test_highlight_drawn);
 
   return g_test_run ();
 }

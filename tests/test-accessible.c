@@ -17,6 +17,7 @@
 #include "bp-confusion-matrix.h"
 #include "bp-digit-gallery.h"
 #include "bp-draw-canvas.h"
+#include "bp-feature-maps.h"
 #include "bp-plot.h"
 #include "bp-prediction-bars.h"
 #include "bp-test-widget.h"
@@ -699,6 +700,29 @@ test_tab_order (void)
   gtk_window_destroy (window);
 }
 
+/* The feature maps: an image whose description names each layer and its strongest map, and
+ * follows new numbers. */
+static void
+test_feature_maps (void)
+{
+  GtkWidget *maps;
+  GtkWindow *window;
+  float values[2 * 2 * 2] = { 0, 0, 0, 0, 1, 1, 0, 0 };
+  BpFeatureMapsLayer layer = { "Layer 2, convolution", "Layer 2", 2, 2, 2, values };
+
+  if (!need_display ())
+    return;
+  maps = bp_feature_maps_new ();
+  window = show_in_window (maps, 300, 200);
+  gtk_test_accessible_assert_role (maps, GTK_ACCESSIBLE_ROLE_IMG);
+  bp_feature_maps_set_layers (BP_FEATURE_MAPS (maps), &layer, 1);
+  assert_description (maps, "Layer 2, convolution; map 2 responds most.");
+  values[0] = 5;
+  bp_feature_maps_set_layers (BP_FEATURE_MAPS (maps), &layer, 1);
+  assert_description (maps, "Layer 2, convolution; map 1 responds most.");
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -712,6 +736,7 @@ main (int   argc,
   g_test_add_func ("/accessible/weight-grid", test_weight_grid);
   g_test_add_func ("/accessible/confusion-matrix", test_confusion_matrix);
   g_test_add_func ("/accessible/digit-gallery", test_digit_gallery);
+  g_test_add_func ("/accessible/feature-maps", test_feature_maps);
   g_test_add_func ("/accessible/tab-order", test_tab_order);
 
   return g_test_run ();

@@ -74,7 +74,6 @@ struct _BpDrawView
   char             *input_description;
   char             *why_description;
   char             *strip_description;
-  char             *maps_description;
 
   guint             predict_tick;
   GCancellable     *predict_cancellable; /* the prediction computing in a thread, if any */
@@ -120,14 +119,11 @@ set_hidden (BpDrawView  *self,
 }
 
 /* A conv net's feature maps (taken from @maps, NULL for none): every conv and pool layer's
- * output for the input, as the network's forward pass computes it; a screen reader hears each
- * layer and its strongest map. */
+ * output for the input, as the network's forward pass computes it. */
 static void
 show_maps (BpDrawView  *self,
            BpLayerMaps *maps)
 {
-  g_autoptr(GString) words = g_string_new (NULL);
-
   bp_layer_maps_clear (&self->maps);
   if (maps != NULL)
     {
@@ -137,33 +133,6 @@ show_maps (BpDrawView  *self,
   bp_feature_maps_set_layers (self->feature_maps, self->maps.layers, self->maps.n_layers);
   gtk_widget_set_visible (GTK_WIDGET (self->feature_maps), self->maps.n_layers > 0);
 
-  for (guint l = 0; l < self->maps.n_layers; l++)
-    {
-      const BpFeatureMapsLayer *layer = &self->maps.layers[l];
-      gsize size = (gsize) layer->height * layer->width;
-      guint strongest = 0;
-      double best = -G_MAXDOUBLE;
-
-      for (guint c = 0; c < layer->channels; c++)
-        {
-          double sum = 0.0;
-
-          for (gsize i = 0; i < size; i++)
-            sum += layer->values[c * size + i];
-          if (sum > best)
-            {
-              best = sum;
-              strongest = c;
-            }
-        }
-      if (words->len > 0)
-        g_string_append (words, " ");
-      /* Translators: a layer's feature maps read aloud: its caption, then the map (from 1) with
-       * the most activation in all. */
-      g_string_append_printf (words, _("%s; map %u responds most."), layer->caption, strongest + 1);
-    }
-  bp_accessible_update_description (GTK_ACCESSIBLE (self->feature_maps), &self->maps_description,
-                                    words->len > 0 ? words->str : _("Empty: draw a digit on the pad"));
 }
 
 static int
@@ -998,7 +967,6 @@ bp_draw_view_dispose (GObject *object)
   g_clear_pointer (&self->input_description, g_free);
   g_clear_pointer (&self->why_description, g_free);
   g_clear_pointer (&self->strip_description, g_free);
-  g_clear_pointer (&self->maps_description, g_free);
   bp_layer_maps_clear (&self->maps);
   /* A prediction still computing is dropped when it is done. */
   if (self->predict_cancellable != NULL)

@@ -47,6 +47,7 @@ struct _BpFeatureMaps
   int           laid_w;
   double        laid_h;
   PangoContext *text;
+  char         *description;
 };
 
 G_DEFINE_FINAL_TYPE (BpFeatureMaps, bp_feature_maps, GTK_TYPE_WIDGET)
@@ -377,6 +378,42 @@ bp_feature_maps_query_tooltip (GtkWidget  *widget,
 
 /* ── Public ───────────────────────────────────────────────────────────────────────────────── */
 
+/* What a screen reader hears: each layer's caption and its strongest map (the most activation
+ * in all), which follows the drawing. */
+static void
+update_description (BpFeatureMaps *self)
+{
+  g_autoptr(GString) words = g_string_new (NULL);
+
+  for (guint l = 0; l < self->n_layers; l++)
+    {
+      const Layer *layer = &self->layers[l];
+      gsize size = (gsize) layer->height * layer->width;
+      guint strongest = 0;
+      double best = -G_MAXDOUBLE;
+
+      for (guint c = 0; c < layer->channels; c++)
+        {
+          double sum = 0.0;
+
+          for (gsize i = 0; i < size; i++)
+            sum += layer->values[c * size + i];
+          if (sum > best)
+            {
+              best = sum;
+              strongest = c;
+            }
+        }
+      if (words->len > 0)
+        g_string_append (words, " ");
+      /* Translators: a layer's feature maps read aloud: its caption, then the map (from 1) with
+       * the most activation in all. */
+      g_string_append_printf (words, _("%s; map %u responds most."),
+                              layer->caption != NULL ? layer->caption : "", strongest + 1);
+    }
+  bp_accessible_update_description (GTK_ACCESSIBLE (self), &self->description, words->str);
+}
+
 static void
 clear_layer (Layer *layer)
 {
@@ -439,6 +476,7 @@ bp_feature_maps_set_layers (BpFeatureMaps            *self,
           layer->grey[i] = (guint8) lrint (CLAMP (t, 0.0, 1.0) * 255.0);
         }
     }
+  update_description (self);
   /* New numbers for the same maps only need a redraw: the pad's strokes change them every frame. */
   if (same_shape)
     gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -500,6 +538,7 @@ bp_feature_maps_finalize (GObject *object)
   for (guint l = 0; l < MAX_LAYERS; l++)
     clear_layer (&self->layers[l]);
   g_clear_object (&self->text);
+  g_clear_pointer (&self->description, g_free);
 
   G_OBJECT_CLASS (bp_feature_maps_parent_class)->finalize (object);
 }

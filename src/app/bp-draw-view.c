@@ -53,6 +53,7 @@ struct _BpDrawView
   GtkLabel         *hidden_label;
   GtkDrawingArea   *hidden_area;
   BpFeatureMaps    *feature_maps;
+  GtkWidget        *guess_scroller;
   GtkScale         *brush_scale;
   GtkMenuButton    *my_digits_button;
 
@@ -239,6 +240,9 @@ prepare (BpDrawView *self)
   self->snapshot = g_steal_pointer (&snapshot);
   self->net = net;
   self->have_input = FALSE;
+  /* A conv net's feature maps take what room a wide window has beside the pad. This follows
+   * the network, not the drawing: the pad does not move under the pen when maps appear. */
+  gtk_widget_set_hexpand (self->guess_scroller, net != NULL && bp_arch_has_maps (&net->arch));
 
   if (net != NULL && bp_draw_canvas_has_image (self->canvas))
     {
@@ -1021,6 +1025,7 @@ bp_draw_view_class_init (BpDrawViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BpDrawView, hidden_label);
   gtk_widget_class_bind_template_child (widget_class, BpDrawView, hidden_area);
   gtk_widget_class_bind_template_child (widget_class, BpDrawView, feature_maps);
+  gtk_widget_class_bind_template_child (widget_class, BpDrawView, guess_scroller);
   gtk_widget_class_bind_template_child (widget_class, BpDrawView, brush_scale);
   gtk_widget_class_bind_template_child (widget_class, BpDrawView, my_digits_button);
   gtk_widget_class_bind_template_callback (widget_class, canvas_changed_cb);

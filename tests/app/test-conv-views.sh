@@ -61,7 +61,7 @@ screenshot draw-seven
 
 m=$(mark)
 key Delete
-sleep 0.3
+wait_for '^strokes 0$' 10 "$m"
 m=$(mark)
 stroke_line 510 180 480 820 16
 xdotool mouseup 1
@@ -76,12 +76,10 @@ m=$(mark)
 key alt+5
 check "the Backprop view traces an example through the conv net" \
   wait_for '^backprop-example ' 15 "$m"
-sleep 0.5
-for ((i = 0; i < 14; i++)); do
+for ((i = 1; i <= 14; i++)); do
   key Right
-  sleep 0.15
+  wait_for "^backprop-step $i 15 " 10 "$m"
 done
-wait_for '^backprop-step 14 15 update -1$' 10 "$m"
 steps=$(tail -n "+$((m + 1))" "$EVENTS" | grep -E '^backprop-step ' | cut -d ' ' -f 2-5 | tr '\n' ';')
 check "the steps walk forward through the conv and pool layers and back" \
   test "$steps" = "1 15 forward 0;2 15 forward 1;3 15 forward 2;4 15 forward 3;5 15 forward 4;6 15 forward 5;7 15 output-error 5;8 15 backward 4;9 15 backward 3;10 15 backward 2;11 15 backward 1;12 15 backward 0;13 15 gradient -1;14 15 update -1;"
@@ -112,7 +110,7 @@ screenshot backprop-gradient
 m=$(mark)
 key Home
 wait_for '^backprop-step 0 15 input -1$' 10 "$m"
-sleep 0.5
+sleep 0.3
 m=$(mark)
 click_widget backprop-map-0
 check "a click on a map shows that neuron's numbers" \

@@ -77,3 +77,18 @@ bp_test_probe_backprop_maps (BpBackpropView     *view,
                      w, n_mask, inside, outside);
     }
 }
+
+gboolean
+bp_test_probe_first_map (BpNetworkColumns *columns,
+                         graphene_rect_t  *rect)
+{
+  guint h = 0, w = 0;
+  graphene_rect_t first, last;
+
+  if (bp_network_columns_get_maps (columns, 0, &h, &w, NULL) == 0
+      || !bp_network_columns_get_cell (columns, 0, 0, &first)
+      || !bp_network_columns_get_cell (columns, 0, h * w - 1, &last))
+    return FALSE;
+  graphene_rect_union (&first, &last, rect);
+  return TRUE;
+}

@@ -6,6 +6,7 @@
 
 #include "bp-backprop-view.h"
 #include "bp-draw-view.h"
+#include "bp-network-columns.h"
 
 G_BEGIN_DECLS
 
@@ -17,5 +18,10 @@ void bp_test_probe_feature_maps (BpDrawView *view);
 void bp_test_probe_backprop_maps (BpBackpropView     *view,
                                   BpBackpropStepKind  kind,
                                   int                 layer);
+
+/* Where a conv net's first map of its first layer is (the columns' coordinates), as a whole: a
+ * target that a pixel's shift does not miss. FALSE when the first layer is not maps. */
+gboolean bp_test_probe_first_map (BpNetworkColumns *columns,
+                                  graphene_rect_t  *rect);
 
 G_END_DECLS

@@ -881,17 +881,9 @@ backprop_tick_cb (GtkWidget     *widget,
   if (n > 1)
     print_place ("backprop-hidden-0", GTK_WIDGET (columns), cell.origin.x, cell.origin.y,
                  (int) cell.size.width, (int) cell.size.height);
-  /* A conv net's first map as a whole: a target that a pixel's shift does not miss. */
-  {
-    guint h = 0, w = 0;
-    graphene_rect_t last;
-
-    if (bp_network_columns_get_maps (columns, 0, &h, &w, NULL) > 0
-        && bp_network_columns_get_cell (columns, 0, h * w - 1, &last))
-      print_place ("backprop-map-0", GTK_WIDGET (columns), cell.origin.x, cell.origin.y,
-                   (int) (last.origin.x + last.size.width - cell.origin.x),
-                   (int) (last.origin.y + last.size.height - cell.origin.y));
-  }
+  if (bp_test_probe_first_map (columns, &cell))
+    print_place ("backprop-map-0", GTK_WIDGET (columns), cell.origin.x, cell.origin.y,
+                 (int) cell.size.width, (int) cell.size.height);
   if (bp_network_columns_get_cell (columns, n - 1, 0, &cell))
     print_place ("backprop-output-0", GTK_WIDGET (columns), cell.origin.x, cell.origin.y,
                  (int) cell.size.width, (int) cell.size.height);

@@ -161,12 +161,12 @@ expect_error 1 "export of a malformed model fails naming it" "$tmp/bad.json" \
 expect_error 1 "export into a missing folder fails in one line naming the file" \
   "$tmp/no-folder/model.onnx: not saved: .*No such file" export --onnx "$tmp/no-folder/model.onnx"
 
-# The protobuf starts with ir_version (field 1, varint 7) and the default model is ~640 KB.
+# The protobuf starts with ir_version (field 1, varint 7) and the default model is ~380 KB.
 run export --onnx "$tmp/default.onnx"
 if [ "$status" -eq 0 ] && [ ! -s "$out" ] && [ "$(wc -l <"$err")" -eq 1 ] &&
-   grep -q "^backprop-cli: wrote $tmp/default.onnx: the embedded default model (784-200-10) as ONNX$" "$err" &&
+   grep -q "^backprop-cli: wrote $tmp/default.onnx: the embedded default model (784-11520-2880-2560-640-100-100-10) as ONNX$" "$err" &&
    [ "$(head -c 2 "$tmp/default.onnx" | od -An -tx1 | tr -d ' ')" = 0807 ] &&
-   [ "$(wc -c <"$tmp/default.onnx")" -gt 600000 ]; then
+   [ "$(wc -c <"$tmp/default.onnx")" -gt 300000 ]; then
   pass "export writes the embedded default model and says so in one line"
 else
   fail "export writes the embedded default model and says so in one line" "exit status $status"
@@ -248,15 +248,18 @@ expect_error 2 "gradcheck without an example is a usage error" \
   "no example given.*--test-index, --train-index \(" gradcheck
 expect_error 2 "gradcheck --sample 0 is a usage error" "--sample 0" gradcheck --test-index 0 --sample 0
 
-# The embedded model (784-200-10 ReLU, softmax) on a drawn seven: a header, the input row, one
-# row per layer, the output layer's saturation not counted (log-likelihood has no σ′ in BP1).
+# The embedded model (two ReLU conv-pool layers, two ReLU FC 100, softmax) on a drawn seven: a
+# header, the input row, one row per layer, the output layer's saturation not counted
+# (log-likelihood has no σ′ in BP1).
 run backprop --image "$png/seven-grey.png" --label 7 --json "$tmp/seven.json"
 if [ "$status" -eq 0 ] && [ ! -s "$err" ] &&
    grep -q "^$png/seven-grey.png: label 7, guess 7 (output [01]\.[0-9]\{4\})\$" "$out" &&
    grep -Eq '^cost [0-9.e+-]+ \(log-likelihood\)$' "$out" &&
    grep -Eq '^0 +input +784 +[0-9.]+$' "$out" &&
-   grep -Eq '^1 +relu +200( +[0-9.e+-]+){3} +[0-9]+$' "$out" &&
-   grep -Eq '^2 +output softmax +10( +[0-9.e+-]+){3} +–$' "$out" &&
+   grep -Eq '^1 +conv relu +11520( +[0-9.e+-]+){3} +[0-9]+$' "$out" &&
+   grep -Eq '^2 +max-pool +2880( +[0-9.e+-]+){3} +0$' "$out" &&
+   grep -Eq '^6 +relu +100( +[0-9.e+-]+){3} +[0-9]+$' "$out" &&
+   grep -Eq '^7 +output softmax +10( +[0-9.e+-]+){3} +–$' "$out" &&
    grep -q '"label": 7,' "$tmp/seven.json" && grep -q '"label_guessed": false,' "$tmp/seven.json"; then
   pass "backprop --image --label prints the walk and writes --json"
 else

@@ -118,8 +118,7 @@ load_styles (void)
 }
 
 /* The embedded model, or the file $BACKPROP_TEST_MODEL names: a candidate for the default model
- * is judged on the same drawings before it replaces resources/default-model.json (meson runs
- * this test a second time on resources/default-conv-model.json while that file is there). */
+ * is judged on the same drawings before it replaces resources/default-model.json. */
 static void
 load_model (void)
 {

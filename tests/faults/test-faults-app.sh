@@ -75,6 +75,6 @@ check "…within seconds, not blocked on the pipe" test $((SECONDS - start)) -lt
 close_error
 
 check "the app still answers: it opens a good model" \
-  open_dialog "$WORK/good.json" '^model-opened good\.json layers 784-200-10$'
+  open_dialog "$WORK/good.json" '^model-opened good\.json layers 784-11520-2880-2560-640-100-100-10$'
 check "…and it is still running" kill -0 "$APP_PID"
 screenshot after-faults

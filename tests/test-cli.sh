@@ -266,6 +266,18 @@ else
   fail "backprop --image --label prints the walk and writes --json" "exit status $status"
 fi
 
+# A conv layer's ∂C/∂b has one number per filter and a pool layer's none (the trace once wrote
+# n_out numbers from the bias offset, running on into the next layer's weight gradients).
+nabla_b_sizes=$(python3 -c '
+import json, sys
+print(",".join(str(len(b)) for b in json.load(open(sys.argv[1]))["nabla_b"]))' "$tmp/seven.json" 2>&1)
+if [ "$nabla_b_sizes" = "20,0,40,0,100,100,10" ]; then
+  pass "backprop --json writes a conv layer's nabla_b per filter, a pool layer's empty"
+else
+  fail "backprop --json writes a conv layer's nabla_b per filter, a pool layer's empty" \
+    "sizes $nabla_b_sizes"
+fi
+
 run backprop --image "$png/three-light-on-dark.png"
 if [ "$status" -eq 0 ] && grep -q ': label 3 (the guess: no --label given), guess 3 ' "$out"; then
   pass "backprop --image without --label takes the guess as the target and says so"

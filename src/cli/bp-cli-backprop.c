@@ -284,7 +284,10 @@ append_layers (GString       *out,
       const float *v = G_STRUCT_MEMBER (const float *, layer, offset);
 
       g_string_append (out, l > 0 ? ",\n    " : "\n    ");
-      append_vector (out, v, layer->n_out);
+      /* ∂C/∂b has one number per bias: a dense layer's n_out, a conv layer's one per filter
+       * (the sum of δ over its map), a pool layer's none. */
+      append_vector (out, v, offset == G_STRUCT_OFFSET (BpTraceLayer, nabla_b)
+                             ? layer->n_biases : layer->n_out);
     }
   g_string_append (out, "\n  ]");
 }
@@ -422,8 +425,9 @@ bp_cli_backprop (int    argc,
     "engine's own numbers. Prints the example, its cost and one row per layer: neurons, ‖z‖,\n"
     "‖a‖, ‖δ‖ and how many neurons are saturated (f′(z) below a tenth of its peak).\n"
     "--json OUT writes \"x\", \"y\", and one list per layer after the input of \"z\", \"a\",\n"
-    "\"delta\" and \"nabla_b\", one n_out × n_in nested list per layer of \"nabla_w\" (a conv\n"
-    "layer's: C_out filters of C_in·k², as model files have them), and \"cost\":\n"
+    "\"delta\" and \"nabla_b\" (a conv layer's nabla_b: one per filter; a pool layer's: none),\n"
+    "one n_out × n_in nested list per layer of \"nabla_w\" (a conv layer's: C_out filters of\n"
+    "C_in·k², as model files have them), and \"cost\":\n"
     "nabla_b and nabla_w are network2.py's backprop(x, y) (one example, no L2 term).\n"
     "Exit codes: 0 done, 1 a bad model, image or data, 2 usage error (an index out of range).");
 

@@ -62,14 +62,16 @@ check_json ()
 }
 
 # The numbers of a "backprop-neuron" line, checked against the trace's JSON.
+# MAP_SIZE: for a neuron of a conv layer, the neurons in one map (its bias is its filter's).
 check_neuron_line ()
 {
-  local what=$1 line=$2 json=$3 layer neuron
+  local what=$1 line=$2 json=$3 map_size=${4:-1} layer neuron
   read -r _ layer neuron _ z _ a _ deriv _ delta _ nabla_b _ <<<"$line"
   check "$what: z is the engine's" check_json "$json" z "$layer" "$neuron" "$z"
   check "$what: a is the engine's" check_json "$json" a "$layer" "$neuron" "$a"
   check "$what: δ is the engine's" check_json "$json" delta "$layer" "$neuron" "$delta"
-  check "$what: ∂C/∂b is the engine's (BP3)" check_json "$json" nabla_b "$layer" "$neuron" "$nabla_b"
+  check "$what: ∂C/∂b is the engine's (BP3)" \
+    check_json "$json" nabla_b "$layer" "$((neuron / map_size))" "$nabla_b"
 }
 
 # start_backprop_app [MODEL] [NAME=VALUE…]: the app in its test mode, opening MODEL ("-": none,
@@ -276,8 +278,9 @@ for variant in light dark zh_CN; do
   check "$variant: …with status 0" test "$EXIT_STATUS" = 0
 done
 
-# Before any training the view explains the built-in model (784-200-10: ReLU, softmax and
-# log-likelihood, whose BP1 is aᴸ − y), and its numbers are those backprop-cli gives for it.
+# Before any training the view explains the built-in model (a conv net: two ReLU conv-pool
+# layers, two ReLU FC 100, softmax and log-likelihood, whose BP1 is aᴸ − y), and its numbers are
+# those backprop-cli gives for it.
 "$CLI" backprop --test-index 0 --json "$WORK/builtin0.json" >"$WORK/builtin0.txt"
 # Its settings are kept in a key file, to see that the view is remembered.
 start_backprop_app - ADW_DEBUG_COLOR_SCHEME=prefer-light GSETTINGS_BACKEND=keyfile \
@@ -290,18 +293,20 @@ m=$(mark)
 key alt+5
 check "built-in: Alt+5 shows test image 0 through the built-in model" \
   wait_for '^backprop-example test 0 label 7 guess 7 ' 10 "$m"
-check "built-in: the cells are laid out" wait_for '^widget backprop-hidden-0 ' 10 "$m"
+check "built-in: the maps are laid out" wait_for '^widget backprop-map-0 ' 10 "$m"
 check "built-in: the example's cost is the engine's" check_json "$WORK/builtin0.json" cost - - \
   "$(line_after '^backprop-example ' "$m" | awk '{print $NF}')"
 m=$(mark)
-click_place backprop-hidden-0
-check "built-in: a click on a hidden ReLU neuron shows its numbers" wait_for '^backprop-neuron 0 0 ' 5 "$m"
-check_neuron_line "built-in: hidden neuron 0" "$(line_after '^backprop-neuron 0 0 ' "$m")" \
-  "$WORK/builtin0.json"
+click_place backprop-map-0
+check "built-in: a click in the first conv layer's first map shows a neuron's numbers" \
+  wait_for '^backprop-neuron 0 [0-9]+ ' 5 "$m"
+# Its maps are 24×24: the neuron's bias is its filter's, whose ∂C/∂b is δ summed over the map.
+check_neuron_line "built-in: first conv layer" "$(line_after '^backprop-neuron 0 [0-9]+ ' "$m")" \
+  "$WORK/builtin0.json" 576
 m=$(mark)
 click_place backprop-output-0
-check "built-in: a click on the softmax output 0" wait_for '^backprop-neuron 1 0 ' 5 "$m"
-check_neuron_line "built-in: output 0" "$(line_after '^backprop-neuron 1 0 ' "$m")" \
+check "built-in: a click on the softmax output 0" wait_for '^backprop-neuron 6 0 ' 5 "$m"
+check_neuron_line "built-in: output 0" "$(line_after '^backprop-neuron 6 0 ' "$m")" \
   "$WORK/builtin0.json"
 check "built-in: → reaches BP1" step_to output-error
 check "built-in: log-likelihood has no slowdown to tell" wait_for '^backprop-slowdown 0 shown 0$' 5 "$m"

@@ -154,21 +154,12 @@ check "what it sees is described as the network's 28×28 input" \
   find_object image '^What it sees$' '^The 28×28 input'
 check "the saliency map's description names the digit it explains, ${digit:-?}" \
   find_object image '^Why$' "output for ${digit:-X} \\(the top guess\\)"
-check "the hidden layer is an image named First hidden layer, described" \
-  find_object image '^First hidden layer$' '^The first hidden layer’s [0-9]+ activations'
+# The built-in model is a conv net: its layers are feature maps, read aloud layer by layer.
+check "the feature maps are an image named Feature maps, each layer's strongest map described" \
+  find_object image '^Feature maps$' '; map [0-9]+ responds most\.'
 screenshot draw-seven
 
-# The keyboard reaches the hidden layer (Tab from the pad: the guess, the saliency map's
-# digit, the strip), and the arrow keys move its cursor, which the description follows.
-key Tab Tab Tab
-check "Tab from the pad reaches the hidden layer" find_object image '^First hidden layer$' '' --focused
-key Right Right
-check "the arrow keys move the hidden layer's cursor: neuron 3, and its activation" \
-  find_object image '^First hidden layer$' 'Neuron 3 selected, activation [0-9]+\.[0-9]{2}\.$' --focused
-screenshot draw-strip-cursor
-
-# Delete clears the pad: the guess goes back to none, and the keyboard goes from the hidden
-# layer, gone, back to the pad.
+# Delete clears the pad: the guess goes back to none, and the pad keeps the keyboard.
 m=$(mark)
 key Delete
 check "Delete clears the pad" wait_for '^strokes 0$' 10 "$m"
@@ -202,6 +193,27 @@ check "the accuracy line is a status naming the validation accuracy, ${val:-?} %
 check "the accuracy plot is an image named Accuracy, its description the latest points" \
   find_object image '^Accuracy$' 'Validation: 0\.[0-9]+ at epoch'
 screenshot train-paused
+
+# The trained 784-30-10 network's first hidden layer on the Draw view: an image the keyboard
+# reaches (Tab from the pad: the guess, the saliency map's digit, the strip), whose arrow keys
+# move its cursor, which the description follows; Delete gives the keyboard back to the pad.
+key alt+3
+sleep 0.3
+m=$(mark)
+draw_seven
+check "the trained network classifies a drawing" wait_for '^prediction ' 10 "$m"
+check "the hidden layer is an image named First hidden layer, described" \
+  find_object image '^First hidden layer$' '^The first hidden layer’s [0-9]+ activations'
+key Tab Tab Tab
+check "Tab from the pad reaches the hidden layer" find_object image '^First hidden layer$' '' --focused
+key Right Right
+check "the arrow keys move the hidden layer's cursor: neuron 3, and its activation" \
+  find_object image '^First hidden layer$' 'Neuron 3 selected, activation [0-9]+\.[0-9]{2}\.$' --focused
+screenshot draw-strip-cursor
+m=$(mark)
+key Delete
+check "Delete clears the pad, from the hidden layer too" wait_for '^strokes 0$' 10 "$m"
+check "and the pad has the keyboard again" find_object image '^Drawing pad$' '' --focused
 
 # Showing the Mistakes and the Weights views puts the keyboard on their main widget.
 m=$(mark)

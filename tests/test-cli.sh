@@ -115,7 +115,9 @@ expect_error 2 "a conv layer that does not fit its input is a usage error naming
   train --net conv20x5,pool2,conv40x5,pool2,conv40x5,softmax10
 expect_error 2 "a pool that does not divide its map is a usage error naming the layer" \
   "layer 2 \\(pool5\\): 5×5 windows do not divide its 24×24 input" train --net conv20x5,pool5,softmax10
-expect_error 2 "--threads 0 is a usage error" "--threads: must be at least 1" train --threads 0
+expect_error 2 "--threads 0 is a usage error" "--threads: must be from 1 to 256, not 0" train --threads 0
+expect_error 2 "--threads 999 is a usage error that names the range" \
+  "--threads: must be from 1 to 256, not 999" train --threads 999
 
 # The 20 names are stable (the issues fix them); each starts a line, padded to one column, and
 # the presets that compare runs have an indented "variants:" line under them.

@@ -593,10 +593,11 @@ build_setup (const TrainOptions *options,
     {
       guint64 threads = 0;
 
-      if (!parse_unsigned_option ("--threads", options->threads, BP_POOL_MAX_THREADS, &threads))
+      if (!parse_unsigned_option ("--threads", options->threads, G_MAXUINT32, &threads))
         return false;
-      if (threads == 0)
-        return bp_cli_usage ("--threads: must be at least 1");
+      if (threads == 0 || threads > BP_POOL_MAX_THREADS)
+        return bp_cli_usage ("--threads: must be from 1 to %d, not %s", BP_POOL_MAX_THREADS,
+                             options->threads);
       setup->options.threads = (size_t) threads;
     }
 

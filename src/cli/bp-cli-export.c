@@ -20,7 +20,7 @@ bp_cli_export (int    argc,
   BpError error = { 0 };
   BpNetwork *net;
   const char *model_name = NULL;
-  char layers[BP_MAX_LAYERS * 8];
+  char layers[BP_MAX_LAYERS * 32];
   int status = BP_CLI_EXIT_OK;
   const GOptionEntry entries[] = {
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model_path,
@@ -54,7 +54,12 @@ bp_cli_export (int    argc,
     status = bp_cli_fail (BP_CLI_EXIT_FAILURE, "%s", error.message);
   else
     {
-      bp_arch_format_sizes (&net->arch, '-', layers, sizeof layers);
+      /* A conv net by its layer list, as --net takes it: its sizes (784-11520-2880-…) say
+       * little. */
+      if (bp_arch_has_maps (&net->arch))
+        bp_arch_format (&net->arch, layers, sizeof layers);
+      else
+        bp_arch_format_sizes (&net->arch, '-', layers, sizeof layers);
       bp_cli_note ("wrote %s: %s (%s) as ONNX", onnx_path, model_name, layers);
     }
 

@@ -28,6 +28,9 @@ TRAIN=${3:-10000}
 EPOCHS=${4:-3}
 PAIRS=${5:-3}
 CLI_NICE=${CLI_NICE:-5}
+# The app's view while it trains: the Weights view (Alt+2) unless VIEW says another key, or
+# "none" for the view it opens on.
+VIEW=${VIEW:-alt+2}
 CLI=$BUILD/src/cli/backprop-cli
 APP=$BUILD/src/app/backprop
 OUT=$(mktemp -d)
@@ -76,8 +79,10 @@ run_app ()
   wid=$(xdotool search --sync --onlyvisible --name '^Backprop$' | head -n 1)
   xdotool windowfocus --sync "$wid"
   # The filters are what a learner watches while a conv net trains, and the heaviest view.
-  xdotool key --clearmodifiers alt+2
-  sleep 0.5
+  if [ "$VIEW" != none ]; then
+    xdotool key --clearmodifiers "$VIEW"
+    sleep 0.5
+  fi
   xdotool key space
   until grep -q ' state stopped$' "$OUT/app"; do sleep 0.05; done
   xdotool key --clearmodifiers ctrl+w

@@ -5,6 +5,8 @@
 
 #include "bp-test-data.h"
 
+#include "bp-rng.h"
+
 void
 bp_test_examples_fill (size_t    n,
                        size_t    side,
@@ -51,4 +53,22 @@ bp_test_dataset_new (size_t   n,
   if (data == NULL)
     g_error ("a synthetic data set of %zu examples: %s", n, error.message);
   return data;
+}
+
+BpNetwork *
+bp_test_network_new (const char *text,
+                     guint64     seed)
+{
+  BpArch arch = { 0 };
+  BpError error = { 0 };
+  BpNetwork *net;
+  BpRng rng;
+
+  arch.cost = BP_COST_LOG_LIKELIHOOD;
+  g_assert_true (bp_arch_parse (text, BP_ACTIVATION_RELU, &arch, &error));
+  net = bp_network_new (&arch, &error);
+  g_assert_nonnull (net);
+  bp_rng_seed (&rng, seed, BP_RNG_STREAM_INIT);
+  bp_network_init (net, BP_INIT_DEFAULT, &rng);
+  return net;
 }

@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "bp-dataset.h"
+#include "bp-network.h"
 
 G_BEGIN_DECLS
 
@@ -29,5 +30,10 @@ BpDataset *bp_test_dataset_new (size_t   n,
                                 guint    n_classes,
                                 guint32  seed,
                                 gboolean identical);
+
+/* The network of layer description @text (ReLU unless a layer says otherwise, log-likelihood),
+ * initialised with the scaled weights from @seed (aborts if @text is not a network). */
+BpNetwork *bp_test_network_new (const char *text,
+                                guint64     seed);
 
 G_END_DECLS

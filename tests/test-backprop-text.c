@@ -12,6 +12,7 @@
 #include "bp-backprop-conv.h"
 #include "bp-backprop-text.h"
 #include "bp-rng.h"
+#include "bp-test-data.h"
 
 typedef struct
 {
@@ -220,31 +221,13 @@ test_number (void)
     }
 }
 
-static BpNetwork *
-make_conv_network (const char *text,
-                   guint64     seed)
-{
-  BpArch arch = { 0 };
-  BpError error = { 0 };
-  BpNetwork *net;
-  BpRng rng;
-
-  arch.cost = BP_COST_LOG_LIKELIHOOD;
-  g_assert_true (bp_arch_parse (text, BP_ACTIVATION_RELU, &arch, &error));
-  net = bp_network_new (&arch, &error);
-  g_assert_nonnull (net);
-  bp_rng_seed (&rng, seed, BP_RNG_STREAM_INIT);
-  bp_network_init (net, BP_INIT_DEFAULT, &rng);
-  return net;
-}
-
 /* Chapter 6's net: every step of the walk has valid markup and words, through conv and pool
  * layers, and so has a neuron of every map layer (a click on a map must not reach the dense
  * layers' sum). */
 static void
 test_conv_markup (void)
 {
-  BpNetwork *net = make_conv_network ("conv4x5,pool2,conv6x3:tanh,pool2,fc12,softmax10", 3);
+  BpNetwork *net = bp_test_network_new ("conv4x5,pool2,conv6x3:tanh,pool2,fc12,softmax10", 3);
   BpTrace *trace = bp_trace_new (net, NULL);
   int L = (int) net->arch.n_layers;
   float x[784];
@@ -293,7 +276,7 @@ test_conv_markup (void)
 static void
 test_conv_numbers (void)
 {
-  BpNetwork *net = make_conv_network ("in1x12x12,conv3x3,pool2,fc8,softmax4", 5);
+  BpNetwork *net = bp_test_network_new ("in1x12x12,conv3x3,pool2,fc8,softmax4", 5);
   BpTrace *trace = bp_trace_new (net, NULL);
   const BpTraceLayer *conv, *pool;
   g_autofree guint8 *winners = NULL;

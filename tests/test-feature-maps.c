@@ -12,26 +12,9 @@
 #include "bp-layer-maps.h"
 #include "bp-network.h"
 #include "bp-rng.h"
+#include "bp-test-data.h"
 
 static gboolean have_display;
-
-static BpNetwork *
-conv_network (const char *text,
-              guint64     seed)
-{
-  BpArch arch = { 0 };
-  BpError error = { 0 };
-  BpNetwork *net;
-  BpRng rng;
-
-  arch.cost = BP_COST_LOG_LIKELIHOOD;
-  g_assert_true (bp_arch_parse (text, BP_ACTIVATION_RELU, &arch, &error));
-  net = bp_network_new (&arch, &error);
-  g_assert_nonnull (net);
-  bp_rng_seed (&rng, seed, BP_RNG_STREAM_INIT);
-  bp_network_init (net, BP_INIT_DEFAULT, &rng);
-  return net;
-}
 
 static double
 activate (BpActivation f,
@@ -128,7 +111,7 @@ test_equal_forward (void)
     }
   for (gsize n = 0; n < G_N_ELEMENTS (nets); n++)
     {
-      BpNetwork *net = conv_network (nets[n], 7 + n);
+      BpNetwork *net = bp_test_network_new (nets[n], 7 + n);
       BpFeatureMaps *widget = g_object_ref_sink (BP_FEATURE_MAPS (bp_feature_maps_new ()));
       BpLayerMaps maps = { 0 };
       g_autofree float *x = g_new (float, net->n_inputs);
@@ -203,7 +186,7 @@ test_equal_forward (void)
 static void
 test_dense (void)
 {
-  BpNetwork *net = conv_network ("fc30,softmax10", 3);
+  BpNetwork *net = bp_test_network_new ("fc30,softmax10", 3);
   BpLayerMaps maps = { 0 };
   g_autofree float *x = g_new0 (float, net->n_inputs);
 
@@ -228,7 +211,7 @@ test_layout (void)
       g_test_skip ("no display");
       return;
     }
-  net = conv_network ("conv20x5,pool2,conv40x5,pool2,fc100,softmax10", 5);
+  net = bp_test_network_new ("conv20x5,pool2,conv40x5,pool2,fc100,softmax10", 5);
   widget = g_object_ref_sink (BP_FEATURE_MAPS (bp_feature_maps_new ()));
   x = g_new (float, net->n_inputs);
   for (gsize i = 0; i < net->n_inputs; i++)

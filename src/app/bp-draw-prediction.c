@@ -60,20 +60,9 @@ bp_draw_prediction_compute (BpDrawPrediction *self)
    * conv net's first layer is maps of thousands of values, which the feature maps show. */
   if (net->arch.n_layers > 1 && net->arch.layers[0].kind == BP_LAYER_DENSE)
     {
-      g_autofree float *buffer = NULL;
       float *a[BP_MAX_LAYERS];
-      gsize total = 0;
+      g_autofree float *buffer = bp_layer_maps_forward (net, self->input, a);
 
-      for (gsize l = 0; l < net->arch.n_layers; l++)
-        total += net->layers[l].n_out;
-      buffer = g_new (float, total);
-      total = 0;
-      for (gsize l = 0; l < net->arch.n_layers; l++)
-        {
-          a[l] = buffer + total;
-          total += net->layers[l].n_out;
-        }
-      bp_network_forward_layers (net, self->input, NULL, a);
       self->n_hidden = net->layers[0].n_out;
       self->hidden = g_memdup2 (a[0], self->n_hidden * sizeof (float));
     }

@@ -40,13 +40,33 @@ bp_layer_maps_clear (BpLayerMaps *maps)
   memset (maps, 0, sizeof *maps);
 }
 
+float *
+bp_layer_maps_forward (const BpNetwork *net,
+                       const float     *x,
+                       float           *a[BP_MAX_LAYERS])
+{
+  float *buffer;
+  gsize total = 0;
+
+  for (gsize l = 0; l < net->arch.n_layers; l++)
+    total += net->layers[l].n_out;
+  buffer = g_new (float, total);
+  total = 0;
+  for (gsize l = 0; l < net->arch.n_layers; l++)
+    {
+      a[l] = buffer + total;
+      total += net->layers[l].n_out;
+    }
+  bp_network_forward_layers (net, x, NULL, a);
+  return buffer;
+}
+
 guint
 bp_layer_maps_compute (BpLayerMaps     *maps,
                        const BpNetwork *net,
                        const float     *x)
 {
   float *a[BP_MAX_LAYERS];
-  gsize total = 0;
 
   g_return_val_if_fail (maps != NULL, 0);
 
@@ -54,16 +74,7 @@ bp_layer_maps_compute (BpLayerMaps     *maps,
   if (net == NULL || x == NULL || !bp_arch_has_maps (&net->arch))
     return 0;
 
-  for (gsize l = 0; l < net->arch.n_layers; l++)
-    total += net->layers[l].n_out;
-  maps->buffer = g_new (float, total);
-  total = 0;
-  for (gsize l = 0; l < net->arch.n_layers; l++)
-    {
-      a[l] = maps->buffer + total;
-      total += net->layers[l].n_out;
-    }
-  bp_network_forward_layers (net, x, NULL, a);
+  maps->buffer = bp_layer_maps_forward (net, x, a);
 
   for (gsize l = 0; l < net->arch.n_layers && maps->n_layers < BP_MAX_LAYERS; l++)
     {

@@ -23,6 +23,12 @@ typedef struct
   char              *names[BP_MAX_LAYERS];
 } BpLayerMaps;
 
+/* Every layer's activations for @x: @a[l] points into the returned buffer (free it with g_free)
+ * at layer l's net->layers[l].n_out outputs, as bp_network_forward_layers() computes them. */
+float *bp_layer_maps_forward (const BpNetwork *net,
+                              const float     *x,
+                              float           *a[BP_MAX_LAYERS]);
+
 /* Take @x (net->n_inputs floats) through @net and keep every conv and pool layer's output in
  * @maps (cleared first; n_layers 0 for a network without them). Returns n_layers. */
 guint bp_layer_maps_compute (BpLayerMaps     *maps,

@@ -18,7 +18,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "bp-backprop-text.h"
+#include "bp-backprop-notation.h"
 
 #define N_TERMS 4
 #define NUM(v) bp_backprop_text_number ((v), 3)

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "bp-backprop-view.h"
+#include "bp-backprop-notation.h"
 #include "bp-trace.h"
 
 G_BEGIN_DECLS
@@ -46,17 +47,5 @@ char *bp_backprop_text_neuron (const BpTrace *trace,
 
 /* "quadratic cost", "cross-entropy cost", "log-likelihood cost", translated. */
 const char *bp_backprop_text_cost_name (BpCost cost);
-
-/* Number formatting with a true minus sign: @digits significant digits. */
-char *bp_backprop_text_number (double value,
-                               int    digits);
-
-/* @symbol with @layer in superscript digits: "a" and 2 → "a²"; "∂C/∂b" → "∂C/∂b²". */
-char *bp_backprop_text_superscript (const char *symbol,
-                                    guint       layer);
-
-/* The name of the function of layer @layer: "σ", "tanh", "ReLU" or "softmax". */
-const char *bp_backprop_text_function (const BpTrace *trace,
-                                       int            layer);
 
 G_END_DECLS
